@@ -1,0 +1,116 @@
+# Strat — build, test, install.  Plain GNU make; see README.md.
+#
+#   make            build build/strat and build/libstrat.a
+#   make demo       install missing Debian packages, build, decide an example
+#   make test       unit + golden tests, examples, and the same under ASan+UBSan
+#   make bench      performance comparison (see bench/)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+SAN     ?=
+CC      ?= cc
+
+GCCJIT_CFLAGS ?= -I/usr/lib/gcc/x86_64-linux-gnu/12/include
+LIBS    = -lgccjit -lnettle -lm
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) \
+             -Iinclude -Isrc -I$(BUILD)/gen \
+             -DSTRAT_STDLIB_DIR='"$(PREFIX)/share/strat/stdlib"'
+# flex and bison output is not ours to keep warning-free
+GEN_CFLAGS = $(filter-out -Wshadow -Wmissing-prototypes,$(ALL_CFLAGS)) \
+             -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter
+
+LIB_SRCS = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD)/obj/lex.yy.o
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo test unit golden examples check-examples asan bench install uninstall clean
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/strat
+
+deps:
+	@bash .ci/deps.sh
+
+$(BUILD)/gen/strat.tab.c $(BUILD)/gen/strat.tab.h: grammar/strat.y
+	@mkdir -p $(BUILD)/gen
+	bison -Wall -Werror --defines=$(BUILD)/gen/strat.tab.h -o $(BUILD)/gen/strat.tab.c $<
+
+$(BUILD)/gen/lex.yy.c: grammar/strat.l $(BUILD)/gen/strat.tab.h
+	@mkdir -p $(BUILD)/gen
+	flex -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*.def include/strat/*.h) $(BUILD)/gen/strat.tab.h
+	@mkdir -p $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(wildcard src/*.h)
+	@mkdir -p $(BUILD)/obj
+	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(wildcard src/*.h)
+	@mkdir -p $(BUILD)/obj
+	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libstrat.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/strat: $(BUILD)/obj/main.o $(BUILD)/libstrat.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a tests/unit/test_util.h
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+golden: $(BUILD)/strat
+	@bash tests/golden/run.sh $(BUILD)/strat
+
+check-examples: $(BUILD)/strat
+	@bash tests/check_examples.sh $(BUILD)/strat
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo "== strat check examples/retail/retail.strat"
+	@$(BUILD)/strat check examples/retail/retail.strat
+	@echo "== strat decide examples/retail/retail.strat"
+	@$(BUILD)/strat decide --today 2027-01-15 examples/retail/retail.strat
+
+# The whole suite: plain build, then the same tests under ASan + UBSan.
+test: deps
+	@$(MAKE) --no-print-directory unit golden check-examples
+	@$(MAKE) --no-print-directory asan
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    unit golden check-examples
+
+bench: all
+	@bash bench/run.sh $(BUILD)/strat
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/strat/stdlib/std \
+	    $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/strat
+	install -m 755 $(BUILD)/strat $(DESTDIR)$(PREFIX)/bin/strat
+	install -m 644 stdlib/std/*.strat $(DESTDIR)$(PREFIX)/share/strat/stdlib/std/
+	install -m 644 $(BUILD)/libstrat.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/strat/*.h $(DESTDIR)$(PREFIX)/include/strat/
+	if [ -f docs/strat.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
+	    install -m 644 docs/strat.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/strat $(DESTDIR)$(PREFIX)/lib/libstrat.a \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/strat.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/strat $(DESTDIR)$(PREFIX)/include/strat
+
+clean:
+	rm -rf build

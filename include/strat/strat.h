@@ -1,0 +1,93 @@
+/*
+ * strat.h — the public API of libstrat, the library under the `strat` tool.
+ *
+ * A compilation owns everything it allocates (one arena) and holds no global
+ * state, so a process may run several at once.  The usual life:
+ *
+ *     strat_compilation *c = strat_new(NULL, &opts);
+ *     strat_load(c, files, n);          // lex, parse, follow imports
+ *     strat_check(c);                   // resolve names, run every check
+ *     strat_decide(c);                  // score and decide (see decide.h)
+ *     strat_print_diagnostics(c, stderr, STRAT_DIAG_TEXT);
+ *     strat_free(c);
+ *
+ * Each step returns a strat_status; diagnostics accumulate in the compilation
+ * and are printed sorted by file and position.
+ */
+#ifndef STRAT_STRAT_H
+#define STRAT_STRAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STRAT_VERSION "0.1.0"
+
+/* One allocation function, Lua style: (ud, ptr, old_size, new_size).
+ * new_size == 0 frees ptr; otherwise returns new storage or NULL. */
+typedef void *(*strat_alloc_fn)(void *ud, void *ptr, size_t old_size,
+                                size_t new_size);
+typedef struct strat_allocator {
+    strat_alloc_fn fn;
+    void *ud;
+} strat_allocator;
+
+typedef enum strat_status {
+    STRAT_OK = 0,        /* clean (warnings allowed) */
+    STRAT_FINDINGS = 1,  /* errors found in the strategy */
+    STRAT_FAILURE = 2    /* usage, I/O or resource failure */
+} strat_status;
+
+typedef enum strat_jit_mode {
+    STRAT_JIT_AUTO = 0,
+    STRAT_JIT_ON,
+    STRAT_JIT_OFF
+} strat_jit_mode;
+
+typedef struct strat_options {
+    const char *stdlib_dir;    /* where `std/...` imports live; NULL: default */
+    const char *project_root;  /* imports may not escape it; NULL: directory
+                                  of the first file */
+    const char *today;         /* "YYYY-MM-DD" for waiver expiry; NULL: now */
+    const char *scenario;      /* scenario to apply before scoring, or NULL */
+    strat_jit_mode jit;
+    bool werror;               /* warnings count as findings */
+    bool verbose;
+    unsigned max_errors;       /* 0: default limit of printed diagnostics */
+} strat_options;
+
+typedef enum strat_diag_format {
+    STRAT_DIAG_TEXT = 0,
+    STRAT_DIAG_JSON,
+    STRAT_DIAG_SARIF,
+    STRAT_DIAG_GITHUB
+} strat_diag_format;
+
+typedef struct strat_compilation strat_compilation;
+
+/* alloc may be NULL for malloc/free.  Returns NULL only if the very first
+ * allocation fails. */
+strat_compilation *strat_new(const strat_allocator *alloc,
+                             const strat_options *opts);
+void strat_free(strat_compilation *c);
+
+strat_status strat_load(strat_compilation *c, const char *const *paths,
+                        int npaths);
+strat_status strat_check(strat_compilation *c);
+
+/* Counts of diagnostics by severity (after load/check/decide). */
+unsigned strat_error_count(const strat_compilation *c);
+unsigned strat_warning_count(const strat_compilation *c);
+
+/* Prints every diagnostic gathered so far, sorted; color only for TEXT. */
+void strat_print_diagnostics(strat_compilation *c, FILE *out,
+                             strat_diag_format fmt, bool color);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,137 @@
+/*
+ * arena.c — bump allocation in blocks obtained from the compilation's
+ * allocator; see arena.h for why failure long-jumps.
+ */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct ArenaBlock {
+    ArenaBlock *prev;
+    size_t size;               /* bytes of the whole block, header included */
+    max_align_t data[];
+};
+
+enum { ARENA_BLOCK_MIN = 64 * 1024 };
+
+void arena_init(Arena *a, const strat_allocator *alloc, jmp_buf *oom_jump)
+{
+    memset(a, 0, sizeof *a);
+    a->alloc = alloc;
+    a->oom_jump = oom_jump;
+}
+
+static _Noreturn void arena_oom(Arena *a)
+{
+    longjmp(*a->oom_jump, 1);
+}
+
+void *arena_raw_alloc(Arena *a, size_t size)
+{
+    void *p = a->alloc->fn(a->alloc->ud, NULL, 0, size ? size : 1);
+    if (!p)
+        arena_oom(a);
+    return p;
+}
+
+void arena_raw_free(Arena *a, void *p, size_t size)
+{
+    if (p)
+        a->alloc->fn(a->alloc->ud, p, size, 0);
+}
+
+void arena_free_all(Arena *a)
+{
+    ArenaBlock *b = a->head;
+    while (b) {
+        ArenaBlock *prev = b->prev;
+        arena_raw_free(a, b, b->size);
+        b = prev;
+    }
+    a->head = NULL;
+    a->cur = a->end = NULL;
+    a->total = 0;
+}
+
+void *arena_alloc(Arena *a, size_t size)
+{
+    const size_t align = _Alignof(max_align_t);
+    size = (size + align - 1) & ~(align - 1);
+    if (size == 0)
+        size = align;
+    if ((size_t)(a->end - a->cur) < size) {
+        size_t want = sizeof(ArenaBlock) + size;
+        if (want < ARENA_BLOCK_MIN)
+            want = ARENA_BLOCK_MIN;
+        if (want < sizeof(ArenaBlock) + size) /* overflow */
+            arena_oom(a);
+        ArenaBlock *b = arena_raw_alloc(a, want);
+        b->prev = a->head;
+        b->size = want;
+        a->head = b;
+        a->total += want;
+        a->cur = (char *)b->data;
+        a->end = (char *)b + want;
+    }
+    void *p = a->cur;
+    a->cur += size;
+    return p;
+}
+
+void *arena_zalloc(Arena *a, size_t size)
+{
+    void *p = arena_alloc(a, size);
+    memset(p, 0, size);
+    return p;
+}
+
+void *arena_realloc(Arena *a, void *old, size_t old_size, size_t new_size)
+{
+    if (new_size <= old_size)
+        return old;
+    void *p = arena_alloc(a, new_size);
+    if (old && old_size)
+        memcpy(p, old, old_size);
+    return p;
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_printf(Arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *p = arena_alloc(a, (size_t)n + 1);
+    if ((size_t)n < sizeof small) {
+        memcpy(p, small, (size_t)n + 1);
+    } else {
+        va_start(ap, fmt);
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return p;
+}
+
+void ptrvec_push(Arena *a, PtrVec *v, void *item)
+{
+    if (v->len == v->cap) {
+        uint32_t ncap = v->cap ? v->cap * 2 : 8;
+        v->items = arena_realloc(a, v->items, sizeof(void *) * v->cap,
+                                 sizeof(void *) * ncap);
+        v->cap = ncap;
+    }
+    v->items[v->len++] = item;
+}

@@ -1,0 +1,59 @@
+/*
+ * arena.h — region allocation for one compilation.
+ *
+ * Every byte a compilation needs (AST, symbol tables, diagnostics, portfolio
+ * columns) comes from its arena and is released at once when the compilation
+ * is freed.  All allocation funnels through one function (the allocator in
+ * strat_alloc), so tests can fail the Nth allocation and watch the error
+ * travel.  An allocation failure never returns NULL to the caller: it
+ * long-jumps to the library entry point that armed `oom_jump` (see
+ * compiler.h), the Lua way, so no call site needs a NULL check.
+ */
+#ifndef STRAT_ARENA_H
+#define STRAT_ARENA_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strat/strat.h"
+
+typedef struct ArenaBlock ArenaBlock;
+
+typedef struct Arena {
+    ArenaBlock *head;          /* newest block; older ones chained behind */
+    char *cur, *end;           /* free space in head */
+    size_t total;              /* bytes obtained from the allocator */
+    const strat_allocator *alloc;
+    jmp_buf *oom_jump;         /* where to go when the allocator says no */
+} Arena;
+
+void arena_init(Arena *a, const strat_allocator *alloc, jmp_buf *oom_jump);
+void arena_free_all(Arena *a);
+
+/* Never returns NULL: on failure it long-jumps to *oom_jump. */
+void *arena_alloc(Arena *a, size_t size);
+void *arena_zalloc(Arena *a, size_t size);
+void *arena_realloc(Arena *a, void *old, size_t old_size, size_t new_size);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Raw allocations outside the arena (large columns, file buffers) still go
+ * through the compilation's allocator so failure injection sees them. */
+void *arena_raw_alloc(Arena *a, size_t size);
+void arena_raw_free(Arena *a, void *p, size_t size);
+
+#define ARENA_NEW(a, T) ((T *)arena_zalloc((a), sizeof(T)))
+#define ARENA_ARRAY(a, T, n) ((T *)arena_zalloc((a), sizeof(T) * (size_t)(n)))
+
+/* A growable array of pointers living in an arena (old storage is simply
+ * abandoned on growth; the arena reclaims it at the end). */
+typedef struct PtrVec {
+    void **items;
+    uint32_t len, cap;
+} PtrVec;
+
+void ptrvec_push(Arena *a, PtrVec *v, void *item);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * ast.h — the syntax tree the parser builds and the checker annotates.
+ *
+ * Nodes live in the compilation's arena.  Lists are singly linked through
+ * `next` (built in source order by the parser), which is all the later
+ * stages need: they walk, they never index.
+ *
+ * Most declarations share one shape — a keyword, a name and a block of
+ * `attr = expr` items — so the grammar stays small and the checker, which
+ * knows what each kind of block may hold, gives the precise messages
+ * ("unknown attribute `titel` in objective; did you mean `title`?").
+ */
+#ifndef STRAT_AST_H
+#define STRAT_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A source range: byte offsets into one source file.  file == 0 means "no
+ * location"; otherwise it is the source's index + 1.  Line and column are
+ * computed only when a diagnostic is printed. */
+typedef struct Loc {
+    uint32_t file;
+    uint32_t start, end;
+} Loc;
+
+/* Interned identifier: equal names are equal pointers. */
+typedef const char *Name;
+
+typedef struct Str {
+    const char *s;   /* NUL-terminated, escapes already decoded */
+    uint32_t len;
+} Str;
+
+typedef enum ExprKind {
+    EX_NUMBER,   /* num */
+    EX_STRING,   /* str */
+    EX_DATE,     /* date: days since 1970-01-01 */
+    EX_BOOL,     /* boolean */
+    EX_NONE,
+    EX_NAME,     /* name */
+    EX_ATTR,     /* a.attr */
+    EX_CALL,     /* fn(args) */
+    EX_LIST,     /* [args] */
+    EX_UNARY,    /* op a */
+    EX_BINARY,   /* a op b */
+    EX_IF,       /* if a then b else c */
+    EX_RANGE,    /* a .. b */
+    EX_QUANT,    /* all|any var in kind [where a] : b */
+    EX_COMPREH   /* b for var in kind [where a]   (only as a call argument) */
+} ExprKind;
+
+typedef enum Op {
+    OP_NONE,
+    OP_NEG, OP_NOT,
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV,
+    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+    OP_AND, OP_OR, OP_IN
+} Op;
+
+/* How a number was written, so fmt can keep the author's choice. */
+typedef enum NumStyle { NUM_PLAIN, NUM_PERCENT, NUM_K, NUM_M, NUM_B } NumStyle;
+
+struct Type;
+struct Symbol;
+
+typedef struct Expr {
+    ExprKind kind;
+    Loc loc;
+    const struct Type *type;      /* set by the checker */
+    union {
+        struct { double value; NumStyle style; const char *text; } num;
+        Str str;
+        int32_t date;
+        bool boolean;
+        struct {
+            Name id;
+            struct Symbol *sym;    /* set by the resolver */
+            int local;             /* >= 0: bound variable slot */
+        } name;
+        struct {
+            struct Expr *obj;
+            Name attr;
+            Loc attr_loc;
+            int slot;              /* attribute index in the kind, set by checker */
+        } attr;
+        struct {
+            Name fn;
+            Loc fn_loc;
+            struct Expr **args;
+            uint32_t nargs;
+            int builtin;           /* Builtin or -1 */
+            struct Symbol *sym;    /* a user score */
+        } call;
+        struct {
+            struct Expr **items;
+            uint32_t n;
+        } list;
+        struct { Op op; struct Expr *a, *b, *c; } ops;  /* unary/binary/if/range */
+        struct {
+            bool is_all;           /* EX_QUANT: all vs any */
+            Name var;
+            Loc var_loc;
+            Name kind_name;
+            Loc kind_loc;
+            int entity_kind;       /* set by the resolver */
+            int local;             /* slot of the bound variable */
+            struct Expr *where;    /* may be NULL */
+            struct Expr *body;
+        } quant;
+    } u;
+} Expr;
+
+/* A block item: `name = value`, or a nested `risk NAME { ... }` /
+ * `stage NAME { ... }` block. */
+typedef enum ItemKind { ITEM_ATTR, ITEM_RISK, ITEM_STAGE } ItemKind;
+
+typedef struct Item {
+    ItemKind kind;
+    Name name;
+    Loc loc;             /* the name */
+    Expr *value;         /* ITEM_ATTR */
+    struct Item *items;  /* nested blocks */
+    Loc end_loc;         /* closing brace of a nested block */
+    struct Item *next;
+} Item;
+
+/* `attr : type constraints [= default]` in a schema block. */
+typedef struct SchemaField {
+    Name name;
+    Loc loc;
+    Name type_name;      /* number, string, date, bool, or an entity kind */
+    Loc type_loc;
+    bool is_list;        /* [type] */
+    bool required;
+    Expr *in;            /* `in a .. b` or `in [x, y]`, or NULL */
+    Op cmp;              /* `>= e` style bound, OP_NONE if absent */
+    Expr *cmp_value;
+    Expr *default_value;
+    struct SchemaField *next;
+} SchemaField;
+
+typedef struct Arm {
+    Name decision;       /* invest, enhance, ... */
+    Loc loc;
+    Expr *cond;          /* NULL for otherwise */
+    Str because;         /* .s == NULL when absent */
+    struct Arm *next;
+} Arm;
+
+typedef struct SetStmt {
+    Expr *target;        /* s.attr */
+    Expr *value;
+    Name var;
+    Loc var_loc;
+    Name kind_name;
+    Loc kind_loc;
+    int entity_kind;
+    Expr *where;
+    Loc loc;
+    struct SetStmt *next;
+} SetStmt;
+
+typedef struct Expect {
+    Expr *cond;
+    Loc loc;
+    struct Expect *next;
+} Expect;
+
+typedef enum DeclKind {
+    D_IMPORT, D_STRATEGY, D_ENTITY, D_APPETITE, D_SCHEMA, D_SCORE, D_RULE,
+    D_DECIDE, D_APPROVAL, D_SCENARIO, D_LOAD, D_WAIVER, D_LIMIT, D_TEST,
+    D_CONST
+} DeclKind;
+
+/* Entity kinds: things with names that other things refer to. */
+typedef enum EntityKind {
+    EK_ROLE, EK_TEAM, EK_CUSTOMER, EK_OBJECTIVE, EK_SERVICE, EK_OFFERING,
+    EK_VALUE_STREAM, EK_COUNT
+} EntityKind;
+
+typedef enum Severity { SEV_ERROR, SEV_WARNING, SEV_INFO, SEV_NOTE } Severity;
+
+typedef enum SortOrder { SORT_DESC, SORT_ASC } SortOrder;
+
+typedef struct Decl {
+    DeclKind kind;
+    Loc loc;             /* the keyword */
+    Loc end_loc;         /* closing brace, when there is one */
+    Name name;           /* NULL for strategy/appetite/decide/import */
+    Loc name_loc;
+    EntityKind entity_kind;   /* D_ENTITY, D_SCHEMA, D_LOAD */
+    Str text;            /* strategy title, import/load path, rule/limit message */
+    Loc text_loc;
+    Item *items;         /* generic attribute blocks */
+    SchemaField *fields; /* D_SCHEMA */
+    Name param;          /* score/rule parameter, e.g. `s` */
+    Loc param_loc;
+    Severity severity;   /* D_RULE */
+    Expr *expr;          /* score/rule/limit/const body */
+    Arm *arms;           /* D_DECIDE */
+    Expr *rank;          /* D_DECIDE: rank by */
+    SortOrder rank_order;
+    SetStmt *sets;       /* D_SCENARIO */
+    Expect *expects;     /* D_TEST */
+    uint32_t source;     /* index of the source file */
+    struct Decl *next;
+} Decl;
+
+const char *entity_kind_name(EntityKind k);
+const char *op_text(Op op);
+
+#endif

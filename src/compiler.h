@@ -1,0 +1,169 @@
+/*
+ * compiler.h — the compilation: what every stage shares.
+ *
+ * A Compilation (struct strat_compilation) owns the arena, the interned
+ * names, the loaded sources, the diagnostics and the results of each stage.
+ * Stages take it as their first argument; nothing lives in globals.
+ */
+#ifndef STRAT_COMPILER_H
+#define STRAT_COMPILER_H
+
+#include <locale.h>
+#include <setjmp.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "strat/strat.h"
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+typedef enum DiagCode {
+#define X(e, code, sev, title, help) e,
+#include "diag_codes.def"
+#undef X
+    D_CODE_COUNT
+} DiagCode;
+
+typedef struct DiagInfo {
+    const char *code;
+    Severity severity;
+    const char *title;
+    const char *help;
+} DiagInfo;
+
+const DiagInfo *diag_info(DiagCode code);
+
+typedef struct DiagNote {
+    Loc loc;
+    const char *msg;
+    struct DiagNote *next;
+} DiagNote;
+
+typedef struct Diag {
+    DiagCode code;
+    Severity severity;
+    Loc loc;
+    const char *msg;
+    const char *hint;    /* "did you mean `x`?" or another fix, or NULL */
+    DiagNote *notes, *notes_tail;
+    uint32_t seq;        /* emission order: the sort's tie breaker */
+} Diag;
+
+/* ---- sources -------------------------------------------------------- */
+
+typedef struct Source {
+    const char *path;        /* as shown in diagnostics */
+    const char *real;        /* canonical absolute path, for cycle checks */
+    const char *dir;         /* directory of real, for relative imports */
+    const char *text;        /* contents, NUL-terminated */
+    uint32_t len;
+    uint32_t *line_starts;   /* built on first use */
+    uint32_t nlines;
+    bool is_stdlib;
+    bool is_csv;
+    bool owned_raw;          /* text came from arena_raw_alloc (len + 1) */
+    Decl *decls;             /* parsed declarations */
+} Source;
+
+typedef struct LineCol {
+    uint32_t line, col;      /* 1-based; col counts UTF-8 characters */
+} LineCol;
+
+/* ---- interned names ------------------------------------------------- */
+
+typedef struct Interner {
+    const char **slots;
+    uint32_t *hashes;
+    uint32_t cap, len;
+} Interner;
+
+struct Program;   /* checker output, see check.h */
+
+struct strat_compilation {
+    Arena arena;
+    strat_allocator alloc;
+    strat_options opts;
+    jmp_buf *oom;                 /* armed by each API entry point */
+    jmp_buf oom_storage;
+    bool oom_happened;
+    locale_t c_locale;            /* for strtod_l: results never follow
+                                     the user's LC_NUMERIC */
+    Interner names;
+    PtrVec sources;               /* Source* */
+    PtrVec diags;                 /* Diag* */
+    unsigned nerrors, nwarnings;
+    Decl *decls, *decls_tail;     /* all declarations, imports first */
+    struct Program *program;
+    const char *stdlib_dir;
+    const char *root;             /* canonical project root */
+    /* frequently compared names */
+    struct {
+        Name s, title, owner, status, kind, investment, supports, depends_on,
+            customers, suppliers, capability, cost, demand, metric, baseline,
+            target, due, weight, parent, horizon, budget, run_max, vision,
+            currency, likelihood, impact, accepted_by, services, delivers,
+            price, support, when, approver, key, rule, entity, until,
+            approved_by, reason, lead, retired, pipeline, catalogue,
+            business, supporting, run, grow, transform, decision, number,
+            string, date, bool_, lead_time;
+    } n;
+};
+
+typedef struct strat_compilation Compilation;
+
+/* Entry points of the library arm the OOM jump with this pattern:
+ *     STRAT_GUARD(c, STRAT_FAILURE);
+ * which returns the given value if an allocation fails anywhere below. */
+#define STRAT_GUARD(c, failval)                                           \
+    do {                                                                  \
+        (c)->oom = &(c)->oom_storage;                                     \
+        (c)->arena.oom_jump = (c)->oom;                                   \
+        if (setjmp((c)->oom_storage)) {                                   \
+            (c)->oom_happened = true;                                     \
+            return failval;                                               \
+        }                                                                 \
+    } while (0)
+
+Name intern(Compilation *c, const char *s, size_t len);
+static inline Name intern_cstr(Compilation *c, const char *s);
+
+Source *source_get(Compilation *c, uint32_t file);   /* file = index + 1 */
+LineCol source_linecol(Compilation *c, uint32_t file, uint32_t offset);
+/* The text of the line holding offset, without its newline. */
+Str source_line_text(Compilation *c, uint32_t file, uint32_t offset,
+                     uint32_t *line_start);
+/* Adds a source whose text is already in memory (copied).  Returns id. */
+uint32_t source_add(Compilation *c, const char *path, const char *real,
+                    const char *text, size_t len, bool is_stdlib);
+
+/* Records a diagnostic; printf-style message. */
+Diag *diag_at(Compilation *c, DiagCode code, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+Diag *diag_sev(Compilation *c, DiagCode code, Severity sev, Loc loc,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void diag_note(Compilation *c, Diag *d, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "did you mean": the candidate closest to name by edit distance, if close
+ * enough to be a plausible typo, else NULL. */
+Name suggest_name(Name name, Name const *candidates, uint32_t n);
+
+static inline Name intern_cstr(Compilation *c, const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return intern(c, s, n);
+}
+
+static inline Loc loc_span(Loc a, Loc b)
+{
+    Loc l = a;
+    if (b.file == a.file && b.end > a.end)
+        l.end = b.end;
+    return l;
+}
+
+#endif

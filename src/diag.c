@@ -1,0 +1,456 @@
+/*
+ * diag.c — collecting diagnostics and printing them.
+ *
+ * Stages record diagnostics in any order; printing sorts them by file, then
+ * position, then emission order, so the bytes are the same on every run.
+ * Text output follows GCC/Clang (file:line:col: severity: message, the
+ * source line, a caret and ~ underline, notes); JSON, SARIF 2.1.0 and GitHub
+ * workflow commands serve CI.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+#include "json.h"
+
+static const DiagInfo diag_table[] = {
+#define X(e, code, sev, title, help) {code, SEV_##sev, title, help},
+#include "diag_codes.def"
+#undef X
+};
+
+const DiagInfo *diag_info(DiagCode code)
+{
+    return &diag_table[code];
+}
+
+static const char *severity_word(Severity s)
+{
+    switch (s) {
+    case SEV_ERROR: return "error";
+    case SEV_WARNING: return "warning";
+    case SEV_INFO: return "info";
+    case SEV_NOTE: return "note";
+    }
+    return "error";
+}
+
+static Diag *diag_vnew(Compilation *c, DiagCode code, Severity sev, Loc loc,
+                       const char *fmt, va_list ap)
+{
+    Diag *d = ARENA_NEW(&c->arena, Diag);
+    char small[512];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n < 0)
+        n = 0;
+    char *msg = arena_alloc(&c->arena, (size_t)n + 1);
+    if ((size_t)n < sizeof small)
+        memcpy(msg, small, (size_t)n + 1);
+    else
+        vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    d->code = code;
+    d->severity = sev;
+    d->loc = loc;
+    d->msg = msg;
+    d->seq = c->diags.len;
+    ptrvec_push(&c->arena, &c->diags, d);
+    if (sev == SEV_ERROR)
+        c->nerrors++;
+    else if (sev == SEV_WARNING)
+        c->nwarnings++;
+    return d;
+}
+
+Diag *diag_at(Compilation *c, DiagCode code, Loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diag *d = diag_vnew(c, code, diag_table[code].severity, loc, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+Diag *diag_sev(Compilation *c, DiagCode code, Severity sev, Loc loc,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diag *d = diag_vnew(c, code, sev, loc, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+void diag_note(Compilation *c, Diag *d, Loc loc, const char *fmt, ...)
+{
+    DiagNote *n = ARENA_NEW(&c->arena, DiagNote);
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    n->loc = loc;
+    n->msg = arena_strndup(&c->arena, buf, strlen(buf));
+    if (d->notes_tail)
+        d->notes_tail->next = n;
+    else
+        d->notes = n;
+    d->notes_tail = n;
+}
+
+void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    d->hint = arena_strndup(&c->arena, buf, strlen(buf));
+}
+
+unsigned strat_error_count(const strat_compilation *c)
+{
+    return c->nerrors;
+}
+
+unsigned strat_warning_count(const strat_compilation *c)
+{
+    return c->nwarnings;
+}
+
+/* ---- sorting ---------------------------------------------------------- */
+
+static const char *loc_path(Compilation *c, Loc l)
+{
+    Source *s = source_get(c, l.file);
+    return s ? s->path : "";
+}
+
+/* qsort has no context argument in C11, so sort an array of (key, diag)
+ * records whose keys are resolved beforehand. */
+typedef struct SortRec {
+    const char *path;
+    uint32_t start;
+    uint32_t seq;
+    Diag *d;
+} SortRec;
+
+static int sortrec_cmp(const void *pa, const void *pb)
+{
+    const SortRec *a = pa, *b = pb;
+    int r = strcmp(a->path, b->path);
+    if (r)
+        return r;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static Diag **sorted_diags(Compilation *c)
+{
+    uint32_t n = c->diags.len;
+    SortRec *recs = ARENA_ARRAY(&c->arena, SortRec, n + 1);
+    for (uint32_t i = 0; i < n; i++) {
+        Diag *d = c->diags.items[i];
+        recs[i] = (SortRec){loc_path(c, d->loc), d->loc.start, d->seq, d};
+    }
+    qsort(recs, n, sizeof *recs, sortrec_cmp);
+    Diag **out = ARENA_ARRAY(&c->arena, Diag *, n + 1);
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = recs[i].d;
+    return out;
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+typedef struct Colors {
+    const char *bold, *reset, *sev[4], *caret;
+} Colors;
+
+static void print_location_line(Compilation *c, FILE *out, Loc l,
+                                Severity sev, const char *msg,
+                                const char *code, const Colors *k)
+{
+    if (l.file) {
+        LineCol lc = source_linecol(c, l.file, l.start);
+        fprintf(out, "%s%s:%u:%u:%s ", k->bold, loc_path(c, l), lc.line,
+                lc.col, k->reset);
+    } else {
+        fprintf(out, "%sstrat:%s ", k->bold, k->reset);
+    }
+    fprintf(out, "%s%s:%s %s%s%s", k->sev[sev], severity_word(sev), k->reset,
+            k->bold, msg, k->reset);
+    if (code)
+        fprintf(out, " [%s]", code);
+    fputc('\n', out);
+}
+
+/* The source line with a caret under the start and ~ under the rest of the
+ * range (clipped to the line).  Tabs in the line are echoed so the caret
+ * lines up whatever the reader's tab width. */
+static void print_snippet(Compilation *c, FILE *out, Loc l, const Colors *k)
+{
+    if (!l.file)
+        return;
+    uint32_t ls;
+    Str line = source_line_text(c, l.file, l.start, &ls);
+    LineCol lc = source_linecol(c, l.file, l.start);
+    if (line.len > 400)           /* a 1 GB line is not worth echoing */
+        return;
+    char num[16];
+    int w = snprintf(num, sizeof num, "%u", lc.line);
+    fprintf(out, " %s | %.*s\n", num, (int)line.len, line.s);
+    fprintf(out, " %*s | ", w, "");
+    uint32_t start = l.start - ls, end = l.end > l.start ? l.end - ls : start + 1;
+    if (end > line.len)
+        end = line.len > start ? line.len : start + 1;
+    for (uint32_t i = 0; i < start && i < line.len; i++) {
+        unsigned char ch = (unsigned char)line.s[i];
+        if ((ch & 0xC0) == 0x80)
+            continue;
+        fputc(ch == '\t' ? '\t' : ' ', out);
+    }
+    fputs(k->caret, out);
+    fputc('^', out);
+    for (uint32_t i = start + 1; i < end && i < line.len; i++)
+        if (((unsigned char)line.s[i] & 0xC0) != 0x80)
+            fputc('~', out);
+    fputs(k->reset, out);
+    fputc('\n', out);
+}
+
+static void print_text(Compilation *c, FILE *out, Diag **ds, uint32_t n,
+                       bool color)
+{
+    static const Colors plain = {"", "", {"", "", "", ""}, ""};
+    static const Colors ansi = {"\033[1m", "\033[0m",
+                                {"\033[1;31m", "\033[1;35m", "\033[1;36m",
+                                 "\033[1;36m"},
+                                "\033[1;32m"};
+    const Colors *k = color ? &ansi : &plain;
+    for (uint32_t i = 0; i < n; i++) {
+        Diag *d = ds[i];
+        print_location_line(c, out, d->loc, d->severity, d->msg,
+                            diag_info(d->code)->code, k);
+        print_snippet(c, out, d->loc, k);
+        if (d->hint)
+            fprintf(out, "   = help: %s\n", d->hint);
+        for (DiagNote *nt = d->notes; nt; nt = nt->next) {
+            print_location_line(c, out, nt->loc, SEV_NOTE, nt->msg, NULL, k);
+            if (nt->loc.file && nt->loc.file != d->loc.file)
+                print_snippet(c, out, nt->loc, k);
+        }
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static void json_loc_fields(Compilation *c, FILE *out, Loc l)
+{
+    LineCol a = source_linecol(c, l.file, l.start);
+    LineCol b = source_linecol(c, l.file, l.end > l.start ? l.end : l.start);
+    fputs("\"file\": ", out);
+    json_string(out, loc_path(c, l));
+    fprintf(out, ", \"line\": %u, \"column\": %u, \"end_line\": %u, "
+                 "\"end_column\": %u",
+            a.line, a.col, b.line, b.col);
+}
+
+static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
+{
+    fputs("[", out);
+    for (uint32_t i = 0; i < n; i++) {
+        Diag *d = ds[i];
+        fputs(i ? ",\n  {" : "\n  {", out);
+        json_loc_fields(c, out, d->loc);
+        fputs(", \"severity\": ", out);
+        json_string(out, severity_word(d->severity));
+        fputs(", \"code\": ", out);
+        json_string(out, diag_info(d->code)->code);
+        fputs(", \"message\": ", out);
+        json_string(out, d->msg);
+        if (d->hint) {
+            fputs(", \"hint\": ", out);
+            json_string(out, d->hint);
+        }
+        fputs(", \"notes\": [", out);
+        for (DiagNote *nt = d->notes; nt; nt = nt->next) {
+            fputs(nt == d->notes ? "{" : ", {", out);
+            json_loc_fields(c, out, nt->loc);
+            fputs(", \"message\": ", out);
+            json_string(out, nt->msg);
+            fputs("}", out);
+        }
+        fputs("]}", out);
+    }
+    fputs(n ? "\n]\n" : "]\n", out);
+}
+
+/* ---- SARIF 2.1.0 ------------------------------------------------------ */
+
+static const char *sarif_level(Severity s)
+{
+    return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "note";
+}
+
+/* One SARIF location; related locations carry an id and a message. */
+static void sarif_location(Compilation *c, FILE *out, Loc l, int id,
+                           const char *msg)
+{
+    LineCol a = source_linecol(c, l.file, l.start);
+    LineCol b = source_linecol(c, l.file, l.end > l.start ? l.end : l.start);
+    if (b.line == a.line && b.col <= a.col)
+        b.col = a.col + 1;
+    fputs("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
+    json_string(out, loc_path(c, l));
+    fprintf(out, "}, \"region\": {\"startLine\": %u, \"startColumn\": %u, "
+                 "\"endLine\": %u, \"endColumn\": %u}}",
+            a.line, a.col, b.line, b.col);
+    if (msg) {
+        fprintf(out, ", \"id\": %d, \"message\": {\"text\": ", id);
+        json_string(out, msg);
+        fputs("}", out);
+    }
+    fputs("}", out);
+}
+
+static void print_sarif(Compilation *c, FILE *out, Diag **ds, uint32_t n)
+{
+    fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+          "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
+          "    \"tool\": {\"driver\": {\"name\": \"strat\", \"version\": \""
+          STRAT_VERSION "\", \"informationUri\": "
+          "\"https://example.invalid/strat/docs/diagnostics.md\",\n"
+          "      \"rules\": [",
+          out);
+    for (int i = 0; i < D_CODE_COUNT; i++) {
+        const DiagInfo *di = &diag_table[i];
+        fputs(i ? ",\n        {\"id\": " : "\n        {\"id\": ", out);
+        json_string(out, di->code);
+        fputs(", \"name\": ", out);
+        json_string(out, di->title);
+        fputs(", \"shortDescription\": {\"text\": ", out);
+        json_string(out, di->title);
+        fputs("}, \"fullDescription\": {\"text\": ", out);
+        json_string(out, di->help);
+        fputs("}, \"help\": {\"text\": ", out);
+        json_string(out, di->help);
+        fprintf(out, "}, \"defaultConfiguration\": {\"level\": \"%s\"}}",
+                sarif_level(di->severity));
+    }
+    fputs("]}},\n    \"results\": [", out);
+    bool first = true;
+    for (uint32_t i = 0; i < n; i++) {
+        Diag *d = ds[i];
+        if (!d->loc.file)
+            continue;   /* SARIF results need a place; file-less ones are
+                           usage problems already on stderr */
+        fputs(first ? "\n      {" : ",\n      {", out);
+        first = false;
+        fputs("\"ruleId\": ", out);
+        json_string(out, diag_info(d->code)->code);
+        fprintf(out, ", \"ruleIndex\": %d, \"level\": \"%s\", "
+                     "\"message\": {\"text\": ",
+                (int)d->code, sarif_level(d->severity));
+        if (d->hint) {
+            const char *t = arena_printf(&c->arena, "%s (%s)", d->msg, d->hint);
+            json_string(out, t);
+        } else {
+            json_string(out, d->msg);
+        }
+        fputs("}, \"locations\": [", out);
+        sarif_location(c, out, d->loc, 0, NULL);
+        fputs("]", out);
+        if (d->notes) {
+            fputs(", \"relatedLocations\": [", out);
+            int id = 0;
+            for (DiagNote *nt = d->notes; nt; nt = nt->next) {
+                if (!nt->loc.file)
+                    continue;
+                if (id)
+                    fputs(", ", out);
+                sarif_location(c, out, nt->loc, id, nt->msg);
+                id++;
+            }
+            fputs("]", out);
+        }
+        fputs("}", out);
+    }
+    fputs(first ? "]\n  }]\n}\n" : "\n    ]\n  }]\n}\n", out);
+}
+
+/* ---- GitHub workflow commands ----------------------------------------- */
+
+static void github_escape(FILE *out, const char *s, bool property)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '%': fputs("%25", out); break;
+        case '\r': fputs("%0D", out); break;
+        case '\n': fputs("%0A", out); break;
+        case ':': fputs(property ? "%3A" : ":", out); break;
+        case ',': fputs(property ? "%2C" : ",", out); break;
+        default: fputc(*s, out);
+        }
+    }
+}
+
+static void print_github(Compilation *c, FILE *out, Diag **ds, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        Diag *d = ds[i];
+        const char *cmd = d->severity == SEV_ERROR     ? "error"
+                          : d->severity == SEV_WARNING ? "warning"
+                                                       : "notice";
+        fprintf(out, "::%s ", cmd);
+        if (d->loc.file) {
+            LineCol a = source_linecol(c, d->loc.file, d->loc.start);
+            fputs("file=", out);
+            github_escape(out, loc_path(c, d->loc), true);
+            fprintf(out, ",line=%u,col=%u,", a.line, a.col);
+        }
+        fputs("title=", out);
+        github_escape(out, diag_info(d->code)->code, true);
+        fputs("::", out);
+        github_escape(out, d->msg, false);
+        if (d->hint) {
+            fputs(" (", out);
+            github_escape(out, d->hint, false);
+            fputs(")", out);
+        }
+        fputc('\n', out);
+    }
+}
+
+void strat_print_diagnostics(strat_compilation *c, FILE *out,
+                             strat_diag_format fmt, bool color)
+{
+    jmp_buf *saved = c->arena.oom_jump;
+    jmp_buf here;
+    c->arena.oom_jump = &here;
+    if (setjmp(here)) {
+        c->arena.oom_jump = saved;
+        fputs("strat: out of memory while printing diagnostics\n", stderr);
+        return;
+    }
+    uint32_t n = c->diags.len;
+    Diag **ds = sorted_diags(c);
+    uint32_t limit = c->opts.max_errors ? c->opts.max_errors : 500;
+    uint32_t shown = n < limit ? n : limit;
+    switch (fmt) {
+    case STRAT_DIAG_TEXT:
+        print_text(c, out, ds, shown, color);
+        if (shown < n)
+            fprintf(out, "strat: note: %u more diagnostics not shown "
+                         "(--max-errors) [%s]\n",
+                    n - shown, diag_info(D_TOO_MANY)->code);
+        break;
+    case STRAT_DIAG_JSON: print_json(c, out, ds, n); break;
+    case STRAT_DIAG_SARIF: print_sarif(c, out, ds, n); break;
+    case STRAT_DIAG_GITHUB: print_github(c, out, ds, shown); break;
+    }
+    c->arena.oom_jump = saved;
+}

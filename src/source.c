@@ -1,0 +1,107 @@
+/*
+ * source.c — source files in memory, and byte offsets turned into line and
+ * column only when a diagnostic needs them (the table of line starts is
+ * built on first use, so a million-row CSV costs nothing until it errs).
+ * Columns count UTF-8 characters; a tab counts as one column.
+ */
+#include <string.h>
+
+#include "compiler.h"
+
+uint32_t source_add(Compilation *c, const char *path, const char *real,
+                    const char *text, size_t len, bool is_stdlib)
+{
+    Source *s = ARENA_NEW(&c->arena, Source);
+    s->path = arena_strndup(&c->arena, path, strlen(path));
+    s->real = real ? arena_strndup(&c->arena, real, strlen(real)) : s->path;
+    const char *slash = strrchr(s->real, '/');
+    s->dir = slash ? arena_strndup(&c->arena, s->real, (size_t)(slash - s->real))
+                   : ".";
+    if (slash == s->real)
+        s->dir = "/";
+    /* two NULs after the text: flex's yy_scan_buffer scans in place */
+    char *t = arena_alloc(&c->arena, len + 2);
+    memcpy(t, text, len);
+    t[len] = t[len + 1] = '\0';
+    s->text = t;
+    s->len = (uint32_t)len;
+    s->is_stdlib = is_stdlib;
+    ptrvec_push(&c->arena, &c->sources, s);
+    return c->sources.len;   /* index + 1 */
+}
+
+Source *source_get(Compilation *c, uint32_t file)
+{
+    if (file == 0 || file > c->sources.len)
+        return NULL;
+    return c->sources.items[file - 1];
+}
+
+static void build_lines(Compilation *c, Source *s)
+{
+    uint32_t n = 1;
+    for (const char *p = s->text, *e = s->text + s->len;
+         (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        n++;
+    s->line_starts = ARENA_ARRAY(&c->arena, uint32_t, n);
+    s->line_starts[0] = 0;
+    uint32_t i = 1;
+    for (const char *p = s->text, *e = s->text + s->len;
+         (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        s->line_starts[i++] = (uint32_t)(p - s->text) + 1;
+    s->nlines = n;
+}
+
+static uint32_t line_index(Compilation *c, Source *s, uint32_t offset)
+{
+    if (!s->line_starts)
+        build_lines(c, s);
+    uint32_t lo = 0, hi = s->nlines;   /* last line start <= offset */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->line_starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+LineCol source_linecol(Compilation *c, uint32_t file, uint32_t offset)
+{
+    LineCol lc = {0, 0};
+    Source *s = source_get(c, file);
+    if (!s)
+        return lc;
+    if (offset > s->len)
+        offset = s->len;
+    uint32_t li = line_index(c, s, offset);
+    uint32_t col = 1;
+    for (uint32_t i = s->line_starts[li]; i < offset; i++)
+        if (((unsigned char)s->text[i] & 0xC0) != 0x80)
+            col++;
+    lc.line = li + 1;
+    lc.col = col;
+    return lc;
+}
+
+Str source_line_text(Compilation *c, uint32_t file, uint32_t offset,
+                     uint32_t *line_start)
+{
+    Str r = {"", 0};
+    Source *s = source_get(c, file);
+    if (!s)
+        return r;
+    if (offset > s->len)
+        offset = s->len;
+    uint32_t li = line_index(c, s, offset);
+    uint32_t start = s->line_starts[li];
+    uint32_t end = li + 1 < s->nlines ? s->line_starts[li + 1] - 1 : s->len;
+    if (end > start && s->text[end - 1] == '\r')
+        end--;
+    r.s = s->text + start;
+    r.len = end - start;
+    if (line_start)
+        *line_start = start;
+    return r;
+}
