@@ -1,7 +1,1448 @@
-/* placeholder: replaced by the checker */
-#include "compiler.h"
+/*
+ * check.c — resolve and check: from declarations to a checked Program.
+ *
+ * Takes the declarations of every loaded file (c->decls) and gives the
+ * Program of check.h: one table per entity kind with a column per
+ * attribute, the strategy, risks, value-stream stages, and the registered
+ * scores, rules, waivers and governance blocks.  Then it runs the
+ * expression checker (typecheck.c) and the portfolio-wide consistency
+ * checks (consistency.c).
+ *
+ * Passes, each over all declarations:
+ *   1. schemas (attributes of each kind) and the names of every entity,
+ *      const, score and rule, so that references may point forward;
+ *   2. attribute values of entities, the strategy, the appetite, waivers;
+ *   3. defaults and required attributes.
+ * Every problem is a diagnostic at the offending place; nothing stops at
+ * the first error.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "parse.h"
+
+const Type type_error = {T_ERROR, 0, NULL};
+const Type type_number = {T_NUMBER, 0, NULL};
+const Type type_bool = {T_BOOL, 0, NULL};
+const Type type_date = {T_DATE, 0, NULL};
+const Type type_string = {T_STRING, 0, NULL};
+const Type type_symbol = {T_SYMBOL, 0, NULL};
+const Type type_decision = {T_DECISION, 0, NULL};
+const Type type_none = {T_NONE, 0, NULL};
+
+static const char *const decision_texts[DEC_COUNT] = {
+    "invest", "enhance", "migrate", "retire", "experiment", "tolerate"};
+static const char *const activity_texts[6] = {
+    "plan", "improve", "engage", "design_transition", "obtain_build",
+    "deliver_support"};
+
+const char *decision_name(Decision d)
+{
+    return d >= 0 && d < DEC_COUNT ? decision_texts[d] : "none";
+}
+
+/* ---- atoms: interned strings and symbols as small integers ------------ */
+
+int32_t atom_id(Compilation *c, Name name)
+{
+    Program *p = c->program;
+    if ((p->atoms.len + 1) * 2 > p->atom_index_cap) {
+        uint32_t ncap = p->atom_index_cap ? p->atom_index_cap * 2 : 256;
+        int32_t *idx = ARENA_ARRAY(&c->arena, int32_t, ncap);
+        for (uint32_t i = 0; i < ncap; i++)
+            idx[i] = -1;
+        for (uint32_t i = 0; i < p->atoms.len; i++) {
+            uint32_t h = (uint32_t)((uintptr_t)p->atoms.items[i] >> 4) * 2654435761u;
+            uint32_t j = h & (ncap - 1);
+            while (idx[j] >= 0)
+                j = (j + 1) & (ncap - 1);
+            idx[j] = (int32_t)i;
+        }
+        p->atom_index = idx;
+        p->atom_index_cap = ncap;
+    }
+    uint32_t h = (uint32_t)((uintptr_t)name >> 4) * 2654435761u;
+    uint32_t j = h & (p->atom_index_cap - 1);
+    while (p->atom_index[j] >= 0) {
+        if (p->atoms.items[p->atom_index[j]] == name)
+            return p->atom_index[j];
+        j = (j + 1) & (p->atom_index_cap - 1);
+    }
+    p->atom_index[j] = (int32_t)p->atoms.len;
+    ptrvec_push(&c->arena, &p->atoms, (void *)name);
+    return p->atom_index[j];
+}
+
+Name atom_name(Compilation *c, int32_t id)
+{
+    if (id < 0 || (uint32_t)id >= c->program->atoms.len)
+        return NULL;
+    return c->program->atoms.items[id];
+}
+
+Decision decision_from_name(Compilation *c, Name n)
+{
+    for (int i = 0; i < DEC_COUNT; i++)
+        if (c->program->decision_names[i] == n)
+            return (Decision)i;
+    return DEC_NONE;
+}
+
+/* ---- kind tables ------------------------------------------------------- */
+
+KindTable *kind_table(Compilation *c, EntityKind k)
+{
+    return &c->program->kinds[k];
+}
+
+static uint32_t name_hash(Name n)
+{
+    return (uint32_t)((uintptr_t)n >> 4) * 2654435761u;
+}
+
+int32_t kind_lookup(KindTable *t, Name name)
+{
+    if (!t->index_cap || !name)
+        return -1;
+    uint32_t j = name_hash(name) & (t->index_cap - 1);
+    while (t->index[j] >= 0) {
+        if (t->names[t->index[j]] == name)
+            return t->index[j];
+        j = (j + 1) & (t->index_cap - 1);
+    }
+    return -1;
+}
+
+static void kind_index_rebuild(Compilation *c, KindTable *t, uint32_t ncap)
+{
+    t->index = ARENA_ARRAY(&c->arena, int32_t, ncap);
+    for (uint32_t i = 0; i < ncap; i++)
+        t->index[i] = -1;
+    t->index_cap = ncap;
+    for (uint32_t r = 0; r < t->count; r++) {
+        uint32_t j = name_hash(t->names[r]) & (ncap - 1);
+        while (t->index[j] >= 0)
+            j = (j + 1) & (ncap - 1);
+        t->index[j] = (int32_t)r;
+    }
+}
+
+static void column_init_rows(const AttrDef *a, Column *col, uint32_t from,
+                             uint32_t to)
+{
+    for (uint32_t r = from; r < to; r++) {
+        switch (a->type.kind) {
+        case T_NUMBER: col->num[r] = NAN; break;
+        case T_LIST: col->list[r] = (ListSpan){0, 0}; break;
+        case T_DATE: col->i32[r] = INT32_MIN; break;
+        default: col->i32[r] = -1; break;
+        }
+    }
+}
+
+static void column_alloc(Compilation *c, const AttrDef *a, Column *col,
+                         uint32_t old_cap, uint32_t cap, uint32_t count)
+{
+    if (a->type.kind == T_NUMBER)
+        col->num = arena_realloc(&c->arena, col->num, sizeof(double) * old_cap,
+                                 sizeof(double) * cap);
+    else if (a->type.kind == T_LIST)
+        col->list = arena_realloc(&c->arena, col->list,
+                                  sizeof(ListSpan) * old_cap, sizeof(ListSpan) * cap);
+    else
+        col->i32 = arena_realloc(&c->arena, col->i32, sizeof(int32_t) * old_cap,
+                                 sizeof(int32_t) * cap);
+    if (col->locs)
+        col->locs = arena_realloc(&c->arena, col->locs, sizeof(Loc) * old_cap,
+                                  sizeof(Loc) * cap);
+    column_init_rows(a, col, old_cap < count ? count : old_cap, cap);
+}
+
+/* Makes room for n more rows in every column. */
+void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
+{
+    if (t->count + n <= t->cap)
+        return;
+    uint32_t old = t->cap;
+    uint32_t cap = t->cap ? t->cap : 16;
+    while (cap < t->count + n)
+        cap *= 2;
+    t->names = arena_realloc(&c->arena, t->names, sizeof(Name) * old, sizeof(Name) * cap);
+    t->locs = arena_realloc(&c->arena, t->locs, sizeof(Loc) * old, sizeof(Loc) * cap);
+    t->decls = arena_realloc(&c->arena, t->decls, sizeof(Decl *) * old,
+                             sizeof(Decl *) * cap);
+    for (uint32_t i = 0; i < t->nattrs; i++)
+        column_alloc(c, &t->attrs[i], &t->cols[i], old, cap, t->count);
+    t->cap = cap;
+}
+
+/* Adds a row; the caller has checked the name is new. */
+uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
+                      Decl *decl)
+{
+    kind_reserve(c, t, 1);
+    uint32_t r = t->count++;
+    t->names[r] = name;
+    t->locs[r] = loc;
+    t->decls[r] = decl;
+    if ((t->count + 1) * 2 > t->index_cap)
+        kind_index_rebuild(c, t, t->index_cap ? t->index_cap * 2 : 64);
+    else {
+        uint32_t j = name_hash(name) & (t->index_cap - 1);
+        while (t->index[j] >= 0)
+            j = (j + 1) & (t->index_cap - 1);
+        t->index[j] = (int32_t)r;
+    }
+    return r;
+}
+
+int attr_slot(const KindTable *t, Name name)
+{
+    for (uint32_t i = 0; i < t->nattrs; i++)
+        if (t->attrs[i].name == name)
+            return (int)i;
+    return -1;
+}
+
+static int add_attr(Compilation *c, KindTable *t, const AttrDef *def)
+{
+    if (t->nattrs == t->attrs_cap) {
+        uint32_t ncap = t->attrs_cap ? t->attrs_cap * 2 : 16;
+        t->attrs = arena_realloc(&c->arena, t->attrs, sizeof(AttrDef) * t->attrs_cap,
+                                 sizeof(AttrDef) * ncap);
+        t->cols = arena_realloc(&c->arena, t->cols, sizeof(Column) * t->attrs_cap,
+                                sizeof(Column) * ncap);
+        t->attrs_cap = ncap;
+    }
+    int slot = (int)t->nattrs++;
+    t->attrs[slot] = *def;
+    memset(&t->cols[slot], 0, sizeof(Column));
+    if (t->cap)
+        column_alloc(c, def, &t->cols[slot], 0, t->cap, 0);
+    return slot;
+}
+
+double col_num(const KindTable *t, int slot, uint32_t row)
+{
+    return slot < 0 ? NAN : t->cols[slot].num[row];
+}
+
+int32_t col_i32(const KindTable *t, int slot, uint32_t row)
+{
+    return slot < 0 ? -1 : t->cols[slot].i32[row];
+}
+
+ListSpan col_list(const KindTable *t, int slot, uint32_t row,
+                  const int32_t **elems)
+{
+    if (slot < 0) {
+        *elems = NULL;
+        return (ListSpan){0, 0};
+    }
+    const Column *col = &t->cols[slot];
+    ListSpan s = col->list[row];
+    *elems = col->pool ? col->pool + s.off : NULL;
+    return s;
+}
+
+Loc attr_loc(const KindTable *t, int slot, uint32_t row)
+{
+    if (slot >= 0 && t->cols[slot].locs && t->cols[slot].locs[row].file)
+        return t->cols[slot].locs[row];
+    return t->locs[row];
+}
+
+static void set_attr_loc(Compilation *c, KindTable *t, int slot, uint32_t row,
+                         Loc loc)
+{
+    Column *col = &t->cols[slot];
+    if (!col->locs)
+        col->locs = ARENA_ARRAY(&c->arena, Loc, t->cap);
+    col->locs[row] = loc;
+}
+
+const char *entity_label(Compilation *c, EntityKind k, int32_t row)
+{
+    KindTable *t = kind_table(c, k);
+    return row >= 0 && (uint32_t)row < t->count ? t->names[row] : "?";
+}
+
+Name suggest_entity(Compilation *c, unsigned kinds, Name name)
+{
+    PtrVec cands = {0};
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (!(kinds & KIND_BIT(k)))
+            continue;
+        KindTable *t = kind_table(c, (EntityKind)k);
+        /* scanning a million loaded services for a typo is not worth it */
+        if (t->count > 20000)
+            continue;
+        for (uint32_t r = 0; r < t->count; r++)
+            ptrvec_push(&c->arena, &cands, (void *)t->names[r]);
+    }
+    return suggest_name(name, (Name const *)cands.items, cands.len);
+}
+
+static const char *kinds_text(Compilation *c, unsigned kinds)
+{
+    const char *out = NULL;
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (!(kinds & KIND_BIT(k)))
+            continue;
+        out = out ? arena_printf(&c->arena, "%s or %s", out, entity_kind_name(k))
+                  : entity_kind_name(k);
+    }
+    return out ? out : "nothing";
+}
+
+const char *type_name(Compilation *c, const Type *t)
+{
+    switch (t->kind) {
+    case T_ERROR: return "<error>";
+    case T_NUMBER: return "number";
+    case T_BOOL: return "bool";
+    case T_DATE: return "date";
+    case T_STRING: return "string";
+    case T_SYMBOL: return "symbol";
+    case T_ENTITY: return kinds_text(c, t->kinds);
+    case T_LIST:
+        return arena_printf(&c->arena, "list of %s", t->elem ? type_name(c, t->elem) : "?");
+    case T_RANGE:
+        return arena_printf(&c->arena, "range of %s", t->elem ? type_name(c, t->elem) : "?");
+    case T_DECISION: return "decision";
+    case T_NONE: return "none";
+    }
+    return "?";
+}
+
+/* ---- built-in attributes ---------------------------------------------- */
+
+enum { ALLOW_STATUS, ALLOW_SERVICE_KIND, ALLOW_INVESTMENT };
+
+static Type *new_type(Compilation *c, TypeKind k, unsigned kinds, const Type *elem)
+{
+    Type *t = ARENA_NEW(&c->arena, Type);
+    t->kind = k;
+    t->kinds = kinds;
+    t->elem = elem;
+    return t;
+}
+
+static void set_allowed(Compilation *c, AttrDef *a, const char *const *names, int n)
+{
+    a->allowed = ARENA_ARRAY(&c->arena, Name, n);
+    for (int i = 0; i < n; i++)
+        a->allowed[i] = intern_cstr(c, names[i]);
+    a->nallowed = (uint32_t)n;
+}
+
+static void add_builtin_attrs(Compilation *c)
+{
+    static const char *const status[] = {"pipeline", "catalogue", "retired"};
+    static const char *const skind[] = {"business", "supporting"};
+    static const char *const invest[] = {"run", "grow", "transform"};
+    const Type *ts = &type_string;
+#define NUM type_number
+#define STR *ts
+#define DATE type_date
+#define SYM(which) type_symbol
+#define REF(mask) *new_type(c, T_ENTITY, (mask), NULL)
+#define LIST_REF(mask) *new_type(c, T_LIST, 0, new_type(c, T_ENTITY, (mask), NULL))
+#define LIST_STR *new_type(c, T_LIST, 0, &type_string)
+#define REQ 1
+#define A(KIND, NAME, TYPE, EXTRA)                                           \
+    {                                                                        \
+        AttrDef a = {0};                                                     \
+        a.name = intern_cstr(c, NAME);                                       \
+        a.type = TYPE;                                                       \
+        a.required = (EXTRA) == REQ;                                         \
+        add_attr(c, kind_table(c, KIND), &a);                                \
+    }
+#include "builtins.def"
+#undef A
+#undef NUM
+#undef STR
+#undef DATE
+#undef SYM
+#undef REF
+#undef LIST_REF
+#undef LIST_STR
+#undef REQ
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    set_allowed(c, &svc->attrs[attr_slot(svc, c->n.status)], status, 3);
+    set_allowed(c, &svc->attrs[attr_slot(svc, c->n.kind)], skind, 2);
+    set_allowed(c, &svc->attrs[attr_slot(svc, c->n.investment)], invest, 3);
+}
+
+/* ---- constant expressions ---------------------------------------------- */
+
+static Const *find_const(Compilation *c, Name n)
+{
+    for (uint32_t i = 0; i < c->program->consts.len; i++) {
+        Const *k = c->program->consts.items[i];
+        if (k->name == n)
+            return k;
+    }
+    return NULL;
+}
+
+/* Evaluates a constant numeric expression: literals, consts, the
+ * strategy's budget, and arithmetic.  Reports and returns false if the
+ * expression is not one. */
+static bool const_number(Compilation *c, Expr *e, double *out, bool report)
+{
+    switch (e->kind) {
+    case EX_NUMBER:
+        *out = e->u.num.value;
+        return true;
+    case EX_UNARY:
+        if (e->u.ops.op == OP_NEG && const_number(c, e->u.ops.a, out, report)) {
+            *out = -*out;
+            return true;
+        }
+        break;
+    case EX_BINARY: {
+        double a, b;
+        Op op = e->u.ops.op;
+        if (op != OP_ADD && op != OP_SUB && op != OP_MUL && op != OP_DIV)
+            break;
+        if (!const_number(c, e->u.ops.a, &a, report) ||
+            !const_number(c, e->u.ops.b, &b, report))
+            return false;
+        if (op == OP_DIV && b == 0) {
+            if (report)
+                diag_at(c, D_DIV_ZERO, e->u.ops.b->loc, "division by constant zero");
+            return false;
+        }
+        *out = op == OP_ADD ? a + b : op == OP_SUB ? a - b : op == OP_MUL ? a * b : a / b;
+        return true;
+    }
+    case EX_NAME: {
+        Const *k = find_const(c, e->u.name.id);
+        if (k) {
+            if (k->evaluating) {
+                if (report)
+                    diag_at(c, D_NOT_CONST, e->loc, "`%s` is defined in terms of itself",
+                            k->name);
+                return false;
+            }
+            if (!k->evaluated) {
+                k->evaluating = true;
+                bool ok = const_number(c, k->decl->expr, &k->value, report);
+                k->evaluating = false;
+                k->evaluated = true;
+                if (!ok)
+                    k->value = NAN;
+            }
+            *out = k->value;
+            return !isnan(k->value);
+        }
+        if (e->u.name.id == c->n.budget && !isnan(c->program->strategy.budget)) {
+            *out = c->program->strategy.budget;
+            return true;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (report)
+        diag_at(c, D_TYPE, e->loc, "expected a constant number");
+    return false;
+}
+
+/* ---- attribute values ---------------------------------------------------- */
+
+static void report_undefined(Compilation *c, Loc loc, Name name, unsigned kinds)
+{
+    /* defined, but of another kind? */
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (kinds & KIND_BIT(k))
+            continue;
+        if (kind_lookup(kind_table(c, (EntityKind)k), name) >= 0) {
+            Diag *d = diag_at(c, D_WRONG_KIND, loc, "`%s` is a %s, but a %s is expected here",
+                              name, entity_kind_name(k), kinds_text(c, kinds));
+            KindTable *t = kind_table(c, (EntityKind)k);
+            diag_note(c, d, t->locs[kind_lookup(t, name)], "`%s` is declared here", name);
+            return;
+        }
+    }
+    Diag *d = diag_at(c, D_UNDEFINED, loc, "undefined %s `%s`", kinds_text(c, kinds), name);
+    Name s = suggest_entity(c, kinds, name);
+    if (s)
+        diag_hint(c, d, "did you mean `%s`?", s);
+}
+
+/* Resolves a reference to an entity of one of `kinds`: row, or -1 (reported). */
+static int32_t resolve_ref(Compilation *c, Expr *e, unsigned kinds, EntityKind *kind_out)
+{
+    if (e->kind != EX_NAME) {
+        diag_at(c, D_TYPE, e->loc, "expected the name of a %s", kinds_text(c, kinds));
+        return -1;
+    }
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (!(kinds & KIND_BIT(k)))
+            continue;
+        int32_t r = kind_lookup(kind_table(c, (EntityKind)k), e->u.name.id);
+        if (r >= 0) {
+            if (kind_out)
+                *kind_out = (EntityKind)k;
+            return r;
+        }
+    }
+    report_undefined(c, e->loc, e->u.name.id, kinds);
+    return -1;
+}
+
+static bool check_bounds(Compilation *c, const AttrDef *a, double v, Loc loc)
+{
+    bool low = a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min));
+    bool high = a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max));
+    if (!low && !high)
+        return true;
+    char vb[32], lo[32], hi[32];
+    snprintf(vb, sizeof vb, "%g", v);
+    snprintf(lo, sizeof lo, "%g", a->min);
+    snprintf(hi, sizeof hi, "%g", a->max);
+    Diag *d;
+    if (a->has_min && a->has_max && !a->min_excl && !a->max_excl)
+        d = diag_at(c, D_RANGE, loc, "`%s` = %s is out of range %s..%s", a->name, vb, lo, hi);
+    else if (low)
+        d = diag_at(c, D_RANGE, loc, "`%s` = %s must be %s %s", a->name, vb,
+                    a->min_excl ? ">" : ">=", lo);
+    else
+        d = diag_at(c, D_RANGE, loc, "`%s` = %s must be %s %s", a->name, vb,
+                    a->max_excl ? "<" : "<=", hi);
+    if (a->loc.file)
+        diag_note(c, d, a->loc, "the schema of `%s` is here", a->name);
+    return false;
+}
+
+static int32_t symbol_value(Compilation *c, const AttrDef *a, Expr *e)
+{
+    if (e->kind != EX_NAME) {
+        Diag *d = diag_at(c, D_TYPE, e->loc, "`%s` takes a symbol", a->name);
+        if (a->nallowed)
+            diag_hint(c, d, "one of %s", "the values listed in the schema");
+        return -1;
+    }
+    Name v = e->u.name.id;
+    if (a->nallowed) {
+        for (uint32_t i = 0; i < a->nallowed; i++)
+            if (a->allowed[i] == v)
+                return atom_id(c, v);
+        char list[256];
+        size_t n = 0;
+        list[0] = '\0';
+        for (uint32_t i = 0; i < a->nallowed && n < sizeof list - 40; i++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "",
+                                  a->allowed[i]);
+        Diag *d = diag_at(c, D_BAD_SYMBOL, e->loc, "`%s` is not a valid %s; expected %s",
+                          v, a->name, list);
+        Name s = suggest_name(v, a->allowed, a->nallowed);
+        if (s)
+            diag_hint(c, d, "did you mean `%s`?", s);
+        return -1;
+    }
+    return atom_id(c, v);
+}
+
+static void list_push(Compilation *c, Column *col, int32_t v)
+{
+    if (col->pool_len == col->pool_cap) {
+        uint32_t ncap = col->pool_cap ? col->pool_cap * 2 : 64;
+        col->pool = arena_realloc(&c->arena, col->pool, sizeof(int32_t) * col->pool_cap,
+                                  sizeof(int32_t) * ncap);
+        col->pool_cap = ncap;
+    }
+    col->pool[col->pool_len++] = v;
+}
+
+/* Converts one element for a list or scalar attribute; -1 when bad. */
+static int32_t scalar_i32(Compilation *c, const AttrDef *a, const Type *t, Expr *e,
+                          bool *ok)
+{
+    *ok = true;
+    switch (t->kind) {
+    case T_STRING:
+        if (e->kind == EX_STRING)
+            return atom_id(c, intern(c, e->u.str.s, e->u.str.len));
+        break;
+    case T_SYMBOL: {
+        int32_t v = symbol_value(c, a, e);
+        *ok = v >= 0;
+        return v;
+    }
+    case T_DATE:
+        if (e->kind == EX_DATE)
+            return e->u.date;
+        break;
+    case T_BOOL:
+        if (e->kind == EX_BOOL)
+            return e->u.boolean;
+        break;
+    case T_ENTITY: {
+        int32_t r = resolve_ref(c, e, t->kinds, NULL);
+        *ok = r >= 0;
+        return r;
+    }
+    default:
+        break;
+    }
+    *ok = false;
+    diag_at(c, D_TYPE, e->loc, "`%s` takes a %s", a->name, type_name(c, t));
+    return -1;
+}
+
+/* Writes the value of `e` into row's column `slot`. */
+static void set_attr_value(Compilation *c, KindTable *t, uint32_t row, int slot, Expr *e)
+{
+    const AttrDef *a = &t->attrs[slot];
+    Column *col = &t->cols[slot];
+    set_attr_loc(c, t, slot, row, e->loc);
+    if (e->kind == EX_NONE)
+        return;   /* explicitly absent */
+    switch (a->type.kind) {
+    case T_NUMBER: {
+        double v;
+        if (e->kind == EX_STRING || e->kind == EX_DATE || e->kind == EX_LIST ||
+            e->kind == EX_BOOL) {
+            diag_at(c, D_TYPE, e->loc, "`%s` takes a number", a->name);
+            return;
+        }
+        if (!const_number(c, e, &v, true))
+            return;
+        check_bounds(c, a, v, e->loc);
+        col->num[row] = v;
+        return;
+    }
+    case T_LIST: {
+        Expr **items = &e;
+        uint32_t n = 1;
+        if (e->kind == EX_LIST) {
+            items = e->u.list.items;
+            n = e->u.list.n;
+        }
+        uint32_t off = col->pool_len;
+        for (uint32_t i = 0; i < n; i++) {
+            bool ok;
+            int32_t v = scalar_i32(c, a, a->type.elem, items[i], &ok);
+            if (!ok)
+                continue;
+            bool dup = false;
+            for (uint32_t j = off; j < col->pool_len; j++)
+                dup |= col->pool[j] == v;
+            if (dup) {
+                diag_sev(c, D_DUP_ATTR, SEV_WARNING, items[i]->loc,
+                         "`%s` lists the same value twice", a->name);
+                continue;
+            }
+            list_push(c, col, v);
+        }
+        col->list[row] = (ListSpan){off, col->pool_len - off};
+        return;
+    }
+    default: {
+        bool ok;
+        int32_t v = scalar_i32(c, a, &a->type, e, &ok);
+        if (ok)
+            col->i32[row] = v;
+        return;
+    }
+    }
+}
+
+static void report_unknown_attr(Compilation *c, Item *it, const char *where,
+                                const Name *known, uint32_t nknown)
+{
+    Diag *d = diag_at(c, D_UNKNOWN_ATTR, it->loc, "unknown attribute `%s` in %s",
+                      it->name, where);
+    Name s = suggest_name(it->name, known, nknown);
+    if (s)
+        diag_hint(c, d, "did you mean `%s`?", s);
+}
+
+static void report_dup_attr(Compilation *c, Item *it, Item *first)
+{
+    Diag *d = diag_at(c, D_DUP_ATTR, it->loc, "`%s` is set twice", it->name);
+    diag_note(c, d, first->loc, "first set here");
+}
+
+static Item *find_earlier_item(Item *list, Item *upto, Name name, ItemKind kind)
+{
+    for (Item *i = list; i && i != upto; i = i->next)
+        if (i->name == name && i->kind == kind)
+            return i;
+    return NULL;
+}
+
+/* ---- risks and stages ---------------------------------------------------- */
+
+static void add_risk(Compilation *c, uint32_t service, Item *blk)
+{
+    Program *p = c->program;
+    if (p->nrisks == p->risks_cap) {
+        uint32_t ncap = p->risks_cap ? p->risks_cap * 2 : 32;
+        p->risks = arena_realloc(&c->arena, p->risks, sizeof(Risk) * p->risks_cap,
+                                 sizeof(Risk) * ncap);
+        p->risks_cap = ncap;
+    }
+    Risk *r = &p->risks[p->nrisks++];
+    memset(r, 0, sizeof *r);
+    r->service = service;
+    r->category = blk->name;
+    r->loc = blk->loc;
+    r->likelihood = r->impact = NAN;
+    r->owner = r->accepted_by = -1;
+    Name known[] = {c->n.likelihood, c->n.impact, c->n.owner, c->n.accepted_by,
+                    intern_cstr(c, "note")};
+    for (Item *it = blk->items; it; it = it->next) {
+        Item *first = find_earlier_item(blk->items, it, it->name, it->kind);
+        if (first) {
+            report_dup_attr(c, it, first);
+            continue;
+        }
+        if (it->kind != ITEM_ATTR) {
+            diag_at(c, D_UNKNOWN_ATTR, it->loc, "a %s block cannot stand inside a risk",
+                    it->kind == ITEM_RISK ? "risk" : "stage");
+            continue;
+        }
+        if (it->name == c->n.likelihood || it->name == c->n.impact) {
+            double v;
+            if (!const_number(c, it->value, &v, true))
+                continue;
+            if (v < 1 || v > 5 || v != floor(v)) {
+                diag_at(c, D_RISK_FIELD, it->value->loc,
+                        "`%s` must be a whole number from 1 to 5", it->name);
+                continue;
+            }
+            if (it->name == c->n.likelihood)
+                r->likelihood = v;
+            else
+                r->impact = v;
+        } else if (it->name == c->n.owner || it->name == c->n.accepted_by) {
+            EntityKind k = EK_ROLE;
+            int32_t row = resolve_ref(c, it->value,
+                                      KIND_BIT(EK_ROLE) | KIND_BIT(EK_TEAM), &k);
+            if (it->name == c->n.owner) {
+                r->owner = row;
+                r->owner_kind = k;
+            } else {
+                r->accepted_by = row;
+                r->accepted_kind = k;
+            }
+        } else if (it->name == known[4]) {
+            if (it->value->kind != EX_STRING)
+                diag_at(c, D_TYPE, it->value->loc, "`note` takes a string");
+        } else {
+            report_unknown_attr(c, it, "a risk block", known, 5);
+        }
+    }
+    if (isnan(r->likelihood) || isnan(r->impact))
+        diag_at(c, D_RISK_FIELD, blk->loc, "risk `%s` needs both likelihood and impact",
+                blk->name);
+}
+
+static bool is_activity(Compilation *c, Name n)
+{
+    for (int i = 0; i < 6; i++)
+        if (c->program->activity_names[i] == n)
+            return true;
+    return false;
+}
+
+static void add_stage(Compilation *c, uint32_t stream, Item *blk)
+{
+    Program *p = c->program;
+    if (!is_activity(c, blk->name)) {
+        Diag *d = diag_at(c, D_VS_ACTIVITY, blk->loc,
+                          "`%s` is not an ITIL 4 value chain activity", blk->name);
+        Name s = suggest_name(blk->name, p->activity_names, 6);
+        if (s)
+            diag_hint(c, d, "did you mean `%s`?", s);
+        else
+            diag_hint(c, d, "stages are plan, improve, engage, design_transition, "
+                            "obtain_build or deliver_support");
+    }
+    if (p->nstages == p->stages_cap) {
+        uint32_t ncap = p->stages_cap ? p->stages_cap * 2 : 16;
+        p->stages = arena_realloc(&c->arena, p->stages, sizeof(Stage) * p->stages_cap,
+                                  sizeof(Stage) * ncap);
+        p->stages_cap = ncap;
+    }
+    Stage *st = &p->stages[p->nstages++];
+    memset(st, 0, sizeof *st);
+    st->stream = stream;
+    st->activity = blk->name;
+    st->loc = blk->loc;
+    for (Item *it = blk->items; it; it = it->next) {
+        if (it->kind != ITEM_ATTR || it->name != c->n.services) {
+            Name known[] = {c->n.services};
+            report_unknown_attr(c, it, "a stage", known, 1);
+            continue;
+        }
+        Expr *e = it->value;
+        Expr **items = &e;
+        uint32_t n = 1;
+        if (e->kind == EX_LIST) {
+            items = e->u.list.items;
+            n = e->u.list.n;
+        }
+        st->services = ARENA_ARRAY(&c->arena, int32_t, n + 1);
+        st->service_locs = ARENA_ARRAY(&c->arena, Loc, n + 1);
+        for (uint32_t i = 0; i < n; i++) {
+            int32_t r = resolve_ref(c, items[i], KIND_BIT(EK_SERVICE), NULL);
+            if (r < 0)
+                continue;
+            st->service_locs[st->nservices] = items[i]->loc;
+            st->services[st->nservices++] = r;
+        }
+    }
+}
+
+/* ---- entities -------------------------------------------------------------- */
+
+static Name *attr_names(Compilation *c, KindTable *t)
+{
+    Name *n = ARENA_ARRAY(&c->arena, Name, t->nattrs + 1);
+    for (uint32_t i = 0; i < t->nattrs; i++)
+        n[i] = t->attrs[i].name;
+    return n;
+}
+
+static void fill_entity(Compilation *c, Decl *d, uint32_t row)
+{
+    KindTable *t = kind_table(c, d->entity_kind);
+    for (Item *it = d->items; it; it = it->next) {
+        if (it->kind == ITEM_RISK) {
+            if (d->entity_kind == EK_SERVICE)
+                add_risk(c, row, it);
+            else
+                diag_at(c, D_UNKNOWN_ATTR, it->loc, "risk blocks belong in services");
+            continue;
+        }
+        if (it->kind == ITEM_STAGE) {
+            if (d->entity_kind == EK_VALUE_STREAM)
+                add_stage(c, row, it);
+            else
+                diag_at(c, D_UNKNOWN_ATTR, it->loc, "stage blocks belong in value streams");
+            continue;
+        }
+        Item *first = find_earlier_item(d->items, it, it->name, ITEM_ATTR);
+        if (first) {
+            report_dup_attr(c, it, first);
+            continue;
+        }
+        int slot = attr_slot(t, it->name);
+        if (slot < 0) {
+            report_unknown_attr(c, it, entity_kind_name(d->entity_kind),
+                                attr_names(c, t), t->nattrs);
+            continue;
+        }
+        set_attr_value(c, t, row, slot, it->value);
+    }
+}
+
+/* Defaults and required attributes, for rows [from, to). */
+void apply_defaults(Compilation *c, KindTable *t, uint32_t from, uint32_t to)
+{
+    for (uint32_t s = 0; s < t->nattrs; s++) {
+        AttrDef *a = &t->attrs[s];
+        Column *col = &t->cols[s];
+        bool have_default = false;
+        double dnum = NAN;
+        int32_t di32 = -1;
+        if (a->default_expr) {
+            if (a->type.kind == T_NUMBER) {
+                have_default = const_number(c, a->default_expr, &dnum, false);
+            } else if (a->type.kind != T_LIST) {
+                bool ok;
+                di32 = scalar_i32(c, a, &a->type, a->default_expr, &ok);
+                have_default = ok;
+            }
+        }
+        for (uint32_t r = from; r < to; r++) {
+            bool missing = a->type.kind == T_NUMBER ? isnan(col->num[r])
+                         : a->type.kind == T_LIST   ? false
+                         : a->type.kind == T_DATE   ? col->i32[r] == INT32_MIN
+                                                    : col->i32[r] < 0;
+            if (!missing)
+                continue;
+            if (have_default) {
+                if (a->type.kind == T_NUMBER)
+                    col->num[r] = dnum;
+                else
+                    col->i32[r] = di32;
+            } else if (a->required) {
+                Diag *d = diag_at(c, D_REQUIRED, t->locs[r],
+                                  "%s `%s` lacks required attribute `%s`",
+                                  entity_kind_name(t->kind), t->names[r], a->name);
+                if (a->loc.file)
+                    diag_note(c, d, a->loc, "`%s` is required by the schema here", a->name);
+            }
+        }
+    }
+}
+
+/* ---- schemas ------------------------------------------------------------- */
+
+static bool kind_from_name(Compilation *c, Name n, EntityKind *out)
+{
+    for (int k = 0; k < EK_COUNT; k++)
+        if (strcmp(n, entity_kind_name((EntityKind)k)) == 0) {
+            *out = (EntityKind)k;
+            return true;
+        }
+    (void)c;
+    return false;
+}
+
+static bool field_type(Compilation *c, SchemaField *f, Type *out)
+{
+    Name n = f->type_name;
+    const Type *base = NULL;
+    EntityKind k;
+    if (n == c->n.number)
+        base = &type_number;
+    else if (n == c->n.string)
+        base = &type_string;
+    else if (n == c->n.date)
+        base = &type_date;
+    else if (n == c->n.bool_)
+        base = &type_bool;
+    else if (strcmp(n, "symbol") == 0)
+        base = &type_symbol;
+    else if (kind_from_name(c, n, &k))
+        base = new_type(c, T_ENTITY, KIND_BIT(k), NULL);
+    if (!base) {
+        static const char *const known[] = {"number", "string", "date", "bool", "symbol",
+                                            "role", "team", "customer", "objective",
+                                            "service", "offering", "value_stream"};
+        Name cands[12];
+        for (int i = 0; i < 12; i++)
+            cands[i] = intern_cstr(c, known[i]);
+        Diag *d = diag_at(c, D_SCHEMA_TYPE, f->type_loc, "unknown type `%s`", n);
+        Name s = suggest_name(n, cands, 12);
+        if (s)
+            diag_hint(c, d, "did you mean `%s`?", s);
+        return false;
+    }
+    if (f->is_list)
+        *out = *new_type(c, T_LIST, 0, base);
+    else
+        *out = *base;
+    return true;
+}
+
+static void add_schema(Compilation *c, Decl *d)
+{
+    EntityKind k;
+    if (!kind_from_name(c, d->name, &k)) {
+        diag_at(c, D_SCHEMA_TYPE, d->name_loc,
+                "`%s` is not a kind of entity; schemas extend role, team, customer, "
+                "objective, service, offering or value_stream", d->name);
+        return;
+    }
+    KindTable *t = kind_table(c, k);
+    for (SchemaField *f = d->fields; f; f = f->next) {
+        for (SchemaField *g = d->fields; g != f; g = g->next)
+            if (g->name == f->name) {
+                Diag *dg = diag_at(c, D_DUP_ATTR, f->loc, "`%s` is declared twice", f->name);
+                diag_note(c, dg, g->loc, "first declared here");
+                goto next;
+            }
+        AttrDef a = {0};
+        a.name = f->name;
+        a.loc = f->loc;
+        if (!field_type(c, f, &a.type))
+            continue;
+        a.required = f->required;
+        a.default_expr = f->default_value;
+        if (f->in) {
+            if (f->in->kind == EX_RANGE && a.type.kind == T_NUMBER) {
+                a.has_min = const_number(c, f->in->u.ops.a, &a.min, true);
+                a.has_max = const_number(c, f->in->u.ops.b, &a.max, true);
+            } else if (f->in->kind == EX_LIST &&
+                       (a.type.kind == T_SYMBOL || a.type.kind == T_STRING)) {
+                a.type = type_symbol;
+                a.allowed = ARENA_ARRAY(&c->arena, Name, f->in->u.list.n + 1);
+                for (uint32_t i = 0; i < f->in->u.list.n; i++) {
+                    Expr *e = f->in->u.list.items[i];
+                    if (e->kind != EX_NAME) {
+                        diag_at(c, D_TYPE, e->loc, "allowed values are names");
+                        continue;
+                    }
+                    a.allowed[a.nallowed++] = e->u.name.id;
+                }
+            } else {
+                diag_at(c, D_TYPE, f->in->loc,
+                        "`in` takes a range a .. b for numbers or a list of names "
+                        "for symbols");
+            }
+        }
+        if (f->cmp != OP_NONE) {
+            double v;
+            if (a.type.kind != T_NUMBER)
+                diag_at(c, D_TYPE, f->cmp_value->loc, "bounds apply to numbers only");
+            else if (const_number(c, f->cmp_value, &v, true)) {
+                if (f->cmp == OP_GE || f->cmp == OP_GT) {
+                    a.has_min = true;
+                    a.min = v;
+                    a.min_excl = f->cmp == OP_GT;
+                } else {
+                    a.has_max = true;
+                    a.max = v;
+                    a.max_excl = f->cmp == OP_LT;
+                }
+            }
+        }
+        int slot = attr_slot(t, f->name);
+        if (slot >= 0) {
+            /* a later schema refines an attribute: same type, new bounds
+             * or default (user files come after the stdlib they import) */
+            AttrDef *old = &t->attrs[slot];
+            if (old->type.kind != a.type.kind) {
+                Diag *dg = diag_at(c, D_TYPE, f->type_loc,
+                                   "`%s` is already a %s attribute of %s",
+                                   f->name, type_name(c, &old->type), entity_kind_name(k));
+                if (old->loc.file)
+                    diag_note(c, dg, old->loc, "declared here");
+                continue;
+            }
+            if (!a.allowed && old->allowed) {
+                a.allowed = old->allowed;
+                a.nallowed = old->nallowed;
+            }
+            if (old->type.kind == T_LIST || old->type.kind == T_ENTITY)
+                a.type = old->type;
+            *old = a;
+        } else {
+            add_attr(c, t, &a);
+        }
+    next:;
+    }
+}
+
+/* ---- strategy, appetite, waivers ------------------------------------------ */
+
+static void fill_strategy(Compilation *c, Decl *d)
+{
+    Strategy *s = &c->program->strategy;
+    s->title = d->text.s;
+    Name known[] = {c->n.vision, c->n.horizon, c->n.currency, c->n.budget, c->n.run_max};
+    for (Item *it = d->items; it; it = it->next) {
+        Item *first = find_earlier_item(d->items, it, it->name, it->kind);
+        if (first) {
+            report_dup_attr(c, it, first);
+            continue;
+        }
+        Expr *e = it->value;
+        if (it->kind != ITEM_ATTR) {
+            diag_at(c, D_UNKNOWN_ATTR, it->loc, "the strategy holds no nested blocks");
+        } else if (it->name == c->n.vision || it->name == c->n.currency) {
+            if (e->kind != EX_STRING)
+                diag_at(c, D_TYPE, e->loc, "`%s` takes a string", it->name);
+            else if (it->name == c->n.vision)
+                s->vision = e->u.str.s;
+            else
+                s->currency = e->u.str.s;
+        } else if (it->name == c->n.horizon) {
+            if (e->kind != EX_RANGE || e->u.ops.a->kind != EX_DATE ||
+                e->u.ops.b->kind != EX_DATE)
+                diag_at(c, D_TYPE, e->loc, "`horizon` takes a date range, e.g. "
+                                           "2027-01-01 .. 2027-12-31");
+            else if (e->u.ops.b->u.date < e->u.ops.a->u.date)
+                diag_at(c, D_RANGE, e->loc, "the horizon ends before it starts");
+            else {
+                s->horizon_start = e->u.ops.a->u.date;
+                s->horizon_end = e->u.ops.b->u.date;
+            }
+        } else if (it->name == c->n.budget || it->name == c->n.run_max) {
+            double v;
+            if (!const_number(c, e, &v, true))
+                continue;
+            if (it->name == c->n.budget) {
+                if (v < 0)
+                    diag_at(c, D_RANGE, e->loc, "the budget cannot be negative");
+                s->budget = v;
+            } else {
+                if (v < 0 || v > 1)
+                    diag_at(c, D_RANGE, e->loc, "`run_max` is a share from 0%% to 100%%");
+                s->run_max = v;
+            }
+        } else {
+            report_unknown_attr(c, it, "the strategy", known, 5);
+        }
+    }
+    if (s->horizon_start == INT32_MIN)
+        diag_at(c, D_STRATEGY_FIELD, d->loc, "the strategy has no `horizon`");
+    if (isnan(s->budget))
+        diag_at(c, D_STRATEGY_FIELD, d->loc, "the strategy has no `budget`");
+}
+
+static void fill_appetite(Compilation *c, Decl *d)
+{
+    Program *p = c->program;
+    uint32_t n = 0;
+    for (Item *it = d->items; it; it = it->next)
+        n++;
+    p->appetite = ARENA_ARRAY(&c->arena, AppetiteLevel, n + 1);
+    for (Item *it = d->items; it; it = it->next) {
+        Item *first = find_earlier_item(d->items, it, it->name, it->kind);
+        if (first) {
+            report_dup_attr(c, it, first);
+            continue;
+        }
+        if (it->kind != ITEM_ATTR) {
+            diag_at(c, D_UNKNOWN_ATTR, it->loc, "the appetite holds `category = level` lines");
+            continue;
+        }
+        double v;
+        if (it->value->kind == EX_NAME && !find_const(c, it->value->u.name.id)) {
+            Diag *dg = diag_at(c, D_UNDEFINED, it->value->loc, "undefined appetite level `%s`",
+                               it->value->u.name.id);
+            PtrVec names = {0};
+            for (uint32_t i = 0; i < p->consts.len; i++)
+                ptrvec_push(&c->arena, &names, (void *)((Const *)p->consts.items[i])->name);
+            Name s = suggest_name(it->value->u.name.id, (Name const *)names.items, names.len);
+            diag_hint(c, dg, s ? "did you mean `%s`?" : "import \"std/itil\" for the levels "
+                                                       "minimal, low, moderate, high%s",
+                      s ? s : "");
+            continue;
+        }
+        if (!const_number(c, it->value, &v, true))
+            continue;
+        if (v < 1 || v > 25)
+            diag_at(c, D_RANGE, it->value->loc,
+                    "appetite is a maximum exposure from 1 to 25 (likelihood x impact)");
+        p->appetite[p->nappetite++] = (AppetiteLevel){it->name, v, it->loc};
+    }
+}
+
+static Rule *find_rule(Compilation *c, Name n)
+{
+    for (uint32_t i = 0; i < c->program->rules.len; i++) {
+        Rule *r = c->program->rules.items[i];
+        if (r->name == n)
+            return r;
+    }
+    return NULL;
+}
+
+static void fill_waiver(Compilation *c, Decl *d)
+{
+    Waiver *w = ARENA_NEW(&c->arena, Waiver);
+    w->name = d->name;
+    w->decl = d;
+    w->entity = -1;
+    w->until = INT32_MIN;
+    ptrvec_push(&c->arena, &c->program->waivers, w);
+    Name known[] = {c->n.rule, c->n.entity, c->n.until, c->n.approved_by, c->n.reason};
+    Item *rule_item = NULL;
+    for (Item *it = d->items; it; it = it->next) {
+        Item *first = find_earlier_item(d->items, it, it->name, it->kind);
+        if (first) {
+            report_dup_attr(c, it, first);
+            continue;
+        }
+        Expr *e = it->value;
+        if (it->kind != ITEM_ATTR) {
+            diag_at(c, D_UNKNOWN_ATTR, it->loc, "a waiver holds no nested blocks");
+        } else if (it->name == c->n.rule) {
+            rule_item = it;
+            if (e->kind != EX_NAME) {
+                diag_at(c, D_TYPE, e->loc, "`rule` takes the name of a rule");
+                continue;
+            }
+            w->rule = find_rule(c, e->u.name.id);
+            if (!w->rule) {
+                Diag *dg = diag_at(c, D_UNDEFINED, e->loc, "undefined rule `%s`", e->u.name.id);
+                PtrVec names = {0};
+                for (uint32_t i = 0; i < c->program->rules.len; i++)
+                    ptrvec_push(&c->arena, &names,
+                                (void *)((Rule *)c->program->rules.items[i])->name);
+                Name s = suggest_name(e->u.name.id, (Name const *)names.items, names.len);
+                if (s)
+                    diag_hint(c, dg, "did you mean `%s`?", s);
+            }
+        } else if (it->name == c->n.entity) {
+            unsigned all = (1u << EK_COUNT) - 1;
+            w->entity = resolve_ref(c, e, all, &w->entity_kind);
+        } else if (it->name == c->n.until) {
+            if (e->kind != EX_DATE)
+                diag_at(c, D_TYPE, e->loc, "`until` takes a date");
+            else
+                w->until = e->u.date;
+        } else if (it->name == c->n.approved_by) {
+            resolve_ref(c, e, KIND_BIT(EK_ROLE) | KIND_BIT(EK_TEAM), NULL);
+        } else if (it->name == c->n.reason) {
+            if (e->kind != EX_STRING)
+                diag_at(c, D_TYPE, e->loc, "`reason` takes a string");
+        } else {
+            report_unknown_attr(c, it, "a waiver", known, 5);
+        }
+    }
+    if (!rule_item)
+        diag_at(c, D_REQUIRED, d->name_loc, "waiver `%s` names no `rule`", d->name);
+    if (w->until == INT32_MIN) {
+        diag_at(c, D_REQUIRED, d->name_loc, "waiver `%s` has no `until` date: waivers "
+                                            "are dated exceptions", d->name);
+    } else if (w->until < c->program->today) {
+        int y;
+        unsigned m, dd;
+        civil_from_days(w->until, &y, &m, &dd);
+        Diag *dg = diag_at(c, D_WAIVER_EXPIRED, d->name_loc,
+                           "waiver `%s` expired on %04d-%02u-%02u", d->name, y, m, dd);
+        diag_hint(c, dg, "renew the waiver with a new `until`, or fix the finding");
+    }
+}
+
+static void check_approval_items(Compilation *c, Decl *d)
+{
+    Name known[] = {c->n.when, c->n.approver};
+    bool has_approver = false;
+    for (Item *it = d->items; it; it = it->next) {
+        Item *first = find_earlier_item(d->items, it, it->name, it->kind);
+        if (first) {
+            report_dup_attr(c, it, first);
+            continue;
+        }
+        if (it->kind == ITEM_ATTR && it->name == c->n.approver) {
+            has_approver = true;
+            resolve_ref(c, it->value, KIND_BIT(EK_ROLE) | KIND_BIT(EK_TEAM), NULL);
+        } else if (!(it->kind == ITEM_ATTR && it->name == c->n.when)) {
+            report_unknown_attr(c, it, "an approval", known, 2);
+        }
+    }
+    if (!has_approver)
+        diag_at(c, D_REQUIRED, d->name_loc, "approval `%s` names no `approver`", d->name);
+}
+
+/* ---- registration of named declarations ------------------------------------ */
+
+static void report_duplicate(Compilation *c, const char *what, Name name, Loc loc,
+                             Loc first)
+{
+    Diag *d = diag_at(c, D_DUPLICATE, loc, "duplicate %s `%s`", what, name);
+    diag_note(c, d, first, "`%s` is first declared here", name);
+}
+
+static Decl *find_named(PtrVec *v, Name n)
+{
+    for (uint32_t i = 0; i < v->len; i++) {
+        Decl *d = v->items[i];
+        if (d->name == n)
+            return d;
+    }
+    return NULL;
+}
+
+static void register_decls(Compilation *c)
+{
+    Program *p = c->program;
+    Decl *strategy = NULL, *appetite = NULL;
+    for (Decl *d = c->decls; d; d = d->next) {
+        switch (d->kind) {
+        case D_ENTITY: {
+            KindTable *t = kind_table(c, d->entity_kind);
+            int32_t r = kind_lookup(t, d->name);
+            if (r >= 0) {
+                report_duplicate(c, entity_kind_name(d->entity_kind), d->name,
+                                 d->name_loc, t->locs[r]);
+                break;
+            }
+            kind_add_row(c, t, d->name, d->name_loc, d);
+            break;
+        }
+        case D_STRATEGY:
+            if (strategy) {
+                Diag *dg = diag_at(c, D_STRATEGY_COUNT, d->loc,
+                                   "a portfolio has exactly one strategy");
+                diag_note(c, dg, strategy->loc, "the first strategy is here");
+            } else {
+                strategy = d;
+            }
+            break;
+        case D_APPETITE:
+            if (appetite) {
+                Diag *dg = diag_at(c, D_SINGLETON, d->loc, "appetite is declared twice");
+                diag_note(c, dg, appetite->loc, "first declared here");
+            } else {
+                appetite = d;
+            }
+            break;
+        case D_DECIDE:
+            if (p->decide) {
+                Diag *dg = diag_at(c, D_SINGLETON, d->loc, "decide is declared twice");
+                diag_note(c, dg, p->decide->loc, "first declared here");
+            } else {
+                p->decide = d;
+            }
+            break;
+        case D_CONST: {
+            Const *k = find_const(c, d->name);
+            if (k) {
+                report_duplicate(c, "const", d->name, d->name_loc, k->decl->name_loc);
+                break;
+            }
+            k = ARENA_NEW(&c->arena, Const);
+            k->name = d->name;
+            k->decl = d;
+            ptrvec_push(&c->arena, &p->consts, k);
+            break;
+        }
+        case D_SCORE: {
+            bool dup = false;
+            for (uint32_t i = 0; i < p->scores.len && !dup; i++) {
+                Score *s = p->scores.items[i];
+                if (s->name == d->name) {
+                    report_duplicate(c, "score", d->name, d->name_loc, s->decl->name_loc);
+                    dup = true;
+                }
+            }
+            if (dup)
+                break;
+            Score *s = ARENA_NEW(&c->arena, Score);
+            s->name = d->name;
+            s->decl = d;
+            s->index = p->scores.len;
+            ptrvec_push(&c->arena, &p->scores, s);
+            break;
+        }
+        case D_RULE: {
+            Rule *old = find_rule(c, d->name);
+            if (old) {
+                report_duplicate(c, "rule", d->name, d->name_loc, old->decl->name_loc);
+                break;
+            }
+            Rule *r = ARENA_NEW(&c->arena, Rule);
+            r->name = d->name;
+            r->decl = d;
+            r->index = p->rules.len;
+            ptrvec_push(&c->arena, &p->rules, r);
+            break;
+        }
+#define NAMED(vec, what)                                                        \
+    {                                                                           \
+        Decl *old = find_named(&p->vec, d->name);                               \
+        if (old)                                                                \
+            report_duplicate(c, what, d->name, d->name_loc, old->name_loc);     \
+        else                                                                    \
+            ptrvec_push(&c->arena, &p->vec, d);                                 \
+        break;                                                                  \
+    }
+        case D_APPROVAL: NAMED(approvals, "approval")
+        case D_SCENARIO: NAMED(scenarios, "scenario")
+        case D_LIMIT: NAMED(limits, "limit")
+        case D_TEST: NAMED(tests, "test")
+#undef NAMED
+        case D_LOAD:
+            ptrvec_push(&c->arena, &p->loads, d);
+            break;
+        case D_WAIVER:
+        case D_SCHEMA:
+        case D_IMPORT:
+            break;
+        }
+    }
+    if (strategy) {
+        p->strategy.decl = strategy;
+    } else {
+        /* at the top of the first file the user named */
+        Loc at = {0, 0, 0};
+        for (uint32_t i = 0; i < c->sources.len; i++) {
+            Source *s = c->sources.items[i];
+            if (!s->is_stdlib && !s->is_csv) {
+                at = (Loc){i + 1, 0, 0};
+                break;
+            }
+        }
+        if (c->sources.len)
+            diag_at(c, D_STRATEGY_COUNT, at, "no strategy block: a portfolio has exactly one");
+    }
+    if (appetite)
+        p->appetite_decl = appetite;
+}
+
+static int32_t today_days(Compilation *c)
+{
+    const char *t = c->opts.today;
+    if (t && strlen(t) == 10) {
+        int y = atoi(t);
+        unsigned m = (unsigned)atoi(t + 5), d = (unsigned)atoi(t + 8);
+        if (date_valid(y, m, d))
+            return days_from_civil(y, m, d);
+    }
+    time_t now = time(NULL);
+    return (int32_t)(now / 86400);
+}
+
 strat_status strat_check(strat_compilation *c)
 {
     STRAT_GUARD(c, STRAT_FAILURE);
+    Program *p = ARENA_NEW(&c->arena, Program);
+    c->program = p;
+    p->strategy.horizon_start = p->strategy.horizon_end = INT32_MIN;
+    p->strategy.budget = p->strategy.run_max = NAN;
+    for (int k = 0; k < EK_COUNT; k++)
+        p->kinds[k].kind = (EntityKind)k;
+    for (int i = 0; i < DEC_COUNT; i++)
+        p->decision_names[i] = intern_cstr(c, decision_texts[i]);
+    for (int i = 0; i < 6; i++)
+        p->activity_names[i] = intern_cstr(c, activity_texts[i]);
+    p->today = today_days(c);
+    add_builtin_attrs(c);
+
+    /* pass 1: schemas and names */
+    for (Decl *d = c->decls; d; d = d->next)
+        if (d->kind == D_SCHEMA)
+            add_schema(c, d);
+    register_decls(c);
+    if (p->strategy.decl)
+        fill_strategy(c, p->strategy.decl);
+    /* bulk loads add rows before references are resolved */
+    load_csv_all(c);
+
+    /* pass 2: values */
+    for (Decl *d = c->decls; d; d = d->next) {
+        if (d->kind == D_ENTITY) {
+            KindTable *t = kind_table(c, d->entity_kind);
+            int32_t r = kind_lookup(t, d->name);
+            if (r >= 0 && t->decls[r] == d)
+                fill_entity(c, d, (uint32_t)r);
+        } else if (d->kind == D_WAIVER) {
+            fill_waiver(c, d);
+        } else if (d->kind == D_APPROVAL) {
+            check_approval_items(c, d);
+        }
+    }
+    if (p->appetite_decl)
+        fill_appetite(c, p->appetite_decl);
+    resolve_csv_refs(c);
+
+    /* pass 3: defaults, required */
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    {
+        /* built-in defaults of the service lifecycle attributes */
+        struct { Name attr, value; } defs[] = {
+            {c->n.status, c->n.catalogue},
+            {c->n.kind, c->n.business},
+            {c->n.investment, c->n.run}};
+        for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+            int slot = attr_slot(svc, defs[i].attr);
+            int32_t v = atom_id(c, defs[i].value);
+            for (uint32_t r = 0; r < svc->count; r++)
+                if (svc->cols[slot].i32[r] < 0)
+                    svc->cols[slot].i32[r] = v;
+        }
+    }
+    for (int k = 0; k < EK_COUNT; k++)
+        apply_defaults(c, kind_table(c, (EntityKind)k), 0, kind_table(c, (EntityKind)k)->count);
+
+    check_expressions(c);
+    check_consistency(c);
     return c->nerrors ? STRAT_FINDINGS : STRAT_OK;
 }

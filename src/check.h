@@ -1,0 +1,222 @@
+/*
+ * check.h — the checked program: what resolve + check give the later stages.
+ *
+ * Entities are stored by kind, column by column (one array per attribute),
+ * from the start: the interpreter, the JIT and the emitters all read these
+ * columns, and a million services loaded from CSV never exist as a million
+ * structs.
+ *
+ * Value encoding in columns:
+ *   number          double, NaN when missing
+ *   bool            int32 0/1, -1 when missing
+ *   date            int32 days since 1970-01-01, INT32_MIN when missing
+ *   string, symbol  int32 index into Program.atoms (interned), -1 missing
+ *   entity ref      int32 row index in the referred kind's table, -1 missing
+ *   list            ListSpan (offset, length) into the column's pool of
+ *                   int32 elements (refs or atoms)
+ */
+#ifndef STRAT_CHECK_H
+#define STRAT_CHECK_H
+
+#include "compiler.h"
+
+typedef enum TypeKind {
+    T_ERROR,      /* already reported: silences follow-on errors */
+    T_NUMBER, T_BOOL, T_DATE, T_STRING, T_SYMBOL,
+    T_ENTITY,     /* ref to one of the kinds in `kinds` (bit mask) */
+    T_LIST,       /* of elem */
+    T_RANGE,      /* a .. b of elem (dates or numbers) */
+    T_DECISION,   /* a decision name: invest, enhance, ... */
+    T_NONE
+} TypeKind;
+
+typedef struct Type {
+    TypeKind kind;
+    unsigned kinds;            /* T_ENTITY: 1u << EntityKind */
+    const struct Type *elem;   /* T_LIST, T_RANGE */
+} Type;
+
+extern const Type type_error, type_number, type_bool, type_date, type_string,
+    type_symbol, type_decision, type_none;
+
+#define KIND_BIT(k) (1u << (k))
+
+typedef struct ListSpan {
+    uint32_t off, len;
+} ListSpan;
+
+/* An attribute of a kind: built in (title, owner, status, ...) or declared
+ * in a `schema KIND { ... }` block. */
+typedef struct AttrDef {
+    Name name;
+    Type type;
+    Loc loc;                 /* schema field, or none for built-ins */
+    bool required;
+    bool has_min, has_max, min_excl, max_excl;
+    double min, max;
+    Name *allowed;           /* symbols the attribute may take, or NULL */
+    uint32_t nallowed;
+    Expr *default_expr;
+} AttrDef;
+
+typedef struct Column {
+    double *num;             /* T_NUMBER */
+    int32_t *i32;            /* everything else */
+    ListSpan *list;          /* T_LIST */
+    int32_t *pool;           /* T_LIST elements */
+    uint32_t pool_len, pool_cap;
+    Loc *locs;               /* where each row's value was written (lazy) */
+} Column;
+
+typedef struct KindTable {
+    EntityKind kind;
+    uint32_t count, cap;
+    Name *names;
+    Loc *locs;               /* name location (declaration, or CSV cell) */
+    Decl **decls;            /* NULL for rows loaded from CSV */
+    AttrDef *attrs;
+    uint32_t nattrs, attrs_cap;
+    Column *cols;            /* one per attribute */
+    /* name -> row, open addressing */
+    int32_t *index;
+    uint32_t index_cap;
+} KindTable;
+
+typedef struct Risk {
+    uint32_t service;
+    Name category;
+    Loc loc;
+    double likelihood, impact;
+    int32_t owner, accepted_by;     /* role/team row, or -1 */
+    unsigned owner_kind, accepted_kind;
+} Risk;
+
+typedef struct Stage {
+    uint32_t stream;                /* value_stream row */
+    Name activity;
+    Loc loc;
+    int32_t *services;
+    Loc *service_locs;
+    uint32_t nservices;
+} Stage;
+
+typedef struct Score {
+    Name name;
+    Decl *decl;
+    uint32_t index;
+    int state;                      /* recursion check: 0 new, 1 on stack, 2 done */
+} Score;
+
+typedef struct Rule {
+    Name name;
+    Decl *decl;
+    uint32_t index;
+} Rule;
+
+typedef struct Waiver {
+    Name name;
+    Decl *decl;
+    Rule *rule;
+    EntityKind entity_kind;
+    int32_t entity;                 /* row, or -1 */
+    int32_t until;                  /* days */
+    bool used;
+} Waiver;
+
+typedef enum Decision {
+    DEC_INVEST, DEC_ENHANCE, DEC_MIGRATE, DEC_RETIRE, DEC_EXPERIMENT,
+    DEC_TOLERATE, DEC_COUNT, DEC_NONE = -1
+} Decision;
+
+const char *decision_name(Decision d);
+
+typedef struct Strategy {
+    Decl *decl;
+    const char *title;
+    const char *vision, *currency;
+    int32_t horizon_start, horizon_end;   /* INT32_MIN when absent */
+    double budget, run_max;               /* NaN when absent */
+} Strategy;
+
+typedef struct Const {
+    Name name;
+    Decl *decl;
+    double value;
+    bool evaluated, evaluating;
+} Const;
+
+typedef struct AppetiteLevel {
+    Name category;
+    double max_exposure;
+    Loc loc;
+} AppetiteLevel;
+
+typedef struct Program {
+    Strategy strategy;
+    KindTable kinds[EK_COUNT];
+    PtrVec atoms;                   /* Name, indexed by atom id */
+    int32_t *atom_index;            /* Name -> atom id, open addressing */
+    uint32_t atom_index_cap;
+    Risk *risks;
+    uint32_t nrisks, risks_cap;
+    Stage *stages;
+    uint32_t nstages, stages_cap;
+    PtrVec consts;                  /* Const* */
+    PtrVec scores;                  /* Score* */
+    PtrVec rules;                   /* Rule* */
+    PtrVec waivers;                 /* Waiver* */
+    PtrVec approvals, scenarios, limits, tests, loads;   /* Decl* */
+    AppetiteLevel *appetite;
+    uint32_t nappetite;
+    Decl *decide;
+    Decl *appetite_decl;
+    Name decision_names[DEC_COUNT];
+    Name activity_names[6];
+    int32_t today;                  /* days, for waivers */
+} Program;
+
+/* ---- shared helpers (check.c) ----------------------------------------- */
+
+KindTable *kind_table(Compilation *c, EntityKind k);
+int32_t kind_lookup(KindTable *t, Name name);          /* row or -1 */
+int attr_slot(const KindTable *t, Name name);          /* slot or -1 */
+int32_t atom_id(Compilation *c, Name name);            /* interns */
+Name atom_name(Compilation *c, int32_t id);
+Decision decision_from_name(Compilation *c, Name n);
+/* A printable name for row `row` of kind `k`. */
+const char *entity_label(Compilation *c, EntityKind k, int32_t row);
+/* Column reads, -1/NaN when missing. */
+double col_num(const KindTable *t, int slot, uint32_t row);
+int32_t col_i32(const KindTable *t, int slot, uint32_t row);
+ListSpan col_list(const KindTable *t, int slot, uint32_t row,
+                  const int32_t **elems);
+/* Where row's attribute was set, or the entity's name if not set. */
+Loc attr_loc(const KindTable *t, int slot, uint32_t row);
+/* "did you mean" over a kind's names */
+Name suggest_entity(Compilation *c, unsigned kinds, Name name);
+const char *type_name(Compilation *c, const Type *t);
+
+/* Row management, for loaders. */
+void kind_reserve(Compilation *c, KindTable *t, uint32_t n);
+uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
+                      Decl *decl);
+void apply_defaults(Compilation *c, KindTable *t, uint32_t from, uint32_t to);
+
+/* ---- stages ------------------------------------------------------------ */
+
+/* csv_load.c: rows of `load KIND from "file.csv"` blocks, added after the
+ * declared entities' names are known; references in cells are resolved by
+ * resolve_csv_refs once every name is known. */
+void load_csv_all(Compilation *c);
+void resolve_csv_refs(Compilation *c);
+
+/* consistency.c: the portfolio-wide checks of DESIGN.md §1 (SMART
+ * objectives, dependency cycles, retired dependencies, value streams,
+ * offerings, appetite, budget and run_max, duplicates, orphans). */
+void check_consistency(Compilation *c);
+
+/* typecheck.c: resolves and types every expression (scores, rules, decide,
+ * approvals, scenarios, limits, tests). */
+void check_expressions(Compilation *c);
+
+#endif
