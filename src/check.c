@@ -286,6 +286,11 @@ Name suggest_entity(Compilation *c, unsigned kinds, Name name)
     return suggest_name(name, (Name const *)cands.items, cands.len);
 }
 
+static const char *article(const char *word)
+{
+    return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
 static const char *kinds_text(Compilation *c, unsigned kinds)
 {
     const char *out = NULL;
@@ -463,8 +468,9 @@ static void report_undefined(Compilation *c, Loc loc, Name name, unsigned kinds)
         if (kinds & KIND_BIT(k))
             continue;
         if (kind_lookup(kind_table(c, (EntityKind)k), name) >= 0) {
-            Diag *d = diag_at(c, D_WRONG_KIND, loc, "`%s` is a %s, but a %s is expected here",
-                              name, entity_kind_name(k), kinds_text(c, kinds));
+            Diag *d = diag_at(c, D_WRONG_KIND, loc, "`%s` is %s %s, but %s %s is expected here",
+                              name, article(entity_kind_name(k)), entity_kind_name(k),
+                              article(kinds_text(c, kinds)), kinds_text(c, kinds));
             KindTable *t = kind_table(c, (EntityKind)k);
             diag_note(c, d, t->locs[kind_lookup(t, name)], "`%s` is declared here", name);
             return;

@@ -55,34 +55,35 @@ Name intern(Compilation *c, const char *s, size_t len)
     return t->slots[j];
 }
 
-/* Damerau-free Levenshtein distance, bounded: gives up past `limit`. */
+/* Optimal-string-alignment distance (Levenshtein plus adjacent
+ * transpositions, the commonest typo: `grwo` for `grow`). */
 static unsigned edit_distance(const char *a, const char *b, unsigned limit)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return limit + 1;
-    unsigned row[65];
+    if ((la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    unsigned d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (unsigned)i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (unsigned)j;
+        d[0][j] = (unsigned)j;
     for (size_t i = 1; i <= la; i++) {
-        unsigned diag = row[0], best = row[0] = (unsigned)i;
         for (size_t j = 1; j <= lb; j++) {
-            unsigned up = row[j];
             unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            unsigned v = diag + cost;
-            if (row[j - 1] + 1 < v)
-                v = row[j - 1] + 1;
-            if (up + 1 < v)
-                v = up + 1;
-            row[j] = v;
-            diag = up;
-            if (v < best)
-                best = v;
+            unsigned v = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
         }
-        if (best > limit)
-            return limit + 1;
     }
-    return row[lb];
+    return d[la][lb];
 }
 
 Name suggest_name(Name name, Name const *candidates, uint32_t n)
