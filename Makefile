@@ -24,7 +24,9 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) \
 GEN_CFLAGS = $(filter-out -Wshadow -Wmissing-prototypes,$(ALL_CFLAGS)) \
              -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter
 
-LIB_SRCS = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRCS = $(wildcard src/*.c)
+CLI_SRCS = $(wildcard src/cli/*.c)
+CLI_OBJS = $(CLI_SRCS:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD)/obj/lex.yy.o
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -49,6 +51,10 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*.def include/strat/*.h) $(BUIL
 	@mkdir -p $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/cli/*.h include/strat/*.h)
+	@mkdir -p $(BUILD)/obj/cli
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -c -o $@ $<
+
 $(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(wildcard src/*.h)
 	@mkdir -p $(BUILD)/obj
 	$(CC) $(GEN_CFLAGS) -c -o $@ $<
@@ -61,7 +67,7 @@ $(BUILD)/libstrat.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/strat: $(BUILD)/obj/main.o $(BUILD)/libstrat.a
+$(BUILD)/strat: $(CLI_OBJS) $(BUILD)/libstrat.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a tests/unit/test_util.h

@@ -130,6 +130,15 @@ typedef enum Decision {
 
 const char *decision_name(Decision d);
 
+/* Built-in functions; Expr.u.call.builtin holds one of these or -1. */
+typedef enum Builtin {
+    B_ALIGNMENT, B_EXPOSURE, B_NORM, B_MIN, B_MAX, B_CLAMP, B_ABS, B_LOG,
+    B_SQRT, B_POW, B_DEFINED, B_COUNT, B_SUM, B_ANY, B_ALL, B_DECISION,
+    B_COUNT_OF_BUILTINS
+} Builtin;
+
+const char *builtin_name(Builtin b);
+
 typedef struct Strategy {
     Decl *decl;
     const char *title;

@@ -1,3 +1,798 @@
-/* placeholder */
+/*
+ * typecheck.c — resolve and type every expression of the strategy.
+ *
+ * Takes the Program after check.c has filled the kind tables, and
+ * annotates each Expr with its Type, each name with what it refers to
+ * (a bound variable's slot, an entity, a const, a symbol, a decision), each
+ * attribute access with its column slot and each call with its built-in or
+ * score.  The interpreter and the JIT rely on these annotations and check
+ * nothing themselves.
+ *
+ * Also here: recursion among scores, division by a constant zero, and the
+ * decision table's own checks (unknown decisions, unreachable arms, no
+ * `otherwise`).
+ */
+#include <math.h>
+#include <string.h>
+
 #include "check.h"
-void check_expressions(Compilation *c) { (void)c; }
+
+static const char *const builtin_names[B_COUNT_OF_BUILTINS] = {
+    "alignment", "exposure", "norm", "min", "max", "clamp", "abs", "log",
+    "sqrt", "pow", "defined", "count", "sum", "any", "all", "decision"};
+
+const char *builtin_name(Builtin b)
+{
+    return b >= 0 && b < B_COUNT_OF_BUILTINS ? builtin_names[b] : "?";
+}
+
+typedef enum Context {
+    CTX_SCORE,      /* score NAME(s) = ...       s bound */
+    CTX_DECIDE,     /* decide arms and rank by    s bound */
+    CTX_APPROVAL,   /* approval when              s bound, `decision` */
+    CTX_SCENARIO,   /* set ... for x in K         x bound */
+    CTX_PORTFOLIO   /* rules, limits, tests: nothing bound */
+} Context;
+
+enum { MAX_LOCALS = 16 };
+
+typedef struct Scope {
+    Compilation *c;
+    Context ctx;
+    Name vars[MAX_LOCALS];
+    EntityKind kinds[MAX_LOCALS];
+    int nvars;
+    Score *score;            /* the score being checked, for recursion */
+    bool in_aggregate;       /* inside sum/count/any/all's comprehension */
+} Scope;
+
+static const Type *check_expr(Scope *sc, Expr *e);
+
+static const Type *entity_type(Compilation *c, EntityKind k)
+{
+    Type *t = ARENA_NEW(&c->arena, Type);
+    t->kind = T_ENTITY;
+    t->kinds = KIND_BIT(k);
+    return t;
+}
+
+static bool single_kind(unsigned kinds, EntityKind *out)
+{
+    for (int k = 0; k < EK_COUNT; k++)
+        if (kinds == KIND_BIT(k)) {
+            *out = (EntityKind)k;
+            return true;
+        }
+    return false;
+}
+
+static Const *const_named(Compilation *c, Name n)
+{
+    for (uint32_t i = 0; i < c->program->consts.len; i++) {
+        Const *k = c->program->consts.items[i];
+        if (k->name == n)
+            return k;
+    }
+    return NULL;
+}
+
+static Score *score_named(Compilation *c, Name n)
+{
+    for (uint32_t i = 0; i < c->program->scores.len; i++) {
+        Score *s = c->program->scores.items[i];
+        if (s->name == n)
+            return s;
+    }
+    return NULL;
+}
+
+/* Is n one of the symbols some attribute allows (retired, business, ...)? */
+static bool known_symbol(Compilation *c, Name n)
+{
+    for (int k = 0; k < EK_COUNT; k++) {
+        KindTable *t = kind_table(c, (EntityKind)k);
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            for (uint32_t j = 0; j < t->attrs[i].nallowed; j++)
+                if (t->attrs[i].allowed[j] == n)
+                    return true;
+    }
+    return false;
+}
+
+static bool is_error(const Type *t)
+{
+    return !t || t->kind == T_ERROR;
+}
+
+static void expect_type(Scope *sc, Expr *e, const Type *got, TypeKind want,
+                        const char *what)
+{
+    if (is_error(got) || got->kind == want)
+        return;
+    const Type w = {want, 0, NULL};
+    diag_at(sc->c, D_TYPE, e->loc, "%s must be a %s, not a %s", what,
+            type_name(sc->c, &w), type_name(sc->c, got));
+}
+
+/* Every name a reader might have meant, for "did you mean". */
+static Name suggest_any(Scope *sc, Name n)
+{
+    Compilation *c = sc->c;
+    PtrVec v = {0};
+    for (int i = 0; i < sc->nvars; i++)
+        ptrvec_push(&c->arena, &v, (void *)sc->vars[i]);
+    for (uint32_t i = 0; i < c->program->consts.len; i++)
+        ptrvec_push(&c->arena, &v, (void *)((Const *)c->program->consts.items[i])->name);
+    for (int i = 0; i < DEC_COUNT; i++)
+        ptrvec_push(&c->arena, &v, (void *)c->program->decision_names[i]);
+    for (int k = 0; k < EK_COUNT; k++) {
+        KindTable *t = kind_table(c, (EntityKind)k);
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            for (uint32_t j = 0; j < t->attrs[i].nallowed; j++)
+                ptrvec_push(&c->arena, &v, (void *)t->attrs[i].allowed[j]);
+        if (t->count <= 20000)
+            for (uint32_t r = 0; r < t->count; r++)
+                ptrvec_push(&c->arena, &v, (void *)t->names[r]);
+    }
+    return suggest_name(n, (Name const *)v.items, v.len);
+}
+
+static const Type *check_name(Scope *sc, Expr *e)
+{
+    Compilation *c = sc->c;
+    Name n = e->u.name.id;
+    for (int i = sc->nvars - 1; i >= 0; i--)
+        if (sc->vars[i] == n) {
+            e->u.name.local = i;
+            return entity_type(c, sc->kinds[i]);
+        }
+    if (n == c->n.decision && sc->ctx == CTX_APPROVAL) {
+        e->u.name.local = -2;   /* the decision of the bound service */
+        return &type_decision;
+    }
+    if (const_named(c, n))
+        return &type_number;
+    if (n == c->n.budget)
+        return &type_number;
+    if (decision_from_name(c, n) != DEC_NONE)
+        return &type_decision;
+    for (int k = 0; k < EK_COUNT; k++)
+        if (kind_lookup(kind_table(c, (EntityKind)k), n) >= 0)
+            return entity_type(c, (EntityKind)k);
+    if (known_symbol(c, n))
+        return &type_symbol;
+    Diag *d = diag_at(c, D_UNDEFINED, e->loc, "undefined name `%s`", n);
+    Name s = suggest_any(sc, n);
+    if (s)
+        diag_hint(c, d, "did you mean `%s`?", s);
+    else if (n == c->n.s)
+        diag_hint(c, d, "`s` is bound only inside scores, decide, approvals and "
+                        "quantifiers such as `all s in service : ...`");
+    return &type_error;
+}
+
+static const Type *check_attr(Scope *sc, Expr *e)
+{
+    Compilation *c = sc->c;
+    const Type *ot = check_expr(sc, e->u.attr.obj);
+    if (is_error(ot))
+        return &type_error;
+    EntityKind k;
+    if (ot->kind != T_ENTITY || !single_kind(ot->kinds, &k)) {
+        diag_at(c, D_TYPE, e->u.attr.obj->loc,
+                "only entities have attributes; this is a %s", type_name(c, ot));
+        return &type_error;
+    }
+    KindTable *t = kind_table(c, k);
+    int slot = attr_slot(t, e->u.attr.attr);
+    if (slot < 0) {
+        Diag *d = diag_at(c, D_UNKNOWN_ATTR, e->u.attr.attr_loc,
+                          "%s has no attribute `%s`", entity_kind_name(k), e->u.attr.attr);
+        Name *names = ARENA_ARRAY(&c->arena, Name, t->nattrs + 1);
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            names[i] = t->attrs[i].name;
+        Name s = suggest_name(e->u.attr.attr, names, t->nattrs);
+        if (s)
+            diag_hint(c, d, "did you mean `%s`?", s);
+        else if (k == EK_SERVICE)
+            diag_hint(c, d, "declare it in `schema service { ... }`, or import \"std/itil\"");
+        return &type_error;
+    }
+    e->u.attr.slot = slot;
+    return &t->attrs[slot].type;
+}
+
+/* `s.status == retird`: a bare name compared with a symbol attribute must
+ * be one of the attribute's values. */
+static void check_symbol_against(Scope *sc, Expr *attr, Expr *name)
+{
+    Compilation *c = sc->c;
+    if (attr->kind != EX_ATTR || attr->u.attr.slot < 0 || name->kind != EX_NAME)
+        return;
+    const Type *ot = attr->u.attr.obj->type;
+    EntityKind k;
+    if (!ot || ot->kind != T_ENTITY || !single_kind(ot->kinds, &k))
+        return;
+    const AttrDef *a = &kind_table(c, k)->attrs[attr->u.attr.slot];
+    if (!a->nallowed)
+        return;
+    for (uint32_t i = 0; i < a->nallowed; i++)
+        if (a->allowed[i] == name->u.name.id)
+            return;
+    Diag *d = diag_at(c, D_BAD_SYMBOL, name->loc, "`%s` is not a value of `%s`",
+                      name->u.name.id, a->name);
+    Name s = suggest_name(name->u.name.id, a->allowed, a->nallowed);
+    if (s)
+        diag_hint(c, d, "did you mean `%s`?", s);
+}
+
+static bool same_type(const Type *a, const Type *b)
+{
+    if (a->kind != b->kind)
+        return a->kind == T_NONE || b->kind == T_NONE ||
+               (a->kind == T_SYMBOL && b->kind == T_STRING) ||
+               (a->kind == T_STRING && b->kind == T_SYMBOL);
+    if (a->kind == T_ENTITY)
+        return (a->kinds & b->kinds) != 0;
+    return true;
+}
+
+static bool const_zero(Expr *e)
+{
+    return e->kind == EX_NUMBER && e->u.num.value == 0;
+}
+
+static const Type *check_binary(Scope *sc, Expr *e)
+{
+    Compilation *c = sc->c;
+    Op op = e->u.ops.op;
+    const Type *a = check_expr(sc, e->u.ops.a);
+    const Type *b = check_expr(sc, e->u.ops.b);
+    switch (op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+        if (op == OP_DIV && const_zero(e->u.ops.b))
+            diag_at(c, D_DIV_ZERO, e->u.ops.b->loc, "division by constant zero");
+        if (op == OP_SUB && !is_error(a) && !is_error(b) && a->kind == T_DATE &&
+            b->kind == T_DATE)
+            return &type_number;   /* days between two dates */
+        expect_type(sc, e->u.ops.a, a, T_NUMBER, "an operand of arithmetic");
+        expect_type(sc, e->u.ops.b, b, T_NUMBER, "an operand of arithmetic");
+        return &type_number;
+    case OP_AND: case OP_OR:
+        expect_type(sc, e->u.ops.a, a, T_BOOL, "an operand of `and`/`or`");
+        expect_type(sc, e->u.ops.b, b, T_BOOL, "an operand of `and`/`or`");
+        return &type_bool;
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+        if (!is_error(a) && !is_error(b) &&
+            !((a->kind == T_NUMBER && b->kind == T_NUMBER) ||
+              (a->kind == T_DATE && b->kind == T_DATE)))
+            diag_at(c, D_TYPE, e->loc, "`%s` compares two numbers or two dates, not "
+                                       "a %s and a %s", op_text(op), type_name(c, a),
+                    type_name(c, b));
+        return &type_bool;
+    case OP_EQ: case OP_NE:
+        if (!is_error(a) && !is_error(b)) {
+            if (!same_type(a, b))
+                diag_at(c, D_TYPE, e->loc, "`%s` compares a %s with a %s", op_text(op),
+                        type_name(c, a), type_name(c, b));
+            else if (a->kind == T_SYMBOL || b->kind == T_SYMBOL) {
+                check_symbol_against(sc, e->u.ops.a, e->u.ops.b);
+                check_symbol_against(sc, e->u.ops.b, e->u.ops.a);
+            }
+        }
+        return &type_bool;
+    case OP_IN:
+        if (!is_error(a) && !is_error(b)) {
+            if (b->kind != T_LIST)
+                diag_at(c, D_TYPE, e->u.ops.b->loc, "`in` needs a list on its right, "
+                                                    "not a %s", type_name(c, b));
+            else if (b->elem && !same_type(a, b->elem))
+                diag_at(c, D_TYPE, e->u.ops.a->loc, "a %s cannot be in a %s",
+                        type_name(c, a), type_name(c, b));
+        }
+        return &type_bool;
+    default:
+        return &type_error;
+    }
+}
+
+/* Binds the quantified variable, checks where and body. */
+static bool bind_var(Scope *sc, Expr *e)
+{
+    Compilation *c = sc->c;
+    EntityKind k = EK_SERVICE;
+    bool found = false;
+    for (int i = 0; i < EK_COUNT; i++)
+        if (strcmp(e->u.quant.kind_name, entity_kind_name((EntityKind)i)) == 0) {
+            k = (EntityKind)i;
+            found = true;
+        }
+    if (!found) {
+        diag_at(c, D_UNDEFINED, e->u.quant.kind_loc,
+                "`%s` is not a kind of entity to range over", e->u.quant.kind_name);
+        return false;
+    }
+    if (sc->nvars >= MAX_LOCALS) {
+        diag_at(c, D_NESTING, e->loc, "quantifiers nested too deep");
+        return false;
+    }
+    e->u.quant.entity_kind = (int)k;
+    e->u.quant.local = sc->nvars;
+    sc->vars[sc->nvars] = e->u.quant.var;
+    sc->kinds[sc->nvars] = k;
+    sc->nvars++;
+    return true;
+}
+
+static const Type *check_quant(Scope *sc, Expr *e)
+{
+    if (!bind_var(sc, e))
+        return &type_error;
+    if (e->u.quant.where)
+        expect_type(sc, e->u.quant.where, check_expr(sc, e->u.quant.where), T_BOOL,
+                    "a `where` condition");
+    const Type *bt = check_expr(sc, e->u.quant.body);
+    sc->nvars--;
+    if (e->kind == EX_QUANT) {
+        expect_type(sc, e->u.quant.body, bt, T_BOOL, "the body of a quantifier");
+        return &type_bool;
+    }
+    return bt;   /* comprehension: the element type; the caller decides */
+}
+
+static const Type *check_call(Scope *sc, Expr *e)
+{
+    Compilation *c = sc->c;
+    Name fn = e->u.call.fn;
+    uint32_t n = e->u.call.nargs;
+    Expr **args = e->u.call.args;
+    int b = -1;
+    for (int i = 0; i < B_COUNT_OF_BUILTINS; i++)
+        if (strcmp(fn, builtin_names[i]) == 0)
+            b = i;
+    Score *score = b < 0 ? score_named(c, fn) : NULL;
+    if (b < 0 && !score) {
+        Diag *d = diag_at(c, D_UNDEFINED, e->u.call.fn_loc, "undefined function `%s`", fn);
+        PtrVec v = {0};
+        for (int i = 0; i < B_COUNT_OF_BUILTINS; i++)
+            ptrvec_push(&c->arena, &v, (void *)intern_cstr(c, builtin_names[i]));
+        for (uint32_t i = 0; i < c->program->scores.len; i++)
+            ptrvec_push(&c->arena, &v, (void *)((Score *)c->program->scores.items[i])->name);
+        Name s = suggest_name(fn, (Name const *)v.items, v.len);
+        if (s)
+            diag_hint(c, d, "did you mean `%s`?", s);
+        for (uint32_t i = 0; i < n; i++)
+            if (args[i]->kind != EX_COMPREH)
+                check_expr(sc, args[i]);
+        return &type_error;
+    }
+    e->u.call.builtin = b;
+    e->u.call.sym = (struct Symbol *)score;
+
+    /* aggregates take a comprehension or a list */
+    if (b == B_COUNT || b == B_SUM || b == B_ANY || b == B_ALL ||
+        ((b == B_MIN || b == B_MAX) && n == 1)) {
+        if (n != 1) {
+            diag_at(c, D_ARITY, e->loc, "`%s` takes one argument", fn);
+            return &type_error;
+        }
+        Expr *a = args[0];
+        const Type *et;
+        if (a->kind == EX_COMPREH) {
+            et = check_quant(sc, a);
+        } else {
+            const Type *lt = check_expr(sc, a);
+            if (is_error(lt))
+                return b == B_ANY || b == B_ALL ? &type_bool : &type_number;
+            if (lt->kind != T_LIST) {
+                diag_at(c, D_TYPE, a->loc, "`%s` takes a list or `x for x in kind`", fn);
+                return &type_error;
+            }
+            et = lt->elem ? lt->elem : &type_error;
+        }
+        if (b == B_COUNT)
+            return &type_number;
+        if (b == B_ANY || b == B_ALL) {
+            expect_type(sc, a, et, T_BOOL, "each element");
+            return &type_bool;
+        }
+        expect_type(sc, a, et, T_NUMBER, "each element");
+        return &type_number;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (args[i]->kind == EX_COMPREH) {
+            diag_at(c, D_TYPE, args[i]->loc, "`... for x in kind` may only stand in "
+                                             "count, sum, min, max, any or all");
+            return &type_error;
+        }
+    if (score) {
+        if (n != 1) {
+            diag_at(c, D_ARITY, e->loc, "score `%s` takes one service", fn);
+            return &type_number;
+        }
+        const Type *t = check_expr(sc, args[0]);
+        EntityKind k;
+        if (!is_error(t) && (t->kind != T_ENTITY || !single_kind(t->kinds, &k) ||
+                             k != EK_SERVICE))
+            diag_at(c, D_TYPE, args[0]->loc, "score `%s` takes a service, not a %s", fn,
+                    type_name(c, t));
+        return &type_number;
+    }
+    static const struct { int min, max; } arity[B_COUNT_OF_BUILTINS] = {
+        [B_ALIGNMENT] = {1, 1}, [B_EXPOSURE] = {2, 2}, [B_NORM] = {1, 1},
+        [B_MIN] = {2, 16}, [B_MAX] = {2, 16}, [B_CLAMP] = {3, 3}, [B_ABS] = {1, 1},
+        [B_LOG] = {1, 1}, [B_SQRT] = {1, 1}, [B_POW] = {2, 2}, [B_DEFINED] = {1, 1},
+        [B_DECISION] = {1, 1}};
+    if ((int)n < arity[b].min || (int)n > arity[b].max) {
+        if (arity[b].min == arity[b].max)
+            diag_at(c, D_ARITY, e->loc, "`%s` takes %d argument%s, not %u", fn,
+                    arity[b].min, arity[b].min == 1 ? "" : "s", n);
+        else
+            diag_at(c, D_ARITY, e->loc, "`%s` takes %d to %d arguments, not %u", fn,
+                    arity[b].min, arity[b].max, n);
+        return &type_error;
+    }
+    switch ((Builtin)b) {
+    case B_ALIGNMENT:
+    case B_DECISION:
+    case B_EXPOSURE: {
+        const Type *t = check_expr(sc, args[0]);
+        EntityKind k;
+        if (!is_error(t) && (t->kind != T_ENTITY || !single_kind(t->kinds, &k) ||
+                             k != EK_SERVICE))
+            diag_at(c, D_TYPE, args[0]->loc, "`%s` takes a service, not a %s", fn,
+                    type_name(c, t));
+        if (b == B_EXPOSURE) {
+            /* the category is a bare name: security, availability, ... */
+            if (args[1]->kind != EX_NAME)
+                diag_at(c, D_TYPE, args[1]->loc, "the risk category is a name, such as "
+                                                 "security");
+            else
+                args[1]->type = &type_symbol;
+            return &type_number;
+        }
+        if (b == B_DECISION) {
+            if (sc->ctx == CTX_DECIDE)
+                diag_at(c, D_SCORE_RECURSION, e->loc,
+                        "`decision` cannot be used while deciding");
+            else if (sc->ctx == CTX_SCORE)
+                diag_at(c, D_SCORE_RECURSION, e->loc,
+                        "scores are computed before decisions; `decision` cannot be "
+                        "used in a score");
+            return &type_decision;
+        }
+        return &type_number;
+    }
+    case B_DEFINED:
+        check_expr(sc, args[0]);
+        return &type_bool;
+    case B_NORM:
+        if (sc->ctx != CTX_SCORE && sc->ctx != CTX_DECIDE)
+            diag_at(c, D_TYPE, e->loc, "`norm` scales across the portfolio and needs the "
+                                       "service `s`: use it in scores or decide");
+        /* fall through */
+    default:
+        for (uint32_t i = 0; i < n; i++)
+            expect_type(sc, args[i], check_expr(sc, args[i]), T_NUMBER, "an argument");
+        return &type_number;
+    }
+}
+
+static const Type *check_expr_inner(Scope *sc, Expr *e)
+{
+    Compilation *c = sc->c;
+    switch (e->kind) {
+    case EX_NUMBER: return &type_number;
+    case EX_STRING: return &type_string;
+    case EX_DATE: return &type_date;
+    case EX_BOOL: return &type_bool;
+    case EX_NONE: return &type_none;
+    case EX_NAME: return check_name(sc, e);
+    case EX_ATTR: return check_attr(sc, e);
+    case EX_CALL: return check_call(sc, e);
+    case EX_LIST: {
+        const Type *elem = NULL;
+        for (uint32_t i = 0; i < e->u.list.n; i++) {
+            const Type *t = check_expr(sc, e->u.list.items[i]);
+            if (is_error(t))
+                continue;
+            if (!elem)
+                elem = t;
+            else if (!same_type(elem, t))
+                diag_at(c, D_TYPE, e->u.list.items[i]->loc,
+                        "a list holds values of one type: %s, not %s",
+                        type_name(c, elem), type_name(c, t));
+        }
+        Type *lt = ARENA_NEW(&c->arena, Type);
+        lt->kind = T_LIST;
+        lt->elem = elem ? elem : &type_none;
+        return lt;
+    }
+    case EX_UNARY: {
+        const Type *t = check_expr(sc, e->u.ops.a);
+        if (e->u.ops.op == OP_NEG) {
+            expect_type(sc, e->u.ops.a, t, T_NUMBER, "the operand of `-`");
+            return &type_number;
+        }
+        expect_type(sc, e->u.ops.a, t, T_BOOL, "the operand of `not`");
+        return &type_bool;
+    }
+    case EX_BINARY: return check_binary(sc, e);
+    case EX_IF: {
+        expect_type(sc, e->u.ops.a, check_expr(sc, e->u.ops.a), T_BOOL,
+                    "the condition of `if`");
+        const Type *a = check_expr(sc, e->u.ops.b);
+        const Type *b = check_expr(sc, e->u.ops.c);
+        if (!is_error(a) && !is_error(b) && !same_type(a, b))
+            diag_at(c, D_TYPE, e->loc, "the branches of `if` differ: %s and %s",
+                    type_name(c, a), type_name(c, b));
+        return is_error(a) ? b : a;
+    }
+    case EX_RANGE:
+        diag_at(c, D_TYPE, e->loc, "a range a .. b is a value of the strategy's horizon "
+                                   "or a schema bound, not of an expression");
+        return &type_error;
+    case EX_QUANT: return check_quant(sc, e);
+    case EX_COMPREH:
+        diag_at(c, D_TYPE, e->loc, "`... for x in kind` may only stand in count, sum, "
+                                   "min, max, any or all");
+        return &type_error;
+    }
+    return &type_error;
+}
+
+static const Type *check_expr(Scope *sc, Expr *e)
+{
+    const Type *t = check_expr_inner(sc, e);
+    e->type = t;
+    return t;
+}
+
+/* ---- score recursion ---------------------------------------------------- */
+
+static void score_calls(Compilation *c, Expr *e, PtrVec *out)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case EX_CALL:
+        if (e->u.call.sym)
+            ptrvec_push(&c->arena, out, e);
+        for (uint32_t i = 0; i < e->u.call.nargs; i++)
+            score_calls(c, e->u.call.args[i], out);
+        break;
+    case EX_ATTR: score_calls(c, e->u.attr.obj, out); break;
+    case EX_LIST:
+        for (uint32_t i = 0; i < e->u.list.n; i++)
+            score_calls(c, e->u.list.items[i], out);
+        break;
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        score_calls(c, e->u.ops.a, out);
+        score_calls(c, e->u.ops.b, out);
+        score_calls(c, e->u.ops.c, out);
+        break;
+    case EX_QUANT: case EX_COMPREH:
+        score_calls(c, e->u.quant.where, out);
+        score_calls(c, e->u.quant.body, out);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Depth-first over the call graph; a score met again while on the stack
+ * closes a cycle, reported once at the call that closes it. */
+static bool visit_score(Compilation *c, Score *s, PtrVec *path)
+{
+    if (s->state == 2)
+        return true;
+    if (s->state == 1)
+        return false;
+    s->state = 1;
+    ptrvec_push(&c->arena, path, s);
+    PtrVec calls = {0};
+    score_calls(c, s->decl->expr, &calls);
+    for (uint32_t i = 0; i < calls.len; i++) {
+        Expr *call = calls.items[i];
+        Score *callee = (Score *)call->u.call.sym;
+        if (callee->state == 1) {
+            Diag *d;
+            if (callee == s) {
+                d = diag_at(c, D_SCORE_RECURSION, call->loc, "score `%s` calls itself",
+                            s->name);
+            } else {
+                d = diag_at(c, D_SCORE_RECURSION, call->loc,
+                            "scores `%s` and `%s` call each other", callee->name, s->name);
+                for (uint32_t j = 0; j < path->len; j++) {
+                    Score *hop = path->items[j];
+                    if (hop == callee || j > 0)
+                        diag_note(c, d, hop->decl->name_loc, "score `%s` is here",
+                                  hop->name);
+                }
+            }
+            /* no cascade: treat the cycle as broken */
+            call->u.call.sym = NULL;
+            call->type = &type_error;
+            continue;
+        }
+        visit_score(c, callee, path);
+    }
+    path->len--;
+    s->state = 2;
+    return true;
+}
+
+/* ---- decision table ---------------------------------------------------- */
+
+static bool expr_equal(const Expr *a, const Expr *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case EX_NUMBER: return a->u.num.value == b->u.num.value;
+    case EX_STRING: return strcmp(a->u.str.s, b->u.str.s) == 0;
+    case EX_DATE: return a->u.date == b->u.date;
+    case EX_BOOL: return a->u.boolean == b->u.boolean;
+    case EX_NONE: return true;
+    case EX_NAME: return a->u.name.id == b->u.name.id;
+    case EX_ATTR:
+        return a->u.attr.attr == b->u.attr.attr && expr_equal(a->u.attr.obj, b->u.attr.obj);
+    case EX_CALL:
+        if (a->u.call.fn != b->u.call.fn || a->u.call.nargs != b->u.call.nargs)
+            return false;
+        for (uint32_t i = 0; i < a->u.call.nargs; i++)
+            if (!expr_equal(a->u.call.args[i], b->u.call.args[i]))
+                return false;
+        return true;
+    case EX_LIST:
+        if (a->u.list.n != b->u.list.n)
+            return false;
+        for (uint32_t i = 0; i < a->u.list.n; i++)
+            if (!expr_equal(a->u.list.items[i], b->u.list.items[i]))
+                return false;
+        return true;
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        return a->u.ops.op == b->u.ops.op && expr_equal(a->u.ops.a, b->u.ops.a) &&
+               expr_equal(a->u.ops.b, b->u.ops.b) && expr_equal(a->u.ops.c, b->u.ops.c);
+    case EX_QUANT: case EX_COMPREH:
+        return a->u.quant.is_all == b->u.quant.is_all &&
+               a->u.quant.var == b->u.quant.var &&
+               a->u.quant.kind_name == b->u.quant.kind_name &&
+               expr_equal(a->u.quant.where, b->u.quant.where) &&
+               expr_equal(a->u.quant.body, b->u.quant.body);
+    }
+    return false;
+}
+
+static void check_decide(Compilation *c, Decl *d)
+{
+    Scope sc = {.c = c, .ctx = CTX_DECIDE};
+    sc.vars[0] = c->n.s;
+    sc.kinds[0] = EK_SERVICE;
+    sc.nvars = 1;
+    Arm *otherwise = NULL;
+    for (Arm *a = d->arms; a; a = a->next) {
+        if (decision_from_name(c, a->decision) == DEC_NONE) {
+            Diag *dg = diag_at(c, D_UNKNOWN_DECISION, a->loc, "unknown decision `%s`",
+                               a->decision);
+            Name s = suggest_name(a->decision, c->program->decision_names, DEC_COUNT);
+            diag_hint(c, dg, s ? "did you mean `%s`?" : "decisions are invest, enhance, "
+                                                       "migrate, retire, experiment, "
+                                                       "tolerate%s", s ? s : "");
+        }
+        if (a->cond)
+            expect_type(&sc, a->cond, check_expr(&sc, a->cond), T_BOOL,
+                        "the condition of an arm");
+        if (otherwise) {
+            Diag *dg = diag_at(c, D_UNREACHABLE_ARM, a->loc,
+                               "arm `%s` can never fire: it follows `otherwise`", a->decision);
+            diag_note(c, dg, otherwise->loc, "`otherwise` is here");
+            continue;
+        }
+        if (!a->cond) {
+            otherwise = a;
+            continue;
+        }
+        for (Arm *b = d->arms; b != a; b = b->next)
+            if (b->cond && expr_equal(a->cond, b->cond)) {
+                Diag *dg = diag_at(c, D_UNREACHABLE_ARM, a->loc,
+                                   "arm `%s` can never fire: an earlier arm has the same "
+                                   "condition", a->decision);
+                diag_note(c, dg, b->loc, "arm `%s` fires first", b->decision);
+                break;
+            }
+    }
+    if (!d->arms)
+        diag_at(c, D_NO_DECISION, d->loc, "the decision table has no arms");
+    else if (!otherwise) {
+        Diag *dg = diag_at(c, D_NO_DECISION, d->loc,
+                           "services matching no arm are left without a decision");
+        diag_hint(c, dg, "end the table with `tolerate otherwise`");
+    }
+    if (d->rank)
+        expect_type(&sc, d->rank, check_expr(&sc, d->rank), T_NUMBER, "`rank by`");
+}
+
+static void check_bool_portfolio(Compilation *c, Expr *e, const char *what)
+{
+    Scope sc = {.c = c, .ctx = CTX_PORTFOLIO};
+    expect_type(&sc, e, check_expr(&sc, e), T_BOOL, what);
+}
+
+void check_expressions(Compilation *c)
+{
+    Program *p = c->program;
+    for (uint32_t i = 0; i < p->consts.len; i++) {
+        Const *k = p->consts.items[i];
+        Scope sc = {.c = c, .ctx = CTX_PORTFOLIO};
+        expect_type(&sc, k->decl->expr, check_expr(&sc, k->decl->expr), T_NUMBER,
+                    "a const");
+    }
+    for (uint32_t i = 0; i < p->scores.len; i++) {
+        Score *s = p->scores.items[i];
+        Scope sc = {.c = c, .ctx = CTX_SCORE, .score = s};
+        sc.vars[0] = s->decl->param;
+        sc.kinds[0] = EK_SERVICE;
+        sc.nvars = 1;
+        expect_type(&sc, s->decl->expr, check_expr(&sc, s->decl->expr), T_NUMBER,
+                    "a score");
+    }
+    PtrVec path = {0};
+    for (uint32_t i = 0; i < p->scores.len; i++)
+        visit_score(c, p->scores.items[i], &path);
+    for (uint32_t i = 0; i < p->rules.len; i++)
+        check_bool_portfolio(c, ((Rule *)p->rules.items[i])->decl->expr, "a rule");
+    if (p->decide)
+        check_decide(c, p->decide);
+    for (uint32_t i = 0; i < p->approvals.len; i++) {
+        Decl *d = p->approvals.items[i];
+        for (Item *it = d->items; it; it = it->next) {
+            if (it->kind != ITEM_ATTR || it->name != c->n.when)
+                continue;
+            Scope sc = {.c = c, .ctx = CTX_APPROVAL};
+            sc.vars[0] = c->n.s;
+            sc.kinds[0] = EK_SERVICE;
+            sc.nvars = 1;
+            expect_type(&sc, it->value, check_expr(&sc, it->value), T_BOOL,
+                        "an approval's `when`");
+        }
+    }
+    for (uint32_t i = 0; i < p->scenarios.len; i++) {
+        Decl *d = p->scenarios.items[i];
+        for (SetStmt *st = d->sets; st; st = st->next) {
+            Scope sc = {.c = c, .ctx = CTX_SCENARIO};
+            Expr binder = {0};
+            binder.kind = EX_COMPREH;
+            binder.loc = st->loc;
+            binder.u.quant.var = st->var;
+            binder.u.quant.kind_name = st->kind_name;
+            binder.u.quant.kind_loc = st->kind_loc;
+            if (!bind_var(&sc, &binder))
+                continue;
+            st->entity_kind = binder.u.quant.entity_kind;
+            if (st->where)
+                expect_type(&sc, st->where, check_expr(&sc, st->where), T_BOOL,
+                            "a `where` condition");
+            if (st->target->kind != EX_ATTR || st->target->u.attr.obj->kind != EX_NAME ||
+                st->target->u.attr.obj->u.name.id != st->var) {
+                diag_at(c, D_TYPE, st->target->loc, "`set` changes an attribute of `%s`, "
+                                                    "as in `set %s.cost = ...`",
+                        st->var, st->var);
+                continue;
+            }
+            const Type *tt = check_expr(&sc, st->target);
+            const Type *vt = check_expr(&sc, st->value);
+            if (!is_error(tt) && !is_error(vt) && !same_type(tt, vt))
+                diag_at(c, D_TYPE, st->value->loc, "`%s` is a %s attribute; the value is "
+                                                   "a %s", st->target->u.attr.attr,
+                        type_name(c, tt), type_name(c, vt));
+        }
+    }
+    for (uint32_t i = 0; i < p->limits.len; i++)
+        check_bool_portfolio(c, ((Decl *)p->limits.items[i])->expr, "a limit");
+    for (uint32_t i = 0; i < p->tests.len; i++)
+        for (Expect *x = ((Decl *)p->tests.items[i])->expects; x; x = x->next)
+            check_bool_portfolio(c, x->cond, "an expectation");
+}

@@ -1,0 +1,43 @@
+/* cli.h — what the command implementations share (main.c and cmd_*.c). */
+#ifndef STRAT_CLI_H
+#define STRAT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "strat/strat.h"
+
+typedef struct CliOptions {
+    strat_options lib;
+    const char *format;        /* --format, NULL for the command's default */
+    const char *output;        /* -o FILE */
+    bool quiet;
+    bool check_only;           /* fmt --check */
+    int color;                 /* -1 auto, 0 never, 1 always */
+    const char **files;
+    int nfiles;
+    const char **files2;       /* diff: the NEW side */
+    int nfiles2;
+    const char *subject;       /* explain: the service */
+} CliOptions;
+
+/* Loads and checks; prints diagnostics to stderr (text).  Returns the
+ * compilation (to be freed by the caller) and sets *status. */
+strat_compilation *cli_compile(const CliOptions *o, const char *const *files,
+                               int nfiles, strat_status *status);
+void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,
+                     strat_diag_format fmt);
+
+/* Writes through a temporary file in the destination's directory, renamed
+ * into place only when everything was written: never a partial file. */
+typedef struct AtomicFile {
+    FILE *fp;
+    char *tmp_path;
+    const char *path;          /* NULL: stdout */
+} AtomicFile;
+
+bool atomic_open(AtomicFile *f, const char *path);
+bool atomic_commit(AtomicFile *f);   /* false: reported, nothing written */
+void atomic_abort(AtomicFile *f);
+
+#endif

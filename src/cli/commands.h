@@ -1,0 +1,12 @@
+/* commands.h — one function per `strat` command (cmd_*.c). */
+#ifndef STRAT_COMMANDS_H
+#define STRAT_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_check(CliOptions *o);
+int cmd_decide(CliOptions *o);
+int cmd_explain(CliOptions *o);
+int cmd_test(CliOptions *o);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * main.c — the `strat` command line: argument parsing, the command table,
+ * and the exit codes (0 clean, 1 findings, 2 usage or I/O failure).
+ * Everything else is in libstrat; a command here only wires options to
+ * library calls and chooses where output goes.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char *const main_usage =
+    "usage: strat COMMAND [OPTIONS] FILES...\n"
+    "\n"
+    "IT service strategy as code: check a strategy, and decide its portfolio.\n"
+    "\n"
+    "commands:\n"
+    "  check FILES...          diagnostics only (exit 0 clean, 1 errors, 2 failure)\n"
+    "  decide FILES...         portfolio decisions: table, json, csv, md\n"
+    "  explain FILES... SVC    why SVC got its decision, and what would flip it\n"
+    "  test FILES...           run the strategy's test blocks\n"
+    "\n"
+    "Run `strat COMMAND --help` for a command's options; `man strat` for more.\n"
+    "options: --help, --version\n";
+
+static const char *const common_help =
+    "common options:\n"
+    "  --today YYYY-MM-DD     the date waivers are judged against (default: today, UTC)\n"
+    "  --root DIR             project root that imports may not leave\n"
+    "                         (default: the directory of the first file)\n"
+    "  --stdlib DIR           where std/... modules live (env STRAT_STDLIB)\n"
+    "  --werror               warnings count as findings (exit 1)\n"
+    "  --max-errors N         print at most N diagnostics (default 500)\n"
+    "  --color WHEN           auto, always or never (diagnostics on stderr)\n"
+    "  -q, --quiet            print nothing but diagnostics\n"
+    "  -h, --help             this help\n";
+
+typedef struct Command {
+    const char *name;
+    int (*run)(CliOptions *o);
+    const char *usage;
+    const char *formats;      /* allowed --format values, NULL: none */
+} Command;
+
+static const Command commands[] = {
+    {"check", cmd_check,
+     "usage: strat check [OPTIONS] FILES...\n\n"
+     "Loads the strategy (following imports), resolves every name and runs every\n"
+     "check; prints diagnostics.  Exit 0 when clean (warnings allowed), 1 when\n"
+     "errors were found (or warnings, with --werror), 2 on usage or I/O failure.\n\n"
+     "  --format FMT           text (default, on stderr), json, sarif or github\n"
+     "                         (on stdout, or to -o FILE)\n"
+     "  -o FILE                write the json/sarif/github report to FILE atomically\n",
+     "text,json,sarif,github"},
+#if 0
+    {"decide", cmd_decide,
+     "usage: strat decide [OPTIONS] FILES...\n\n"
+     "Scores every service and applies the decide table: one row per service with\n"
+     "its rank, decision, the arm that fired, the reason, every score and the\n"
+     "approver.  Output carries a SHA-256 of the input files.\n\n"
+     "  --format FMT           table (default), json, csv or md\n"
+     "  -o FILE                write to FILE atomically instead of stdout\n"
+     "  --scenario NAME        apply a what-if scenario before scoring\n"
+     "  --jit WHEN             auto, on or off (see docs/performance.md)\n",
+     "table,json,csv,md"},
+    {"explain", cmd_explain,
+     "usage: strat explain [OPTIONS] FILES... SERVICE\n\n"
+     "Shows why SERVICE got its decision: each score with the inputs it read,\n"
+     "each arm tried with its condition's value, and the smallest change of one\n"
+     "input that would flip the decision.\n\n"
+     "  --scenario NAME        apply a what-if scenario first\n",
+     NULL},
+    {"test", cmd_test,
+     "usage: strat test [OPTIONS] FILES...\n\n"
+     "Runs every test block; each failed expectation is shown with the expected\n"
+     "and actual values.  The last line is `N passed, M failed`; exit 1 on any\n"
+     "failure.\n\n"
+     "  --scenario NAME        apply a what-if scenario first\n",
+     NULL},
+#endif
+};
+
+static const Command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "strat%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry `strat %s%s--help`.\n", cmd ? cmd : "", cmd ? " " : "");
+    return STRAT_FAILURE;
+}
+
+static bool format_allowed(const Command *cmd, const char *fmt)
+{
+    if (!cmd->formats)
+        return false;
+    size_t n = strlen(fmt);
+    for (const char *p = cmd->formats; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, fmt, n) == 0)
+            return true;
+        p += len + (comma ? 1 : 0);
+    }
+    return false;
+}
+
+/* The stdlib next to the binary: <prefix>/share/strat/stdlib when installed,
+ * <tree>/stdlib when run from the build directory. */
+static const char *find_stdlib(char *buf, size_t size)
+{
+    const char *env = getenv("STRAT_STDLIB");
+    if (env && *env)
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            static const char *const rel[] = {"/../share/strat/stdlib", "/../stdlib",
+                                              "/../../stdlib"};
+            for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+                snprintf(buf, size, "%s%s/std/itil.strat", exe, rel[i]);
+                if (access(buf, R_OK) == 0) {
+                    snprintf(buf, size, "%s%s", exe, rel[i]);
+                    return buf;
+                }
+            }
+        }
+    }
+    return STRAT_STDLIB_DIR;
+}
+
+static bool valid_date_arg(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_usage, stderr);
+        return STRAT_FAILURE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        if (argc > 2 && find_command(argv[2])) {
+            fputs(find_command(argv[2])->usage, stdout);
+            fputs(common_help, stdout);
+        } else {
+            fputs(main_usage, stdout);
+        }
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("strat %s\n", STRAT_VERSION);
+        return 0;
+    }
+    const Command *cmd = find_command(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "strat: unknown command `%s`\n\n", argv[1]);
+        fputs(main_usage, stderr);
+        return STRAT_FAILURE;
+    }
+    CliOptions o;
+    memset(&o, 0, sizeof o);
+    o.color = -1;
+    char stdlib_buf[PATH_MAX + 64];
+    o.lib.stdlib_dir = find_stdlib(stdlib_buf, sizeof stdlib_buf);
+    const char **files = calloc((size_t)argc, sizeof *files);
+    if (!files) {
+        fputs("strat: out of memory\n", stderr);
+        return STRAT_FAILURE;
+    }
+    int nfiles = 0;
+    bool only_files = false;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        /* --opt=value and --opt value */
+#define TAKES(longname)                                                        \
+    ((strcmp(a, longname) == 0 && i + 1 < argc && (val = argv[++i])) ||        \
+     (strncmp(a, longname "=", sizeof(longname)) == 0 && (val = a + sizeof(longname))))
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+            files[nfiles++] = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_files = true;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(cmd->usage, stdout);
+            fputs(common_help, stdout);
+            free(files);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("strat %s\n", STRAT_VERSION);
+            free(files);
+            return 0;
+        } else if (strcmp(a, "--werror") == 0) {
+            o.lib.werror = true;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o.quiet = true;
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            o.lib.verbose = true;
+        } else if (TAKES("--format")) {
+            if (!format_allowed(cmd, val)) {
+                free(files);
+                return usage_error(cmd->name, cmd->formats ? "unknown format `%s`"
+                                                           : "--format does not apply "
+                                                             "here (`%s`)", val);
+            }
+            o.format = val;
+        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+            o.output = argv[++i];
+        } else if (TAKES("--output")) {
+            o.output = val;
+        } else if (TAKES("--today")) {
+            if (!valid_date_arg(val)) {
+                free(files);
+                return usage_error(cmd->name, "--today takes YYYY-MM-DD, not `%s`", val);
+            }
+            o.lib.today = val;
+        } else if (TAKES("--root")) {
+            o.lib.project_root = val;
+        } else if (TAKES("--stdlib")) {
+            o.lib.stdlib_dir = val;
+        } else if (TAKES("--scenario")) {
+            o.lib.scenario = val;
+        } else if (TAKES("--max-errors")) {
+            char *end;
+            long n = strtol(val, &end, 10);
+            if (*end || n < 1 || n > 1000000) {
+                free(files);
+                return usage_error(cmd->name, "--max-errors takes a positive number, "
+                                              "not `%s`", val);
+            }
+            o.lib.max_errors = (unsigned)n;
+        } else if (TAKES("--jit")) {
+            if (strcmp(val, "auto") == 0)
+                o.lib.jit = STRAT_JIT_AUTO;
+            else if (strcmp(val, "on") == 0)
+                o.lib.jit = STRAT_JIT_ON;
+            else if (strcmp(val, "off") == 0)
+                o.lib.jit = STRAT_JIT_OFF;
+            else {
+                free(files);
+                return usage_error(cmd->name, "--jit takes auto, on or off, not `%s`", val);
+            }
+        } else if (TAKES("--color")) {
+            if (strcmp(val, "auto") == 0)
+                o.color = -1;
+            else if (strcmp(val, "always") == 0)
+                o.color = 1;
+            else if (strcmp(val, "never") == 0)
+                o.color = 0;
+            else {
+                free(files);
+                return usage_error(cmd->name, "--color takes auto, always or never, "
+                                              "not `%s`", val);
+            }
+        } else {
+            free(files);
+            return usage_error(cmd->name, "unknown option `%s`", a);
+        }
+#undef TAKES
+    }
+    if (strcmp(cmd->name, "explain") == 0) {
+        if (nfiles < 2) {
+            free(files);
+            return usage_error(cmd->name, "%s", "explain takes FILES... and a SERVICE");
+        }
+        o.subject = files[--nfiles];
+    }
+    if (nfiles == 0) {
+        free(files);
+        return usage_error(cmd->name, "%s", "no input files");
+    }
+    o.files = files;
+    o.nfiles = nfiles;
+    int rc = cmd->run(&o);
+    free(files);
+    return rc;
+}

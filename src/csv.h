@@ -1,0 +1,93 @@
+/*
+ * csv.h - RFC 4180 CSV reader over an in-memory buffer, plus a
+ * locale-independent, correctly rounded decimal number parser.
+ *
+ * Takes: a byte buffer the caller owns (may be mmapped, need not be
+ *        NUL-terminated) and caller-supplied field/scratch arrays.
+ * Gives: one record at a time as (ptr, len) slices with 1-based line and
+ *        column (UTF-8 characters) positions, precise error locations, and
+ *        csv_parse_number(), which is bit-identical to strtod() in the "C"
+ *        locale for every decimal input it accepts.
+ *
+ * No heap allocation, no global mutable state: every function is reentrant.
+ */
+#ifndef STRAT_CSV_H
+#define STRAT_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error description; msg is always NUL-terminated. */
+typedef struct csv_error {
+    char msg[128];
+    uint32_t line, col; /* 1-based; col counted in UTF-8 characters */
+} csv_error;
+
+typedef struct csv_reader {
+    const char *data; /* whole input; caller owns it */
+    size_t len;
+    size_t pos;       /* byte offset of the next record to read */
+    uint32_t line;    /* 1-based line where the most recently returned record
+                         started (1 before the first call) */
+    /* private */
+    uint32_t pos_line; /* line number at byte offset pos */
+} csv_reader;
+
+typedef struct csv_field {
+    const char *ptr; /* field text (not NUL-terminated): points into data,
+                        or into the caller's scratch buffer when the quoted
+                        field contained "" escapes */
+    size_t len;
+    uint32_t line, col; /* position of the field's first character (for a
+                           quoted field: the opening quote) */
+    bool quoted;
+} csv_field;
+
+/* Starts reading data[0..len) (data may be NULL if len is 0); skips a
+ * leading UTF-8 BOM. Bytes past data + len are never read. */
+void csv_init(csv_reader *r, const char *data, size_t len);
+
+/*
+ * Reads one record into fields[0..cap).
+ * Returns the number of fields (>= 1), 0 at end of input, -1 on error.
+ *
+ * Records end at LF, CRLF or a lone CR. Quoted fields may contain ',', CR,
+ * LF and "" escapes; a '"' inside an unquoted field is taken literally.
+ * Text after the last line break is a record only if it is non-empty, so a
+ * trailing newline does not produce an empty record; a blank line anywhere
+ * else yields a record with one empty field.
+ *
+ * scratch/scratch_cap: used only for quoted fields containing "" (they are
+ * unescaped there); shared by all fields of the record, so size it for the
+ * largest record. May be NULL/0 if the input never contains "". Slices into
+ * scratch stay valid until the next call that uses the same scratch.
+ *
+ * On error *err (may be NULL) gets a message and location, fields[] holds
+ * garbage, and the reader is left untouched at the start of the failing
+ * record: retrying with a larger cap or scratch works; syntax errors are
+ * reported again.
+ * Errors: unterminated quoted field (reported where the quote opened),
+ * character after a closing quote that is not ',' or a line break, more
+ * than cap fields, scratch too small.
+ */
+int csv_next_record(csv_reader *r, csv_field *fields, int cap, char *scratch,
+                    size_t scratch_cap, struct csv_error *err);
+
+typedef enum { CSV_NUM_OK, CSV_NUM_EMPTY, CSV_NUM_INVALID } csv_num_status;
+
+/*
+ * Parses s[0..len) (no NUL needed) as a decimal number:
+ *   [spaces] [+|-] digits [. [digits]] | . digits  [(e|E) [+|-] digits] [spaces]
+ * where "spaces" are ' ' or '\t'. Always '.' as decimal point, whatever the
+ * C locale. "inf", "nan", hex floats and anything else are CSV_NUM_INVALID;
+ * an empty or all-space string is CSV_NUM_EMPTY (*out untouched unless OK).
+ *
+ * The result is correctly rounded (round-half-even), i.e. bit-identical to
+ * strtod() in the "C" locale, including subnormals, "-0" -> -0.0, and
+ * overflow -> +/-HUGE_VAL (still CSV_NUM_OK; check isinf() if that matters).
+ * Assumes the default floating-point rounding mode.
+ */
+csv_num_status csv_parse_number(const char *s, size_t len, double *out);
+
+#endif /* STRAT_CSV_H */
