@@ -11,6 +11,8 @@ DESTDIR ?=
 BUILD   ?= build
 SAN     ?=
 CC      ?= cc
+V       ?= 0
+Q       = $(if $(filter 1,$(V)),,@)
 
 GCCJIT_CFLAGS ?= -I/usr/lib/gcc/x86_64-linux-gnu/12/include
 LIBS    = -lgccjit -lnettle -lm
@@ -41,38 +43,46 @@ deps:
 
 $(BUILD)/gen/strat.tab.c $(BUILD)/gen/strat.tab.h: grammar/strat.y
 	@mkdir -p $(BUILD)/gen
-	bison -Wall -Werror --defines=$(BUILD)/gen/strat.tab.h -o $(BUILD)/gen/strat.tab.c $<
+	@$(if $(Q),echo "  BISON   $<")
+	$(Q)bison -Wall -Werror --defines=$(BUILD)/gen/strat.tab.h -o $(BUILD)/gen/strat.tab.c $<
 
 $(BUILD)/gen/lex.yy.c: grammar/strat.l $(BUILD)/gen/strat.tab.h
 	@mkdir -p $(BUILD)/gen
-	flex -o $@ $<
+	@$(if $(Q),echo "  FLEX    $<")
+	$(Q)flex -o $@ $<
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*.def include/strat/*.h) $(BUILD)/gen/strat.tab.h
 	@mkdir -p $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/cli/*.h include/strat/*.h)
 	@mkdir -p $(BUILD)/obj/cli
-	$(CC) $(ALL_CFLAGS) -Isrc/cli -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -c -o $@ $<
 
 $(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(wildcard src/*.h)
 	@mkdir -p $(BUILD)/obj
-	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(GEN_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(wildcard src/*.h)
 	@mkdir -p $(BUILD)/obj
-	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(GEN_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libstrat.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/strat: $(CLI_OBJS) $(BUILD)/libstrat.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a tests/unit/test_util.h
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

@@ -68,6 +68,7 @@ typedef struct Expr {
     ExprKind kind;
     Loc loc;
     const struct Type *type;      /* set by the checker */
+    int32_t aux;                  /* evaluator's cache slot + 1 (0: unset) */
     union {
         struct { double value; NumStyle style; const char *text; } num;
         Str str;

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "eval.h"
 #include "parse.h"
 
 const Type type_error = {T_ERROR, 0, NULL};
@@ -591,9 +592,10 @@ static int32_t scalar_i32(Compilation *c, const AttrDef *a, const Type *t, Expr 
             return e->u.boolean;
         break;
     case T_ENTITY: {
-        int32_t r = resolve_ref(c, e, t->kinds, NULL);
+        EntityKind k = EK_ROLE;
+        int32_t r = resolve_ref(c, e, t->kinds, &k);
         *ok = r >= 0;
-        return r;
+        return r >= 0 ? ref_encode(t->kinds, k, r) : -1;
     }
     default:
         break;
@@ -1450,5 +1452,9 @@ strat_status strat_check(strat_compilation *c)
 
     check_expressions(c);
     check_consistency(c);
+    /* a strategy without errors is run: rules, limits and scores that come
+     * out NaN are findings too */
+    if (!c->nerrors)
+        strat_run_decide(c);
     return c->nerrors ? STRAT_FINDINGS : STRAT_OK;
 }

@@ -184,6 +184,26 @@ typedef struct Program {
     int32_t today;                  /* days, for waivers */
 } Program;
 
+/* A reference that may point into several kinds (owner: role or team)
+ * keeps the kind in its top bits; a single-kind reference is the row. */
+#define REF_KIND_SHIFT 27
+static inline int32_t ref_encode(unsigned kinds, EntityKind k, int32_t row)
+{
+    return (kinds & (kinds - 1)) ? (int32_t)(((uint32_t)k << REF_KIND_SHIFT) | (uint32_t)row)
+                                 : row;
+}
+static inline int32_t ref_decode(unsigned kinds, int32_t v, EntityKind *k)
+{
+    if (v < 0 || !(kinds & (kinds - 1))) {
+        for (int i = 0; i < EK_COUNT; i++)
+            if (kinds & (1u << i))
+                *k = (EntityKind)i;
+        return v;
+    }
+    *k = (EntityKind)((uint32_t)v >> REF_KIND_SHIFT);
+    return (int32_t)((uint32_t)v & ((1u << REF_KIND_SHIFT) - 1));
+}
+
 /* ---- shared helpers (check.c) ----------------------------------------- */
 
 KindTable *kind_table(Compilation *c, EntityKind k);

@@ -94,6 +94,8 @@ struct strat_compilation {
     unsigned nerrors, nwarnings;
     Decl *decls, *decls_tail;     /* all declarations, imports first */
     struct Program *program;
+    struct Results *results;      /* after decide */
+    struct Eval *eval;
     const char *stdlib_dir;
     const char *root;             /* canonical project root */
     /* frequently compared names */

@@ -72,13 +72,13 @@ void csv_init(csv_reader *r, const char *data, size_t len);
  * than cap fields, scratch too small.
  */
 int csv_next_record(csv_reader *r, csv_field *fields, int cap, char *scratch,
-                    size_t scratch_cap, struct csv_error *err);
+                    size_t scratch_cap, csv_error *err);
 
 typedef enum { CSV_NUM_OK, CSV_NUM_EMPTY, CSV_NUM_INVALID } csv_num_status;
 
 /*
  * Parses s[0..len) (no NUL needed) as a decimal number:
- *   [spaces] [+|-] digits [. [digits]] | . digits  [(e|E) [+|-] digits] [spaces]
+ *   [spaces] [+|-] (digits [. [digits]] | . digits) [(e|E) [+|-] digits] [spaces]
  * where "spaces" are ' ' or '\t'. Always '.' as decimal point, whatever the
  * C locale. "inf", "nan", hex floats and anything else are CSV_NUM_INVALID;
  * an empty or all-space string is CSV_NUM_EMPTY (*out untouched unless OK).

@@ -79,6 +79,19 @@ strat_status strat_load(strat_compilation *c, const char *const *paths,
                         int npaths);
 strat_status strat_check(strat_compilation *c);
 
+/* strat_check also scores and decides the portfolio when the strategy has
+ * no errors (so rule, limit and NaN findings show in `check`); these read
+ * the results.  format: "table", "json", "csv" or "md".  STRAT_FINDINGS
+ * when there is nothing decided (errors, or no decide block). */
+strat_status strat_emit_decisions(strat_compilation *c, FILE *out,
+                                  const char *format);
+/* Why `service` got its decision, and what would flip it. */
+strat_status strat_explain(strat_compilation *c, FILE *out,
+                           const char *service);
+/* Runs test blocks, one line per test on out; failures are diagnostics. */
+strat_status strat_test(strat_compilation *c, FILE *out, unsigned *passed,
+                        unsigned *failed);
+
 /* Counts of diagnostics by severity (after load/check/decide). */
 unsigned strat_error_count(const strat_compilation *c);
 unsigned strat_warning_count(const strat_compilation *c);

@@ -57,7 +57,6 @@ static const Command commands[] = {
      "                         (on stdout, or to -o FILE)\n"
      "  -o FILE                write the json/sarif/github report to FILE atomically\n",
      "text,json,sarif,github"},
-#if 0
     {"decide", cmd_decide,
      "usage: strat decide [OPTIONS] FILES...\n\n"
      "Scores every service and applies the decide table: one row per service with\n"
@@ -68,6 +67,7 @@ static const Command commands[] = {
      "  --scenario NAME        apply a what-if scenario before scoring\n"
      "  --jit WHEN             auto, on or off (see docs/performance.md)\n",
      "table,json,csv,md"},
+#if 0
     {"explain", cmd_explain,
      "usage: strat explain [OPTIONS] FILES... SERVICE\n\n"
      "Shows why SERVICE got its decision: each score with the inputs it read,\n"
@@ -75,6 +75,7 @@ static const Command commands[] = {
      "input that would flip the decision.\n\n"
      "  --scenario NAME        apply a what-if scenario first\n",
      NULL},
+#endif
     {"test", cmd_test,
      "usage: strat test [OPTIONS] FILES...\n\n"
      "Runs every test block; each failed expectation is shown with the expected\n"
@@ -82,7 +83,6 @@ static const Command commands[] = {
      "failure.\n\n"
      "  --scenario NAME        apply a what-if scenario first\n",
      NULL},
-#endif
 };
 
 static const Command *find_command(const char *name)

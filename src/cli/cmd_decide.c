@@ -1,0 +1,70 @@
+/*
+ * cmd_decide.c — `strat decide`, `strat test` and `strat explain`: the
+ * commands that run the decision pipeline and print what it decided.
+ */
+#include <string.h>
+
+#include "commands.h"
+
+/* Compiles; on findings prints them and returns NULL with *rc set. */
+static strat_compilation *compile_for_run(CliOptions *o, int *rc)
+{
+    strat_status st;
+    strat_compilation *c = cli_compile(o, o->files, o->nfiles, &st);
+    if (!c) {
+        *rc = STRAT_FAILURE;
+        return NULL;
+    }
+    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+    if (st != STRAT_OK) {
+        strat_free(c);
+        *rc = st;
+        return NULL;
+    }
+    *rc = o->lib.werror && strat_warning_count(c) ? STRAT_FINDINGS : STRAT_OK;
+    return c;
+}
+
+int cmd_decide(CliOptions *o)
+{
+    int rc;
+    strat_compilation *c = compile_for_run(o, &rc);
+    if (!c)
+        return rc;
+    AtomicFile out;
+    if (!atomic_open(&out, o->output)) {
+        strat_free(c);
+        return STRAT_FAILURE;
+    }
+    strat_status st = strat_emit_decisions(c, out.fp, o->format);
+    if (st == STRAT_OK) {
+        if (!atomic_commit(&out))
+            rc = STRAT_FAILURE;
+    } else {
+        atomic_abort(&out);
+        fputs("strat: nothing to decide: the strategy has no decide block\n", stderr);
+        rc = STRAT_FINDINGS;
+    }
+    strat_free(c);
+    return rc;
+}
+
+int cmd_test(CliOptions *o)
+{
+    int rc;
+    strat_compilation *c = compile_for_run(o, &rc);
+    if (!c) {
+        printf("0 passed, 0 failed\n");
+        return rc;
+    }
+    unsigned passed, failed;
+    strat_status st = strat_test(c, o->quiet ? NULL : stdout, &passed, &failed);
+    /* failures are diagnostics at each expectation */
+    strat_print_diagnostics(c, stderr, STRAT_DIAG_TEXT, false);
+    fflush(stderr);
+    printf("%u passed, %u failed\n", passed, failed);
+    strat_free(c);
+    if (st == STRAT_FAILURE)
+        return STRAT_FAILURE;
+    return failed ? STRAT_FINDINGS : rc;
+}

@@ -1,0 +1,529 @@
+/*
+ * decide.c — the decision pipeline on top of the interpreter: scenario,
+ * scores, the decide table, rank, approvals; then governance rules with
+ * their waivers, and portfolio limits, as diagnostics.
+ *
+ * Takes a checked Program without errors; gives Results (eval.h).  Runs
+ * for `check` too, so CI sees rule and limit findings without a second
+ * command.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "json.h"
+#include "parse.h"
+
+/* ---- scenario ------------------------------------------------------------- */
+
+static Decl *find_scenario(Compilation *c, const char *name)
+{
+    for (uint32_t i = 0; i < c->program->scenarios.len; i++) {
+        Decl *d = c->program->scenarios.items[i];
+        if (strcmp(d->name, name) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+/* Each `set` computes every new value first, then writes them: a row's
+ * new value never depends on another row's already-changed one. */
+static void apply_scenario(Eval *ev, Decl *d)
+{
+    Compilation *c = ev->c;
+    for (SetStmt *st = d->sets; st; st = st->next) {
+        if (st->target->u.attr.slot < 0)
+            continue;
+        EntityKind k = (EntityKind)st->entity_kind;
+        KindTable *t = kind_table(c, k);
+        int slot = st->target->u.attr.slot;
+        if (t->attrs[slot].type.kind != T_NUMBER)
+            continue;
+        double *nv = arena_raw_alloc(&c->arena, sizeof(double) * (t->count + 1));
+        uint8_t *hit = arena_raw_alloc(&c->arena, t->count + 1);
+        for (uint32_t r = 0; r < t->count; r++) {
+            ev->locals[0] = (int32_t)r;
+            ev->local_kinds[0] = k;
+            hit[r] = !st->where || eval_expr(ev, st->where).i == 1;
+            if (hit[r])
+                nv[r] = eval_expr(ev, st->value).num;
+        }
+        for (uint32_t r = 0; r < t->count; r++)
+            if (hit[r])
+                t->cols[slot].num[r] = nv[r];
+        arena_raw_free(&c->arena, nv, sizeof(double) * (t->count + 1));
+        arena_raw_free(&c->arena, hit, t->count + 1);
+    }
+}
+
+/* ---- scores --------------------------------------------------------------- */
+
+static void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
+
+static void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case EX_CALL:
+        if (e->u.call.sym)
+            order_scores(c, (Score *)e->u.call.sym, out, seen);
+        for (uint32_t i = 0; i < e->u.call.nargs; i++)
+            score_deps(c, e->u.call.args[i], out, seen);
+        break;
+    case EX_ATTR: score_deps(c, e->u.attr.obj, out, seen); break;
+    case EX_LIST:
+        for (uint32_t i = 0; i < e->u.list.n; i++)
+            score_deps(c, e->u.list.items[i], out, seen);
+        break;
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        score_deps(c, e->u.ops.a, out, seen);
+        score_deps(c, e->u.ops.b, out, seen);
+        score_deps(c, e->u.ops.c, out, seen);
+        break;
+    case EX_QUANT: case EX_COMPREH:
+        score_deps(c, e->u.quant.where, out, seen);
+        score_deps(c, e->u.quant.body, out, seen);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Dependencies first (the checker has ruled out cycles). */
+static void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen)
+{
+    if (seen[s->index])
+        return;
+    seen[s->index] = true;
+    score_deps(c, s->decl->expr, out, seen);
+    ptrvec_push(&c->arena, out, s);
+}
+
+static const char *trace_text(Eval *ev)
+{
+    Compilation *c = ev->c;
+    const char *out = "";
+    uint32_t shown = 0;
+    for (uint32_t i = 0; i < ev->trace.len && shown < 8; i++) {
+        TraceRead *tr = ev->trace.items[i];
+        bool dup = false;
+        for (uint32_t j = 0; j < i; j++) {
+            TraceRead *o = ev->trace.items[j];
+            dup |= o->kind == tr->kind && o->row == tr->row && o->slot == tr->slot;
+        }
+        if (dup)
+            continue;
+        KindTable *t = kind_table(c, tr->kind);
+        out = arena_printf(&c->arena, "%s%s%s = %s", out, shown ? ", " : "",
+                           t->attrs[tr->slot].name, value_text(c, &tr->value));
+        shown++;
+    }
+    return shown ? out : "no attributes";
+}
+
+enum { MAX_NAN_REPORTS = 20 };
+
+static void compute_scores(Eval *ev, Results *res)
+{
+    Compilation *c = ev->c;
+    Program *p = ev->p;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    PtrVec order = {0};
+    bool *seen = ARENA_ARRAY(&c->arena, bool, p->scores.len + 1);
+    for (uint32_t i = 0; i < p->scores.len; i++)
+        order_scores(c, p->scores.items[i], &order, seen);
+    for (uint32_t i = 0; i < order.len; i++) {
+        Score *s = order.items[i];
+        double *col = res->scores + (size_t)s->index * res->nservices;
+        unsigned reported = 0, more = 0;
+        for (uint32_t r = 0; r < svc->count; r++) {
+            double v = eval_score(ev, s, r);
+            col[r] = v;
+            if (isfinite(v))
+                continue;
+            res->failed[r] = true;
+            if (reported >= MAX_NAN_REPORTS) {
+                more++;
+                continue;
+            }
+            reported++;
+            ev->tracing = true;
+            ev->trace.len = 0;
+            eval_score(ev, s, r);
+            ev->tracing = false;
+            Diag *d = diag_at(c, D_NAN, svc->locs[r], "score `%s` is %s for service `%s` "
+                                                      "(%s)", s->name,
+                              isnan(v) ? "not a number" : "infinite", svc->names[r],
+                              trace_text(ev));
+            diag_note(c, d, s->decl->name_loc, "score `%s` is defined here", s->name);
+            diag_hint(c, d, "give the inputs values (or defaults in the schema), or "
+                            "guard the formula with `if defined(...)`");
+        }
+        if (more)
+            diag_at(c, D_NAN, s->decl->name_loc, "score `%s` is not a finite number for "
+                                                 "%u more services", s->name, more);
+        res->score_ready[s->index] = true;
+    }
+}
+
+/* ---- decide, rank, approvals ---------------------------------------------- */
+
+void eval_decide_row(Eval *ev, uint32_t row)
+{
+    Results *res = ev->res;
+    Decl *d = ev->p->decide;
+    res->decision[row] = DEC_NONE;
+    res->arm[row] = -1;
+    if (res->failed[row] || !d)
+        return;
+    ev->locals[0] = (int32_t)row;
+    ev->local_kinds[0] = EK_SERVICE;
+    int16_t i = 0;
+    for (Arm *a = d->arms; a; a = a->next, i++) {
+        if (a->cond && eval_expr(ev, a->cond).i != 1)
+            continue;
+        res->decision[row] = (int8_t)decision_from_name(ev->c, a->decision);
+        res->arm[row] = i;
+        return;
+    }
+}
+
+typedef struct RankKey {
+    double v;
+    Name name;
+    uint32_t row;
+} RankKey;
+
+static int rank_cmp_desc(const void *pa, const void *pb)
+{
+    const RankKey *a = pa, *b = pb;
+    bool an = isnan(a->v), bn = isnan(b->v);
+    if (an != bn)
+        return an ? 1 : -1;          /* unranked last */
+    if (!an && a->v != b->v)
+        return a->v > b->v ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+static int rank_cmp_asc(const void *pa, const void *pb)
+{
+    const RankKey *a = pa, *b = pb;
+    bool an = isnan(a->v), bn = isnan(b->v);
+    if (an != bn)
+        return an ? 1 : -1;
+    if (!an && a->v != b->v)
+        return a->v < b->v ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+static void rank_rows(Eval *ev, Results *res)
+{
+    Compilation *c = ev->c;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    Decl *d = ev->p->decide;
+    uint32_t n = svc->count;
+    RankKey *keys = arena_raw_alloc(&c->arena, sizeof(RankKey) * (n + 1));
+    for (uint32_t r = 0; r < n; r++) {
+        double v = NAN;
+        if (d && d->rank && !res->failed[r]) {
+            ev->locals[0] = (int32_t)r;
+            ev->local_kinds[0] = EK_SERVICE;
+            v = eval_expr(ev, d->rank).num;
+        }
+        res->rank_value[r] = v;
+        keys[r] = (RankKey){v, svc->names[r], r};
+    }
+    qsort(keys, n, sizeof *keys,
+          d && d->rank_order == SORT_ASC ? rank_cmp_asc : rank_cmp_desc);
+    for (uint32_t i = 0; i < n; i++) {
+        res->order[i] = keys[i].row;
+        res->rank[keys[i].row] = i + 1;
+    }
+    arena_raw_free(&c->arena, keys, sizeof(RankKey) * (n + 1));
+}
+
+static void attach_approvers(Eval *ev, Results *res)
+{
+    Compilation *c = ev->c;
+    Program *p = ev->p;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    for (uint32_t r = 0; r < svc->count; r++) {
+        if (res->decision[r] == DEC_NONE)
+            continue;
+        ev->current = (int32_t)r;
+        ev->locals[0] = (int32_t)r;
+        ev->local_kinds[0] = EK_SERVICE;
+        const char *list = NULL;
+        for (uint32_t i = 0; i < p->approvals.len; i++) {
+            Decl *d = p->approvals.items[i];
+            Expr *when = NULL, *who = NULL;
+            for (Item *it = d->items; it; it = it->next) {
+                if (it->name == c->n.when)
+                    when = it->value;
+                else if (it->name == c->n.approver)
+                    who = it->value;
+            }
+            if (!who || who->kind != EX_NAME || (when && eval_expr(ev, when).i != 1))
+                continue;
+            list = list ? arena_printf(&c->arena, "%s, %s", list, who->u.name.id)
+                        : who->u.name.id;
+        }
+        res->approvers[r] = list;
+    }
+    ev->current = -1;
+}
+
+/* ---- rules, waivers, limits ------------------------------------------------- */
+
+static Waiver *find_waiver(Program *p, Rule *rule, EntityKind k, int32_t row)
+{
+    for (uint32_t i = 0; i < p->waivers.len; i++) {
+        Waiver *w = p->waivers.items[i];
+        if (w->rule == rule && w->entity == row && w->entity_kind == k &&
+            w->until >= p->today)
+            return w;
+    }
+    return NULL;
+}
+
+static void run_rules(Eval *ev)
+{
+    Compilation *c = ev->c;
+    Program *p = ev->p;
+    for (uint32_t i = 0; i < p->rules.len; i++) {
+        Rule *rule = p->rules.items[i];
+        Expr *e = rule->decl->expr;
+        Severity sev = rule->decl->severity;
+        if (e->kind == EX_QUANT && e->u.quant.is_all && e->type &&
+            e->type->kind == T_BOOL) {
+            /* all x in K where P : Q — each x with P and not Q violates */
+            EntityKind k = (EntityKind)e->u.quant.entity_kind;
+            KindTable *t = kind_table(c, k);
+            int slot = e->u.quant.local;
+            unsigned reported = 0, more = 0;
+            for (uint32_t r = 0; r < t->count; r++) {
+                ev->locals[slot] = (int32_t)r;
+                ev->local_kinds[slot] = k;
+                if (e->u.quant.where && eval_expr(ev, e->u.quant.where).i != 1)
+                    continue;
+                if (eval_expr(ev, e->u.quant.body).i == 1)
+                    continue;
+                Waiver *w = find_waiver(p, rule, k, (int32_t)r);
+                if (w) {
+                    w->used = true;
+                    continue;
+                }
+                if (reported >= 200) {
+                    more++;
+                    continue;
+                }
+                reported++;
+                Diag *d = diag_sev(c, D_RULE_VIOLATION, sev, t->locs[r],
+                                   "%s `%s` breaks rule `%s`: %s", entity_kind_name(k),
+                                   t->names[r], rule->name, rule->decl->text.s);
+                diag_note(c, d, rule->decl->name_loc, "rule `%s` is here", rule->name);
+            }
+            if (more)
+                diag_sev(c, D_RULE_VIOLATION, sev, rule->decl->name_loc,
+                         "rule `%s` is broken by %u more %ss", rule->name, more,
+                         entity_kind_name(k));
+            continue;
+        }
+        if (eval_expr(ev, e).i != 1)
+            diag_sev(c, D_RULE_VIOLATION, sev, rule->decl->name_loc,
+                     "rule `%s` does not hold: %s", rule->name, rule->decl->text.s);
+    }
+    for (uint32_t i = 0; i < p->waivers.len; i++) {
+        Waiver *w = p->waivers.items[i];
+        if (!w->used && w->rule && w->entity >= 0 && w->until >= p->today) {
+            Diag *d = diag_at(c, D_WAIVER_UNUSED, w->decl->name_loc,
+                              "waiver `%s` is unused: `%s` does not break rule `%s`",
+                              w->name, entity_label(c, w->entity_kind, w->entity),
+                              w->rule->name);
+            diag_hint(c, d, "remove the waiver");
+        }
+    }
+}
+
+static void run_limits(Eval *ev)
+{
+    Compilation *c = ev->c;
+    Program *p = ev->p;
+    for (uint32_t i = 0; i < p->limits.len; i++) {
+        Decl *d = p->limits.items[i];
+        Expr *e = d->expr;
+        if (eval_expr(ev, e).i == 1)
+            continue;
+        if (e->kind == EX_BINARY && e->u.ops.op >= OP_LT && e->u.ops.op <= OP_GE) {
+            char a[40], b[40];
+            format_double(a, sizeof a, eval_expr(ev, e->u.ops.a).num);
+            format_double(b, sizeof b, eval_expr(ev, e->u.ops.b).num);
+            diag_at(c, D_LIMIT_VIOLATION, d->name_loc,
+                    "limit `%s` is violated: %s (%s %s %s does not hold)", d->name,
+                    d->text.s, a, op_text(e->u.ops.op), b);
+        } else {
+            diag_at(c, D_LIMIT_VIOLATION, d->name_loc, "limit `%s` is violated: %s",
+                    d->name, d->text.s);
+        }
+    }
+}
+
+/* ---- the pipeline ------------------------------------------------------------ */
+
+static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores)
+{
+    Results *res = ARENA_NEW(&c->arena, Results);
+    res->nservices = n;
+    res->nscores = nscores;
+    res->scores = ARENA_ARRAY(&c->arena, double, (size_t)n * nscores + 1);
+    res->score_ready = ARENA_ARRAY(&c->arena, bool, nscores + 1);
+    res->decision = ARENA_ARRAY(&c->arena, int8_t, n + 1);
+    res->arm = ARENA_ARRAY(&c->arena, int16_t, n + 1);
+    res->rank_value = ARENA_ARRAY(&c->arena, double, n + 1);
+    res->order = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
+    res->rank = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
+    res->approvers = ARENA_ARRAY(&c->arena, const char *, n + 1);
+    res->failed = ARENA_ARRAY(&c->arena, bool, n + 1);
+    return res;
+}
+
+Results *strat_run_decide(Compilation *c)
+{
+    Program *p = c->program;
+    Eval *ev = ARENA_NEW(&c->arena, Eval);
+    eval_init(ev, c);
+    if (c->opts.scenario) {
+        Decl *sc = find_scenario(c, c->opts.scenario);
+        if (!sc) {
+            Diag *d = diag_at(c, D_UNKNOWN_SCENARIO, (Loc){0, 0, 0},
+                              "unknown scenario `%s`", c->opts.scenario);
+            PtrVec names = {0};
+            for (uint32_t i = 0; i < p->scenarios.len; i++)
+                ptrvec_push(&c->arena, &names, (void *)((Decl *)p->scenarios.items[i])->name);
+            Name s = suggest_name(intern_cstr(c, c->opts.scenario),
+                                  (Name const *)names.items, names.len);
+            if (s)
+                diag_hint(c, d, "did you mean `%s`?", s);
+            return NULL;
+        }
+        apply_scenario(ev, sc);
+    }
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    Results *res = new_results(c, svc->count, p->scores.len);
+    ev->res = res;
+    c->results = res;
+    compute_scores(ev, res);
+    if (p->decide) {
+        for (uint32_t r = 0; r < svc->count; r++)
+            eval_decide_row(ev, r);
+        res->decided = true;
+        rank_rows(ev, res);
+        attach_approvers(ev, res);
+    }
+    run_rules(ev);
+    if (p->decide)
+        run_limits(ev);
+    c->eval = ev;
+    return res;
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+void strat_run_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed)
+{
+    Program *p = c->program;
+    Eval *ev = c->eval;
+    *passed = *failed = 0;
+    if (!ev)
+        return;
+    for (uint32_t i = 0; i < p->tests.len; i++) {
+        Decl *t = p->tests.items[i];
+        bool ok = true;
+        for (Expect *x = t->expects; x; x = x->next) {
+            Value v = eval_expr(ev, x->cond);
+            if (v.i == 1)
+                continue;
+            ok = false;
+            Expr *e = x->cond;
+            if (e->kind == EX_BINARY && e->u.ops.op >= OP_EQ && e->u.ops.op <= OP_GE) {
+                Value a = eval_expr(ev, e->u.ops.a), b = eval_expr(ev, e->u.ops.b);
+                Diag *d = diag_at(c, D_TEST_FAILED, x->loc, "test `%s` failed: expected %s "
+                                                            "%s %s",
+                                  t->name, value_text(c, &a), op_text(e->u.ops.op),
+                                  value_text(c, &b));
+                diag_hint(c, d, "actual value: %s", value_text(c, &a));
+            } else {
+                diag_at(c, D_TEST_FAILED, x->loc, "test `%s` failed: the expectation is "
+                                                  "false", t->name);
+            }
+        }
+        if (ok) {
+            (*passed)++;
+            if (out)
+                fprintf(out, "ok   %s\n", t->name);
+        } else {
+            (*failed)++;
+            if (out)
+                fprintf(out, "FAIL %s\n", t->name);
+        }
+    }
+}
+
+/* ---- values as text ----------------------------------------------------------- */
+
+const char *value_text(Compilation *c, const Value *v)
+{
+    char buf[48];
+    switch (v->kind) {
+    case T_NUMBER:
+        return arena_strndup(&c->arena, format_double(buf, sizeof buf, v->num),
+                             strlen(format_double(buf, sizeof buf, v->num)));
+    case T_BOOL: return v->i == 1 ? "true" : v->i == 0 ? "false" : "none";
+    case T_DATE: {
+        if (v->i == INT32_MIN)
+            return "none";
+        int y;
+        unsigned m, d;
+        civil_from_days(v->i, &y, &m, &d);
+        return arena_printf(&c->arena, "%04d-%02u-%02u", y, m, d);
+    }
+    case T_STRING: {
+        Name n = atom_name(c, v->i);
+        return n ? arena_printf(&c->arena, "\"%s\"", n) : "none";
+    }
+    case T_SYMBOL: {
+        Name n = atom_name(c, v->i);
+        return n ? n : "none";
+    }
+    case T_ENTITY:
+        return v->i >= 0 ? entity_label(c, v->ekind, v->i) : "none";
+    case T_DECISION:
+        return v->i >= 0 ? decision_name((Decision)v->i) : "none";
+    case T_LIST: {
+        const char *out = "[";
+        for (uint32_t i = 0; i < v->len; i++) {
+            Value e = {0};
+            e.kind = v->elem_kind;
+            e.i = v->elems[i];
+            e.ekind = v->ekind;
+            out = arena_printf(&c->arena, "%s%s%s", out, i ? ", " : "", value_text(c, &e));
+        }
+        return arena_printf(&c->arena, "%s]", out);
+    }
+    default:
+        return "none";
+    }
+}
+
+strat_status strat_test(strat_compilation *c, FILE *out, unsigned *passed,
+                        unsigned *failed)
+{
+    *passed = *failed = 0;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    if (!c->eval)
+        return STRAT_FINDINGS;
+    strat_run_tests(c, out, passed, failed);
+    return *failed ? STRAT_FINDINGS : STRAT_OK;
+}

@@ -1,0 +1,355 @@
+/*
+ * emit.c — decisions as text: an aligned table, JSON, CSV and Markdown.
+ *
+ * Takes the Results of the decision pipeline and gives bytes that are the
+ * same on every run for the same inputs: rows in rank order (ties by
+ * name), numbers in their shortest exact form, and a SHA-256 of every
+ * input file (nettle's, not ours) so an audit can tie a decision record
+ * to the files that produced it.
+ */
+#include <math.h>
+#include <nettle/sha2.h>
+#include <string.h>
+
+#include "eval.h"
+#include "json.h"
+
+/* SHA-256 over every loaded source, in load order, each preceded by its
+ * length so file boundaries count. */
+const char *inputs_sha256(Compilation *c)
+{
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    for (uint32_t i = 0; i < c->sources.len; i++) {
+        Source *s = c->sources.items[i];
+        char len[24];
+        int n = snprintf(len, sizeof len, "%u:", s->len);
+        sha256_update(&ctx, (size_t)n, (const uint8_t *)len);
+        sha256_update(&ctx, s->len, (const uint8_t *)s->text);
+    }
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof digest, digest);
+    char *hex = arena_alloc(&c->arena, 2 * SHA256_DIGEST_SIZE + 1);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return hex;
+}
+
+static const Arm *arm_at(const Program *p, int idx)
+{
+    const Arm *a = p->decide ? p->decide->arms : NULL;
+    for (int i = 0; a && i < idx; i++)
+        a = a->next;
+    return idx >= 0 ? a : NULL;
+}
+
+static const char *arm_where(Compilation *c, const Arm *a)
+{
+    if (!a)
+        return "";
+    Source *s = source_get(c, a->loc.file);
+    LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
+    return arena_printf(&c->arena, "%s:%u", s ? s->path : "?", lc.line);
+}
+
+static const char *score_text(Compilation *c, double v)
+{
+    char buf[40];
+    if (!isfinite(v))
+        return isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
+    /* four decimals are plenty for people; JSON keeps every digit */
+    snprintf(buf, sizeof buf, "%.4f", v);
+    return arena_strndup(&c->arena, buf, strlen(buf));
+}
+
+typedef struct Row {
+    const char *cells[64];
+} Row;
+
+enum { MAX_SCORE_COLUMNS = 48 };
+
+/* The columns every format shares: rank, service, decision, arm, because,
+ * scores, approvers. */
+static uint32_t row_cells(Compilation *c, const Results *res, uint32_t row,
+                          const char **cells, bool exact)
+{
+    Program *p = c->program;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    const Arm *a = arm_at(p, res->arm[row]);
+    uint32_t n = 0;
+    cells[n++] = arena_printf(&c->arena, "%u", res->rank[row]);
+    cells[n++] = svc->names[row];
+    cells[n++] = res->failed[row] ? "error"
+               : res->decision[row] >= 0 ? decision_name((Decision)res->decision[row]) : "none";
+    cells[n++] = arm_where(c, a);
+    cells[n++] = a && a->because.s ? a->because.s : "";
+    for (uint32_t s = 0; s < res->nscores && s < MAX_SCORE_COLUMNS; s++) {
+        double v = res->scores[(size_t)s * res->nservices + row];
+        char buf[40];
+        cells[n++] = exact ? arena_strndup(&c->arena, format_double(buf, sizeof buf, v),
+                                           strlen(format_double(buf, sizeof buf, v)))
+                           : score_text(c, v);
+    }
+    cells[n++] = res->approvers[row] ? res->approvers[row] : "";
+    return n;
+}
+
+static uint32_t header_cells(Compilation *c, const Results *res, const char **cells)
+{
+    uint32_t n = 0;
+    cells[n++] = "rank";
+    cells[n++] = "service";
+    cells[n++] = "decision";
+    cells[n++] = "arm";
+    cells[n++] = "because";
+    for (uint32_t s = 0; s < res->nscores && s < MAX_SCORE_COLUMNS; s++)
+        cells[n++] = ((Score *)c->program->scores.items[s])->name;
+    cells[n++] = "approver";
+    return n;
+}
+
+/* Width in characters of a UTF-8 string (a `because` may hold é). */
+static size_t utf8_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void summary_counts(const Results *res, unsigned *counts, unsigned *errors)
+{
+    memset(counts, 0, sizeof(unsigned) * DEC_COUNT);
+    *errors = 0;
+    for (uint32_t r = 0; r < res->nservices; r++) {
+        if (res->failed[r] || res->decision[r] < 0)
+            (*errors)++;
+        else
+            counts[res->decision[r]]++;
+    }
+}
+
+static void emit_table(Compilation *c, const Results *res, FILE *out)
+{
+    const char *head[64];
+    uint32_t ncol = header_cells(c, res, head);
+    size_t width[64];
+    for (uint32_t i = 0; i < ncol; i++)
+        width[i] = utf8_width(head[i]);
+    const char *cells[64];
+    /* widths over all rows: two passes, the cells are cheap to rebuild */
+    for (uint32_t i = 0; i < res->nservices; i++) {
+        row_cells(c, res, res->order[i], cells, false);
+        for (uint32_t k = 0; k < ncol; k++) {
+            size_t w = utf8_width(cells[k]);
+            if (w > width[k])
+                width[k] = w;
+        }
+    }
+    const Strategy *st = &c->program->strategy;
+    fprintf(out, "# %s\n", st->title ? st->title : "strategy");
+    if (c->opts.scenario)
+        fprintf(out, "# scenario: %s\n", c->opts.scenario);
+    fprintf(out, "# inputs sha256: %s\n", inputs_sha256(c));
+    for (uint32_t k = 0; k < ncol; k++)
+        fprintf(out, "%s%s%*s", k ? "  " : "", head[k],
+                k + 1 < ncol ? (int)(width[k] - utf8_width(head[k])) : 0, "");
+    fputc('\n', out);
+    for (uint32_t i = 0; i < res->nservices; i++) {
+        row_cells(c, res, res->order[i], cells, false);
+        for (uint32_t k = 0; k < ncol; k++) {
+            bool numeric = k == 0 || (k >= 5 && k + 1 < ncol);
+            int pad = (int)(width[k] - utf8_width(cells[k]));
+            if (numeric)
+                fprintf(out, "%s%*s%s", k ? "  " : "", pad, "", cells[k]);
+            else
+                fprintf(out, "%s%s%*s", k ? "  " : "", cells[k], k + 1 < ncol ? pad : 0, "");
+        }
+        fputc('\n', out);
+    }
+    unsigned counts[DEC_COUNT], errors;
+    summary_counts(res, counts, &errors);
+    fputs("# summary:", out);
+    for (int d = 0; d < DEC_COUNT; d++)
+        fprintf(out, " %s %u%s", decision_name((Decision)d), counts[d],
+                d + 1 < DEC_COUNT ? "," : "");
+    if (errors)
+        fprintf(out, ", undecided %u", errors);
+    fputc('\n', out);
+}
+
+static void csv_cell(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void emit_csv(Compilation *c, const Results *res, FILE *out)
+{
+    const char *cells[64];
+    uint32_t n = header_cells(c, res, cells);
+    for (uint32_t k = 0; k < n; k++) {
+        if (k)
+            fputc(',', out);
+        csv_cell(out, cells[k]);
+    }
+    fputs("\r\n", out);
+    for (uint32_t i = 0; i < res->nservices; i++) {
+        n = row_cells(c, res, res->order[i], cells, true);
+        for (uint32_t k = 0; k < n; k++) {
+            if (k)
+                fputc(',', out);
+            csv_cell(out, cells[k]);
+        }
+        fputs("\r\n", out);
+    }
+}
+
+static void md_cell(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
+            fputc('\\', out);
+        fputc(*s == '\n' ? ' ' : *s, out);
+    }
+}
+
+static void emit_md(Compilation *c, const Results *res, FILE *out)
+{
+    const Strategy *st = &c->program->strategy;
+    fprintf(out, "## Decisions: ");
+    md_cell(out, st->title ? st->title : "strategy");
+    fputs("\n\n", out);
+    unsigned counts[DEC_COUNT], errors;
+    summary_counts(res, counts, &errors);
+    fputs("| decision | services |\n|---|---:|\n", out);
+    for (int d = 0; d < DEC_COUNT; d++)
+        fprintf(out, "| %s | %u |\n", decision_name((Decision)d), counts[d]);
+    if (errors)
+        fprintf(out, "| undecided | %u |\n", errors);
+    fputc('\n', out);
+    const char *cells[64];
+    uint32_t n = header_cells(c, res, cells);
+    fputs("|", out);
+    for (uint32_t k = 0; k < n; k++) {
+        fputc(' ', out);
+        md_cell(out, cells[k]);
+        fputs(" |", out);
+    }
+    fputs("\n|", out);
+    for (uint32_t k = 0; k < n; k++)
+        fputs(k == 0 || (k >= 5 && k + 1 < n) ? "---:|" : "---|", out);
+    fputc('\n', out);
+    for (uint32_t i = 0; i < res->nservices; i++) {
+        n = row_cells(c, res, res->order[i], cells, false);
+        fputs("|", out);
+        for (uint32_t k = 0; k < n; k++) {
+            fputc(' ', out);
+            md_cell(out, cells[k]);
+            fputs(" |", out);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "\n<sub>inputs sha256 `%s`%s%s</sub>\n", inputs_sha256(c),
+            c->opts.scenario ? ", scenario " : "", c->opts.scenario ? c->opts.scenario : "");
+}
+
+static void emit_json(Compilation *c, const Results *res, FILE *out)
+{
+    Program *p = c->program;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    fputs("{\n  \"strategy\": ", out);
+    json_string(out, p->strategy.title ? p->strategy.title : "");
+    fputs(",\n  \"inputs_sha256\": ", out);
+    json_string(out, inputs_sha256(c));
+    fputs(",\n  \"scenario\": ", out);
+    if (c->opts.scenario)
+        json_string(out, c->opts.scenario);
+    else
+        fputs("null", out);
+    unsigned counts[DEC_COUNT], errors;
+    summary_counts(res, counts, &errors);
+    fputs(",\n  \"summary\": {", out);
+    for (int d = 0; d < DEC_COUNT; d++)
+        fprintf(out, "%s\"%s\": %u", d ? ", " : "", decision_name((Decision)d), counts[d]);
+    fprintf(out, ", \"undecided\": %u},\n  \"decisions\": [", errors);
+    for (uint32_t i = 0; i < res->nservices; i++) {
+        uint32_t r = res->order[i];
+        const Arm *a = arm_at(p, res->arm[r]);
+        fprintf(out, "%s\n    {\"rank\": %u, \"service\": ", i ? "," : "", res->rank[r]);
+        json_string(out, svc->names[r]);
+        fputs(", \"decision\": ", out);
+        if (res->decision[r] >= 0 && !res->failed[r])
+            json_string(out, decision_name((Decision)res->decision[r]));
+        else
+            fputs("null", out);
+        fputs(", \"arm\": ", out);
+        if (a) {
+            Source *s = source_get(c, a->loc.file);
+            LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
+            fputs("{\"file\": ", out);
+            json_string(out, s ? s->path : "");
+            fprintf(out, ", \"line\": %u}", lc.line);
+        } else {
+            fputs("null", out);
+        }
+        fputs(", \"because\": ", out);
+        if (a && a->because.s)
+            json_string(out, a->because.s);
+        else
+            fputs("null", out);
+        fputs(", \"rank_value\": ", out);
+        json_number(out, res->rank_value[r]);
+        fputs(", \"scores\": {", out);
+        for (uint32_t s = 0; s < res->nscores; s++) {
+            fputs(s ? ", " : "", out);
+            json_string(out, ((Score *)p->scores.items[s])->name);
+            fputs(": ", out);
+            json_number(out, res->scores[(size_t)s * res->nservices + r]);
+        }
+        fputs("}, \"approvers\": [", out);
+        if (res->approvers[r]) {
+            /* the list is "a, b" */
+            const char *s = res->approvers[r];
+            bool first = true;
+            while (*s) {
+                const char *e = strstr(s, ", ");
+                size_t len = e ? (size_t)(e - s) : strlen(s);
+                fputs(first ? "" : ", ", out);
+                json_string(out, arena_strndup(&c->arena, s, len));
+                first = false;
+                s += len + (e ? 2 : 0);
+            }
+        }
+        fputs("]}", out);
+    }
+    fputs(res->nservices ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+strat_status strat_emit_decisions(strat_compilation *c, FILE *out, const char *format)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    const Results *res = c->results;
+    if (!res || !res->decided)
+        return STRAT_FINDINGS;
+    if (!format || strcmp(format, "table") == 0)
+        emit_table(c, res, out);
+    else if (strcmp(format, "json") == 0)
+        emit_json(c, res, out);
+    else if (strcmp(format, "csv") == 0)
+        emit_csv(c, res, out);
+    else if (strcmp(format, "md") == 0)
+        emit_md(c, res, out);
+    else
+        return STRAT_FAILURE;
+    return STRAT_OK;
+}

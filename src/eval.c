@@ -1,0 +1,530 @@
+/*
+ * eval.c — the interpreter: the reference semantics of Strat (see eval.h),
+ * and the decision pipeline built on it.
+ *
+ * Takes the checked Program (every Expr typed and resolved by
+ * typecheck.c) and gives Results: each service's scores, decision, the
+ * arm that fired, its rank and approvers.  Governance rules, waivers and
+ * limits become diagnostics.  Scores are computed score by score over all
+ * services (columns in, columns out), which is also the shape the JIT
+ * compiles.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+
+static Value num_value(double v)
+{
+    Value r = {0};
+    r.kind = T_NUMBER;
+    r.num = v;
+    return r;
+}
+
+static Value int_value(TypeKind k, int32_t i)
+{
+    Value r = {0};
+    r.kind = k;
+    r.i = i;
+    return r;
+}
+
+static Value bool_value(bool b)
+{
+    return int_value(T_BOOL, b);
+}
+
+void eval_init(Eval *ev, Compilation *c)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->c = c;
+    ev->p = c->program;
+    ev->current = -1;
+    Program *p = c->program;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    ev->risk_head = ARENA_ARRAY(&c->arena, int32_t, svc->count + 1);
+    ev->risk_next = ARENA_ARRAY(&c->arena, int32_t, p->nrisks + 1);
+    for (uint32_t r = 0; r < svc->count; r++)
+        ev->risk_head[r] = -1;
+    for (uint32_t i = p->nrisks; i-- > 0;) {
+        ev->risk_next[i] = ev->risk_head[p->risks[i].service];
+        ev->risk_head[p->risks[i].service] = (int32_t)i;
+    }
+}
+
+static int32_t string_atom(Eval *ev, Expr *e)
+{
+    if (!e->aux)
+        e->aux = atom_id(ev->c, intern(ev->c, e->u.str.s, e->u.str.len)) + 1;
+    return e->aux - 1;
+}
+
+/* Reads row's attribute `slot` of kind k as a Value. */
+static Value read_attr(Eval *ev, EntityKind k, int32_t row, int slot)
+{
+    KindTable *t = kind_table(ev->c, k);
+    const AttrDef *a = &t->attrs[slot];
+    Value v = {0};
+    v.kind = a->type.kind;
+    if (row < 0) {
+        v.num = NAN;
+        v.i = a->type.kind == T_DATE ? INT32_MIN : -1;
+        return v;
+    }
+    switch (a->type.kind) {
+    case T_NUMBER: v.num = t->cols[slot].num[row]; break;
+    case T_LIST: {
+        ListSpan s = col_list(t, slot, (uint32_t)row, &v.elems);
+        v.len = s.len;
+        v.elem_kind = a->type.elem ? a->type.elem->kind : T_NONE;
+        if (a->type.elem && a->type.elem->kind == T_ENTITY) {
+            for (int kk = 0; kk < EK_COUNT; kk++)
+                if (a->type.elem->kinds == KIND_BIT(kk))
+                    v.ekind = (EntityKind)kk;
+        }
+        break;
+    }
+    case T_ENTITY:
+        v.i = ref_decode(a->type.kinds, t->cols[slot].i32[row], &v.ekind);
+        break;
+    default: v.i = t->cols[slot].i32[row]; break;
+    }
+    if (ev->tracing) {
+        TraceRead *tr = ARENA_NEW(&ev->c->arena, TraceRead);
+        tr->kind = k;
+        tr->row = (uint32_t)row;
+        tr->slot = slot;
+        tr->value = v;
+        ptrvec_push(&ev->c->arena, &ev->trace, tr);
+    }
+    return v;
+}
+
+static bool value_missing(const Value *v)
+{
+    switch (v->kind) {
+    case T_NUMBER: return isnan(v->num);
+    case T_DATE: return v->i == INT32_MIN;
+    case T_LIST: case T_NONE: return v->kind == T_NONE;
+    default: return v->i < 0;
+    }
+}
+
+/* NaN in, NaN out: the same rule the JIT compiles. */
+static double nan_min(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return NAN;
+    return a < b ? a : b;
+}
+
+static double nan_max(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return NAN;
+    return a > b ? a : b;
+}
+
+static double alignment(Eval *ev, int32_t row)
+{
+    if (row < 0)
+        return NAN;
+    KindTable *svc = kind_table(ev->c, EK_SERVICE);
+    KindTable *obj = kind_table(ev->c, EK_OBJECTIVE);
+    int slot = attr_slot(svc, ev->c->n.supports);
+    int wslot = attr_slot(obj, ev->c->n.weight);
+    const int32_t *elems;
+    ListSpan s = col_list(svc, slot, (uint32_t)row, &elems);
+    if (ev->tracing) {
+        Value v = read_attr(ev, EK_SERVICE, row, slot);
+        (void)v;
+    }
+    double sum = 0;
+    for (uint32_t i = 0; i < s.len; i++) {
+        double w = obj->cols[wslot].num[elems[i]];
+        if (!isnan(w))
+            sum += w;
+    }
+    return sum;
+}
+
+static double exposure(Eval *ev, int32_t row, Name category)
+{
+    if (row < 0)
+        return NAN;
+    double best = 0;
+    for (int32_t i = ev->risk_head[row]; i >= 0; i = ev->risk_next[i]) {
+        const Risk *r = &ev->p->risks[i];
+        if (r->category != category)
+            continue;
+        double x = r->likelihood * r->impact;
+        if (x > best)
+            best = x;
+    }
+    return best;
+}
+
+static double norm_value(Eval *ev, Expr *e, double x)
+{
+    if (!e->aux) {
+        if (ev->nnorm == ev->norm_cap) {
+            uint32_t ncap = ev->norm_cap ? ev->norm_cap * 2 : 8;
+            ev->norm_lo = arena_realloc(&ev->c->arena, ev->norm_lo,
+                                        sizeof(double) * ev->norm_cap, sizeof(double) * ncap);
+            ev->norm_hi = arena_realloc(&ev->c->arena, ev->norm_hi,
+                                        sizeof(double) * ev->norm_cap, sizeof(double) * ncap);
+            ev->norm_done = arena_realloc(&ev->c->arena, ev->norm_done,
+                                          sizeof(bool) * ev->norm_cap, sizeof(bool) * ncap);
+            ev->norm_cap = ncap;
+        }
+        e->aux = (int32_t)++ev->nnorm;
+        ev->norm_done[e->aux - 1] = false;
+    }
+    uint32_t k = (uint32_t)e->aux - 1;
+    if (!ev->norm_done[k]) {
+        /* the range of x over every service, computed once */
+        KindTable *svc = kind_table(ev->c, EK_SERVICE);
+        int32_t saved = ev->locals[0];
+        bool tracing = ev->tracing;
+        ev->tracing = false;
+        double lo = INFINITY, hi = -INFINITY;
+        for (uint32_t r = 0; r < svc->count; r++) {
+            ev->locals[0] = (int32_t)r;
+            double v = eval_expr(ev, e->u.call.args[0]).num;
+            if (isnan(v))
+                continue;
+            if (v < lo)
+                lo = v;
+            if (v > hi)
+                hi = v;
+        }
+        ev->locals[0] = saved;
+        ev->tracing = tracing;
+        ev->norm_lo[k] = lo;
+        ev->norm_hi[k] = hi;
+        ev->norm_done[k] = true;
+    }
+    double lo = ev->norm_lo[k], hi = ev->norm_hi[k];
+    if (isnan(x))
+        return NAN;
+    if (!(hi > lo))
+        return 0;
+    return (x - lo) / (hi - lo);
+}
+
+static bool values_equal(const Value *a, const Value *b)
+{
+    if (a->kind == T_NONE || b->kind == T_NONE)
+        return value_missing(a) && value_missing(b);
+    if (a->kind == T_NUMBER)
+        return a->num == b->num;
+    return a->i == b->i;
+}
+
+/* Comprehension/quantifier over every row of a kind. */
+typedef enum { AGG_ALL, AGG_ANY, AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX } Agg;
+
+static Value aggregate(Eval *ev, Expr *q, Agg agg)
+{
+    EntityKind k = (EntityKind)q->u.quant.entity_kind;
+    KindTable *t = kind_table(ev->c, k);
+    int slot = q->u.quant.local;
+    int32_t saved = ev->locals[slot];
+    EntityKind saved_kind = ev->local_kinds[slot];
+    double acc = agg == AGG_MIN ? INFINITY : agg == AGG_MAX ? -INFINITY : 0;
+    bool result = agg == AGG_ALL;
+    bool any_row = false;
+    for (uint32_t r = 0; r < t->count; r++) {
+        ev->locals[slot] = (int32_t)r;
+        ev->local_kinds[slot] = k;
+        if (q->u.quant.where) {
+            Value w = eval_expr(ev, q->u.quant.where);
+            if (w.i != 1)
+                continue;
+        }
+        if (agg == AGG_COUNT && q->kind == EX_COMPREH &&
+            (!q->u.quant.body->type || q->u.quant.body->type->kind != T_BOOL)) {
+            acc += 1;
+            continue;
+        }
+        Value b = eval_expr(ev, q->u.quant.body);
+        any_row = true;
+        switch (agg) {
+        case AGG_ALL: if (b.i != 1) result = false; break;
+        case AGG_ANY: if (b.i == 1) result = true; break;
+        case AGG_COUNT: acc += b.i == 1; break;
+        case AGG_SUM: acc += b.num; break;
+        case AGG_MIN: acc = nan_min(acc, b.num); break;
+        case AGG_MAX: acc = nan_max(acc, b.num); break;
+        }
+        if ((agg == AGG_ALL && !result) || (agg == AGG_ANY && result))
+            break;
+    }
+    ev->locals[slot] = saved;
+    ev->local_kinds[slot] = saved_kind;
+    if (agg == AGG_ALL || agg == AGG_ANY)
+        return bool_value(result);
+    if ((agg == AGG_MIN || agg == AGG_MAX) && !any_row)
+        return num_value(NAN);
+    return num_value(acc);
+}
+
+static Value list_aggregate(Value l, Agg agg, Eval *ev)
+{
+    (void)ev;
+    if (agg == AGG_COUNT)
+        return num_value((double)l.len);
+    /* lists of numbers come only from literals, which evaluate to NaN-free
+     * atoms; numeric lists are not stored in columns */
+    return num_value(NAN);
+}
+
+static Value eval_call(Eval *ev, Expr *e)
+{
+    Expr **args = e->u.call.args;
+    if (e->u.call.sym) {
+        Value a = eval_expr(ev, args[0]);
+        if (a.i < 0)
+            return num_value(NAN);
+        return num_value(eval_score(ev, (Score *)e->u.call.sym, (uint32_t)a.i));
+    }
+    switch ((Builtin)e->u.call.builtin) {
+    case B_ALIGNMENT: return num_value(alignment(ev, eval_expr(ev, args[0]).i));
+    case B_EXPOSURE: return num_value(exposure(ev, eval_expr(ev, args[0]).i,
+                                               args[1]->u.name.id));
+    case B_NORM: return num_value(norm_value(ev, e, eval_expr(ev, args[0]).num));
+    case B_MIN: case B_MAX: {
+        if (e->u.call.nargs == 1) {
+            if (args[0]->kind == EX_COMPREH)
+                return aggregate(ev, args[0], e->u.call.builtin == B_MIN ? AGG_MIN : AGG_MAX);
+            return list_aggregate(eval_expr(ev, args[0]),
+                                  e->u.call.builtin == B_MIN ? AGG_MIN : AGG_MAX, ev);
+        }
+        double acc = eval_expr(ev, args[0]).num;
+        for (uint32_t i = 1; i < e->u.call.nargs; i++) {
+            double v = eval_expr(ev, args[i]).num;
+            acc = e->u.call.builtin == B_MIN ? nan_min(acc, v) : nan_max(acc, v);
+        }
+        return num_value(acc);
+    }
+    case B_CLAMP: {
+        double x = eval_expr(ev, args[0]).num;
+        double lo = eval_expr(ev, args[1]).num;
+        double hi = eval_expr(ev, args[2]).num;
+        return num_value(nan_min(nan_max(x, lo), hi));
+    }
+    case B_ABS: return num_value(fabs(eval_expr(ev, args[0]).num));
+    case B_LOG: return num_value(log(eval_expr(ev, args[0]).num));
+    case B_SQRT: return num_value(sqrt(eval_expr(ev, args[0]).num));
+    case B_POW: {
+        double a = eval_expr(ev, args[0]).num;
+        double b = eval_expr(ev, args[1]).num;
+        return num_value(pow(a, b));
+    }
+    case B_DEFINED: {
+        Value v = eval_expr(ev, args[0]);
+        return bool_value(!value_missing(&v));
+    }
+    case B_COUNT: case B_SUM: case B_ANY: case B_ALL: {
+        Agg agg = e->u.call.builtin == B_COUNT ? AGG_COUNT
+                : e->u.call.builtin == B_SUM   ? AGG_SUM
+                : e->u.call.builtin == B_ANY   ? AGG_ANY : AGG_ALL;
+        if (args[0]->kind == EX_COMPREH)
+            return aggregate(ev, args[0], agg);
+        Value l = eval_expr(ev, args[0]);
+        if (agg == AGG_ANY || agg == AGG_ALL) {
+            bool r = agg == AGG_ALL;
+            for (uint32_t i = 0; i < l.len; i++)
+                r = agg == AGG_ALL ? r && l.elems[i] == 1 : r || l.elems[i] == 1;
+            return bool_value(r);
+        }
+        return list_aggregate(l, agg, ev);
+    }
+    case B_DECISION: {
+        Value a = eval_expr(ev, args[0]);
+        Results *res = ev->res;
+        if (a.i < 0 || !res || !res->decided)
+            return int_value(T_DECISION, DEC_NONE);
+        return int_value(T_DECISION, res->decision[a.i]);
+    }
+    case B_COUNT_OF_BUILTINS:
+        break;
+    }
+    return num_value(NAN);
+}
+
+static Value eval_binary(Eval *ev, Expr *e)
+{
+    Op op = e->u.ops.op;
+    if (op == OP_AND || op == OP_OR) {
+        Value a = eval_expr(ev, e->u.ops.a);
+        if (op == OP_AND && a.i != 1)
+            return bool_value(false);
+        if (op == OP_OR && a.i == 1)
+            return bool_value(true);
+        Value b = eval_expr(ev, e->u.ops.b);
+        return bool_value(b.i == 1);
+    }
+    Value a = eval_expr(ev, e->u.ops.a);
+    Value b = eval_expr(ev, e->u.ops.b);
+    switch (op) {
+    case OP_ADD: return num_value(a.num + b.num);
+    case OP_SUB:
+        if (a.kind == T_DATE)
+            return num_value(a.i == INT32_MIN || b.i == INT32_MIN ? NAN
+                                                                  : (double)a.i - b.i);
+        return num_value(a.num - b.num);
+    case OP_MUL: return num_value(a.num * b.num);
+    case OP_DIV: return num_value(a.num / b.num);
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
+        double x, y;
+        if (a.kind == T_DATE) {
+            if (a.i == INT32_MIN || b.i == INT32_MIN)
+                return bool_value(false);
+            x = a.i;
+            y = b.i;
+        } else {
+            x = a.num;
+            y = b.num;
+        }
+        bool r = op == OP_LT ? x < y : op == OP_LE ? x <= y : op == OP_GT ? x > y : x >= y;
+        return bool_value(r);
+    }
+    case OP_EQ: return bool_value(values_equal(&a, &b));
+    case OP_NE: return bool_value(!values_equal(&a, &b));
+    case OP_IN:
+        for (uint32_t i = 0; i < b.len; i++)
+            if (b.elems[i] == a.i)
+                return bool_value(true);
+        return bool_value(false);
+    default:
+        return num_value(NAN);
+    }
+}
+
+Value eval_expr(Eval *ev, Expr *e)
+{
+    switch (e->kind) {
+    case EX_NUMBER: return num_value(e->u.num.value);
+    case EX_STRING: return int_value(T_STRING, string_atom(ev, e));
+    case EX_DATE: return int_value(T_DATE, e->u.date);
+    case EX_BOOL: return bool_value(e->u.boolean);
+    case EX_NONE: {
+        Value v = {0};
+        v.kind = T_NONE;
+        v.num = NAN;
+        v.i = -1;
+        return v;
+    }
+    case EX_NAME: {
+        Compilation *c = ev->c;
+        if (e->u.name.local >= 0) {
+            Value v = int_value(T_ENTITY, ev->locals[e->u.name.local]);
+            v.ekind = ev->local_kinds[e->u.name.local];
+            return v;
+        }
+        if (e->u.name.local == -2) {   /* approval's `decision` */
+            Results *res = ev->res;
+            return int_value(T_DECISION, res && ev->current >= 0
+                                             ? res->decision[ev->current] : DEC_NONE);
+        }
+        const Type *t = e->type;
+        if (!t)
+            return num_value(NAN);
+        switch (t->kind) {
+        case T_NUMBER: {
+            if (e->u.name.id == c->n.budget) {
+                bool is_const = false;
+                for (uint32_t i = 0; i < ev->p->consts.len; i++)
+                    is_const |= ((Const *)ev->p->consts.items[i])->name == e->u.name.id;
+                if (!is_const)
+                    return num_value(ev->p->strategy.budget);
+            }
+            for (uint32_t i = 0; i < ev->p->consts.len; i++) {
+                Const *k = ev->p->consts.items[i];
+                if (k->name == e->u.name.id) {
+                    if (!k->evaluated) {
+                        k->evaluated = true;
+                        k->value = eval_expr(ev, k->decl->expr).num;
+                    }
+                    return num_value(k->value);
+                }
+            }
+            return num_value(NAN);
+        }
+        case T_DECISION:
+            return int_value(T_DECISION, decision_from_name(c, e->u.name.id));
+        case T_ENTITY: {
+            for (int k = 0; k < EK_COUNT; k++)
+                if (t->kinds & KIND_BIT(k)) {
+                    Value v = int_value(T_ENTITY, kind_lookup(kind_table(c, (EntityKind)k),
+                                                              e->u.name.id));
+                    v.ekind = (EntityKind)k;
+                    return v;
+                }
+            return int_value(T_ENTITY, -1);
+        }
+        case T_SYMBOL:
+            if (!e->aux)
+                e->aux = atom_id(c, e->u.name.id) + 1;
+            return int_value(T_SYMBOL, e->aux - 1);
+        default:
+            return num_value(NAN);
+        }
+    }
+    case EX_ATTR: {
+        Value o = eval_expr(ev, e->u.attr.obj);
+        if (e->u.attr.slot < 0)
+            return num_value(NAN);
+        return read_attr(ev, o.ekind, o.i, e->u.attr.slot);
+    }
+    case EX_CALL: return eval_call(ev, e);
+    case EX_LIST: {
+        uint32_t n = e->u.list.n;
+        int32_t *elems = ARENA_ARRAY(&ev->c->arena, int32_t, n + 1);
+        for (uint32_t i = 0; i < n; i++)
+            elems[i] = eval_expr(ev, e->u.list.items[i]).i;
+        Value v = {0};
+        v.kind = T_LIST;
+        v.elems = elems;
+        v.len = n;
+        return v;
+    }
+    case EX_UNARY: {
+        Value a = eval_expr(ev, e->u.ops.a);
+        if (e->u.ops.op == OP_NEG)
+            return num_value(-a.num);
+        return bool_value(a.i != 1);
+    }
+    case EX_BINARY: return eval_binary(ev, e);
+    case EX_IF: {
+        Value cnd = eval_expr(ev, e->u.ops.a);
+        return eval_expr(ev, cnd.i == 1 ? e->u.ops.b : e->u.ops.c);
+    }
+    case EX_QUANT:
+        return aggregate(ev, e, e->u.quant.is_all ? AGG_ALL : AGG_ANY);
+    case EX_RANGE:
+    case EX_COMPREH:
+        break;
+    }
+    return num_value(NAN);
+}
+
+double eval_score(Eval *ev, Score *s, uint32_t row)
+{
+    Results *res = ev->res;
+    /* within the pipeline scores run in dependency order, so a score
+     * called by another is already in its column */
+    if (res && res->score_ready && res->score_ready[s->index] && !ev->tracing)
+        return res->scores[(size_t)s->index * res->nservices + row];
+    int32_t saved = ev->locals[0];
+    EntityKind saved_kind = ev->local_kinds[0];
+    ev->locals[0] = (int32_t)row;
+    ev->local_kinds[0] = EK_SERVICE;
+    double v = eval_expr(ev, s->decl->expr).num;
+    ev->locals[0] = saved;
+    ev->local_kinds[0] = saved_kind;
+    return v;
+}

@@ -1,0 +1,88 @@
+/*
+ * eval.h — the interpreter and the decision pipeline.
+ *
+ * The interpreter is the reference semantics of Strat: the JIT must give
+ * the same bits.  The rules it fixes:
+ *   - numbers are IEEE doubles; a missing number is NaN, and NaN flows
+ *     through arithmetic; a comparison with NaN is false;
+ *   - min, max and clamp return NaN if any argument is NaN;
+ *   - norm(x) = (x - lo) / (hi - lo) over the services, 0 when hi == lo;
+ *   - division by zero follows IEEE (inf or NaN);
+ *   - a score that comes out NaN or infinite is a diagnostic naming the
+ *     service and the inputs it read, and the service gets no decision.
+ */
+#ifndef STRAT_EVAL_H
+#define STRAT_EVAL_H
+
+#include "check.h"
+
+typedef struct Value {
+    TypeKind kind;
+    double num;              /* T_NUMBER */
+    int32_t i;               /* bool, date, atom, entity row, decision */
+    EntityKind ekind;        /* T_ENTITY */
+    const int32_t *elems;    /* T_LIST */
+    uint32_t len;
+    TypeKind elem_kind;
+} Value;
+
+/* One attribute read while tracing (for explain). */
+typedef struct TraceRead {
+    EntityKind kind;
+    uint32_t row;
+    int slot;
+    Value value;
+} TraceRead;
+
+typedef struct Results {
+    uint32_t nservices, nscores;
+    double *scores;          /* [score * nservices + row] */
+    bool *score_ready;       /* per score: its column is complete */
+    int8_t *decision;        /* Decision, or DEC_NONE */
+    int16_t *arm;            /* index of the arm that fired, -1 none */
+    double *rank_value;
+    uint32_t *order;         /* rows sorted by rank */
+    uint32_t *rank;          /* rank of each row, 1-based */
+    const char **approvers;  /* per row, NULL when none */
+    bool *failed;            /* a score was NaN/inf */
+    bool decided;
+} Results;
+
+typedef struct Eval {
+    Compilation *c;
+    Program *p;
+    Results *res;
+    int32_t locals[16];
+    EntityKind local_kinds[16];
+    int32_t current;         /* the service being decided (approval `decision`) */
+    /* norm(x) caches: lo/hi per call site (Expr.aux - 1) */
+    double *norm_lo, *norm_hi;
+    bool *norm_done;
+    uint32_t nnorm, norm_cap;
+    /* exposure: risks of each service, chained */
+    int32_t *risk_head, *risk_next;
+    /* tracing for explain */
+    bool tracing;
+    PtrVec trace;            /* TraceRead* */
+} Eval;
+
+void eval_init(Eval *ev, Compilation *c);
+Value eval_expr(Eval *ev, Expr *e);
+double eval_score(Eval *ev, Score *s, uint32_t row);
+/* Evaluates one service's scores, its decision and arm (no ranking). */
+void eval_decide_row(Eval *ev, uint32_t row);
+
+/* The whole pipeline: scenario, scores, decisions, rank, approvals, then
+ * rules (with waivers) and limits as diagnostics.  Returns the results
+ * (owned by the compilation) or NULL when there is no decide block. */
+Results *strat_run_decide(Compilation *c);
+/* Runs every test; prints one line per failure to out; counts. */
+void strat_run_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed);
+
+/* SHA-256 (hex) over every loaded source file. */
+const char *inputs_sha256(Compilation *c);
+
+/* Formats a value for people ("42", "catalogue", "checkout", "[a, b]"). */
+const char *value_text(Compilation *c, const Value *v);
+
+#endif
