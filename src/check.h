@@ -182,6 +182,7 @@ typedef struct Program {
     Name decision_names[DEC_COUNT];
     Name activity_names[6];
     int32_t today;                  /* days, for waivers */
+    struct CsvLoad *csv_pending;    /* references in CSV cells, to resolve */
 } Program;
 
 /* A reference that may point into several kinds (owner: role or team)

@@ -138,6 +138,14 @@ Str source_line_text(Compilation *c, uint32_t file, uint32_t offset,
 uint32_t source_add(Compilation *c, const char *path, const char *real,
                     const char *text, size_t len, bool is_stdlib);
 
+/* load.c: whole files into memory (two NULs after the text), adopted as
+ * sources without a copy; `path` inside `root` after realpath. */
+char *load_read_file(Compilation *c, const char *path, size_t *len,
+                     const char **why);
+uint32_t source_adopt(Compilation *c, const char *path, const char *real,
+                      char *text, size_t len, bool is_stdlib);
+bool path_inside(const char *path, const char *root);
+
 /* Records a diagnostic; printf-style message. */
 Diag *diag_at(Compilation *c, DiagCode code, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

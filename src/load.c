@@ -106,8 +106,8 @@ void strat_free(strat_compilation *c)
 /* Reads a whole regular file into a buffer from the compilation's allocator
  * with two NUL bytes after it (flex scans in place).  On failure returns
  * NULL and sets *why to a message. */
-static char *read_file(Compilation *c, const char *path, size_t *len,
-                       const char **why)
+char *load_read_file(Compilation *c, const char *path, size_t *len,
+                     const char **why)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -160,8 +160,8 @@ static char *read_file(Compilation *c, const char *path, size_t *len,
     return buf;
 }
 
-/* Registers a file read by read_file as a source without copying it. */
-static uint32_t source_adopt(Compilation *c, const char *path,
+/* Registers a file read by load_read_file as a source without copying it. */
+uint32_t source_adopt(Compilation *c, const char *path,
                              const char *real, char *text, size_t len,
                              bool is_stdlib)
 {
@@ -221,7 +221,7 @@ static void append_decls(Compilation *c, Decl *list)
     }
 }
 
-static bool path_inside(const char *path, const char *root)
+bool path_inside(const char *path, const char *root)
 {
     size_t n = strlen(root);
     if (strcmp(root, "/") == 0)
@@ -336,7 +336,7 @@ static bool load_path(Loader *L, const char *shown, const char *path,
     }
     size_t len = 0;
     const char *why = NULL;
-    char *text = read_file(c, realbuf, &len, &why);
+    char *text = load_read_file(c, realbuf, &len, &why);
     if (!text) {
         diag_at(c, D_IO, from, "cannot read `%s`: %s", shown, why);
         return false;
