@@ -45,6 +45,18 @@ const char *format_double(char *buf, size_t size, double v)
         snprintf(buf, size, "0");
         return buf;
     }
+    double a = fabs(v);
+    if (a >= 1e-5 && a < 1e15) {
+        /* fixed notation for everyday magnitudes: 20, not 2e+01 */
+        for (int dec = 0; dec <= 20; dec++) {
+            snprintf(buf, size, "%.*f", dec, v);
+            for (char *p = buf; *p; p++)
+                if (*p == ',')
+                    *p = '.';
+            if (strtod(buf, NULL) == v)
+                return buf;
+        }
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         for (char *p = buf; *p; p++)

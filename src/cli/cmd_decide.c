@@ -68,3 +68,20 @@ int cmd_test(CliOptions *o)
         return STRAT_FAILURE;
     return failed ? STRAT_FINDINGS : rc;
 }
+
+int cmd_explain(CliOptions *o)
+{
+    int rc;
+    strat_compilation *c = compile_for_run(o, &rc);
+    if (!c)
+        return rc;
+    strat_status st = strat_explain(c, stdout, o->subject);
+    if (st != STRAT_OK) {
+        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+        if (st == STRAT_FINDINGS)
+            fputs("strat: nothing to explain: the strategy has no decide block\n", stderr);
+        rc = STRAT_FAILURE;
+    }
+    strat_free(c);
+    return rc;
+}

@@ -67,7 +67,6 @@ static const Command commands[] = {
      "  --scenario NAME        apply a what-if scenario before scoring\n"
      "  --jit WHEN             auto, on or off (see docs/performance.md)\n",
      "table,json,csv,md"},
-#if 0
     {"explain", cmd_explain,
      "usage: strat explain [OPTIONS] FILES... SERVICE\n\n"
      "Shows why SERVICE got its decision: each score with the inputs it read,\n"
@@ -75,7 +74,6 @@ static const Command commands[] = {
      "input that would flip the decision.\n\n"
      "  --scenario NAME        apply a what-if scenario first\n",
      NULL},
-#endif
     {"test", cmd_test,
      "usage: strat test [OPTIONS] FILES...\n\n"
      "Runs every test block; each failed expectation is shown with the expected\n"

@@ -1,0 +1,290 @@
+/*
+ * explain.c — `strat explain`: why one service got its decision.
+ *
+ * Takes the decided portfolio and a service name; gives every score with
+ * the inputs it read, every arm tried with its condition's value, and for
+ * each input the smallest change of that one input that flips the
+ * decision.  The search re-decides only this service with one column cell
+ * changed; norm() keeps the portfolio range it had (a single service's
+ * change barely moves it), which the output says.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "eval.h"
+#include "json.h"
+#include "unparse.h"
+
+static Decision decide_now(Eval *ev, uint32_t row)
+{
+    Results *res = ev->res;
+    bool *ready = res->score_ready;
+    res->score_ready = NULL;          /* recompute from the changed column */
+    bool failed = res->failed[row];
+    int8_t saved_dec = res->decision[row];
+    int16_t saved_arm = res->arm[row];
+    res->failed[row] = false;
+    for (uint32_t s = 0; s < ev->p->scores.len; s++)
+        if (!isfinite(eval_score(ev, ev->p->scores.items[s], row)))
+            res->failed[row] = true;
+    eval_decide_row(ev, row);
+    Decision d = (Decision)res->decision[row];
+    res->decision[row] = saved_dec;
+    res->arm[row] = saved_arm;
+    res->failed[row] = failed;
+    res->score_ready = ready;
+    return d;
+}
+
+typedef struct Flip {
+    int slot;
+    double from, to;
+    Name sym_to;
+    Decision becomes;
+    double rel;          /* |to - from| / max(|from|, 1): for sorting */
+} Flip;
+
+/* The smallest change of a numeric cell, in one direction, that flips. */
+static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *out)
+{
+    KindTable *svc = kind_table(ev->c, EK_SERVICE);
+    const AttrDef *a = &svc->attrs[slot];
+    double *cell = &svc->cols[slot].num[row];
+    double v0 = *cell;
+    Decision d0 = (Decision)ev->res->decision[row];
+    double base = fabs(v0) > 1 ? fabs(v0) : 1;
+    double prev = 0, hit = NAN;
+    Decision got = d0;
+    for (int k = 0; k <= 40; k++) {
+        double delta = base * ldexp(1.0, k - 12);   /* 0.02% .. 2.7e8 x */
+        double v = v0 + dir * delta;
+        if ((a->has_min && v < a->min) || (a->has_max && v > a->max)) {
+            /* try the bound itself once, then stop */
+            v = dir > 0 ? a->max : a->min;
+            delta = fabs(v - v0);
+            if (delta <= prev)
+                break;
+            *cell = v;
+            got = decide_now(ev, row);
+            *cell = v0;
+            if (got != d0)
+                hit = delta;
+            break;
+        }
+        *cell = v;
+        got = decide_now(ev, row);
+        *cell = v0;
+        if (got != d0) {
+            hit = delta;
+            break;
+        }
+        prev = delta;
+    }
+    if (isnan(hit))
+        return false;
+    /* bisect between the last delta that kept the decision and the first
+     * that flipped it */
+    double lo = prev, hi = hit;
+    for (int i = 0; i < 60 && hi - lo > 1e-9 * base; i++) {
+        double mid = lo + (hi - lo) / 2;
+        *cell = v0 + dir * mid;
+        Decision d = decide_now(ev, row);
+        *cell = v0;
+        if (d != d0) {
+            hi = mid;
+            got = d;
+        } else {
+            lo = mid;
+        }
+    }
+    *cell = v0 + dir * hi;
+    got = decide_now(ev, row);
+    *cell = v0;
+    out->slot = slot;
+    out->from = v0;
+    out->to = v0 + dir * hi;
+    out->becomes = got;
+    out->rel = hi / base;
+    return true;
+}
+
+static bool attr_read(Eval *ev, uint32_t row, int slot)
+{
+    for (uint32_t i = 0; i < ev->trace.len; i++) {
+        TraceRead *t = ev->trace.items[i];
+        if (t->kind == EK_SERVICE && t->row == row && t->slot == slot)
+            return true;
+    }
+    return false;
+}
+
+/* Reads of one score, as "attr = value, ..." (each attribute once). */
+static const char *reads_text(Eval *ev, uint32_t from)
+{
+    Compilation *c = ev->c;
+    const char *out = "";
+    for (uint32_t i = from; i < ev->trace.len; i++) {
+        TraceRead *t = ev->trace.items[i];
+        bool dup = false;
+        for (uint32_t j = from; j < i; j++) {
+            TraceRead *o = ev->trace.items[j];
+            dup |= o->kind == t->kind && o->row == t->row && o->slot == t->slot;
+        }
+        if (dup)
+            continue;
+        KindTable *kt = kind_table(c, t->kind);
+        const char *who = t->kind == EK_SERVICE ? "" : arena_printf(&c->arena, "%s.",
+                                                                   kt->names[t->row]);
+        out = arena_printf(&c->arena, "%s%s%s%s = %s", out, *out ? ", " : "", who,
+                           kt->attrs[t->slot].name, value_text(c, &t->value));
+    }
+    return *out ? out : "(no attributes)";
+}
+
+static const char *short_number(Compilation *c, double v)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.6g", v);
+    return arena_strndup(&c->arena, buf, strlen(buf));
+}
+
+strat_status strat_explain(strat_compilation *c, FILE *out, const char *service)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    Eval *ev = c->eval;
+    Results *res = c->results;
+    if (!ev || !res || !res->decided)
+        return STRAT_FINDINGS;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    Name n = intern_cstr(c, service);
+    int32_t row = kind_lookup(svc, n);
+    if (row < 0) {
+        Diag *d = diag_at(c, D_UNDEFINED, (Loc){0, 0, 0}, "no service `%s`", service);
+        Name s = suggest_entity(c, KIND_BIT(EK_SERVICE), n);
+        if (s)
+            diag_hint(c, d, "did you mean `%s`?", s);
+        return STRAT_FAILURE;
+    }
+    Program *p = c->program;
+    uint32_t r = (uint32_t)row;
+    Decision d0 = (Decision)res->decision[r];
+    Source *src = source_get(c, svc->locs[r].file);
+    LineCol lc = source_linecol(c, svc->locs[r].file, svc->locs[r].start);
+    fprintf(out, "service %s  (%s:%u)\n", svc->names[r], src ? src->path : "?", lc.line);
+    fprintf(out, "decision: %s", res->failed[r] ? "none (a score is not a number)"
+                                                : decision_name(d0));
+    if (p->decide && p->decide->rank)
+        fprintf(out, ", rank %u of %u (rank by %s = %s)", res->rank[r], res->nservices,
+                expr_text(c, p->decide->rank), short_number(c, res->rank_value[r]));
+    fputs("\n\nscores:\n", out);
+    ev->tracing = true;
+    ev->trace.len = 0;
+    bool *ready = res->score_ready;
+    res->score_ready = NULL;
+    for (uint32_t s = 0; s < p->scores.len; s++) {
+        Score *sc = p->scores.items[s];
+        uint32_t from = ev->trace.len;
+        double v = eval_score(ev, sc, r);
+        fprintf(out, "  %-20s = %-10s %s\n", sc->name, short_number(c, v),
+                expr_text(c, sc->decl->expr));
+        fprintf(out, "  %-20s   reads: %s\n", "", reads_text(ev, from));
+    }
+    fputs("\narms, in order (first true one fires):\n", out);
+    int idx = 0;
+    ev->locals[0] = (int32_t)r;
+    ev->local_kinds[0] = EK_SERVICE;
+    for (Arm *a = p->decide->arms; a; a = a->next, idx++) {
+        LineCol al = source_linecol(c, a->loc.file, a->loc.start);
+        const char *val = "otherwise";
+        if (a->cond)
+            val = eval_expr(ev, a->cond).i == 1 ? "true" : "false";
+        fprintf(out, "  %c %-10s line %-4u %-6s %s\n", idx == res->arm[r] ? '>' : ' ',
+                a->decision, al.line, val, a->cond ? expr_text(c, a->cond) : "otherwise");
+        if (idx == res->arm[r] && a->because.s)
+            fprintf(out, "    because \"%s\"\n", a->because.s);
+        if (idx == res->arm[r])
+            break;
+    }
+    res->score_ready = ready;
+    /* what would flip it: every service attribute the scores and arms read */
+    PtrVec flips = {0};
+    for (uint32_t slot = 0; slot < svc->nattrs; slot++) {
+        if (!attr_read(ev, r, (int)slot))
+            continue;
+        const AttrDef *a = &svc->attrs[slot];
+        if (a->type.kind == T_NUMBER && !isnan(svc->cols[slot].num[r])) {
+            Flip best = {0};
+            bool have = false;
+            for (int dir = -1; dir <= 1; dir += 2) {
+                Flip f;
+                bool saved_tracing = ev->tracing;
+                ev->tracing = false;
+                bool ok = search_numeric(ev, r, (int)slot, dir, &f);
+                ev->tracing = saved_tracing;
+                if (ok && (!have || f.rel < best.rel)) {
+                    best = f;
+                    have = true;
+                }
+            }
+            if (have) {
+                Flip *f = ARENA_NEW(&c->arena, Flip);
+                *f = best;
+                ptrvec_push(&c->arena, &flips, f);
+            }
+        } else if (a->type.kind == T_SYMBOL && a->nallowed) {
+            int32_t *cell = &svc->cols[slot].i32[r];
+            int32_t v0 = *cell;
+            bool saved_tracing = ev->tracing;
+            ev->tracing = false;
+            for (uint32_t k = 0; k < a->nallowed; k++) {
+                int32_t v = atom_id(c, a->allowed[k]);
+                if (v == v0)
+                    continue;
+                *cell = v;
+                Decision dn = decide_now(ev, r);
+                *cell = v0;
+                if (dn != d0) {
+                    Flip *f = ARENA_NEW(&c->arena, Flip);
+                    f->slot = (int)slot;
+                    f->sym_to = a->allowed[k];
+                    f->from = v0;
+                    f->becomes = dn;
+                    f->rel = 1;
+                    ptrvec_push(&c->arena, &flips, f);
+                    break;
+                }
+            }
+            ev->tracing = saved_tracing;
+        }
+    }
+    ev->tracing = false;
+    fputs("\nsmallest single change that flips the decision:\n", out);
+    if (!flips.len)
+        fputs("  none found: no one input the scores and arms read changes it\n", out);
+    /* smallest relative change first; ties by attribute order */
+    for (uint32_t i = 1; i < flips.len; i++)
+        for (uint32_t j = i; j > 0; j--) {
+            Flip *a = flips.items[j - 1], *b = flips.items[j];
+            if (b->rel < a->rel) {
+                flips.items[j - 1] = b;
+                flips.items[j] = a;
+            }
+        }
+    for (uint32_t i = 0; i < flips.len; i++) {
+        Flip *f = flips.items[i];
+        const AttrDef *a = &svc->attrs[f->slot];
+        if (f->sym_to) {
+            fprintf(out, "  %-16s %s -> %s  would make it %s\n", a->name,
+                    atom_name(c, (int32_t)f->from), f->sym_to,
+                    f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
+        } else {
+            double pct = f->from != 0 ? 100 * (f->to - f->from) / fabs(f->from) : 0;
+            fprintf(out, "  %-16s %s -> %s (%+.1f%%)  would make it %s\n", a->name,
+                    short_number(c, f->from), short_number(c, f->to), pct,
+                    f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
+        }
+    }
+    if (ev->nnorm)
+        fputs("  (norm() keeps the portfolio's current range while searching)\n", out);
+    return STRAT_OK;
+}

@@ -1,0 +1,16 @@
+/* unparse.h — expressions back to source text (unparse.c). */
+#ifndef STRAT_UNPARSE_H
+#define STRAT_UNPARSE_H
+
+#include "compiler.h"
+
+typedef struct Buf {
+    Arena *arena;
+    char *s;
+    size_t len, cap;
+} Buf;
+
+void unparse_expr(Buf *b, const Expr *e);
+const char *expr_text(Compilation *c, const Expr *e);
+
+#endif
