@@ -82,7 +82,7 @@ $(BUILD)/strat: $(CLI_OBJS) $(BUILD)/libstrat.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a tests/unit/test_util.h
 	@mkdir -p $(BUILD)/tests
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -DSTRAT_TEST_STDLIB='"$(CURDIR)/stdlib"' -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

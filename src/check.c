@@ -640,8 +640,10 @@ static void set_attr_value(Compilation *c, KindTable *t, uint32_t row, int slot,
             int32_t v = scalar_i32(c, a, a->type.elem, items[i], &ok);
             if (!ok)
                 continue;
+            /* duplicates are looked for in lists of reasonable size only:
+             * the check is quadratic */
             bool dup = false;
-            for (uint32_t j = off; j < col->pool_len; j++)
+            for (uint32_t j = off; n <= 256 && j < col->pool_len; j++)
                 dup |= col->pool[j] == v;
             if (dup) {
                 diag_sev(c, D_DUP_ATTR, SEV_WARNING, items[i]->loc,
@@ -698,6 +700,13 @@ static void add_risk(Compilation *c, uint32_t service, Item *blk)
                                  sizeof(Risk) * ncap);
         p->risks_cap = ncap;
     }
+    for (uint32_t i = p->nrisks; i-- > 0 && p->risks[i].service == service;)
+        if (p->risks[i].category == blk->name) {
+            Diag *d = diag_at(c, D_DUP_ATTR, blk->loc, "risk `%s` is declared twice",
+                              blk->name);
+            diag_note(c, d, p->risks[i].loc, "first declared here");
+            return;
+        }
     Risk *r = &p->risks[p->nrisks++];
     memset(r, 0, sizeof *r);
     r->service = service;
@@ -1437,7 +1446,7 @@ strat_status strat_check(strat_compilation *c)
         /* built-in defaults of the service lifecycle attributes */
         struct { Name attr, value; } defs[] = {
             {c->n.status, c->n.catalogue},
-            {c->n.kind, c->n.business},
+            {c->n.kind, c->n.supporting},
             {c->n.investment, c->n.run}};
         for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
             int slot = attr_slot(svc, defs[i].attr);

@@ -91,6 +91,8 @@ struct strat_compilation {
     Interner names;
     PtrVec sources;               /* Source* */
     PtrVec diags;                 /* Diag* */
+    uint32_t code_counts[D_CODE_COUNT];   /* diagnostics given, per code */
+    Diag diag_sink;               /* where diagnostics past the per-code cap go */
     unsigned nerrors, nwarnings;
     Decl *decls, *decls_tail;     /* all declarations, imports first */
     struct Program *program;

@@ -205,7 +205,7 @@ static void check_objective_fields(Ctx *x)
         /* measurable */
         int32_t metric = col_i32(t, x->o_metric, r);
         Name mtext = atom_name(c, metric);
-        bool no_metric = (!mtext || !*mtext) && !attr_failed(t, x->o_metric, r);
+        bool no_metric = mtext ? !*mtext : !attr_failed(t, x->o_metric, r);
         bool no_target = isnan(col_num(t, x->o_target, r)) &&
                          !attr_failed(t, x->o_target, r);
         if (no_metric || no_target)

@@ -36,9 +36,21 @@ static const char *severity_word(Severity s)
     return "error";
 }
 
+/* A million-row load can make a million warnings of one kind; past this
+ * many of one code they are counted (for the exit code and the summary
+ * line) but not kept. */
+enum { MAX_DIAGS_PER_CODE = 1000 };
+
 static Diag *diag_vnew(Compilation *c, DiagCode code, Severity sev, Loc loc,
                        const char *fmt, va_list ap)
 {
+    if (c->code_counts[code]++ >= MAX_DIAGS_PER_CODE) {
+        if (sev == SEV_ERROR)
+            c->nerrors++;
+        else if (sev == SEV_WARNING)
+            c->nwarnings++;
+        return &c->diag_sink;
+    }
     Diag *d = ARENA_NEW(&c->arena, Diag);
     char small[512];
     va_list ap2;
@@ -86,6 +98,8 @@ Diag *diag_sev(Compilation *c, DiagCode code, Severity sev, Loc loc,
 
 void diag_note(Compilation *c, Diag *d, Loc loc, const char *fmt, ...)
 {
+    if (d == &c->diag_sink)
+        return;
     DiagNote *n = ARENA_NEW(&c->arena, DiagNote);
     char buf[512];
     va_list ap;
@@ -103,6 +117,8 @@ void diag_note(Compilation *c, Diag *d, Loc loc, const char *fmt, ...)
 
 void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
 {
+    if (d == &c->diag_sink)
+        return;
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
@@ -447,6 +463,11 @@ void strat_print_diagnostics(strat_compilation *c, FILE *out,
             fprintf(out, "strat: note: %u more diagnostics not shown "
                          "(--max-errors) [%s]\n",
                     n - shown, diag_info(D_TOO_MANY)->code);
+        for (int k = 0; k < D_CODE_COUNT; k++)
+            if (c->code_counts[k] > MAX_DIAGS_PER_CODE)
+                fprintf(out, "strat: note: %u more [%s] diagnostics (%s) not shown [%s]\n",
+                        c->code_counts[k] - MAX_DIAGS_PER_CODE, diag_table[k].code,
+                        diag_table[k].title, diag_info(D_TOO_MANY)->code);
         break;
     case STRAT_DIAG_JSON: print_json(c, out, ds, n); break;
     case STRAT_DIAG_SARIF: print_sarif(c, out, ds, n); break;

@@ -3,7 +3,8 @@
 #   NAME.exit     the expected exit code (the marker of a case)
 #   NAME.stderr   expected standard error   (missing: must be empty)
 #   NAME.stdout   expected standard output  (missing: must be empty)
-#   NAME.args     the command and options before the file (default: check)
+#   NAME.args     the command and options before the file (default: check);
+#                 `{}` in it stands for the file (for `explain {} SERVICE`)
 # Cases run from their own directory with a relative file name and a pinned
 # --today, so output is the same on every machine.
 #   UPDATE=1 tests/golden/run.sh build/strat   rewrites the expected files
@@ -22,8 +23,12 @@ while IFS= read -r -d '' exitfile; do
     args="check"
     [ -f "$dir/$name.args" ] && args=$(cat "$dir/$name.args")
     out=$(mktemp) err=$(mktemp)
+    case "$args" in
+        *"{}"*) args="${args//\{\}/$src}"; last="" ;;
+        *) last="$src" ;;
+    esac
     # shellcheck disable=SC2086
-    (cd "$dir" && LC_ALL=C TZ=UTC "$bin" $args --today 2027-01-15 --color never "$src" \
+    (cd "$dir" && LC_ALL=C TZ=UTC "$bin" $args --today 2027-01-15 --color never $last \
         >"$out" 2>"$err" </dev/null)
     code=$?
     if [ "${UPDATE:-0}" = 1 ]; then

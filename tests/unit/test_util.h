@@ -1,0 +1,81 @@
+/*
+ * test_util.h — compiling a strategy from a string inside a cmocka test,
+ * and looking at what came out (diagnostics by code and position).
+ */
+#ifndef STRAT_TEST_UTIL_H
+#define STRAT_TEST_UTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+#include "compiler.h"
+#include "eval.h"
+
+/* Writes `text` to a fresh file in a temporary directory and compiles it
+ * (load + check, which also decides).  The caller frees with strat_free. */
+static inline strat_compilation *compile_text(const char *text)
+{
+    char dir[] = "/tmp/strat-test-XXXXXX";
+    if (!mkdtemp(dir))
+        return NULL;
+    char path[128];
+    snprintf(path, sizeof path, "%s/t.strat", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    fputs(text, f);
+    fclose(f);
+    strat_options o = {0};
+    o.stdlib_dir = STRAT_TEST_STDLIB;
+    o.today = "2027-01-15";
+    strat_compilation *c = strat_new(NULL, &o);
+    const char *files[] = {path};
+    if (strat_load(c, files, 1) != STRAT_FAILURE)
+        strat_check(c);
+    unlink(path);
+    rmdir(dir);
+    return c;
+}
+
+/* The number of diagnostics with this code. */
+static inline unsigned count_code(strat_compilation *c, DiagCode code)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < c->diags.len; i++)
+        n += ((Diag *)c->diags.items[i])->code == code;
+    return n;
+}
+
+/* The first diagnostic with this code, or NULL. */
+static inline Diag *find_code(strat_compilation *c, DiagCode code)
+{
+    for (uint32_t i = 0; i < c->diags.len; i++)
+        if (((Diag *)c->diags.items[i])->code == code)
+            return c->diags.items[i];
+    return NULL;
+}
+
+static inline LineCol diag_pos(strat_compilation *c, const Diag *d)
+{
+    return source_linecol(c, d->loc.file, d->loc.start);
+}
+
+/* Prints every diagnostic, to see why an assertion failed. */
+static inline void dump_diags(strat_compilation *c)
+{
+    strat_print_diagnostics(c, stderr, STRAT_DIAG_TEXT, false);
+}
+
+#define STRATEGY_HEADER                                                   \
+    "strategy \"t\" { horizon = 2027-01-01 .. 2027-12-31  budget = 10M }\n"
+
+#endif
