@@ -893,7 +893,9 @@ void apply_defaults(Compilation *c, KindTable *t, uint32_t from, uint32_t to)
                     col->num[r] = dnum;
                 else
                     col->i32[r] = di32;
-            } else if (a->required) {
+            } else if (a->required && !(col->locs && col->locs[r].file)) {
+                /* (a value that was written but rejected is reported
+                 * already; "missing" would be a second message for it) */
                 Diag *d = diag_at(c, D_REQUIRED, t->locs[r],
                                   "%s `%s` lacks required attribute `%s`",
                                   entity_kind_name(t->kind), t->names[r], a->name);

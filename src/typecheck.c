@@ -242,12 +242,52 @@ static bool const_zero(Expr *e)
     return e->kind == EX_NUMBER && e->u.num.value == 0;
 }
 
+/* Would `n` resolve as a name in this scope? */
+static bool name_resolves(Scope *sc, Name n)
+{
+    Compilation *c = sc->c;
+    for (int i = 0; i < sc->nvars; i++)
+        if (sc->vars[i] == n)
+            return true;
+    if (const_named(c, n) || n == c->n.budget || decision_from_name(c, n) != DEC_NONE ||
+        known_symbol(c, n) || (n == c->n.decision && sc->ctx == CTX_APPROVAL))
+        return true;
+    for (int k = 0; k < EK_COUNT; k++)
+        if (kind_lookup(kind_table(c, (EntityKind)k), n) >= 0)
+            return true;
+    return false;
+}
+
+/* `s.status == retird`: an unknown bare name compared with a symbol
+ * attribute is judged against that attribute's values, so the suggestion
+ * is `retired`, not the decision `retire`. */
+static bool symbol_operand(Scope *sc, Expr *attr, const Type *at, Expr *name)
+{
+    if (name->kind != EX_NAME || !at || at->kind != T_SYMBOL || attr->kind != EX_ATTR ||
+        name_resolves(sc, name->u.name.id))
+        return false;
+    check_symbol_against(sc, attr, name);
+    name->type = &type_symbol;
+    return true;
+}
+
 static const Type *check_binary(Scope *sc, Expr *e)
 {
     Compilation *c = sc->c;
     Op op = e->u.ops.op;
-    const Type *a = check_expr(sc, e->u.ops.a);
-    const Type *b = check_expr(sc, e->u.ops.b);
+    if (op == OP_EQ || op == OP_NE) {
+        const Type *a = check_expr(sc, e->u.ops.a);
+        if (symbol_operand(sc, e->u.ops.a, a, e->u.ops.b))
+            return &type_bool;
+        if (e->u.ops.a->kind == EX_NAME && e->u.ops.b->kind == EX_ATTR &&
+            !name_resolves(sc, e->u.ops.a->u.name.id)) {
+            const Type *b = check_expr(sc, e->u.ops.b);
+            if (symbol_operand(sc, e->u.ops.b, b, e->u.ops.a))
+                return &type_bool;
+        }
+    }
+    const Type *a = e->u.ops.a->type ? e->u.ops.a->type : check_expr(sc, e->u.ops.a);
+    const Type *b = e->u.ops.b->type ? e->u.ops.b->type : check_expr(sc, e->u.ops.b);
     switch (op) {
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
         if (op == OP_DIV && const_zero(e->u.ops.b))
@@ -272,6 +312,7 @@ static const Type *check_binary(Scope *sc, Expr *e)
         return &type_bool;
     case OP_EQ: case OP_NE:
         if (!is_error(a) && !is_error(b)) {
+
             if (!same_type(a, b))
                 diag_at(c, D_TYPE, e->loc, "`%s` compares a %s with a %s", op_text(op),
                         type_name(c, a), type_name(c, b));

@@ -1,0 +1,168 @@
+/* test_check.c — resolution and the checks, each firing and staying silent. */
+#include "test_util.h"
+
+#define PEOPLE                                                              \
+    "role cfo { }\nteam web { }\n"                                          \
+    "objective grow_revenue { metric = \"m\" baseline = 1 target = 2 "      \
+    "due = 2027-06-30 weight = 1 owner = cfo }\n"                          \
+    "value_stream vs { delivers = grow_revenue stage engage { services = [] } }\n"
+
+static void clean_strategy_is_clean(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER PEOPLE
+                                        "service a { owner = web supports = [grow_revenue] }\n");
+    if (c->nerrors || c->nwarnings)
+        dump_diags(c);
+    assert_int_equal(c->nerrors, 0);
+    assert_int_equal(c->nwarnings, 0);
+    strat_free(c);
+}
+
+static void undefined_reference_suggests(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER PEOPLE
+                                        "service a { owner = web supports = [grow_revnue] }\n");
+    Diag *d = find_code(c, D_UNDEFINED);
+    assert_non_null(d);
+    assert_non_null(d->hint);
+    assert_string_equal(d->hint, "did you mean `grow_revenue`?");
+    LineCol lc = diag_pos(c, d);
+    assert_int_equal(lc.line, 6);
+    assert_int_equal(lc.col, 37);
+    strat_free(c);
+}
+
+static void wrong_kind_and_duplicate(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER PEOPLE
+                                        "service a { owner = web supports = [grow_revenue] }\n"
+                                        "service b { owner = web supports = [a] }\n"
+                                        "service a { owner = web }\n");
+    assert_int_equal(count_code(c, D_WRONG_KIND), 1);
+    assert_int_equal(count_code(c, D_DUPLICATE), 1);
+    Diag *d = find_code(c, D_DUPLICATE);
+    assert_non_null(d->notes);   /* points at the first definition */
+    strat_free(c);
+}
+
+static void schema_types_ranges_required(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER PEOPLE
+                                        "schema service { csat : number in 0..5 = 3\n"
+                                        "  tier : symbol in [gold, silver] required }\n"
+                                        "service a { owner = web supports = [grow_revenue] "
+                                        "csat = 7 tier = gold }\n"
+                                        "service b { owner = web supports = [grow_revenue] "
+                                        "csat = \"x\" tier = bronze }\n"
+                                        "service d { owner = web supports = [grow_revenue] }\n");
+    assert_int_equal(count_code(c, D_RANGE), 1);
+    assert_int_equal(count_code(c, D_TYPE), 1);
+    assert_int_equal(count_code(c, D_BAD_SYMBOL), 1);
+    assert_int_equal(count_code(c, D_REQUIRED), 1);
+    /* the default applied where nothing was written */
+    KindTable *t = kind_table(c, EK_SERVICE);
+    int slot = attr_slot(t, intern_cstr(c, "csat"));
+    assert_true(t->cols[slot].num[kind_lookup(t, intern_cstr(c, "d"))] == 3.0);
+    strat_free(c);
+}
+
+static void dependency_cycle_and_retired_dependency(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER PEOPLE
+                                        "service a { owner = web supports = [grow_revenue] "
+                                        "depends_on = [b] }\n"
+                                        "service b { owner = web depends_on = [a, old] }\n"
+                                        "service old { owner = web status = retired }\n");
+    assert_int_equal(count_code(c, D_DEP_CYCLE), 1);
+    assert_int_equal(count_code(c, D_DEP_RETIRED), 1);
+    Diag *d = find_code(c, D_DEP_CYCLE);
+    assert_non_null(strstr(d->msg, "a -> b -> a"));
+    strat_free(c);
+}
+
+static void smart_objectives(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(
+        STRATEGY_HEADER "role cfo { }\n"
+        "objective a { metric = \"m\" baseline = 1 target = 1 due = 2028-06-30 weight = 0.5 }\n"
+        "objective b { target = 2 due = 2027-06-30 weight = 0.4 owner = cfo }\n");
+    assert_int_equal(count_code(c, D_OBJ_DIRECTION), 1);
+    assert_int_equal(count_code(c, D_OBJ_TIMEBOUND), 1);
+    assert_int_equal(count_code(c, D_OBJ_OWNER), 1);
+    assert_int_equal(count_code(c, D_OBJ_MEASURABLE), 1);
+    assert_int_equal(count_code(c, D_OBJ_WEIGHTS), 1);
+    strat_free(c);
+}
+
+static void appetite_and_acceptance(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(
+        STRATEGY_HEADER PEOPLE "const low = 6\nappetite { security = low }\n"
+        "service a { owner = web supports = [grow_revenue] "
+        "risk security { likelihood = 2 impact = 5 } }\n"
+        "service b { owner = web supports = [grow_revenue] "
+        "risk security { likelihood = 2 impact = 5 accepted_by = cfo } }\n");
+    assert_int_equal(count_code(c, D_OVER_APPETITE), 1);
+    strat_free(c);
+}
+
+static void score_recursion_and_division(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER PEOPLE
+                                        "score f(s) = g(s) + 1\nscore g(s) = f(s) / 0\n"
+                                        "score h(s) = h(s)\n");
+    assert_int_equal(count_code(c, D_SCORE_RECURSION), 2);
+    assert_int_equal(count_code(c, D_DIV_ZERO), 1);
+    strat_free(c);
+}
+
+static void decide_table_checks(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER PEOPLE
+                                        "service a { owner = web supports = [grow_revenue] }\n"
+                                        "decide { invst when true\n"
+                                        " invest when s.status == pipeline\n"
+                                        " enhance when s.status == pipeline\n"
+                                        " tolerate otherwise\n retire when true }\n");
+    assert_int_equal(count_code(c, D_UNKNOWN_DECISION), 1);
+    assert_int_equal(count_code(c, D_UNREACHABLE_ARM), 2);
+    assert_int_equal(count_code(c, D_NO_DECISION), 0);
+    strat_free(c);
+}
+
+static void symbol_typo_in_comparison(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER PEOPLE
+                                        "rule r \"m\" = all s in service : s.status != retird\n");
+    Diag *d = find_code(c, D_BAD_SYMBOL);
+    assert_non_null(d);
+    assert_string_equal(d->hint, "did you mean `retired`?");
+    strat_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(clean_strategy_is_clean),
+        cmocka_unit_test(undefined_reference_suggests),
+        cmocka_unit_test(wrong_kind_and_duplicate),
+        cmocka_unit_test(schema_types_ranges_required),
+        cmocka_unit_test(dependency_cycle_and_retired_dependency),
+        cmocka_unit_test(smart_objectives),
+        cmocka_unit_test(appetite_and_acceptance),
+        cmocka_unit_test(score_recursion_and_division),
+        cmocka_unit_test(decide_table_checks),
+        cmocka_unit_test(symbol_typo_in_comparison),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
