@@ -103,6 +103,8 @@ demo: deps
 # The whole suite: plain build, then the same tests under ASan + UBSan.
 test: deps
 	@$(MAKE) --no-print-directory unit golden check-examples
+	@bash tests/editors_test.sh
+	@if [ -f tests/docs_test.sh ]; then bash tests/docs_test.sh; fi
 	@$(MAKE) --no-print-directory asan
 
 asan:

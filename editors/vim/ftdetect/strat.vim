@@ -1,0 +1,2 @@
+" Strat strategy files.
+autocmd BufNewFile,BufRead *.strat setfiletype strat
