@@ -141,11 +141,20 @@ static double alignment(Eval *ev, int32_t row)
         Value v = read_attr(ev, EK_SERVICE, row, slot);
         (void)v;
     }
+    int pslot = attr_slot(obj, ev->c->n.parent);
     double sum = 0;
     for (uint32_t i = 0; i < s.len; i++) {
-        double w = obj->cols[wslot].num[elems[i]];
-        if (!isnan(w))
-            sum += w;
+        /* a child's weight is its share of its parent's: the effective
+         * weight multiplies down the chain (parent cycles are errors, the
+         * depth bound only keeps a bad input finite) */
+        double w = 1;
+        int32_t o = elems[i];
+        for (int depth = 0; o >= 0 && depth < 64; depth++) {
+            double ow = obj->cols[wslot].num[o];
+            w *= isnan(ow) ? 0 : ow;
+            o = obj->cols[pslot].i32[o];
+        }
+        sum += w;
     }
     return sum;
 }

@@ -309,12 +309,54 @@ static void report_cycle(Loader *L, LoadedFile *target, Loc from)
     }
 }
 
+/* `path` with `.` and `..` resolved by text alone, for a root check that
+ * does not depend on the target existing. */
+static char *lexical_normalize(Compilation *c, const char *path)
+{
+    size_t n = strlen(path);
+    char *out = arena_alloc(&c->arena, n + 2);
+    size_t len = 0;
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *e = strchr(p, '/');
+        size_t seg = e ? (size_t)(e - p) : strlen(p);
+        if (seg == 0)
+            break;
+        if (seg == 1 && p[0] == '.') {
+            /* nothing */
+        } else if (seg == 2 && p[0] == '.' && p[1] == '.') {
+            while (len > 0 && out[len - 1] != '/')
+                len--;
+            if (len > 0)
+                len--;
+        } else {
+            out[len++] = '/';
+            memcpy(out + len, p, seg);
+            len += seg;
+        }
+        p += seg;
+    }
+    if (len == 0)
+        out[len++] = '/';
+    out[len] = '\0';
+    return out;
+}
+
 /* Returns false only when the file could not be read. */
 static bool load_path(Loader *L, const char *shown, const char *path,
                       bool is_stdlib, Loc from)
 {
     Compilation *c = L->c;
     char realbuf[PATH_MAX];
+    if (from.file && !is_stdlib && c->root && path[0] == '/' &&
+        !path_inside(lexical_normalize(c, path), c->root)) {
+        Diag *dg = diag_at(c, D_IMPORT_ESCAPE, from,
+                           "import `%s` leaves the project root", shown);
+        diag_hint(c, dg, "the project root is %s (set it with --root)", c->root);
+        return true;
+    }
     if (!realpath(path, realbuf)) {
         if (from.file)
             diag_at(c, D_IO, from, "cannot import `%s`: %s", shown, strerror(errno));

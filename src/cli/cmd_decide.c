@@ -6,8 +6,9 @@
 
 #include "commands.h"
 
-/* Compiles; on findings prints them and returns NULL with *rc set. */
-static strat_compilation *compile_for_run(CliOptions *o, int *rc)
+/* Compiles; on findings prints them and returns NULL with *rc set.  With
+ * print_now false a clean compilation's warnings wait for the caller. */
+static strat_compilation *compile_for_run(CliOptions *o, int *rc, bool print_now)
 {
     strat_status st;
     strat_compilation *c = cli_compile(o, o->files, o->nfiles, &st);
@@ -15,7 +16,8 @@ static strat_compilation *compile_for_run(CliOptions *o, int *rc)
         *rc = STRAT_FAILURE;
         return NULL;
     }
-    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+    if (print_now || st != STRAT_OK)
+        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
     if (st != STRAT_OK) {
         strat_free(c);
         *rc = st;
@@ -28,7 +30,7 @@ static strat_compilation *compile_for_run(CliOptions *o, int *rc)
 int cmd_decide(CliOptions *o)
 {
     int rc;
-    strat_compilation *c = compile_for_run(o, &rc);
+    strat_compilation *c = compile_for_run(o, &rc, true);
     if (!c)
         return rc;
     AtomicFile out;
@@ -52,15 +54,15 @@ int cmd_decide(CliOptions *o)
 int cmd_test(CliOptions *o)
 {
     int rc;
-    strat_compilation *c = compile_for_run(o, &rc);
+    strat_compilation *c = compile_for_run(o, &rc, false);
     if (!c) {
         printf("0 passed, 0 failed\n");
         return rc;
     }
     unsigned passed, failed;
     strat_status st = strat_test(c, o->quiet ? NULL : stdout, &passed, &failed);
-    /* failures are diagnostics at each expectation */
-    strat_print_diagnostics(c, stderr, STRAT_DIAG_TEXT, false);
+    /* warnings, and failures as diagnostics at each expectation */
+    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
     fflush(stderr);
     printf("%u passed, %u failed\n", passed, failed);
     strat_free(c);
@@ -72,7 +74,7 @@ int cmd_test(CliOptions *o)
 int cmd_explain(CliOptions *o)
 {
     int rc;
-    strat_compilation *c = compile_for_run(o, &rc);
+    strat_compilation *c = compile_for_run(o, &rc, true);
     if (!c)
         return rc;
     strat_status st = strat_explain(c, stdout, o->subject);
