@@ -15,11 +15,13 @@ V       ?= 0
 Q       = $(if $(filter 1,$(V)),,@)
 
 GCCJIT_CFLAGS ?= -I/usr/lib/gcc/x86_64-linux-gnu/12/include
-LIBS    = -lgccjit -lnettle -lm
+LIBS    = -lgccjit -lnettle -lm -ldl -lpthread
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) \
+# -ffp-contract=off: the interpreter must not fuse a*b+c either (the JIT
+# and the interpreter agree bit for bit)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -ffp-contract=off \
              -Iinclude -Isrc -I$(BUILD)/gen \
              -DSTRAT_STDLIB_DIR='"$(PREFIX)/share/strat/stdlib"'
 # flex and bison output is not ours to keep warning-free

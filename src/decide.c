@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "jit.h"
 #include "json.h"
 #include "parse.h"
 
@@ -125,7 +126,9 @@ static const char *trace_text(Eval *ev)
 
 enum { MAX_NAN_REPORTS = 20 };
 
-static void compute_scores(Eval *ev, Results *res)
+/* Scores by the interpreter, or (computed) only the NaN reports for
+ * scores the JIT already wrote. */
+static void compute_scores(Eval *ev, Results *res, bool computed)
 {
     Compilation *c = ev->c;
     Program *p = ev->p;
@@ -139,7 +142,7 @@ static void compute_scores(Eval *ev, Results *res)
         double *col = res->scores + (size_t)s->index * res->nservices;
         unsigned reported = 0, more = 0;
         for (uint32_t r = 0; r < svc->count; r++) {
-            double v = eval_score(ev, s, r);
+            double v = computed ? col[r] : eval_score(ev, s, r);
             col[r] = v;
             if (isfinite(v))
                 continue;
@@ -218,7 +221,7 @@ static int rank_cmp_asc(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-static void rank_rows(Eval *ev, Results *res)
+static void rank_rows(Eval *ev, Results *res, bool have_values)
 {
     Compilation *c = ev->c;
     KindTable *svc = kind_table(c, EK_SERVICE);
@@ -226,8 +229,8 @@ static void rank_rows(Eval *ev, Results *res)
     uint32_t n = svc->count;
     RankKey *keys = arena_raw_alloc(&c->arena, sizeof(RankKey) * (n + 1));
     for (uint32_t r = 0; r < n; r++) {
-        double v = NAN;
-        if (d && d->rank && !res->failed[r]) {
+        double v = have_values ? res->rank_value[r] : NAN;
+        if (!have_values && d && d->rank && !res->failed[r]) {
             ev->locals[0] = (int32_t)r;
             ev->local_kinds[0] = EK_SERVICE;
             v = eval_expr(ev, d->rank).num;
@@ -414,12 +417,21 @@ Results *strat_run_decide(Compilation *c)
     Results *res = new_results(c, svc->count, p->scores.len);
     ev->res = res;
     c->results = res;
-    compute_scores(ev, res);
+    bool use_jit = c->opts.jit == STRAT_JIT_ON ||
+                   (c->opts.jit == STRAT_JIT_AUTO && svc->count >= JIT_AUTO_THRESHOLD);
+    bool jitted = false, jit_decided = false;
+    if (use_jit && svc->count > 0) {
+        jitted = jit_run(ev, res, &jit_decided);
+        if (!jitted && c->opts.verbose)
+            fputs("strat: jit: unavailable; interpreting\n", stderr);
+    }
+    compute_scores(ev, res, jitted);
     if (p->decide) {
-        for (uint32_t r = 0; r < svc->count; r++)
-            eval_decide_row(ev, r);
+        if (!jit_decided)
+            for (uint32_t r = 0; r < svc->count; r++)
+                eval_decide_row(ev, r);
         res->decided = true;
-        rank_rows(ev, res);
+        rank_rows(ev, res, jit_decided);
         attach_approvers(ev, res);
     }
     run_rules(ev);

@@ -127,7 +127,7 @@ static double nan_max(double a, double b)
     return a > b ? a : b;
 }
 
-static double alignment(Eval *ev, int32_t row)
+double eval_alignment(Eval *ev, int32_t row)
 {
     if (row < 0)
         return NAN;
@@ -159,7 +159,7 @@ static double alignment(Eval *ev, int32_t row)
     return sum;
 }
 
-static double exposure(Eval *ev, int32_t row, Name category)
+double eval_exposure(Eval *ev, int32_t row, Name category)
 {
     if (row < 0)
         return NAN;
@@ -300,8 +300,8 @@ static Value eval_call(Eval *ev, Expr *e)
         return num_value(eval_score(ev, (Score *)e->u.call.sym, (uint32_t)a.i));
     }
     switch ((Builtin)e->u.call.builtin) {
-    case B_ALIGNMENT: return num_value(alignment(ev, eval_expr(ev, args[0]).i));
-    case B_EXPOSURE: return num_value(exposure(ev, eval_expr(ev, args[0]).i,
+    case B_ALIGNMENT: return num_value(eval_alignment(ev, eval_expr(ev, args[0]).i));
+    case B_EXPOSURE: return num_value(eval_exposure(ev, eval_expr(ev, args[0]).i,
                                                args[1]->u.name.id));
     case B_NORM: return num_value(norm_value(ev, e, eval_expr(ev, args[0]).num));
     case B_MIN: case B_MAX: {

@@ -69,6 +69,10 @@ typedef struct Eval {
 void eval_init(Eval *ev, Compilation *c);
 Value eval_expr(Eval *ev, Expr *e);
 double eval_score(Eval *ev, Score *s, uint32_t row);
+/* alignment(s) and exposure(s, category) of one service (the JIT reads
+ * columns of these, computed by the same code). */
+double eval_alignment(Eval *ev, int32_t row);
+double eval_exposure(Eval *ev, int32_t row, Name category);
 /* Evaluates one service's scores, its decision and arm (no ranking). */
 void eval_decide_row(Eval *ev, uint32_t row);
 

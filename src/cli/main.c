@@ -65,7 +65,8 @@ static const Command commands[] = {
      "  --format FMT           table (default), json, csv or md\n"
      "  -o FILE                write to FILE atomically instead of stdout\n"
      "  --scenario NAME        apply a what-if scenario before scoring\n"
-     "  --jit WHEN             auto, on or off (see docs/performance.md)\n",
+     "  --jit WHEN             auto, on or off (see docs/performance.md)\n"
+     "  --no-cache             do not use or write the compiled-code cache\n",
      "table,json,csv,md"},
     {"explain", cmd_explain,
      "usage: strat explain [OPTIONS] FILES... SERVICE\n\n"
@@ -210,6 +211,8 @@ int main(int argc, char **argv)
             printf("strat %s\n", STRAT_VERSION);
             free(files);
             return 0;
+        } else if (strcmp(a, "--no-cache") == 0) {
+            o.lib.cache_dir = "";
         } else if (strcmp(a, "--werror") == 0) {
             o.lib.werror = true;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {

@@ -1,0 +1,1146 @@
+/*
+ * jit.c — compiling scores and the decide table with libgccjit.
+ *
+ * Takes the checked Program and the portfolio's columns; gives, for every
+ * service, each score, the decision, the arm that fired and the rank
+ * value — the same bits the interpreter gives (eval.c is the reference).
+ *
+ * All of it is one function, compiled once per run in one context:
+ *
+ *   void strat_kernel(double **num, int32_t **i32, uint32_t **spans,
+ *                     const double *params, const int32_t *atoms,
+ *                     double **extra, double *scores, int8_t *decision,
+ *                     int16_t *arm, double *rank, uint8_t *failed,
+ *                     int32_t begin, int32_t end, int32_t n)
+ *
+ * streaming the service columns row by row.  Things that depend on the
+ * data rather than the rules are parameters, not constants: the range of
+ * each norm() call, the atom id of each symbol, the alignment and exposure
+ * columns (computed by the interpreter's own functions).  So the compiled
+ * code depends only on the rules, and a second run on new data loads it
+ * from the cache ($XDG_CACHE_HOME/strat/HASH.so) instead of compiling.
+ *
+ * Equal bits: the same operations in the same order, -ffp-contract=off
+ * (no FMA), NaN rules spelled out exactly as eval.c has them, libm's own
+ * sqrt/log/pow.  An expression the JIT does not handle (quantifiers,
+ * references through other entities, dates, lists beyond count) makes its
+ * score or the decide table fall back to the interpreter, reported with
+ * --verbose.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <libgccjit.h>
+#include <math.h>
+#include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jit.h"
+#include "json.h"
+
+typedef void (*KernelFn)(double **num, int32_t **i32, uint32_t **spans,
+                         const double *params, const int32_t *atoms, double **extra,
+                         double *scores, int8_t *decision, int16_t *arm, double *rank,
+                         uint8_t *failed, int32_t begin, int32_t end, int32_t n);
+
+/* ---- planning: what compiles, and the cache key ------------------------ */
+
+typedef struct Plan {
+    Compilation *c;
+    Eval *ev;
+    KindTable *svc;
+    PtrVec order;             /* Score*, dependencies first */
+    bool *score_jit;          /* per score index */
+    bool decide_jit;
+    PtrVec norm_sites;        /* Expr* */
+    PtrVec extra_sites;       /* Expr*: alignment (NULL arg) and exposure calls */
+    bool uses_alignment;
+    PtrVec atoms;             /* Name */
+    char *key;                /* canonical text of everything compiled */
+    size_t key_len, key_cap;
+} Plan;
+
+static void key_put(Plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void key_put(Plan *p, const char *fmt, ...)
+{
+    char buf[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof buf)
+        n = sizeof buf - 1;
+    if (p->key_len + (size_t)n + 1 > p->key_cap) {
+        size_t ncap = p->key_cap ? p->key_cap * 2 : 1024;
+        while (ncap < p->key_len + (size_t)n + 1)
+            ncap *= 2;
+        p->key = arena_realloc(&p->c->arena, p->key, p->key_cap, ncap);
+        p->key_cap = ncap;
+    }
+    memcpy(p->key + p->key_len, buf, (size_t)n + 1);
+    p->key_len += (size_t)n;
+}
+
+static int site_index(Plan *p, PtrVec *v, void *x)
+{
+    for (uint32_t i = 0; i < v->len; i++)
+        if (v->items[i] == x)
+            return (int)i;
+    ptrvec_push(&p->c->arena, v, x);
+    return (int)v->len - 1;
+}
+
+static bool is_service_var(const Expr *e)
+{
+    return e->kind == EX_NAME && e->u.name.local == 0;
+}
+
+static bool attr_of_s(Plan *p, const Expr *e, TypeKind *tk)
+{
+    if (e->kind != EX_ATTR || e->u.attr.slot < 0 || !is_service_var(e->u.attr.obj))
+        return false;
+    *tk = p->svc->attrs[e->u.attr.slot].type.kind;
+    return true;
+}
+
+static bool plan_num(Plan *p, Expr *e);
+static bool plan_bool(Plan *p, Expr *e);
+
+/* i32-valued operands of == and !=: symbols and bools of s, and symbol
+ * literals. */
+static bool plan_i32(Plan *p, Expr *e)
+{
+    TypeKind tk;
+    if (attr_of_s(p, e, &tk) && (tk == T_SYMBOL || tk == T_BOOL || tk == T_STRING)) {
+        key_put(p, "(a%d)", e->u.attr.slot);
+        return true;
+    }
+    if (e->kind == EX_NAME && e->type && e->type->kind == T_SYMBOL) {
+        key_put(p, "(y%d)", site_index(p, &p->atoms, (void *)e->u.name.id));
+        return true;
+    }
+    if (e->kind == EX_STRING) {
+        key_put(p, "(y%d)", site_index(p, &p->atoms, (void *)intern(p->c, e->u.str.s,
+                                                                    e->u.str.len)));
+        return true;
+    }
+    if (e->kind == EX_BOOL) {
+        key_put(p, "(b%d)", e->u.boolean);
+        return true;
+    }
+    return false;
+}
+
+static bool plan_bool(Plan *p, Expr *e)
+{
+    TypeKind tk;
+    switch (e->kind) {
+    case EX_BOOL:
+        key_put(p, "(B%d)", e->u.boolean);
+        return true;
+    case EX_ATTR:
+        if (attr_of_s(p, e, &tk) && tk == T_BOOL) {
+            key_put(p, "(ab%d)", e->u.attr.slot);
+            return true;
+        }
+        return false;
+    case EX_UNARY:
+        if (e->u.ops.op != OP_NOT)
+            return false;
+        key_put(p, "(!");
+        if (!plan_bool(p, e->u.ops.a))
+            return false;
+        key_put(p, ")");
+        return true;
+    case EX_BINARY: {
+        Op op = e->u.ops.op;
+        key_put(p, "(%d", (int)op);
+        bool ok;
+        if (op == OP_AND || op == OP_OR)
+            ok = plan_bool(p, e->u.ops.a) && plan_bool(p, e->u.ops.b);
+        else if ((op == OP_EQ || op == OP_NE) && e->u.ops.a->type &&
+                 e->u.ops.a->type->kind != T_NUMBER)
+            ok = plan_i32(p, e->u.ops.a) && plan_i32(p, e->u.ops.b);
+        else if (op >= OP_EQ && op <= OP_GE)
+            ok = e->u.ops.a->type && e->u.ops.a->type->kind == T_NUMBER &&
+                 plan_num(p, e->u.ops.a) && plan_num(p, e->u.ops.b);
+        else
+            ok = false;
+        key_put(p, ")");
+        return ok;
+    }
+    case EX_CALL:
+        if (e->u.call.builtin == B_DEFINED && e->u.call.nargs == 1) {
+            Expr *a = e->u.call.args[0];
+            if (attr_of_s(p, a, &tk) && tk != T_DATE) {
+                key_put(p, "(D%d)", a->u.attr.slot);
+                return true;
+            }
+            if (a->type && a->type->kind == T_NUMBER) {
+                key_put(p, "(Dn");
+                bool ok = plan_num(p, a);
+                key_put(p, ")");
+                return ok;
+            }
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+static bool plan_num(Plan *p, Expr *e)
+{
+    TypeKind tk;
+    switch (e->kind) {
+    case EX_NUMBER:
+        key_put(p, "(%a)", e->u.num.value);
+        return true;
+    case EX_NAME:
+        /* consts and the budget are numbers fixed by the strategy */
+        if (e->type && e->type->kind == T_NUMBER && e->u.name.local < 0) {
+            double v = eval_expr(p->ev, e).num;
+            key_put(p, "(%a)", v);
+            return true;
+        }
+        return false;
+    case EX_ATTR:
+        if (attr_of_s(p, e, &tk) && tk == T_NUMBER) {
+            key_put(p, "(an%d)", e->u.attr.slot);
+            return true;
+        }
+        return false;
+    case EX_UNARY:
+        if (e->u.ops.op != OP_NEG)
+            return false;
+        key_put(p, "(-");
+        if (!plan_num(p, e->u.ops.a))
+            return false;
+        key_put(p, ")");
+        return true;
+    case EX_BINARY:
+        if (e->u.ops.op < OP_ADD || e->u.ops.op > OP_DIV || !e->u.ops.a->type ||
+            e->u.ops.a->type->kind != T_NUMBER)
+            return false;
+        key_put(p, "(%d", (int)e->u.ops.op);
+        if (!plan_num(p, e->u.ops.a) || !plan_num(p, e->u.ops.b))
+            return false;
+        key_put(p, ")");
+        return true;
+    case EX_IF:
+        key_put(p, "(?");
+        if (!plan_bool(p, e->u.ops.a) || !plan_num(p, e->u.ops.b) ||
+            !plan_num(p, e->u.ops.c))
+            return false;
+        key_put(p, ")");
+        return true;
+    case EX_CALL: {
+        Expr **args = e->u.call.args;
+        uint32_t n = e->u.call.nargs;
+        if (e->u.call.sym) {
+            Score *s = (Score *)e->u.call.sym;
+            if (n != 1 || !is_service_var(args[0]))
+                return false;
+            key_put(p, "(S%u)", s->index);
+            return true;
+        }
+        switch ((Builtin)e->u.call.builtin) {
+        case B_ALIGNMENT:
+            if (!is_service_var(args[0]))
+                return false;
+            p->uses_alignment = true;
+            key_put(p, "(L)");
+            return true;
+        case B_EXPOSURE:
+            if (!is_service_var(args[0]))
+                return false;
+            key_put(p, "(E%d)", site_index(p, &p->extra_sites, e));
+            return true;
+        case B_NORM:
+            key_put(p, "(N%d", site_index(p, &p->norm_sites, e));
+            if (!plan_num(p, args[0]))
+                return false;
+            key_put(p, ")");
+            return true;
+        case B_COUNT:
+            if (n == 1 && attr_of_s(p, args[0], &tk) && tk == T_LIST) {
+                key_put(p, "(C%d)", args[0]->u.attr.slot);
+                return true;
+            }
+            return false;
+        case B_MIN: case B_MAX: case B_CLAMP: case B_ABS: case B_LOG: case B_SQRT:
+        case B_POW:
+            if ((e->u.call.builtin == B_MIN || e->u.call.builtin == B_MAX) && n < 2)
+                return false;
+            key_put(p, "(F%d", e->u.call.builtin);
+            for (uint32_t i = 0; i < n; i++)
+                if (!plan_num(p, args[i]))
+                    return false;
+            key_put(p, ")");
+            return true;
+        default:
+            return false;
+        }
+    }
+    default:
+        return false;
+    }
+}
+
+/* ---- code generation ----------------------------------------------------- */
+
+typedef struct Gen {
+    Plan *plan;
+    gcc_jit_context *ctx;
+    gcc_jit_function *fn;
+    gcc_jit_block *entry, *block;
+    gcc_jit_type *t_double, *t_int, *t_bool, *t_uint, *t_schar, *t_short, *t_uchar;
+    gcc_jit_type *t_pdouble, *t_pint, *t_puint;
+    gcc_jit_rvalue *p_num, *p_i32, *p_spans, *p_params, *p_atoms, *p_extra;
+    gcc_jit_lvalue *row;
+    gcc_jit_lvalue **num_cols, **i32_cols, **span_cols;   /* per slot, lazily */
+    gcc_jit_lvalue **extra_cols;                         /* per extra site */
+    gcc_jit_lvalue *align_col;
+    gcc_jit_lvalue **score_val;                          /* per score, this row */
+    gcc_jit_function *f_sqrt, *f_log, *f_pow, *f_fabs;
+    int tmp;
+} Gen;
+
+static gcc_jit_rvalue *gen_num(Gen *g, Expr *e);
+static gcc_jit_rvalue *gen_bool(Gen *g, Expr *e);
+
+static gcc_jit_rvalue *dconst(Gen *g, double v)
+{
+    return gcc_jit_context_new_rvalue_from_double(g->ctx, g->t_double, v);
+}
+
+static gcc_jit_rvalue *iconst(Gen *g, int v)
+{
+    return gcc_jit_context_new_rvalue_from_int(g->ctx, g->t_int, v);
+}
+
+static gcc_jit_lvalue *new_tmp(Gen *g, gcc_jit_type *t)
+{
+    char name[32];
+    snprintf(name, sizeof name, "t%d", g->tmp++);
+    return gcc_jit_function_new_local(g->fn, NULL, t, name);
+}
+
+static gcc_jit_rvalue *at(Gen *g, gcc_jit_rvalue *ptr, gcc_jit_rvalue *idx)
+{
+    return gcc_jit_lvalue_as_rvalue(gcc_jit_context_new_array_access(g->ctx, NULL, ptr, idx));
+}
+
+/* A column pointer, loaded once in the entry block. */
+static gcc_jit_rvalue *column(Gen *g, gcc_jit_lvalue **cache, gcc_jit_rvalue *base,
+                              gcc_jit_type *t, int slot)
+{
+    if (!cache[slot]) {
+        cache[slot] = new_tmp(g, t);
+        gcc_jit_block_add_assignment(g->entry, NULL, cache[slot],
+                                     at(g, base, iconst(g, slot)));
+    }
+    return gcc_jit_lvalue_as_rvalue(cache[slot]);
+}
+
+static gcc_jit_rvalue *rowv(Gen *g)
+{
+    return gcc_jit_lvalue_as_rvalue(g->row);
+}
+
+static gcc_jit_rvalue *isnan_r(Gen *g, gcc_jit_rvalue *x)
+{
+    return gcc_jit_context_new_comparison(g->ctx, NULL, GCC_JIT_COMPARISON_NE, x, x);
+}
+
+/* Stores v in a fresh local so it is evaluated once. */
+static gcc_jit_rvalue *once(Gen *g, gcc_jit_rvalue *v, gcc_jit_type *t)
+{
+    gcc_jit_lvalue *l = new_tmp(g, t);
+    gcc_jit_block_add_assignment(g->block, NULL, l, v);
+    return gcc_jit_lvalue_as_rvalue(l);
+}
+
+/* result = cond ? a : b, with a and b already evaluated. */
+static gcc_jit_rvalue *select_num(Gen *g, gcc_jit_rvalue *cond, gcc_jit_rvalue *a,
+                                  gcc_jit_rvalue *b)
+{
+    gcc_jit_lvalue *r = new_tmp(g, g->t_double);
+    gcc_jit_block *tb = gcc_jit_function_new_block(g->fn, NULL);
+    gcc_jit_block *fb = gcc_jit_function_new_block(g->fn, NULL);
+    gcc_jit_block *join = gcc_jit_function_new_block(g->fn, NULL);
+    gcc_jit_block_end_with_conditional(g->block, NULL, cond, tb, fb);
+    gcc_jit_block_add_assignment(tb, NULL, r, a);
+    gcc_jit_block_end_with_jump(tb, NULL, join);
+    gcc_jit_block_add_assignment(fb, NULL, r, b);
+    gcc_jit_block_end_with_jump(fb, NULL, join);
+    g->block = join;
+    return gcc_jit_lvalue_as_rvalue(r);
+}
+
+/* eval.c's nan_min / nan_max */
+static gcc_jit_rvalue *gen_minmax(Gen *g, gcc_jit_rvalue *a, gcc_jit_rvalue *b, bool is_min)
+{
+    a = once(g, a, g->t_double);
+    b = once(g, b, g->t_double);
+    gcc_jit_rvalue *anynan = gcc_jit_context_new_binary_op(
+        g->ctx, NULL, GCC_JIT_BINARY_OP_LOGICAL_OR, g->t_bool, isnan_r(g, a), isnan_r(g, b));
+    gcc_jit_rvalue *pick = gcc_jit_context_new_comparison(
+        g->ctx, NULL, is_min ? GCC_JIT_COMPARISON_LT : GCC_JIT_COMPARISON_GT, a, b);
+    gcc_jit_rvalue *better = select_num(g, pick, a, b);
+    return select_num(g, anynan, dconst(g, NAN), better);
+}
+
+static gcc_jit_rvalue *call1(Gen *g, gcc_jit_function *f, gcc_jit_rvalue *a)
+{
+    return gcc_jit_context_new_call(g->ctx, NULL, f, 1, &a);
+}
+
+static gcc_jit_rvalue *gen_i32(Gen *g, Expr *e)
+{
+    Plan *p = g->plan;
+    if (e->kind == EX_ATTR)
+        return at(g, column(g, g->i32_cols, g->p_i32, g->t_pint, e->u.attr.slot), rowv(g));
+    if (e->kind == EX_BOOL)
+        return iconst(g, e->u.boolean);
+    Name n = e->kind == EX_STRING ? intern(p->c, e->u.str.s, e->u.str.len) : e->u.name.id;
+    int k = site_index(p, &p->atoms, (void *)n);
+    return at(g, g->p_atoms, iconst(g, k));
+}
+
+static gcc_jit_rvalue *gen_bool(Gen *g, Expr *e)
+{
+    switch (e->kind) {
+    case EX_BOOL:
+        return gcc_jit_context_new_rvalue_from_int(g->ctx, g->t_bool, e->u.boolean);
+    case EX_ATTR:
+        return gcc_jit_context_new_comparison(
+            g->ctx, NULL, GCC_JIT_COMPARISON_EQ,
+            at(g, column(g, g->i32_cols, g->p_i32, g->t_pint, e->u.attr.slot), rowv(g)),
+            iconst(g, 1));
+    case EX_UNARY:
+        return gcc_jit_context_new_unary_op(g->ctx, NULL, GCC_JIT_UNARY_OP_LOGICAL_NEGATE,
+                                            g->t_bool, gen_bool(g, e->u.ops.a));
+    case EX_BINARY: {
+        Op op = e->u.ops.op;
+        if (op == OP_AND || op == OP_OR) {
+            /* both sides are pure: evaluating the right one always gives
+             * the interpreter's result without branches */
+            gcc_jit_rvalue *a = once(g, gen_bool(g, e->u.ops.a), g->t_bool);
+            gcc_jit_rvalue *b = once(g, gen_bool(g, e->u.ops.b), g->t_bool);
+            return gcc_jit_context_new_binary_op(
+                g->ctx, NULL, op == OP_AND ? GCC_JIT_BINARY_OP_LOGICAL_AND
+                                           : GCC_JIT_BINARY_OP_LOGICAL_OR,
+                g->t_bool, a, b);
+        }
+        static const enum gcc_jit_comparison cmp[] = {
+            [OP_EQ] = GCC_JIT_COMPARISON_EQ, [OP_NE] = GCC_JIT_COMPARISON_NE,
+            [OP_LT] = GCC_JIT_COMPARISON_LT, [OP_LE] = GCC_JIT_COMPARISON_LE,
+            [OP_GT] = GCC_JIT_COMPARISON_GT, [OP_GE] = GCC_JIT_COMPARISON_GE};
+        if ((op == OP_EQ || op == OP_NE) && e->u.ops.a->type->kind != T_NUMBER)
+            return gcc_jit_context_new_comparison(g->ctx, NULL, cmp[op], gen_i32(g, e->u.ops.a),
+                                                  gen_i32(g, e->u.ops.b));
+        gcc_jit_rvalue *a = once(g, gen_num(g, e->u.ops.a), g->t_double);
+        gcc_jit_rvalue *b = once(g, gen_num(g, e->u.ops.b), g->t_double);
+        return gcc_jit_context_new_comparison(g->ctx, NULL, cmp[op], a, b);
+    }
+    case EX_CALL: {
+        Expr *a = e->u.call.args[0];
+        TypeKind tk;
+        if (attr_of_s(g->plan, a, &tk)) {
+            if (tk == T_NUMBER)
+                return gcc_jit_context_new_unary_op(
+                    g->ctx, NULL, GCC_JIT_UNARY_OP_LOGICAL_NEGATE, g->t_bool,
+                    isnan_r(g, at(g, column(g, g->num_cols, g->p_num, g->t_pdouble,
+                                            a->u.attr.slot), rowv(g))));
+            if (tk == T_LIST)
+                return gcc_jit_context_new_rvalue_from_int(g->ctx, g->t_bool, 1);
+            return gcc_jit_context_new_comparison(
+                g->ctx, NULL, GCC_JIT_COMPARISON_GE,
+                at(g, column(g, g->i32_cols, g->p_i32, g->t_pint, a->u.attr.slot), rowv(g)),
+                iconst(g, 0));
+        }
+        gcc_jit_rvalue *v = once(g, gen_num(g, a), g->t_double);
+        return gcc_jit_context_new_unary_op(g->ctx, NULL, GCC_JIT_UNARY_OP_LOGICAL_NEGATE,
+                                            g->t_bool, isnan_r(g, v));
+    }
+    default:
+        return gcc_jit_context_new_rvalue_from_int(g->ctx, g->t_bool, 0);
+    }
+}
+
+static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
+{
+    Plan *p = g->plan;
+    switch (e->kind) {
+    case EX_NUMBER:
+        return dconst(g, e->u.num.value);
+    case EX_NAME:
+        return dconst(g, eval_expr(p->ev, e).num);
+    case EX_ATTR:
+        return at(g, column(g, g->num_cols, g->p_num, g->t_pdouble, e->u.attr.slot), rowv(g));
+    case EX_UNARY:
+        return gcc_jit_context_new_unary_op(g->ctx, NULL, GCC_JIT_UNARY_OP_MINUS, g->t_double,
+                                            gen_num(g, e->u.ops.a));
+    case EX_BINARY: {
+        static const enum gcc_jit_binary_op bop[] = {
+            [OP_ADD] = GCC_JIT_BINARY_OP_PLUS, [OP_SUB] = GCC_JIT_BINARY_OP_MINUS,
+            [OP_MUL] = GCC_JIT_BINARY_OP_MULT, [OP_DIV] = GCC_JIT_BINARY_OP_DIVIDE};
+        gcc_jit_rvalue *a = gen_num(g, e->u.ops.a);
+        gcc_jit_rvalue *b = gen_num(g, e->u.ops.b);
+        return gcc_jit_context_new_binary_op(g->ctx, NULL, bop[e->u.ops.op], g->t_double, a, b);
+    }
+    case EX_IF: {
+        gcc_jit_lvalue *r = new_tmp(g, g->t_double);
+        gcc_jit_block *tb = gcc_jit_function_new_block(g->fn, NULL);
+        gcc_jit_block *fb = gcc_jit_function_new_block(g->fn, NULL);
+        gcc_jit_block *join = gcc_jit_function_new_block(g->fn, NULL);
+        gcc_jit_block_end_with_conditional(g->block, NULL, gen_bool(g, e->u.ops.a), tb, fb);
+        g->block = tb;
+        gcc_jit_block_add_assignment(g->block, NULL, r, gen_num(g, e->u.ops.b));
+        gcc_jit_block_end_with_jump(g->block, NULL, join);
+        g->block = fb;
+        gcc_jit_block_add_assignment(g->block, NULL, r, gen_num(g, e->u.ops.c));
+        gcc_jit_block_end_with_jump(g->block, NULL, join);
+        g->block = join;
+        return gcc_jit_lvalue_as_rvalue(r);
+    }
+    case EX_CALL: {
+        Expr **args = e->u.call.args;
+        if (e->u.call.sym)
+            return gcc_jit_lvalue_as_rvalue(g->score_val[((Score *)e->u.call.sym)->index]);
+        switch ((Builtin)e->u.call.builtin) {
+        case B_ALIGNMENT:
+            if (!g->align_col) {
+                g->align_col = new_tmp(g, g->t_pdouble);
+                gcc_jit_block_add_assignment(g->entry, NULL, g->align_col,
+                                             at(g, g->p_extra, iconst(g, 0)));
+            }
+            return at(g, gcc_jit_lvalue_as_rvalue(g->align_col), rowv(g));
+        case B_EXPOSURE: {
+            int k = site_index(p, &p->extra_sites, e);
+            return at(g, column(g, g->extra_cols, g->p_extra, g->t_pdouble, k + 1), rowv(g));
+        }
+        case B_NORM: {
+            /* eval.c's norm_value: NaN stays NaN; a flat range gives 0 */
+            int k = site_index(p, &p->norm_sites, e);
+            gcc_jit_rvalue *x = once(g, gen_num(g, args[0]), g->t_double);
+            gcc_jit_rvalue *lo = once(g, at(g, g->p_params, iconst(g, 2 * k)), g->t_double);
+            gcc_jit_rvalue *hi = once(g, at(g, g->p_params, iconst(g, 2 * k + 1)), g->t_double);
+            gcc_jit_rvalue *scaled = gcc_jit_context_new_binary_op(
+                g->ctx, NULL, GCC_JIT_BINARY_OP_DIVIDE, g->t_double,
+                gcc_jit_context_new_binary_op(g->ctx, NULL, GCC_JIT_BINARY_OP_MINUS,
+                                              g->t_double, x, lo),
+                gcc_jit_context_new_binary_op(g->ctx, NULL, GCC_JIT_BINARY_OP_MINUS,
+                                              g->t_double, hi, lo));
+            gcc_jit_rvalue *flat = gcc_jit_context_new_unary_op(
+                g->ctx, NULL, GCC_JIT_UNARY_OP_LOGICAL_NEGATE, g->t_bool,
+                gcc_jit_context_new_comparison(g->ctx, NULL, GCC_JIT_COMPARISON_GT, hi, lo));
+            gcc_jit_rvalue *inner = select_num(g, flat, dconst(g, 0), scaled);
+            return select_num(g, isnan_r(g, x), dconst(g, NAN), inner);
+        }
+        case B_COUNT: {
+            gcc_jit_rvalue *spans = column(g, g->span_cols, g->p_spans, g->t_puint,
+                                           args[0]->u.attr.slot);
+            gcc_jit_rvalue *idx = gcc_jit_context_new_binary_op(
+                g->ctx, NULL, GCC_JIT_BINARY_OP_PLUS, g->t_int,
+                gcc_jit_context_new_binary_op(g->ctx, NULL, GCC_JIT_BINARY_OP_MULT, g->t_int,
+                                              rowv(g), iconst(g, 2)),
+                iconst(g, 1));
+            return gcc_jit_context_new_cast(g->ctx, NULL, at(g, spans, idx), g->t_double);
+        }
+        case B_MIN: case B_MAX: {
+            gcc_jit_rvalue *acc = gen_num(g, args[0]);
+            for (uint32_t i = 1; i < e->u.call.nargs; i++)
+                acc = gen_minmax(g, acc, gen_num(g, args[i]), e->u.call.builtin == B_MIN);
+            return acc;
+        }
+        case B_CLAMP: {
+            gcc_jit_rvalue *x = gen_num(g, args[0]);
+            gcc_jit_rvalue *lo = gen_num(g, args[1]);
+            gcc_jit_rvalue *hi = gen_num(g, args[2]);
+            return gen_minmax(g, gen_minmax(g, x, lo, false), hi, true);
+        }
+        case B_ABS: return call1(g, g->f_fabs, gen_num(g, args[0]));
+        case B_SQRT: return call1(g, g->f_sqrt, gen_num(g, args[0]));
+        case B_LOG: return call1(g, g->f_log, gen_num(g, args[0]));
+        case B_POW: {
+            gcc_jit_rvalue *ab[2] = {gen_num(g, args[0]), gen_num(g, args[1])};
+            return gcc_jit_context_new_call(g->ctx, NULL, g->f_pow, 2, ab);
+        }
+        default:
+            break;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    return dconst(g, NAN);
+}
+
+static gcc_jit_function *import_fn(Gen *g, const char *name, int nargs)
+{
+    gcc_jit_param *ps[2];
+    for (int i = 0; i < nargs; i++)
+        ps[i] = gcc_jit_context_new_param(g->ctx, NULL, g->t_double, i ? "b" : "a");
+    return gcc_jit_context_new_function(g->ctx, NULL, GCC_JIT_FUNCTION_IMPORTED, g->t_double,
+                                        name, nargs, ps, 0);
+}
+
+/* Builds strat_kernel (and strat_key, which returns the cache key's hash,
+ * so a cached object proves what it was compiled from). */
+static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
+{
+    Gen gs;
+    memset(&gs, 0, sizeof gs);
+    Gen *g = &gs;
+    Compilation *c = p->c;
+    g->plan = p;
+    g->ctx = ctx;
+    g->t_double = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_DOUBLE);
+    g->t_int = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_INT32_T);
+    g->t_uint = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_UINT32_T);
+    g->t_bool = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_BOOL);
+    g->t_schar = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_INT8_T);
+    g->t_short = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_INT16_T);
+    g->t_uchar = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_UINT8_T);
+    g->t_pdouble = gcc_jit_type_get_pointer(g->t_double);
+    g->t_pint = gcc_jit_type_get_pointer(g->t_int);
+    g->t_puint = gcc_jit_type_get_pointer(g->t_uint);
+    gcc_jit_type *t_void = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_VOID);
+    gcc_jit_param *params[] = {
+        gcc_jit_context_new_param(ctx, NULL, gcc_jit_type_get_pointer(g->t_pdouble), "num"),
+        gcc_jit_context_new_param(ctx, NULL, gcc_jit_type_get_pointer(g->t_pint), "i32"),
+        gcc_jit_context_new_param(ctx, NULL, gcc_jit_type_get_pointer(g->t_puint), "spans"),
+        gcc_jit_context_new_param(ctx, NULL, g->t_pdouble, "params"),
+        gcc_jit_context_new_param(ctx, NULL, g->t_pint, "atoms"),
+        gcc_jit_context_new_param(ctx, NULL, gcc_jit_type_get_pointer(g->t_pdouble), "extra"),
+        gcc_jit_context_new_param(ctx, NULL, g->t_pdouble, "scores"),
+        gcc_jit_context_new_param(ctx, NULL, gcc_jit_type_get_pointer(g->t_schar), "decision"),
+        gcc_jit_context_new_param(ctx, NULL, gcc_jit_type_get_pointer(g->t_short), "arm"),
+        gcc_jit_context_new_param(ctx, NULL, g->t_pdouble, "rank"),
+        gcc_jit_context_new_param(ctx, NULL, gcc_jit_type_get_pointer(g->t_uchar), "failed"),
+        gcc_jit_context_new_param(ctx, NULL, g->t_int, "begin"),
+        gcc_jit_context_new_param(ctx, NULL, g->t_int, "end"),
+        gcc_jit_context_new_param(ctx, NULL, g->t_int, "n"),
+    };
+    g->fn = gcc_jit_context_new_function(ctx, NULL, GCC_JIT_FUNCTION_EXPORTED, t_void,
+                                         "strat_kernel", 14, params, 0);
+    g->p_num = gcc_jit_param_as_rvalue(params[0]);
+    g->p_i32 = gcc_jit_param_as_rvalue(params[1]);
+    g->p_spans = gcc_jit_param_as_rvalue(params[2]);
+    g->p_params = gcc_jit_param_as_rvalue(params[3]);
+    g->p_atoms = gcc_jit_param_as_rvalue(params[4]);
+    g->p_extra = gcc_jit_param_as_rvalue(params[5]);
+    gcc_jit_rvalue *p_scores = gcc_jit_param_as_rvalue(params[6]);
+    gcc_jit_rvalue *p_decision = gcc_jit_param_as_rvalue(params[7]);
+    gcc_jit_rvalue *p_arm = gcc_jit_param_as_rvalue(params[8]);
+    gcc_jit_rvalue *p_rank = gcc_jit_param_as_rvalue(params[9]);
+    gcc_jit_rvalue *p_failed = gcc_jit_param_as_rvalue(params[10]);
+    gcc_jit_rvalue *p_n = gcc_jit_param_as_rvalue(params[13]);
+    uint32_t nslots = p->svc->nattrs;
+    g->num_cols = ARENA_ARRAY(&c->arena, gcc_jit_lvalue *, nslots + 1);
+    g->i32_cols = ARENA_ARRAY(&c->arena, gcc_jit_lvalue *, nslots + 1);
+    g->span_cols = ARENA_ARRAY(&c->arena, gcc_jit_lvalue *, nslots + 1);
+    g->extra_cols = ARENA_ARRAY(&c->arena, gcc_jit_lvalue *, p->extra_sites.len + 2);
+    uint32_t nscores = p->c->program->scores.len;
+    g->score_val = ARENA_ARRAY(&c->arena, gcc_jit_lvalue *, nscores + 1);
+    g->f_sqrt = import_fn(g, "sqrt", 1);
+    g->f_log = import_fn(g, "log", 1);
+    g->f_pow = import_fn(g, "pow", 2);
+    g->f_fabs = import_fn(g, "fabs", 1);
+
+    g->entry = gcc_jit_function_new_block(g->fn, "entry");
+    gcc_jit_block *cond = gcc_jit_function_new_block(g->fn, "cond");
+    gcc_jit_block *body = gcc_jit_function_new_block(g->fn, "body");
+    gcc_jit_block *next = gcc_jit_function_new_block(g->fn, "next");
+    gcc_jit_block *done = gcc_jit_function_new_block(g->fn, "done");
+    g->row = gcc_jit_function_new_local(g->fn, NULL, g->t_int, "i");
+    gcc_jit_block_add_assignment(g->entry, NULL, g->row, gcc_jit_param_as_rvalue(params[11]));
+    gcc_jit_block_end_with_conditional(
+        cond, NULL,
+        gcc_jit_context_new_comparison(ctx, NULL, GCC_JIT_COMPARISON_LT, rowv(g),
+                                       gcc_jit_param_as_rvalue(params[12])),
+        body, done);
+    gcc_jit_block_end_with_void_return(done, NULL);
+
+    /* scores, dependencies first; an interpreted score is read back */
+    g->block = body;
+    gcc_jit_lvalue *bad = gcc_jit_function_new_local(g->fn, NULL, g->t_bool, "bad");
+    gcc_jit_block_add_assignment(g->block, NULL, bad,
+                                 gcc_jit_context_new_rvalue_from_int(ctx, g->t_bool, 0));
+    for (uint32_t k = 0; k < nscores; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "score%u", k);
+        g->score_val[k] = gcc_jit_function_new_local(g->fn, NULL, g->t_double, name);
+    }
+    for (uint32_t i = 0; i < p->order.len; i++) {
+        Score *s = p->order.items[i];
+        gcc_jit_lvalue *slot = gcc_jit_context_new_array_access(
+            ctx, NULL, p_scores,
+            gcc_jit_context_new_binary_op(
+                ctx, NULL, GCC_JIT_BINARY_OP_PLUS, g->t_int,
+                gcc_jit_context_new_binary_op(ctx, NULL, GCC_JIT_BINARY_OP_MULT, g->t_int,
+                                              iconst(g, (int)s->index), p_n),
+                rowv(g)));
+        if (p->score_jit[s->index]) {
+            gcc_jit_block_add_assignment(g->block, NULL, g->score_val[s->index],
+                                         gen_num(g, s->decl->expr));
+            gcc_jit_block_add_assignment(g->block, NULL, slot,
+                                         gcc_jit_lvalue_as_rvalue(g->score_val[s->index]));
+        } else {
+            gcc_jit_block_add_assignment(g->block, NULL, g->score_val[s->index],
+                                         gcc_jit_lvalue_as_rvalue(slot));
+        }
+        /* finite iff v - v == 0 (inf - inf and NaN - NaN are NaN) */
+        gcc_jit_rvalue *v = gcc_jit_lvalue_as_rvalue(g->score_val[s->index]);
+        gcc_jit_rvalue *finite = gcc_jit_context_new_comparison(
+            ctx, NULL, GCC_JIT_COMPARISON_EQ,
+            gcc_jit_context_new_binary_op(ctx, NULL, GCC_JIT_BINARY_OP_MINUS, g->t_double, v, v),
+            dconst(g, 0));
+        gcc_jit_block_add_assignment(
+            g->block, NULL, bad,
+            gcc_jit_context_new_binary_op(
+                ctx, NULL, GCC_JIT_BINARY_OP_LOGICAL_OR, g->t_bool,
+                gcc_jit_lvalue_as_rvalue(bad),
+                gcc_jit_context_new_unary_op(ctx, NULL, GCC_JIT_UNARY_OP_LOGICAL_NEGATE,
+                                             g->t_bool, finite)));
+    }
+    gcc_jit_lvalue *failed_at =
+        gcc_jit_context_new_array_access(ctx, NULL, p_failed, rowv(g));
+    gcc_jit_block_add_assignment(g->block, NULL, failed_at,
+                                 gcc_jit_context_new_cast(ctx, NULL,
+                                                          gcc_jit_lvalue_as_rvalue(bad),
+                                                          g->t_uchar));
+    if (p->decide_jit) {
+        Decl *d = c->program->decide;
+        gcc_jit_lvalue *dec_at = gcc_jit_context_new_array_access(ctx, NULL, p_decision, rowv(g));
+        gcc_jit_lvalue *arm_at = gcc_jit_context_new_array_access(ctx, NULL, p_arm, rowv(g));
+        gcc_jit_lvalue *rank_at = gcc_jit_context_new_array_access(ctx, NULL, p_rank, rowv(g));
+        gcc_jit_block *failed_b = gcc_jit_function_new_block(g->fn, "failed");
+        gcc_jit_block *decide_b = gcc_jit_function_new_block(g->fn, "decide");
+        gcc_jit_block_end_with_conditional(g->block, NULL, gcc_jit_lvalue_as_rvalue(bad),
+                                           failed_b, decide_b);
+        gcc_jit_block_add_assignment(failed_b, NULL, dec_at,
+                                     gcc_jit_context_new_rvalue_from_int(ctx, g->t_schar, -1));
+        gcc_jit_block_add_assignment(failed_b, NULL, arm_at,
+                                     gcc_jit_context_new_rvalue_from_int(ctx, g->t_short, -1));
+        gcc_jit_block_add_assignment(failed_b, NULL, rank_at, dconst(g, NAN));
+        gcc_jit_block_end_with_jump(failed_b, NULL, next);
+        /* rank value first (it does not depend on the arm), then the arms */
+        g->block = decide_b;
+        gcc_jit_block_add_assignment(g->block, NULL, rank_at,
+                                     d->rank ? gen_num(g, d->rank) : dconst(g, NAN));
+        int idx = 0;
+        for (Arm *a = d->arms; a; a = a->next, idx++) {
+            gcc_jit_block *fire = gcc_jit_function_new_block(g->fn, NULL);
+            gcc_jit_block_add_assignment(
+                fire, NULL, dec_at,
+                gcc_jit_context_new_rvalue_from_int(ctx, g->t_schar,
+                                                    decision_from_name(c, a->decision)));
+            gcc_jit_block_add_assignment(fire, NULL, arm_at,
+                                         gcc_jit_context_new_rvalue_from_int(ctx, g->t_short, idx));
+            gcc_jit_block_end_with_jump(fire, NULL, next);
+            if (!a->cond) {
+                gcc_jit_block_end_with_jump(g->block, NULL, fire);
+                g->block = NULL;
+                break;
+            }
+            gcc_jit_block *otherwise = gcc_jit_function_new_block(g->fn, NULL);
+            gcc_jit_block_end_with_conditional(g->block, NULL, gen_bool(g, a->cond), fire,
+                                               otherwise);
+            g->block = otherwise;
+        }
+        if (g->block) {
+            gcc_jit_block_add_assignment(g->block, NULL, dec_at,
+                                         gcc_jit_context_new_rvalue_from_int(ctx, g->t_schar, -1));
+            gcc_jit_block_add_assignment(g->block, NULL, arm_at,
+                                         gcc_jit_context_new_rvalue_from_int(ctx, g->t_short, -1));
+            gcc_jit_block_end_with_jump(g->block, NULL, next);
+        }
+    } else {
+        gcc_jit_block_end_with_jump(g->block, NULL, next);
+    }
+    gcc_jit_block_add_assignment_op(next, NULL, g->row, GCC_JIT_BINARY_OP_PLUS, iconst(g, 1));
+    gcc_jit_block_end_with_jump(next, NULL, cond);
+    gcc_jit_block_end_with_jump(g->entry, NULL, cond);
+
+    /* const char *strat_key(void) { return "<hash>"; } */
+    gcc_jit_type *t_cstr = gcc_jit_context_get_type(ctx, GCC_JIT_TYPE_CONST_CHAR_PTR);
+    gcc_jit_function *kf = gcc_jit_context_new_function(ctx, NULL, GCC_JIT_FUNCTION_EXPORTED,
+                                                        t_cstr, "strat_key", 0, NULL, 0);
+    gcc_jit_block *kb = gcc_jit_function_new_block(kf, NULL);
+    gcc_jit_block_end_with_return(kb, NULL,
+                                  gcc_jit_context_new_string_literal(ctx, key_hash));
+}
+
+/* ---- the cache ----------------------------------------------------------- */
+
+static const char *cache_dir(Compilation *c)
+{
+    if (c->opts.cache_dir)
+        return *c->opts.cache_dir ? c->opts.cache_dir : NULL;
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    if (xdg && *xdg == '/')
+        return arena_printf(&c->arena, "%s/strat", xdg);
+    const char *home = getenv("HOME");
+    if (home && *home == '/')
+        return arena_printf(&c->arena, "%s/.cache/strat", home);
+    return NULL;
+}
+
+static void mkdirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(buf, 0700);
+        *p = '/';
+    }
+    mkdir(buf, 0700);
+}
+
+typedef struct Loaded {
+    void *handle;
+    KernelFn kernel;
+} Loaded;
+
+/* Opens a cached object only if it says it was built from this key. */
+static bool load_object(const char *path, const char *key_hash, Loaded *out)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+        return false;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return false;
+    const char *(*keyfn)(void) = (const char *(*)(void))dlsym(h, "strat_key");
+    KernelFn k = (KernelFn)dlsym(h, "strat_kernel");
+    if (!keyfn || !k || strcmp(keyfn(), key_hash) != 0) {
+        dlclose(h);
+        return false;
+    }
+    out->handle = h;
+    out->kernel = k;
+    return true;
+}
+
+static const char *sha256_hex(Compilation *c, const char *text, size_t len)
+{
+    struct sha256_ctx ctx;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, (const uint8_t *)text);
+    sha256_digest(&ctx, sizeof d, d);
+    char *hex = arena_alloc(&c->arena, 2 * SHA256_DIGEST_SIZE + 1);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    return hex;
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+typedef struct KernelArgs {
+    KernelFn fn;
+    double **num;
+    int32_t **i32;
+    uint32_t **spans;
+    const double *params;
+    const int32_t *atoms;
+    double **extra;
+    Results *res;
+    uint8_t *failed;
+    int32_t begin, end, n;
+} KernelArgs;
+
+static void *kernel_thread(void *arg)
+{
+    KernelArgs *a = arg;
+    a->fn(a->num, a->i32, a->spans, a->params, a->atoms, a->extra, a->res->scores,
+          a->res->decision, a->res->arm, a->res->rank_value, a->failed, a->begin, a->end,
+          a->n);
+    return NULL;
+}
+
+static void verbose(Compilation *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void verbose(Compilation *c, const char *fmt, ...)
+{
+    if (!c->opts.verbose)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("strat: jit: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
+
+static void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case EX_CALL:
+        if (e->u.call.sym)
+            order_scores(c, (Score *)e->u.call.sym, out, seen);
+        for (uint32_t i = 0; i < e->u.call.nargs; i++)
+            score_deps(c, e->u.call.args[i], out, seen);
+        break;
+    case EX_ATTR: score_deps(c, e->u.attr.obj, out, seen); break;
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        score_deps(c, e->u.ops.a, out, seen);
+        score_deps(c, e->u.ops.b, out, seen);
+        score_deps(c, e->u.ops.c, out, seen);
+        break;
+    case EX_QUANT: case EX_COMPREH:
+        score_deps(c, e->u.quant.where, out, seen);
+        score_deps(c, e->u.quant.body, out, seen);
+        break;
+    case EX_LIST:
+        for (uint32_t i = 0; i < e->u.list.n; i++)
+            score_deps(c, e->u.list.items[i], out, seen);
+        break;
+    default:
+        break;
+    }
+}
+
+static void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen)
+{
+    if (seen[s->index])
+        return;
+    seen[s->index] = true;
+    score_deps(c, s->decl->expr, out, seen);
+    ptrvec_push(&c->arena, out, s);
+}
+
+bool jit_run(Eval *ev, Results *res, bool *decided)
+{
+    Compilation *c = ev->c;
+    Program *prog = c->program;
+    *decided = false;
+    Plan *p = ARENA_NEW(&c->arena, Plan);
+    p->c = c;
+    p->ev = ev;
+    p->svc = kind_table(c, EK_SERVICE);
+    uint32_t n = p->svc->count;
+    if (n == 0 || n > INT32_MAX / (prog->scores.len + 1))
+        return false;
+    bool *seen = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
+    for (uint32_t i = 0; i < prog->scores.len; i++)
+        order_scores(c, prog->scores.items[i], &p->order, seen);
+    p->score_jit = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
+    key_put(p, "strat-jit 1 %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
+            gcc_jit_version_major(), gcc_jit_version_minor(), gcc_jit_version_patchlevel(),
+            c->opts.jit_O0 ? 0 : 3);
+    for (uint32_t i = 0; i < p->svc->nattrs; i++)
+        key_put(p, "attr %u %d\n", i, (int)p->svc->attrs[i].type.kind);
+    /* a score compiles if it and every score it calls compile */
+    for (uint32_t i = 0; i < p->order.len; i++) {
+        Score *s = p->order.items[i];
+        size_t mark = p->key_len;
+        key_put(p, "score %u ", s->index);
+        bool ok = plan_num(p, s->decl->expr);
+        if (ok) {
+            PtrVec deps = {0};
+            bool *seen2 = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
+            score_deps(c, s->decl->expr, &deps, seen2);
+            for (uint32_t k = 0; k < deps.len; k++)
+                ok &= p->score_jit[((Score *)deps.items[k])->index];
+        }
+        p->score_jit[s->index] = ok;
+        if (!ok) {
+            p->key_len = mark;
+            p->key[mark] = '\0';
+            key_put(p, "score %u interpreted\n", s->index);
+            verbose(c, "score `%s` is interpreted: it uses something the JIT does not "
+                       "compile", s->name);
+        } else {
+            key_put(p, "\n");
+        }
+    }
+    Decl *d = prog->decide;
+    if (d) {
+        size_t mark = p->key_len;
+        bool ok = true;
+        for (Arm *a = d->arms; a && ok; a = a->next) {
+            key_put(p, "arm %d ", (int)decision_from_name(c, a->decision));
+            ok = !a->cond || plan_bool(p, a->cond);
+            key_put(p, "\n");
+        }
+        if (ok && d->rank) {
+            key_put(p, "rank ");
+            ok = plan_num(p, d->rank);
+        }
+        /* arms may call interpreted scores: they read the column */
+        p->decide_jit = ok;
+        if (!ok) {
+            p->key_len = mark;
+            p->key[mark] = '\0';
+            key_put(p, "decide interpreted\n");
+            verbose(c, "the decide table is interpreted: an arm uses something the JIT "
+                       "does not compile");
+        }
+    }
+    const char *key_hash = sha256_hex(c, p->key, p->key_len);
+
+    /* runtime parameters: norm ranges, atoms, alignment and exposure */
+    double *params = ARENA_ARRAY(&c->arena, double, 2 * p->norm_sites.len + 2);
+    for (uint32_t i = 0; i < p->norm_sites.len; i++) {
+        Expr *e = p->norm_sites.items[i];
+        ev->locals[0] = 0;
+        ev->local_kinds[0] = EK_SERVICE;
+        /* the interpreter fixes the range on first use */
+        (void)eval_expr(ev, e);
+        uint32_t k = (uint32_t)e->aux - 1;
+        params[2 * i] = ev->norm_lo[k];
+        params[2 * i + 1] = ev->norm_hi[k];
+    }
+    int32_t *atoms = ARENA_ARRAY(&c->arena, int32_t, p->atoms.len + 1);
+    for (uint32_t i = 0; i < p->atoms.len; i++)
+        atoms[i] = atom_id(c, p->atoms.items[i]);
+    double **extra = ARENA_ARRAY(&c->arena, double *, p->extra_sites.len + 2);
+    if (p->uses_alignment) {
+        extra[0] = arena_raw_alloc(&c->arena, sizeof(double) * n);
+        for (uint32_t r = 0; r < n; r++)
+            extra[0][r] = eval_alignment(ev, (int32_t)r);
+    }
+    for (uint32_t i = 0; i < p->extra_sites.len; i++) {
+        Expr *e = p->extra_sites.items[i];
+        extra[i + 1] = arena_raw_alloc(&c->arena, sizeof(double) * n);
+        for (uint32_t r = 0; r < n; r++)
+            extra[i + 1][r] = eval_exposure(ev, (int32_t)r, e->u.call.args[1]->u.name.id);
+    }
+
+    /* the compiled code: from the cache, or compiled now */
+    Loaded lo = {0};
+    const char *dir = cache_dir(c);
+    const char *path = dir ? arena_printf(&c->arena, "%s/%s.so", dir, key_hash) : NULL;
+    bool cached = path && load_object(path, key_hash, &lo);
+    gcc_jit_context *ctx = NULL;
+    gcc_jit_result *result = NULL;
+    if (cached) {
+        verbose(c, "loaded %s from the cache", path);
+    } else {
+        ctx = gcc_jit_context_acquire();
+        if (!ctx)
+            return false;
+        gcc_jit_context_set_int_option(ctx, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL,
+                                       c->opts.jit_O0 ? 0 : 3);
+        /* the interpreter never fuses a*b+c; neither may the JIT */
+        gcc_jit_context_add_command_line_option(ctx, "-ffp-contract=off");
+        gcc_jit_context_add_command_line_option(ctx, "-fno-fast-math");
+        generate(p, ctx, key_hash);
+        const char *err = gcc_jit_context_get_first_error(ctx);
+        if (err) {
+            verbose(c, "code generation failed: %s", err);
+            gcc_jit_context_release(ctx);
+            return false;
+        }
+        if (path) {
+            mkdirs(dir);
+            const char *tmp = arena_printf(&c->arena, "%s.tmp%ld", path, (long)getpid());
+            gcc_jit_context_compile_to_file(ctx, GCC_JIT_OUTPUT_KIND_DYNAMIC_LIBRARY, tmp);
+            if (!gcc_jit_context_get_first_error(ctx) && rename(tmp, path) == 0 &&
+                load_object(path, key_hash, &lo)) {
+                verbose(c, "compiled and cached %s", path);
+            } else {
+                unlink(tmp);
+                verbose(c, "could not cache the compiled code; compiling in memory");
+            }
+        }
+        if (!lo.kernel) {
+            result = gcc_jit_context_compile(ctx);
+            if (!result) {
+                verbose(c, "compilation failed: %s", gcc_jit_context_get_first_error(ctx));
+                gcc_jit_context_release(ctx);
+                return false;
+            }
+            lo.kernel = (KernelFn)gcc_jit_result_get_code(result, "strat_kernel");
+        }
+    }
+    if (!lo.kernel) {
+        if (result)
+            gcc_jit_result_release(result);
+        if (ctx)
+            gcc_jit_context_release(ctx);
+        return false;
+    }
+
+    /* interpreted scores first: the kernel reads them back */
+    for (uint32_t i = 0; i < p->order.len; i++) {
+        Score *s = p->order.items[i];
+        if (p->score_jit[s->index])
+            continue;
+        double *col = res->scores + (size_t)s->index * n;
+        for (uint32_t r = 0; r < n; r++)
+            col[r] = eval_score(ev, s, r);
+        res->score_ready[s->index] = true;
+    }
+    double **num = ARENA_ARRAY(&c->arena, double *, p->svc->nattrs + 1);
+    int32_t **i32 = ARENA_ARRAY(&c->arena, int32_t *, p->svc->nattrs + 1);
+    uint32_t **spans = ARENA_ARRAY(&c->arena, uint32_t *, p->svc->nattrs + 1);
+    for (uint32_t i = 0; i < p->svc->nattrs; i++) {
+        num[i] = p->svc->cols[i].num;
+        i32[i] = p->svc->cols[i].i32;
+        spans[i] = (uint32_t *)p->svc->cols[i].list;
+    }
+    uint8_t *failed = arena_raw_alloc(&c->arena, n);
+    /* rows split across the machine's cores: each writes its own rows */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads = n >= 100000 && ncpu > 1 ? (int)(ncpu < 8 ? ncpu : 8) : 1;
+    KernelArgs args[8];
+    pthread_t tids[8];
+    int started = 0;
+    for (int t = 0; t < nthreads; t++) {
+        args[t] = (KernelArgs){lo.kernel, num, i32, spans, params, atoms, extra, res,
+                               failed, (int32_t)((uint64_t)n * t / nthreads),
+                               (int32_t)((uint64_t)n * (t + 1) / nthreads), (int32_t)n};
+        if (t > 0 && pthread_create(&tids[t], NULL, kernel_thread, &args[t]) == 0)
+            started |= 1 << t;
+        else if (t > 0)
+            kernel_thread(&args[t]);
+    }
+    kernel_thread(&args[0]);
+    for (int t = 1; t < nthreads; t++)
+        if (started & (1 << t))
+            pthread_join(tids[t], NULL);
+    for (uint32_t r = 0; r < n; r++)
+        res->failed[r] = failed[r] != 0;
+    for (uint32_t i = 0; i < prog->scores.len; i++)
+        res->score_ready[i] = true;
+    *decided = p->decide_jit;
+
+    arena_raw_free(&c->arena, failed, n);
+    if (p->uses_alignment)
+        arena_raw_free(&c->arena, extra[0], sizeof(double) * n);
+    for (uint32_t i = 0; i < p->extra_sites.len; i++)
+        arena_raw_free(&c->arena, extra[i + 1], sizeof(double) * n);
+    if (lo.handle)
+        dlclose(lo.handle);
+    if (result)
+        gcc_jit_result_release(result);
+    if (ctx)
+        gcc_jit_context_release(ctx);
+    unsigned ncompiled = 0;
+    for (uint32_t i = 0; i < prog->scores.len; i++)
+        ncompiled += p->score_jit[i];
+    verbose(c, "%u services, %u of %u scores compiled, decide %s", n, ncompiled,
+            prog->scores.len,
+            p->decide_jit ? "compiled" : "interpreted");
+    return true;
+}
