@@ -35,7 +35,7 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test unit golden examples check-examples asan bench install uninstall clean
+.PHONY: all deps demo test unit golden examples check-examples asan bench difftest install uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/strat
@@ -110,9 +110,17 @@ test: deps
 	@$(MAKE) --no-print-directory asan
 
 asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    unit golden check-examples
+
+# A longer differential run of the JIT against the interpreter:
+#   make difftest N=200 SEED=7
+N ?= 100
+SEED ?= 1
+difftest: $(BUILD)/tests/test_jit
+	STRAT_DIFFTEST_ROUNDS=$(N) STRAT_DIFFTEST_SEED=$(SEED) $(BUILD)/tests/test_jit
 
 bench: all
 	@bash bench/run.sh $(BUILD)/strat
