@@ -55,7 +55,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseState *ps,
 
 %define api.pure full
 %define parse.error custom
-%define parse.lac full
+%define parse.lac none
 %locations
 %param {yyscan_t scanner}
 %parse-param {ParseState *ps}

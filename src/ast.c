@@ -333,6 +333,8 @@ void parse_syntax_error(ParseState *ps, Loc loc, const char *found,
                         const char **expected, int nexpected)
 {
     ps->syntax_errors++;
+    if (found && strcmp(found, "end of file") == 0)
+        found = NULL;
     const char *what = found ? found : "end of file";
     Compilation *c = ps->c;
     if (found && is_decl_keyword(found) && has_name(expected, nexpected, "'}'")) {
@@ -416,4 +418,17 @@ bool date_valid(int y, unsigned m, unsigned d)
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         max = 29;
     return d <= max;
+}
+
+bool strat_valid_date(const char *t)
+{
+    if (strlen(t) != 10 || t[4] != '-' || t[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (t[i] < '0' || t[i] > '9'))
+            return false;
+    int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+    unsigned m = (unsigned)((t[5] - '0') * 10 + (t[6] - '0'));
+    unsigned d = (unsigned)((t[8] - '0') * 10 + (t[9] - '0'));
+    return date_valid(y, m, d);
 }

@@ -294,6 +294,8 @@ static const char *article(const char *word)
 
 static const char *kinds_text(Compilation *c, unsigned kinds)
 {
+    if (kinds == (1u << EK_COUNT) - 1)
+        return "entity";
     const char *out = NULL;
     for (int k = 0; k < EK_COUNT; k++) {
         if (!(kinds & KIND_BIT(k)))
@@ -398,7 +400,7 @@ static Const *find_const(Compilation *c, Name n)
 /* Evaluates a constant numeric expression: literals, consts, the
  * strategy's budget, and arithmetic.  Reports and returns false if the
  * expression is not one. */
-static bool const_number(Compilation *c, Expr *e, double *out, bool report)
+bool const_number(Compilation *c, Expr *e, double *out, bool report)
 {
     switch (e->kind) {
     case EX_NUMBER:
@@ -584,8 +586,10 @@ static int32_t scalar_i32(Compilation *c, const AttrDef *a, const Type *t, Expr 
         return v;
     }
     case T_DATE:
-        if (e->kind == EX_DATE)
+        if (e->kind == EX_DATE) {
+            *ok = e->u.date != INT32_MIN;   /* an invalid date, reported */
             return e->u.date;
+        }
         break;
     case T_BOOL:
         if (e->kind == EX_BOOL)
@@ -1018,6 +1022,10 @@ static void add_schema(Compilation *c, Decl *d)
                 }
             }
         }
+        double dv;
+        if (a.type.kind == T_NUMBER && a.default_expr &&
+            const_number(c, a.default_expr, &dv, true))
+            check_bounds(c, &a, dv, a.default_expr->loc);
         int slot = attr_slot(t, f->name);
         if (slot >= 0) {
             /* a later schema refines an attribute: same type, new bounds
@@ -1193,8 +1201,8 @@ static void fill_waiver(Compilation *c, Decl *d)
         } else if (it->name == c->n.until) {
             if (e->kind != EX_DATE)
                 diag_at(c, D_TYPE, e->loc, "`until` takes a date");
-            else
-                w->until = e->u.date;
+            else   /* an invalid date is reported; do not also call it missing */
+                w->until = e->u.date != INT32_MIN ? e->u.date : INT32_MAX;
         } else if (it->name == c->n.approved_by) {
             resolve_ref(c, e, KIND_BIT(EK_ROLE) | KIND_BIT(EK_TEAM), NULL);
         } else if (it->name == c->n.reason) {
@@ -1273,6 +1281,22 @@ static void register_decls(Compilation *c)
                                  d->name_loc, t->locs[r]);
                 break;
             }
+            /* one namespace: `owner = cio` must not depend on which kind
+             * the reader guesses */
+            bool clash = false;
+            for (int k = 0; k < EK_COUNT && !clash; k++) {
+                KindTable *o = kind_table(c, (EntityKind)k);
+                int32_t orow = k == (int)d->entity_kind ? -1 : kind_lookup(o, d->name);
+                if (orow >= 0) {
+                    Diag *dg = diag_at(c, D_DUPLICATE, d->name_loc,
+                                       "`%s` is already the name of a %s", d->name,
+                                       entity_kind_name((EntityKind)k));
+                    diag_note(c, dg, o->locs[orow], "`%s` is declared here", d->name);
+                    clash = true;
+                }
+            }
+            if (clash)
+                break;
             kind_add_row(c, t, d->name, d->name_loc, d);
             break;
         }

@@ -226,6 +226,10 @@ Loc attr_loc(const KindTable *t, int slot, uint32_t row);
 Name suggest_entity(Compilation *c, unsigned kinds, Name name);
 const char *type_name(Compilation *c, const Type *t);
 
+/* Folds a constant numeric expression (literals, consts, budget,
+ * arithmetic); false when it is not one (reported if `report`). */
+bool const_number(Compilation *c, Expr *e, double *out, bool report);
+
 /* Row management, for loaders. */
 void kind_reserve(Compilation *c, KindTable *t, uint32_t n);
 uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,

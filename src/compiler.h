@@ -133,6 +133,8 @@ static inline Name intern_cstr(Compilation *c, const char *s);
 
 Source *source_get(Compilation *c, uint32_t file);   /* file = index + 1 */
 LineCol source_linecol(Compilation *c, uint32_t file, uint32_t offset);
+/* The inverse: the byte offset of a 1-based line and character column. */
+uint32_t source_offset(Compilation *c, uint32_t file, uint32_t line, uint32_t col);
 /* The text of the line holding offset, without its newline. */
 Str source_line_text(Compilation *c, uint32_t file, uint32_t offset,
                      uint32_t *line_start);

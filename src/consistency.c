@@ -620,6 +620,9 @@ static void check_unused(Ctx *x)
         if (col_list(t, x->s_supports, r, &el).len || col_list(t, x->s_customers, r, &el).len ||
             (x->flags[r] & (F_LIVE_DEPENDENT | F_BUNDLED)))
             continue;
+        /* a list whose names did not resolve is reported already */
+        if (attr_failed(t, x->s_supports, r) || attr_failed(t, x->s_customers, r))
+            continue;
         diag_at(c, D_ORPHAN, t->locs[r],
                 "service `%s` supports no objective, has no customer, and no live service "
                 "or offering needs it: nobody can explain why it exists",

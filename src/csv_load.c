@@ -362,14 +362,10 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         if (n == 0)
             break;
         if (n < 0) {
-            Source *src = source_get(c, L->file);
-            /* turn the reader's line:col into a byte offset for our Loc */
-            uint32_t off = (uint32_t)rec_start;
-            (void)src;
+            uint32_t off = source_offset(c, L->file, err.line, err.col);
             Loc at = {L->file, off, off + 1};
             if (csv_error_budget(L))
-                diag_at(c, D_CSV_SYNTAX, at, "%s (line %u, column %u)", err.msg, err.line,
-                        err.col);
+                diag_at(c, D_CSV_SYNTAX, at, "%s", err.msg);
             break;   /* the reader cannot resynchronise reliably */
         }
         if (n == 1 && fields[0].len == 0 && !fields[0].quoted)

@@ -503,7 +503,26 @@ const char *value_text(Compilation *c, const Value *v)
     }
     case T_STRING: {
         Name n = atom_name(c, v->i);
-        return n ? arena_printf(&c->arena, "\"%s\"", n) : "none";
+        if (!n)
+            return "none";
+        /* as a string literal, escapes and all */
+        size_t len = strlen(n);
+        char *out = arena_alloc(&c->arena, 2 * len + 3);
+        size_t k = 0;
+        out[k++] = '"';
+        for (const char *p = n; *p; p++) {
+            char e = *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r'
+                   : *p == '"' || *p == '\\' ? *p : 0;
+            if (e) {
+                out[k++] = '\\';
+                out[k++] = e;
+            } else {
+                out[k++] = *p;
+            }
+        }
+        out[k++] = '"';
+        out[k] = '\0';
+        return out;
     }
     case T_SYMBOL: {
         Name n = atom_name(c, v->i);

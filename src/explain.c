@@ -9,6 +9,7 @@
  * change barely moves it), which the output says.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eval.h"
@@ -97,15 +98,32 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
             lo = mid;
         }
     }
-    *cell = v0 + dir * hi;
+    /* a short figure a person can type, which still flips when read back
+     * and changes the input at most 0.1% more than the exact threshold:
+     * round away from the current value at 1, 2, ... significant digits */
+    double to = v0 + dir * hi;
+    for (int prec = 1; prec <= 17 && to != 0; prec++) {
+        double scale = pow(10, prec - 1 - floor(log10(fabs(to))));
+        double cand = dir > 0 ? ceil(to * scale) / scale : floor(to * scale) / scale;
+        if (!isfinite(cand) || fabs(cand - v0) > 1.001 * fabs(to - v0))
+            continue;
+        *cell = cand;
+        Decision d = decide_now(ev, row);
+        *cell = v0;
+        if (d != d0) {
+            to = cand;
+            break;
+        }
+    }
+    *cell = to;
     got = decide_now(ev, row);
     *cell = v0;
     out->slot = slot;
     out->from = v0;
-    out->to = v0 + dir * hi;
+    out->to = to;
     out->becomes = got;
-    out->rel = hi / base;
-    return true;
+    out->rel = fabs(to - v0) / base;
+    return got != d0;
 }
 
 static bool attr_read(Eval *ev, uint32_t row, int slot)
@@ -144,7 +162,10 @@ static const char *reads_text(Eval *ev, uint32_t from)
 static const char *short_number(Compilation *c, double v)
 {
     char buf[40];
-    snprintf(buf, sizeof buf, "%.6g", v);
+    format_double(buf, sizeof buf, v);
+    if (strlen(buf) > 12) {   /* a score for reading, not for reuse */
+        snprintf(buf, sizeof buf, "%.6g", v);
+    }
     return arena_strndup(&c->arena, buf, strlen(buf));
 }
 
@@ -278,9 +299,13 @@ strat_status strat_explain(strat_compilation *c, FILE *out, const char *service)
                     atom_name(c, (int32_t)f->from), f->sym_to,
                     f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
         } else {
+            char num[40];
             double pct = f->from != 0 ? 100 * (f->to - f->from) / fabs(f->from) : 0;
             fprintf(out, "  %-16s %s -> %s (%+.1f%%)  would make it %s\n", a->name,
-                    short_number(c, f->from), short_number(c, f->to), pct,
+                    short_number(c, f->from),
+                    arena_strndup(&c->arena, format_double(num, sizeof num, f->to),
+                                  strlen(format_double(num, sizeof num, f->to))),
+                    pct,
                     f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
         }
     }

@@ -291,7 +291,20 @@ static void report_cycle(Loader *L, LoadedFile *target, Loc from)
 {
     Compilation *c = L->c;
     Source *ts = source_get(c, target->source);
-    Diag *dg = diag_at(c, D_IMPORT_CYCLE, from, "import cycle: `%s` imports itself",
+    const char *chain = ts ? ts->path : target->real;
+    bool in = false;
+    for (uint32_t i = 0; i < L->stack.len; i++) {
+        LoadedFile *f = L->stack.items[i];
+        if (f == target) {
+            in = true;
+            continue;
+        }
+        if (in) {
+            Source *s = source_get(c, f->source);
+            chain = arena_printf(&c->arena, "%s -> %s", chain, s ? s->path : f->real);
+        }
+    }
+    Diag *dg = diag_at(c, D_IMPORT_CYCLE, from, "import cycle: %s -> %s", chain,
                        ts ? ts->path : target->real);
     /* the hops of the cycle, from the target down to the importer */
     bool on = false;
@@ -354,7 +367,8 @@ static bool load_path(Loader *L, const char *shown, const char *path,
         !path_inside(lexical_normalize(c, path), c->root)) {
         Diag *dg = diag_at(c, D_IMPORT_ESCAPE, from,
                            "import `%s` leaves the project root", shown);
-        diag_hint(c, dg, "the project root is %s (set it with --root)", c->root);
+        diag_hint(c, dg, "imports stay inside the project root: the directory of the "
+                         "first file, or --root DIR");
         return true;
     }
     if (!realpath(path, realbuf)) {
@@ -367,7 +381,8 @@ static bool load_path(Loader *L, const char *shown, const char *path,
     if (from.file && !is_stdlib && c->root && !path_inside(realbuf, c->root)) {
         Diag *dg = diag_at(c, D_IMPORT_ESCAPE, from,
                            "import `%s` leaves the project root", shown);
-        diag_hint(c, dg, "the project root is %s (set it with --root)", c->root);
+        diag_hint(c, dg, "imports stay inside the project root: the directory of the "
+                         "first file, or --root DIR");
         return true;
     }
     LoadedFile *f = find_loaded(L, realbuf);

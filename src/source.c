@@ -105,3 +105,21 @@ Str source_line_text(Compilation *c, uint32_t file, uint32_t offset,
         *line_start = start;
     return r;
 }
+
+uint32_t source_offset(Compilation *c, uint32_t file, uint32_t line, uint32_t col)
+{
+    Source *s = source_get(c, file);
+    if (!s || line == 0)
+        return 0;
+    if (!s->line_starts)
+        build_lines(c, s);
+    if (line > s->nlines)
+        return s->len;
+    uint32_t off = s->line_starts[line - 1];
+    for (uint32_t k = 1; k < col && off < s->len && s->text[off] != '\n';) {
+        off++;
+        if (((unsigned char)s->text[off] & 0xC0) != 0x80)
+            k++;
+    }
+    return off;
+}

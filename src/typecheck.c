@@ -237,9 +237,11 @@ static bool same_type(const Type *a, const Type *b)
     return true;
 }
 
-static bool const_zero(Expr *e)
+/* A divisor that folds to zero without looking at any service. */
+static bool const_zero(Compilation *c, Expr *e)
 {
-    return e->kind == EX_NUMBER && e->u.num.value == 0;
+    double v;
+    return const_number(c, e, &v, false) && v == 0;
 }
 
 /* Would `n` resolve as a name in this scope? */
@@ -290,7 +292,7 @@ static const Type *check_binary(Scope *sc, Expr *e)
     const Type *b = e->u.ops.b->type ? e->u.ops.b->type : check_expr(sc, e->u.ops.b);
     switch (op) {
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-        if (op == OP_DIV && const_zero(e->u.ops.b))
+        if (op == OP_DIV && const_zero(c, e->u.ops.b))
             diag_at(c, D_DIV_ZERO, e->u.ops.b->loc, "division by constant zero");
         if (op == OP_SUB && !is_error(a) && !is_error(b) && a->kind == T_DATE &&
             b->kind == T_DATE)
@@ -642,11 +644,23 @@ static bool visit_score(Compilation *c, Score *s, PtrVec *path)
                 d = diag_at(c, D_SCORE_RECURSION, call->loc, "score `%s` calls itself",
                             s->name);
             } else {
-                d = diag_at(c, D_SCORE_RECURSION, call->loc,
-                            "scores `%s` and `%s` call each other", callee->name, s->name);
+                const char *chain = NULL;
+                bool in = false;
                 for (uint32_t j = 0; j < path->len; j++) {
                     Score *hop = path->items[j];
-                    if (hop == callee || j > 0)
+                    in |= hop == callee;
+                    if (in)
+                        chain = chain ? arena_printf(&c->arena, "%s -> %s", chain, hop->name)
+                                      : hop->name;
+                }
+                d = diag_at(c, D_SCORE_RECURSION, call->loc,
+                            "scores call each other in a cycle: %s -> %s", chain,
+                            callee->name);
+                in = false;
+                for (uint32_t j = 0; j < path->len; j++) {
+                    Score *hop = path->items[j];
+                    in |= hop == callee;
+                    if (in)
                         diag_note(c, d, hop->decl->name_loc, "score `%s` is here",
                                   hop->name);
                 }

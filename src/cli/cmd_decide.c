@@ -16,14 +16,18 @@ static strat_compilation *compile_for_run(CliOptions *o, int *rc, bool print_now
         *rc = STRAT_FAILURE;
         return NULL;
     }
-    if (print_now || st != STRAT_OK)
+    if (print_now || st == STRAT_FAILURE)
         cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-    if (st != STRAT_OK) {
+    if (st == STRAT_FAILURE) {
         strat_free(c);
         *rc = st;
         return NULL;
     }
-    *rc = o->lib.werror && strat_warning_count(c) ? STRAT_FINDINGS : STRAT_OK;
+    /* findings (a broken rule, a violated limit) still leave decisions to
+     * show; errors in the strategy itself leave none, which the command
+     * finds out from the library */
+    *rc = st != STRAT_OK || (o->lib.werror && strat_warning_count(c)) ? STRAT_FINDINGS
+                                                                       : STRAT_OK;
     return c;
 }
 
@@ -44,8 +48,9 @@ int cmd_decide(CliOptions *o)
             rc = STRAT_FAILURE;
     } else {
         atomic_abort(&out);
-        fputs("strat: nothing to decide: the strategy has no decide block\n", stderr);
-        rc = STRAT_FINDINGS;
+        if (rc == STRAT_OK)
+            fputs("strat: nothing to decide: the strategy has no decide block\n", stderr);
+        rc = st == STRAT_FAILURE ? STRAT_FAILURE : STRAT_FINDINGS;
     }
     strat_free(c);
     return rc;
@@ -60,6 +65,7 @@ int cmd_test(CliOptions *o)
         return rc;
     }
     unsigned passed, failed;
+    fflush(stdout);
     strat_status st = strat_test(c, o->quiet ? NULL : stdout, &passed, &failed);
     /* warnings, and failures as diagnostics at each expectation */
     cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
@@ -78,11 +84,13 @@ int cmd_explain(CliOptions *o)
     if (!c)
         return rc;
     strat_status st = strat_explain(c, stdout, o->subject);
-    if (st != STRAT_OK) {
+    if (st == STRAT_FAILURE) {
         cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-        if (st == STRAT_FINDINGS)
-            fputs("strat: nothing to explain: the strategy has no decide block\n", stderr);
         rc = STRAT_FAILURE;
+    } else if (st == STRAT_FINDINGS) {
+        if (rc == STRAT_OK)
+            fputs("strat: nothing to explain: the strategy has no decide block\n", stderr);
+        rc = STRAT_FINDINGS;
     }
     strat_free(c);
     return rc;

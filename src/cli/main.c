@@ -143,16 +143,6 @@ static const char *find_stdlib(char *buf, size_t size)
     return STRAT_STDLIB_DIR;
 }
 
-static bool valid_date_arg(const char *s)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    return true;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -232,9 +222,9 @@ int main(int argc, char **argv)
         } else if (TAKES("--output")) {
             o.output = val;
         } else if (TAKES("--today")) {
-            if (!valid_date_arg(val)) {
+            if (!strat_valid_date(val)) {
                 free(files);
-                return usage_error(cmd->name, "--today takes YYYY-MM-DD, not `%s`", val);
+                return usage_error(cmd->name, "--today takes an existing date YYYY-MM-DD, not `%s`", val);
             }
             o.lib.today = val;
         } else if (TAKES("--root")) {
