@@ -1447,7 +1447,10 @@ strat_status strat_check(strat_compilation *c)
     if (p->strategy.decl)
         fill_strategy(c, p->strategy.decl);
     /* bulk loads add rows before references are resolved */
+    double t0 = now_ms();
     load_csv_all(c);
+    verbose_time(c, "csv", t0);
+    t0 = now_ms();
 
     /* pass 2: values */
     for (Decl *d = c->decls; d; d = d->next) {
@@ -1487,9 +1490,13 @@ strat_status strat_check(strat_compilation *c)
 
     check_expressions(c);
     check_consistency(c);
+    verbose_time(c, "check", t0);
     /* a strategy without errors is run: rules, limits and scores that come
      * out NaN are findings too */
-    if (!c->nerrors)
+    if (!c->nerrors) {
+        t0 = now_ms();
         strat_run_decide(c);
+        verbose_time(c, "decide", t0);
+    }
     return c->nerrors ? STRAT_FINDINGS : STRAT_OK;
 }

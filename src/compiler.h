@@ -71,9 +71,13 @@ typedef struct LineCol {
 
 /* ---- interned names ------------------------------------------------- */
 
+typedef struct InternSlot {
+    const char *s;           /* NULL: empty */
+    uint32_t hash, len;
+} InternSlot;
+
 typedef struct Interner {
-    const char **slots;
-    uint32_t *hashes;
+    InternSlot *slots;       /* one cache line holds four: a probe costs one miss */
     uint32_t cap, len;
 } Interner;
 
@@ -115,6 +119,10 @@ struct strat_compilation {
 
 typedef struct strat_compilation Compilation;
 
+/* --verbose: how long a stage took, on stderr ("strat: time: check 12.3 ms"). */
+void verbose_time(Compilation *c, const char *stage, double since);
+double now_ms(void);
+
 /* Entry points of the library arm the OOM jump with this pattern:
  *     STRAT_GUARD(c, STRAT_FAILURE);
  * which returns the given value if an allocation fails anywhere below. */
@@ -129,6 +137,8 @@ typedef struct strat_compilation Compilation;
     } while (0)
 
 Name intern(Compilation *c, const char *s, size_t len);
+/* Makes room for n more names without rehashing (bulk loads). */
+void intern_reserve(Compilation *c, uint32_t n);
 static inline Name intern_cstr(Compilation *c, const char *s);
 
 Source *source_get(Compilation *c, uint32_t file);   /* file = index + 1 */

@@ -29,10 +29,22 @@ typedef struct PendingRef {
     bool list;               /* append to the row's list */
 } PendingRef;
 
+/* A CMDB export repeats the same few values down a column (statuses,
+ * owners, customers): the last cell's text and result are kept per column
+ * so a repeat costs a memcmp, not a hash lookup. */
+typedef struct CellMemo {
+    const char *text;
+    size_t len;
+    int32_t value;
+    bool valid;
+} CellMemo;
+
 typedef struct CsvLoad {
     Compilation *c;
+    CellMemo *memo;          /* per CSV column */
     uint32_t file;
     const char *data;
+    size_t data_len;
     unsigned errors, more;
     PtrVec pending;          /* PendingRef* (references resolved later) */
 } CsvLoad;
@@ -108,9 +120,10 @@ static void trim(const char **s, size_t *n)
 }
 
 static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
-                       const char *s, size_t n, Loc loc)
+                       const char *s, size_t n, Loc loc, CellMemo *memo)
 {
     Compilation *c = L->c;
+    CellMemo no_memo = {0};
     const AttrDef *a = &t->attrs[slot];
     Column *col = &t->cols[slot];
     trim(&s, &n);
@@ -133,7 +146,24 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         return;
     }
     case T_STRING:
+    case T_SYMBOL:
+    case T_ENTITY:
+        /* (cells unescaped into the scratch buffer are not remembered: the
+         * next record overwrites it) */
+        if (s < L->data || s >= L->data + L->data_len)
+            memo = &no_memo;
+        if (memo->valid && memo->len == n && memcmp(memo->text, s, n) == 0) {
+            col->i32[row] = memo->value;
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    switch (a->type.kind) {
+    case T_STRING:
         col->i32[row] = atom_id(c, intern(c, s, n));
+        *memo = (CellMemo){s, n, col->i32[row], true};
         return;
     case T_SYMBOL: {
         Name v = intern(c, s, n);
@@ -153,6 +183,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
             }
         }
         col->i32[row] = atom_id(c, v);
+        *memo = (CellMemo){s, n, col->i32[row], true};
         return;
     }
     case T_DATE: {
@@ -171,9 +202,24 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         else
             bad_cell(L, loc, a, s, n, "true or false");
         return;
-    case T_ENTITY:
+    case T_ENTITY: {
+        /* a name declared in the strategy resolves now; rows of this or
+         * another CSV may still be coming, so the rest wait */
+        unsigned kinds = a->type.kinds;
+        for (int k = 0; k < EK_COUNT; k++) {
+            if (!(kinds & KIND_BIT(k)))
+                continue;
+            KindTable *kt = kind_table(c, (EntityKind)k);
+            int32_t v = kind_lookup(kt, intern(c, s, n));
+            if (v >= 0 && kt->decls[v]) {
+                col->i32[row] = ref_encode(kinds, (EntityKind)k, v);
+                *memo = (CellMemo){s, n, col->i32[row], true};
+                return;
+            }
+        }
         add_pending(L, t->kind, row, slot, s, n, loc, false);
         return;
+    }
     case T_LIST: {
         /* a;b;c — strings are stored now, references later */
         col->list[row] = (ListSpan){col->pool_len, 0};
@@ -286,6 +332,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
     L->file = source_adopt(c, shown, real, text, len, false);
     source_get(c, L->file)->is_csv = true;
     L->data = text;
+    L->data_len = len;
 
     csv_reader r;
     csv_init(&r, text, len);
@@ -305,6 +352,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
     /* header: which attribute each column fills */
     int ncols = n;
     int *col_slot = ARENA_ARRAY(&c->arena, int, ncols);
+    L->memo = ARENA_ARRAY(&c->arena, CellMemo, ncols);
     int key_col = -1;
     for (int i = 0; i < ncols; i++) {
         col_slot[i] = -1;
@@ -356,6 +404,8 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         lines++;
     uint32_t first_row = t->count;
     kind_reserve(c, t, lines + 1);
+    /* a name per row, and as many again for text columns */
+    intern_reserve(c, 2 * lines + 16);
     for (;;) {
         rec_start = r.pos;
         n = csv_next_record(&r, fields, MAX_COLUMNS, scratch, scratch_cap, &err);
@@ -401,7 +451,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
             if (col_slot[i] < 0)
                 continue;
             store_cell(L, t, row, col_slot[i], fields[i].ptr, fields[i].len,
-                       field_loc(L, &fields[i], rec_start));
+                       field_loc(L, &fields[i], rec_start), &L->memo[i]);
         }
     }
     (void)first_row;

@@ -193,41 +193,35 @@ void eval_decide_row(Eval *ev, uint32_t row)
     }
 }
 
-typedef struct RankKey {
-    double v;
-    Name name;
-    uint32_t row;
-} RankKey;
-
-static int rank_cmp_desc(const void *pa, const void *pb)
+/* Maps a double to an unsigned key with the same order (NaN last, as
+ * unranked), flipped for a descending sort. */
+static uint64_t rank_key(double v, bool desc)
 {
-    const RankKey *a = pa, *b = pb;
-    bool an = isnan(a->v), bn = isnan(b->v);
-    if (an != bn)
-        return an ? 1 : -1;          /* unranked last */
-    if (!an && a->v != b->v)
-        return a->v > b->v ? -1 : 1;
-    return strcmp(a->name, b->name);
+    if (isnan(v))
+        return UINT64_MAX;
+    if (v == 0)
+        v = 0;   /* -0 and +0 rank together */
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    u = (u >> 63) ? ~u : u | (1ULL << 63);
+    return desc ? UINT64_MAX - 1 - u : u;
 }
 
-static int rank_cmp_asc(const void *pa, const void *pb)
-{
-    const RankKey *a = pa, *b = pb;
-    bool an = isnan(a->v), bn = isnan(b->v);
-    if (an != bn)
-        return an ? 1 : -1;
-    if (!an && a->v != b->v)
-        return a->v < b->v ? -1 : 1;
-    return strcmp(a->name, b->name);
-}
-
+/* Rows by rank value, ties in declaration order (file order, then CSV row
+ * order): an LSD radix sort, stable and linear, since a million rows with
+ * a handful of distinct values would make a comparison sort crawl through
+ * ties. */
 static void rank_rows(Eval *ev, Results *res, bool have_values)
 {
     Compilation *c = ev->c;
     KindTable *svc = kind_table(c, EK_SERVICE);
     Decl *d = ev->p->decide;
     uint32_t n = svc->count;
-    RankKey *keys = arena_raw_alloc(&c->arena, sizeof(RankKey) * (n + 1));
+    bool desc = !(d && d->rank_order == SORT_ASC);
+    uint64_t *keys = arena_raw_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
+    uint64_t *keys2 = arena_raw_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
+    uint32_t *rows2 = arena_raw_alloc(&c->arena, sizeof(uint32_t) * (n + 1));
+    uint32_t *rows = res->order;
     for (uint32_t r = 0; r < n; r++) {
         double v = have_values ? res->rank_value[r] : NAN;
         if (!have_values && d && d->rank && !res->failed[r]) {
@@ -236,15 +230,30 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
             v = eval_expr(ev, d->rank).num;
         }
         res->rank_value[r] = v;
-        keys[r] = (RankKey){v, svc->names[r], r};
+        keys[r] = rank_key(v, desc);
+        rows[r] = r;
     }
-    qsort(keys, n, sizeof *keys,
-          d && d->rank_order == SORT_ASC ? rank_cmp_asc : rank_cmp_desc);
-    for (uint32_t i = 0; i < n; i++) {
-        res->order[i] = keys[i].row;
-        res->rank[keys[i].row] = i + 1;
+    for (int shift = 0; n > 0 && shift < 64; shift += 16) {
+        uint32_t count[65537] = {0};
+        for (uint32_t i = 0; i < n; i++)
+            count[((keys[i] >> shift) & 0xFFFF) + 1]++;
+        if (count[((keys[0] >> shift) & 0xFFFF) + 1] == n)
+            continue;   /* every key has the same digit here */
+        for (int b = 0; b < 65536; b++)
+            count[b + 1] += count[b];
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t pos = count[(keys[i] >> shift) & 0xFFFF]++;
+            keys2[pos] = keys[i];
+            rows2[pos] = rows[i];
+        }
+        memcpy(keys, keys2, sizeof(uint64_t) * n);
+        memcpy(rows, rows2, sizeof(uint32_t) * n);
     }
-    arena_raw_free(&c->arena, keys, sizeof(RankKey) * (n + 1));
+    for (uint32_t i = 0; i < n; i++)
+        res->rank[rows[i]] = i + 1;
+    arena_raw_free(&c->arena, keys, sizeof(uint64_t) * (n + 1));
+    arena_raw_free(&c->arena, keys2, sizeof(uint64_t) * (n + 1));
+    arena_raw_free(&c->arena, rows2, sizeof(uint32_t) * (n + 1));
 }
 
 static void attach_approvers(Eval *ev, Results *res)
@@ -420,6 +429,7 @@ Results *strat_run_decide(Compilation *c)
     bool use_jit = c->opts.jit == STRAT_JIT_ON ||
                    (c->opts.jit == STRAT_JIT_AUTO && svc->count >= JIT_AUTO_THRESHOLD);
     bool jitted = false, jit_decided = false;
+    double t0 = now_ms();
     if (use_jit && svc->count > 0) {
         jitted = jit_run(ev, res, &jit_decided);
         if (!jitted && c->opts.verbose)
@@ -431,8 +441,13 @@ Results *strat_run_decide(Compilation *c)
             for (uint32_t r = 0; r < svc->count; r++)
                 eval_decide_row(ev, r);
         res->decided = true;
+    }
+    verbose_time(c, jitted ? "score (jit)" : "score (interpreter)", t0);
+    if (p->decide) {
+        t0 = now_ms();
         rank_rows(ev, res, jit_decided);
         attach_approvers(ev, res);
+        verbose_time(c, "rank", t0);
     }
     run_rules(ev);
     if (p->decide)

@@ -8,6 +8,7 @@
  * workflow commands serve CI.
  */
 #include <stdarg.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -474,4 +475,17 @@ void strat_print_diagnostics(strat_compilation *c, FILE *out,
     case STRAT_DIAG_GITHUB: print_github(c, out, ds, shown); break;
     }
     c->arena.oom_jump = saved;
+}
+
+double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void verbose_time(Compilation *c, const char *stage, double since)
+{
+    if (c->opts.verbose)
+        fprintf(stderr, "strat: time: %-8s %9.1f ms\n", stage, now_ms() - since);
 }

@@ -335,6 +335,19 @@ static void emit_json(Compilation *c, const Results *res, FILE *out)
     fputs(res->nservices ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
+/* Counts per decision only: for dashboards, CI logs, and the benchmark
+ * (which compares the deciding, not the printing of a million rows). */
+static void emit_summary(Compilation *c, const Results *res, FILE *out)
+{
+    unsigned counts[DEC_COUNT], errors;
+    summary_counts(res, counts, &errors);
+    fprintf(out, "# inputs sha256: %s\n", inputs_sha256(c));
+    for (int d = 0; d < DEC_COUNT; d++)
+        fprintf(out, "%-10s %u\n", decision_name((Decision)d), counts[d]);
+    if (errors)
+        fprintf(out, "%-10s %u\n", "undecided", errors);
+}
+
 strat_status strat_emit_decisions(strat_compilation *c, FILE *out, const char *format)
 {
     STRAT_GUARD(c, STRAT_FAILURE);
@@ -349,6 +362,8 @@ strat_status strat_emit_decisions(strat_compilation *c, FILE *out, const char *f
         emit_csv(c, res, out);
     else if (strcmp(format, "md") == 0)
         emit_md(c, res, out);
+    else if (strcmp(format, "summary") == 0)
+        emit_summary(c, res, out);
     else
         return STRAT_FAILURE;
     return STRAT_OK;

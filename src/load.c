@@ -441,6 +441,7 @@ strat_status strat_load(strat_compilation *c, const char *const *paths,
             strcpy(realbuf, "/");
         c->root = arena_strndup(&c->arena, realbuf, strlen(realbuf));
     }
+    double t0 = now_ms();
     Loader L = {c, NULL, {0}, {0}};
     /* A file named on the command line that cannot be read is an I/O
      * failure (exit 2), not a finding in the strategy. */
@@ -448,6 +449,7 @@ strat_status strat_load(strat_compilation *c, const char *const *paths,
     for (int i = 0; i < npaths; i++)
         if (!load_path(&L, paths[i], paths[i], false, (Loc){0, 0, 0}))
             io_failed = true;
+    verbose_time(c, "parse", t0);
     if (io_failed)
         return STRAT_FAILURE;
     return c->nerrors ? STRAT_FINDINGS : STRAT_OK;

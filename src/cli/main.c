@@ -62,12 +62,12 @@ static const Command commands[] = {
      "Scores every service and applies the decide table: one row per service with\n"
      "its rank, decision, the arm that fired, the reason, every score and the\n"
      "approver.  Output carries a SHA-256 of the input files.\n\n"
-     "  --format FMT           table (default), json, csv or md\n"
+     "  --format FMT           table (default), json, csv, md, or summary (counts)\n"
      "  -o FILE                write to FILE atomically instead of stdout\n"
      "  --scenario NAME        apply a what-if scenario before scoring\n"
      "  --jit WHEN             auto, on or off (see docs/performance.md)\n"
      "  --no-cache             do not use or write the compiled-code cache\n",
-     "table,json,csv,md"},
+     "table,json,csv,md,summary"},
     {"explain", cmd_explain,
      "usage: strat explain [OPTIONS] FILES... SERVICE\n\n"
      "Shows why SERVICE got its decision: each score with the inputs it read,\n"
