@@ -35,7 +35,7 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test unit golden examples check-examples asan bench difftest install uninstall clean
+.PHONY: all deps demo test unit golden examples check-examples scripts asan bench difftest install uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/strat
@@ -104,10 +104,13 @@ demo: deps
 
 # The whole suite: plain build, then the same tests under ASan + UBSan.
 test: deps
-	@$(MAKE) --no-print-directory unit golden check-examples
-	@bash tests/editors_test.sh
-	@if [ -f tests/docs_test.sh ]; then bash tests/docs_test.sh; fi
+	@$(MAKE) --no-print-directory unit golden check-examples scripts
 	@$(MAKE) --no-print-directory asan
+
+# Every tests/*_test.sh gets the binary's path; each prints
+# `N passed, M failed` last and exits non-zero on failure.
+scripts: $(BUILD)/strat
+	@set -e; for t in tests/*_test.sh; do echo "== $$t"; bash $$t $(BUILD)/strat; done
 
 asan:
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \

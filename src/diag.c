@@ -128,6 +128,11 @@ void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
     d->hint = arena_strndup(&c->arena, buf, strlen(buf));
 }
 
+bool strat_out_of_memory(const strat_compilation *c)
+{
+    return c->oom_happened;
+}
+
 unsigned strat_error_count(const strat_compilation *c)
 {
     return c->nerrors;

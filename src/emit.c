@@ -364,6 +364,8 @@ strat_status strat_emit_decisions(strat_compilation *c, FILE *out, const char *f
         emit_md(c, res, out);
     else if (strcmp(format, "summary") == 0)
         emit_summary(c, res, out);
+    else if (strcmp(format, "html") == 0)
+        emit_html(c, res, out);
     else
         return STRAT_FAILURE;
     return STRAT_OK;

@@ -83,6 +83,9 @@ Results *strat_run_decide(Compilation *c);
 /* Runs every test; prints one line per failure to out; counts. */
 void strat_run_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed);
 
+/* emit_html.c: the self-contained HTML report of `decide --format html`. */
+void emit_html(Compilation *c, const Results *res, FILE *out);
+
 /* SHA-256 (hex) over every loaded source file. */
 const char *inputs_sha256(Compilation *c);
 

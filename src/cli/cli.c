@@ -35,6 +35,12 @@ strat_compilation *cli_compile(const CliOptions *o, const char *const *files,
     strat_status st = strat_load(c, files, nfiles);
     if (st != STRAT_FAILURE)
         st = strat_check(c);
+    if (strat_out_of_memory(c)) {
+        fputs("strat: out of memory\n", stderr);
+        strat_free(c);
+        *status = STRAT_FAILURE;
+        return NULL;
+    }
     *status = st;
     return c;
 }

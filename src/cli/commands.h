@@ -8,5 +8,8 @@ int cmd_check(CliOptions *o);
 int cmd_decide(CliOptions *o);
 int cmd_explain(CliOptions *o);
 int cmd_test(CliOptions *o);
+int cmd_fmt(CliOptions *o);
+int cmd_diff(CliOptions *o);
+int cmd_graph(CliOptions *o);
 
 #endif

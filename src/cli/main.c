@@ -24,6 +24,9 @@ static const char *const main_usage =
     "  decide FILES...         portfolio decisions: table, json, csv, md\n"
     "  explain FILES... SVC    why SVC got its decision, and what would flip it\n"
     "  test FILES...           run the strategy's test blocks\n"
+    "  fmt FILES...            canonical formatting in place (--check: diff, exit 1)\n"
+    "  diff OLD... -- NEW...   decisions that changed between two versions, and why\n"
+    "  graph FILES...          services, dependencies and value streams as DOT\n"
     "\n"
     "Run `strat COMMAND --help` for a command's options; `man strat` for more.\n"
     "options: --help, --version\n";
@@ -62,12 +65,13 @@ static const Command commands[] = {
      "Scores every service and applies the decide table: one row per service with\n"
      "its rank, decision, the arm that fired, the reason, every score and the\n"
      "approver.  Output carries a SHA-256 of the input files.\n\n"
-     "  --format FMT           table (default), json, csv, md, or summary (counts)\n"
+     "  --format FMT           table (default), json, csv, md, html (a self-contained\n"
+     "                         report), or summary (counts per decision)\n"
      "  -o FILE                write to FILE atomically instead of stdout\n"
      "  --scenario NAME        apply a what-if scenario before scoring\n"
      "  --jit WHEN             auto, on or off (see docs/performance.md)\n"
      "  --no-cache             do not use or write the compiled-code cache\n",
-     "table,json,csv,md,summary"},
+     "table,json,csv,md,html,summary"},
     {"explain", cmd_explain,
      "usage: strat explain [OPTIONS] FILES... SERVICE\n\n"
      "Shows why SERVICE got its decision: each score with the inputs it read,\n"
@@ -82,6 +86,30 @@ static const Command commands[] = {
      "failure.\n\n"
      "  --scenario NAME        apply a what-if scenario first\n",
      NULL},
+    {"fmt", cmd_fmt,
+     "usage: strat fmt [OPTIONS] FILES...\n\n"
+     "Rewrites each file in the one canonical layout (indentation, aligned `=`\n"
+     "in a block, one attribute a line, normalised numbers and spacing),\n"
+     "keeping comments where they were.  Files are replaced atomically.  `-`\n"
+     "reads standard input and writes standard output (for editors).\n\n"
+     "  --check                change nothing: print a unified diff of what would\n"
+     "                         change and exit 1 if anything would\n",
+     NULL},
+    {"diff", cmd_diff,
+     "usage: strat diff [OPTIONS] OLD_FILES... -- NEW_FILES...\n\n"
+     "Decides both versions and lists the services added, removed, or moved from\n"
+     "one decision to another, each with its cause: the attribute, score, arm,\n"
+     "weight or threshold that changed, and by how much.  Exit 0 when no decision\n"
+     "changed, 1 when some did.\n\n"
+     "  --format FMT           text (default) or md (for a pull-request comment)\n",
+     "text,md"},
+    {"graph", cmd_graph,
+     "usage: strat graph [OPTIONS] FILES...\n\n"
+     "Services and their dependencies, grouped by value stream and coloured by\n"
+     "decision.\n\n"
+     "  --format FMT           dot (default, for Graphviz) or mermaid\n"
+     "  -o FILE                write to FILE atomically\n",
+     "dot,mermaid"},
 };
 
 static const Command *find_command(const char *name)
@@ -179,7 +207,7 @@ int main(int argc, char **argv)
         fputs("strat: out of memory\n", stderr);
         return STRAT_FAILURE;
     }
-    int nfiles = 0;
+    int nfiles = 0, split = -1;
     bool only_files = false;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -191,7 +219,15 @@ int main(int argc, char **argv)
         if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
             files[nfiles++] = a;
         } else if (strcmp(a, "--") == 0) {
-            only_files = true;
+            if (strcmp(cmd->name, "diff") == 0 && !o.files2) {
+                /* diff: what follows is the new version */
+                o.files2 = files + nfiles;
+                split = nfiles;
+            } else {
+                only_files = true;
+            }
+        } else if (strcmp(a, "--check") == 0 && strcmp(cmd->name, "fmt") == 0) {
+            o.check_only = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(cmd->usage, stdout);
             fputs(common_help, stdout);
@@ -277,6 +313,14 @@ int main(int argc, char **argv)
             return usage_error(cmd->name, "%s", "explain takes FILES... and a SERVICE");
         }
         o.subject = files[--nfiles];
+    }
+    if (strcmp(cmd->name, "diff") == 0) {
+        if (split <= 0 || split >= nfiles) {
+            free(files);
+            return usage_error(cmd->name, "%s", "diff takes OLD_FILES... -- NEW_FILES...");
+        }
+        o.nfiles2 = nfiles - split;
+        nfiles = split;
     }
     if (nfiles == 0) {
         free(files);
