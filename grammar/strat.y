@@ -176,7 +176,7 @@ decl
           $$->sets = $4; $$->end_loc = @5; }
     | LOAD kind_name FROM STRING opt_block
         { $$ = decl_new(ps, D_LOAD, @1); $$->name = $2; $$->name_loc = @2;
-          $$->text = $4; $$->text_loc = @4; $$->items = $5.head; }
+          $$->text = $4; $$->text_loc = @4; $$->items = $5.head; $$->end_loc = @$; }
     | WAIVER IDENT block
         { $$ = decl_new(ps, D_WAIVER, @1); $$->name = $2; $$->name_loc = @2;
           $$->items = $3.head; $$->end_loc = @3; }
@@ -245,10 +245,11 @@ schema_fields
 
 schema_field
     : IDENT COLON kind_name constraints
-        { $$ = $4; $$->name = $1; $$->loc = @1; $$->type_name = $3; $$->type_loc = @3; }
+        { $$ = $4; $$->name = $1; $$->loc = @1; $$->type_name = $3; $$->type_loc = @3;
+          $$->span = @$; }
     | IDENT COLON LBRACKET kind_name RBRACKET constraints
         { $$ = $6; $$->name = $1; $$->loc = @1; $$->type_name = $4; $$->type_loc = @4;
-          $$->is_list = true; }
+          $$->is_list = true; $$->span = @$; }
     ;
 
 constraints
@@ -278,9 +279,9 @@ arms
 
 arm
     : IDENT WHEN expr opt_because
-        { $$ = arm_new(ps, $1, @1); $$->cond = $3; $$->because = $4; }
+        { $$ = arm_new(ps, $1, @1); $$->cond = $3; $$->because = $4; $$->span = @$; }
     | IDENT OTHERWISE opt_because
-        { $$ = arm_new(ps, $1, @1); $$->because = $3; }
+        { $$ = arm_new(ps, $1, @1); $$->because = $3; $$->span = @$; }
     ;
 
 opt_because
@@ -304,7 +305,7 @@ set_stmts
 
 set_stmt
     : SET postfix ASSIGN expr FOR IDENT IN kind_name opt_where
-        { $$ = set_new(ps, @1, $2, $4, $6, @6, $8, @8, $9); }
+        { $$ = set_new(ps, @1, $2, $4, $6, @6, $8, @8, $9); $$->span = @$; }
     ;
 
 expects
@@ -314,7 +315,7 @@ expects
     ;
 
 expect
-    : EXPECT expr       { $$ = expect_new(ps, @1, $2); }
+    : EXPECT expr       { $$ = expect_new(ps, @1, $2); $$->span = @$; }
     ;
 
 /* ---- expressions, lowest precedence first ---- */

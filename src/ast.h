@@ -138,6 +138,7 @@ typedef struct SchemaField {
     Op cmp;              /* `>= e` style bound, OP_NONE if absent */
     Expr *cmp_value;
     Expr *default_value;
+    Loc span;            /* the whole field, for the formatter */
     struct SchemaField *next;
 } SchemaField;
 
@@ -146,6 +147,7 @@ typedef struct Arm {
     Loc loc;
     Expr *cond;          /* NULL for otherwise */
     Str because;         /* .s == NULL when absent */
+    Loc span;            /* the whole arm */
     struct Arm *next;
 } Arm;
 
@@ -159,12 +161,14 @@ typedef struct SetStmt {
     int entity_kind;
     Expr *where;
     Loc loc;
+    Loc span;
     struct SetStmt *next;
 } SetStmt;
 
 typedef struct Expect {
     Expr *cond;
     Loc loc;
+    Loc span;
     struct Expect *next;
 } Expect;
 

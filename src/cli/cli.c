@@ -17,6 +17,51 @@ static bool use_color(const CliOptions *o, FILE *out)
     return isatty(fileno(out)) && !(nc && *nc);
 }
 
+/* Allocation-failure injection for the reliability tests (the SQLite and
+ * Lua habit): with STRAT_FAIL_ALLOC=N in the environment, the Nth request
+ * for memory through the compilation's allocator fails, and so does every
+ * later one (frees still work), so each run tests one failure point and
+ * the error must travel cleanly from wherever it strikes.  Always compiled
+ * in: without the variable it costs one getenv per run.  See
+ * tests/reliability/alloc_sweep.sh and docs/reliability.md. */
+typedef struct FailAlloc {
+    unsigned long fail_at;     /* 1-based index of the first failing request */
+    unsigned long count;       /* requests seen so far */
+} FailAlloc;
+
+static void *failing_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
+{
+    FailAlloc *fa = ud;
+    (void)old_size;
+    if (new_size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (++fa->count >= fa->fail_at)
+        return NULL;
+    return realloc(ptr, new_size);
+}
+
+/* The allocator to give strat_new: NULL (malloc) unless STRAT_FAIL_ALLOC
+ * asks for injected failures. */
+static const strat_allocator *cli_allocator(void)
+{
+    /* one count for the whole process: `diff` compiles twice */
+    static FailAlloc state;
+    static strat_allocator fail_alloc = {failing_alloc, &state};
+    if (state.fail_at)
+        return &fail_alloc;
+    const char *env = getenv("STRAT_FAIL_ALLOC");
+    if (!env || !*env)
+        return NULL;
+    char *end;
+    unsigned long n = strtoul(env, &end, 10);
+    if (*end || n == 0)
+        return NULL;
+    state.fail_at = n;
+    return &fail_alloc;
+}
+
 void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,
                      strat_diag_format fmt)
 {
@@ -26,7 +71,7 @@ void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,
 strat_compilation *cli_compile(const CliOptions *o, const char *const *files,
                                int nfiles, strat_status *status)
 {
-    strat_compilation *c = strat_new(NULL, &o->lib);
+    strat_compilation *c = strat_new(cli_allocator(), &o->lib);
     if (!c) {
         fputs("strat: out of memory\n", stderr);
         *status = STRAT_FAILURE;

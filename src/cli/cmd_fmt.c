@@ -1,9 +1,236 @@
-/* cmd_fmt.c — placeholder while `strat fmt` is being written. */
+/*
+ * cmd_fmt.c — `strat fmt`: rewrite files in the canonical layout, or with
+ * --check show what would change (a unified diff) and exit 1.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands.h"
+
+typedef struct Text {
+    char *s;
+    size_t len;
+} Text;
+
+static bool read_all(FILE *in, Text *t)
+{
+    size_t cap = 1 << 16;
+    t->s = malloc(cap);
+    t->len = 0;
+    if (!t->s)
+        return false;
+    for (;;) {
+        if (t->len == cap) {
+            char *n = realloc(t->s, cap * 2);
+            if (!n)
+                return false;
+            t->s = n;
+            cap *= 2;
+        }
+        size_t got = fread(t->s + t->len, 1, cap - t->len, in);
+        t->len += got;
+        if (got == 0)
+            return !ferror(in);
+    }
+}
+
+typedef struct Lines {
+    const char **at;
+    size_t *len;
+    size_t n;
+} Lines;
+
+static bool split_lines(const Text *t, Lines *l)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < t->len; i++)
+        n += t->s[i] == '\n';
+    l->at = malloc(n * sizeof *l->at);
+    l->len = malloc(n * sizeof *l->len);
+    if (!l->at || !l->len)
+        return false;
+    l->n = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < t->len; i++)
+        if (t->s[i] == '\n') {
+            l->at[l->n] = t->s + start;
+            l->len[l->n++] = i - start + 1;
+            start = i + 1;
+        }
+    if (start < t->len) {
+        l->at[l->n] = t->s + start;
+        l->len[l->n++] = t->len - start;
+    }
+    return true;
+}
+
+static bool line_eq(const Lines *a, size_t i, const Lines *b, size_t j)
+{
+    return a->len[i] == b->len[j] && memcmp(a->at[i], b->at[j], a->len[i]) == 0;
+}
+
+static void put_line(FILE *out, char mark, const char *s, size_t len)
+{
+    fputc(mark, out);
+    fwrite(s, 1, len, out);
+    if (len == 0 || s[len - 1] != '\n')
+        fputs("\n\\ No newline at end of file\n", out);
+}
+
+/* A unified diff (3 lines of context) from a longest common subsequence;
+ * files too large for the quadratic table get a one-line notice. */
+static void unified_diff(FILE *out, const char *path, const Text *old, const Text *new_)
+{
+    Lines a = {0}, b = {0};
+    if (!split_lines(old, &a) || !split_lines(new_, &b) ||
+        (double)(a.n + 1) * (double)(b.n + 1) > 16e6) {
+        fprintf(out, "%s: would be reformatted\n", path);
+        goto done;
+    }
+    size_t W = b.n + 1;
+    unsigned *lcs = calloc((a.n + 1) * W, sizeof *lcs);
+    if (!lcs) {
+        fprintf(out, "%s: would be reformatted\n", path);
+        goto done;
+    }
+    for (size_t i = a.n; i-- > 0;)
+        for (size_t j = b.n; j-- > 0;)
+            lcs[i * W + j] = line_eq(&a, i, &b, j)
+                                 ? lcs[(i + 1) * W + j + 1] + 1
+                                 : (lcs[(i + 1) * W + j] > lcs[i * W + j + 1]
+                                        ? lcs[(i + 1) * W + j] : lcs[i * W + j + 1]);
+    /* the edit script: ' ', '-' or '+' per step */
+    size_t cap = a.n + b.n + 1, n = 0;
+    char *op = malloc(cap);
+    size_t *ai = malloc(cap * sizeof *ai), *bj = malloc(cap * sizeof *bj);
+    if (!op || !ai || !bj) {
+        fprintf(out, "%s: would be reformatted\n", path);
+        free(lcs);
+        free(op);
+        free(ai);
+        free(bj);
+        goto done;
+    }
+    size_t i = 0, j = 0;
+    while (i < a.n || j < b.n) {
+        if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
+            op[n] = ' ', ai[n] = i++, bj[n++] = j++;
+        } else if (j < b.n && (i == a.n || lcs[i * W + j + 1] >= lcs[(i + 1) * W + j])) {
+            op[n] = '+', ai[n] = i, bj[n++] = j++;
+        } else {
+            op[n] = '-', ai[n] = i++, bj[n++] = j;
+        }
+    }
+    fprintf(out, "--- %s\n+++ %s (formatted)\n", path, path);
+    for (size_t k = 0; k < n;) {
+        if (op[k] == ' ') {
+            k++;
+            continue;
+        }
+        /* a hunk: this change and those within 6 lines, with context */
+        size_t s = k >= 3 ? k - 3 : 0, e = k;
+        for (size_t last = k; e < n; e++) {
+            if (op[e] != ' ')
+                last = e;
+            else if (e - last > 6)
+                break;
+        }
+        while (e > k && op[e - 1] == ' ')
+            e--;
+        e = e + 3 < n ? e + 3 : n;
+        size_t a0 = ai[s], b0 = bj[s], ac = 0, bc = 0;
+        for (size_t x = s; x < e; x++) {
+            ac += op[x] != '+';
+            bc += op[x] != '-';
+        }
+        fprintf(out, "@@ -%zu,%zu +%zu,%zu @@\n", a0 + 1, ac, b0 + 1, bc);
+        for (size_t x = s; x < e; x++) {
+            if (op[x] == '+')
+                put_line(out, '+', b.at[bj[x]], b.len[bj[x]]);
+            else
+                put_line(out, op[x], a.at[ai[x]], a.len[ai[x]]);
+        }
+        k = e;
+    }
+    free(lcs);
+    free(op);
+    free(ai);
+    free(bj);
+done:
+    free(a.at);
+    free(a.len);
+    free(b.at);
+    free(b.len);
+}
+
+/* Formats one file; 0 unchanged, 1 changed (or syntax errors), 2 failure. */
+static int fmt_one(CliOptions *o, const char *path)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    Text in = {0};
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+    if (!fp) {
+        fprintf(stderr, "strat: cannot read `%s`: %s\n", path, strerror(errno));
+        return STRAT_FAILURE;
+    }
+    bool ok = read_all(fp, &in);
+    if (!is_stdin)
+        fclose(fp);
+    if (!ok) {
+        fprintf(stderr, "strat: cannot read `%s`\n", path);
+        free(in.s);
+        return STRAT_FAILURE;
+    }
+    strat_compilation *c = strat_new(NULL, &o->lib);
+    Text out = {0};
+    FILE *mem = c ? open_memstream(&out.s, &out.len) : NULL;
+    if (!mem) {
+        fputs("strat: out of memory\n", stderr);
+        strat_free(c);
+        free(in.s);
+        return STRAT_FAILURE;
+    }
+    strat_status st = strat_format(c, is_stdin ? "<stdin>" : path, in.s, in.len, mem);
+    fclose(mem);
+    int rc = 0;
+    if (st != STRAT_OK) {
+        if (strat_out_of_memory(c))
+            fputs("strat: out of memory\n", stderr);
+        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+        rc = st;
+    } else if (is_stdin) {
+        fwrite(out.s, 1, out.len, stdout);
+        rc = fflush(stdout) == 0 ? 0 : STRAT_FAILURE;
+    } else if (out.len != in.len || memcmp(out.s, in.s, in.len) != 0) {
+        if (o->check_only) {
+            unified_diff(stdout, path, &in, &out);
+            rc = STRAT_FINDINGS;
+        } else {
+            AtomicFile af;
+            if (!atomic_open(&af, path)) {
+                rc = STRAT_FAILURE;
+            } else {
+                fwrite(out.s, 1, out.len, af.fp);
+                rc = atomic_commit(&af) ? 0 : STRAT_FAILURE;
+                if (rc == 0 && !o->quiet)
+                    fprintf(stderr, "formatted %s\n", path);
+            }
+        }
+    }
+    strat_free(c);
+    free(in.s);
+    free(out.s);
+    return rc;
+}
 
 int cmd_fmt(CliOptions *o)
 {
-    (void)o;
-    fputs("strat: fmt is not available yet\n", stderr);
-    return STRAT_FAILURE;
+    int worst = 0;
+    for (int i = 0; i < o->nfiles; i++) {
+        int rc = fmt_one(o, o->files[i]);
+        if (rc > worst)
+            worst = rc;
+    }
+    return worst;
 }
