@@ -130,18 +130,32 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/strat/stdlib/std \
-	    $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/strat
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/strat \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(BUILD)/strat $(DESTDIR)$(PREFIX)/bin/strat
 	install -m 644 stdlib/std/*.strat $(DESTDIR)$(PREFIX)/share/strat/stdlib/std/
-	install -m 644 $(BUILD)/libstrat.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(BUILD)/libstrat.a $(DESTDIR)$(PREFIX)/lib/libstrat.a
 	install -m 644 include/strat/*.h $(DESTDIR)$(PREFIX)/include/strat/
+	install -m 644 packaging/strat.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strat
+	sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	    -e "s|@VERSION@|$$(sed -n 's/^#define STRAT_VERSION "\(.*\)"/\1/p' include/strat/strat.h)|g" \
+	    packaging/strat.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/strat.pc
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/strat.pc
 	if [ -f docs/strat.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
-	    install -m 644 docs/strat.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+	    install -m 644 docs/strat.1 $(DESTDIR)$(PREFIX)/share/man/man1/strat.1; fi
 
+# Removes exactly the files install put there, then the directories that
+# belong to strat alone if they are left empty (bin/, lib/... stay).
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/strat $(DESTDIR)$(PREFIX)/lib/libstrat.a \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/strat.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/strat $(DESTDIR)$(PREFIX)/include/strat
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/strat.pc \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/strat.1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strat \
+	    $(addprefix $(DESTDIR)$(PREFIX)/share/strat/stdlib/std/,$(notdir $(wildcard stdlib/std/*.strat))) \
+	    $(addprefix $(DESTDIR)$(PREFIX)/include/strat/,$(notdir $(wildcard include/strat/*.h)))
+	rmdir $(DESTDIR)$(PREFIX)/share/strat/stdlib/std $(DESTDIR)$(PREFIX)/share/strat/stdlib \
+	    $(DESTDIR)$(PREFIX)/share/strat $(DESTDIR)$(PREFIX)/include/strat 2>/dev/null || true
 
 clean:
 	rm -rf build

@@ -403,6 +403,8 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
     for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + len - p))); p++)
         lines++;
     uint32_t first_row = t->count;
+    double started = now_ms();
+    bool shown = false;
     kind_reserve(c, t, lines + 1);
     /* a name per row, and as many again for text columns */
     intern_reserve(c, 2 * lines + 16);
@@ -447,6 +449,12 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
             continue;
         }
         uint32_t row = kind_add_row(c, t, name, kl, NULL);
+        /* progress, only for loads that take more than a second */
+        if (c->opts.progress && (row & 0xFFFF) == 0 && now_ms() - started > 1000) {
+            fprintf(stderr, "\rstrat: loading %s: %3d%%", d->text.s,
+                    (int)(100.0 * (double)r.pos / (double)(len ? len : 1)));
+            shown = true;
+        }
         for (int i = 0; i < ncols; i++) {
             if (col_slot[i] < 0)
                 continue;
@@ -455,6 +463,8 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         }
     }
     (void)first_row;
+    if (shown)
+        fputs("\r\033[K", stderr);
     if (L->more)
         diag_at(c, D_CSV_CELL, (Loc){L->file, 0, 1}, "%u more problems in this file not "
                                                      "shown", L->more);

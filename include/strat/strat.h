@@ -55,8 +55,13 @@ typedef struct strat_options {
     const char *today;         /* "YYYY-MM-DD" for waiver expiry; NULL: now */
     const char *scenario;      /* scenario to apply before scoring, or NULL */
     strat_jit_mode jit;
+    bool jit_O0;               /* compile without optimisation (tests) */
+    const char *cache_dir;     /* compiled-code cache; NULL: XDG default,
+                                  "": no cache */
     bool werror;               /* warnings count as findings */
     bool verbose;
+    bool progress;             /* show progress on stderr for long loads
+                                  (the CLI sets it when stderr is a tty) */
     unsigned max_errors;       /* 0: default limit of printed diagnostics */
 } strat_options;
 
@@ -68,6 +73,9 @@ typedef enum strat_diag_format {
 } strat_diag_format;
 
 typedef struct strat_compilation strat_compilation;
+
+/* True for an existing calendar date written YYYY-MM-DD. */
+bool strat_valid_date(const char *text);
 
 /* alloc may be NULL for malloc/free.  Returns NULL only if the very first
  * allocation fails. */
@@ -91,6 +99,16 @@ strat_status strat_explain(strat_compilation *c, FILE *out,
 /* Runs test blocks, one line per test on out; failures are diagnostics. */
 strat_status strat_test(strat_compilation *c, FILE *out, unsigned *passed,
                         unsigned *failed);
+
+/* Formats one file's text (`path` names it in diagnostics) in the
+ * canonical layout onto out.  STRAT_FINDINGS when it has syntax errors
+ * (diagnostics are in c; nothing useful was written). */
+strat_status strat_format(strat_compilation *c, const char *path,
+                          const char *text, size_t len, FILE *out);
+
+/* True once an allocation has failed: the compilation is unusable and
+ * the caller should report "out of memory" and exit 2. */
+bool strat_out_of_memory(const strat_compilation *c);
 
 /* Counts of diagnostics by severity (after load/check/decide). */
 unsigned strat_error_count(const strat_compilation *c);

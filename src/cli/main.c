@@ -328,6 +328,7 @@ int main(int argc, char **argv)
     }
     o.files = files;
     o.nfiles = nfiles;
+    o.lib.progress = !o.quiet && isatty(STDERR_FILENO);
     int rc = cmd->run(&o);
     free(files);
     return rc;
