@@ -404,7 +404,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         lines++;
     uint32_t first_row = t->count;
     double started = now_ms();
-    bool shown = false;
+    bool progress_shown = false;
     kind_reserve(c, t, lines + 1);
     /* a name per row, and as many again for text columns */
     intern_reserve(c, 2 * lines + 16);
@@ -453,7 +453,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         if (c->opts.progress && (row & 0xFFFF) == 0 && now_ms() - started > 1000) {
             fprintf(stderr, "\rstrat: loading %s: %3d%%", d->text.s,
                     (int)(100.0 * (double)r.pos / (double)(len ? len : 1)));
-            shown = true;
+            progress_shown = true;
         }
         for (int i = 0; i < ncols; i++) {
             if (col_slot[i] < 0)
@@ -463,7 +463,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         }
     }
     (void)first_row;
-    if (shown)
+    if (progress_shown)
         fputs("\r\033[K", stderr);
     if (L->more)
         diag_at(c, D_CSV_CELL, (Loc){L->file, 0, 1}, "%u more problems in this file not "
