@@ -938,8 +938,9 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     p->ev = ev;
     p->svc = kind_table(c, EK_SERVICE);
     uint32_t n = p->svc->count;
-    if (n == 0 || n > INT32_MAX / (prog->scores.len + 1))
-        return false;
+    if (n == 0 || n > INT32_MAX / (prog->scores.len + 1) ||
+        (prog->scores.len == 0 && !prog->decide))
+        return false;   /* nothing to compile, or too many rows for int32 indexing */
     bool *seen = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
     for (uint32_t i = 0; i < prog->scores.len; i++)
         order_scores(c, prog->scores.items[i], &p->order, seen);
