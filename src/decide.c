@@ -441,6 +441,14 @@ Results *strat_run_decide(Compilation *c)
             for (uint32_t r = 0; r < svc->count; r++)
                 eval_decide_row(ev, r);
         res->decided = true;
+        /* a table without `otherwise` can leave a service undecided */
+        for (uint32_t r = 0; r < svc->count; r++)
+            if (res->decision[r] == DEC_NONE && !res->failed[r]) {
+                Diag *dg = diag_at(c, D_NO_DECISION, svc->locs[r],
+                                   "service `%s` matches no arm of the decision table",
+                                   svc->names[r]);
+                diag_hint(c, dg, "end the table with `tolerate otherwise`");
+            }
     }
     verbose_time(c, jitted ? "score (jit)" : "score (interpreter)", t0);
     if (p->decide) {

@@ -1,9 +1,1023 @@
-/* emit_html.c — placeholder while the HTML report is being written. */
+/*
+ * emit_html.c — `strat decide --format html`: one self-contained report.
+ *
+ * Takes the Results of the decision pipeline and gives a single HTML file
+ * a portfolio analyst can open offline, mail or print: the strategy and
+ * its inputs hash, a summary by decision (counts, and spend when services
+ * have a `cost`), a bubble chart of value against health as inline SVG,
+ * the ranked table, and under each row the text of `strat explain` for
+ * that service on demand (<details>).  Nothing is fetched: the CSS and
+ * the small script are inline, and a Content-Security-Policy forbids any
+ * request.  The bytes are the same on every run for the same inputs: no
+ * clock, no addresses, rows in rank order, sorts with a total order, and
+ * numbers formatted independently of the locale.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "eval.h"
+#include "json.h"
+#include "unparse.h"
+
+enum {
+    MAX_EXPLAIN = 2000,     /* explanations for the first N ranked rows */
+    MAX_BUBBLES = 5000,     /* bubbles for the first N ranked rows */
+    MAX_SCORE_COLS = 48     /* as the other formats */
+};
+
+/* Decision colours: the Okabe-Ito palette (safe for colour-blind readers),
+ * picked with different lightness, plus a stroke pattern per decision so
+ * the chart still reads on a grey-scale printout. */
+typedef struct Style {
+    const char *fill, *tint, *dash;
+} Style;
+
+static const Style DEC_STYLE[DEC_COUNT] = {
+    [DEC_INVEST] = {"#0072b2", "#d6e9f5", ""},
+    [DEC_ENHANCE] = {"#56b4e9", "#e1f1fb", "6 3"},
+    [DEC_MIGRATE] = {"#e69f00", "#fbefd2", "2 2"},
+    [DEC_RETIRE] = {"#d55e00", "#f8ddc9", "9 3 2 3"},
+    [DEC_EXPERIMENT] = {"#cc79a7", "#f5e2ed", "1 3"},
+    [DEC_TOLERATE] = {"#8c8c8c", "#ececec", ""},
+};
+static const Style NONE_STYLE = {"#000000", "#ffffff", "3 1"};
+
+static const Style *style_of(int d)
+{
+    return d >= 0 && d < DEC_COUNT ? &DEC_STYLE[d] : &NONE_STYLE;
+}
+
+/* ---- text ------------------------------------------------------------ */
+
+/* Writes s HTML-escaped (& < > " ' all escaped, so the same function
+ * serves text and attribute values).  Invalid UTF-8 and control
+ * characters other than tab and newline become U+FFFD: a CSV cell may
+ * hold anything. */
+static void esc_n(FILE *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        unsigned char b = *p;
+        if (b < 0x80) {
+            switch (b) {
+            case '&': fputs("&amp;", out); break;
+            case '<': fputs("&lt;", out); break;
+            case '>': fputs("&gt;", out); break;
+            case '"': fputs("&quot;", out); break;
+            case '\'': fputs("&#39;", out); break;
+            case '\t': case '\n': fputc(b, out); break;
+            case '\r': break;
+            default:
+                if (b < 0x20 || b == 0x7f)
+                    fputs("\xEF\xBF\xBD", out);
+                else
+                    fputc(b, out);
+            }
+            p++;
+            continue;
+        }
+        /* a well-formed multi-byte sequence (no overlongs, no surrogates,
+         * nothing past U+10FFFF) is copied; anything else is replaced */
+        size_t len = 0;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (b >= 0xC2 && b <= 0xDF)
+            len = 2;
+        else if (b >= 0xE0 && b <= 0xEF) {
+            len = 3;
+            if (b == 0xE0)
+                lo = 0xA0;
+            if (b == 0xED)
+                hi = 0x9F;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            len = 4;
+            if (b == 0xF0)
+                lo = 0x90;
+            if (b == 0xF4)
+                hi = 0x8F;
+        }
+        bool ok = len && (size_t)(end - p) >= len && p[1] >= lo && p[1] <= hi;
+        for (size_t k = 2; ok && k < len; k++)
+            ok = p[k] >= 0x80 && p[k] <= 0xBF;
+        if (ok) {
+            fwrite(p, 1, len, out);
+            p += len;
+        } else {
+            fputs("\xEF\xBF\xBD", out);
+            p++;
+        }
+    }
+}
+
+static void esc(FILE *out, const char *s)
+{
+    if (s)
+        esc_n(out, s, strlen(s));
+}
+
+/* Escapes s with a line-break opportunity after each `brk`: long paths
+ * and snake_case names may wrap in a narrow column. */
+static void esc_wbr(FILE *out, const char *s, char brk)
+{
+    const char *q;
+    while (s && (q = strchr(s, brk)) != NULL) {
+        esc_n(out, s, (size_t)(q - s) + 1);
+        fputs("<wbr>", out);
+        s = q + 1;
+    }
+    esc(out, s);
+}
+
+/* snprintf follows LC_NUMERIC; SVG coordinates and figures must not. */
+static const char *fix_point(char *buf)
+{
+    for (char *p = buf; *p; p++)
+        if (*p == ',')
+            *p = '.';
+    return buf;
+}
+
+static const char *fixed(char *buf, size_t size, double v, int decimals)
+{
+    if (!isfinite(v))
+        return format_double(buf, size, v);
+    snprintf(buf, size, "%.*f", decimals, v);
+    if (buf[0] == '-' && strspn(buf, "-0.,") == strlen(buf))
+        snprintf(buf, size, "%.*f", decimals, 0.0);   /* no "-0.0" */
+    return fix_point(buf);
+}
+
+/* Scores for people: four decimals, as the table format. */
+static const char *score_text(char *buf, size_t size, double v)
+{
+    return fixed(buf, size, v, 4);
+}
+
+/* A figure the way Strat writes them: 420k, 1.2M, 4.25B. */
+static const char *compact(char *buf, size_t size, double v)
+{
+    if (!isfinite(v))
+        return format_double(buf, size, v);
+    double a = fabs(v), d = v;
+    const char *suffix = "";
+    if (a >= 1e9) {
+        d = v / 1e9;
+        suffix = "B";
+    } else if (a >= 1e6) {
+        d = v / 1e6;
+        suffix = "M";
+    } else if (a >= 1e3) {
+        d = v / 1e3;
+        suffix = "k";
+    }
+    if (fabs(d) >= 1e4)
+        snprintf(buf, size, "%.0f%s", d, suffix);
+    else
+        snprintf(buf, size, "%.4g%s", d, suffix);
+    return fix_point(buf);
+}
+
+/* part of whole as "12.5%"; a share that rounds to zero but is not
+ * zero shows as "<0.1%" */
+static const char *percent(char *buf, size_t size, double part, double whole)
+{
+    double v = whole > 0 ? 100.0 * part / whole : 0;
+    char tmp[48];
+    if (v > 0 && v < 0.05)
+        snprintf(buf, size, "&lt;0.1%%");
+    else
+        snprintf(buf, size, "%s%%", fixed(tmp, sizeof tmp, v, 1));
+    return buf;
+}
+
+/* ---- the decide block ---------------------------------------------- */
+
+static const Arm *arm_at(const Program *p, int idx)
+{
+    const Arm *a = p->decide ? p->decide->arms : NULL;
+    for (int i = 0; a && i < idx; i++)
+        a = a->next;
+    return idx >= 0 ? a : NULL;
+}
+
+static int decision_of(const Results *res, uint32_t row)
+{
+    if (res->failed[row] || res->decision[row] < 0 || res->decision[row] >= DEC_COUNT)
+        return -1;
+    return res->decision[row];
+}
+
+static const char *decision_label(int d)
+{
+    return d >= 0 ? decision_name((Decision)d) : "undecided";
+}
+
+static int score_index(const Program *p, const char *name)
+{
+    for (uint32_t s = 0; s < p->scores.len; s++)
+        if (strcmp(((Score *)p->scores.items[s])->name, name) == 0)
+            return (int)s;
+    return -1;
+}
+
+static const char *score_name(const Program *p, int s)
+{
+    return ((Score *)p->scores.items[s])->name;
+}
+
+static double score_at(const Results *res, int s, uint32_t row)
+{
+    return res->scores[(size_t)s * res->nservices + row];
+}
+
+/* ---- page ----------------------------------------------------------- */
+
+static const char CSS[] =
+    ":root{--ink:#1a1a1a;--muted:#555;--rule:#d0d0d0;--paper:#fff;--band:#f6f6f4}\n"
+    "*{box-sizing:border-box}\n"
+    "[hidden]{display:none!important}\n"
+    "html{-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
+    "body{margin:0 auto;padding:1.5rem 2rem 3rem;max-width:1500px;color:var(--ink);"
+    "background:var(--paper);font:14px/1.45 system-ui,-apple-system,\"Segoe UI\","
+    "Roboto,\"Helvetica Neue\",Arial,sans-serif}\n"
+    "h1{font-size:1.6rem;margin:0 0 .3rem}\n"
+    "h2{font-size:1.2rem;margin:2rem 0 .6rem;padding-bottom:.2rem;"
+    "border-bottom:2px solid var(--ink)}\n"
+    ".vision{margin:0 0 .8rem;color:var(--muted);font-style:italic}\n"
+    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:0}\n"
+    "dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}\n"
+    "code,pre,.mono{font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace;"
+    "font-size:12.5px}\n"
+    ".note{color:var(--muted);margin:.4rem 0}\n"
+    "table{border-collapse:collapse}\n"
+    "th,td{padding:.25rem .55rem;text-align:left;vertical-align:top}\n"
+    "thead th{border-bottom:2px solid var(--ink);vertical-align:bottom;"
+    "background:var(--paper)}\n"
+    ".num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "table.summary td,table.summary th{border-bottom:1px solid var(--rule)}\n"
+    "table.summary tfoot td{border-top:2px solid var(--ink);border-bottom:none;"
+    "font-weight:600}\n"
+    ".sw{display:inline-block;width:.85em;height:.85em;border-radius:50%;"
+    "border:1.5px solid;vertical-align:-.1em;margin-right:.4em}\n"
+    ".pill{display:inline-block;padding:0 .45em;border-radius:.6em;border:1px solid;"
+    "border-left-width:5px;font-weight:600;font-size:12.5px;white-space:nowrap}\n"
+    "figure{margin:0}\n"
+    "figure svg{display:block;width:100%;max-width:1100px;height:auto}\n"
+    "figcaption{color:var(--muted);margin-top:.3rem}\n"
+    "svg text{font-family:system-ui,Arial,sans-serif;fill:var(--ink)}\n"
+    "svg a:focus circle,svg a:hover circle{stroke-width:3}\n"
+    ".tablewrap{overflow-x:auto}\n"
+    "table.ranked{width:100%;font-size:12.5px}\n"
+    "table.ranked th,table.ranked td{padding:.25rem .45rem}\n"
+    "table.ranked tbody{border-bottom:1px solid var(--rule)}\n"
+    "table.ranked tbody:nth-of-type(even){background:var(--band)}\n"
+    "table.ranked tbody:target{outline:2px solid var(--ink)}\n"
+    "table.ranked td.svc{font-weight:600;white-space:nowrap}\n"
+    "table.ranked td.arm{color:var(--muted);min-width:9em}\n"
+    "table.ranked td.because{min-width:12em;max-width:28em}\n"
+    "table.ranked th.axis{text-decoration:underline}\n"
+    "tr.why td{padding-top:0;padding-bottom:.3rem}\n"
+    "details summary{cursor:pointer;color:var(--muted);font-size:12px;width:max-content}\n"
+    "details pre{margin:.3rem 0 .4rem;padding:.6rem .8rem;background:var(--paper);"
+    "border:1px solid var(--rule);border-left:4px solid var(--muted);overflow-x:auto;"
+    "white-space:pre;line-height:1.35}\n"
+    ".controls{display:flex;gap:.6rem;align-items:center;margin:.4rem 0 .6rem;"
+    "flex-wrap:wrap}\n"
+    ".controls input{font:inherit;padding:.2rem .4rem;min-width:16em}\n"
+    ".controls button{font:inherit;padding:.2rem .6rem;cursor:pointer}\n"
+    "footer{margin-top:2rem;color:var(--muted);font-size:12px}\n"
+    "@media print{body{padding:0;max-width:none;font-size:11px}"
+    ".controls{display:none}.tablewrap{overflow:visible}"
+    "thead{display:table-header-group}tbody{break-inside:avoid}"
+    "figure{break-inside:avoid}h2{break-after:avoid}"
+    "details pre{white-space:pre-wrap}table.ranked{font-size:8.5px}"
+    "table.ranked td.because{min-width:8em}}\n"
+    "@page{margin:12mm}\n";
+
+/* The script only adds conveniences (filter, open/close all, a bubble
+ * opening its row's explanation); the page is complete without it. */
+static const char SCRIPT[] =
+    "(function(){\n"
+    "  'use strict';\n"
+    "  var table = document.getElementById('ranked');\n"
+    "  var groups = table ? table.tBodies : [];\n"
+    "  var controls = document.getElementById('controls');\n"
+    "  if (controls) controls.hidden = false;\n"
+    "  var filter = document.getElementById('filter');\n"
+    "  var shown = document.getElementById('shown');\n"
+    "  function apply() {\n"
+    "    var q = filter.value.trim().toLowerCase(), n = 0;\n"
+    "    for (var i = 0; i < groups.length; i++) {\n"
+    "      var g = groups[i], key = g.getAttribute('data-key') || '';\n"
+    "      var hit = !q || key.indexOf(q) >= 0;\n"
+    "      g.hidden = !hit;\n"
+    "      if (hit) n++;\n"
+    "    }\n"
+    "    shown.textContent = q ? n + ' of ' + groups.length + ' services shown' : '';\n"
+    "  }\n"
+    "  if (filter) filter.addEventListener('input', apply);\n"
+    "  function setAll(open) {\n"
+    "    var ds = document.querySelectorAll('#ranked details');\n"
+    "    for (var i = 0; i < ds.length; i++) ds[i].open = open;\n"
+    "  }\n"
+    "  var b = document.getElementById('open-all');\n"
+    "  if (b) b.addEventListener('click', function () { setAll(true); });\n"
+    "  b = document.getElementById('close-all');\n"
+    "  if (b) b.addEventListener('click', function () { setAll(false); });\n"
+    "  function openTarget() {\n"
+    "    var id = decodeURIComponent(location.hash.slice(1));\n"
+    "    var g = id && document.getElementById(id);\n"
+    "    if (!g || !g.querySelector) return;\n"
+    "    g.hidden = false;\n"
+    "    var d = g.querySelector('details');\n"
+    "    if (d) d.open = true;\n"
+    "  }\n"
+    "  window.addEventListener('hashchange', openTarget);\n"
+    "  openTarget();\n"
+    "  document.documentElement.setAttribute('data-ready', '1');\n"
+    "})();\n";
+
+typedef struct Page {
+    Compilation *c;
+    const Results *res;
+    Program *p;
+    KindTable *svc;
+    FILE *out;
+    int cost_slot;           /* numeric `cost` attribute, or -1 */
+    int xi, yi;              /* scores on the chart's axes, -1 none */
+    const char *currency;
+} Page;
+
+static double cost_of(const Page *pg, uint32_t row)
+{
+    return pg->cost_slot >= 0 ? col_num(pg->svc, pg->cost_slot, row) : NAN;
+}
+
+static void emit_header(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    const Strategy *st = &pg->p->strategy;
+    const char *title = st->title ? st->title : "Strategy";
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+          "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<meta name=\"generator\" content=\"strat " STRAT_VERSION "\">\n"
+          "<link rel=\"icon\" href=\"data:,\">\n<title>", out);
+    esc(out, title);
+    fputs(" — decisions</title>\n<style>\n", out);
+    fputs(CSS, out);
+    fputs("</style>\n</head>\n<body>\n<header>\n<h1>", out);
+    esc(out, title);
+    fputs("</h1>\n", out);
+    if (st->vision) {
+        fputs("<p class=\"vision\">", out);
+        esc(out, st->vision);
+        fputs("</p>\n", out);
+    }
+    fputs("<dl class=\"meta\">\n<dt>inputs SHA-256</dt><dd><code>", out);
+    esc(out, inputs_sha256(c));
+    fputs("</code></dd>\n<dt>scenario</dt><dd>", out);
+    if (c->opts.scenario) {
+        fputs("<strong>", out);
+        esc(out, c->opts.scenario);
+        fputs("</strong>", out);
+    } else {
+        fputs("none (baseline)", out);
+    }
+    fputs("</dd>\n", out);
+    fprintf(out, "<dt>services</dt><dd>%u</dd>\n", pg->res->nservices);
+    if (pg->p->decide && pg->p->decide->rank) {
+        fputs("<dt>ranked by</dt><dd><code>", out);
+        esc(out, expr_text(c, pg->p->decide->rank));
+        fprintf(out, " %s</code></dd>\n",
+                pg->p->decide->rank_order == SORT_DESC ? "desc" : "asc");
+    }
+    if (isfinite(st->budget)) {
+        char b[48];
+        fputs("<dt>budget</dt><dd>", out);
+        esc(out, compact(b, sizeof b, st->budget));
+        if (pg->currency) {
+            fputc(' ', out);
+            esc(out, pg->currency);
+        }
+        fputs("</dd>\n", out);
+    }
+    fputs("</dl>\n</header>\n", out);
+}
+
+static void swatch(FILE *out, int d)
+{
+    const Style *s = style_of(d);
+    fprintf(out, "<span class=\"sw\" style=\"background:%s;border-color:%s\"></span>",
+            s->fill, s->fill);
+}
+
+static void pill(FILE *out, int d)
+{
+    const Style *s = style_of(d);
+    fprintf(out, "<span class=\"pill\" style=\"background:%s;border-color:%s\">%s</span>",
+            s->tint, s->fill, decision_label(d));
+}
+
+static void emit_summary(Page *pg)
+{
+    FILE *out = pg->out;
+    const Results *res = pg->res;
+    unsigned counts[DEC_COUNT + 1] = {0};       /* last: undecided */
+    double spend[DEC_COUNT + 1] = {0};
+    unsigned nocost = 0;
+    for (uint32_t r = 0; r < res->nservices; r++) {
+        int d = decision_of(res, r);
+        int k = d >= 0 ? d : DEC_COUNT;
+        counts[k]++;
+        double v = cost_of(pg, r);
+        if (isfinite(v))
+            spend[k] += v;
+        else
+            nocost++;
+    }
+    bool cost = pg->cost_slot >= 0;
+    double total = 0;
+    for (int k = 0; k <= DEC_COUNT; k++)
+        total += spend[k];
+    fputs("<section id=\"summary\">\n<h2>Summary by decision</h2>\n"
+          "<table class=\"summary\">\n<thead><tr><th>decision</th>"
+          "<th class=\"num\">services</th><th class=\"num\">share</th>", out);
+    if (cost) {
+        fputs("<th class=\"num\">total cost", out);
+        if (pg->currency) {
+            fputs(" (", out);
+            esc(out, pg->currency);
+            fputc(')', out);
+        }
+        fputs("</th><th class=\"num\">share of cost</th>", out);
+    }
+    fputs("</tr></thead>\n<tbody>\n", out);
+    char b1[48], b2[48], b3[48];
+    for (int k = 0; k <= DEC_COUNT; k++) {
+        if (k == DEC_COUNT && !counts[k])
+            break;
+        int d = k < DEC_COUNT ? k : -1;
+        fputs("<tr><td>", out);
+        swatch(out, d);
+        fputs(decision_label(d), out);
+        fprintf(out, "</td><td class=\"num\">%u</td><td class=\"num\">%s</td>",
+                counts[k], percent(b1, sizeof b1, counts[k], res->nservices));
+        if (cost) {
+            fprintf(out, "<td class=\"num\" title=\"%s\">%s</td><td class=\"num\">%s</td>",
+                    format_double(b2, sizeof b2, spend[k]),
+                    compact(b1, sizeof b1, spend[k]),
+                    percent(b3, sizeof b3, spend[k], total));
+        }
+        fputs("</tr>\n", out);
+    }
+    fprintf(out, "</tbody>\n<tfoot><tr><td>all</td><td class=\"num\">%u</td>"
+                 "<td class=\"num\">100.0%%</td>",
+            res->nservices);
+    if (cost)
+        fprintf(out, "<td class=\"num\" title=\"%s\">%s</td><td class=\"num\">100.0%%</td>",
+                format_double(b2, sizeof b2, total), compact(b1, sizeof b1, total));
+    fputs("</tr></tfoot>\n</table>\n", out);
+    if (cost && nocost)
+        fprintf(out, "<p class=\"note\">%u service%s without a cost %s not in the totals.</p>\n",
+                nocost, nocost == 1 ? "" : "s", nocost == 1 ? "is" : "are");
+    if (!cost)
+        fputs("<p class=\"note\">Services have no <code>cost</code> attribute: "
+              "no spend figures.</p>\n", out);
+    fputs("</section>\n", out);
+}
+
+/* ---- chart ------------------------------------------------------------ */
+
+typedef struct Axis {
+    double lo, hi, step;
+    int decimals;
+} Axis;
+
+/* A range with round ticks (1, 2 or 5 times a power of ten) covering
+ * [lo, hi].  The room bubbles need at the edges is left in pixels (the
+ * plot is inset), so a score in 0..1 keeps the axis 0..1. */
+static Axis nice_axis(double lo, double hi)
+{
+    Axis a;
+    if (!(hi > lo)) {
+        double pad = fabs(lo) > 0 ? fabs(lo) * 0.5 : 0.5;
+        lo -= pad;
+        hi += pad;
+    }
+    double raw = (hi - lo) / 6;
+    double mag = pow(10, floor(log10(raw)));
+    double norm = raw / mag;
+    a.step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
+    a.lo = floor(lo / a.step + 1e-9) * a.step;
+    a.hi = ceil(hi / a.step - 1e-9) * a.step;
+    double l = -floor(log10(a.step) + 1e-9);
+    a.decimals = l > 0 ? (int)l : 0;
+    if (a.decimals > 10)
+        a.decimals = 10;
+    return a;
+}
+
+typedef enum LabelAt { LABEL_NONE, LABEL_RIGHT, LABEL_LEFT, LABEL_ABOVE, LABEL_BELOW } LabelAt;
+
+typedef struct Bubble {
+    uint32_t row, pos;       /* pos: index in rank order */
+    double x, y;             /* scores */
+    double px, py, r;        /* pixels */
+    LabelAt label;
+} Bubble;
+
+static int bubble_cmp(const void *a, const void *b)
+{
+    const Bubble *p = a, *q = b;
+    /* big ones first, so small ones stay on top and clickable; then by
+     * rank so the order is total and the bytes deterministic */
+    if (p->r != q->r)
+        return p->r > q->r ? -1 : 1;
+    return p->pos < q->pos ? -1 : p->pos > q->pos;
+}
+
+enum {
+    CH_W = 1000, CH_H = 600,
+    PL_L = 78, PL_R = 770, PL_T = 16, PL_B = 536,   /* plot area */
+    INSET = 20,              /* room inside the axes for the bubbles */
+    R_MAX = 30, R_MIN = 4, R_FIXED = 8,
+    MAX_LABELS = 150,        /* names tried for the first N ranked bubbles */
+    LABEL_SIZE = 11
+};
+
+static double map_x(const Axis *a, double v)
+{
+    return (PL_L + INSET) + (v - a->lo) / (a->hi - a->lo) * ((PL_R - INSET) - (PL_L + INSET));
+}
+
+static double map_y(const Axis *a, double v)
+{
+    return (PL_B - INSET) - (v - a->lo) / (a->hi - a->lo) * ((PL_B - INSET) - (PL_T + INSET));
+}
+
+typedef struct Box {
+    double x0, y0, x1, y1;
+} Box;
+
+static double label_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return 0.62 * LABEL_SIZE * (double)n;   /* a generous sans-serif average */
+}
+
+static Box label_box(const Bubble *b, LabelAt at, double w)
+{
+    double h = LABEL_SIZE + 1;
+    switch (at) {
+    case LABEL_RIGHT: return (Box){b->px + b->r + 3, b->py - h / 2, b->px + b->r + 3 + w, b->py + h / 2};
+    case LABEL_LEFT: return (Box){b->px - b->r - 3 - w, b->py - h / 2, b->px - b->r - 3, b->py + h / 2};
+    case LABEL_ABOVE: return (Box){b->px - w / 2, b->py - b->r - 2 - h, b->px + w / 2, b->py - b->r - 2};
+    default: return (Box){b->px - w / 2, b->py + b->r + 2, b->px + w / 2, b->py + b->r + 2 + h};
+    }
+}
+
+static bool box_hits_circle(const Box *k, double cx, double cy, double r)
+{
+    double nx = cx < k->x0 ? k->x0 : cx > k->x1 ? k->x1 : cx;
+    double ny = cy < k->y0 ? k->y0 : cy > k->y1 ? k->y1 : cy;
+    return (nx - cx) * (nx - cx) + (ny - cy) * (ny - cy) < r * r;
+}
+
+/* Names next to bubbles, for the printed page where no tooltip shows:
+ * greedily in rank order, at the first of right, left, above, below that
+ * stays in the plot and covers no other name and no bubble's core. */
+static void place_labels(Compilation *c, const Page *pg, Bubble *bs, uint32_t nb)
+{
+    uint32_t n = nb < MAX_LABELS ? nb : MAX_LABELS;
+    Box *placed = ARENA_ARRAY(&c->arena, Box, n ? n : 1);
+    uint32_t np = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        Bubble *b = &bs[i];
+        double w = label_width(pg->svc->names[b->row]);
+        for (LabelAt at = LABEL_RIGHT; at <= LABEL_BELOW; at++) {
+            Box k = label_box(b, at, w);
+            bool ok = k.x0 >= PL_L + 2 && k.x1 <= PL_R - 2 && k.y0 >= PL_T + 2 &&
+                      k.y1 <= PL_B - 2;
+            for (uint32_t j = 0; ok && j < np; j++)
+                ok = k.x1 <= placed[j].x0 || k.x0 >= placed[j].x1 || k.y1 <= placed[j].y0 ||
+                     k.y0 >= placed[j].y1;
+            for (uint32_t j = 0; ok && j < nb; j++)
+                ok = j == i || !box_hits_circle(&k, bs[j].px, bs[j].py,
+                                                bs[j].r * 0.7 > 2 ? bs[j].r * 0.7 : 2);
+            if (ok) {
+                b->label = at;
+                placed[np++] = k;
+                break;
+            }
+        }
+    }
+}
+
+static void emit_chart(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    const Results *res = pg->res;
+    const Program *p = pg->p;
+    fputs("<section id=\"chart\">\n<h2>", out);
+    if (pg->xi >= 0 && pg->yi >= 0) {
+        esc(out, score_name(p, pg->xi));
+        fputs(" against ", out);
+        esc(out, score_name(p, pg->yi));
+    } else {
+        fputs("Chart", out);
+    }
+    fputs("</h2>\n", out);
+    if (pg->xi < 0 || pg->yi < 0) {
+        fprintf(out, "<p class=\"note\">The chart needs two scores; this strategy has "
+                     "%u.</p>\n</section>\n", p->scores.len);
+        return;
+    }
+    uint32_t limit = res->nservices < MAX_BUBBLES ? res->nservices : MAX_BUBBLES;
+    Bubble *bs = ARENA_ARRAY(&c->arena, Bubble, limit ? limit : 1);
+    uint32_t nb = 0, skipped = 0, nocost = 0;
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    double cmax = 0;
+    for (uint32_t i = 0; i < limit; i++) {
+        uint32_t r = res->order[i];
+        double x = score_at(res, pg->xi, r), y = score_at(res, pg->yi, r);
+        if (!isfinite(x) || !isfinite(y)) {
+            skipped++;
+            continue;
+        }
+        double cost = cost_of(pg, r);
+        if (isfinite(cost) && cost > cmax)
+            cmax = cost;
+        bs[nb++] = (Bubble){.row = r, .pos = i, .x = x, .y = y};
+        xlo = fmin(xlo, x);
+        xhi = fmax(xhi, x);
+        ylo = fmin(ylo, y);
+        yhi = fmax(yhi, y);
+    }
+    if (!nb) {
+        fputs("<p class=\"note\">No service has both scores as numbers: nothing to "
+              "plot.</p>\n</section>\n", out);
+        return;
+    }
+    Axis ax = nice_axis(xlo, xhi), ay = nice_axis(ylo, yhi);
+    bool sized = pg->cost_slot >= 0 && cmax > 0;
+    for (uint32_t i = 0; i < nb; i++) {
+        Bubble *b = &bs[i];
+        double cost = cost_of(pg, b->row);
+        b->px = map_x(&ax, b->x);
+        b->py = map_y(&ay, b->y);
+        if (!sized) {
+            b->r = R_FIXED;
+        } else if (!isfinite(cost)) {
+            b->r = R_FIXED;
+            nocost++;
+        } else {
+            double r = R_MAX * sqrt((cost > 0 ? cost : 0) / cmax);
+            b->r = r < R_MIN ? R_MIN : r;
+        }
+    }
+    place_labels(c, pg, bs, nb);     /* in rank order, before the sort */
+    qsort(bs, nb, sizeof *bs, bubble_cmp);
+    const char *xn = score_name(p, pg->xi), *yn = score_name(p, pg->yi);
+    char b1[48], b2[48], b3[48];
+
+    fprintf(out, "<figure>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" "
+                 "aria-labelledby=\"chart-title\">\n<title id=\"chart-title\">",
+            CH_W, CH_H);
+    esc(out, xn);
+    fputs(" against ", out);
+    esc(out, yn);
+    fputs(" by service; bubble area is cost, colour is the decision</title>\n", out);
+    /* plot area, grid and ticks */
+    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fbfbfa\" "
+                 "stroke=\"none\"/>\n<g stroke=\"#dedede\" stroke-width=\"1\">\n",
+            PL_L, PL_T, PL_R - PL_L, PL_B - PL_T);
+    int nx = (int)floor((ax.hi - ax.lo) / ax.step + 0.5);
+    int ny = (int)floor((ay.hi - ay.lo) / ay.step + 0.5);
+    for (int k = 0; k <= nx; k++)
+        fprintf(out, "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\"/>\n",
+                fixed(b1, sizeof b1, map_x(&ax, ax.lo + k * ax.step), 1), PL_T, b1, PL_B);
+    for (int k = 0; k <= ny; k++)
+        fprintf(out, "<line x1=\"%d\" y1=\"%s\" x2=\"%d\" y2=\"%s\"/>\n", PL_L,
+                fixed(b1, sizeof b1, map_y(&ay, ay.lo + k * ay.step), 1), PL_R, b1);
+    fputs("</g>\n", out);
+    fprintf(out, "<g stroke=\"#1a1a1a\" stroke-width=\"1.5\" fill=\"none\">\n"
+                 "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                 "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
+            PL_L, PL_B, PL_R, PL_B, PL_L, PL_T, PL_L, PL_B);
+    for (int k = 0; k <= nx; k++)
+        fprintf(out, "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\"/>",
+                fixed(b1, sizeof b1, map_x(&ax, ax.lo + k * ax.step), 1), PL_B, b1, PL_B + 6);
+    for (int k = 0; k <= ny; k++)
+        fprintf(out, "<line x1=\"%d\" y1=\"%s\" x2=\"%d\" y2=\"%s\"/>", PL_L - 6,
+                fixed(b1, sizeof b1, map_y(&ay, ay.lo + k * ay.step), 1), PL_L, b1);
+    fputs("\n</g>\n<g font-size=\"13\">\n", out);
+    for (int k = 0; k <= nx; k++) {
+        double v = ax.lo + k * ax.step;
+        fprintf(out, "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                fixed(b1, sizeof b1, map_x(&ax, v), 1), PL_B + 21,
+                fixed(b2, sizeof b2, v, ax.decimals));
+    }
+    for (int k = 0; k <= ny; k++) {
+        double v = ay.lo + k * ay.step;
+        fprintf(out, "<text x=\"%d\" y=\"%s\" text-anchor=\"end\" "
+                     "dominant-baseline=\"middle\">%s</text>\n",
+                PL_L - 10, fixed(b1, sizeof b1, map_y(&ay, v), 1),
+                fixed(b2, sizeof b2, v, ay.decimals));
+    }
+    fprintf(out, "</g>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\" "
+                 "font-weight=\"600\">",
+            (PL_L + PL_R) / 2, PL_B + 50);
+    esc(out, xn);
+    fputs(" →</text>\n", out);
+    fprintf(out, "<text transform=\"translate(22 %d) rotate(-90)\" text-anchor=\"middle\" "
+                 "font-size=\"15\" font-weight=\"600\">",
+            (PL_T + PL_B) / 2);
+    esc(out, yn);
+    fputs(" →</text>\n", out);
+
+    /* bubbles, each a link to its row, with its figures as a tooltip */
+    fputs("<g stroke-width=\"1.6\">\n", out);
+    for (uint32_t i = 0; i < nb; i++) {
+        const Bubble *b = &bs[i];
+        int d = decision_of(res, b->row);
+        const Style *s = style_of(d);
+        fprintf(out, "<a href=\"#s%u\"><circle cx=\"%s\" cy=\"%s\" r=\"%s\" fill=\"%s\" "
+                     "fill-opacity=\"0.55\" stroke=\"%s\"",
+                b->pos + 1, fixed(b1, sizeof b1, b->px, 1), fixed(b2, sizeof b2, b->py, 1),
+                fixed(b3, sizeof b3, b->r, 1), s->fill, s->fill);
+        if (*s->dash)
+            fprintf(out, " stroke-dasharray=\"%s\"", s->dash);
+        fputs("><title>", out);
+        esc(out, pg->svc->names[b->row]);
+        fprintf(out, " — %s\n", decision_label(d));
+        esc(out, xn);
+        fprintf(out, " %s, ", score_text(b1, sizeof b1, b->x));
+        esc(out, yn);
+        fprintf(out, " %s", score_text(b1, sizeof b1, b->y));
+        double cost = cost_of(pg, b->row);
+        if (pg->cost_slot >= 0 && isfinite(cost))
+            fprintf(out, "\ncost %s", compact(b1, sizeof b1, cost));
+        fprintf(out, "\nrank %u</title></circle></a>\n", res->rank[b->row]);
+    }
+    fputs("</g>\n", out);
+    /* names, with a white halo so they read over grid lines and bubbles */
+    fprintf(out, "<g font-size=\"%d\" stroke=\"#ffffff\" stroke-width=\"3\" "
+                 "stroke-linejoin=\"round\" paint-order=\"stroke\" pointer-events=\"none\">\n",
+            LABEL_SIZE);
+    for (uint32_t i = 0; i < nb; i++) {
+        const Bubble *b = &bs[i];
+        if (b->label == LABEL_NONE)
+            continue;
+        double w = label_width(pg->svc->names[b->row]);
+        Box k = label_box(b, b->label, w);
+        const char *anchor = b->label == LABEL_RIGHT ? "start"
+                           : b->label == LABEL_LEFT  ? "end"
+                                                     : "middle";
+        double x = b->label == LABEL_RIGHT ? k.x0 : b->label == LABEL_LEFT ? k.x1 : b->px;
+        fprintf(out, "<text x=\"%s\" y=\"%s\" text-anchor=\"%s\">", fixed(b1, sizeof b1, x, 1),
+                fixed(b2, sizeof b2, k.y1 - 2.5, 1), anchor);
+        esc(out, pg->svc->names[b->row]);
+        fputs("</text>\n", out);
+    }
+    fputs("</g>\n", out);
+
+    /* legend: decisions, then the cost scale */
+    int lx = PL_R + 34, ly = PL_T + 14;
+    fprintf(out, "<g font-size=\"13\">\n<text x=\"%d\" y=\"%d\" font-weight=\"600\">"
+                 "decision</text>\n",
+            lx, ly);
+    unsigned counts[DEC_COUNT + 1] = {0};
+    for (uint32_t i = 0; i < nb; i++) {
+        int d = decision_of(res, bs[i].row);
+        counts[d >= 0 ? d : DEC_COUNT]++;
+    }
+    for (int k = 0; k <= DEC_COUNT; k++) {
+        if (k == DEC_COUNT && !counts[k])
+            break;
+        int d = k < DEC_COUNT ? k : -1;
+        const Style *s = style_of(d);
+        ly += 26;
+        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"8\" fill=\"%s\" fill-opacity=\"0.55\" "
+                     "stroke=\"%s\" stroke-width=\"1.6\"",
+                lx + 8, ly - 4, s->fill, s->fill);
+        if (*s->dash)
+            fprintf(out, " stroke-dasharray=\"%s\"", s->dash);
+        fprintf(out, "/><text x=\"%d\" y=\"%d\">%s (%u)</text>\n", lx + 24, ly,
+                decision_label(d), counts[k]);
+    }
+    ly += 48;
+    if (sized) {
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"600\">cost (bubble area)</text>\n",
+                lx, ly);
+        /* the largest cost and a quarter of it: radii R_MAX and R_MAX / 2,
+         * nested on a common baseline */
+        int cx = lx + R_MAX + 2, base = ly + 14 + 2 * R_MAX;
+        fprintf(out, "<g fill=\"none\" stroke=\"#555555\" stroke-width=\"1\">"
+                     "<circle cx=\"%d\" cy=\"%d\" r=\"%d\"/>"
+                     "<circle cx=\"%d\" cy=\"%d\" r=\"%d\"/></g>\n",
+                cx, base - R_MAX, R_MAX, cx, base - R_MAX / 2, R_MAX / 2);
+        fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + R_MAX + 8,
+                base - 2 * R_MAX + 10, compact(b1, sizeof b1, cmax));
+        fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + R_MAX + 8, base - R_MAX + 10,
+                compact(b1, sizeof b1, cmax / 4));
+        if (pg->currency) {
+            fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">in ", lx, base + 20);
+            esc(out, pg->currency);
+            fputs("</text>\n", out);
+        }
+    } else {
+        fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">%s</text>\n"
+                     "<text x=\"%d\" y=\"%d\" fill=\"#555555\">equal bubble sizes</text>\n",
+                lx, ly, pg->cost_slot >= 0 ? "no costs set:" : "no cost attribute:", lx,
+                ly + 18);
+    }
+    fputs("</g>\n</svg>\n<figcaption>", out);
+    fputs("x: score <code>", out);
+    esc(out, xn);
+    fputs("</code>; y: score <code>", out);
+    esc(out, yn);
+    fputs("</code>; ", out);
+    fputs(sized ? "bubble area proportional to <code>cost</code>; "
+                : "all bubbles the same size; ", out);
+    fputs("fill colour and outline pattern show the decision; names where they fit. "
+          "Hover a bubble for its figures, click it to open its explanation.", out);
+    if (res->nservices > limit)
+        fprintf(out, " The chart shows the %u highest-ranked of %u services.", limit,
+                res->nservices);
+    if (skipped)
+        fprintf(out, " %u service%s not plotted: a score is not a number.", skipped,
+                skipped == 1 ? "" : "s");
+    if (nocost)
+        fprintf(out, " %u service%s without a cost drawn at a fixed size.", nocost,
+                nocost == 1 ? "" : "s");
+    fputs("</figcaption>\n</figure>\n</section>\n", out);
+}
+
+/* ---- table and explanations ---------------------------------------- */
+
+/* The text of `strat explain` for one service, escaped into out.
+ * strat_explain arms its own out-of-memory jump in c->oom_storage, which
+ * is ours too (set by strat_emit_decisions); it is saved and put back so
+ * a later failure still lands in a live frame, and a failure inside is
+ * passed on to it.  False if the explanation could not be made. */
+static bool emit_explanation(Page *pg, uint32_t row)
+{
+    Compilation *c = pg->c;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *ms = open_memstream(&buf, &len);
+    if (!ms)
+        return false;
+    jmp_buf saved;
+    jmp_buf *saved_oom = c->oom, *saved_jump = c->arena.oom_jump;
+    memcpy(&saved, &c->oom_storage, sizeof saved);
+    strat_status st = strat_explain(c, ms, pg->svc->names[row]);
+    memcpy(&c->oom_storage, &saved, sizeof saved);
+    c->oom = saved_oom;
+    c->arena.oom_jump = saved_jump;
+    bool ok = fclose(ms) == 0 && buf;
+    if (ok && st == STRAT_OK) {
+        fputs("<pre>", pg->out);
+        esc_n(pg->out, buf, len);
+        fputs("</pre>", pg->out);
+    }
+    free(buf);
+    if (st == STRAT_FAILURE && c->oom_happened && c->arena.oom_jump)
+        longjmp(*c->arena.oom_jump, 1);
+    return ok && st == STRAT_OK;
+}
+
+static void emit_table(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    const Results *res = pg->res;
+    const Program *p = pg->p;
+    uint32_t nsc = res->nscores < MAX_SCORE_COLS ? res->nscores : MAX_SCORE_COLS;
+    uint32_t ncols = 6 + nsc;
+    uint32_t nexplain = res->nservices < MAX_EXPLAIN ? res->nservices : MAX_EXPLAIN;
+    fputs("<section id=\"decisions\">\n<h2>Decisions, ranked</h2>\n", out);
+    if (res->nservices > MAX_EXPLAIN)
+        fprintf(out, "<p class=\"note\">Explanations are included for the first %u ranked "
+                     "services of %u; run <code>strat explain FILES... SERVICE</code> "
+                     "for the others.</p>\n",
+                MAX_EXPLAIN, res->nservices);
+    else
+        fputs("<p class=\"note\">Open “why” under a row for the full explanation: every "
+              "score with the inputs it read, every arm tried, and the smallest change "
+              "that would flip the decision.</p>\n", out);
+    fputs("<div class=\"controls\" id=\"controls\" hidden>"
+          "<label>Filter <input id=\"filter\" type=\"search\" "
+          "placeholder=\"service or decision\"></label>"
+          "<button type=\"button\" id=\"open-all\">Open all explanations</button>"
+          "<button type=\"button\" id=\"close-all\">Close all</button>"
+          "<span id=\"shown\" class=\"note\"></span></div>\n", out);
+    fputs("<div class=\"tablewrap\">\n<table class=\"ranked\" id=\"ranked\">\n<thead><tr>"
+          "<th class=\"num\">rank</th><th>service</th><th>decision</th><th>arm</th>"
+          "<th>because</th>", out);
+    for (uint32_t s = 0; s < nsc; s++) {
+        bool axis = (int)s == pg->xi || (int)s == pg->yi;
+        fprintf(out, "<th class=\"num%s\"%s>", axis ? " axis" : "",
+                axis ? " title=\"on the chart\"" : "");
+        esc_wbr(out, score_name(p, (int)s), '_');
+        fputs("</th>", out);
+    }
+    fputs("<th>approver</th></tr></thead>\n", out);
+    char b[48];
+    for (uint32_t i = 0; i < res->nservices; i++) {
+        uint32_t r = res->order[i];
+        int d = decision_of(res, r);
+        const Arm *a = arm_at(p, res->arm[r]);
+        const char *name = pg->svc->names[r];
+        /* one tbody per service: its row and its explanation, so the
+         * filter hides both and the stripes follow services */
+        fprintf(out, "<tbody id=\"s%u\" data-key=\"", i + 1);
+        for (const char *q = name; *q; q++) {
+            char ch = *q >= 'A' && *q <= 'Z' ? (char)(*q - 'A' + 'a') : *q;
+            esc_n(out, &ch, 1);
+        }
+        fprintf(out, " %s\">\n<tr><td class=\"num\">%u</td><td class=\"svc\">",
+                decision_label(d), res->rank[r]);
+        esc(out, name);
+        fputs("</td><td>", out);
+        pill(out, d);
+        fputs("</td><td class=\"arm\">", out);
+        if (a) {
+            Source *src = source_get(c, a->loc.file);
+            LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
+            esc_wbr(out, src ? src->path : "?", '/');
+            fprintf(out, ":%u", lc.line);
+        }
+        fputs("</td><td class=\"because\">", out);
+        if (a && a->because.s)
+            esc(out, a->because.s);
+        fputs("</td>", out);
+        for (uint32_t s = 0; s < nsc; s++)
+            fprintf(out, "<td class=\"num\">%s</td>",
+                    score_text(b, sizeof b, score_at(res, (int)s, r)));
+        fputs("<td>", out);
+        esc(out, res->approvers[r]);
+        fputs("</td></tr>\n", out);
+        if (i < nexplain) {
+            fprintf(out, "<tr class=\"why\"><td></td><td colspan=\"%u\"><details>"
+                         "<summary>why ",
+                    ncols - 1);
+            esc(out, name);
+            fputs(res->failed[r] ? " has no decision" : " is ", out);
+            if (!res->failed[r])
+                fputs(decision_label(d), out);
+            fputs("</summary>", out);
+            if (!emit_explanation(pg, r))
+                fputs("<p class=\"note\">No explanation could be made for this "
+                      "service.</p>", out);
+            fputs("</details></td></tr>\n", out);
+        }
+        fputs("</tbody>\n", out);
+    }
+    fputs("</table>\n</div>\n</section>\n", out);
+}
 
 void emit_html(Compilation *c, const Results *res, FILE *out)
 {
-    (void)c;
-    (void)res;
-    fputs("<!doctype html><title>strat</title><p>not available yet</p>\n", out);
+    Program *p = c->program;
+    Page pg = {.c = c, .res = res, .p = p, .svc = kind_table(c, EK_SERVICE), .out = out};
+    pg.cost_slot = attr_slot(pg.svc, c->n.cost);
+    if (pg.cost_slot >= 0 && pg.svc->attrs[pg.cost_slot].type.kind != T_NUMBER)
+        pg.cost_slot = -1;
+    pg.currency = p->strategy.currency;
+    /* x: `value`, else the first score; y: `health`, else the second
+     * score, else the first one that is not x */
+    int ns = (int)(res->nscores < p->scores.len ? res->nscores : p->scores.len);
+    pg.xi = score_index(p, "value");
+    if (pg.xi < 0 || pg.xi >= ns)
+        pg.xi = ns > 0 ? 0 : -1;
+    pg.yi = score_index(p, "health");
+    if (pg.yi < 0 || pg.yi >= ns || pg.yi == pg.xi) {
+        pg.yi = -1;
+        if (ns > 1 && pg.xi != 1)
+            pg.yi = 1;
+        else if (ns > 1)
+            pg.yi = 0;
+    }
+    if (pg.yi == pg.xi)
+        pg.yi = -1;
+
+    emit_header(&pg);
+    fputs("<main>\n", out);
+    emit_summary(&pg);
+    emit_chart(&pg);
+    emit_table(&pg);
+    fputs("</main>\n<footer>Made by strat " STRAT_VERSION " from the inputs with SHA-256 ",
+          out);
+    esc(out, inputs_sha256(c));
+    fputs(". Self-contained: nothing on this page is fetched from a network.</footer>\n"
+          "<script>\n", out);
+    fputs(SCRIPT, out);
+    fputs("</script>\n</body>\n</html>\n", out);
 }

@@ -190,6 +190,7 @@ static double norm_value(Eval *ev, Expr *e, double x)
         }
         e->aux = (int32_t)++ev->nnorm;
         ev->norm_done[e->aux - 1] = false;
+        ptrvec_push(&ev->c->arena, &ev->norm_exprs, e);
     }
     uint32_t k = (uint32_t)e->aux - 1;
     if (!ev->norm_done[k]) {

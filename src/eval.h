@@ -58,6 +58,7 @@ typedef struct Eval {
     /* norm(x) caches: lo/hi per call site (Expr.aux - 1) */
     double *norm_lo, *norm_hi;
     bool *norm_done;
+    PtrVec norm_exprs;       /* the norm() call of each cache slot */
     uint32_t nnorm, norm_cap;
     /* exposure: risks of each service, chained */
     int32_t *risk_head, *risk_next;

@@ -309,7 +309,15 @@ strat_status strat_explain(strat_compilation *c, FILE *out, const char *service)
                     f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
         }
     }
-    if (ev->nnorm)
-        fputs("  (norm() keeps the portfolio's current range while searching)\n", out);
+    if (ev->nnorm) {
+        fputs("\nportfolio ranges used by norm() (kept fixed while searching):\n", out);
+        for (uint32_t i = 0; i < ev->nnorm && i < ev->norm_exprs.len; i++) {
+            Expr *e = ev->norm_exprs.items[i];
+            if (!ev->norm_done[i])
+                continue;
+            fprintf(out, "  %-28s min %s, max %s\n", expr_text(c, e),
+                    short_number(c, ev->norm_lo[i]), short_number(c, ev->norm_hi[i]));
+        }
+    }
     return STRAT_OK;
 }
