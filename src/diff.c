@@ -472,7 +472,8 @@ static bool diff_risks(Differ *df, Change *ch, uint32_t orow, uint32_t nrow)
                 ptrvec_push(df->arena, &cats, (void *)cat);
         }
     }
-    qsort(cats.items, cats.len, sizeof *cats.items, cmp_cstr);
+    if (cats.len > 1)
+        qsort(cats.items, cats.len, sizeof *cats.items, cmp_cstr);
     for (uint32_t k = 0; k < cats.len; k++) {
         const Risk *a = risk_of(&df->o, orow, cats.items[k]);
         const Risk *b = risk_of(&df->n, nrow, cats.items[k]);
@@ -1193,17 +1194,11 @@ static bool init_side(Side *s, Compilation *c)
     return true;
 }
 
-strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *out,
-                        const char *format, unsigned *changes)
+/* The work, below the guards of strat_diff (no local of the guarded frame
+ * lives across its setjmp). */
+static strat_status run_diff(Compilation *old, Compilation *new_, FILE *out, bool md,
+                             unsigned *changes)
 {
-    if (changes)
-        *changes = 0;
-    bool md = format && strcmp(format, "md") == 0;
-    if (format && !md && strcmp(format, "text") != 0)
-        return STRAT_FAILURE;
-    /* text is built in both arenas: either may run out */
-    STRAT_GUARD(old, STRAT_FAILURE);
-    STRAT_GUARD(new_, STRAT_FAILURE);
     Differ *df = ARENA_NEW(&new_->arena, Differ);
     df->arena = &new_->arena;
     if (!init_side(&df->o, old) || !init_side(&df->n, new_))
@@ -1243,4 +1238,17 @@ strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *o
     if (changes)
         *changes = df->moved + df->added + df->removed;
     return STRAT_OK;
+}
+
+strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *out,
+                        const char *format, unsigned *changes)
+{
+    if (changes)
+        *changes = 0;
+    if (format && strcmp(format, "md") != 0 && strcmp(format, "text") != 0)
+        return STRAT_FAILURE;
+    /* text is built in both arenas: either may run out */
+    STRAT_GUARD(old, STRAT_FAILURE);
+    STRAT_GUARD(new_, STRAT_FAILURE);
+    return run_diff(old, new_, out, format && strcmp(format, "md") == 0, changes);
 }

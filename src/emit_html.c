@@ -861,35 +861,35 @@ static void emit_chart(Page *pg)
 
 /* ---- table and explanations ---------------------------------------- */
 
-/* The text of `strat explain` for one service, escaped into out.
- * strat_explain arms its own out-of-memory jump in c->oom_storage, which
- * is ours too (set by strat_emit_decisions); it is saved and put back so
- * a later failure still lands in a live frame, and a failure inside is
- * passed on to it.  False if the explanation could not be made. */
+/* The text of `strat explain` for one service, escaped into out.  An
+ * allocation failure inside lands here first, to free the stream's
+ * buffer, and is then passed on to the library's entry point. */
 static bool emit_explanation(Page *pg, uint32_t row)
 {
     Compilation *c = pg->c;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *ms = open_memstream(&buf, &len);
-    if (!ms)
+    /* in the arena, not on the stack: its value must survive a longjmp */
+    struct { char *buf; size_t len; FILE *ms; } *m = arena_zalloc(&c->arena, sizeof *m);
+    m->ms = open_memstream(&m->buf, &m->len);
+    if (!m->ms)
         return false;
-    jmp_buf saved;
-    jmp_buf *saved_oom = c->oom, *saved_jump = c->arena.oom_jump;
-    memcpy(&saved, &c->oom_storage, sizeof saved);
-    strat_status st = strat_explain(c, ms, pg->svc->names[row]);
-    memcpy(&c->oom_storage, &saved, sizeof saved);
-    c->oom = saved_oom;
-    c->arena.oom_jump = saved_jump;
-    bool ok = fclose(ms) == 0 && buf;
+    jmp_buf here;
+    jmp_buf *outer = c->arena.oom_jump;
+    c->arena.oom_jump = &here;
+    if (setjmp(here)) {
+        c->arena.oom_jump = outer;
+        fclose(m->ms);
+        free(m->buf);
+        longjmp(*outer, 1);
+    }
+    strat_status st = explain_service(c, m->ms, pg->svc->names[row]);
+    c->arena.oom_jump = outer;
+    bool ok = fclose(m->ms) == 0 && m->buf;
     if (ok && st == STRAT_OK) {
         fputs("<pre>", pg->out);
-        esc_n(pg->out, buf, len);
+        esc_n(pg->out, m->buf, m->len);
         fputs("</pre>", pg->out);
     }
-    free(buf);
-    if (st == STRAT_FAILURE && c->oom_happened && c->arena.oom_jump)
-        longjmp(*c->arena.oom_jump, 1);
+    free(m->buf);
     return ok && st == STRAT_OK;
 }
 

@@ -84,6 +84,10 @@ Results *strat_run_decide(Compilation *c);
 /* Runs every test; prints one line per failure to out; counts. */
 void strat_run_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed);
 
+/* explain.c: strat_explain without arming the out-of-memory jump (for
+ * callers inside the library, whose own guard is armed). */
+strat_status explain_service(Compilation *c, FILE *out, const char *service);
+
 /* emit_html.c: the self-contained HTML report of `decide --format html`. */
 void emit_html(Compilation *c, const Results *res, FILE *out);
 

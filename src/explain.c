@@ -172,6 +172,11 @@ static const char *short_number(Compilation *c, double v)
 strat_status strat_explain(strat_compilation *c, FILE *out, const char *service)
 {
     STRAT_GUARD(c, STRAT_FAILURE);
+    return explain_service(c, out, service);
+}
+
+strat_status explain_service(Compilation *c, FILE *out, const char *service)
+{
     Eval *ev = c->eval;
     Results *res = c->results;
     if (!ev || !res || !res->decided)

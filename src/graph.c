@@ -335,15 +335,14 @@ static void emit_mermaid(FILE *out, const Graph *g)
 
 strat_status strat_graph(strat_compilation *c, FILE *out, const char *format)
 {
-    bool mermaid = format && strcmp(format, "mermaid") == 0;
-    if (format && !mermaid && strcmp(format, "dot") != 0)
+    if (format && strcmp(format, "mermaid") != 0 && strcmp(format, "dot") != 0)
         return STRAT_FAILURE;
     STRAT_GUARD(c, STRAT_FAILURE);
     if (!c->program)
         return STRAT_FINDINGS;
     Graph *g = ARENA_NEW(&c->arena, Graph);
     build(g, c);
-    if (mermaid)
+    if (format && strcmp(format, "mermaid") == 0)
         emit_mermaid(out, g);
     else
         emit_dot(out, g);

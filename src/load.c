@@ -139,7 +139,7 @@ char *load_read_file(Compilation *c, const char *path, size_t *len,
     char *buf = c->alloc.fn(c->alloc.ud, NULL, 0, size + 2);
     if (!buf) {
         close(fd);
-        longjmp(*c->oom, 1);
+        longjmp(*c->arena.oom_jump, 1);
     }
     size_t got = 0;
     while (got < size) {

@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# html_test.sh BIN — the self-contained HTML report of `decide --format html`.
+#
+#   bash tests/html_test.sh build/strat
+#
+# For each example strategy (retail, hospital, bank), run from the example's
+# own directory with a pinned --today, as the golden tests do:
+#   generate     `decide --format html -o FILE` exits 0 and writes a file
+#   determinism  a second run gives the same bytes
+#   well-formed  python3's html.parser: every non-void element is closed in
+#                order, one <html>, <head>, <body>; no http:// or https://
+#                in src/href attributes or CSS url(); no <link rel=stylesheet>,
+#                no <script src>; the parts the report promises are there
+#                (title, inputs SHA-256, summary, SVG chart with a <title> per
+#                bubble, ranked table, one <details> per service)
+#   render       headless Chromium takes a screenshot (PNG > 10 kB) with no
+#                console error, and --dump-dom shows the inline script ran
+# Chromium comes from the Debian package `chromium`, installed with apt-get
+# when missing (sudo only when not root); if it cannot be had, the render
+# checks are skipped with a message.  No HTML golden file is kept: the report
+# is large, and determinism plus these checks cover it.
+# Prints `N passed, M failed` last; exit 1 on failure.
+set -u
+bin=$(realpath "${1:-build/strat}")
+root=$(cd "$(dirname "$0")/.." && pwd)
+today=2027-01-15
+pass=0
+fail=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export STRAT_STDLIB="${STRAT_STDLIB:-$root/stdlib}"
+
+ok() { pass=$((pass + 1)); }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL $1"
+    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -20 | sed 's/^/    /'
+}
+
+# ---- the structural checker ------------------------------------------------
+cat >"$work/check.py" <<'PY'
+import re, sys
+from html.parser import HTMLParser
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+        "meta", "param", "source", "track", "wbr"}
+URL = re.compile(r"(?i)https?://")
+CSS_URL = re.compile(r"(?i)url\(\s*['\"]?\s*([^'\")]*)")
+
+class Checker(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors, self.counts = [], [], {}
+        self.in_style = False
+        self.svg_titles = 0
+        self.text = []
+
+    def err(self, msg):
+        line, col = self.getpos()
+        self.errors.append("%d:%d: %s" % (line, col + 1, msg))
+
+    def attrs_check(self, tag, attrs):
+        for k, v in attrs:
+            v = v or ""
+            if k in ("src", "href", "xlink:href", "action", "srcset", "poster") and URL.search(v):
+                self.err("network reference in <%s %s=%r>" % (tag, k, v))
+            if k == "style":
+                for u in CSS_URL.findall(v):
+                    if URL.search(u):
+                        self.err("network url() in a style attribute: %r" % u)
+        a = dict(attrs)
+        if tag == "script" and "src" in a:
+            self.err("external script: %r" % a["src"])
+        if tag == "link" and "stylesheet" in (a.get("rel") or ""):
+            self.err("external stylesheet: %r" % a.get("href"))
+
+    def handle_starttag(self, tag, attrs):
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        self.attrs_check(tag, attrs)
+        if tag == "title" and "svg" in self.stack:
+            self.svg_titles += 1
+        if tag == "style":
+            self.in_style = True
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        # <circle .../> inside SVG; also accepted for void elements
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        self.attrs_check(tag, attrs)
+        if "svg" not in self.stack and tag not in VOID:
+            self.err("self-closing non-void HTML element <%s/>" % tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            self.err("end tag for void element </%s>" % tag)
+            return
+        if not self.stack:
+            self.err("</%s> with nothing open" % tag)
+            return
+        if self.stack[-1] != tag:
+            self.err("</%s> closes <%s> (open: %s)" % (tag, self.stack[-1],
+                                                     " > ".join(self.stack[-6:])))
+            if tag in self.stack:
+                while self.stack and self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+        if tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style:
+            for u in CSS_URL.findall(data):
+                if URL.search(u):
+                    self.err("network url() in CSS: %r" % u)
+            if re.search(r"(?i)@import", data):
+                self.err("@import in CSS")
+        elif self.stack and self.stack[-1] != "script":
+            self.text.append(data)
+
+path, title, nservices = sys.argv[1], sys.argv[2], int(sys.argv[3])
+src = open(path, encoding="utf-8").read()
+c = Checker()
+c.feed(src)
+c.close()
+if c.stack:
+    c.err("unclosed at the end: %s" % " > ".join(c.stack))
+if not src.startswith("<!DOCTYPE html>"):
+    c.err("no <!DOCTYPE html> first")
+for t in ("html", "head", "body", "svg"):
+    if c.counts.get(t, 0) != 1:
+        c.err("expected one <%s>, found %d" % (t, c.counts.get(t, 0)))
+text = " ".join(c.text)
+if title not in text:
+    c.err("strategy title %r not in the page" % title)
+if not re.search(r"inputs SHA-256\s*[0-9a-f]{64}", text):
+    c.err("no inputs SHA-256")
+if "Summary by decision" not in text:
+    c.err("no summary section")
+if c.counts.get("details", 0) != nservices:
+    c.err("%d <details>, expected one per service (%d)" % (c.counts.get("details", 0), nservices))
+if c.counts.get("circle", 0) < nservices:
+    c.err("%d circles for %d services" % (c.counts.get("circle", 0), nservices))
+if c.svg_titles < nservices + 1:
+    c.err("%d SVG <title>s, expected one per bubble and one for the chart" % c.svg_titles)
+if c.counts.get("tbody", 0) < nservices:
+    c.err("ranked table has %d service groups, expected %d" % (c.counts.get("tbody", 0), nservices))
+for bad in ("http://", "https://"):
+    for m in re.finditer(re.escape(bad), src):
+        # only the SVG namespace would be harmless, and the report has none
+        c.err("%s at offset %d" % (bad, m.start()))
+        break
+if "scores:" not in text or "arms, in order" not in text:
+    c.err("explanation text (scores:, arms, in order) missing")
+for e in c.errors[:20]:
+    print(e)
+sys.exit(1 if c.errors else 0)
+PY
+
+# ---- chromium ----------------------------------------------------------------
+find_chromium() {
+    for b in chromium chromium-browser google-chrome; do
+        if command -v "$b" >/dev/null 2>&1; then
+            command -v "$b"
+            return 0
+        fi
+    done
+    return 1
+}
+chromium=$(find_chromium)
+if [ -z "$chromium" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "html_test: installing chromium (Debian package) ..."
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo -n"
+    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+        $sudo apt-get install -y -qq --no-install-recommends chromium; } >"$work/apt.log" 2>&1
+    chromium=$(find_chromium)
+fi
+if [ -z "$chromium" ]; then
+    echo "html_test: SKIP rendering checks: chromium is not installed and could not be installed"
+fi
+
+# chrome FILE.html OUT.png: screenshot; stderr (console log) to OUT.png.log
+chrome_shot() {
+    local ud
+    ud=$(mktemp -d "$work/ud.XXXXXX")
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$ud" --enable-logging=stderr --v=0 \
+        --screenshot="$2" --window-size=1280,2000 "file://$1" \
+        >/dev/null 2>"$2.log" </dev/null
+}
+chrome_dom() {
+    local ud
+    ud=$(mktemp -d "$work/ud.XXXXXX")
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$ud" --enable-logging=stderr --v=0 \
+        --dump-dom "file://$1" >"$2" 2>"$2.log" </dev/null
+}
+# Console messages.  Chromium logs every console message as an
+# INFO:CONSOLE line whatever its level (console.error included), so the
+# level cannot be told from the log; the report itself never logs, so any
+# CONSOLE line (an uncaught exception, a Content-Security-Policy refusal, a
+# console.error, a deprecation) counts as an error.
+console_errors() {
+    grep -E ':CONSOLE[:(]' "$1" || true
+}
+
+# ---- the examples --------------------------------------------------------------
+for name in retail hospital bank; do
+    d="$root/examples/$name"
+    f="$name.strat"
+    if [ ! -f "$d/$f" ]; then
+        bad "$name: $d/$f missing"
+        continue
+    fi
+    out="$work/$name.html"
+    err=$( (cd "$d" && LC_ALL=C TZ=UTC "$bin" decide --today "$today" --color never \
+        --format html -o "$out" "$f") 2>&1 </dev/null)
+    code=$?
+    if [ $code != 0 ] || [ ! -s "$out" ]; then
+        bad "$name: decide --format html exit $code" "$err"
+        continue
+    fi
+    ok
+    # determinism: a second run, and one under another locale and time zone
+    (cd "$d" && LC_ALL=C.UTF-8 TZ=Asia/Kolkata "$bin" decide --today "$today" --color never \
+        --format html -o "$out.2" "$f" >/dev/null 2>&1 </dev/null)
+    if cmp -s "$out" "$out.2"; then ok; else
+        bad "$name: two runs give different bytes" "$(diff "$out" "$out.2" | head -10)"
+    fi
+    # the strategy title and the number of services, from the JSON format
+    meta=$( (cd "$d" && "$bin" decide --today "$today" --format json "$f" 2>/dev/null) |
+        python3 -c 'import json,sys; j=json.load(sys.stdin); print(len(j["decisions"])); print(j["strategy"])')
+    n=$(printf '%s\n' "$meta" | head -1)
+    title=$(printf '%s\n' "$meta" | sed -n 2p)
+    if msg=$(python3 "$work/check.py" "$out" "$title" "$n" 2>&1); then ok; else
+        bad "$name: structure" "$msg"
+    fi
+    [ -n "$chromium" ] || continue
+    png="$work/$name.png"
+    chrome_shot "$out" "$png"
+    size=$(stat -c %s "$png" 2>/dev/null || echo 0)
+    if [ "$size" -gt 10240 ]; then ok; else
+        bad "$name: screenshot missing or trivial ($size bytes)" "$(tail -5 "$png.log")"
+    fi
+    if [ -n "${HTML_TEST_KEEP:-}" ]; then
+        mkdir -p "$HTML_TEST_KEEP" && cp "$out" "$png" "$HTML_TEST_KEEP/"
+    fi
+    chrome_dom "$out" "$work/$name.dom"
+    errs=$( { console_errors "$png.log"; console_errors "$work/$name.dom.log"; } )
+    if [ -z "$errs" ]; then ok; else
+        bad "$name: console errors in Chromium" "$errs"
+    fi
+    if grep -q 'data-ready="1"' "$work/$name.dom" && grep -q '</html>' "$work/$name.dom"; then
+        ok
+    else
+        bad "$name: the DOM did not load or the inline script did not run" \
+            "$(head -c 400 "$work/$name.dom"; tail -5 "$work/$name.dom.log")"
+    fi
+done
+
+# ---- escaping: hostile text from a strategy ends up inert ------------------------
+esc_dir="$work/escape"
+mkdir -p "$esc_dir"
+cat >"$esc_dir/escape.strat" <<'EOF'
+strategy "Tags <b>&amp; \"quotes\" 'n' </html>" {
+  vision   = "<script>alert(1)</script>"
+  horizon  = 2027-01-01 .. 2027-12-31
+  currency = "E<U>R"
+  budget   = 1M
+}
+role cio { title = "CIO" }
+team t { lead = "L" }
+objective o {
+  title = "O" metric = "m" baseline = 0 target = 1 due = 2027-06-30 weight = 1 owner = cio
+}
+service a {
+  title = "A" owner = t status = catalogue kind = supporting investment = run supports = [o]
+}
+service b {
+  title = "B" owner = t status = catalogue kind = supporting investment = run supports = [o]
+}
+score value(s)  = alignment(s)
+score health(s) = 0.5
+decide {
+  invest   when value(s) > 2 because "never </td></tr><script>x()</script>"
+  tolerate otherwise     because "it's <fine> & \"ok\""
+}
+EOF
+err=$( (cd "$esc_dir" && "$bin" decide --today "$today" --format html -o out.html escape.strat) 2>&1 </dev/null)
+code=$?
+if [ $code != 0 ] && [ $code != 1 ]; then
+    bad "escape: decide exit $code" "$err"
+elif [ ! -s "$esc_dir/out.html" ]; then
+    bad "escape: no report" "$err"
+else
+    if msg=$(python3 "$work/check.py" "$esc_dir/out.html" "Tags <b>&amp; \"quotes\" 'n' </html>" 2 2>&1); then ok; else
+        bad "escape: structure" "$msg"
+    fi
+    if grep -q '<script>alert\|<script>x()\|<fine>\|<b>&amp;' "$esc_dir/out.html"; then
+        bad "escape: unescaped text in the report" "$(grep -n '<script>alert\|<script>x()\|<fine>' "$esc_dir/out.html" | head -5)"
+    else
+        ok
+    fi
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
