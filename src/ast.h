@@ -135,8 +135,10 @@ typedef struct SchemaField {
     bool is_list;        /* [type] */
     bool required;
     Expr *in;            /* `in a .. b` or `in [x, y]`, or NULL */
-    Op cmp;              /* `>= e` style bound, OP_NONE if absent */
+    Op cmp;              /* lower bound `>= e` or `> e`, OP_NONE if absent */
     Expr *cmp_value;
+    Op cmp2;             /* upper bound `<= e` or `< e`, OP_NONE if absent */
+    Expr *cmp2_value;
     Expr *default_value;
     Loc span;            /* the whole field, for the formatter */
     struct SchemaField *next;

@@ -1006,26 +1006,26 @@ static void add_schema(Compilation *c, Decl *d)
                         "for symbols");
             }
         }
-        if (f->cmp != OP_NONE) {
+        for (int b = 0; b < 2; b++) {
+            Op op = b ? f->cmp2 : f->cmp;
+            Expr *bound = b ? f->cmp2_value : f->cmp_value;
             double v;
+            if (op == OP_NONE)
+                continue;
             if (a.type.kind != T_NUMBER)
-                diag_at(c, D_TYPE, f->cmp_value->loc, "bounds apply to numbers only");
-            else if (const_number(c, f->cmp_value, &v, true)) {
-                if (f->cmp == OP_GE || f->cmp == OP_GT) {
+                diag_at(c, D_TYPE, bound->loc, "bounds apply to numbers only");
+            else if (const_number(c, bound, &v, true)) {
+                if (op == OP_GE || op == OP_GT) {
                     a.has_min = true;
                     a.min = v;
-                    a.min_excl = f->cmp == OP_GT;
+                    a.min_excl = op == OP_GT;
                 } else {
                     a.has_max = true;
                     a.max = v;
-                    a.max_excl = f->cmp == OP_LT;
+                    a.max_excl = op == OP_LT;
                 }
             }
         }
-        double dv;
-        if (a.type.kind == T_NUMBER && a.default_expr &&
-            const_number(c, a.default_expr, &dv, true))
-            check_bounds(c, &a, dv, a.default_expr->loc);
         int slot = attr_slot(t, f->name);
         if (slot >= 0) {
             /* a later schema refines an attribute: same type, new bounds
@@ -1043,12 +1043,32 @@ static void add_schema(Compilation *c, Decl *d)
                 a.allowed = old->allowed;
                 a.nallowed = old->nallowed;
             }
+            /* what the refinement does not restate, it keeps */
+            if (!a.has_min && old->has_min) {
+                a.has_min = true;
+                a.min = old->min;
+                a.min_excl = old->min_excl;
+            }
+            if (!a.has_max && old->has_max) {
+                a.has_max = true;
+                a.max = old->max;
+                a.max_excl = old->max_excl;
+            }
+            if (!a.default_expr)
+                a.default_expr = old->default_expr;
+            a.required |= old->required;
             if (old->type.kind == T_LIST || old->type.kind == T_ENTITY)
                 a.type = old->type;
             *old = a;
         } else {
-            add_attr(c, t, &a);
+            slot = add_attr(c, t, &a);
         }
+        /* the default must lie in the attribute's own range */
+        const AttrDef *fin = &t->attrs[slot];
+        double dv;
+        if (fin->type.kind == T_NUMBER && f->default_value &&
+            const_number(c, f->default_value, &dv, true))
+            check_bounds(c, fin, dv, f->default_value->loc);
     next:;
     }
 }
@@ -1439,11 +1459,11 @@ strat_status strat_check(strat_compilation *c)
     p->today = today_days(c);
     add_builtin_attrs(c);
 
-    /* pass 1: schemas and names */
+    /* pass 1: names (consts first, so schemas may use them), schemas */
+    register_decls(c);
     for (Decl *d = c->decls; d; d = d->next)
         if (d->kind == D_SCHEMA)
             add_schema(c, d);
-    register_decls(c);
     if (p->strategy.decl)
         fill_strategy(c, p->strategy.decl);
     /* bulk loads add rows before references are resolved */
@@ -1479,6 +1499,8 @@ strat_status strat_check(strat_compilation *c)
             {c->n.investment, c->n.run}};
         for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
             int slot = attr_slot(svc, defs[i].attr);
+            if (svc->attrs[slot].default_expr)
+                continue;   /* a schema's own default wins */
             int32_t v = atom_id(c, defs[i].value);
             for (uint32_t r = 0; r < svc->count; r++)
                 if (svc->cols[slot].i32[r] < 0)

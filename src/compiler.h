@@ -155,7 +155,7 @@ uint32_t source_add(Compilation *c, const char *path, const char *real,
 /* load.c: whole files into memory (two NULs after the text), adopted as
  * sources without a copy; `path` inside `root` after realpath. */
 char *load_read_file(Compilation *c, const char *path, size_t *len,
-                     const char **why);
+                     const char **why, DiagCode *code);
 uint32_t source_adopt(Compilation *c, const char *path, const char *real,
                       char *text, size_t len, bool is_stdlib);
 bool path_inside(const char *path, const char *root);

@@ -320,9 +320,10 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
     }
     size_t len;
     const char *why;
-    char *text = load_read_file(c, real, &len, &why);
+    DiagCode code;
+    char *text = load_read_file(c, real, &len, &why, &code);
     if (!text) {
-        diag_at(c, D_IO, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
+        diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
         return;
     }
     const char *slash = strrchr(from->path, '/');

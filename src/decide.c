@@ -39,20 +39,33 @@ static void apply_scenario(Eval *ev, Decl *d)
         EntityKind k = (EntityKind)st->entity_kind;
         KindTable *t = kind_table(c, k);
         int slot = st->target->u.attr.slot;
-        if (t->attrs[slot].type.kind != T_NUMBER)
-            continue;
+        const AttrDef *a = &t->attrs[slot];
+        if (a->type.kind == T_LIST)
+            continue;   /* the checker refuses lists in `set` */
+        bool is_num = a->type.kind == T_NUMBER;
         double *nv = arena_raw_alloc(&c->arena, sizeof(double) * (t->count + 1));
         uint8_t *hit = arena_raw_alloc(&c->arena, t->count + 1);
+        int local = st->target->u.attr.obj->u.name.local;
         for (uint32_t r = 0; r < t->count; r++) {
-            ev->locals[0] = (int32_t)r;
-            ev->local_kinds[0] = k;
+            ev->locals[local] = (int32_t)r;
+            ev->local_kinds[local] = k;
             hit[r] = !st->where || eval_expr(ev, st->where).i == 1;
-            if (hit[r])
-                nv[r] = eval_expr(ev, st->value).num;
+            if (hit[r]) {
+                Value v = eval_expr(ev, st->value);
+                /* symbols, strings, bools, dates and refs travel as i32 */
+                nv[r] = is_num ? v.num : (double)(a->type.kind == T_ENTITY
+                                                      ? ref_encode(a->type.kinds, v.ekind, v.i)
+                                                      : v.i);
+            }
         }
-        for (uint32_t r = 0; r < t->count; r++)
-            if (hit[r])
+        for (uint32_t r = 0; r < t->count; r++) {
+            if (!hit[r])
+                continue;
+            if (is_num)
                 t->cols[slot].num[r] = nv[r];
+            else
+                t->cols[slot].i32[r] = (int32_t)nv[r];
+        }
         arena_raw_free(&c->arena, nv, sizeof(double) * (t->count + 1));
         arena_raw_free(&c->arena, hit, t->count + 1);
     }
@@ -268,6 +281,8 @@ static void attach_approvers(Eval *ev, Results *res)
         ev->locals[0] = (int32_t)r;
         ev->local_kinds[0] = EK_SERVICE;
         const char *list = NULL;
+        Name named[32];
+        uint32_t nnamed = 0;
         for (uint32_t i = 0; i < p->approvals.len; i++) {
             Decl *d = p->approvals.items[i];
             Expr *when = NULL, *who = NULL;
@@ -279,6 +294,14 @@ static void attach_approvers(Eval *ev, Results *res)
             }
             if (!who || who->kind != EX_NAME || (when && eval_expr(ev, when).i != 1))
                 continue;
+            /* a role named by several matching approvals is listed once */
+            bool seen = false;
+            for (uint32_t j = 0; j < nnamed && !seen; j++)
+                seen = named[j] == who->u.name.id;
+            if (seen)
+                continue;
+            if (nnamed < 32)
+                named[nnamed++] = who->u.name.id;
             list = list ? arena_printf(&c->arena, "%s, %s", list, who->u.name.id)
                         : who->u.name.id;
         }
@@ -557,7 +580,10 @@ const char *value_text(Compilation *c, const Value *v)
         return v->i >= 0 ? decision_name((Decision)v->i) : "none";
     case T_LIST: {
         const char *out = "[";
-        for (uint32_t i = 0; i < v->len; i++) {
+        for (uint32_t i = 0; v->nums && i < v->len; i++)
+            out = arena_printf(&c->arena, "%s%s%s", out, i ? ", " : "",
+                               format_double(buf, sizeof buf, v->nums[i]));
+        for (uint32_t i = 0; !v->nums && i < v->len; i++) {
             Value e = {0};
             e.kind = v->elem_kind;
             e.i = v->elems[i];

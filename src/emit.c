@@ -14,6 +14,21 @@
 #include "eval.h"
 #include "json.h"
 
+/* At the top of the first file the user named. */
+void report_no_decide(Compilation *c)
+{
+    Loc at = {0, 0, 0};
+    for (uint32_t i = 0; i < c->sources.len; i++) {
+        Source *s = c->sources.items[i];
+        if (!s->is_stdlib && !s->is_csv) {
+            at = (Loc){i + 1, 0, 0};
+            break;
+        }
+    }
+    Diag *d = diag_at(c, D_NO_DECIDE, at, "the strategy has no decide block: nothing to decide");
+    diag_hint(c, d, "write `decide { ... }`, or import \"std/time\" for the TIME table");
+}
+
 /* SHA-256 over every loaded source, in load order, each preceded by its
  * length so file boundaries count. */
 const char *inputs_sha256(Compilation *c)
@@ -352,6 +367,8 @@ strat_status strat_emit_decisions(strat_compilation *c, FILE *out, const char *f
 {
     STRAT_GUARD(c, STRAT_FAILURE);
     const Results *res = c->results;
+    if (res && !res->decided)
+        report_no_decide(c);
     if (!res || !res->decided)
         return STRAT_FINDINGS;
     if (!format || strcmp(format, "table") == 0)

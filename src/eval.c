@@ -230,6 +230,15 @@ static bool values_equal(const Value *a, const Value *b)
         return value_missing(a) && value_missing(b);
     if (a->kind == T_NUMBER)
         return a->num == b->num;
+    if (a->kind == T_LIST) {
+        if (a->len != b->len)
+            return false;
+        for (uint32_t i = 0; i < a->len; i++)
+            if (a->nums || b->nums ? !(a->nums && b->nums && a->nums[i] == b->nums[i])
+                                   : a->elems[i] != b->elems[i])
+                return false;
+        return true;
+    }
     return a->i == b->i;
 }
 
@@ -281,14 +290,22 @@ static Value aggregate(Eval *ev, Expr *q, Agg agg)
     return num_value(acc);
 }
 
+/* count/sum/min/max of a list value; numbers come from literal lists
+ * (columns hold no numeric lists), with the aggregates' NaN rules. */
 static Value list_aggregate(Value l, Agg agg, Eval *ev)
 {
     (void)ev;
     if (agg == AGG_COUNT)
         return num_value((double)l.len);
-    /* lists of numbers come only from literals, which evaluate to NaN-free
-     * atoms; numeric lists are not stored in columns */
-    return num_value(NAN);
+    if (!l.nums)
+        return num_value(NAN);
+    if ((agg == AGG_MIN || agg == AGG_MAX) && l.len == 0)
+        return num_value(NAN);
+    double acc = agg == AGG_MIN ? INFINITY : agg == AGG_MAX ? -INFINITY : 0;
+    for (uint32_t i = 0; i < l.len; i++)
+        acc = agg == AGG_SUM ? acc + l.nums[i]
+            : agg == AGG_MIN ? nan_min(acc, l.nums[i]) : nan_max(acc, l.nums[i]);
+    return num_value(acc);
 }
 
 static Value eval_call(Eval *ev, Expr *e)
@@ -406,7 +423,7 @@ static Value eval_binary(Eval *ev, Expr *e)
     case OP_NE: return bool_value(!values_equal(&a, &b));
     case OP_IN:
         for (uint32_t i = 0; i < b.len; i++)
-            if (b.elems[i] == a.i)
+            if (b.nums ? b.nums[i] == a.num : b.elems[i] == a.i)
                 return bool_value(true);
         return bool_value(false);
     default:
@@ -493,13 +510,24 @@ Value eval_expr(Eval *ev, Expr *e)
     case EX_CALL: return eval_call(ev, e);
     case EX_LIST: {
         uint32_t n = e->u.list.n;
+        Value v = {0};
+        v.kind = T_LIST;
+        v.len = n;
+        const Type *et = e->type && e->type->elem ? e->type->elem : NULL;
+        if (et && et->kind == T_NUMBER) {
+            double *nums = ARENA_ARRAY(&ev->c->arena, double, n + 1);
+            for (uint32_t i = 0; i < n; i++)
+                nums[i] = eval_expr(ev, e->u.list.items[i]).num;
+            v.nums = nums;
+            v.elem_kind = T_NUMBER;
+            return v;
+        }
         int32_t *elems = ARENA_ARRAY(&ev->c->arena, int32_t, n + 1);
         for (uint32_t i = 0; i < n; i++)
             elems[i] = eval_expr(ev, e->u.list.items[i]).i;
-        Value v = {0};
-        v.kind = T_LIST;
         v.elems = elems;
-        v.len = n;
+        if (et)
+            v.elem_kind = et->kind;
         return v;
     }
     case EX_UNARY: {

@@ -21,7 +21,8 @@ typedef struct Value {
     double num;              /* T_NUMBER */
     int32_t i;               /* bool, date, atom, entity row, decision */
     EntityKind ekind;        /* T_ENTITY */
-    const int32_t *elems;    /* T_LIST */
+    const int32_t *elems;    /* T_LIST of atoms, refs, bools */
+    const double *nums;      /* T_LIST of numbers (literal lists only) */
     uint32_t len;
     TypeKind elem_kind;
 } Value;
@@ -90,6 +91,9 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service);
 
 /* emit_html.c: the self-contained HTML report of `decide --format html`. */
 void emit_html(Compilation *c, const Results *res, FILE *out);
+
+/* S0907 at the top of the first file. */
+void report_no_decide(Compilation *c);
 
 /* SHA-256 (hex) over every loaded source file. */
 const char *inputs_sha256(Compilation *c);

@@ -179,6 +179,8 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
 {
     Eval *ev = c->eval;
     Results *res = c->results;
+    if (res && !res->decided)
+        report_no_decide(c);
     if (!ev || !res || !res->decided)
         return STRAT_FINDINGS;
     KindTable *svc = kind_table(c, EK_SERVICE);
@@ -221,7 +223,7 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
     ev->local_kinds[0] = EK_SERVICE;
     for (Arm *a = p->decide->arms; a; a = a->next, idx++) {
         LineCol al = source_linecol(c, a->loc.file, a->loc.start);
-        const char *val = "otherwise";
+        const char *val = "always";
         if (a->cond)
             val = eval_expr(ev, a->cond).i == 1 ? "true" : "false";
         fprintf(out, "  %c %-10s line %-4u %-6s %s\n", idx == res->arm[r] ? '>' : ' ',

@@ -335,6 +335,8 @@ static void print_schema(Fmt *f, Decl *d)
             fprintf(f->out, " in %s", expr_str(f, x->in));
         if (x->cmp != OP_NONE)
             fprintf(f->out, " %s %s", op_text(x->cmp), expr_str(f, x->cmp_value));
+        if (x->cmp2 != OP_NONE)
+            fprintf(f->out, " %s %s", op_text(x->cmp2), expr_str(f, x->cmp2_value));
         if (x->required)
             fputs(" required", f->out);
         if (x->default_value)

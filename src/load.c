@@ -107,8 +107,9 @@ void strat_free(strat_compilation *c)
  * with two NUL bytes after it (flex scans in place).  On failure returns
  * NULL and sets *why to a message. */
 char *load_read_file(Compilation *c, const char *path, size_t *len,
-                     const char **why)
+                     const char **why, DiagCode *code)
 {
+    *code = D_IO;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         *why = strerror(errno);
@@ -132,6 +133,7 @@ char *load_read_file(Compilation *c, const char *path, size_t *len,
     }
     if (st.st_size > (off_t)MAX_SOURCE_BYTES) {
         *why = "is larger than 256 MiB";
+        *code = D_FILE_TOO_LARGE;
         close(fd);
         return NULL;
     }
@@ -393,9 +395,10 @@ static bool load_path(Loader *L, const char *shown, const char *path,
     }
     size_t len = 0;
     const char *why = NULL;
-    char *text = load_read_file(c, realbuf, &len, &why);
+    DiagCode code;
+    char *text = load_read_file(c, realbuf, &len, &why, &code);
     if (!text) {
-        diag_at(c, D_IO, from, "cannot read `%s`: %s", shown, why);
+        diag_at(c, code, from, "cannot read `%s`: %s", shown, why);
         return false;
     }
     f = ARENA_NEW(&c->arena, LoadedFile);

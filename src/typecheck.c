@@ -776,9 +776,62 @@ static void check_bool_portfolio(Compilation *c, Expr *e, const char *what)
     expect_type(&sc, e, check_expr(&sc, e), T_BOOL, what);
 }
 
+/* Consts that refer to themselves, directly or through other consts. */
+static void const_refs(Compilation *c, Expr *e, PtrVec *out)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case EX_NAME:
+        if (e->u.name.local < 0 && const_named(c, e->u.name.id))
+            ptrvec_push(&c->arena, out, e);
+        break;
+    case EX_ATTR: const_refs(c, e->u.attr.obj, out); break;
+    case EX_CALL:
+        for (uint32_t i = 0; i < e->u.call.nargs; i++)
+            const_refs(c, e->u.call.args[i], out);
+        break;
+    case EX_LIST:
+        for (uint32_t i = 0; i < e->u.list.n; i++)
+            const_refs(c, e->u.list.items[i], out);
+        break;
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        const_refs(c, e->u.ops.a, out);
+        const_refs(c, e->u.ops.b, out);
+        const_refs(c, e->u.ops.c, out);
+        break;
+    case EX_QUANT: case EX_COMPREH:
+        const_refs(c, e->u.quant.where, out);
+        const_refs(c, e->u.quant.body, out);
+        break;
+    default:
+        break;
+    }
+}
+
+static bool const_cycle_from(Compilation *c, Const *k, Const *start, int depth)
+{
+    if (depth > 64)
+        return false;
+    PtrVec refs = {0};
+    const_refs(c, k->decl->expr, &refs);
+    for (uint32_t i = 0; i < refs.len; i++) {
+        Const *next = const_named(c, ((Expr *)refs.items[i])->u.name.id);
+        if (next == start || (next && const_cycle_from(c, next, start, depth + 1)))
+            return true;
+    }
+    return false;
+}
+
 void check_expressions(Compilation *c)
 {
     Program *p = c->program;
+    for (uint32_t i = 0; i < p->consts.len; i++) {
+        Const *k = p->consts.items[i];
+        if (const_cycle_from(c, k, k, 0))
+            diag_at(c, D_NOT_CONST, k->decl->name_loc,
+                    "const `%s` is defined in terms of itself", k->name);
+    }
     for (uint32_t i = 0; i < p->consts.len; i++) {
         Const *k = p->consts.items[i];
         Scope sc = {.c = c, .ctx = CTX_PORTFOLIO};

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -114,6 +115,18 @@ bool atomic_open(AtomicFile *f, const char *path)
         f->tmp_path = NULL;
         return false;
     }
+    /* mkstemp makes the file 0600; give it the mode the target has, or
+     * that a new file would get */
+    struct stat st;
+    mode_t mode;
+    if (stat(path, &st) == 0) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    fchmod(fd, mode);
     f->fp = fdopen(fd, "w");
     if (!f->fp) {
         fprintf(stderr, "strat: cannot write `%s`: %s\n", path, strerror(errno));

@@ -34,7 +34,7 @@ static strat_compilation *compile_for_run(CliOptions *o, int *rc, bool print_now
 int cmd_decide(CliOptions *o)
 {
     int rc;
-    strat_compilation *c = compile_for_run(o, &rc, true);
+    strat_compilation *c = compile_for_run(o, &rc, false);
     if (!c)
         return rc;
     AtomicFile out;
@@ -48,10 +48,9 @@ int cmd_decide(CliOptions *o)
             rc = STRAT_FAILURE;
     } else {
         atomic_abort(&out);
-        if (rc == STRAT_OK)
-            fputs("strat: nothing to decide: the strategy has no decide block\n", stderr);
         rc = st == STRAT_FAILURE ? STRAT_FAILURE : STRAT_FINDINGS;
     }
+    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
     strat_free(c);
     return rc;
 }
@@ -80,18 +79,16 @@ int cmd_test(CliOptions *o)
 int cmd_explain(CliOptions *o)
 {
     int rc;
-    strat_compilation *c = compile_for_run(o, &rc, true);
+    strat_compilation *c = compile_for_run(o, &rc, false);
     if (!c)
         return rc;
     strat_status st = strat_explain(c, stdout, o->subject);
-    if (st == STRAT_FAILURE) {
-        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+    if (st == STRAT_FAILURE)
         rc = STRAT_FAILURE;
-    } else if (st == STRAT_FINDINGS) {
-        if (rc == STRAT_OK)
-            fputs("strat: nothing to explain: the strategy has no decide block\n", stderr);
+    else if (st == STRAT_FINDINGS)
         rc = STRAT_FINDINGS;
-    }
+    fflush(stdout);
+    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
     strat_free(c);
     return rc;
 }

@@ -79,7 +79,7 @@ int cmd_diff(CliOptions *o)
                     o_bad && n_bad ? "both versions have errors, so nothing was decided"
                     : o_bad        ? "the old version has errors, so nothing was decided"
                     : n_bad        ? "the new version has errors, so nothing was decided"
-                                   : "a version has no decide block");
+                                   : "one of the versions has no decide block");
             rc = STRAT_FINDINGS;
         } else {
             if (strat_out_of_memory(old) || strat_out_of_memory(nw))
