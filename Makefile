@@ -125,8 +125,9 @@ SEED ?= 1
 difftest: $(BUILD)/tests/test_jit
 	STRAT_DIFFTEST_ROUNDS=$(N) STRAT_DIFFTEST_SEED=$(SEED) $(BUILD)/tests/test_jit
 
+# make bench [REPS=3] [FULL=1 for 10M services too]; see docs/performance.md
 bench: all
-	@bash bench/run.sh $(BUILD)/strat
+	@REPS="$(REPS)" FULL="$(FULL)" bash bench/run.sh $(BUILD)/strat
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/strat/stdlib/std \
