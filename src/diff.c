@@ -525,23 +525,85 @@ static void def_line(Line *l, const char *from, const char *to, bool code, const
         add(l, false, arena_printf(a, " (%s)", detail));
 }
 
+static void arm_change(Differ *df, const Arm *a, int ia, const Arm *b, int ib)
+{
+    DefChange *d = new_def(df, DC_ARM);
+    d->arm = b ? ib : ia;
+    const char *ta = a ? arm_text(df->o.c, a) : NULL;
+    const char *tb = b ? arm_text(df->n.c, b) : NULL;
+    if (a && b && ia != ib)
+        add(&d->line, false, arena_printf(df->arena, "decide arm %d (was %d)", ib + 1, ia + 1));
+    else
+        add(&d->line, false, arena_printf(df->arena, "decide arm %d", (b ? ib : ia) + 1));
+    const char *detail = NULL;
+    if (a && b && a->cond && b->cond && strcmp(a->decision, b->decision) == 0)
+        detail = literal_detail(df->arena, a->cond, b->cond, "threshold");
+    def_line(&d->line, ta, tb, true, detail, df->arena);
+}
+
+/* Arms are aligned by their text (longest common subsequence), so an arm
+ * inserted or removed reads as that, not as every later arm changing; an
+ * arm removed and one added at the same place read as one arm changed. */
 static void diff_arms(Differ *df)
 {
-    const Arm *a = df->o.p->decide ? df->o.p->decide->arms : NULL;
-    const Arm *b = df->n.p->decide ? df->n.p->decide->arms : NULL;
-    for (int i = 0; a || b; i++, a = a ? a->next : NULL, b = b ? b->next : NULL) {
-        const char *ta = a ? arm_text(df->o.c, a) : NULL;
-        const char *tb = b ? arm_text(df->n.c, b) : NULL;
-        if (ta && tb && strcmp(ta, tb) == 0)
-            continue;
-        DefChange *d = new_def(df, DC_ARM);
-        d->arm = i;
-        add(&d->line, false, arena_printf(df->arena, "decide arm %d", i + 1));
-        const char *detail = NULL;
-        if (a && b && a->cond && b->cond && strcmp(a->decision, b->decision) == 0)
-            detail = literal_detail(df->arena, a->cond, b->cond, "threshold");
-        def_line(&d->line, ta, tb, true, detail, df->arena);
+    int no = 0, nn = 0;
+    const Arm *first_o = df->o.p->decide ? df->o.p->decide->arms : NULL;
+    const Arm *first_n = df->n.p->decide ? df->n.p->decide->arms : NULL;
+    for (const Arm *a = first_o; a; a = a->next)
+        no++;
+    for (const Arm *a = first_n; a; a = a->next)
+        nn++;
+    const Arm **oa = ARENA_ARRAY(df->arena, const Arm *, no + 1);
+    const Arm **na = ARENA_ARRAY(df->arena, const Arm *, nn + 1);
+    const char **to = ARENA_ARRAY(df->arena, const char *, no + 1);
+    const char **tn = ARENA_ARRAY(df->arena, const char *, nn + 1);
+    no = nn = 0;
+    for (const Arm *a = first_o; a; a = a->next, no++) {
+        oa[no] = a;
+        to[no] = arm_text(df->o.c, a);
     }
+    for (const Arm *a = first_n; a; a = a->next, nn++) {
+        na[nn] = a;
+        tn[nn] = arm_text(df->n.c, a);
+    }
+    /* lcs(i, j): longest common run of to[i..] and tn[j..]; past a few
+     * thousand arms a side the table stays zero, which compares arms by
+     * position */
+    size_t cells = (size_t)(no + 1) * (size_t)(nn + 1);
+    bool align = no < 4096 && nn < 4096 && cells <= ((size_t)1 << 22);
+    uint16_t *lcs = ARENA_ARRAY(df->arena, uint16_t, align ? cells : 1);
+#define LCS(i, j) (align ? lcs[(size_t)(i) * (size_t)(nn + 1) + (size_t)(j)] : 0)
+    for (int i = no - 1; align && i >= 0; i--)
+        for (int j = nn - 1; j >= 0; j--)
+            lcs[(size_t)i * (size_t)(nn + 1) + (size_t)j] =
+                strcmp(to[i], tn[j]) == 0 ? (uint16_t)(LCS(i + 1, j + 1) + 1)
+                : LCS(i + 1, j) > LCS(i, j + 1) ? LCS(i + 1, j) : LCS(i, j + 1);
+    int i = 0, j = 0;
+    while (i < no || j < nn) {
+        if (i < no && j < nn && strcmp(to[i], tn[j]) == 0) {
+            i++;
+            j++;
+            continue;
+        }
+        /* the run of removed and added arms up to the next common one */
+        int i0 = i, j0 = j;
+        while (i < no || j < nn) {
+            if (i < no && j < nn && strcmp(to[i], tn[j]) == 0)
+                break;
+            if (j >= nn || (i < no && LCS(i + 1, j) >= LCS(i, j + 1)))
+                i++;
+            else
+                j++;
+        }
+        int k = 0;
+        for (; i0 + k < i && j0 + k < j; k++)
+            arm_change(df, oa[i0 + k], i0 + k, na[j0 + k], j0 + k);
+        for (int x = i0 + k; x < i; x++)
+            arm_change(df, oa[x], x, NULL, -1);
+        for (int y = j0 + k; y < j; y++)
+            arm_change(df, NULL, -1, na[y], y);
+    }
+#undef LCS
 }
 
 static Score *score_named(Program *p, const char *name)

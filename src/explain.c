@@ -119,6 +119,7 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     got = decide_now(ev, row);
     *cell = v0;
     out->slot = slot;
+    out->sym_to = NULL;
     out->from = v0;
     out->to = to;
     out->becomes = got;
@@ -244,7 +245,7 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
             Flip best = {0};
             bool have = false;
             for (int dir = -1; dir <= 1; dir += 2) {
-                Flip f;
+                Flip f = {0};
                 bool saved_tracing = ev->tracing;
                 ev->tracing = false;
                 bool ok = search_numeric(ev, r, (int)slot, dir, &f);
