@@ -258,7 +258,10 @@ constraints
         { $$ = $1; $$->in = ex_ops(ps, EX_RANGE, OP_NONE, loc_span(@3, @5), $3, $5, NULL); }
     | constraints IN LBRACKET list_items RBRACKET
         { $$ = $1; $$->in = ex_list(ps, loc_span(@3, @5), $4); }
-    | constraints bound_op unary      { $$ = $1; $$->cmp = $2; $$->cmp_value = $3; }
+    | constraints bound_op unary
+        { $$ = $1;
+          if ($2 == OP_GE || $2 == OP_GT) { $$->cmp = $2; $$->cmp_value = $3; }
+          else { $$->cmp2 = $2; $$->cmp2_value = $3; } }
     | constraints REQUIRED            { $$ = $1; $$->required = true; }
     | constraints ASSIGN unary        { $$ = $1; $$->default_value = $3; }
     ;

@@ -191,6 +191,7 @@ Expr *ex_new(ParseState *ps, ExprKind kind, Loc loc)
     Expr *e = ARENA_NEW(&ps->c->arena, Expr);
     e->kind = kind;
     e->loc = loc;
+    e->depth = 1;
     return e;
 }
 
@@ -211,6 +212,39 @@ Expr *ex_name(ParseState *ps, Loc loc, Name id)
     return e;
 }
 
+/* Left-recursive rules build `a and b and c ...` as a tree as deep as the
+ * chain is long; every later stage walks trees recursively, so height is
+ * capped here, where a hostile file is caught with one message. */
+enum { MAX_EXPR_DEPTH = 400 };
+
+static Expr *depth_checked(ParseState *ps, Expr *e, uint32_t child_depth)
+{
+    e->depth = child_depth + 1;
+    if (e->depth <= MAX_EXPR_DEPTH)
+        return e;
+    if (!ps->too_deep_reported) {
+        ps->too_deep_reported = true;
+        diag_at(ps->c, D_NESTING, e->loc,
+                "expression nested deeper than %d levels", MAX_EXPR_DEPTH);
+    }
+    /* the error's height keeps every enclosing node over the limit, so
+     * the whole chain collapses into this one node and one message */
+    Expr *err = ex_new(ps, EX_ERROR, e->loc);
+    err->depth = MAX_EXPR_DEPTH;
+    return err;
+}
+
+static uint32_t depth_of(const Expr *e)
+{
+    return e ? e->depth : 0;
+}
+
+static uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
+{
+    uint32_t m = a > b ? a : b;
+    return m > c ? m : c;
+}
+
 Expr *ex_ops(ParseState *ps, ExprKind kind, Op op, Loc loc, Expr *a,
              Expr *b, Expr *c)
 {
@@ -219,7 +253,7 @@ Expr *ex_ops(ParseState *ps, ExprKind kind, Op op, Loc loc, Expr *a,
     e->u.ops.a = a;
     e->u.ops.b = b;
     e->u.ops.c = c;
-    return e;
+    return depth_checked(ps, e, max3(depth_of(a), depth_of(b), depth_of(c)));
 }
 
 Expr *ex_attr(ParseState *ps, Loc loc, Expr *obj, Name attr, Loc attr_loc)
@@ -229,7 +263,7 @@ Expr *ex_attr(ParseState *ps, Loc loc, Expr *obj, Name attr, Loc attr_loc)
     e->u.attr.attr = attr;
     e->u.attr.attr_loc = attr_loc;
     e->u.attr.slot = -1;
-    return e;
+    return depth_checked(ps, e, depth_of(obj));
 }
 
 Expr *ex_call(ParseState *ps, Loc loc, Name fn, Loc fn_loc, ExprList args)
@@ -240,7 +274,10 @@ Expr *ex_call(ParseState *ps, Loc loc, Name fn, Loc fn_loc, ExprList args)
     e->u.call.args = args.items;
     e->u.call.nargs = args.n;
     e->u.call.builtin = -1;
-    return e;
+    uint32_t d = 0;
+    for (uint32_t i = 0; i < args.n; i++)
+        d = d > depth_of(args.items[i]) ? d : depth_of(args.items[i]);
+    return depth_checked(ps, e, d);
 }
 
 Expr *ex_list(ParseState *ps, Loc loc, ExprList items)
@@ -248,7 +285,10 @@ Expr *ex_list(ParseState *ps, Loc loc, ExprList items)
     Expr *e = ex_new(ps, EX_LIST, loc);
     e->u.list.items = items.items;
     e->u.list.n = items.n;
-    return e;
+    uint32_t d = 0;
+    for (uint32_t i = 0; i < items.n; i++)
+        d = d > depth_of(items.items[i]) ? d : depth_of(items.items[i]);
+    return depth_checked(ps, e, d);
 }
 
 Expr *ex_quant(ParseState *ps, bool is_all, Loc loc, Name var, Loc var_loc,
@@ -263,14 +303,16 @@ Expr *ex_quant(ParseState *ps, bool is_all, Loc loc, Name var, Loc var_loc,
     e->u.quant.where = where;
     e->u.quant.body = body;
     e->u.quant.local = -1;
-    return e;
+    return depth_checked(ps, e, depth_of(where) > depth_of(body) ? depth_of(where)
+                                                                 : depth_of(body));
 }
 
 Expr *ex_comprehension(ParseState *ps, Loc loc, Expr *body, Name var,
                        Loc var_loc, Name kind, Loc kind_loc, Expr *where)
 {
     Expr *e = ex_quant(ps, false, loc, var, var_loc, kind, kind_loc, where, body);
-    e->kind = EX_COMPREH;
+    if (e->kind == EX_QUANT)
+        e->kind = EX_COMPREH;
     return e;
 }
 

@@ -47,7 +47,8 @@ typedef enum ExprKind {
     EX_IF,       /* if a then b else c */
     EX_RANGE,    /* a .. b */
     EX_QUANT,    /* all|any var in kind [where a] : b */
-    EX_COMPREH   /* b for var in kind [where a]   (only as a call argument) */
+    EX_COMPREH,  /* b for var in kind [where a]   (only as a call argument) */
+    EX_ERROR     /* stands for an expression already reported (too deep) */
 } ExprKind;
 
 typedef enum Op {
@@ -69,6 +70,7 @@ typedef struct Expr {
     Loc loc;
     const struct Type *type;      /* set by the checker */
     int32_t aux;                  /* evaluator's cache slot + 1 (0: unset) */
+    uint32_t depth;               /* height of the tree below, for the limit */
     union {
         struct { double value; NumStyle style; const char *text; } num;
         Str str;

@@ -119,6 +119,27 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
+/* A cell holds UTF-8 text without NUL bytes, reported at the byte. */
+static bool cell_text_ok(CsvLoad *L, const char *s, size_t n, Loc loc)
+{
+    const char *nul = memchr(s, '\0', n);
+    uint32_t bad = nul ? 0 : utf8_invalid_at(s, n);
+    if (!nul && !bad)
+        return true;
+    if (!csv_error_budget(L))
+        return false;
+    uint32_t off = nul ? (uint32_t)(nul - s) : bad - 1;
+    /* the cell's text starts at loc unless it was quoted */
+    uint32_t base = s >= L->data && s < L->data + L->data_len ? (uint32_t)(s - L->data)
+                                                               : loc.start;
+    Loc at = {loc.file, base + off, base + off + 1};
+    if (nul)
+        diag_at(L->c, D_CSV_SYNTAX, at, "NUL byte in a CSV cell");
+    else
+        diag_at(L->c, D_LEX_UTF8, at, "invalid UTF-8 in a CSV cell");
+    return false;
+}
+
 static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
                        const char *s, size_t n, Loc loc, CellMemo *memo)
 {
@@ -129,6 +150,8 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     trim(&s, &n);
     if (n == 0)
         return;   /* empty: missing, the default applies */
+    if (!cell_text_ok(L, s, n, loc))
+        return;
     switch (a->type.kind) {
     case T_NUMBER: {
         double v;
@@ -307,6 +330,12 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         }
     }
     Source *from = source_get(c, d->source + 1);
+    if (d->text.s[0] == '/') {
+        diag_at(c, D_IMPORT_ESCAPE, d->text_loc, "`%s` is an absolute path; a load names "
+                                                 "a file relative to its strategy file",
+                d->text.s);
+        return;
+    }
     char *path = arena_printf(&c->arena, "%s/%s", from->dir, d->text.s);
     char real[PATH_MAX];
     if (!realpath(path, real)) {
@@ -439,6 +468,8 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
                 diag_at(c, D_CSV_CELL, kl, "the key column `%s` is empty", key);
             continue;
         }
+        if (!cell_text_ok(L, ks, kn, kl))
+            continue;
         Name name = intern(c, ks, kn);
         int32_t dup = kind_lookup(t, name);
         if (dup >= 0) {

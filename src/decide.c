@@ -244,6 +244,12 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
         }
         res->rank_value[r] = v;
         keys[r] = rank_key(v, desc);
+        if (isnan(v) && !res->failed[r] && d && d->rank) {
+            Diag *dg = diag_at(c, D_NAN, svc->locs[r],
+                               "`rank by` is not a number for service `%s`: it is ranked last",
+                               svc->names[r]);
+            diag_note(c, dg, d->rank->loc, "the rank expression is here");
+        }
         rows[r] = r;
     }
     for (int shift = 0; n > 0 && shift < 64; shift += 16) {

@@ -241,7 +241,7 @@ static bool same_shape(Arena *ar, const Expr *a, const Expr *b, const char **num
     case EX_STRING: return same_str(a->u.str.s, b->u.str.s);
     case EX_DATE: return a->u.date == b->u.date;
     case EX_BOOL: return a->u.boolean == b->u.boolean;
-    case EX_NONE: return true;
+    case EX_NONE: case EX_ERROR: return true;
     case EX_NAME: return same_str(a->u.name.id, b->u.name.id);
     case EX_ATTR:
         return same_str(a->u.attr.attr, b->u.attr.attr) &&

@@ -545,6 +545,7 @@ Value eval_expr(Eval *ev, Expr *e)
         return aggregate(ev, e, e->u.quant.is_all ? AGG_ALL : AGG_ANY);
     case EX_RANGE:
     case EX_COMPREH:
+    case EX_ERROR:
         break;
     }
     return num_value(NAN);

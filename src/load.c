@@ -110,7 +110,9 @@ char *load_read_file(Compilation *c, const char *path, size_t *len,
                      const char **why, DiagCode *code)
 {
     *code = D_IO;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named as a strategy must not hang the open();
+     * fstat then refuses anything but a regular file */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         *why = strerror(errno);
         return NULL;

@@ -34,6 +34,7 @@ typedef struct ParseState {
     uint32_t offset;        /* scanner position: byte offset in the file */
     Decl *head, *tail;      /* declarations of this file, in order */
     unsigned syntax_errors;
+    bool too_deep_reported;
 } ParseState;
 
 /* Parses one loaded source; its declarations land in ps->head. */

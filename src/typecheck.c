@@ -580,6 +580,8 @@ static const Type *check_expr_inner(Scope *sc, Expr *e)
         diag_at(c, D_TYPE, e->loc, "`... for x in kind` may only stand in count, sum, "
                                    "min, max, any or all");
         return &type_error;
+    case EX_ERROR:
+        return &type_error;
     }
     return &type_error;
 }
@@ -690,7 +692,7 @@ static bool expr_equal(const Expr *a, const Expr *b)
     case EX_STRING: return strcmp(a->u.str.s, b->u.str.s) == 0;
     case EX_DATE: return a->u.date == b->u.date;
     case EX_BOOL: return a->u.boolean == b->u.boolean;
-    case EX_NONE: return true;
+    case EX_NONE: case EX_ERROR: return true;
     case EX_NAME: return a->u.name.id == b->u.name.id;
     case EX_ATTR:
         return a->u.attr.attr == b->u.attr.attr && expr_equal(a->u.attr.obj, b->u.attr.obj);

@@ -175,6 +175,9 @@ void unparse_expr(Buf *b, const Expr *e)
         put(b, " for ");
         binder(b, e);
         break;
+    case EX_ERROR:
+        put(b, "<error>");
+        break;
     }
 }
 

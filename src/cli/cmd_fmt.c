@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 
@@ -169,6 +170,12 @@ static int fmt_one(CliOptions *o, const char *path)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     Text in = {0};
+    struct stat sb;
+    if (!is_stdin && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        fprintf(stderr, "strat: cannot read `%s`: %s\n", path,
+                S_ISDIR(sb.st_mode) ? "is a directory" : "is not a regular file");
+        return STRAT_FAILURE;
+    }
     FILE *fp = is_stdin ? stdin : fopen(path, "rb");
     if (!fp) {
         fprintf(stderr, "strat: cannot read `%s`: %s\n", path, strerror(errno));
