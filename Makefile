@@ -104,6 +104,7 @@ demo: deps
 
 # The whole suite: plain build, then the same tests under ASan + UBSan.
 test: deps
+	@bash .ci/deps.sh --test
 	@$(MAKE) --no-print-directory unit golden check-examples scripts
 	@$(MAKE) --no-print-directory asan
 
