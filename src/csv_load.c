@@ -120,7 +120,8 @@ static void trim(const char **s, size_t *n)
 }
 
 /* A cell holds UTF-8 text without NUL bytes, reported at the byte. */
-static bool cell_text_ok(CsvLoad *L, const char *s, size_t n, Loc loc)
+static bool cell_text_ok(CsvLoad *L, const char *s, size_t n, const csv_field *f,
+                         size_t rec_start)
 {
     const char *nul = memchr(s, '\0', n);
     uint32_t bad = nul ? 0 : utf8_invalid_at(s, n);
@@ -128,6 +129,7 @@ static bool cell_text_ok(CsvLoad *L, const char *s, size_t n, Loc loc)
         return true;
     if (!csv_error_budget(L))
         return false;
+    Loc loc = field_loc(L, f, rec_start);
     uint32_t off = nul ? (uint32_t)(nul - s) : bad - 1;
     /* the cell's text starts at loc unless it was quoted */
     uint32_t base = s >= L->data && s < L->data + L->data_len ? (uint32_t)(s - L->data)
@@ -140,9 +142,13 @@ static bool cell_text_ok(CsvLoad *L, const char *s, size_t n, Loc loc)
     return false;
 }
 
+/* `f` and `rec_start` give the cell's location, worked out only when a
+ * diagnostic needs it: a million clean rows never pay for it. */
 static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
-                       const char *s, size_t n, Loc loc, CellMemo *memo)
+                       const csv_field *f, size_t rec_start, CellMemo *memo)
 {
+    const char *s = f->ptr;
+    size_t n = f->len;
     Compilation *c = L->c;
     CellMemo no_memo = {0};
     const AttrDef *a = &t->attrs[slot];
@@ -150,19 +156,20 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     trim(&s, &n);
     if (n == 0)
         return;   /* empty: missing, the default applies */
-    if (!cell_text_ok(L, s, n, loc))
+    if (!cell_text_ok(L, s, n, f, rec_start))
         return;
     switch (a->type.kind) {
     case T_NUMBER: {
         double v;
         if (csv_parse_number(s, n, &v) != CSV_NUM_OK || !(v - v == 0)) {
-            bad_cell(L, loc, a, s, n, "a number");
+            bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a number");
             return;
         }
         bool low = a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min));
         bool high = a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max));
         if ((low || high) && csv_error_budget(L)) {
-            diag_at(c, D_RANGE, loc, "column `%s`: %.*s is out of the schema's range",
+            diag_at(c, D_RANGE, field_loc(L, f, rec_start),
+                    "column `%s`: %.*s is out of the schema's range",
                     a->name, (int)(n > 40 ? 40 : n), s);
         }
         col->num[row] = v;
@@ -196,7 +203,8 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
                 ok |= a->allowed[i] == v;
             if (!ok) {
                 if (csv_error_budget(L)) {
-                    Diag *d = diag_at(c, D_CSV_CELL, loc, "column `%s`: `%s` is not a "
+                    Diag *d = diag_at(c, D_CSV_CELL, field_loc(L, f, rec_start),
+                                      "column `%s`: `%s` is not a "
                                                           "valid %s", a->name, v, a->name);
                     Name sug = suggest_name(v, a->allowed, a->nallowed);
                     if (sug)
@@ -212,7 +220,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     case T_DATE: {
         int32_t d;
         if (!parse_date_cell(s, n, &d))
-            bad_cell(L, loc, a, s, n, "a date YYYY-MM-DD");
+            bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a date YYYY-MM-DD");
         else
             col->i32[row] = d;
         return;
@@ -223,7 +231,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         else if (n == 5 && memcmp(s, "false", 5) == 0)
             col->i32[row] = 0;
         else
-            bad_cell(L, loc, a, s, n, "true or false");
+            bad_cell(L, field_loc(L, f, rec_start), a, s, n, "true or false");
         return;
     case T_ENTITY: {
         /* a name declared in the strategy resolves now; rows of this or
@@ -240,7 +248,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
                 return;
             }
         }
-        add_pending(L, t->kind, row, slot, s, n, loc, false);
+        add_pending(L, t->kind, row, slot, s, n, field_loc(L, f, rec_start), false);
         return;
     }
     case T_LIST: {
@@ -255,7 +263,8 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
             trim(&item, &len);
             if (len) {
                 if (a->type.elem && a->type.elem->kind == T_ENTITY) {
-                    add_pending(L, t->kind, row, slot, item, len, loc, true);
+                    add_pending(L, t->kind, row, slot, item, len,
+                                field_loc(L, f, rec_start), true);
                 } else {
                     if (col->pool_len == col->pool_cap) {
                         uint32_t ncap = col->pool_cap ? col->pool_cap * 2 : 64;
@@ -275,7 +284,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         return;
     }
     default:
-        bad_cell(L, loc, a, s, n, "a value of a supported type");
+        bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a value of a supported type");
     }
 }
 
@@ -468,7 +477,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
                 diag_at(c, D_CSV_CELL, kl, "the key column `%s` is empty", key);
             continue;
         }
-        if (!cell_text_ok(L, ks, kn, kl))
+        if (!cell_text_ok(L, ks, kn, &fields[key_col], rec_start))
             continue;
         Name name = intern(c, ks, kn);
         int32_t dup = kind_lookup(t, name);
@@ -490,8 +499,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         for (int i = 0; i < ncols; i++) {
             if (col_slot[i] < 0)
                 continue;
-            store_cell(L, t, row, col_slot[i], fields[i].ptr, fields[i].len,
-                       field_loc(L, &fields[i], rec_start), &L->memo[i]);
+            store_cell(L, t, row, col_slot[i], &fields[i], rec_start, &L->memo[i]);
         }
     }
     (void)first_row;

@@ -455,13 +455,14 @@ Results *strat_run_decide(Compilation *c)
     Results *res = new_results(c, svc->count, p->scores.len);
     ev->res = res;
     c->results = res;
+    /* auto: jit_run itself declines when compiling would not pay */
     bool use_jit = c->opts.jit == STRAT_JIT_ON ||
-                   (c->opts.jit == STRAT_JIT_AUTO && svc->count >= JIT_AUTO_THRESHOLD);
+                   (c->opts.jit == STRAT_JIT_AUTO && svc->count >= JIT_AUTO_WARM);
     bool jitted = false, jit_decided = false;
     double t0 = now_ms();
     if (use_jit && svc->count > 0) {
         jitted = jit_run(ev, res, &jit_decided);
-        if (!jitted && c->opts.verbose)
+        if (!jitted && c->opts.verbose && c->opts.jit == STRAT_JIT_ON)
             fputs("strat: jit: unavailable; interpreting\n", stderr);
     }
     compute_scores(ev, res, jitted);

@@ -999,6 +999,18 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     }
     const char *key_hash = sha256_hex(c, p->key, p->key_len);
 
+    /* the compiled code: from the cache, or compiled now */
+    Loaded lo = {0};
+    const char *dir = cache_dir(c);
+    const char *path = dir ? arena_printf(&c->arena, "%s/%s.so", dir, key_hash) : NULL;
+    bool cached = path && load_object(path, key_hash, &lo);
+    if (c->opts.jit == STRAT_JIT_AUTO && n < (cached ? JIT_AUTO_WARM : JIT_AUTO_COLD)) {
+        verbose(c, "%u services: interpreting (compiling pays from %u, cached code "
+                   "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
+        if (lo.handle)
+            dlclose(lo.handle);
+        return false;
+    }
     /* runtime parameters: norm ranges, atoms, alignment and exposure */
     double *params = ARENA_ARRAY(&c->arena, double, 2 * p->norm_sites.len + 2);
     for (uint32_t i = 0; i < p->norm_sites.len; i++) {
@@ -1027,11 +1039,6 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
             extra[i + 1][r] = eval_exposure(ev, (int32_t)r, e->u.call.args[1]->u.name.id);
     }
 
-    /* the compiled code: from the cache, or compiled now */
-    Loaded lo = {0};
-    const char *dir = cache_dir(c);
-    const char *path = dir ? arena_printf(&c->arena, "%s/%s.so", dir, key_hash) : NULL;
-    bool cached = path && load_object(path, key_hash, &lo);
     gcc_jit_context *ctx = NULL;
     gcc_jit_result *result = NULL;
     if (cached) {

@@ -14,8 +14,9 @@
  * *decided tells whether decisions and rank values were computed. */
 bool jit_run(Eval *ev, Results *res, bool *decided);
 
-/* Below this many services `--jit=auto` interprets: compiling costs more
- * than it saves (see docs/performance.md for the measurement). */
-enum { JIT_AUTO_THRESHOLD = 20000 };
+/* Where `--jit=auto` switches, as measured by `make bench` (see
+ * docs/performance.md): code already in the cache pays from about a
+ * thousand services; compiling it (about 50 ms) only from about 150k. */
+enum { JIT_AUTO_WARM = 1000, JIT_AUTO_COLD = 150000 };
 
 #endif
