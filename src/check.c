@@ -49,32 +49,12 @@ const char *decision_name(Decision d)
 
 int32_t atom_id(Compilation *c, Name name)
 {
-    Program *p = c->program;
-    if ((p->atoms.len + 1) * 2 > p->atom_index_cap) {
-        uint32_t ncap = p->atom_index_cap ? p->atom_index_cap * 2 : 256;
-        int32_t *idx = ARENA_ARRAY(&c->arena, int32_t, ncap);
-        for (uint32_t i = 0; i < ncap; i++)
-            idx[i] = -1;
-        for (uint32_t i = 0; i < p->atoms.len; i++) {
-            uint32_t h = (uint32_t)((uintptr_t)p->atoms.items[i] >> 4) * 2654435761u;
-            uint32_t j = h & (ncap - 1);
-            while (idx[j] >= 0)
-                j = (j + 1) & (ncap - 1);
-            idx[j] = (int32_t)i;
-        }
-        p->atom_index = idx;
-        p->atom_index_cap = ncap;
+    NameInfo *ni = name_info(name);
+    if (ni->atom < 0) {
+        ni->atom = (int32_t)c->program->atoms.len;
+        ptrvec_push(&c->arena, &c->program->atoms, (void *)name);
     }
-    uint32_t h = (uint32_t)((uintptr_t)name >> 4) * 2654435761u;
-    uint32_t j = h & (p->atom_index_cap - 1);
-    while (p->atom_index[j] >= 0) {
-        if (p->atoms.items[p->atom_index[j]] == name)
-            return p->atom_index[j];
-        j = (j + 1) & (p->atom_index_cap - 1);
-    }
-    p->atom_index[j] = (int32_t)p->atoms.len;
-    ptrvec_push(&c->arena, &p->atoms, (void *)name);
-    return p->atom_index[j];
+    return ni->atom;
 }
 
 Name atom_name(Compilation *c, int32_t id)
@@ -99,36 +79,18 @@ KindTable *kind_table(Compilation *c, EntityKind k)
     return &c->program->kinds[k];
 }
 
-static uint32_t name_hash(Name n)
-{
-    return (uint32_t)((uintptr_t)n >> 4) * 2654435761u;
-}
-
 int32_t kind_lookup(KindTable *t, Name name)
 {
-    if (!t->index_cap || !name)
+    if (!name)
         return -1;
-    uint32_t j = name_hash(name) & (t->index_cap - 1);
-    while (t->index[j] >= 0) {
-        if (t->names[t->index[j]] == name)
-            return t->index[j];
-        j = (j + 1) & (t->index_cap - 1);
-    }
-    return -1;
+    NameInfo *ni = name_info(name);
+    return ni->kind == (int32_t)t->kind ? ni->row : -1;
 }
 
-static void kind_index_rebuild(Compilation *c, KindTable *t, uint32_t ncap)
+/* The kind of entity `name` names, or -1. */
+int name_entity_kind(Name name)
 {
-    t->index = ARENA_ARRAY(&c->arena, int32_t, ncap);
-    for (uint32_t i = 0; i < ncap; i++)
-        t->index[i] = -1;
-    t->index_cap = ncap;
-    for (uint32_t r = 0; r < t->count; r++) {
-        uint32_t j = name_hash(t->names[r]) & (ncap - 1);
-        while (t->index[j] >= 0)
-            j = (j + 1) & (ncap - 1);
-        t->index[j] = (int32_t)r;
-    }
+    return name ? name_info(name)->kind : -1;
 }
 
 static void column_init_rows(const AttrDef *a, Column *col, uint32_t from,
@@ -189,14 +151,9 @@ uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
     t->names[r] = name;
     t->locs[r] = loc;
     t->decls[r] = decl;
-    if ((t->count + 1) * 2 > t->index_cap)
-        kind_index_rebuild(c, t, t->index_cap ? t->index_cap * 2 : 64);
-    else {
-        uint32_t j = name_hash(name) & (t->index_cap - 1);
-        while (t->index[j] >= 0)
-            j = (j + 1) & (t->index_cap - 1);
-        t->index[j] = (int32_t)r;
-    }
+    NameInfo *ni = name_info(name);
+    ni->kind = (int32_t)t->kind;
+    ni->row = (int32_t)r;
     return r;
 }
 

@@ -77,9 +77,6 @@ typedef struct KindTable {
     AttrDef *attrs;
     uint32_t nattrs, attrs_cap;
     Column *cols;            /* one per attribute */
-    /* name -> row, open addressing */
-    int32_t *index;
-    uint32_t index_cap;
 } KindTable;
 
 typedef struct Risk {
@@ -163,9 +160,8 @@ typedef struct AppetiteLevel {
 typedef struct Program {
     Strategy strategy;
     KindTable kinds[EK_COUNT];
-    PtrVec atoms;                   /* Name, indexed by atom id */
-    int32_t *atom_index;            /* Name -> atom id, open addressing */
-    uint32_t atom_index_cap;
+    PtrVec atoms;                   /* Name, indexed by atom id (ids live in
+                                       each name's NameInfo) */
     Risk *risks;
     uint32_t nrisks, risks_cap;
     Stage *stages;
@@ -209,6 +205,7 @@ static inline int32_t ref_decode(unsigned kinds, int32_t v, EntityKind *k)
 
 KindTable *kind_table(Compilation *c, EntityKind k);
 int32_t kind_lookup(KindTable *t, Name name);          /* row or -1 */
+int name_entity_kind(Name name);                       /* EntityKind or -1 */
 int attr_slot(const KindTable *t, Name name);          /* slot or -1 */
 int32_t atom_id(Compilation *c, Name name);            /* interns */
 Name atom_name(Compilation *c, int32_t id);

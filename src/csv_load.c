@@ -480,6 +480,17 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         if (!cell_text_ok(L, ks, kn, &fields[key_col], rec_start))
             continue;
         Name name = intern(c, ks, kn);
+        int other = name_entity_kind(name);
+        if (other >= 0 && other != (int)t->kind) {
+            if (csv_error_budget(L)) {
+                KindTable *ot = kind_table(c, (EntityKind)other);
+                Diag *dg = diag_at(c, D_DUPLICATE, kl, "`%s` is already the name of a %s",
+                                   name, entity_kind_name((EntityKind)other));
+                diag_note(c, dg, ot->locs[kind_lookup(ot, name)], "`%s` is declared here",
+                          name);
+            }
+            continue;
+        }
         int32_t dup = kind_lookup(t, name);
         if (dup >= 0) {
             if (csv_error_budget(L)) {

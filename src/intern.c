@@ -66,7 +66,13 @@ Name intern(Compilation *c, const char *s, size_t len)
             return t->slots[j].s;
         j = (j + 1) & (t->cap - 1);
     }
-    t->slots[j].s = arena_strndup(&c->arena, s, len);
+    NameInfo *info = arena_alloc(&c->arena, sizeof(NameInfo) + len + 1);
+    info->kind = info->row = info->atom = -1;
+    info->pad = 0;
+    char *text = (char *)(info + 1);
+    memcpy(text, s, len);
+    text[len] = '\0';
+    t->slots[j].s = text;
     t->slots[j].hash = h;
     t->slots[j].len = (uint32_t)len;
     t->len++;
