@@ -516,7 +516,7 @@ static int32_t symbol_value(Compilation *c, const AttrDef *a, Expr *e)
     return atom_id(c, v);
 }
 
-static void list_push(Compilation *c, Column *col, int32_t v)
+void list_push(Compilation *c, Column *col, int32_t v)
 {
     if (col->pool_len == col->pool_cap) {
         uint32_t ncap = col->pool_cap ? col->pool_cap * 2 : 64;
@@ -1372,14 +1372,7 @@ static void register_decls(Compilation *c)
         p->strategy.decl = strategy;
     } else {
         /* at the top of the first file the user named */
-        Loc at = {0, 0, 0};
-        for (uint32_t i = 0; i < c->sources.len; i++) {
-            Source *s = c->sources.items[i];
-            if (!s->is_stdlib && !s->is_csv) {
-                at = (Loc){i + 1, 0, 0};
-                break;
-            }
-        }
+        Loc at = first_user_file(c);
         if (c->sources.len)
             diag_at(c, D_STRATEGY_COUNT, at, "no strategy block: a portfolio has exactly one");
     }

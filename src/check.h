@@ -227,6 +227,9 @@ const char *type_name(Compilation *c, const Type *t);
  * arithmetic); false when it is not one (reported if `report`). */
 bool const_number(Compilation *c, Expr *e, double *out, bool report);
 
+/* Appends one element to a list column's pool. */
+void list_push(Compilation *c, Column *col, int32_t v);
+
 /* Row management, for loaders. */
 void kind_reserve(Compilation *c, KindTable *t, uint32_t n);
 uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,

@@ -162,6 +162,9 @@ LineCol source_linecol(Compilation *c, uint32_t file, uint32_t offset);
 /* 1 + the offset of the first byte that breaks UTF-8 (RFC 3629: no
  * overlongs, surrogates or code points above U+10FFFF), or 0. */
 uint32_t utf8_invalid_at(const char *text, size_t n);
+/* The top of the first file the user named: where a diagnostic about the
+ * strategy as a whole goes. */
+Loc first_user_file(Compilation *c);
 /* The inverse: the byte offset of a 1-based line and character column. */
 uint32_t source_offset(Compilation *c, uint32_t file, uint32_t line, uint32_t col);
 /* The text of the line holding offset, without its newline. */

@@ -266,14 +266,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
                     add_pending(L, t->kind, row, slot, item, len,
                                 field_loc(L, f, rec_start), true);
                 } else {
-                    if (col->pool_len == col->pool_cap) {
-                        uint32_t ncap = col->pool_cap ? col->pool_cap * 2 : 64;
-                        col->pool = arena_realloc(&c->arena, col->pool,
-                                                  sizeof(int32_t) * col->pool_cap,
-                                                  sizeof(int32_t) * ncap);
-                        col->pool_cap = ncap;
-                    }
-                    col->pool[col->pool_len++] = atom_id(c, intern(c, item, len));
+                    list_push(c, col, atom_id(c, intern(c, item, len)));
                     col->list[row].len++;
                 }
             }
@@ -568,13 +561,7 @@ void resolve_csv_refs(Compilation *c)
         ListSpan *ls = &col->list[pr->row];
         if (ls->len == 0)
             ls->off = col->pool_len;
-        if (col->pool_len == col->pool_cap) {
-            uint32_t ncap = col->pool_cap ? col->pool_cap * 2 : 64;
-            col->pool = arena_realloc(&c->arena, col->pool, sizeof(int32_t) * col->pool_cap,
-                                      sizeof(int32_t) * ncap);
-            col->pool_cap = ncap;
-        }
-        col->pool[col->pool_len++] = v;
+        list_push(c, col, v);
         ls->len++;
     }
 }

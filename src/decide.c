@@ -73,9 +73,10 @@ static void apply_scenario(Eval *ev, Decl *d)
 
 /* ---- scores --------------------------------------------------------------- */
 
-static void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
+void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
 
-static void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen)
+/* The scores `e` calls, each after its own dependencies, into out. */
+void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen)
 {
     if (!e)
         return;
@@ -106,7 +107,7 @@ static void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen)
 }
 
 /* Dependencies first (the checker has ruled out cycles). */
-static void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen)
+void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen)
 {
     if (seen[s->index])
         return;

@@ -17,15 +17,7 @@
 /* At the top of the first file the user named. */
 void report_no_decide(Compilation *c)
 {
-    Loc at = {0, 0, 0};
-    for (uint32_t i = 0; i < c->sources.len; i++) {
-        Source *s = c->sources.items[i];
-        if (!s->is_stdlib && !s->is_csv) {
-            at = (Loc){i + 1, 0, 0};
-            break;
-        }
-    }
-    Diag *d = diag_at(c, D_NO_DECIDE, at, "the strategy has no decide block: nothing to decide");
+    Diag *d = diag_at(c, D_NO_DECIDE, first_user_file(c), "the strategy has no decide block: nothing to decide");
     diag_hint(c, d, "write `decide { ... }`, or import \"std/time\" for the TIME table");
 }
 

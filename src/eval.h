@@ -98,6 +98,12 @@ void report_no_decide(Compilation *c);
 /* SHA-256 (hex) over every loaded source file. */
 const char *inputs_sha256(Compilation *c);
 
+/* decide.c: scores in dependency order.  order_scores appends s after
+ * the scores it calls; score_deps appends what e calls; `seen` is indexed
+ * by Score.index. */
+void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
+void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen);
+
 /* Formats a value for people ("42", "catalogue", "checkout", "[a, b]"). */
 const char *value_text(Compilation *c, const Value *v);
 

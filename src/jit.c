@@ -887,47 +887,6 @@ static void verbose(Compilation *c, const char *fmt, ...)
     va_end(ap);
 }
 
-static void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
-
-static void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen)
-{
-    if (!e)
-        return;
-    switch (e->kind) {
-    case EX_CALL:
-        if (e->u.call.sym)
-            order_scores(c, (Score *)e->u.call.sym, out, seen);
-        for (uint32_t i = 0; i < e->u.call.nargs; i++)
-            score_deps(c, e->u.call.args[i], out, seen);
-        break;
-    case EX_ATTR: score_deps(c, e->u.attr.obj, out, seen); break;
-    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
-        score_deps(c, e->u.ops.a, out, seen);
-        score_deps(c, e->u.ops.b, out, seen);
-        score_deps(c, e->u.ops.c, out, seen);
-        break;
-    case EX_QUANT: case EX_COMPREH:
-        score_deps(c, e->u.quant.where, out, seen);
-        score_deps(c, e->u.quant.body, out, seen);
-        break;
-    case EX_LIST:
-        for (uint32_t i = 0; i < e->u.list.n; i++)
-            score_deps(c, e->u.list.items[i], out, seen);
-        break;
-    default:
-        break;
-    }
-}
-
-static void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen)
-{
-    if (seen[s->index])
-        return;
-    seen[s->index] = true;
-    score_deps(c, s->decl->expr, out, seen);
-    ptrvec_push(&c->arena, out, s);
-}
-
 bool jit_run(Eval *ev, Results *res, bool *decided)
 {
     Compilation *c = ev->c;

@@ -145,6 +145,16 @@ uint32_t utf8_invalid_at(const char *text, size_t n)
     return 0;
 }
 
+Loc first_user_file(Compilation *c)
+{
+    for (uint32_t i = 0; i < c->sources.len; i++) {
+        Source *s = c->sources.items[i];
+        if (!s->is_stdlib && !s->is_csv)
+            return (Loc){i + 1, 0, 0};
+    }
+    return (Loc){0, 0, 0};
+}
+
 uint32_t source_offset(Compilation *c, uint32_t file, uint32_t line, uint32_t col)
 {
     Source *s = source_get(c, file);
