@@ -12,7 +12,10 @@
 #  * the man page renders without warnings: with groff installed,
 #    `groff -man -ww -z`; with man installed, `man --warnings -l`
 #    (each check is skipped when its tool is missing);
-#  * docs/language.md and docs/stdlib.md exist and are not empty.
+#  * docs/language.md and docs/stdlib.md exist and are not empty;
+#  * the `--jit=auto` switch points of src/jit.h (JIT_AUTO_WARM,
+#    JIT_AUTO_COLD) are the numbers the man page, docs/language.md and
+#    docs/performance.md give.
 #
 # Usage: bash tests/docs_test.sh          (VERBOSE=1 lists every check)
 # The last line is `N passed, M failed`; the exit status is 1 if M > 0.
@@ -136,6 +139,38 @@ while read -r opt; do
         bad "option $opt (parsed in $MAIN) is not in $MAN"
     fi
 done <"$TMP/options"
+
+# ---- --jit=auto switch points ---------------------------------------------------------
+#
+# enum { JIT_AUTO_WARM = 1000, JIT_AUTO_COLD = 150000 };
+
+JIT_H=src/jit.h
+if [ -s "$JIT_H" ]; then
+    for const in JIT_AUTO_WARM JIT_AUTO_COLD; do
+        val=$(sed -n "s/.*\b$const[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p" "$JIT_H" | head -n 1)
+        if [ -z "$val" ]; then
+            bad "$const not found in $JIT_H"
+            continue
+        fi
+        ok "$const = $val in $JIT_H"
+        # 150000 may be written 150,000 in prose
+        pretty=$(printf '%s' "$val" | sed ':a; s/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta')
+        for doc in "$MAN" docs/language.md docs/performance.md; do
+            if grep -q -e "\b$val\b" -e "\b$pretty\b" "$doc"; then
+                ok "$doc gives $const ($val)"
+            else
+                bad "$doc does not give $const = $val of $JIT_H (the --jit=auto switch point)"
+            fi
+        done
+        if grep -q "$const" docs/performance.md; then
+            ok "docs/performance.md names $const"
+        else
+            bad "docs/performance.md does not name $const of $JIT_H"
+        fi
+    done
+else
+    skip "$JIT_H not found"
+fi
 
 # ---- the man page --------------------------------------------------------------------
 
