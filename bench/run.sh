@@ -491,7 +491,7 @@ if [ -n "$small" ] && [ -n "$large" ] && [ "$small" != "$large" ]; then
         }
     }'
 fi
-echo "   (current JIT_AUTO_THRESHOLD in src/jit.h: $(awk '/JIT_AUTO_THRESHOLD =/ { gsub(/[^0-9]/, "", $0); print }' "$BENCH/../src/jit.h" 2>/dev/null) services)"
+echo "   (--jit=auto in src/jit.h: $(grep -o 'JIT_AUTO_WARM = [0-9]*\|JIT_AUTO_COLD = [0-9]*' "$BENCH/../src/jit.h" 2>/dev/null | tr '\n' ' ')services)"
 
 # ---- the .strat front end ------------------------------------------------------------------
 

@@ -910,6 +910,12 @@ static bool field_type(Compilation *c, SchemaField *f, Type *out)
             diag_hint(c, d, "did you mean `%s`?", s);
         return false;
     }
+    if (f->is_list && base->kind != T_ENTITY && base->kind != T_STRING &&
+        base->kind != T_SYMBOL) {
+        diag_at(c, D_SCHEMA_TYPE, f->type_loc, "lists hold names or strings; a list of %s "
+                                               "is not supported", n);
+        return false;
+    }
     if (f->is_list)
         *out = *new_type(c, T_LIST, 0, base);
     else
@@ -1023,9 +1029,11 @@ static void add_schema(Compilation *c, Decl *d)
         /* the default must lie in the attribute's own range */
         const AttrDef *fin = &t->attrs[slot];
         double dv;
-        if (fin->type.kind == T_NUMBER && f->default_value &&
-            const_number(c, f->default_value, &dv, true))
-            check_bounds(c, fin, dv, f->default_value->loc);
+        Expr *dflt = fin->default_expr;
+        if (fin->type.kind == T_NUMBER && dflt && const_number(c, dflt, &dv, true) &&
+            !check_bounds(c, fin, dv, dflt->loc) && dflt != f->default_value)
+            diag_note(c, c->diags.items[c->diags.len - 1], f->loc,
+                      "the default is inherited; this refinement narrows the range");
     next:;
     }
 }

@@ -119,6 +119,15 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
+/* A nonzero digit before the exponent, yet the value read is 0. */
+static bool underflowed(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && s[i] != 'e' && s[i] != 'E'; i++)
+        if (s[i] >= '1' && s[i] <= '9')
+            return true;
+    return false;
+}
+
 /* A cell holds UTF-8 text without NUL bytes, reported at the byte. */
 static bool cell_text_ok(CsvLoad *L, const char *s, size_t n, const csv_field *f,
                          size_t rec_start)
@@ -163,6 +172,11 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         double v;
         if (csv_parse_number(s, n, &v) != CSV_NUM_OK || !(v - v == 0)) {
             bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a number");
+            return;
+        }
+        if (v == 0 && underflowed(s, n)) {
+            bad_cell(L, field_loc(L, f, rec_start), a, s, n,
+                     "a number (this one rounds to 0)");
             return;
         }
         bool low = a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min));
@@ -392,6 +406,8 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         size_t hn = fields[i].len;
         trim(&h, &hn);
         Loc hl = field_loc(L, &fields[i], rec_start);
+        if (!cell_text_ok(L, h, hn, &fields[i], rec_start))
+            continue;
         for (int j = 0; j < i; j++) {
             if (fields[j].len == fields[i].len &&
                 memcmp(fields[j].ptr, fields[i].ptr, fields[i].len) == 0) {

@@ -2,8 +2,8 @@
  * emit.c — decisions as text: an aligned table, JSON, CSV and Markdown.
  *
  * Takes the Results of the decision pipeline and gives bytes that are the
- * same on every run for the same inputs: rows in rank order (ties by
- * name), numbers in their shortest exact form, and a SHA-256 of every
+ * same on every run for the same inputs: rows in rank order (ties in
+ * declaration order), numbers in their shortest exact form, and a SHA-256 of every
  * input file (nettle's, not ours) so an audit can tie a decision record
  * to the files that produced it.
  */

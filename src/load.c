@@ -448,11 +448,22 @@ strat_status strat_load(strat_compilation *c, const char *const *paths,
     }
     double t0 = now_ms();
     Loader L = {c, NULL, {0}, {0}};
-    /* A file named on the command line that cannot be read is an I/O
-     * failure (exit 2), not a finding in the strategy. */
+    /* The files are loaded in name order, whatever order the command line
+     * gave: declaration order (rank ties, the inputs hash) must not depend
+     * on it.  A file that cannot be read is an I/O failure (exit 2), not a
+     * finding in the strategy. */
+    const char **sorted = ARENA_ARRAY(&c->arena, const char *, npaths + 1);
+    for (int i = 0; i < npaths; i++) {
+        int j = i;
+        while (j > 0 && strcmp(sorted[j - 1], paths[i]) > 0) {
+            sorted[j] = sorted[j - 1];
+            j--;
+        }
+        sorted[j] = paths[i];
+    }
     bool io_failed = false;
     for (int i = 0; i < npaths; i++)
-        if (!load_path(&L, paths[i], paths[i], false, (Loc){0, 0, 0}))
+        if (!load_path(&L, sorted[i], sorted[i], false, (Loc){0, 0, 0}))
             io_failed = true;
     verbose_time(c, "parse", t0);
     if (io_failed)

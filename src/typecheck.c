@@ -811,26 +811,50 @@ static void const_refs(Compilation *c, Expr *e, PtrVec *out)
     }
 }
 
-static bool const_cycle_from(Compilation *c, Const *k, Const *start, int depth)
+/* Depth-first over the consts each const refers to, with the usual three
+ * states (0 new, 1 on the path, 2 done): linear, however the consts share
+ * references.  Each const on a cycle is reported once. */
+static void const_visit(Compilation *c, Const *k, uint8_t *state, bool *on_cycle,
+                        uint32_t *path, uint32_t depth)
 {
-    if (depth > 64)
-        return false;
+    PtrVec *consts = &c->program->consts;
+    uint32_t idx = 0;
+    while (idx < consts->len && consts->items[idx] != k)
+        idx++;
+    if (state[idx] == 2)
+        return;
+    if (state[idx] == 1) {
+        /* every const from idx to the top of the path is on the cycle */
+        uint32_t from = depth;
+        while (from > 0 && path[from - 1] != idx)
+            from--;
+        for (uint32_t i = from ? from - 1 : 0; i < depth; i++)
+            on_cycle[path[i]] = true;
+        return;
+    }
+    state[idx] = 1;
+    path[depth] = idx;
     PtrVec refs = {0};
     const_refs(c, k->decl->expr, &refs);
     for (uint32_t i = 0; i < refs.len; i++) {
         Const *next = const_named(c, ((Expr *)refs.items[i])->u.name.id);
-        if (next == start || (next && const_cycle_from(c, next, start, depth + 1)))
-            return true;
+        if (next)
+            const_visit(c, next, state, on_cycle, path, depth + 1);
     }
-    return false;
+    state[idx] = 2;
 }
 
 void check_expressions(Compilation *c)
 {
     Program *p = c->program;
+    uint8_t *state = ARENA_ARRAY(&c->arena, uint8_t, p->consts.len + 1);
+    bool *on_cycle = ARENA_ARRAY(&c->arena, bool, p->consts.len + 1);
+    uint32_t *const_path = ARENA_ARRAY(&c->arena, uint32_t, p->consts.len + 1);
+    for (uint32_t i = 0; i < p->consts.len; i++)
+        const_visit(c, p->consts.items[i], state, on_cycle, const_path, 0);
     for (uint32_t i = 0; i < p->consts.len; i++) {
         Const *k = p->consts.items[i];
-        if (const_cycle_from(c, k, k, 0))
+        if (on_cycle[i])
             diag_at(c, D_NOT_CONST, k->decl->name_loc,
                     "const `%s` is defined in terms of itself", k->name);
     }
@@ -894,6 +918,11 @@ void check_expressions(Compilation *c)
             }
             const Type *tt = check_expr(&sc, st->target);
             const Type *vt = check_expr(&sc, st->value);
+            if (!is_error(tt) && tt->kind == T_LIST) {
+                diag_at(c, D_TYPE, st->target->loc, "`set` changes one value; `%s` is a list",
+                        st->target->u.attr.attr);
+                continue;
+            }
             if (!is_error(tt) && !is_error(vt) && !same_type(tt, vt))
                 diag_at(c, D_TYPE, st->value->loc, "`%s` is a %s attribute; the value is "
                                                    "a %s", st->target->u.attr.attr,

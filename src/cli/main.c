@@ -21,7 +21,7 @@ static const char *const main_usage =
     "\n"
     "commands:\n"
     "  check FILES...          diagnostics only (exit 0 clean, 1 errors, 2 failure)\n"
-    "  decide FILES...         portfolio decisions: table, json, csv, md\n"
+    "  decide FILES...         portfolio decisions: table, json, csv, md, html, summary\n"
     "  explain FILES... SVC    why SVC got its decision, and what would flip it\n"
     "  test FILES...           run the strategy's test blocks\n"
     "  fmt FILES...            canonical formatting in place (--check: diff, exit 1)\n"
