@@ -118,6 +118,19 @@ unsigned strat_warning_count(const strat_compilation *c);
 void strat_print_diagnostics(strat_compilation *c, FILE *out,
                              strat_diag_format fmt, bool color);
 
+/* `strat diff` (diff.c): the decisions that changed from `old` to `new_`
+ * (both checked and decided), each with its cause; format "text" (NULL)
+ * or "md".  *changes (may be NULL) gets the number of services added,
+ * removed or moved to another decision.  STRAT_FINDINGS, writing nothing,
+ * when either side has nothing decided (errors, or no decide block). */
+strat_status strat_diff(strat_compilation *old, strat_compilation *new_,
+                        FILE *out, const char *format, unsigned *changes);
+
+/* `strat graph` (graph.c): services, depends_on edges, value-stream
+ * clusters and supported objectives, coloured by decision; format "dot"
+ * (NULL) or "mermaid".  Draws a strategy with errors too (no colours). */
+strat_status strat_graph(strat_compilation *c, FILE *out, const char *format);
+
 #ifdef __cplusplus
 }
 #endif
