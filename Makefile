@@ -35,7 +35,7 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test unit golden examples check-examples scripts asan bench difftest install uninstall clean
+.PHONY: all deps demo test unit golden examples check-examples scripts asan bench difftest fuzz valgrind install uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/strat
@@ -127,6 +127,15 @@ difftest: $(BUILD)/tests/test_jit
 	STRAT_DIFFTEST_ROUNDS=$(N) STRAT_DIFFTEST_SEED=$(SEED) $(BUILD)/tests/test_jit
 
 # make bench [REPS=3] [FULL=1 for 10M services too]; see docs/performance.md
+# Fuzzing with libFuzzer (clang): make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 600
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The golden CLI cases under valgrind's memcheck, zero errors expected
+valgrind: $(BUILD)/strat
+	bash tests/reliability/valgrind.sh $(BUILD)/strat
+
 bench: all
 	@REPS="$(REPS)" FULL="$(FULL)" bash bench/run.sh $(BUILD)/strat
 

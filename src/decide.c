@@ -43,8 +43,8 @@ static void apply_scenario(Eval *ev, Decl *d)
         if (a->type.kind == T_LIST)
             continue;   /* the checker refuses lists in `set` */
         bool is_num = a->type.kind == T_NUMBER;
-        double *nv = arena_raw_alloc(&c->arena, sizeof(double) * (t->count + 1));
-        uint8_t *hit = arena_raw_alloc(&c->arena, t->count + 1);
+        double *nv = arena_alloc(&c->arena, sizeof(double) * (t->count + 1));
+        uint8_t *hit = arena_alloc(&c->arena, t->count + 1);
         int local = st->target->u.attr.obj->u.name.local;
         for (uint32_t r = 0; r < t->count; r++) {
             ev->locals[local] = (int32_t)r;
@@ -66,8 +66,6 @@ static void apply_scenario(Eval *ev, Decl *d)
             else
                 t->cols[slot].i32[r] = (int32_t)nv[r];
         }
-        arena_raw_free(&c->arena, nv, sizeof(double) * (t->count + 1));
-        arena_raw_free(&c->arena, hit, t->count + 1);
     }
 }
 
@@ -232,9 +230,11 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
     Decl *d = ev->p->decide;
     uint32_t n = svc->count;
     bool desc = !(d && d->rank_order == SORT_ASC);
-    uint64_t *keys = arena_raw_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
-    uint64_t *keys2 = arena_raw_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
-    uint32_t *rows2 = arena_raw_alloc(&c->arena, sizeof(uint32_t) * (n + 1));
+    /* from the arena, not malloc: an allocation failure on the way must
+     * not strand the others */
+    uint64_t *keys = arena_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
+    uint64_t *keys2 = arena_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
+    uint32_t *rows2 = arena_alloc(&c->arena, sizeof(uint32_t) * (n + 1));
     uint32_t *rows = res->order;
     for (uint32_t r = 0; r < n; r++) {
         double v = have_values ? res->rank_value[r] : NAN;
@@ -271,9 +271,6 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
     }
     for (uint32_t i = 0; i < n; i++)
         res->rank[rows[i]] = i + 1;
-    arena_raw_free(&c->arena, keys, sizeof(uint64_t) * (n + 1));
-    arena_raw_free(&c->arena, keys2, sizeof(uint64_t) * (n + 1));
-    arena_raw_free(&c->arena, rows2, sizeof(uint32_t) * (n + 1));
 }
 
 static void attach_approvers(Eval *ev, Results *res)

@@ -462,9 +462,26 @@ void strat_print_diagnostics(strat_compilation *c, FILE *out,
     Diag **ds = sorted_diags(c);
     uint32_t limit = c->opts.max_errors ? c->opts.max_errors : 500;
     uint32_t shown = n < limit ? n : limit;
+    Diag **capped = ds;   /* what the capped formats (text, github) show */
+    if (shown < n) {
+        /* over the limit, errors are shown before warnings are: a flood of
+         * warnings must not hide the error that fails the run */
+        Diag **keep = ARENA_ARRAY(&c->arena, Diag *, shown + 1);
+        bool *taken = ARENA_ARRAY(&c->arena, bool, n + 1);
+        uint32_t k = 0;
+        for (int pass = 0; pass < 2 && k < shown; pass++)
+            for (uint32_t i = 0; i < n && k < shown; i++)
+                if (!taken[i] && (pass == 1 || ds[i]->severity == SEV_ERROR))
+                    taken[i] = true, k++;
+        k = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (taken[i])
+                keep[k++] = ds[i];
+        capped = keep;
+    }
     switch (fmt) {
     case STRAT_DIAG_TEXT:
-        print_text(c, out, ds, shown, color);
+        print_text(c, out, capped, shown, color);
         if (shown < n)
             fprintf(out, "strat: note: %u more diagnostics not shown "
                          "(--max-errors) [%s]\n",
@@ -477,7 +494,7 @@ void strat_print_diagnostics(strat_compilation *c, FILE *out,
         break;
     case STRAT_DIAG_JSON: print_json(c, out, ds, n); break;
     case STRAT_DIAG_SARIF: print_sarif(c, out, ds, n); break;
-    case STRAT_DIAG_GITHUB: print_github(c, out, ds, shown); break;
+    case STRAT_DIAG_GITHUB: print_github(c, out, capped, shown); break;
     }
     c->arena.oom_jump = saved;
 }

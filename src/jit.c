@@ -987,13 +987,13 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
         atoms[i] = atom_id(c, p->atoms.items[i]);
     double **extra = ARENA_ARRAY(&c->arena, double *, p->extra_sites.len + 2);
     if (p->uses_alignment) {
-        extra[0] = arena_raw_alloc(&c->arena, sizeof(double) * n);
+        extra[0] = arena_alloc(&c->arena, sizeof(double) * n);
         for (uint32_t r = 0; r < n; r++)
             extra[0][r] = eval_alignment(ev, (int32_t)r);
     }
     for (uint32_t i = 0; i < p->extra_sites.len; i++) {
         Expr *e = p->extra_sites.items[i];
-        extra[i + 1] = arena_raw_alloc(&c->arena, sizeof(double) * n);
+        extra[i + 1] = arena_alloc(&c->arena, sizeof(double) * n);
         for (uint32_t r = 0; r < n; r++)
             extra[i + 1][r] = eval_exposure(ev, (int32_t)r, e->u.call.args[1]->u.name.id);
     }
@@ -1066,7 +1066,7 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
         i32[i] = p->svc->cols[i].i32;
         spans[i] = (uint32_t *)p->svc->cols[i].list;
     }
-    uint8_t *failed = arena_raw_alloc(&c->arena, n);
+    uint8_t *failed = arena_alloc(&c->arena, n);
     /* rows split across the machine's cores: each writes its own rows */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int nthreads = n >= 100000 && ncpu > 1 ? (int)(ncpu < 8 ? ncpu : 8) : 1;
@@ -1092,11 +1092,6 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
         res->score_ready[i] = true;
     *decided = p->decide_jit;
 
-    arena_raw_free(&c->arena, failed, n);
-    if (p->uses_alignment)
-        arena_raw_free(&c->arena, extra[0], sizeof(double) * n);
-    for (uint32_t i = 0; i < p->extra_sites.len; i++)
-        arena_raw_free(&c->arena, extra[i + 1], sizeof(double) * n);
     if (lo.handle)
         dlclose(lo.handle);
     if (result)

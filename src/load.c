@@ -21,7 +21,7 @@
 #include "compiler.h"
 #include "parse.h"
 
-enum { MAX_SOURCE_BYTES = 256u << 20 };
+enum { MAX_SOURCE_BYTES = 256u << 20, MAX_IMPORT_DEPTH = 200 };
 
 static void *default_alloc(void *ud, void *ptr, size_t old, size_t size)
 {
@@ -393,6 +393,13 @@ static bool load_path(Loader *L, const char *shown, const char *path,
     if (f) {
         if (f->state == FILE_LOADING)
             report_cycle(L, f, from);
+        return true;
+    }
+    /* imports load by recursion: a chain of thousands would exhaust the
+     * C stack, and no real strategy nests files this deep */
+    if (L->stack.len >= MAX_IMPORT_DEPTH) {
+        diag_at(c, D_NESTING, from, "imports nested more than %d files deep",
+                MAX_IMPORT_DEPTH);
         return true;
     }
     size_t len = 0;

@@ -627,12 +627,26 @@ static void score_calls(Compilation *c, Expr *e, PtrVec *out)
 
 /* Depth-first over the call graph; a score met again while on the stack
  * closes a cycle, reported once at the call that closes it. */
+/* Scores are evaluated by recursion (a score calls the ones it uses), so
+ * the longest chain of calls is bounded like any nesting. */
+enum { MAX_SCORE_CHAIN = 256 };
+
 static bool visit_score(Compilation *c, Score *s, PtrVec *path)
 {
     if (s->state == 2)
         return true;
     if (s->state == 1)
         return false;
+    if (path->len >= MAX_SCORE_CHAIN) {
+        Score *top = path->items[0];
+        diag_at(c, D_NESTING, s->decl->name_loc,
+                "scores call each other more than %d deep (from `%s`)", MAX_SCORE_CHAIN,
+                top->name);
+        s->state = 2;
+        for (uint32_t i = 0; i < path->len; i++)   /* report the chain once */
+            ((Score *)path->items[i])->state = 2;
+        return false;
+    }
     s->state = 1;
     ptrvec_push(&c->arena, path, s);
     PtrVec calls = {0};

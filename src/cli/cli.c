@@ -45,7 +45,7 @@ static void *failing_alloc(void *ud, void *ptr, size_t old_size, size_t new_size
 
 /* The allocator to give strat_new: NULL (malloc) unless STRAT_FAIL_ALLOC
  * asks for injected failures. */
-static const strat_allocator *cli_allocator(void)
+const strat_allocator *cli_allocator(void)
 {
     /* one count for the whole process: `diff` compiles twice */
     static FailAlloc state;

@@ -21,6 +21,10 @@ typedef struct CliOptions {
     const char *subject;       /* explain: the service */
 } CliOptions;
 
+/* The allocator every command gives strat_new: malloc, or with
+ * STRAT_FAIL_ALLOC=N one that fails from the Nth request on (tests). */
+const strat_allocator *cli_allocator(void);
+
 /* Loads and checks; prints diagnostics to stderr (text).  Returns the
  * compilation (to be freed by the caller) and sets *status. */
 strat_compilation *cli_compile(const CliOptions *o, const char *const *files,

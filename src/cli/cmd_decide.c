@@ -49,6 +49,8 @@ int cmd_decide(CliOptions *o)
     } else {
         atomic_abort(&out);
         rc = st == STRAT_FAILURE ? STRAT_FAILURE : STRAT_FINDINGS;
+        if (strat_out_of_memory(c))
+            fputs("strat: out of memory\n", stderr);
     }
     cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
     strat_free(c);
@@ -66,6 +68,8 @@ int cmd_test(CliOptions *o)
     unsigned passed, failed;
     fflush(stdout);
     strat_status st = strat_test(c, o->quiet ? NULL : stdout, &passed, &failed);
+    if (strat_out_of_memory(c))
+        fputs("strat: out of memory\n", stderr);
     /* warnings, and failures as diagnostics at each expectation */
     cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
     fflush(stderr);
@@ -85,6 +89,8 @@ int cmd_explain(CliOptions *o)
     strat_status st = strat_explain(c, stdout, o->subject);
     if (st == STRAT_FAILURE)
         rc = STRAT_FAILURE;
+    if (strat_out_of_memory(c))
+        fputs("strat: out of memory\n", stderr);
     else if (st == STRAT_FINDINGS)
         rc = STRAT_FINDINGS;
     fflush(stdout);

@@ -1,0 +1,69 @@
+/*
+ * fuzz_csv.c — libFuzzer target: the input is a CSV export of services that
+ * a fixed small strategy loads (`load service from "in.csv" { key = "id" }`)
+ * and then checks, scores and decides.  Reaches the CSV reader, the cell
+ * conversions by schema type, and scoring over whatever numbers came in.
+ */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char strategy[] =
+    "strategy \"fuzz\" {\n"
+    "  vision = \"v\"  horizon = 2027-01-01 .. 2027-12-31\n"
+    "  currency = \"EUR\"  budget = 1B  run_max = 70%\n"
+    "}\n"
+    "schema service {\n"
+    "  cost : number >= 0 = 0\n"
+    "  demand : number >= 0 = 0\n"
+    "  csat : number in 0..5 = 3\n"
+    "  incidents : number >= 0 = 0\n"
+    "  launched : date\n"
+    "  pci : bool = false\n"
+    "}\n"
+    "role cio { title = \"CIO\" }\n"
+    "team ops { lead = \"x\" }\n"
+    "customer shoppers { title = \"Shoppers\" }\n"
+    "objective up {\n"
+    "  title = \"t\"  metric = \"m\"  baseline = 1%  target = 2%\n"
+    "  due = 2027-12-31  weight = 1  owner = cio\n"
+    "}\n"
+    "service web {\n"
+    "  title = \"Web\"  owner = cio  kind = business  investment = grow\n"
+    "  supports = [up]  customers = [shoppers]  cost = 10k  demand = 1M\n"
+    "}\n"
+    "value_stream sell { delivers = up  stage engage { services = [web] } }\n"
+    "score value(s)  = 0.6 * alignment(s) + 0.4 * s.csat / 5\n"
+    "score health(s) = clamp(1 - s.incidents / 100, 0, 1)\n"
+    "score size(s)   = log(1 + s.demand) / (1 + s.cost)\n"
+    "score rel(s)    = norm(s.cost)\n"
+    "decide {\n"
+    "  invest   when value(s) >= 0.7 and health(s) >= 0.6  because \"good\"\n"
+    "  migrate  when health(s) < 0.4\n"
+    "  retire   when s.demand < 100 and s.cost > 50k\n"
+    "  tolerate otherwise\n"
+    "  rank by size(s) desc\n"
+    "}\n"
+    "load service from \"in.csv\" { key = \"id\" }\n";
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_setup();
+    static const char *path;
+    if (!path) {
+        path = strdup(fuzz_write("main.strat", (const uint8_t *)strategy,
+                                 sizeof strategy - 1));
+        if (!path)
+            abort();
+    }
+    fuzz_write("in.csv", data, size);
+    strat_options o = fuzz_options();
+    strat_compilation *c = strat_new(NULL, &o);
+    if (!c)
+        abort();
+    if (strat_load(c, &path, 1) != STRAT_FAILURE)
+        strat_check(c);
+    fuzz_emit_all(c, 1);
+    strat_free(c);
+    return 0;
+}
