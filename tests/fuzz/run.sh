@@ -7,7 +7,8 @@
 #
 # Also links build/fuzz/strat, the command line on the same ASan+UBSan
 # objects (tests/reliability_test.sh sweeps allocation failures with it).
-# Targets (tests/fuzz/*.c): fuzz_parse (bytes -> strat_load), fuzz_check
+# Targets (tests/fuzz/*.c): fuzz_fmt (bytes -> strat_format twice, in
+# memory: formatting must be idempotent), fuzz_parse (bytes -> strat_load), fuzz_check
 # (strat_load + strat_check, which scores and decides, then every emitter),
 # fuzz_csv (a fixed strategy loading the input as its CSV inventory).
 # Each is compiled with clang -fsanitize=fuzzer,address,undefined against the
@@ -31,7 +32,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} = 0 ] && targets=(fuzz_parse fuzz_check fuzz_csv)
+[ ${#targets[@]} = 0 ] && targets=(fuzz_parse fuzz_check fuzz_csv fuzz_fmt)
 out=${FUZZ_DIR:-$root/build/fuzz}
 case "$secs" in ''|*[!0-9]*) echo "usage: run.sh SECONDS [TARGET...]" >&2; exit 2 ;; esac
 
@@ -90,7 +91,7 @@ if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] ||
         if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || { echo "fuzz: FAIL: compile"; exit 1; }; pids=("${pids[@]:1}"); fi
     done
     for p in "${pids[@]}"; do wait "$p" || { echo "fuzz: FAIL: compile"; exit 1; }; done
-    for t in fuzz_parse fuzz_check fuzz_csv; do
+    for t in fuzz_parse fuzz_check fuzz_csv fuzz_fmt; do
         (cd "$root" && "$CLANG" "${CFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer -o "$out/$t" \
             "tests/fuzz/$t.c" "$out"/obj/*.o -lgccjit -lnettle -lm -ldl -lpthread) ||
             { echo "fuzz: FAIL: link $t"; exit 1; }
@@ -109,7 +110,7 @@ if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] ||
 fi
 
 # ---- seeds ----------------------------------------------------------------
-for t in fuzz_parse fuzz_check fuzz_csv; do
+for t in fuzz_parse fuzz_check fuzz_csv fuzz_fmt; do
     rm -rf "$out/seeds/$t"
     mkdir -p "$out/seeds/$t" "$out/corpus/$t"
 done
@@ -118,6 +119,7 @@ while IFS= read -r -d '' f; do
     i=$((i + 1))
     cp "$f" "$out/seeds/fuzz_parse/$i-$(basename "$f")"
     cp "$f" "$out/seeds/fuzz_check/$i-$(basename "$f")"
+    cp "$f" "$out/seeds/fuzz_fmt/$i-$(basename "$f")"
 done < <(find "$root/examples" "$root/tests/golden" -name '*.strat' -type f -print0 2>/dev/null)
 while IFS= read -r -d '' f; do
     i=$((i + 1))
