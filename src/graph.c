@@ -189,6 +189,31 @@ static void dot_service(FILE *out, const Graph *g, uint32_t r, const char *inden
             stroke[d], is_retired(g, r) ? ", style=\"rounded,filled,dashed\"" : "");
 }
 
+
+/* One edge per element of a list attribute of every service (depends_on,
+ * supports), to nodes named with `prefix`; a blank line before the first. */
+static void dot_edges(const Graph *g, FILE *out, int slot, const KindTable *target,
+                      const char *prefix, const char *attrs)
+{
+    bool any = false;
+    for (uint32_t r = 0; r < g->svc->count; r++) {
+        const int32_t *el;
+        ListSpan sp = col_list(g->svc, slot, r, &el);
+        for (uint32_t k = 0; k < sp.len; k++) {
+            if (el[k] < 0 || (uint32_t)el[k] >= target->count)
+                continue;
+            if (!any)
+                fputc('\n', out);
+            any = true;
+            fputs("  ", out);
+            dot_id(out, "s_", g->svc->names[r]);
+            fputs(" -> ", out);
+            dot_id(out, prefix, target->names[el[k]]);
+            fprintf(out, "%s;\n", attrs);
+        }
+    }
+}
+
 static void emit_dot(FILE *out, const Graph *g)
 {
     const char *title = g->p->strategy.title ? g->p->strategy.title : "strategy";
@@ -235,40 +260,9 @@ static void emit_dot(FILE *out, const Graph *g)
         fputs("\", shape=ellipse, style=dashed, color=\"#7f7f7f\", fontcolor=\"#4d4d4d\"];\n",
               out);
     }
-    any = false;
-    for (uint32_t r = 0; r < g->svc->count; r++) {
-        const int32_t *el;
-        ListSpan sp = col_list(g->svc, g->dep_slot, r, &el);
-        for (uint32_t k = 0; k < sp.len; k++) {
-            if (el[k] < 0 || (uint32_t)el[k] >= g->svc->count)
-                continue;
-            if (!any)
-                fputc('\n', out);
-            any = true;
-            fputs("  ", out);
-            dot_id(out, "s_", g->svc->names[r]);
-            fputs(" -> ", out);
-            dot_id(out, "s_", g->svc->names[el[k]]);
-            fputs(";\n", out);
-        }
-    }
-    any = false;
-    for (uint32_t r = 0; r < g->svc->count; r++) {
-        const int32_t *el;
-        ListSpan sp = col_list(g->svc, g->sup_slot, r, &el);
-        for (uint32_t k = 0; k < sp.len; k++) {
-            if (el[k] < 0 || (uint32_t)el[k] >= g->obj->count)
-                continue;
-            if (!any)
-                fputc('\n', out);
-            any = true;
-            fputs("  ", out);
-            dot_id(out, "s_", g->svc->names[r]);
-            fputs(" -> ", out);
-            dot_id(out, "o_", g->obj->names[el[k]]);
-            fputs(" [style=dashed, color=\"#7f7f7f\", arrowhead=empty];\n", out);
-        }
-    }
+    dot_edges(g, out, g->dep_slot, g->svc, "s_", "");
+    dot_edges(g, out, g->sup_slot, g->obj, "o_",
+              " [style=dashed, color=\"#7f7f7f\", arrowhead=empty]");
     fputs("}\n", out);
 }
 
