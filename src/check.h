@@ -249,6 +249,10 @@ void resolve_csv_refs(Compilation *c);
  * offerings, appetite, budget and run_max, duplicates, orphans). */
 void check_consistency(Compilation *c);
 
+/* typecheck.c: the calls to scores that `e` makes itself (the EX_CALL
+ * nodes), not following into the scores' bodies. */
+void score_calls(Compilation *c, Expr *e, PtrVec *out);
+
 /* typecheck.c: resolves and types every expression (scores, rules, decide,
  * approvals, scenarios, limits, tests). */
 void check_expressions(Compilation *c);

@@ -13,6 +13,7 @@
 
 #include "eval.h"
 #include "json.h"
+#include "unparse.h"
 
 /* At the top of the first file the user named. */
 void report_no_decide(Compilation *c)
@@ -78,7 +79,7 @@ enum { MAX_SCORE_COLUMNS = 48 };
 /* The columns every format shares: rank, service, decision, arm, because,
  * scores, approvers. */
 static uint32_t row_cells(Compilation *c, const Results *res, uint32_t row,
-                          const char **cells, bool exact)
+                          const char **cells, bool exact, const bool *shown)
 {
     Program *p = c->program;
     KindTable *svc = kind_table(c, EK_SERVICE);
@@ -91,6 +92,8 @@ static uint32_t row_cells(Compilation *c, const Results *res, uint32_t row,
     cells[n++] = arm_where(c, a);
     cells[n++] = a && a->because.s ? a->because.s : "";
     for (uint32_t s = 0; s < res->nscores && s < MAX_SCORE_COLUMNS; s++) {
+        if (shown && !shown[s])
+            continue;
         double v = res->scores[(size_t)s * res->nservices + row];
         char buf[40];
         cells[n++] = exact ? arena_strndup(&c->arena, format_double(buf, sizeof buf, v),
@@ -101,7 +104,8 @@ static uint32_t row_cells(Compilation *c, const Results *res, uint32_t row,
     return n;
 }
 
-static uint32_t header_cells(Compilation *c, const Results *res, const char **cells)
+static uint32_t header_cells(Compilation *c, const Results *res, const char **cells,
+                             const bool *shown)
 {
     uint32_t n = 0;
     cells[n++] = "rank";
@@ -110,7 +114,8 @@ static uint32_t header_cells(Compilation *c, const Results *res, const char **ce
     cells[n++] = "arm";
     cells[n++] = "because";
     for (uint32_t s = 0; s < res->nscores && s < MAX_SCORE_COLUMNS; s++)
-        cells[n++] = ((Score *)c->program->scores.items[s])->name;
+        if (!shown || shown[s])
+            cells[n++] = ((Score *)c->program->scores.items[s])->name;
     cells[n++] = "approver";
     return n;
 }
@@ -136,17 +141,74 @@ static void summary_counts(const Results *res, unsigned *counts, unsigned *error
     }
 }
 
+/* The scores the decide table's arms and `rank by` call directly: the
+ * table shows these (a terminal is narrow); the other formats show all. */
+static const bool *decide_scores(Compilation *c, const Results *res, unsigned *hidden)
+{
+    bool *shown = ARENA_ARRAY(&c->arena, bool, res->nscores + 1);
+    PtrVec calls = {0};
+    Decl *d = c->program->decide;
+    for (Arm *a = d ? d->arms : NULL; a; a = a->next)
+        score_calls(c, a->cond, &calls);
+    if (d)
+        score_calls(c, d->rank, &calls);
+    unsigned n = 0;
+    for (uint32_t i = 0; i < calls.len; i++) {
+        Score *sc = (Score *)((Expr *)calls.items[i])->u.call.sym;
+        if (!shown[sc->index]) {
+            shown[sc->index] = true;
+            n++;
+        }
+    }
+    /* and any score that is not a number somewhere: it is why a row says
+     * `error` */
+    for (uint32_t r = 0; n && r < res->nservices; r++) {
+        if (!res->failed[r])
+            continue;
+        for (uint32_t k = 0; k < res->nscores; k++)
+            if (!shown[k] && !isfinite(res->scores[(size_t)k * res->nservices + r])) {
+                shown[k] = true;
+                n++;
+            }
+    }
+    *hidden = n ? res->nscores - n : 0;
+    return n ? shown : NULL;
+}
+
+/* In the table, a long `because` is cut at a word (the other formats
+ * keep it whole). */
+static const char *table_text(Compilation *c, const char *s, size_t max)
+{
+    if (utf8_width(s) <= max)
+        return s;
+    size_t bytes = 0, chars = 0, cut = 0;
+    while (s[bytes] && chars < max - 1) {
+        if (s[bytes] == ' ')
+            cut = bytes;
+        bytes++;
+        while (((unsigned char)s[bytes] & 0xC0) == 0x80)
+            bytes++;
+        chars++;
+    }
+    if (cut == 0)
+        cut = bytes;
+    return arena_printf(&c->arena, "%.*s\u2026", (int)cut, s);
+}
+
 static void emit_table(Compilation *c, const Results *res, FILE *out)
 {
     const char *head[64];
-    uint32_t ncol = header_cells(c, res, head);
+    unsigned hidden;
+    const bool *shown = decide_scores(c, res, &hidden);
+    uint32_t ncol = header_cells(c, res, head, shown);
     size_t width[64];
     for (uint32_t i = 0; i < ncol; i++)
         width[i] = utf8_width(head[i]);
     const char *cells[64];
     /* widths over all rows: two passes, the cells are cheap to rebuild */
     for (uint32_t i = 0; i < res->nservices; i++) {
-        row_cells(c, res, res->order[i], cells, false);
+        row_cells(c, res, res->order[i], cells, false, shown);
+        cells[4] = table_text(c, cells[4], 40);
         for (uint32_t k = 0; k < ncol; k++) {
             size_t w = utf8_width(cells[k]);
             if (w > width[k])
@@ -163,7 +225,8 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
                 k + 1 < ncol ? (int)(width[k] - utf8_width(head[k])) : 0, "");
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        row_cells(c, res, res->order[i], cells, false);
+        row_cells(c, res, res->order[i], cells, false, shown);
+        cells[4] = table_text(c, cells[4], 40);
         for (uint32_t k = 0; k < ncol; k++) {
             bool numeric = k == 0 || (k >= 5 && k + 1 < ncol);
             int pad = (int)(width[k] - utf8_width(cells[k]));
@@ -176,6 +239,9 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
     }
     unsigned counts[DEC_COUNT], errors;
     summary_counts(res, counts, &errors);
+    if (hidden)
+        fprintf(out, "# %u more score%s in --format json, csv or md\n", hidden,
+                hidden == 1 ? "" : "s");
     fputs("# summary:", out);
     for (int d = 0; d < DEC_COUNT; d++)
         fprintf(out, " %s %u%s", decision_name((Decision)d), counts[d],
@@ -203,7 +269,7 @@ static void csv_cell(FILE *out, const char *s)
 static void emit_csv(Compilation *c, const Results *res, FILE *out)
 {
     const char *cells[64];
-    uint32_t n = header_cells(c, res, cells);
+    uint32_t n = header_cells(c, res, cells, NULL);
     for (uint32_t k = 0; k < n; k++) {
         if (k)
             fputc(',', out);
@@ -211,7 +277,7 @@ static void emit_csv(Compilation *c, const Results *res, FILE *out)
     }
     fputs("\r\n", out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        n = row_cells(c, res, res->order[i], cells, true);
+        n = row_cells(c, res, res->order[i], cells, true, NULL);
         for (uint32_t k = 0; k < n; k++) {
             if (k)
                 fputc(',', out);
@@ -245,7 +311,7 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
         fprintf(out, "| undecided | %u |\n", errors);
     fputc('\n', out);
     const char *cells[64];
-    uint32_t n = header_cells(c, res, cells);
+    uint32_t n = header_cells(c, res, cells, NULL);
     fputs("|", out);
     for (uint32_t k = 0; k < n; k++) {
         fputc(' ', out);
@@ -257,7 +323,7 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
         fputs(k == 0 || (k >= 5 && k + 1 < n) ? "---:|" : "---|", out);
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        n = row_cells(c, res, res->order[i], cells, false);
+        n = row_cells(c, res, res->order[i], cells, false, NULL);
         fputs("|", out);
         for (uint32_t k = 0; k < n; k++) {
             fputc(' ', out);

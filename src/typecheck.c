@@ -595,7 +595,7 @@ static const Type *check_expr(Scope *sc, Expr *e)
 
 /* ---- score recursion ---------------------------------------------------- */
 
-static void score_calls(Compilation *c, Expr *e, PtrVec *out)
+void score_calls(Compilation *c, Expr *e, PtrVec *out)
 {
     if (!e)
         return;
