@@ -25,11 +25,6 @@ static bool use_color(const CliOptions *o, FILE *out)
  * the error must travel cleanly from wherever it strikes.  Always compiled
  * in: without the variable it costs one getenv per run.  See
  * tests/reliability/alloc_sweep.sh and docs/reliability.md. */
-typedef struct FailAlloc {
-    unsigned long fail_at;     /* 1-based index of the first failing request */
-    unsigned long count;       /* requests seen so far */
-} FailAlloc;
-
 static void *failing_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
 {
     FailAlloc *fa = ud;
@@ -44,14 +39,12 @@ static void *failing_alloc(void *ud, void *ptr, size_t old_size, size_t new_size
 }
 
 /* The allocator to give strat_new: NULL (malloc) unless STRAT_FAIL_ALLOC
- * asks for injected failures. */
-const strat_allocator *cli_allocator(void)
+ * asks for injected failures.  The count lives in the command's options,
+ * one for the whole run (`diff` compiles twice), not in a global. */
+const strat_allocator *cli_allocator(CliOptions *o)
 {
-    /* one count for the whole process: `diff` compiles twice */
-    static FailAlloc state;
-    static strat_allocator fail_alloc = {failing_alloc, &state};
-    if (state.fail_at)
-        return &fail_alloc;
+    if (o->fail.fail_at)
+        return &o->fail_alloc;
     const char *env = getenv("STRAT_FAIL_ALLOC");
     if (!env || !*env)
         return NULL;
@@ -59,8 +52,9 @@ const strat_allocator *cli_allocator(void)
     unsigned long n = strtoul(env, &end, 10);
     if (*end || n == 0)
         return NULL;
-    state.fail_at = n;
-    return &fail_alloc;
+    o->fail.fail_at = n;
+    o->fail_alloc = (strat_allocator){failing_alloc, &o->fail};
+    return &o->fail_alloc;
 }
 
 void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,
@@ -69,10 +63,10 @@ void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,
     strat_print_diagnostics(c, out, fmt, fmt == STRAT_DIAG_TEXT && use_color(o, out));
 }
 
-strat_compilation *cli_compile(const CliOptions *o, const char *const *files,
+strat_compilation *cli_compile(CliOptions *o, const char *const *files,
                                int nfiles, strat_status *status)
 {
-    strat_compilation *c = strat_new(cli_allocator(), &o->lib);
+    strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
     if (!c) {
         fputs("strat: out of memory\n", stderr);
         *status = STRAT_FAILURE;

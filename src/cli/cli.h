@@ -7,6 +7,12 @@
 
 #include "strat/strat.h"
 
+/* Allocation-failure injection for the tests: see cli_allocator. */
+typedef struct FailAlloc {
+    unsigned long fail_at;     /* 1-based index of the first failing request */
+    unsigned long count;       /* requests seen so far */
+} FailAlloc;
+
 typedef struct CliOptions {
     strat_options lib;
     const char *format;        /* --format, NULL for the command's default */
@@ -19,15 +25,17 @@ typedef struct CliOptions {
     const char **files2;       /* diff: the NEW side */
     int nfiles2;
     const char *subject;       /* explain: the service */
+    FailAlloc fail;            /* STRAT_FAIL_ALLOC state */
+    strat_allocator fail_alloc;
 } CliOptions;
 
 /* The allocator every command gives strat_new: malloc, or with
  * STRAT_FAIL_ALLOC=N one that fails from the Nth request on (tests). */
-const strat_allocator *cli_allocator(void);
+const strat_allocator *cli_allocator(CliOptions *o);
 
 /* Loads and checks; prints diagnostics to stderr (text).  Returns the
  * compilation (to be freed by the caller) and sets *status. */
-strat_compilation *cli_compile(const CliOptions *o, const char *const *files,
+strat_compilation *cli_compile(CliOptions *o, const char *const *files,
                                int nfiles, strat_status *status);
 void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,
                      strat_diag_format fmt);

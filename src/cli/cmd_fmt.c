@@ -189,7 +189,7 @@ static int fmt_one(CliOptions *o, const char *path)
         free(in.s);
         return STRAT_FAILURE;
     }
-    strat_compilation *c = strat_new(cli_allocator(), &o->lib);
+    strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
     Text out = {0};
     FILE *mem = c ? open_memstream(&out.s, &out.len) : NULL;
     if (!mem) {
