@@ -125,6 +125,10 @@ typedef struct Item {
     Expr *value;         /* ITEM_ATTR */
     struct Item *items;  /* nested blocks */
     Loc end_loc;         /* closing brace of a nested block */
+    struct Item *first_dup;   /* checker: an earlier item of the same name
+                                 and kind in this block, or NULL */
+    bool dups_marked;    /* checker: set on a block's first item once
+                            first_dup is filled for the whole block */
     struct Item *next;
 } Item;
 

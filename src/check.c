@@ -642,12 +642,41 @@ static void report_dup_attr(Compilation *c, Item *it, Item *first)
     diag_note(c, d, first->loc, "first set here");
 }
 
-static Item *find_earlier_item(Item *list, Item *upto, Name name, ItemKind kind)
+/* Fills first_dup for every item of a block in one pass over a small hash
+ * table: a block with fifty thousand attributes is a hostile file, not a
+ * reason for a quadratic scan. */
+static void mark_duplicates(Compilation *c, Item *list)
 {
-    for (Item *i = list; i && i != upto; i = i->next)
-        if (i->name == name && i->kind == kind)
-            return i;
-    return NULL;
+    uint32_t n = 0;
+    for (Item *i = list; i; i = i->next)
+        n++;
+    uint32_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    Item **table = ARENA_ARRAY(&c->arena, Item *, cap);
+    for (Item *i = list; i; i = i->next) {
+        uint32_t h = (uint32_t)(((uintptr_t)i->name >> 3) * 2654435761u) ^ (uint32_t)i->kind;
+        uint32_t j = h & (cap - 1);
+        i->first_dup = NULL;
+        while (table[j]) {
+            if (table[j]->name == i->name && table[j]->kind == i->kind) {
+                i->first_dup = table[j];
+                break;
+            }
+            j = (j + 1) & (cap - 1);
+        }
+        if (!table[j])
+            table[j] = i;
+    }
+    list->dups_marked = true;
+}
+
+/* The first earlier item of the block with the same name and kind. */
+static Item *find_earlier_item(Compilation *c, Item *list, Item *it)
+{
+    if (!list->dups_marked)
+        mark_duplicates(c, list);
+    return it->first_dup;
 }
 
 /* ---- risks and stages ---------------------------------------------------- */
@@ -678,7 +707,7 @@ static void add_risk(Compilation *c, uint32_t service, Item *blk)
     Name known[] = {c->n.likelihood, c->n.impact, c->n.owner, c->n.accepted_by,
                     intern_cstr(c, "note")};
     for (Item *it = blk->items; it; it = it->next) {
-        Item *first = find_earlier_item(blk->items, it, it->name, it->kind);
+        Item *first = find_earlier_item(c, blk->items, it);
         if (first) {
             report_dup_attr(c, it, first);
             continue;
@@ -809,7 +838,7 @@ static void fill_entity(Compilation *c, Decl *d, uint32_t row)
                 diag_at(c, D_UNKNOWN_ATTR, it->loc, "stage blocks belong in value streams");
             continue;
         }
-        Item *first = find_earlier_item(d->items, it, it->name, ITEM_ATTR);
+        Item *first = find_earlier_item(c, d->items, it);
         if (first) {
             report_dup_attr(c, it, first);
             continue;
@@ -1046,7 +1075,7 @@ static void fill_strategy(Compilation *c, Decl *d)
     s->title = d->text.s;
     Name known[] = {c->n.vision, c->n.horizon, c->n.currency, c->n.budget, c->n.run_max};
     for (Item *it = d->items; it; it = it->next) {
-        Item *first = find_earlier_item(d->items, it, it->name, it->kind);
+        Item *first = find_earlier_item(c, d->items, it);
         if (first) {
             report_dup_attr(c, it, first);
             continue;
@@ -1103,7 +1132,7 @@ static void fill_appetite(Compilation *c, Decl *d)
         n++;
     p->appetite = ARENA_ARRAY(&c->arena, AppetiteLevel, n + 1);
     for (Item *it = d->items; it; it = it->next) {
-        Item *first = find_earlier_item(d->items, it, it->name, it->kind);
+        Item *first = find_earlier_item(c, d->items, it);
         if (first) {
             report_dup_attr(c, it, first);
             continue;
@@ -1155,7 +1184,7 @@ static void fill_waiver(Compilation *c, Decl *d)
     Name known[] = {c->n.rule, c->n.entity, c->n.until, c->n.approved_by, c->n.reason};
     Item *rule_item = NULL;
     for (Item *it = d->items; it; it = it->next) {
-        Item *first = find_earlier_item(d->items, it, it->name, it->kind);
+        Item *first = find_earlier_item(c, d->items, it);
         if (first) {
             report_dup_attr(c, it, first);
             continue;
@@ -1217,7 +1246,7 @@ static void check_approval_items(Compilation *c, Decl *d)
     Name known[] = {c->n.when, c->n.approver};
     bool has_approver = false;
     for (Item *it = d->items; it; it = it->next) {
-        Item *first = find_earlier_item(d->items, it, it->name, it->kind);
+        Item *first = find_earlier_item(c, d->items, it);
         if (first) {
             report_dup_attr(c, it, first);
             continue;

@@ -119,6 +119,9 @@ text = ('import "_base"\n' + calc(1, 1) + "rule r (error) \"x\" = all s in servi
         " or ".join(["s.a == 2"] * 4000) + "\n")
 case("long_or_4k", text, ["S0913 %s | S0202 3:*" % loc(text, "calc")],
      "a rule of 4000 `or` terms: either refused as too deep, or evaluated and violated by `calc`")
+text = 'import "_base"\nservice wide {\n' + "".join("  a%d = 1\n" % i for i in range(200000)) + "}\n"
+case("wide_block", text, ["S0405 3:3"],
+     "one block of 200000 attributes (once a quadratic duplicate scan: minutes)")
 text = 'import "_base"\n' + calc(1, 1) + "rule r (error) \"x\" = " + " and ".join(["s1 == 1"] * 50000) + "\n"
 case("long_and", text, ["S0401 %s | S0202 3:*" % loc(text, "s1 ==")],
      "50000 `and` terms over an undefined name: refused as too deep, or each name reported")
