@@ -344,14 +344,53 @@ static void add_builtin_attrs(Compilation *c)
 
 /* ---- constant expressions ---------------------------------------------- */
 
-static Const *find_const(Compilation *c, Name n)
+void *namemap_get(const NameMap *m, Name key)
 {
-    for (uint32_t i = 0; i < c->program->consts.len; i++) {
-        Const *k = c->program->consts.items[i];
-        if (k->name == n)
-            return k;
+    if (!m->cap || !key)
+        return NULL;
+    uint32_t j = (uint32_t)(((uintptr_t)key >> 3) * 2654435761u) & (m->cap - 1);
+    while (m->keys[j]) {
+        if (m->keys[j] == key)
+            return m->vals[j];
+        j = (j + 1) & (m->cap - 1);
     }
     return NULL;
+}
+
+void namemap_put(Compilation *c, NameMap *m, Name key, void *val)
+{
+    if ((m->len + 1) * 2 > m->cap) {
+        NameMap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 64;
+        m->keys = ARENA_ARRAY(&c->arena, Name, m->cap);
+        m->vals = ARENA_ARRAY(&c->arena, void *, m->cap);
+        m->len = 0;
+        for (uint32_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                namemap_put(c, m, old.keys[i], old.vals[i]);
+    }
+    uint32_t j = (uint32_t)(((uintptr_t)key >> 3) * 2654435761u) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key)
+        j = (j + 1) & (m->cap - 1);
+    if (!m->keys[j])
+        m->len++;
+    m->keys[j] = key;
+    m->vals[j] = val;
+}
+
+Const *program_const(Compilation *c, Name n)
+{
+    return namemap_get(&c->program->const_map, n);
+}
+
+Score *program_score(Compilation *c, Name n)
+{
+    return namemap_get(&c->program->score_map, n);
+}
+
+static Const *find_const(Compilation *c, Name n)
+{
+    return program_const(c, n);
 }
 
 /* Evaluates a constant numeric expression: literals, consts, the
@@ -1165,12 +1204,7 @@ static void fill_appetite(Compilation *c, Decl *d)
 
 static Rule *find_rule(Compilation *c, Name n)
 {
-    for (uint32_t i = 0; i < c->program->rules.len; i++) {
-        Rule *r = c->program->rules.items[i];
-        if (r->name == n)
-            return r;
-    }
-    return NULL;
+    return namemap_get(&c->program->rule_map, n);
 }
 
 static void fill_waiver(Compilation *c, Decl *d)
@@ -1271,15 +1305,6 @@ static void report_duplicate(Compilation *c, const char *what, Name name, Loc lo
     diag_note(c, d, first, "`%s` is first declared here", name);
 }
 
-static Decl *find_named(PtrVec *v, Name n)
-{
-    for (uint32_t i = 0; i < v->len; i++) {
-        Decl *d = v->items[i];
-        if (d->name == n)
-            return d;
-    }
-    return NULL;
-}
 
 static void register_decls(Compilation *c)
 {
@@ -1349,24 +1374,21 @@ static void register_decls(Compilation *c)
             k->name = d->name;
             k->decl = d;
             ptrvec_push(&c->arena, &p->consts, k);
+            namemap_put(c, &p->const_map, d->name, k);
             break;
         }
         case D_SCORE: {
-            bool dup = false;
-            for (uint32_t i = 0; i < p->scores.len && !dup; i++) {
-                Score *s = p->scores.items[i];
-                if (s->name == d->name) {
-                    report_duplicate(c, "score", d->name, d->name_loc, s->decl->name_loc);
-                    dup = true;
-                }
-            }
-            if (dup)
+            Score *old = program_score(c, d->name);
+            if (old) {
+                report_duplicate(c, "score", d->name, d->name_loc, old->decl->name_loc);
                 break;
+            }
             Score *s = ARENA_NEW(&c->arena, Score);
             s->name = d->name;
             s->decl = d;
             s->index = p->scores.len;
             ptrvec_push(&c->arena, &p->scores, s);
+            namemap_put(c, &p->score_map, d->name, s);
             break;
         }
         case D_RULE: {
@@ -1380,21 +1402,24 @@ static void register_decls(Compilation *c)
             r->decl = d;
             r->index = p->rules.len;
             ptrvec_push(&c->arena, &p->rules, r);
+            namemap_put(c, &p->rule_map, d->name, r);
             break;
         }
-#define NAMED(vec, what)                                                        \
+#define NAMED(vec, map, what)                                                   \
     {                                                                           \
-        Decl *old = find_named(&p->vec, d->name);                               \
-        if (old)                                                                \
+        Decl *old = namemap_get(&p->map, d->name);                              \
+        if (old) {                                                              \
             report_duplicate(c, what, d->name, d->name_loc, old->name_loc);     \
-        else                                                                    \
+        } else {                                                                \
             ptrvec_push(&c->arena, &p->vec, d);                                 \
+            namemap_put(c, &p->map, d->name, d);                                \
+        }                                                                       \
         break;                                                                  \
     }
-        case D_APPROVAL: NAMED(approvals, "approval")
-        case D_SCENARIO: NAMED(scenarios, "scenario")
-        case D_LIMIT: NAMED(limits, "limit")
-        case D_TEST: NAMED(tests, "test")
+        case D_APPROVAL: NAMED(approvals, approval_map, "approval")
+        case D_SCENARIO: NAMED(scenarios, scenario_map, "scenario")
+        case D_LIMIT: NAMED(limits, limit_map, "limit")
+        case D_TEST: NAMED(tests, test_map, "test")
 #undef NAMED
         case D_LOAD:
             ptrvec_push(&c->arena, &p->loads, d);

@@ -157,6 +157,18 @@ typedef struct AppetiteLevel {
     Loc loc;
 } AppetiteLevel;
 
+/* Name -> declaration, for the namespaces of scores, consts, rules and the
+ * named governance blocks: a strategy with a hundred thousand of them must
+ * not be checked in quadratic time. */
+typedef struct NameMap {
+    Name *keys;
+    void **vals;
+    uint32_t cap, len;
+} NameMap;
+
+void *namemap_get(const NameMap *m, Name key);
+void namemap_put(Compilation *c, NameMap *m, Name key, void *val);
+
 typedef struct Program {
     Strategy strategy;
     KindTable kinds[EK_COUNT];
@@ -171,6 +183,8 @@ typedef struct Program {
     PtrVec rules;                   /* Rule* */
     PtrVec waivers;                 /* Waiver* */
     PtrVec approvals, scenarios, limits, tests, loads;   /* Decl* */
+    NameMap const_map, score_map, rule_map;              /* -> Const*, Score*, Rule* */
+    NameMap approval_map, scenario_map, limit_map, test_map;   /* -> Decl* */
     AppetiteLevel *appetite;
     uint32_t nappetite;
     Decl *decide;
@@ -229,6 +243,9 @@ bool const_number(Compilation *c, Expr *e, double *out, bool report);
 
 /* Appends one element to a list column's pool. */
 void list_push(Compilation *c, Column *col, int32_t v);
+
+Const *program_const(Compilation *c, Name n);   /* or NULL */
+Score *program_score(Compilation *c, Name n);   /* or NULL */
 
 /* Row management, for loaders. */
 void kind_reserve(Compilation *c, KindTable *t, uint32_t n);

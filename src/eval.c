@@ -462,22 +462,15 @@ Value eval_expr(Eval *ev, Expr *e)
             return num_value(NAN);
         switch (t->kind) {
         case T_NUMBER: {
-            if (e->u.name.id == c->n.budget) {
-                bool is_const = false;
-                for (uint32_t i = 0; i < ev->p->consts.len; i++)
-                    is_const |= ((Const *)ev->p->consts.items[i])->name == e->u.name.id;
-                if (!is_const)
-                    return num_value(ev->p->strategy.budget);
-            }
-            for (uint32_t i = 0; i < ev->p->consts.len; i++) {
-                Const *k = ev->p->consts.items[i];
-                if (k->name == e->u.name.id) {
-                    if (!k->evaluated) {
-                        k->evaluated = true;
-                        k->value = eval_expr(ev, k->decl->expr).num;
-                    }
-                    return num_value(k->value);
+            Const *k = program_const(c, e->u.name.id);
+            if (!k && e->u.name.id == c->n.budget)
+                return num_value(ev->p->strategy.budget);
+            if (k) {
+                if (!k->evaluated) {
+                    k->evaluated = true;
+                    k->value = eval_expr(ev, k->decl->expr).num;
                 }
+                return num_value(k->value);
             }
             return num_value(NAN);
         }

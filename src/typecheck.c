@@ -68,22 +68,12 @@ static bool single_kind(unsigned kinds, EntityKind *out)
 
 static Const *const_named(Compilation *c, Name n)
 {
-    for (uint32_t i = 0; i < c->program->consts.len; i++) {
-        Const *k = c->program->consts.items[i];
-        if (k->name == n)
-            return k;
-    }
-    return NULL;
+    return program_const(c, n);
 }
 
 static Score *score_named(Compilation *c, Name n)
 {
-    for (uint32_t i = 0; i < c->program->scores.len; i++) {
-        Score *s = c->program->scores.items[i];
-        if (s->name == n)
-            return s;
-    }
-    return NULL;
+    return program_score(c, n);
 }
 
 /* Is n one of the symbols some attribute allows (retired, business, ...)? */
