@@ -228,8 +228,12 @@ const char *entity_label(Compilation *c, EntityKind k, int32_t row)
     return row >= 0 && (uint32_t)row < t->count ? t->names[row] : "?";
 }
 
+enum { MAX_NAME_SEARCHES = 500 };
+
 Name suggest_entity(Compilation *c, unsigned kinds, Name name)
 {
+    if (++c->suggestions > MAX_NAME_SEARCHES)
+        return NULL;
     PtrVec cands = {0};
     for (int k = 0; k < EK_COUNT; k++) {
         if (!(kinds & KIND_BIT(k)))

@@ -97,6 +97,9 @@ struct strat_compilation {
     PtrVec diags;                 /* Diag* */
     uint32_t code_counts[D_CODE_COUNT];   /* diagnostics given, per code */
     Diag diag_sink;               /* where diagnostics past the per-code cap go */
+    unsigned suggestions;         /* "did you mean" searches over all names
+                                     so far: each costs an edit distance per
+                                     name, so a flood of typos gets few */
     unsigned nerrors, nwarnings;
     Decl *decls, *decls_tail;     /* all declarations, imports first */
     struct Program *program;

@@ -108,6 +108,8 @@ static void expect_type(Scope *sc, Expr *e, const Type *got, TypeKind want,
 static Name suggest_any(Scope *sc, Name n)
 {
     Compilation *c = sc->c;
+    if (++c->suggestions > 500)   /* as suggest_entity: a flood gets few */
+        return NULL;
     PtrVec v = {0};
     for (int i = 0; i < sc->nvars; i++)
         ptrvec_push(&c->arena, &v, (void *)sc->vars[i]);
