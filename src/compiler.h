@@ -162,6 +162,9 @@ static inline Name intern_cstr(Compilation *c, const char *s);
 
 Source *source_get(Compilation *c, uint32_t file);   /* file = index + 1 */
 LineCol source_linecol(Compilation *c, uint32_t file, uint32_t offset);
+/* Bytes in the well-formed UTF-8 sequence at text (1 for ASCII), or 0 if
+ * none starts there (RFC 3629; `avail` bytes may be read). */
+int utf8_sequence_len(const char *text, size_t avail);
 /* 1 + the offset of the first byte that breaks UTF-8 (RFC 3629: no
  * overlongs, surrogates or code points above U+10FFFF), or 0. */
 uint32_t utf8_invalid_at(const char *text, size_t n);

@@ -77,30 +77,11 @@ static void esc_n(FILE *out, const char *s, size_t n)
             p++;
             continue;
         }
-        /* a well-formed multi-byte sequence (no overlongs, no surrogates,
-         * nothing past U+10FFFF) is copied; anything else is replaced */
-        size_t len = 0;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (b >= 0xC2 && b <= 0xDF)
-            len = 2;
-        else if (b >= 0xE0 && b <= 0xEF) {
-            len = 3;
-            if (b == 0xE0)
-                lo = 0xA0;
-            if (b == 0xED)
-                hi = 0x9F;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            len = 4;
-            if (b == 0xF0)
-                lo = 0x90;
-            if (b == 0xF4)
-                hi = 0x8F;
-        }
-        bool ok = len && (size_t)(end - p) >= len && p[1] >= lo && p[1] <= hi;
-        for (size_t k = 2; ok && k < len; k++)
-            ok = p[k] >= 0x80 && p[k] <= 0xBF;
-        if (ok) {
-            fwrite(p, 1, len, out);
+        /* a well-formed multi-byte sequence is copied; anything else is
+         * replaced */
+        int len = utf8_sequence_len((const char *)p, (size_t)(end - p));
+        if (len > 1) {
+            fwrite(p, 1, (size_t)len, out);
             p += len;
         } else {
             fputs("\xEF\xBF\xBD", out);

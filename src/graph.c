@@ -42,40 +42,37 @@ typedef struct Graph {
 } Graph;
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
-static int utf8_len(const unsigned char *s)
+/* Writes s, copying well-formed UTF-8 sequences, writing `?` for a byte
+ * that starts none, and giving each ASCII byte to `ascii` to escape. */
+static void write_escaped(FILE *out, const char *s, void (*ascii)(FILE *, unsigned char))
 {
-    int n = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
-          : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (n == 2 && s[0] < 0xC2)
-        return 0;   /* overlong */
-    for (int i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return n;
+    size_t left = strlen(s);
+    while (left) {
+        int n = utf8_sequence_len(s, left);
+        if (n == 0)
+            fputc('?', out), n = 1;
+        else if (n > 1)
+            fwrite(s, 1, (size_t)n, out);
+        else
+            ascii(out, (unsigned char)*s);
+        s += n;
+        left -= (size_t)n;
+    }
 }
 
-/* The inside of a DOT double-quoted string.  Quotes and backslashes are
- * escaped (so a label never holds an escString like \N, and a trailing
- * backslash cannot eat the closing quote); control characters and bytes
- * that are not UTF-8 become spaces and `?`. */
+/* Inside a DOT double-quoted string: quotes and backslashes escaped (a
+ * label never holds an escString like \N, a trailing backslash cannot eat
+ * the closing quote), control characters as spaces. */
+static void dot_ascii(FILE *out, unsigned char b)
+{
+    if (b == '"' || b == '\\')
+        fputc('\\', out);
+    fputc(b < 0x20 || b == 0x7F ? ' ' : b, out);
+}
+
 static void dot_inner(FILE *out, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        int n = utf8_len(p);
-        if (n == 0) {
-            fputc('?', out);
-            p++;
-        } else if (n > 1) {
-            fwrite(p, 1, (size_t)n, out);
-            p += n;
-        } else {
-            if (*p == '"' || *p == '\\')
-                fputc('\\', out);
-            fputc(*p < 0x20 || *p == 0x7F ? ' ' : *p, out);
-            p++;
-        }
-    }
+    write_escaped(out, s, dot_ascii);
 }
 
 static void dot_id(FILE *out, const char *prefix, const char *name)
@@ -88,25 +85,17 @@ static void dot_id(FILE *out, const char *prefix, const char *name)
 
 /* Mermaid label text inside ["..."]: entity codes for what its parser
  * would read as syntax or markup. */
+static void mermaid_ascii(FILE *out, unsigned char b)
+{
+    if (b && strchr("\"#<>&`", b))
+        fprintf(out, "#%d;", b);
+    else
+        fputc(b < 0x20 || b == 0x7F ? ' ' : b, out);
+}
+
 static void mermaid_text(FILE *out, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        int n = utf8_len(p);
-        if (n == 0) {
-            fputc('?', out);
-            p++;
-        } else if (n > 1) {
-            fwrite(p, 1, (size_t)n, out);
-            p += n;
-        } else {
-            if (strchr("\"#<>&`", *p))
-                fprintf(out, "#%d;", *p);
-            else
-                fputc(*p < 0x20 || *p == 0x7F ? ' ' : *p, out);
-            p++;
-        }
-    }
+    write_escaped(out, s, mermaid_ascii);
 }
 
 static const char *dec_label(int d)

@@ -107,40 +107,46 @@ Str source_line_text(Compilation *c, uint32_t file, uint32_t offset,
 }
 
 /* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
-uint32_t utf8_invalid_at(const char *text, size_t n)
+int utf8_sequence_len(const char *text, size_t avail)
 {
     const unsigned char *s = (const unsigned char *)text;
+    if (avail == 0)
+        return 0;
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t k;
+    unsigned char lo = 0x80, hi = 0xBF;   /* range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 1;
+    else if (c == 0xE0)
+        k = 2, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEF)
+        k = 2, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c == 0xF0)
+        k = 3, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3)
+        k = 3;
+    else if (c == 0xF4)
+        k = 3, hi = 0x8F;
+    else
+        return 0;
+    if (k >= avail || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t j = 2; j <= k; j++)
+        if ((s[j] & 0xC0) != 0x80)
+            return 0;
+    return (int)k + 1;
+}
+
+uint32_t utf8_invalid_at(const char *text, size_t n)
+{
     size_t i = 0;
     while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        unsigned char lo = 0x80, hi = 0xBF;   /* range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF)
-            k = 1;
-        else if (c == 0xE0)
-            k = 2, lo = 0xA0;
-        else if (c >= 0xE1 && c <= 0xEF)
-            k = 2, hi = c == 0xED ? 0x9F : 0xBF;
-        else if (c == 0xF0)
-            k = 3, lo = 0x90;
-        else if (c >= 0xF1 && c <= 0xF3)
-            k = 3;
-        else if (c == 0xF4)
-            k = 3, hi = 0x8F;
-        else
+        int k = utf8_sequence_len(text + i, n - i);
+        if (k == 0)
             return (uint32_t)i + 1;
-        if (i + k >= n)
-            return (uint32_t)i + 1;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return (uint32_t)i + 1;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return (uint32_t)i + 1;
-        i += k + 1;
+        i += (size_t)k;
     }
     return 0;
 }
