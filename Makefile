@@ -63,12 +63,13 @@ $(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/cli/*.h include/strat/*.h)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -c -o $@ $<
 
-$(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(wildcard src/*.h)
+# (the generated parsers include compiler.h, which includes the public header)
+$(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(wildcard src/*.h include/strat/*.h)
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(GEN_CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(wildcard src/*.h)
+$(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(wildcard src/*.h include/strat/*.h)
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(GEN_CFLAGS) -c -o $@ $<
@@ -81,7 +82,7 @@ $(BUILD)/strat: $(CLI_OBJS) $(BUILD)/libstrat.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a tests/unit/test_util.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a tests/unit/test_util.h $(wildcard src/*.h include/strat/*.h)
 	@mkdir -p $(BUILD)/tests
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -DSTRAT_TEST_STDLIB='"$(CURDIR)/stdlib"' -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)

@@ -158,6 +158,9 @@ static inline NameInfo *name_info(Name n)
 Name intern(Compilation *c, const char *s, size_t len);
 /* Makes room for n more names without rehashing (bulk loads). */
 void intern_reserve(Compilation *c, uint32_t n);
+uint32_t intern_hash(const char *s, size_t len);   /* pure: any thread */
+Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t hash);
+void intern_prefetch(const Compilation *c, uint32_t hash);
 static inline Name intern_cstr(Compilation *c, const char *s);
 
 Source *source_get(Compilation *c, uint32_t file);   /* file = index + 1 */

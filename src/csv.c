@@ -33,9 +33,9 @@
 /* ------------------------------------------------------------------------ */
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
+__attribute__((format(printf, 5, 6)))
 #endif
-static void csv_fail(csv_error *err, uint32_t line, uint32_t col,
+static void csv_fail(csv_error *err, uint32_t line, uint32_t col, size_t offset,
                      const char *fmt, ...)
 {
     if (!err)
@@ -46,6 +46,7 @@ static void csv_fail(csv_error *err, uint32_t line, uint32_t col,
     va_end(ap);
     err->line = line;
     err->col = col;
+    err->offset = offset;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -141,6 +142,12 @@ void csv_init(csv_reader *r, const char *data, size_t len)
         r->pos = 3;
 }
 
+void csv_seek(csv_reader *r, size_t pos)
+{
+    r->pos = pos;
+    r->line = r->pos_line = 1;
+}
+
 int csv_next_record(csv_reader *r, csv_field *fields, int cap, char *scratch,
                     size_t scratch_cap, csv_error *err)
 {
@@ -159,7 +166,8 @@ int csv_next_record(csv_reader *r, csv_field *fields, int cap, char *scratch,
 
     for (;;) {
         if (n >= cap) {
-            csv_fail(err, line, col, "record has more than %d fields", cap);
+            csv_fail(err, line, col, (size_t)(p - r->data),
+                     "record has more than %d fields", cap);
             return -1;
         }
         csv_field *f = &fields[n++];
@@ -178,7 +186,7 @@ int csv_next_record(csv_reader *r, csv_field *fields, int cap, char *scratch,
             for (;;) {
                 const char *t = csv_scan3(q, end, '"', '\n', '\r', &hi);
                 if (t == end) {
-                    csv_fail(err, f->line, f->col,
+                    csv_fail(err, f->line, f->col, (size_t)(open - r->data),
                              "unterminated quoted field");
                     return -1;
                 }
@@ -197,7 +205,7 @@ int csv_next_record(csv_reader *r, csv_field *fields, int cap, char *scratch,
                     /* "" escape: copy content so far plus one quote. */
                     size_t k = (size_t)(t + 1 - seg);
                     if (k > scratch_cap - used) {
-                        csv_fail(err, f->line, f->col,
+                        csv_fail(err, f->line, f->col, (size_t)(open - r->data),
                                  "scratch buffer too small (%zu bytes) to "
                                  "unescape quoted field",
                                  scratch_cap);
@@ -213,7 +221,7 @@ int csv_next_record(csv_reader *r, csv_field *fields, int cap, char *scratch,
                 if (unescaping) {
                     size_t k = (size_t)(t - seg);
                     if (k > scratch_cap - used) {
-                        csv_fail(err, f->line, f->col,
+                        csv_fail(err, f->line, f->col, (size_t)(open - r->data),
                                  "scratch buffer too small (%zu bytes) to "
                                  "unescape quoted field",
                                  scratch_cap);
@@ -233,7 +241,7 @@ int csv_next_record(csv_reader *r, csv_field *fields, int cap, char *scratch,
                 break;
             }
             if (p < end && *p != ',' && *p != '\n' && *p != '\r') {
-                csv_fail(err, line, col,
+                csv_fail(err, line, col, (size_t)(p - r->data),
                          "unexpected character after closing quote "
                          "(expected ',' or end of line)");
                 return -1;

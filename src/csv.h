@@ -22,6 +22,7 @@
 typedef struct csv_error {
     char msg[128];
     uint32_t line, col; /* 1-based; col counted in UTF-8 characters */
+    size_t offset;      /* the same place as a byte offset into data */
 } csv_error;
 
 typedef struct csv_reader {
@@ -47,6 +48,11 @@ typedef struct csv_field {
 /* Starts reading data[0..len) (data may be NULL if len is 0); skips a
  * leading UTF-8 BOM. Bytes past data + len are never read. */
 void csv_init(csv_reader *r, const char *data, size_t len);
+
+/* Moves the reader to pos, which must be the start of a record (a reader
+ * that only ever reads part of the input, or rereads one record).  Line
+ * numbers after a seek count from 1 at pos; error offsets stay exact. */
+void csv_seek(csv_reader *r, size_t pos);
 
 /*
  * Reads one record into fields[0..cap).

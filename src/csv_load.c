@@ -11,8 +11,12 @@
  * straight into the columns.
  */
 #include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "csv.h"
@@ -151,10 +155,76 @@ static bool cell_text_ok(CsvLoad *L, const char *s, size_t n, const csv_field *f
     return false;
 }
 
+/* A reference to an entity already declared, encoded for a column of
+ * these kinds; -1 when the name is not (yet) known. */
+static int32_t resolve_now(Compilation *c, unsigned kinds, const char *s, size_t n)
+{
+    Name name = intern(c, s, n);
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (!(kinds & KIND_BIT(k)))
+            continue;
+        KindTable *kt = kind_table(c, (EntityKind)k);
+        int32_t v = kind_lookup(kt, name);
+        if (v >= 0 && kt->decls[v])
+            return ref_encode(kinds, (EntityKind)k, v);
+    }
+    return -1;
+}
+
+/* a;b;c — strings are stored now; references now when every one of them
+ * is already declared (the common `customers = everyone`), else all of
+ * them later, so the list keeps the cell's order either way. */
+static void store_list(CsvLoad *L, KindTable *t, uint32_t row, int slot, const char *s,
+                       size_t n, const csv_field *f, size_t rec_start, CellMemo *memo)
+{
+    Compilation *c = L->c;
+    const AttrDef *a = &t->attrs[slot];
+    Column *col = &t->cols[slot];
+    bool refs = a->type.elem && a->type.elem->kind == T_ENTITY;
+    uint32_t off = col->pool_len;
+    col->list[row] = (ListSpan){off, 0};
+    const char *end = s + n;
+    for (int pass = 0; pass < 2; pass++) {
+        /* pass 0 stores (refs: only while each resolves); pass 1 defers */
+        for (const char *p = s; p <= end;) {
+            const char *semi = memchr(p, ';', (size_t)(end - p));
+            const char *e = semi ? semi : end;
+            const char *item = p;
+            size_t len = (size_t)(e - p);
+            trim(&item, &len);
+            if (len) {
+                if (pass == 1) {
+                    add_pending(L, t->kind, row, slot, item, len,
+                                field_loc(L, f, rec_start), true);
+                } else if (!refs) {
+                    list_push(c, col, atom_id(c, intern(c, item, len)));
+                    col->list[row].len++;
+                } else {
+                    int32_t v = resolve_now(c, a->type.elem->kinds, item, len);
+                    if (v < 0)
+                        break;
+                    list_push(c, col, v);
+                    col->list[row].len++;
+                }
+            }
+            if (!semi) {
+                if (pass == 0)   /* a repeat of this cell copies the row */
+                    *memo = (CellMemo){s, n, (int32_t)row, true};
+                return;
+            }
+            p = semi + 1;
+        }
+        /* an unknown reference: drop what pass 0 stored, defer them all */
+        col->pool_len = off;
+        col->list[row] = (ListSpan){off, 0};
+    }
+}
+
 /* `f` and `rec_start` give the cell's location, worked out only when a
  * diagnostic needs it: a million clean rows never pay for it. */
 static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
-                       const csv_field *f, size_t rec_start, CellMemo *memo)
+                       const csv_field *f, size_t rec_start, CellMemo *memo,
+                       const uint32_t *checked_hash)
 {
     const char *s = f->ptr;
     size_t n = f->len;
@@ -165,8 +235,10 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     trim(&s, &n);
     if (n == 0)
         return;   /* empty: missing, the default applies */
-    if (!cell_text_ok(L, s, n, f, rec_start))
+    /* a worker thread has checked the text and hashed it, or not */
+    if (!checked_hash && !cell_text_ok(L, s, n, f, rec_start))
         return;
+    uint32_t hash = checked_hash ? *checked_hash : 0;
     switch (a->type.kind) {
     case T_NUMBER: {
         double v;
@@ -192,12 +264,23 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     case T_STRING:
     case T_SYMBOL:
     case T_ENTITY:
+    case T_LIST:
         /* (cells unescaped into the scratch buffer are not remembered: the
          * next record overwrites it) */
         if (s < L->data || s >= L->data + L->data_len)
             memo = &no_memo;
         if (memo->valid && memo->len == n && memcmp(memo->text, s, n) == 0) {
-            col->i32[row] = memo->value;
+            if (a->type.kind != T_LIST) {
+                col->i32[row] = memo->value;
+                return;
+            }
+            /* the same list as the row before: the same elements again */
+            ListSpan prev = col->list[memo->value];
+            col->list[row] = (ListSpan){col->pool_len, prev.len};
+            for (uint32_t k = 0; k < prev.len; k++) {
+                int32_t v = col->pool[prev.off + k];
+                list_push(c, col, v);
+            }
             return;
         }
         break;
@@ -206,11 +289,12 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     }
     switch (a->type.kind) {
     case T_STRING:
-        col->i32[row] = atom_id(c, intern(c, s, n));
+        col->i32[row] = atom_id(c, checked_hash ? intern_hashed(c, s, n, hash)
+                                                : intern(c, s, n));
         *memo = (CellMemo){s, n, col->i32[row], true};
         return;
     case T_SYMBOL: {
-        Name v = intern(c, s, n);
+        Name v = checked_hash ? intern_hashed(c, s, n, hash) : intern(c, s, n);
         if (a->nallowed) {
             bool ok = false;
             for (uint32_t i = 0; i < a->nallowed; i++)
@@ -250,46 +334,18 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     case T_ENTITY: {
         /* a name declared in the strategy resolves now; rows of this or
          * another CSV may still be coming, so the rest wait */
-        unsigned kinds = a->type.kinds;
-        for (int k = 0; k < EK_COUNT; k++) {
-            if (!(kinds & KIND_BIT(k)))
-                continue;
-            KindTable *kt = kind_table(c, (EntityKind)k);
-            int32_t v = kind_lookup(kt, intern(c, s, n));
-            if (v >= 0 && kt->decls[v]) {
-                col->i32[row] = ref_encode(kinds, (EntityKind)k, v);
-                *memo = (CellMemo){s, n, col->i32[row], true};
-                return;
-            }
+        int32_t v = resolve_now(c, a->type.kinds, s, n);
+        if (v >= 0) {
+            col->i32[row] = v;
+            *memo = (CellMemo){s, n, v, true};
+            return;
         }
         add_pending(L, t->kind, row, slot, s, n, field_loc(L, f, rec_start), false);
         return;
     }
-    case T_LIST: {
-        /* a;b;c — strings are stored now, references later */
-        col->list[row] = (ListSpan){col->pool_len, 0};
-        const char *p = s, *end = s + n;
-        while (p <= end) {
-            const char *semi = memchr(p, ';', (size_t)(end - p));
-            const char *e = semi ? semi : end;
-            const char *item = p;
-            size_t len = (size_t)(e - p);
-            trim(&item, &len);
-            if (len) {
-                if (a->type.elem && a->type.elem->kind == T_ENTITY) {
-                    add_pending(L, t->kind, row, slot, item, len,
-                                field_loc(L, f, rec_start), true);
-                } else {
-                    list_push(c, col, atom_id(c, intern(c, item, len)));
-                    col->list[row].len++;
-                }
-            }
-            if (!semi)
-                break;
-            p = semi + 1;
-        }
+    case T_LIST:
+        store_list(L, t, row, slot, s, n, f, rec_start, memo);
         return;
-    }
     default:
         bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a value of a supported type");
     }
@@ -303,6 +359,497 @@ static bool kind_by_name(Name n, EntityKind *out)
             return true;
         }
     return false;
+}
+
+/* ---- rows --------------------------------------------------------------- */
+
+/* What the header decided: where each column goes. */
+typedef struct RowPlan {
+    KindTable *t;
+    const char *key;          /* the key column's name */
+    const char *file;         /* the load's file name, for progress */
+    int ncols, key_col;
+    int *col_slot;            /* attribute slot of each CSV column, or -1 */
+    int nnum;                 /* number columns, parsed on worker threads */
+    int *num_col;
+    const AttrDef **num_attr;
+    int ntext;                /* every other mapped column */
+    int *text_col;
+} RowPlan;
+
+/* The row for a record's key, or -1 when the key is empty, invalid or
+ * taken (reported). */
+static int32_t add_keyed_row(CsvLoad *L, const RowPlan *P, const csv_field *kf,
+                             size_t rec_start, const uint32_t *checked_hash)
+{
+    Compilation *c = L->c;
+    KindTable *t = P->t;
+    const char *ks = kf->ptr;
+    size_t kn = kf->len;
+    trim(&ks, &kn);
+    Loc kl = field_loc(L, kf, rec_start);
+    if (kn == 0) {
+        if (csv_error_budget(L))
+            diag_at(c, D_CSV_CELL, kl, "the key column `%s` is empty", P->key);
+        return -1;
+    }
+    if (!checked_hash && !cell_text_ok(L, ks, kn, kf, rec_start))
+        return -1;
+    Name name = checked_hash ? intern_hashed(c, ks, kn, *checked_hash) : intern(c, ks, kn);
+    int other = name_entity_kind(name);
+    if (other >= 0 && other != (int)t->kind) {
+        if (csv_error_budget(L)) {
+            KindTable *ot = kind_table(c, (EntityKind)other);
+            Diag *dg = diag_at(c, D_DUPLICATE, kl, "`%s` is already the name of a %s",
+                               name, entity_kind_name((EntityKind)other));
+            diag_note(c, dg, ot->locs[kind_lookup(ot, name)], "`%s` is declared here", name);
+        }
+        return -1;
+    }
+    int32_t dup = kind_lookup(t, name);
+    if (dup >= 0) {
+        if (csv_error_budget(L)) {
+            Diag *dg = diag_at(c, D_DUPLICATE, kl, "duplicate %s `%s`",
+                               entity_kind_name(t->kind), name);
+            diag_note(c, dg, t->locs[dup], "`%s` is first declared here", name);
+        }
+        return -1;
+    }
+    return (int32_t)kind_add_row(c, t, name, kl, NULL);
+}
+
+/* Reads the record at r's position with the full reader and stores it.
+ * False at the end of the input, or after a syntax error the reader
+ * cannot resynchronise from. */
+static bool read_record(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fields,
+                        char *scratch, size_t scratch_cap)
+{
+    size_t rec_start = r->pos;
+    csv_error err;
+    int n = csv_next_record(r, fields, MAX_COLUMNS, scratch, scratch_cap, &err);
+    if (n == 0)
+        return false;
+    if (n < 0) {
+        Loc at = {L->file, (uint32_t)err.offset, (uint32_t)err.offset + 1};
+        if (csv_error_budget(L))
+            diag_at(L->c, D_CSV_SYNTAX, at, "%s", err.msg);
+        return false;
+    }
+    if (n == 1 && fields[0].len == 0 && !fields[0].quoted)
+        return true;   /* blank line */
+    if (n != P->ncols) {
+        if (csv_error_budget(L)) {
+            Loc at = field_loc(L, &fields[n - 1], rec_start);
+            diag_at(L->c, D_CSV_ROW, at, "row has %d fields; the header has %d", n,
+                    P->ncols);
+        }
+        return true;
+    }
+    int32_t row = add_keyed_row(L, P, &fields[P->key_col], rec_start, NULL);
+    if (row < 0)
+        return true;
+    for (int i = 0; i < P->ncols; i++)
+        if (P->col_slot[i] >= 0)
+            store_cell(L, P->t, (uint32_t)row, P->col_slot[i], &fields[i], rec_start,
+                       &L->memo[i], NULL);
+    return true;
+}
+
+/* ---- parallel parsing ----------------------------------------------------
+ *
+ * A large file is cut into blocks at line breaks.  Worker threads split a
+ * block's records into fields and parse the number cells (the bulk of the
+ * work); the main thread takes the blocks in file order and does all that
+ * touches the compilation: interning keys and text, adding rows, every
+ * diagnostic.  So the result, diagnostics included, is the sequential
+ * reader's, byte for byte, whatever the threads and block sizes:
+ *   - a worker marks a record it cannot take whole (wrong field count,
+ *     escaped quotes, a number cell that is not a clean in-range number)
+ *     and the main thread rereads it with read_record;
+ *   - a worker stops at anything the reader rejects, and the main thread
+ *     reads on sequentially from there;
+ *   - a block's start is only a guess (a line break with an even number of
+ *     quotes before it), so the main thread uses a block only when it
+ *     starts exactly where the previous record ended; otherwise it reads
+ *     the rest of the file sequentially.
+ */
+enum {
+    BLOCK_BYTES = 256 << 10,     /* default block size */
+    BLOCK_RECORDS = 1 << 14,     /* records a block holds; a worker stops there */
+    PARALLEL_MIN_BYTES = 2 << 20,
+    MAX_WORKERS = 8,
+    SLOTS_PER_WORKER = 3,
+    PREFETCH_AHEAD = 8,
+};
+
+#define SPAN_QUOTED 0x80000000u
+
+/* A cell's text: a byte offset and length in the file (CSV sources are at
+ * most 256 MiB), the top bit of len saying it was quoted. */
+typedef struct CellSpan {
+    uint32_t off, len;
+} CellSpan;
+
+typedef struct ParsedBlock {
+    uint32_t start, end;      /* the bytes given to the worker */
+    uint32_t stop;            /* where its reader stopped: end, or short */
+    uint32_t nrec;
+    uint32_t *rec;            /* record start offsets */
+    uint8_t *slow;            /* 1: reread with read_record */
+    double *num;              /* nnum columns of BLOCK_RECORDS values */
+    CellSpan *text;           /* ntext + 1 columns; the key is the last */
+    uint32_t *hash;           /* intern_hash of each trimmed text cell */
+} ParsedBlock;
+
+typedef struct BlockReader {
+    const RowPlan *plan;
+    const char *data;
+    size_t len;
+    uint32_t nblocks;
+    uint32_t *bound;          /* block k is [bound[k], bound[k + 1]) */
+    uint32_t nslots;
+    ParsedBlock *slots;       /* block k uses slot k % nslots */
+    int64_t *slot_block;      /* which block a slot holds, once parsed */
+    csv_field *fields[MAX_WORKERS + 1];
+    char *scratch[MAX_WORKERS + 1];
+    size_t scratch_cap;
+    /* shared with the workers, under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint32_t next;            /* next block a worker takes */
+    uint32_t consumed;        /* blocks the main thread is done with */
+    bool cancel;
+    int nworkers;             /* started; 0: the main thread parses */
+} BlockReader;
+
+typedef struct Worker {
+    BlockReader *R;
+    int index;
+    pthread_t thread;
+} Worker;
+
+static bool span_in(const char *p, const char *lo, size_t n)
+{
+    return p >= lo && p < lo + n;
+}
+
+static bool number_fits(const AttrDef *a, double v)
+{
+    bool low = a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min));
+    bool high = a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max));
+    return !low && !high;
+}
+
+/* Stores record i of block b from its fields when store_cell would take
+ * every number cell silently; false sends the record to read_record. */
+static bool parse_record_fast(const BlockReader *R, const csv_field *fields, int n,
+                              const char *scratch, ParsedBlock *b, uint32_t i)
+{
+    const RowPlan *P = R->plan;
+    if (n != P->ncols)
+        return false;
+    for (int j = 0; j <= P->ntext; j++) {
+        const csv_field *f = &fields[j < P->ntext ? P->text_col[j] : P->key_col];
+        if (span_in(f->ptr, scratch, R->scratch_cap))
+            return false;   /* unescaped: the text is not in the file */
+        const char *s = f->ptr;
+        size_t len = f->len;
+        trim(&s, &len);
+        if (memchr(s, '\0', len) || utf8_invalid_at(s, len))
+            return false;   /* for cell_text_ok to report */
+        b->text[(size_t)j * BLOCK_RECORDS + i] =
+            (CellSpan){(uint32_t)(f->ptr - R->data),
+                       (uint32_t)f->len | (f->quoted ? SPAN_QUOTED : 0)};
+        b->hash[(size_t)j * BLOCK_RECORDS + i] = intern_hash(s, len);
+    }
+    for (int j = 0; j < P->nnum; j++) {
+        const csv_field *f = &fields[P->num_col[j]];
+        const char *s = f->ptr;
+        size_t len = f->len;
+        if (span_in(s, scratch, R->scratch_cap))
+            return false;
+        trim(&s, &len);
+        double v = NAN;   /* empty: missing */
+        if (len && (csv_parse_number(s, len, &v) != CSV_NUM_OK || !(v - v == 0) ||
+                    (v == 0 && underflowed(s, len)) || !number_fits(P->num_attr[j], v)))
+            return false;
+        b->num[(size_t)j * BLOCK_RECORDS + i] = v;
+    }
+    return true;
+}
+
+static void parse_block(const BlockReader *R, int who, ParsedBlock *b, uint32_t k)
+{
+    b->start = R->bound[k];
+    b->end = R->bound[k + 1];
+    b->nrec = 0;
+    csv_reader r;
+    csv_init(&r, R->data, b->end);
+    csv_seek(&r, b->start);
+    while (r.pos < b->end && b->nrec < BLOCK_RECORDS) {
+        size_t rec_start = r.pos;
+        int n = csv_next_record(&r, R->fields[who], MAX_COLUMNS, R->scratch[who],
+                                R->scratch_cap, NULL);
+        if (n <= 0)
+            break;   /* the main thread reads on from rec_start and reports */
+        uint32_t i = b->nrec++;
+        b->rec[i] = (uint32_t)rec_start;
+        b->slow[i] = !parse_record_fast(R, R->fields[who], n, R->scratch[who], b, i);
+    }
+    b->stop = (uint32_t)r.pos;
+}
+
+static void *worker_main(void *arg)
+{
+    Worker *w = arg;
+    BlockReader *R = w->R;
+    pthread_mutex_lock(&R->mu);
+    for (;;) {
+        while (!R->cancel && R->next < R->nblocks && R->next >= R->consumed + R->nslots)
+            pthread_cond_wait(&R->cv, &R->mu);
+        if (R->cancel || R->next >= R->nblocks)
+            break;
+        uint32_t k = R->next++;
+        pthread_mutex_unlock(&R->mu);
+        parse_block(R, w->index, &R->slots[k % R->nslots], k);
+        pthread_mutex_lock(&R->mu);
+        R->slot_block[k % R->nslots] = k;
+        pthread_cond_broadcast(&R->cv);
+    }
+    pthread_mutex_unlock(&R->mu);
+    return NULL;
+}
+
+/* Block boundaries: after a line break, about `step` bytes apart, with an
+ * even number of quotes in each block (so, in a well-formed file, not
+ * inside a quoted field). */
+static uint32_t cut_blocks(const char *text, size_t from, size_t len, size_t step,
+                           uint32_t *bound)
+{
+    uint32_t n = 0;
+    bound[n++] = (uint32_t)from;
+    size_t at = from;
+    while (len - at > step) {
+        size_t b = at + step;
+        unsigned quotes = 0;
+        for (const char *q = text + at; (q = memchr(q, '"', (size_t)(text + b - q))); q++)
+            quotes++;
+        for (;;) {
+            const char *nl = memchr(text + b, '\n', len - b);
+            if (!nl) {
+                b = len;
+                break;
+            }
+            for (const char *q = text + b; (q = memchr(q, '"', (size_t)(nl - q))); q++)
+                quotes++;
+            b = (size_t)(nl - text) + 1;
+            if (quotes % 2 == 0)
+                break;
+        }
+        if (b >= len)
+            break;
+        bound[n++] = (uint32_t)b;
+        at = b;
+    }
+    bound[n] = (uint32_t)len;
+    return n;
+}
+
+static void stop_workers(BlockReader *R, Worker *w)
+{
+    pthread_mutex_lock(&R->mu);
+    R->cancel = true;
+    pthread_cond_broadcast(&R->cv);
+    pthread_mutex_unlock(&R->mu);
+    for (int i = 0; i < R->nworkers; i++)
+        pthread_join(w[i].thread, NULL);
+    pthread_cond_destroy(&R->cv);
+    pthread_mutex_destroy(&R->mu);
+}
+
+/* The parsed block k, parsed here when there are no workers. */
+static ParsedBlock *take_block(BlockReader *R, uint32_t k)
+{
+    ParsedBlock *b = &R->slots[k % R->nslots];
+    if (R->nworkers == 0) {
+        parse_block(R, 0, b, k);
+        return b;
+    }
+    pthread_mutex_lock(&R->mu);
+    while (R->slot_block[k % R->nslots] != (int64_t)k)
+        pthread_cond_wait(&R->cv, &R->mu);
+    pthread_mutex_unlock(&R->mu);
+    return b;
+}
+
+static void release_block(BlockReader *R, uint32_t k)
+{
+    if (R->nworkers == 0)
+        return;
+    pthread_mutex_lock(&R->mu);
+    R->consumed = k + 1;
+    pthread_cond_broadcast(&R->cv);
+    pthread_mutex_unlock(&R->mu);
+}
+
+static csv_field span_field(const char *data, CellSpan s)
+{
+    return (csv_field){data + s.off, s.len & ~SPAN_QUOTED, 0, 0, (s.len & SPAN_QUOTED) != 0};
+}
+
+/* Starts the cache misses of interning record i's key and text. */
+static void prefetch_record(const CsvLoad *L, const RowPlan *P, const ParsedBlock *b,
+                            uint32_t i)
+{
+    if (b->slow[i])
+        return;
+    for (int j = 0; j <= P->ntext; j++) {
+        const uint32_t *h = &b->hash[(size_t)j * BLOCK_RECORDS + i];
+        /* a cell equal to the one above is remembered, not interned */
+        if (i == 0 || h[0] != h[-1])
+            intern_prefetch(L->c, h[0]);
+    }
+}
+
+/* Stores the parsed record i of block b. */
+static void store_parsed(CsvLoad *L, const RowPlan *P, const ParsedBlock *b, uint32_t i)
+{
+    size_t rec_start = b->rec[i];
+    csv_field kf = span_field(L->data, b->text[(size_t)P->ntext * BLOCK_RECORDS + i]);
+    int32_t row = add_keyed_row(L, P, &kf, rec_start,
+                                &b->hash[(size_t)P->ntext * BLOCK_RECORDS + i]);
+    if (row < 0)
+        return;
+    for (int j = 0; j < P->nnum; j++)
+        P->t->cols[P->col_slot[P->num_col[j]]].num[row] =
+            b->num[(size_t)j * BLOCK_RECORDS + i];
+    for (int j = 0; j < P->ntext; j++) {
+        int col = P->text_col[j];
+        csv_field f = span_field(L->data, b->text[(size_t)j * BLOCK_RECORDS + i]);
+        store_cell(L, P->t, (uint32_t)row, P->col_slot[col], &f, rec_start, &L->memo[col],
+                   &b->hash[(size_t)j * BLOCK_RECORDS + i]);
+    }
+}
+
+typedef struct RowProgress {
+    double started;
+    bool shown;
+    uint32_t calls;
+} RowProgress;
+
+/* Progress on stderr, once the load has taken a second. */
+static void show_progress(CsvLoad *L, const RowPlan *P, size_t pos, RowProgress *pr)
+{
+    if (!L->c->opts.progress || (pr->calls++ & 0xFFF) != 0 || now_ms() - pr->started < 1000)
+        return;
+    fprintf(stderr, "\rstrat: loading %s: %3d%%", P->file,
+            (int)(100.0 * (double)pos / (double)(L->data_len ? L->data_len : 1)));
+    pr->shown = true;
+}
+
+/* The blocks in file order, while each starts where the last record
+ * ended; gives the offset reached. */
+static size_t read_blocks(CsvLoad *L, const RowPlan *P, BlockReader *R, csv_reader *r,
+                          csv_field *fields, char *scratch, bool *more, RowProgress *pr)
+{
+    size_t pos = r->pos;
+    for (uint32_t k = 0; k < R->nblocks && *more; k++) {
+        ParsedBlock *b = take_block(R, k);
+        if (b->start != pos)
+            break;   /* the guessed start was inside a record */
+        for (uint32_t i = 0; i < b->nrec; i++) {
+            if (i + PREFETCH_AHEAD < b->nrec)
+                prefetch_record(L, P, b, i + PREFETCH_AHEAD);
+            if (!b->slow[i]) {
+                store_parsed(L, P, b, i);
+                continue;
+            }
+            csv_seek(r, b->rec[i]);
+            read_record(L, P, r, fields, scratch, R->scratch_cap);
+        }
+        pos = b->stop;
+        size_t end = b->end;
+        release_block(R, k);   /* (a worker may now refill *b) */
+        /* what the worker left: a record it could not read, or a full block */
+        while (*more && pos < end) {
+            csv_seek(r, pos);
+            *more = read_record(L, P, r, fields, scratch, R->scratch_cap);
+            pos = r->pos;
+        }
+        pr->calls = 0;
+        show_progress(L, P, pos, pr);
+    }
+    return pos;
+}
+
+/* Every record after the header, r at the first. */
+static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fields,
+                      char *scratch, size_t scratch_cap)
+{
+    Compilation *c = L->c;
+    size_t len = L->data_len;
+    size_t step = c->opts.csv_block_bytes ? c->opts.csv_block_bytes : BLOCK_BYTES;
+    long ncpu = c->opts.threads ? (long)c->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
+    const int nworkers = ncpu > 1 && (len >= PARALLEL_MIN_BYTES || c->opts.csv_block_bytes)
+                       ? (int)(ncpu < MAX_WORKERS ? ncpu : MAX_WORKERS)
+                       : 0;
+    BlockReader *R = ARENA_NEW(&c->arena, BlockReader);
+    R->plan = P;
+    R->data = L->data;
+    R->len = len;
+    R->bound = arena_alloc(&c->arena, sizeof(uint32_t) * ((len - r->pos) / step + 2));
+    R->nblocks = cut_blocks(L->data, r->pos, len, step, R->bound);
+    R->nslots = nworkers ? (uint32_t)nworkers * SLOTS_PER_WORKER : 1;
+    R->slots = ARENA_ARRAY(&c->arena, ParsedBlock, R->nslots);
+    R->slot_block = arena_alloc(&c->arena, sizeof(int64_t) * R->nslots);
+    for (uint32_t s = 0; s < R->nslots; s++) {
+        ParsedBlock *b = &R->slots[s];
+        R->slot_block[s] = -1;
+        b->rec = arena_alloc(&c->arena, sizeof(uint32_t) * BLOCK_RECORDS);
+        b->slow = arena_alloc(&c->arena, BLOCK_RECORDS);
+        b->num = arena_alloc(&c->arena, sizeof(double) * BLOCK_RECORDS * (size_t)P->nnum);
+        b->text = arena_alloc(&c->arena,
+                              sizeof(CellSpan) * BLOCK_RECORDS * (size_t)(P->ntext + 1));
+        b->hash = arena_alloc(&c->arena,
+                              sizeof(uint32_t) * BLOCK_RECORDS * (size_t)(P->ntext + 1));
+    }
+    R->scratch_cap = scratch_cap;
+    for (int w = 0; w <= nworkers; w++) {
+        R->fields[w] = arena_alloc(&c->arena, sizeof(csv_field) * MAX_COLUMNS);
+        R->scratch[w] = arena_alloc(&c->arena, scratch_cap);
+    }
+    pthread_mutex_init(&R->mu, NULL);
+    pthread_cond_init(&R->cv, NULL);
+    Worker *workers = ARENA_ARRAY(&c->arena, Worker, nworkers + 1);
+    for (int w = 0; w < nworkers; w++) {
+        workers[w] = (Worker){R, w + 1, 0};
+        if (pthread_create(&workers[w].thread, NULL, worker_main, &workers[w]) != 0)
+            break;
+        R->nworkers++;
+    }
+    /* a worker that could not start leaves its blocks to the others; with
+     * none, this thread parses each block itself */
+
+    /* an allocation failure must not leave workers reading freed memory */
+    jmp_buf here;
+    jmp_buf *outer = c->arena.oom_jump;
+    if (setjmp(here)) {
+        c->arena.oom_jump = outer;
+        stop_workers(R, workers);
+        longjmp(*outer, 1);
+    }
+    c->arena.oom_jump = &here;
+    RowProgress pr = {now_ms(), false, 0};
+    bool more = true;
+    size_t pos = read_blocks(L, P, R, r, fields, scratch, &more, &pr);
+    c->arena.oom_jump = outer;
+    stop_workers(R, workers);
+    /* the sequential rest, after a block that did not start on a record */
+    csv_seek(r, pos);
+    while (more && read_record(L, P, r, fields, scratch, scratch_cap))
+        show_progress(L, P, r->pos, &pr);
+    if (pr.shown)
+        fputs("\r\033[K", stderr);
 }
 
 static void load_one(Compilation *c, CsvLoad *L, Decl *d)
@@ -446,85 +993,29 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         diag_note(c, dg, d->loc, "the load names its key column with `key = \"...\"`");
         return;
     }
+    RowPlan *P = ARENA_NEW(&c->arena, RowPlan);
+    *P = (RowPlan){t, key, d->text.s, ncols, key_col, col_slot, 0, NULL, NULL, 0, NULL};
+    P->num_col = ARENA_ARRAY(&c->arena, int, ncols);
+    P->num_attr = ARENA_ARRAY(&c->arena, const AttrDef *, ncols);
+    P->text_col = ARENA_ARRAY(&c->arena, int, ncols);
+    for (int i = 0; i < ncols; i++) {
+        if (col_slot[i] < 0)
+            continue;
+        if (t->attrs[col_slot[i]].type.kind == T_NUMBER) {
+            P->num_attr[P->nnum] = &t->attrs[col_slot[i]];
+            P->num_col[P->nnum++] = i;
+        } else {
+            P->text_col[P->ntext++] = i;
+        }
+    }
     /* reserve once: a newline count bounds the rows */
     uint32_t lines = 0;
     for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + len - p))); p++)
         lines++;
-    uint32_t first_row = t->count;
-    double started = now_ms();
-    bool progress_shown = false;
     kind_reserve(c, t, lines + 1);
     /* a name per row, and as many again for text columns */
     intern_reserve(c, 2 * lines + 16);
-    for (;;) {
-        rec_start = r.pos;
-        n = csv_next_record(&r, fields, MAX_COLUMNS, scratch, scratch_cap, &err);
-        if (n == 0)
-            break;
-        if (n < 0) {
-            uint32_t off = source_offset(c, L->file, err.line, err.col);
-            Loc at = {L->file, off, off + 1};
-            if (csv_error_budget(L))
-                diag_at(c, D_CSV_SYNTAX, at, "%s", err.msg);
-            break;   /* the reader cannot resynchronise reliably */
-        }
-        if (n == 1 && fields[0].len == 0 && !fields[0].quoted)
-            continue;   /* blank line */
-        if (n != ncols) {
-            if (csv_error_budget(L)) {
-                Loc at = field_loc(L, &fields[n - 1], rec_start);
-                diag_at(c, D_CSV_ROW, at, "row has %d fields; the header has %d", n, ncols);
-            }
-            continue;
-        }
-        const char *ks = fields[key_col].ptr;
-        size_t kn = fields[key_col].len;
-        trim(&ks, &kn);
-        Loc kl = field_loc(L, &fields[key_col], rec_start);
-        if (kn == 0) {
-            if (csv_error_budget(L))
-                diag_at(c, D_CSV_CELL, kl, "the key column `%s` is empty", key);
-            continue;
-        }
-        if (!cell_text_ok(L, ks, kn, &fields[key_col], rec_start))
-            continue;
-        Name name = intern(c, ks, kn);
-        int other = name_entity_kind(name);
-        if (other >= 0 && other != (int)t->kind) {
-            if (csv_error_budget(L)) {
-                KindTable *ot = kind_table(c, (EntityKind)other);
-                Diag *dg = diag_at(c, D_DUPLICATE, kl, "`%s` is already the name of a %s",
-                                   name, entity_kind_name((EntityKind)other));
-                diag_note(c, dg, ot->locs[kind_lookup(ot, name)], "`%s` is declared here",
-                          name);
-            }
-            continue;
-        }
-        int32_t dup = kind_lookup(t, name);
-        if (dup >= 0) {
-            if (csv_error_budget(L)) {
-                Diag *dg = diag_at(c, D_DUPLICATE, kl, "duplicate %s `%s`",
-                                   entity_kind_name(kind), name);
-                diag_note(c, dg, t->locs[dup], "`%s` is first declared here", name);
-            }
-            continue;
-        }
-        uint32_t row = kind_add_row(c, t, name, kl, NULL);
-        /* progress, only for loads that take more than a second */
-        if (c->opts.progress && (row & 0xFFFF) == 0 && now_ms() - started > 1000) {
-            fprintf(stderr, "\rstrat: loading %s: %3d%%", d->text.s,
-                    (int)(100.0 * (double)r.pos / (double)(len ? len : 1)));
-            progress_shown = true;
-        }
-        for (int i = 0; i < ncols; i++) {
-            if (col_slot[i] < 0)
-                continue;
-            store_cell(L, t, row, col_slot[i], &fields[i], rec_start, &L->memo[i]);
-        }
-    }
-    (void)first_row;
-    if (progress_shown)
-        fputs("\r\033[K", stderr);
+    read_rows(L, P, &r, fields, scratch, scratch_cap);
     if (L->more)
         diag_at(c, D_CSV_CELL, (Loc){L->file, 0, 1}, "%u more problems in this file not "
                                                      "shown", L->more);

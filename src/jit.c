@@ -1068,7 +1068,7 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     }
     uint8_t *failed = arena_alloc(&c->arena, n);
     /* rows split across the machine's cores: each writes its own rows */
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    long ncpu = c->opts.threads ? (long)c->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
     int nthreads = n >= 100000 && ncpu > 1 ? (int)(ncpu < 8 ? ncpu : 8) : 1;
     KernelArgs args[8];
     pthread_t tids[8];

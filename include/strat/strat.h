@@ -63,6 +63,10 @@ typedef struct strat_options {
     bool progress;             /* show progress on stderr for long loads
                                   (the CLI sets it when stderr is a tty) */
     unsigned max_errors;       /* 0: default limit of printed diagnostics */
+    unsigned threads;          /* threads for CSV loading and JIT scoring;
+                                  0: one per online core */
+    unsigned csv_block_bytes;  /* CSV bytes per parallel block; 0: default
+                                  (tests set it tiny to stress the seams) */
 } strat_options;
 
 typedef enum strat_diag_format {

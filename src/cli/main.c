@@ -39,6 +39,7 @@ static const char *const common_help =
     "  --stdlib DIR           where std/... modules live (env STRAT_STDLIB)\n"
     "  --werror               warnings count as findings (exit 1)\n"
     "  --max-errors N         print at most N diagnostics (default 500)\n"
+    "  --threads N            threads for CSV loading and scoring (default: one per core)\n"
     "  --color WHEN           auto, always or never (diagnostics on stderr)\n"
     "  -q, --quiet            print nothing but diagnostics\n"
     "  -h, --help             this help\n";
@@ -278,6 +279,15 @@ int main(int argc, char **argv)
                                               "not `%s`", val);
             }
             o.lib.max_errors = (unsigned)n;
+        } else if (TAKES("--threads")) {
+            char *end;
+            long n = strtol(val, &end, 10);
+            if (*end || n < 1 || n > 256) {
+                free(files);
+                return usage_error(cmd->name, "--threads takes a number from 1 to 256, "
+                                              "not `%s`", val);
+            }
+            o.lib.threads = (unsigned)n;
         } else if (TAKES("--jit")) {
             if (strcmp(val, "auto") == 0)
                 o.lib.jit = STRAT_JIT_AUTO;
@@ -329,6 +339,10 @@ int main(int argc, char **argv)
     o.files = files;
     o.nfiles = nfiles;
     o.lib.progress = !o.quiet && isatty(STDERR_FILENO);
+    /* a testing knob: tiny CSV blocks put a seam between most records */
+    const char *block = getenv("STRAT_CSV_BLOCK");
+    if (block && atol(block) > 0)
+        o.lib.csv_block_bytes = (unsigned)atol(block);
     int rc = cmd->run(&o);
     free(files);
     return rc;

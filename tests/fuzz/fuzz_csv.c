@@ -3,6 +3,10 @@
  * a fixed small strategy loads (`load service from "in.csv" { key = "id" }`)
  * and then checks, scores and decides.  Reaches the CSV reader, the cell
  * conversions by schema type, and scoring over whatever numbers came in.
+ *
+ * Each input is loaded twice: by the sequential reader, and cut into tiny
+ * blocks for worker threads (a seam every few bytes).  The diagnostics and
+ * decisions must be the same bytes; a difference aborts.
  */
 #include "fuzz_common.h"
 
@@ -57,13 +61,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     fuzz_write("in.csv", data, size);
-    strat_options o = fuzz_options();
-    strat_compilation *c = strat_new(NULL, &o);
-    if (!c)
+    char *seen[2] = {NULL, NULL};
+    for (int pass = 0; pass < 2; pass++) {
+        strat_options o = fuzz_options();
+        if (pass == 1) {
+            o.threads = 2;
+            o.csv_block_bytes = 1 + (unsigned)(size % 23);
+        }
+        strat_compilation *c = strat_new(NULL, &o);
+        if (!c)
+            abort();
+        if (strat_load(c, &path, 1) != STRAT_FAILURE)
+            strat_check(c);
+        if (pass == 0)
+            fuzz_emit_all(c, 1);
+        size_t len = 0;
+        FILE *out = open_memstream(&seen[pass], &len);
+        if (!out)
+            abort();
+        if (!strat_out_of_memory(c)) {
+            strat_print_diagnostics(c, out, STRAT_DIAG_JSON, false);
+            strat_emit_decisions(c, out, "csv");
+        }
+        fclose(out);
+        strat_free(c);
+    }
+    if (strcmp(seen[0], seen[1]) != 0) {
+        fprintf(stderr, "sequential and block CSV readers differ:\n%s\n----\n%s\n",
+                seen[0], seen[1]);
         abort();
-    if (strat_load(c, &path, 1) != STRAT_FAILURE)
-        strat_check(c);
-    fuzz_emit_all(c, 1);
-    strat_free(c);
+    }
+    free(seen[0]);
+    free(seen[1]);
     return 0;
 }

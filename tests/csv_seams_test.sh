@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# csv_seams_test.sh BIN — the parallel CSV reader gives the sequential
+# reader's bytes, whatever the threads and block sizes.
+#
+#   bash tests/csv_seams_test.sh build/strat
+#
+# A CSV of 2 MiB or more is cut into blocks that worker threads parse (see
+# read_rows in src/csv_load.c); smaller files are read sequentially.  The
+# environment variable STRAT_CSV_BLOCK=N forces blocks of about N bytes
+# even on small files, so every seam case can be put between two records,
+# or (with a wrong guess) inside one.  For every strategy here that loads
+# a CSV (tests/golden/csv, examples/inventory, and the awkward files this
+# script writes: quoted fields with newlines and "" escapes, CRLF and lone
+# CR line ends, a BOM, blank lines, a literal quote inside an unquoted field,
+# bad cells of every kind, an unterminated quote, more records in one block
+# than a block holds), it runs
+#   check --format json       and     decide --format csv
+# sequentially, then with STRAT_CSV_BLOCK in 1 5 37 4096 1000000 and
+# --threads 1 2 3, and compares stdout, stderr and the exit code.
+# Prints `N passed, M failed` last; exit 1 on any failure.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:?usage: csv_seams_test.sh BIN}
+case "$bin" in /*) ;; *) bin=$PWD/$bin ;; esac
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] && echo "kept $tmp" >&2 || rm -rf "$tmp"' EXIT
+export LC_ALL=C TZ=UTC
+pass=0 fail=0
+
+# ---- awkward files, one strategy each --------------------------------------
+mkdir -p "$tmp/gen"
+strategy() {   # strategy NAME CSVFILE
+    cat > "$tmp/gen/$1.strat" <<EOF
+strategy "seams" { horizon = 2027-01-01 .. 2027-12-31  budget = 1000B }
+customer everyone { title = "Everyone" }
+customer staff { title = "Staff" }
+schema service {
+  cost : number >= 0 = 0
+  csat : number in 0 .. 5 = 3
+}
+load service from "$2" { key = "id" }
+score value(s) = s.csat / 5 - s.cost / 1M
+decide {
+  retire   when s.status == retired
+  invest   when value(s) >= 0.5
+  tolerate otherwise
+  rank by value(s) desc
+}
+EOF
+}
+
+{   # quoted fields, escapes, newlines inside quotes, CRLF, blank lines, BOM
+    printf '\xef\xbb\xbfid,title,status,customers,cost,csat\r\n'
+    for i in $(seq 1 60); do
+        case $((i % 6)) in
+        0) printf 's%d,"Title, with comma %d",catalogue,everyone,%d,4\r\n' "$i" "$i" "$((i * 100))" ;;
+        1) printf 's%d,"He said ""hi"" %d",retired,"everyone;staff",1e3,2.5\n' "$i" "$i" ;;
+        2) printf 's%d,"two\nlines %d",pipeline,,  7 ,\n' "$i" "$i" ;;
+        3) printf '\n' ; printf 's%d,plain %d,catalogue,staff,0,5\n' "$i" "$i" ;;
+        4) printf 's%d,"quoted ""%d"" and\r\nCRLF inside",catalogue,everyone,12500,1\n' "$i" "$i" ;;
+        5) printf '"s%d",Ünïcödé %d,retired,everyone,3,"3"\n' "$i" "$i" ;;
+        esac
+    done
+} > "$tmp/gen/quoted.csv"
+strategy quoted quoted.csv
+
+{   # lone CR line ends, and a literal quote inside an unquoted field (its
+    # odd quote count puts the guessed block starts inside records)
+    printf 'id,title,cost\r'
+    for i in $(seq 1 40); do printf 'q%d,say "hi %d,%d\r' "$i" "$i" "$i"; done
+} > "$tmp/gen/lonecr.csv"
+strategy lonecr lonecr.csv
+
+{   # a literal quote in an unquoted field, then a quoted field with a line
+    # break: the even-quote guess puts block starts inside the quoted field
+    printf 'id,title,capability,cost\n'
+    for i in $(seq 1 50); do
+        printf 'm%d,say "hi %d,"multi\nline %d",%d\n' "$i" "$i" "$i" "$i"
+    done
+} > "$tmp/gen/oddquote.csv"
+strategy oddquote oddquote.csv
+
+{   # every kind of bad cell, spread among good rows
+    printf 'id,title,status,customers,cost,csat\n'
+    for i in $(seq 1 80); do
+        case $((i % 10)) in
+        0) printf 'b%d,t,catalogue,everyone,lots,1\n' "$i" ;;
+        1) printf 'b%d,t,catalogue,everyone,5,9\n' "$i" ;;
+        2) printf 'b%d,t\xff\xfe,catalogue,everyone,5,1\n' "$i" ;;
+        3) printf 'b%d,t,catalgue,everyone,5,1\n' "$i" ;;
+        4) printf 'b%d,t,catalogue,nobody,5,1\n' "$i" ;;
+        5) printf 'b1,dup,catalogue,everyone,5,1\n' ;;
+        6) printf 'b%d,t,catalogue\n' "$i" ;;
+        7) printf ',empty key,catalogue,everyone,5,1\n' ;;
+        8) printf 'b%d,t,catalogue,everyone,1e-400,1\n' "$i" ;;
+        9) printf 'b%d,t,catalogue,everyone,-3,1\n' "$i" ;;
+        esac
+        printf 'g%d,good %d,catalogue,everyone,%d,2\n' "$i" "$i" "$i"
+    done
+} > "$tmp/gen/bad.csv"
+strategy bad bad.csv
+
+{   # good rows, then a quote that never closes
+    printf 'id,title,cost\n'
+    for i in $(seq 1 30); do printf 'u%d,t%d,%d\n' "$i" "$i" "$i"; done
+    printf 'u99,"never closed,5\nu100,t,1\n'
+} > "$tmp/gen/unterminated.csv"
+strategy unterminated unterminated.csv
+
+{   # more records than one block holds (16384), tiny ones
+    printf 'id,cost\n'
+    seq 1 20000 | sed 's/.*/k&,&/'
+} > "$tmp/gen/tiny.csv"
+strategy tiny tiny.csv
+
+{   # no newline after the last record, and a NUL in a cell
+    printf 'id,title,cost\nn1,a,1\nn2,b\0c,2\nn3,c,3'
+} > "$tmp/gen/nonl.csv"
+strategy nonl nonl.csv
+
+# ---- compare ---------------------------------------------------------------
+run() {   # run OUTDIR FILE [ENV...] -- ARGS...
+    local out=$1 file=$2
+    shift 2
+    local envs=()
+    while [ "$1" != -- ]; do envs+=("$1"); shift; done
+    shift
+    (cd "$(dirname "$file")" &&
+        env "${envs[@]}" "$bin" check --format json --today 2027-01-15 "$@" \
+            "$(basename "$file")" > "$out.check.out" 2> "$out.check.err"
+        echo $? > "$out.check.rc"
+        env "${envs[@]}" "$bin" decide --format csv --jit off --today 2027-01-15 "$@" \
+            "$(basename "$file")" > "$out.decide.out" 2> "$out.decide.err"
+        echo $? > "$out.decide.rc")
+}
+
+files=()
+for f in "$root"/tests/golden/csv/*.strat "$root"/examples/inventory/*.strat \
+         "$tmp"/gen/*.strat; do
+    grep -q '^load ' "$f" 2>/dev/null && files+=("$f")
+done
+for f in "$root"/examples/inventory/inventory.strat; do
+    [ -f "$f" ] && ! printf '%s\n' "${files[@]}" | grep -qx "$f" && files+=("$f")
+done
+
+for f in "${files[@]}"; do
+    name=$(basename "$(dirname "$f")")-$(basename "$f" .strat)
+    run "$tmp/ref" "$f" STRAT_CSV_BLOCK= -- --threads 1
+    for block in 1 5 37 4096 1000000; do
+        for threads in 1 2 3; do
+            run "$tmp/try" "$f" STRAT_CSV_BLOCK=$block -- --threads $threads
+            ok=1
+            for part in check.out check.err check.rc decide.out decide.err decide.rc; do
+                if ! cmp -s "$tmp/ref.$part" "$tmp/try.$part"; then
+                    ok=0
+                    echo "FAIL $name block=$block threads=$threads: $part differs" >&2
+                    diff "$tmp/ref.$part" "$tmp/try.$part" | head -10 >&2
+                fi
+            done
+            if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+        done
+    done
+done
+# the generated files must really exercise the reader: some rows load,
+# and the bad file's problems are reported
+for want in quoted:tolerate quoted:retire lonecr:invest oddquote:invest tiny:invest; do
+    n=${want%%:*} d=${want#*:}
+    run "$tmp/sanity" "$tmp/gen/$n.strat" STRAT_CSV_BLOCK= -- --threads 1
+    if grep -q ",$d," "$tmp/sanity.decide.out"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL gen/$n: expected some $d decisions" >&2
+        head -5 "$tmp/sanity.decide.out" "$tmp/sanity.check.err" >&2
+    fi
+done
+run "$tmp/sanity" "$tmp/gen/bad.strat" STRAT_CSV_BLOCK= -- --threads 1
+nerr=$(grep -o '"severity": *"error"' "$tmp/sanity.check.out" | wc -l)
+if [ "$nerr" -ge 8 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL gen/bad: only $nerr errors reported" >&2; fi
+echo "csv seams: $pass passed, $fail failed"
+[ $fail = 0 ]
