@@ -387,6 +387,13 @@ static void check_dep_cycles(Ctx *x)
     uint32_t n = x->nsvc;
     if (!n || x->s_depends < 0)
         return;
+    /* an inventory loaded from CSV often has no dependencies at all */
+    const ListSpan *dep_spans = t->cols[x->s_depends].list;
+    uint32_t first_dep = 0;
+    while (first_dep < n && dep_spans[first_dep].len == 0)
+        first_dep++;
+    if (first_dep == n)
+        return;
     uint32_t *idx = ARENA_ARRAY(&c->arena, uint32_t, n);     /* 0: unvisited */
     uint32_t *low = ARENA_ARRAY(&c->arena, uint32_t, n);
     int32_t *comp = ARENA_ARRAY(&c->arena, int32_t, n);
@@ -704,7 +711,9 @@ static void check_duplicates(Ctx *x)
     uint32_t n = x->nsvc;
     if (!n)
         return;
-    KeyRow *recs = ARENA_ARRAY(&c->arena, KeyRow, n);
+    /* (not zeroed: only the rows written are read, and the pages of an
+     * inventory without capabilities are never touched) */
+    KeyRow *recs = arena_alloc(&c->arena, sizeof(KeyRow) * n);
     /* same capability: sort by the capability's atom id */
     uint32_t k = 0;
     for (uint32_t r = 0; r < n; r++)
