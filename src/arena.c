@@ -77,27 +77,23 @@ void arena_free_all(Arena *a)
     a->total = 0;
 }
 
-void *arena_alloc(Arena *a, size_t size)
+/* arena_alloc's slow path: a new block for a size (already aligned) that
+ * does not fit in the current one. */
+void *arena_alloc_block(Arena *a, size_t size)
 {
-    const size_t align = _Alignof(max_align_t);
-    size = (size + align - 1) & ~(align - 1);
-    if (size == 0)
-        size = align;
-    if ((size_t)(a->end - a->cur) < size) {
-        size_t want = sizeof(ArenaBlock) + size;
-        if (want < ARENA_BLOCK_MIN)
-            want = ARENA_BLOCK_MIN;
-        if (want < sizeof(ArenaBlock) + size) /* overflow */
-            arena_oom(a);
-        ArenaBlock *b = arena_raw_alloc(a, want);
-        advise_huge_pages(b, want);
-        b->prev = a->head;
-        b->size = want;
-        a->head = b;
-        a->total += want;
-        a->cur = (char *)b->data;
-        a->end = (char *)b + want;
-    }
+    size_t want = sizeof(ArenaBlock) + size;
+    if (want < ARENA_BLOCK_MIN)
+        want = ARENA_BLOCK_MIN;
+    if (want < sizeof(ArenaBlock) + size || size > SIZE_MAX / 2) /* overflow */
+        arena_oom(a);
+    ArenaBlock *b = arena_raw_alloc(a, want);
+    advise_huge_pages(b, want);
+    b->prev = a->head;
+    b->size = want;
+    a->head = b;
+    a->total += want;
+    a->cur = (char *)b->data;
+    a->end = (char *)b + want;
     void *p = a->cur;
     a->cur += size;
     return p;

@@ -130,6 +130,25 @@ static inline uint32_t csv_cols(const char *p, size_t n, uint64_t hi)
 /* Reader                                                                   */
 /* ------------------------------------------------------------------------ */
 
+size_t csv_count_byte(const char *data, size_t len, unsigned char byte)
+{
+    size_t n = 0, i = 0;
+#if CSV_SWAR
+    /* exact per-byte zero test (no borrow between bytes), then a popcount */
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, mb = CSV_ONES * byte;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, data + i, 8);
+        x ^= mb;
+        uint64_t zero = ~(((x & low7) + low7) | x | low7);
+        n += (size_t)__builtin_popcountll(zero);
+    }
+#endif
+    for (; i < len; i++)
+        n += (unsigned char)data[i] == byte;
+    return n;
+}
+
 void csv_init(csv_reader *r, const char *data, size_t len)
 {
     r->data = data;

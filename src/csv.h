@@ -49,6 +49,10 @@ typedef struct csv_field {
  * leading UTF-8 BOM. Bytes past data + len are never read. */
 void csv_init(csv_reader *r, const char *data, size_t len);
 
+/* How many times byte occurs in data[0..len) (a line count bounds the
+ * records of a file). */
+size_t csv_count_byte(const char *data, size_t len, unsigned char byte);
+
 /* Moves the reader to pos, which must be the start of a record (a reader
  * that only ever reads part of the input, or rereads one record).  Line
  * numbers after a seek count from 1 at pos; error offsets stay exact. */

@@ -1009,9 +1009,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         }
     }
     /* reserve once: a newline count bounds the rows */
-    uint32_t lines = 0;
-    for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + len - p))); p++)
-        lines++;
+    uint32_t lines = (uint32_t)csv_count_byte(text, len, '\n');
     kind_reserve(c, t, lines + 1);
     /* a name per row, and as many again for text columns */
     intern_reserve(c, 2 * lines + 16);

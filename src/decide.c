@@ -253,22 +253,40 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
         }
         rows[r] = r;
     }
-    for (int shift = 0; n > 0 && shift < 64; shift += 16) {
-        uint32_t count[65537] = {0};
-        for (uint32_t i = 0; i < n; i++)
-            count[((keys[i] >> shift) & 0xFFFF) + 1]++;
-        if (count[((keys[0] >> shift) & 0xFFFF) + 1] == n)
+    /* LSD radix sort, stable, 11-bit digits: every histogram in one read,
+     * a digit all keys share is skipped, the buffers swap roles each pass */
+    enum { DIGIT_BITS = 11, DIGITS = (64 + DIGIT_BITS - 1) / DIGIT_BITS,
+           BUCKETS = 1 << DIGIT_BITS };
+    uint32_t (*count)[BUCKETS] = arena_alloc(&c->arena, sizeof(uint32_t) * BUCKETS * DIGITS);
+    memset(count, 0, sizeof(uint32_t) * BUCKETS * DIGITS);
+    for (uint32_t i = 0; i < n; i++)
+        for (int dg = 0; dg < DIGITS; dg++)
+            count[dg][(keys[i] >> (dg * DIGIT_BITS)) & (BUCKETS - 1)]++;
+    for (int dg = 0; n > 0 && dg < DIGITS; dg++) {
+        int shift = dg * DIGIT_BITS;
+        uint32_t *cnt = count[dg];
+        if (cnt[(keys[0] >> shift) & (BUCKETS - 1)] == n)
             continue;   /* every key has the same digit here */
-        for (int b = 0; b < 65536; b++)
-            count[b + 1] += count[b];
+        uint32_t sum = 0;
+        for (int b = 0; b < BUCKETS; b++) {
+            uint32_t k = cnt[b];
+            cnt[b] = sum;
+            sum += k;
+        }
         for (uint32_t i = 0; i < n; i++) {
-            uint32_t pos = count[(keys[i] >> shift) & 0xFFFF]++;
+            uint32_t pos = cnt[(keys[i] >> shift) & (BUCKETS - 1)]++;
             keys2[pos] = keys[i];
             rows2[pos] = rows[i];
         }
-        memcpy(keys, keys2, sizeof(uint64_t) * n);
-        memcpy(rows, rows2, sizeof(uint32_t) * n);
+        uint64_t *tk = keys;
+        keys = keys2;
+        keys2 = tk;
+        uint32_t *tr = rows;
+        rows = rows2;
+        rows2 = tr;
     }
+    if (rows != res->order)
+        memcpy(res->order, rows, sizeof(uint32_t) * n);
     for (uint32_t i = 0; i < n; i++)
         res->rank[rows[i]] = i + 1;
 }

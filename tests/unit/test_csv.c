@@ -243,6 +243,8 @@ static void test_unterminated_quote(void **state)
     assert_int_equal(t.err.line, 2);
     assert_int_equal(t.err.col, 8);
     assert_non_null(strstr(t.err.msg, "unterminated"));
+    /* the byte offset names the same place: the opening quote */
+    assert_int_equal(t.err.offset, 12);
     /* Reader did not move: same error again. */
     assert_int_equal(rd_next(&t), -1);
     assert_int_equal(t.err.line, 2);
@@ -251,6 +253,45 @@ static void test_unterminated_quote(void **state)
     assert_int_equal(rd_next(&t), -1);
     assert_int_equal(t.err.line, 1);
     assert_int_equal(t.err.col, 1);
+}
+
+static void test_count_byte(void **state)
+{
+    (void)state;
+    /* every length around the 8-byte words, the byte at every position,
+     * and bytes that differ from '\n' in the high bit only */
+    char buf[40];
+    for (size_t len = 0; len <= sizeof buf; len++) {
+        for (size_t at = 0; at < len; at++) {
+            memset(buf, '\n' | 0x80, sizeof buf);
+            for (size_t i = 0; i < len; i += 3)
+                buf[i] = (char)(i % 2 ? 0x0B : 0x09);
+            buf[at] = '\n';
+            size_t want = 0;
+            for (size_t i = 0; i < len; i++)
+                want += buf[i] == '\n';
+            assert_int_equal(csv_count_byte(buf, len, '\n'), want);
+        }
+    }
+    assert_int_equal(csv_count_byte("a\nb\n\n", 5, '\n'), 3);
+    assert_int_equal(csv_count_byte("\0\0\0\0\0\0\0\0\0", 9, 0), 9);
+}
+
+static void test_seek_rereads_a_record(void **state)
+{
+    (void)state;
+    rd t;
+    rd_init(&t, "a,b\nc,d\n\"e\nf\",g\n");
+    assert_int_equal(rd_next(&t), 2);
+    size_t second = t.r.pos;
+    assert_int_equal(rd_next(&t), 2);
+    assert_int_equal(rd_next(&t), 2);
+    assert_int_equal(rd_next(&t), 0);
+    csv_seek(&t.r, second);
+    assert_int_equal(rd_next(&t), 2);
+    assert_memory_equal(t.f[0].ptr, "c", 1);
+    assert_int_equal(rd_next(&t), 2);
+    assert_int_equal(t.f[0].len, 3);   /* "e\nf" */
 }
 
 static void test_garbage_after_quote(void **state)
@@ -709,6 +750,8 @@ int main(void)
         cmocka_unit_test(test_number_fast_path),
         cmocka_unit_test(test_number_invalid_and_empty),
         cmocka_unit_test(test_number_edge_cases),
+        cmocka_unit_test(test_count_byte),
+        cmocka_unit_test(test_seek_rereads_a_record),
         cmocka_unit_test(test_number_random_vs_strtod),
         cmocka_unit_test(test_number_halfway_vs_strtod),
         cmocka_unit_test(test_number_locale_independent),
