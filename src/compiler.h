@@ -9,6 +9,8 @@
 #define STRAT_COMPILER_H
 
 #include <locale.h>
+#include <nettle/sha2.h>
+#include <pthread.h>
 #include <setjmp.h>
 
 #include "arena.h"
@@ -83,6 +85,18 @@ typedef struct Interner {
 
 struct Program;   /* checker output, see check.h */
 
+
+
+/* The inputs hash, maybe under way on a thread (digest.c). */
+typedef struct InputDigest {
+    struct sha256_ctx ctx;        /* over sources [0, done) */
+    uint32_t done;
+    bool started, running;
+    pthread_t thread;
+    const Source **todo;          /* the running thread's sources */
+    uint32_t ntodo;
+} InputDigest;
+
 struct strat_compilation {
     Arena arena;
     strat_allocator alloc;
@@ -101,6 +115,7 @@ struct strat_compilation {
                                      so far: each costs an edit distance per
                                      name, so a flood of typos gets few */
     unsigned nerrors, nwarnings;
+    InputDigest digest;
     Decl *decls, *decls_tail;     /* all declarations, imports first */
     struct Program *program;
     struct Results *results;      /* after decide */
@@ -121,6 +136,10 @@ struct strat_compilation {
 };
 
 typedef struct strat_compilation Compilation;
+
+/* digest.c: a large CSV's load hashes the inputs on a thread meanwhile */
+void digest_start(Compilation *c);
+void digest_join(Compilation *c);
 
 /* --verbose: how long a stage took, on stderr ("strat: time: check 12.3 ms"). */
 void verbose_time(Compilation *c, const char *stage, double since);

@@ -924,6 +924,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
                               : d->text.s;
     L->file = source_adopt(c, shown, real, text, len, false);
     source_get(c, L->file)->is_csv = true;
+    digest_start(c);
     L->data = text;
     L->data_len = len;
 

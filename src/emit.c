@@ -4,11 +4,10 @@
  * Takes the Results of the decision pipeline and gives bytes that are the
  * same on every run for the same inputs: rows in rank order (ties in
  * declaration order), numbers in their shortest exact form, and a SHA-256 of every
- * input file (nettle's, not ours) so an audit can tie a decision record
- * to the files that produced it.
+ * input file (digest.c) so an audit can tie a decision record to the files
+ * that produced it.
  */
 #include <math.h>
-#include <nettle/sha2.h>
 #include <string.h>
 
 #include "eval.h"
@@ -20,27 +19,6 @@ void report_no_decide(Compilation *c)
 {
     Diag *d = diag_at(c, D_NO_DECIDE, first_user_file(c), "the strategy has no decide block: nothing to decide");
     diag_hint(c, d, "write `decide { ... }`, or import \"std/time\" for the TIME table");
-}
-
-/* SHA-256 over every loaded source, in load order, each preceded by its
- * length so file boundaries count. */
-const char *inputs_sha256(Compilation *c)
-{
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    for (uint32_t i = 0; i < c->sources.len; i++) {
-        Source *s = c->sources.items[i];
-        char len[24];
-        int n = snprintf(len, sizeof len, "%u:", s->len);
-        sha256_update(&ctx, (size_t)n, (const uint8_t *)len);
-        sha256_update(&ctx, s->len, (const uint8_t *)s->text);
-    }
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof digest, digest);
-    char *hex = arena_alloc(&c->arena, 2 * SHA256_DIGEST_SIZE + 1);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    return hex;
 }
 
 static const Arm *arm_at(const Program *p, int idx)

@@ -16,7 +16,10 @@
 # than a block holds), it runs
 #   check --format json       and     decide --format csv
 # sequentially, then with STRAT_CSV_BLOCK in 1 5 37 4096 1000000 and
-# --threads 1 2 3, and compares stdout, stderr and the exit code.
+# --threads 1 2 3, and compares stdout, stderr and the exit code.  Last, a
+# 3 MB file read with the defaults (parallel, and the inputs hash computed
+# on a thread while it loads) against --threads 1, and its inputs hash
+# against Python's hashlib.
 # Prints `N passed, M failed` last; exit 1 on any failure.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -178,5 +181,32 @@ run "$tmp/sanity" "$tmp/gen/bad.strat" STRAT_CSV_BLOCK= -- --threads 1
 nerr=$(grep -o '"severity": *"error"' "$tmp/sanity.check.out" | wc -l)
 if [ "$nerr" -ge 8 ]; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL gen/bad: only $nerr errors reported" >&2; fi
+# a file large enough for the defaults to go parallel (2 MiB) and for the
+# inputs hash to be computed on a thread while it loads (1 MiB): the same
+# output as one thread, and the hash docs/language.md says how to recompute
+{
+    printf 'id,title,status,customers,cost,csat\n'
+    seq 1 60000 | awk '{ printf "big%06d,Service number %d,%s,everyone,%d,%.1f\n", $1, $1,
+                         ($1 % 7 ? "catalogue" : "retired"), ($1 * 7919) % 900000, ($1 % 50) / 10 }'
+} > "$tmp/gen/big.csv"
+strategy big big.csv
+run "$tmp/big1" "$tmp/gen/big.strat" -- --threads 1
+run "$tmp/bigN" "$tmp/gen/big.strat" --
+if cmp -s "$tmp/big1.decide.out" "$tmp/bigN.decide.out" &&
+   cmp -s "$tmp/big1.check.out" "$tmp/bigN.check.out"; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1)); echo "FAIL gen/big: default threads differ from --threads 1" >&2
+fi
+if command -v python3 >/dev/null 2>&1; then
+    want=$(cd "$tmp/gen" && python3 -c 'import hashlib;h=hashlib.sha256()
+for f in ["big.strat","big.csv"]:
+    b=open(f,"rb").read(); h.update(b"%d:"%len(b)+b)
+print(h.hexdigest())')
+    got=$(cd "$tmp/gen" && "$bin" decide --format summary --today 2027-01-15 big.strat 2>/dev/null |
+          sed -n 's/^# inputs sha256: //p')
+    if [ "$want" = "$got" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL gen/big: inputs sha256 $got, want $want" >&2; fi
+fi
 echo "csv seams: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -67,6 +67,8 @@ typedef struct strat_options {
                                   0: one per online core */
     unsigned csv_block_bytes;  /* CSV bytes per parallel block; 0: default
                                   (tests set it tiny to stress the seams) */
+    bool hash_inputs;          /* decisions will be emitted: hash the inputs
+                                  on a thread while a large CSV loads */
 } strat_options;
 
 typedef enum strat_diag_format {

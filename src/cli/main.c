@@ -339,6 +339,8 @@ int main(int argc, char **argv)
     o.files = files;
     o.nfiles = nfiles;
     o.lib.progress = !o.quiet && isatty(STDERR_FILENO);
+    /* the commands that stamp decisions with the inputs hash */
+    o.lib.hash_inputs = strcmp(cmd->name, "decide") == 0 || strcmp(cmd->name, "diff") == 0;
     /* a testing knob: tiny CSV blocks put a seam between most records */
     const char *block = getenv("STRAT_CSV_BLOCK");
     if (block && atol(block) > 0)
