@@ -510,6 +510,7 @@ typedef struct BlockReader {
     uint32_t nslots;
     ParsedBlock *slots;       /* block k uses slot k % nslots */
     int64_t *slot_block;      /* which block a slot holds, once parsed */
+    int32_t *row_of;          /* the row of each record of the block taken */
     csv_field *fields[MAX_WORKERS + 1];
     char *scratch[MAX_WORKERS + 1];
     size_t scratch_cap;
@@ -711,23 +712,35 @@ static void prefetch_record(const CsvLoad *L, const RowPlan *P, const ParsedBloc
     }
 }
 
-/* Stores the parsed record i of block b. */
-static void store_parsed(CsvLoad *L, const RowPlan *P, const ParsedBlock *b, uint32_t i)
+/* Stores the key and text cells of the parsed record i of block b; gives
+ * its row (numbers follow per column, in store_numbers), or -1. */
+static int32_t store_parsed(CsvLoad *L, const RowPlan *P, const ParsedBlock *b, uint32_t i)
 {
     size_t rec_start = b->rec[i];
     csv_field kf = span_field(L->data, b->text[(size_t)P->ntext * BLOCK_RECORDS + i]);
     int32_t row = add_keyed_row(L, P, &kf, rec_start,
                                 &b->hash[(size_t)P->ntext * BLOCK_RECORDS + i]);
     if (row < 0)
-        return;
-    for (int j = 0; j < P->nnum; j++)
-        P->t->cols[P->col_slot[P->num_col[j]]].num[row] =
-            b->num[(size_t)j * BLOCK_RECORDS + i];
+        return -1;
     for (int j = 0; j < P->ntext; j++) {
         int col = P->text_col[j];
         csv_field f = span_field(L->data, b->text[(size_t)j * BLOCK_RECORDS + i]);
         store_cell(L, P->t, (uint32_t)row, P->col_slot[col], &f, rec_start, &L->memo[col],
                    &b->hash[(size_t)j * BLOCK_RECORDS + i]);
+    }
+    return row;
+}
+
+/* The number cells of a block's parsed records, a column at a time: two
+ * streams through memory, not one per column at once. */
+static void store_numbers(const RowPlan *P, const ParsedBlock *b, const int32_t *row_of)
+{
+    for (int j = 0; j < P->nnum; j++) {
+        double *col = P->t->cols[P->col_slot[P->num_col[j]]].num;
+        const double *v = &b->num[(size_t)j * BLOCK_RECORDS];
+        for (uint32_t i = 0; i < b->nrec; i++)
+            if (row_of[i] >= 0)
+                col[row_of[i]] = v[i];
     }
 }
 
@@ -760,13 +773,15 @@ static size_t read_blocks(CsvLoad *L, const RowPlan *P, BlockReader *R, csv_read
         for (uint32_t i = 0; i < b->nrec; i++) {
             if (i + PREFETCH_AHEAD < b->nrec)
                 prefetch_record(L, P, b, i + PREFETCH_AHEAD);
+            R->row_of[i] = -1;
             if (!b->slow[i]) {
-                store_parsed(L, P, b, i);
+                R->row_of[i] = store_parsed(L, P, b, i);
                 continue;
             }
             csv_seek(r, b->rec[i]);
             read_record(L, P, r, fields, scratch, R->scratch_cap);
         }
+        store_numbers(P, b, R->row_of);
         pos = b->stop;
         size_t end = b->end;
         release_block(R, k);   /* (a worker may now refill *b) */
@@ -813,6 +828,7 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
         b->hash = arena_alloc(&c->arena,
                               sizeof(uint32_t) * BLOCK_RECORDS * (size_t)(P->ntext + 1));
     }
+    R->row_of = arena_alloc(&c->arena, sizeof(int32_t) * BLOCK_RECORDS);
     R->scratch_cap = scratch_cap;
     for (int w = 0; w <= nworkers; w++) {
         R->fields[w] = arena_alloc(&c->arena, sizeof(csv_field) * MAX_COLUMNS);
