@@ -16,7 +16,7 @@ struct ArenaBlock {
     max_align_t data[];
 };
 
-enum { ARENA_BLOCK_MIN = 64 * 1024 };
+enum { ARENA_BLOCK_MIN = 64 * 1024, ARENA_BLOCK_MAX_GROW = 32 << 20 };
 
 void arena_init(Arena *a, const strat_allocator *alloc, jmp_buf *oom_jump)
 {
@@ -81,9 +81,14 @@ void arena_free_all(Arena *a)
  * does not fit in the current one. */
 void *arena_alloc_block(Arena *a, size_t size)
 {
+    /* blocks grow with the arena (an eighth of it, up to 32 MiB), so a
+     * large compilation takes few of them, in huge pages */
+    size_t grow = a->total / 8 < ARENA_BLOCK_MAX_GROW ? a->total / 8 : ARENA_BLOCK_MAX_GROW;
     size_t want = sizeof(ArenaBlock) + size;
     if (want < ARENA_BLOCK_MIN)
         want = ARENA_BLOCK_MIN;
+    if (want < grow)
+        want = grow;
     if (want < sizeof(ArenaBlock) + size || size > SIZE_MAX / 2) /* overflow */
         arena_oom(a);
     ArenaBlock *b = arena_raw_alloc(a, want);
