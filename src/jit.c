@@ -1066,13 +1066,15 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
         i32[i] = p->svc->cols[i].i32;
         spans[i] = (uint32_t *)p->svc->cols[i].list;
     }
-    uint8_t *failed = arena_alloc(&c->arena, n);
+    /* (zeroed here, so its page faults are not the kernel's time) */
+    uint8_t *failed = ARENA_ARRAY(&c->arena, uint8_t, n);
     /* rows split across the machine's cores: each writes its own rows */
     long ncpu = c->opts.threads ? (long)c->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
     int nthreads = n >= 100000 && ncpu > 1 ? (int)(ncpu < 8 ? ncpu : 8) : 1;
     KernelArgs args[8];
     pthread_t tids[8];
     int started = 0;
+    double t0 = now_ms();
     for (int t = 0; t < nthreads; t++) {
         args[t] = (KernelArgs){lo.kernel, num, i32, spans, params, atoms, extra, res,
                                failed, (int32_t)((uint64_t)n * t / nthreads),
@@ -1086,6 +1088,9 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     for (int t = 1; t < nthreads; t++)
         if (started & (1 << t))
             pthread_join(tids[t], NULL);
+    if (c->opts.verbose)
+        fprintf(stderr, "strat: jit: kernel %.1f ms on %d thread%s\n", now_ms() - t0,
+                nthreads, nthreads == 1 ? "" : "s");
     for (uint32_t r = 0; r < n; r++)
         res->failed[r] = failed[r] != 0;
     for (uint32_t i = 0; i < prog->scores.len; i++)
