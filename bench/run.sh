@@ -328,7 +328,7 @@ for n in $SIZES; do
             strat-jit-warm)
                 KERN[$k]="${KERN[$k]:-} $(kernel_ms "$TMP/err")"
                 KERN[$k.stage]="${KERN[$k.stage]:-} $(stage_ms "$TMP/err" "score (jit)")"
-                NTHREADS=$(awk '/^strat: jit: kernel / { print $6 }' "$TMP/err")
+                NTHREADS=$(awk '/^strat: jit: kernel / { print $7 }' "$TMP/err")
                 ;;
             strat-interp)
                 KERN[$k]="${KERN[$k]:-} $(stage_ms "$TMP/err" "score (interpreter)")" ;;
