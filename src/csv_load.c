@@ -748,15 +748,20 @@ typedef struct RowProgress {
     double started;
     bool shown;
     uint32_t calls;
+    int percent;              /* last shown */
 } RowProgress;
 
-/* Progress on stderr, once the load has taken a second. */
+/* Progress on stderr, once the load has taken a second, when the percentage
+ * moves. */
 static void show_progress(CsvLoad *L, const RowPlan *P, size_t pos, RowProgress *pr)
 {
     if (!L->c->opts.progress || (pr->calls++ & 0xFFF) != 0 || now_ms() - pr->started < 1000)
         return;
-    fprintf(stderr, "\rstrat: loading %s: %3d%%", P->file,
-            (int)(100.0 * (double)pos / (double)(L->data_len ? L->data_len : 1)));
+    int percent = (int)(100.0 * (double)pos / (double)(L->data_len ? L->data_len : 1));
+    if (pr->shown && percent == pr->percent)
+        return;
+    fprintf(stderr, "\rstrat: loading %s: %3d%%", P->file, percent);
+    pr->percent = percent;
     pr->shown = true;
 }
 
@@ -855,7 +860,7 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
         longjmp(*outer, 1);
     }
     c->arena.oom_jump = &here;
-    RowProgress pr = {now_ms(), false, 0};
+    RowProgress pr = {now_ms(), false, 0, 0};
     bool more = true;
     size_t pos = read_blocks(L, P, R, r, fields, scratch, &more, &pr);
     c->arena.oom_jump = outer;
