@@ -914,6 +914,8 @@ void apply_defaults(Compilation *c, KindTable *t, uint32_t from, uint32_t to)
                 have_default = ok;
             }
         }
+        if ((!have_default && !a->required) || a->type.kind == T_LIST)
+            continue;   /* nothing to fill in or to report: skip the column */
         for (uint32_t r = from; r < to; r++) {
             bool missing = a->type.kind == T_NUMBER ? isnan(col->num[r])
                          : a->type.kind == T_LIST   ? false
