@@ -35,7 +35,7 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test unit golden examples check-examples scripts asan bench difftest fuzz valgrind install uninstall clean
+.PHONY: all deps demo test unit golden examples check-examples scripts asan tsan bench difftest fuzz valgrind install uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/strat
@@ -108,6 +108,7 @@ test: deps
 	@bash .ci/deps.sh --test
 	@$(MAKE) --no-print-directory unit golden check-examples scripts
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory tsan
 
 # Every tests/*_test.sh gets the binary's path; each prints
 # `N passed, M failed` last and exits non-zero on failure.
@@ -118,7 +119,16 @@ asan:
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	    unit golden check-examples
+	    unit golden check-examples build/asan/strat
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    bash tests/csv_seams_test.sh build/asan/strat
+
+# The threads (CSV workers, the inputs hash, the JIT kernel's row split)
+# under ThreadSanitizer: the CSV seam cases, and a decision run on all cores.
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan CFLAGS="-O1 -g" \
+	    SAN="-fsanitize=thread" build/tsan/strat
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" bash tests/csv_seams_test.sh build/tsan/strat
 
 # A longer differential run of the JIT against the interpreter:
 #   make difftest N=200 SEED=7
