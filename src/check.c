@@ -93,6 +93,7 @@ int name_entity_kind(Name name)
     return name ? name_info(name)->kind : -1;
 }
 
+/* Rows [from, to) of a column set to missing. */
 static void column_init_rows(const AttrDef *a, Column *col, uint32_t from,
                              uint32_t to)
 {
@@ -104,10 +105,13 @@ static void column_init_rows(const AttrDef *a, Column *col, uint32_t from,
         default: col->i32[r] = -1; break;
         }
     }
+    if (col->locs && to > from)
+        memset(col->locs + from, 0, sizeof(Loc) * (to - from));
 }
 
+/* Storage for rows [0, cap) of a column, keeping rows [0, old_cap). */
 static void column_alloc(Compilation *c, const AttrDef *a, Column *col,
-                         uint32_t old_cap, uint32_t cap, uint32_t count)
+                         uint32_t old_cap, uint32_t cap)
 {
     if (a->type.kind == T_NUMBER)
         col->num = arena_realloc(&c->arena, col->num, sizeof(double) * old_cap,
@@ -121,25 +125,33 @@ static void column_alloc(Compilation *c, const AttrDef *a, Column *col,
     if (col->locs)
         col->locs = arena_realloc(&c->arena, col->locs, sizeof(Loc) * old_cap,
                                   sizeof(Loc) * cap);
-    column_init_rows(a, col, old_cap < count ? count : old_cap, cap);
 }
 
-/* Makes room for n more rows in every column. */
+/* Makes room for n more rows in every column, set to missing.  Rows are
+ * made ready only as far as asked: capacity past them stays untouched
+ * memory (a 10M-row load reserved in doublings would otherwise write
+ * millions of rows it never uses). */
 void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
 {
-    if (t->count + n <= t->cap)
-        return;
-    uint32_t old = t->cap;
-    uint32_t cap = t->cap ? t->cap : 16;
-    while (cap < t->count + n)
-        cap *= 2;
-    t->names = arena_realloc(&c->arena, t->names, sizeof(Name) * old, sizeof(Name) * cap);
-    t->locs = arena_realloc(&c->arena, t->locs, sizeof(Loc) * old, sizeof(Loc) * cap);
-    t->decls = arena_realloc(&c->arena, t->decls, sizeof(Decl *) * old,
-                             sizeof(Decl *) * cap);
-    for (uint32_t i = 0; i < t->nattrs; i++)
-        column_alloc(c, &t->attrs[i], &t->cols[i], old, cap, t->count);
-    t->cap = cap;
+    uint32_t want = t->count + n;
+    if (want > t->cap) {
+        uint32_t old = t->cap;
+        uint32_t cap = t->cap ? t->cap : 16;
+        while (cap < want)
+            cap *= 2;
+        t->names = arena_realloc(&c->arena, t->names, sizeof(Name) * old, sizeof(Name) * cap);
+        t->locs = arena_realloc(&c->arena, t->locs, sizeof(Loc) * old, sizeof(Loc) * cap);
+        t->decls = arena_realloc(&c->arena, t->decls, sizeof(Decl *) * old,
+                                 sizeof(Decl *) * cap);
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            column_alloc(c, &t->attrs[i], &t->cols[i], old, cap);
+        t->cap = cap;
+    }
+    if (want > t->ready) {
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            column_init_rows(&t->attrs[i], &t->cols[i], t->ready, want);
+        t->ready = want;
+    }
 }
 
 /* Adds a row; the caller has checked the name is new. */
@@ -178,8 +190,10 @@ static int add_attr(Compilation *c, KindTable *t, const AttrDef *def)
     int slot = (int)t->nattrs++;
     t->attrs[slot] = *def;
     memset(&t->cols[slot], 0, sizeof(Column));
-    if (t->cap)
-        column_alloc(c, def, &t->cols[slot], 0, t->cap, 0);
+    if (t->cap) {
+        column_alloc(c, def, &t->cols[slot], 0, t->cap);
+        column_init_rows(def, &t->cols[slot], 0, t->ready);
+    }
     return slot;
 }
 

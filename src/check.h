@@ -71,6 +71,7 @@ typedef struct Column {
 typedef struct KindTable {
     EntityKind kind;
     uint32_t count, cap;
+    uint32_t ready;          /* rows [0, ready) of every column are set */
     Name *names;
     Loc *locs;               /* name location (declaration, or CSV cell) */
     Decl **decls;            /* NULL for rows loaded from CSV */

@@ -873,13 +873,69 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
         fputs("\r\033[K", stderr);
 }
 
-static void load_one(Compilation *c, CsvLoad *L, Decl *d)
-{
+/* One load's file, read before any is parsed, so that the rows of every
+ * file are reserved at once (a second file would otherwise grow every
+ * column, copying it). */
+typedef struct LoadFile {
+    bool kind_ok;
     EntityKind kind;
-    if (!kind_by_name(d->name, &kind)) {
+    uint32_t file;            /* source id; 0 when it could not be read */
+    const char *text;
+    size_t len;
+    uint32_t lines;
+} LoadFile;
+
+static void load_file(Compilation *c, Decl *d, LoadFile *f)
+{
+    memset(f, 0, sizeof *f);
+    f->kind_ok = kind_by_name(d->name, &f->kind);
+    if (!f->kind_ok) {
         diag_at(c, D_UNDEFINED, d->name_loc, "`%s` is not a kind of entity to load", d->name);
         return;
     }
+    Source *from = source_get(c, d->source + 1);
+    if (d->text.s[0] == '/') {
+        diag_at(c, D_IMPORT_ESCAPE, d->text_loc, "`%s` is an absolute path; a load names "
+                                                 "a file relative to its strategy file",
+                d->text.s);
+        return;
+    }
+    char *path = arena_printf(&c->arena, "%s/%s", from->dir, d->text.s);
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        diag_at(c, D_IO, d->text_loc, "cannot read `%s`: no such file", d->text.s);
+        return;
+    }
+    if (c->root && !from->is_stdlib && !path_inside(real, c->root)) {
+        diag_at(c, D_IMPORT_ESCAPE, d->text_loc, "`%s` lies outside the project root",
+                d->text.s);
+        return;
+    }
+    size_t len;
+    const char *why;
+    DiagCode code;
+    char *text = load_read_file(c, real, &len, &why, &code);
+    if (!text) {
+        diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
+        return;
+    }
+    const char *slash = strrchr(from->path, '/');
+    const char *shown = slash ? arena_printf(&c->arena, "%.*s/%s", (int)(slash - from->path),
+                                             from->path, d->text.s)
+                              : d->text.s;
+    uint32_t file = source_adopt(c, shown, real, text, len, false);
+    source_get(c, file)->is_csv = true;
+    f->file = file;
+    f->text = text;
+    f->len = len;
+    f->lines = (uint32_t)csv_count_byte(text, len, '\n');
+}
+
+static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
+{
+    if (!f->kind_ok)
+        return;
+    EntityKind kind = f->kind;
     KindTable *t = kind_table(c, kind);
     /* the mapping: key column, and attribute = "Column" lines */
     const char *key = "id";
@@ -913,41 +969,13 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
             map_col[nmap++] = it->value->u.str.s;
         }
     }
-    Source *from = source_get(c, d->source + 1);
-    if (d->text.s[0] == '/') {
-        diag_at(c, D_IMPORT_ESCAPE, d->text_loc, "`%s` is an absolute path; a load names "
-                                                 "a file relative to its strategy file",
-                d->text.s);
-        return;
-    }
-    char *path = arena_printf(&c->arena, "%s/%s", from->dir, d->text.s);
-    char real[PATH_MAX];
-    if (!realpath(path, real)) {
-        diag_at(c, D_IO, d->text_loc, "cannot read `%s`: no such file", d->text.s);
-        return;
-    }
-    if (c->root && !from->is_stdlib && !path_inside(real, c->root)) {
-        diag_at(c, D_IMPORT_ESCAPE, d->text_loc, "`%s` lies outside the project root",
-                d->text.s);
-        return;
-    }
-    size_t len;
-    const char *why;
-    DiagCode code;
-    char *text = load_read_file(c, real, &len, &why, &code);
-    if (!text) {
-        diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
-        return;
-    }
-    const char *slash = strrchr(from->path, '/');
-    const char *shown = slash ? arena_printf(&c->arena, "%.*s/%s", (int)(slash - from->path),
-                                             from->path, d->text.s)
-                              : d->text.s;
-    L->file = source_adopt(c, shown, real, text, len, false);
-    source_get(c, L->file)->is_csv = true;
-    digest_start(c);
-    L->data = text;
-    L->data_len = len;
+    if (!f->file)
+        return;   /* not read: reported by load_file */
+    L->file = f->file;
+    L->data = f->text;
+    L->data_len = f->len;
+    const char *text = f->text;
+    size_t len = f->len;
 
     csv_reader r;
     csv_init(&r, text, len);
@@ -1031,10 +1059,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d)
         }
     }
     /* reserve once: a newline count bounds the rows */
-    uint32_t lines = (uint32_t)csv_count_byte(text, len, '\n');
-    kind_reserve(c, t, lines + 1);
-    /* a name per row, and as many again for text columns */
-    intern_reserve(c, 2 * lines + 16);
+    kind_reserve(c, t, f->lines + 1);   /* (done for every load already) */
     read_rows(L, P, &r, fields, scratch, scratch_cap);
     if (L->more)
         diag_at(c, D_CSV_CELL, (Loc){L->file, 0, 1}, "%u more problems in this file not "
@@ -1046,9 +1071,27 @@ void load_csv_all(Compilation *c)
     Program *p = c->program;
     CsvLoad *L = ARENA_NEW(&c->arena, CsvLoad);
     L->c = c;
+    LoadFile *files = ARENA_ARRAY(&c->arena, LoadFile, p->loads.len + 1);
+    uint64_t names = 16;
+    for (uint32_t i = 0; i < p->loads.len; i++) {
+        load_file(c, p->loads.items[i], &files[i]);
+        names += 2 * (uint64_t)files[i].lines;   /* a key and a text cell a row */
+    }
+    /* every file's rows at once: a newline count bounds them */
+    for (int k = 0; k < EK_COUNT; k++) {
+        uint64_t rows = 0;
+        for (uint32_t i = 0; i < p->loads.len; i++)
+            if (files[i].file && files[i].kind == (EntityKind)k)
+                rows += files[i].lines + 1;
+        if (rows)
+            kind_reserve(c, kind_table(c, (EntityKind)k),
+                         rows > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)rows);
+    }
+    intern_reserve(c, names > UINT32_MAX / 4 ? UINT32_MAX / 4 : (uint32_t)names);
+    digest_start(c);   /* the inputs hash, on a thread while the rows load */
     for (uint32_t i = 0; i < p->loads.len; i++) {
         L->errors = L->more = 0;
-        load_one(c, L, p->loads.items[i]);
+        load_one(c, L, p->loads.items[i], &files[i]);
     }
     p->csv_pending = L;
 }

@@ -18,8 +18,8 @@
 # sequentially, then with STRAT_CSV_BLOCK in 1 5 37 4096 1000000 and
 # --threads 1 2 3, and compares stdout, stderr and the exit code.  Last, a
 # 3 MB file read with the defaults (parallel, and the inputs hash computed
-# on a thread while it loads) against --threads 1, and its inputs hash
-# against Python's hashlib.
+# on a thread while it loads) against --threads 1, its inputs hash
+# against Python's hashlib, and its rows split over two files against one.
 # Prints `N passed, M failed` last; exit 1 on any failure.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -207,6 +207,22 @@ print(h.hexdigest())')
           sed -n 's/^# inputs sha256: //p')
     if [ "$want" = "$got" ]; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL gen/big: inputs sha256 $got, want $want" >&2; fi
+fi
+# the same rows from two files (all files are read before any is parsed,
+# and their rows reserved at once): the same decisions as from one
+{ head -n 30001 "$tmp/gen/big.csv"; } > "$tmp/gen/half1.csv"
+{ head -n 1 "$tmp/gen/big.csv"; tail -n +30002 "$tmp/gen/big.csv"; } > "$tmp/gen/half2.csv"
+strategy halves half1.csv
+echo 'load service from "half2.csv" { key = "id" }' >> "$tmp/gen/halves.strat"
+(cd "$tmp/gen" && "$bin" decide --format csv --today 2027-01-15 big.strat 2>&1 |
+    grep -v '^#' | cut -d, -f1-3,5- > "$tmp/one.txt")
+(cd "$tmp/gen" && "$bin" decide --format csv --today 2027-01-15 halves.strat 2>&1 |
+    grep -v '^#' | cut -d, -f1-3,5- > "$tmp/two.txt")
+if [ "$(wc -l < "$tmp/one.txt")" -gt 60000 ] && cmp -s "$tmp/one.txt" "$tmp/two.txt"; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1)); echo "FAIL gen/halves: two files decide differently from one" >&2
+    diff "$tmp/one.txt" "$tmp/two.txt" | head -5 >&2
 fi
 echo "csv seams: $pass passed, $fail failed"
 [ $fail = 0 ]
