@@ -129,6 +129,17 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
     return STRAT_FAILURE;
 }
 
+/* A whole number from 1 to max, for --max-errors and --threads. */
+static bool count_option(const char *val, long max, unsigned *out)
+{
+    char *end;
+    long n = strtol(val, &end, 10);
+    if (*val == '\0' || *end || n < 1 || n > max)
+        return false;
+    *out = (unsigned)n;
+    return true;
+}
+
 static bool format_allowed(const Command *cmd, const char *fmt)
 {
     if (!cmd->formats)
@@ -271,23 +282,17 @@ int main(int argc, char **argv)
         } else if (TAKES("--scenario")) {
             o.lib.scenario = val;
         } else if (TAKES("--max-errors")) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (*end || n < 1 || n > 1000000) {
+            if (!count_option(val, 1000000, &o.lib.max_errors)) {
                 free(files);
                 return usage_error(cmd->name, "--max-errors takes a positive number, "
                                               "not `%s`", val);
             }
-            o.lib.max_errors = (unsigned)n;
         } else if (TAKES("--threads")) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (*end || n < 1 || n > 256) {
+            if (!count_option(val, 256, &o.lib.threads)) {
                 free(files);
                 return usage_error(cmd->name, "--threads takes a number from 1 to 256, "
                                               "not `%s`", val);
             }
-            o.lib.threads = (unsigned)n;
         } else if (TAKES("--jit")) {
             if (strcmp(val, "auto") == 0)
                 o.lib.jit = STRAT_JIT_AUTO;
