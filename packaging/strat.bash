@@ -23,7 +23,7 @@ _strat_files_on_line()
         w=${COMP_WORDS[i]}
         case $prev in
             --format | --jit | --color | --today | --root | --stdlib | \
-                --scenario | --max-errors | -o | --output)
+                --scenario | --max-errors | --threads | -o | --output)
                 prev=$w
                 continue
                 ;;
@@ -86,7 +86,7 @@ _strat()
     fi
 
     local cmd=${COMP_WORDS[1]}
-    local common="--today --root --stdlib --werror --max-errors --color
+    local common="--today --root --stdlib --werror --max-errors --threads --color
                   -q --quiet -v --verbose -h --help --version"
     local opts formats=""
     case $cmd in
@@ -153,7 +153,7 @@ _strat()
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0
             ;;
-        --max-errors)
+        --max-errors | --threads)
             return 0
             ;;
     esac
