@@ -23,7 +23,8 @@ _strat_files_on_line()
         w=${COMP_WORDS[i]}
         case $prev in
             --format | --jit | --color | --today | --root | --stdlib | \
-                --scenario | --max-errors | --threads | -o | --output)
+                --scenario | --max-errors | --threads | -o | --output | \
+                --runs | --spread | --seed | --knife-edge)
                 prev=$w
                 continue
                 ;;
@@ -77,7 +78,7 @@ _strat()
         cur=${cur#*=}
     fi
 
-    local commands="check decide explain test fmt diff graph help"
+    local commands="check decide explain test fmt diff graph sensitivity help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -111,6 +112,11 @@ _strat()
         graph)
             opts="--format -o --output"
             formats="dot mermaid"
+            ;;
+        sensitivity)
+            opts="--format -o --output --scenario --jit --no-cache --runs --spread
+                  --seed --knife-edge"
+            formats="table json csv"
             ;;
         help | --help | -h)
             ((COMP_CWORD == 2)) &&
@@ -153,7 +159,7 @@ _strat()
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0
             ;;
-        --max-errors | --threads)
+        --max-errors | --threads | --runs | --spread | --seed | --knife-edge)
             return 0
             ;;
     esac

@@ -6,7 +6,8 @@
 #   DETERMINISM_EXAMPLES="retail" bash tests/determinism_test.sh build/strat
 #
 # For each example (examples/NAME/NAME.strat, or those named), the outputs
-#   check --format json, decide --format table|json|csv|md, explain SERVICE
+#   check --format json, decide --format table|json|csv|md, explain SERVICE,
+#   sensitivity --runs 40 --format json
 #   (the first service decided), test
 # are produced once in a reference setting (LC_ALL=C, TZ=UTC, a small
 # environment, --today pinned) and again under each variant, and compared
@@ -17,8 +18,9 @@
 #               when localedef or the de_DE source is missing)
 #   tz          TZ=Pacific/Kiritimati (UTC+14; a POSIX TZ string without tzdata)
 #   env         1000 extra environment variables of 100 bytes each
-#   jit         --jit on against the reference's --jit off (decide only: the
-#               JIT must give the interpreter's results, to the bit)
+#   jit         --jit on against the reference's --jit off (decide and
+#               sensitivity: the JIT must give the interpreter's results,
+#               to the bit)
 # and for file order, `decide A B` against `decide B A` where neither file
 # imports the other: tests/reliability/twofile/ (a strategy split in two
 # files), and each example's main file with the files it imports named too,
@@ -106,7 +108,8 @@ for f in "${examples[@]}"; do
     service=$( (cd "$dir" && LC_ALL=C "$bin" decide --format csv --today "$today" "$file" 2>/dev/null) |
               sed -n '2p' | cut -d, -f2)
     cmds=("check --format json" "decide --format table" "decide --format json"
-          "decide --format csv" "decide --format md" "test")
+          "decide --format csv" "decide --format md" "test"
+          "sensitivity --runs 40 --seed 3 --format json")
     [ -n "$service" ] && cmds+=("explain @ $service")
     for c in "${cmds[@]}"; do
         # shellcheck disable=SC2206
@@ -125,7 +128,7 @@ for f in "${examples[@]}"; do
         fi
         variants=(again tz env)
         [ -n "$locpath" ] && variants+=(locale)
-        [[ "$c" == decide* ]] && variants+=(jit)
+        [[ "$c" == decide* || "$c" == sensitivity* ]] && variants+=(jit)
         for v in "${variants[@]}"; do
             o=$tmp/var
             if [ "$v" = jit ]; then

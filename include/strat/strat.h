@@ -137,6 +137,25 @@ strat_status strat_diff(strat_compilation *old, strat_compilation *new_,
  * (NULL) or "mermaid".  Draws a strategy with errors too (no colours). */
 strat_status strat_graph(strat_compilation *c, FILE *out, const char *format);
 
+/* Which decisions are knife-edge: `runs` Monte-Carlo runs, each perturbing
+ * every numeric service input and objective weight by up to `spread` (a
+ * fraction; bounded attributes by that fraction of their range) with draws
+ * fixed by `seed`, re-deciding the portfolio; reports each service whose
+ * decision changed, how often and into what.  Zero fields take the
+ * defaults (200 runs, spread 0.10, knife_edge 0.10: a decision that changes
+ * in at least that fraction of runs is knife-edge).  format: "table"
+ * (NULL), "json" or "csv".  Needs a decided portfolio (strat_check). */
+typedef struct strat_sensitivity_options {
+    unsigned runs;
+    double spread;
+    unsigned long long seed;
+    double knife_edge;
+    const char *format;
+} strat_sensitivity_options;
+
+strat_status strat_sensitivity(strat_compilation *c, FILE *out,
+                               const strat_sensitivity_options *opts);
+
 #ifdef __cplusplus
 }
 #endif

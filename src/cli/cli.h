@@ -25,6 +25,7 @@ typedef struct CliOptions {
     const char **files2;       /* diff: the NEW side */
     int nfiles2;
     const char *subject;       /* explain: the service */
+    strat_sensitivity_options sens;   /* sensitivity: --runs, --spread, ... */
     FailAlloc fail;            /* STRAT_FAIL_ALLOC state */
     strat_allocator fail_alloc;
 } CliOptions;

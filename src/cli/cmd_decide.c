@@ -1,6 +1,7 @@
 /*
- * cmd_decide.c — `strat decide`, `strat test` and `strat explain`: the
- * commands that run the decision pipeline and print what it decided.
+ * cmd_decide.c — `strat decide`, `strat test`, `strat explain` and
+ * `strat sensitivity`: the commands that run the decision pipeline and
+ * print what it decided.
  */
 #include <string.h>
 
@@ -31,7 +32,9 @@ static strat_compilation *compile_for_run(CliOptions *o, int *rc, bool print_now
     return c;
 }
 
-int cmd_decide(CliOptions *o)
+/* Runs emit into -o FILE (atomically) or stdout; the exit code. */
+static int emit_output(CliOptions *o,
+                       strat_status (*emit)(strat_compilation *, FILE *, CliOptions *))
 {
     int rc;
     strat_compilation *c = compile_for_run(o, &rc, false);
@@ -42,7 +45,7 @@ int cmd_decide(CliOptions *o)
         strat_free(c);
         return STRAT_FAILURE;
     }
-    strat_status st = strat_emit_decisions(c, out.fp, o->format);
+    strat_status st = emit(c, out.fp, o);
     if (st == STRAT_OK) {
         if (!atomic_commit(&out))
             rc = STRAT_FAILURE;
@@ -55,6 +58,16 @@ int cmd_decide(CliOptions *o)
     cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
     strat_free(c);
     return rc;
+}
+
+static strat_status emit_decisions(strat_compilation *c, FILE *out, CliOptions *o)
+{
+    return strat_emit_decisions(c, out, o->format);
+}
+
+int cmd_decide(CliOptions *o)
+{
+    return emit_output(o, emit_decisions);
 }
 
 int cmd_test(CliOptions *o)
@@ -97,4 +110,15 @@ int cmd_explain(CliOptions *o)
     cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
     strat_free(c);
     return rc;
+}
+
+static strat_status emit_sensitivity(strat_compilation *c, FILE *out, CliOptions *o)
+{
+    o->sens.format = o->format;
+    return strat_sensitivity(c, out, &o->sens);
+}
+
+int cmd_sensitivity(CliOptions *o)
+{
+    return emit_output(o, emit_sensitivity);
 }

@@ -11,5 +11,6 @@ int cmd_test(CliOptions *o);
 int cmd_fmt(CliOptions *o);
 int cmd_diff(CliOptions *o);
 int cmd_graph(CliOptions *o);
+int cmd_sensitivity(CliOptions *o);
 
 #endif

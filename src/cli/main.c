@@ -27,6 +27,7 @@ static const char *const main_usage =
     "  fmt FILES...            canonical formatting in place (--check: diff, exit 1)\n"
     "  diff OLD... -- NEW...   decisions that changed between two versions, and why\n"
     "  graph FILES...          services, dependencies and value streams as DOT\n"
+    "  sensitivity FILES...    Monte-Carlo over inputs and weights: knife-edge decisions\n"
     "\n"
     "Run `strat COMMAND --help` for a command's options; `man strat` for more.\n"
     "options: --help, --version\n";
@@ -111,6 +112,24 @@ static const Command commands[] = {
      "  --format FMT           dot (default, for Graphviz) or mermaid\n"
      "  -o FILE                write to FILE atomically\n",
      "dot,mermaid"},
+    {"sensitivity", cmd_sensitivity,
+     "usage: strat sensitivity [OPTIONS] FILES...\n\n"
+     "Which decisions are knife-edge: a Monte-Carlo over the inputs.  Each run\n"
+     "perturbs every numeric attribute of every service (by up to SPREAD of its\n"
+     "schema range when it has one, else by up to SPREAD of its value) and every\n"
+     "objective weight, then re-decides the portfolio.  Lists each service whose\n"
+     "decision changed in some run: how often, and into what.  The same seed\n"
+     "gives the same output.\n\n"
+     "  --runs N               Monte-Carlo runs (default 200)\n"
+     "  --spread P             largest perturbation, percent (default 10)\n"
+     "  --seed N               seed of the draws (default 0)\n"
+     "  --knife-edge P         call a decision knife-edge when it changes in at\n"
+     "                         least P percent of runs (default 10)\n"
+     "  --format FMT           table (default), json or csv\n"
+     "  -o FILE                write to FILE atomically\n"
+     "  --scenario NAME        apply a what-if scenario first\n"
+     "  --jit WHEN             auto, on or off: the runs are scored like `decide`\n",
+     "table,json,csv"},
 };
 
 static const Command *find_command(const char *name)
@@ -127,6 +146,39 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry `strat %s%s--help`.\n", cmd ? cmd : "", cmd ? " " : "");
     return STRAT_FAILURE;
+}
+
+/* --runs, --spread, --seed and --knife-edge of `strat sensitivity`; NULL,
+ * or a message with one %s for the option as written. */
+static const char *sensitivity_option(const char *a, const char *val,
+                                      strat_sensitivity_options *s)
+{
+    char *end;
+    if (strncmp(a, "--runs", 6) == 0) {
+        long n = strtol(val, &end, 10);
+        if (*val == '\0' || *end || n < 1 || n > 1000000)
+            return "%s takes a number of runs from 1 to 1000000";
+        s->runs = (unsigned)n;
+    } else if (strncmp(a, "--seed", 6) == 0) {
+        if (*val == '\0' || *val == '-')
+            return "%s takes a whole number";
+        errno = 0;
+        unsigned long long n = strtoull(val, &end, 10);
+        if (*end || errno)
+            return "%s takes a whole number";
+        s->seed = n;
+    } else {
+        double p = strtod(val, &end);
+        if (*end == '%')
+            end++;
+        if (end == val || *end || !(p > 0 && p <= 100))
+            return "%s takes a percentage above 0 and at most 100";
+        if (strncmp(a, "--spread", 8) == 0)
+            s->spread = p / 100;
+        else
+            s->knife_edge = p / 100;
+    }
+    return NULL;
 }
 
 /* A whole number from 1 to max, for --max-errors and --threads. */
@@ -286,6 +338,17 @@ int main(int argc, char **argv)
                 free(files);
                 return usage_error(cmd->name, "--max-errors takes a positive number, "
                                               "not `%s`", val);
+            }
+        } else if (TAKES("--runs") || TAKES("--spread") || TAKES("--seed") ||
+                   TAKES("--knife-edge")) {
+            const char *why = strcmp(cmd->name, "sensitivity") != 0
+                                  ? "%s applies to `strat sensitivity` only"
+                                  : sensitivity_option(a, val, &o.sens);
+            if (why) {
+                char name[16];
+                snprintf(name, sizeof name, "%.*s", (int)strcspn(a, "="), a);
+                free(files);
+                return usage_error(cmd->name, why, name);
             }
         } else if (TAKES("--threads")) {
             if (!count_option(val, 256, &o.lib.threads)) {
