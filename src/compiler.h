@@ -116,6 +116,7 @@ struct strat_compilation {
                                      name, so a flood of typos gets few */
     unsigned nerrors, nwarnings;
     InputDigest digest;
+    struct JitKept *jit_kept;     /* jit.c: the last compiled kernel */
     Decl *decls, *decls_tail;     /* all declarations, imports first */
     struct Program *program;
     struct Results *results;      /* after decide */
@@ -136,6 +137,10 @@ struct strat_compilation {
 };
 
 typedef struct strat_compilation Compilation;
+
+typedef struct JitKept JitKept;
+/* jit.c: releases the kept kernel (strat_free) */
+void jit_release(Compilation *c);
 
 /* digest.c: a large CSV's load hashes the inputs on a thread meanwhile */
 void digest_start(Compilation *c);

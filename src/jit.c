@@ -816,6 +816,29 @@ typedef struct Loaded {
     KernelFn kernel;
 } Loaded;
 
+/* The code of the last run, kept until the compilation is freed. */
+struct JitKept {
+    const char *key_hash;
+    void *handle;             /* from the cache, or NULL */
+    KernelFn kernel;
+    gcc_jit_result *result;   /* compiled in memory, or NULL */
+    gcc_jit_context *ctx;
+};
+
+void jit_release(Compilation *c)
+{
+    JitKept *k = c->jit_kept;
+    if (!k)
+        return;
+    if (k->handle)
+        dlclose(k->handle);
+    if (k->result)
+        gcc_jit_result_release(k->result);
+    if (k->ctx)
+        gcc_jit_context_release(k->ctx);
+    c->jit_kept = NULL;
+}
+
 /* Opens a cached object only if it says it was built from this key. */
 static bool load_object(const char *path, const char *key_hash, Loaded *out)
 {
@@ -958,11 +981,17 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     }
     const char *key_hash = sha256_hex(c, p->key, p->key_len);
 
-    /* the compiled code: from the cache, or compiled now */
+    /* the compiled code: kept from an earlier run in this compilation
+     * (`strat sensitivity` decides the portfolio hundreds of times), from
+     * the cache, or compiled now */
     Loaded lo = {0};
+    JitKept *kept = c->jit_kept;
+    bool reuse = kept && strcmp(kept->key_hash, key_hash) == 0;
     const char *dir = cache_dir(c);
     const char *path = dir ? arena_printf(&c->arena, "%s/%s.so", dir, key_hash) : NULL;
-    bool cached = path && load_object(path, key_hash, &lo);
+    if (reuse)
+        lo.kernel = kept->kernel;
+    bool cached = reuse || (path && load_object(path, key_hash, &lo));
     if (c->opts.jit == STRAT_JIT_AUTO && n < (cached ? JIT_AUTO_WARM : JIT_AUTO_COLD)) {
         verbose(c, "%u services: interpreting (compiling pays from %u, cached code "
                    "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
@@ -1000,7 +1029,9 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
 
     gcc_jit_context *ctx = NULL;
     gcc_jit_result *result = NULL;
-    if (cached) {
+    if (reuse) {
+        verbose(c, "compiled code reused");
+    } else if (cached) {
         verbose(c, "loaded %s from the cache", path);
     } else {
         ctx = gcc_jit_context_acquire();
@@ -1097,12 +1128,13 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
         res->score_ready[i] = true;
     *decided = p->decide_jit;
 
-    if (lo.handle)
-        dlclose(lo.handle);
-    if (result)
-        gcc_jit_result_release(result);
-    if (ctx)
-        gcc_jit_context_release(ctx);
+    if (!reuse) {
+        /* kept for another run of the same code; released by strat_free */
+        jit_release(c);
+        kept = ARENA_NEW(&c->arena, JitKept);
+        *kept = (JitKept){key_hash, lo.handle, lo.kernel, result, ctx};
+        c->jit_kept = kept;
+    }
     unsigned ncompiled = 0;
     for (uint32_t i = 0; i < prog->scores.len; i++)
         ncompiled += p->score_jit[i];

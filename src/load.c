@@ -91,6 +91,7 @@ void strat_free(strat_compilation *c)
     if (!c)
         return;
     digest_join(c);   /* it reads the sources */
+    jit_release(c);
     for (uint32_t i = 0; i < c->sources.len; i++) {
         Source *s = c->sources.items[i];
         if (s->owned_raw)
