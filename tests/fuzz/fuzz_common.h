@@ -84,7 +84,7 @@ static strat_options fuzz_options(void)
 }
 
 /* Everything a user can see after a run: diagnostics in each format,
- * decisions in each format, tests.  Output goes to /dev/null; what is
+ * decisions in each format, tests, a short sensitivity study.  Output goes to /dev/null; what is
  * checked is that producing it neither crashes nor misbehaves. */
 static void fuzz_emit_all(strat_compilation *c, int with_results)
 {
@@ -102,6 +102,8 @@ static void fuzz_emit_all(strat_compilation *c, int with_results)
             break;
     unsigned passed = 0, failed = 0;
     strat_test(c, fuzz_null, &passed, &failed);
+    strat_sensitivity_options so = {5, 0.2, 1, 0, "json"};
+    strat_sensitivity(c, fuzz_null, &so);
 }
 
 #endif
