@@ -18,8 +18,9 @@
 #
 # checks that every runner gives identical decision counts (exit 1 if not),
 # and prints median wall times, ratios, peak RSS, the kernel-only comparison,
-# memory against the raw columnar data, the --jit=auto crossover and the
-# .strat front end's MB/s.   See docs/performance.md.
+# memory against the raw columnar data, the --jit=auto crossover, strat
+# sensitivity with and without the JIT, and the .strat front end's MB/s.
+# See docs/performance.md.
 #
 # Environment:
 #   REPS=3          repetitions per runner (the median is reported)
@@ -29,6 +30,7 @@
 #                   (1000 5000 10000 20000 50000 100000)
 #   CROSS_REPS=7    repetitions for the crossover
 #   FE_MB=20        size of the generated .strat file for the front-end MB/s
+#   SENS_N=100000 SENS_RUNS=20   the sensitivity section's portfolio and runs
 # shellcheck disable=SC2086,SC2017  # value lists split into words on purpose; integer rounding
 set -u
 set -o pipefail
@@ -515,6 +517,46 @@ if [ -n "$small" ] && [ -n "$large" ] && [ "$small" != "$large" ]; then
     }'
 fi
 echo "   (--jit=auto in src/jit.h: $(grep -o 'JIT_AUTO_WARM = [0-9]*\|JIT_AUTO_COLD = [0-9]*' "$BENCH/../src/jit.h" 2>/dev/null | tr '\n' ' ')services)"
+
+# ---- strat sensitivity ------------------------------------------------------------------------
+# The Monte-Carlo re-decides the whole portfolio once per run, so it is the
+# JIT's home ground: SENS_RUNS runs over SENS_N services, JIT (warm cache)
+# against the interpreter, interleaved; the two reports must be identical.
+
+SENS_N=${SENS_N:-100000}
+SENS_RUNS=${SENS_RUNS:-20}
+echo
+echo "== sensitivity: $SENS_RUNS runs over $SENS_N services, median of $REPS: wall ms"
+sdir=$TMP/sens
+mkdir -p "$sdir"
+cp "$BENCH/portfolio.strat" "$sdir/"
+"$OUT/gen" "$SENS_N" >"$sdir/services.csv" || exit 2
+(cd "$sdir" && XDG_CACHE_HOME=$TMP/warm-cache "$STRAT" decide --format summary --jit on \
+    portfolio.strat >/dev/null 2>&1)
+SJ="" SI=""
+for ((rep = 1; rep <= REPS; rep++)); do
+    for mode in on off; do
+        pushd "$sdir" >/dev/null || exit 2
+        XDG_CACHE_HOME=$TMP/warm-cache timed "$TMP/sens.$mode" "$TMP/err" \
+            "$STRAT" sensitivity --runs "$SENS_RUNS" --jit "$mode" portfolio.strat
+        popd >/dev/null || exit 2
+        if [ "$RC" != 0 ]; then
+            echo "bench: sensitivity --jit $mode failed (exit $RC)"
+            tail -n 5 "$TMP/err"
+            FAIL=1
+        fi
+        if [ "$mode" = on ]; then SJ="$SJ $WALL"; else SI="$SI $WALL"; fi
+    done
+    if ! cmp -s "$TMP/sens.on" "$TMP/sens.off"; then
+        echo "bench: MISMATCH: sensitivity reports differ between the JIT and the interpreter"
+        FAIL=1
+    fi
+done
+sj=$(median $SJ)
+si=$(median $SI)
+printf '   %-28s %10s ms\n' "strat sensitivity --jit on" "$sj" "strat sensitivity --jit off" "$si"
+echo "   interpreter/JIT = $(ratio "$si" "$sj" "%.1f")x;" \
+    "$(tail -n 1 "$TMP/sens.on")"
 
 # ---- the .strat front end ------------------------------------------------------------------
 
