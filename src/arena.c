@@ -104,6 +104,25 @@ void *arena_alloc_block(Arena *a, size_t size)
     return p;
 }
 
+ArenaMark arena_mark(const Arena *a)
+{
+    return (ArenaMark){a->head, a->cur, a->end, a->total};
+}
+
+void arena_release(Arena *a, ArenaMark m)
+{
+    while (a->head && a->head != m.head) {
+        ArenaBlock *b = a->head;
+        a->head = b->prev;
+        arena_raw_free(a, b, b->size);
+    }
+    a->cur = m.cur;
+    a->end = m.end;
+    a->total = m.total;
+    if (a->cur)
+        ARENA_POISON(a->cur, (size_t)(a->end - a->cur));
+}
+
 void *arena_zalloc(Arena *a, size_t size)
 {
     void *p = arena_alloc(a, size);

@@ -18,6 +18,18 @@
 
 #include "strat/strat.h"
 
+/* Under AddressSanitizer, memory given back by arena_release is poisoned
+ * until it is handed out again, so a pointer kept past a release is
+ * caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define ARENA_POISON(p, n) ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 typedef struct ArenaBlock ArenaBlock;
 
 typedef struct Arena {
@@ -46,6 +58,7 @@ static inline void *arena_alloc(Arena *a, size_t size)
         return arena_alloc_block(a, size);
     void *p = a->cur;
     a->cur += size;
+    ARENA_UNPOISON(p, size);
     return p;
 }
 void *arena_zalloc(Arena *a, size_t size);
@@ -53,6 +66,19 @@ void *arena_realloc(Arena *a, void *old, size_t old_size, size_t new_size);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* A point to roll the arena back to: everything allocated after a mark is
+ * freed by arena_release.  Only for work that keeps nothing: an allocation
+ * after the mark that something older points to (a vector grown, a name
+ * interned) would dangle. */
+typedef struct ArenaMark {
+    ArenaBlock *head;
+    char *cur, *end;
+    size_t total;
+} ArenaMark;
+
+ArenaMark arena_mark(const Arena *a);
+void arena_release(Arena *a, ArenaMark m);
 
 /* Raw allocations outside the arena (large columns, file buffers) still go
  * through the compilation's allocator so failure injection sees them. */

@@ -49,6 +49,7 @@ typedef struct Study {
     uint32_t ncols;
     uint32_t *changed;        /* per service: runs with another outcome */
     uint32_t *into;           /* [row * OUTCOMES + outcome] */
+    PtrVec order;             /* scores, dependencies first */
 } Study;
 
 static uint64_t mix64(uint64_t x)
@@ -97,6 +98,26 @@ static void add_column(Study *st, KindTable *t, int slot, const AttrDef *a, uint
     memcpy(p->saved, t->cols[slot].num, sizeof(double) * t->count);
 }
 
+/* What a run may add that outlives it: counts and pointers that change
+ * when it does. */
+typedef struct Lasting {
+    const void *kept;
+    uint32_t nnorm, atoms, names, diags, trace;
+} Lasting;
+
+static Lasting lasting(Compilation *c)
+{
+    Lasting l;
+    memset(&l, 0, sizeof l);   /* (padding too: compared with memcmp) */
+    l.kept = c->jit_kept;
+    l.nnorm = c->eval->nnorm;
+    l.atoms = c->program->atoms.len;
+    l.names = c->names.len;
+    l.diags = c->diags.len;
+    l.trace = c->eval->trace.len;
+    return l;
+}
+
 /* The service's outcome in a results table: its decision, or DEC_COUNT. */
 static int outcome(const Results *res, uint32_t row)
 {
@@ -118,12 +139,8 @@ static void decide_all(Study *st)
     bool decided = false;
     bool jitted = st->c->opts.jit != STRAT_JIT_OFF && jit_run(ev, res, &decided);
     if (!jitted) {
-        PtrVec order = {0};
-        bool *seen = ARENA_ARRAY(&st->c->arena, bool, p->scores.len + 1);
-        for (uint32_t i = 0; i < p->scores.len; i++)
-            order_scores(st->c, p->scores.items[i], &order, seen);
-        for (uint32_t i = 0; i < order.len; i++) {
-            Score *s = order.items[i];
+        for (uint32_t i = 0; i < st->order.len; i++) {
+            Score *s = st->order.items[i];
             double *col = res->scores + (size_t)s->index * st->n;
             for (uint32_t r = 0; r < st->n; r++) {
                 col[r] = eval_score(ev, s, r);
@@ -310,12 +327,22 @@ strat_status strat_sensitivity(strat_compilation *c, FILE *out,
     st.run = run;
     st.changed = ARENA_ARRAY(&c->arena, uint32_t, st.n + 1);
     st.into = ARENA_ARRAY(&c->arena, uint32_t, (size_t)st.n * OUTCOMES + 1);
+    bool *seen = ARENA_ARRAY(&c->arena, bool, ev->p->scores.len + 1);
+    for (uint32_t i = 0; i < ev->p->scores.len; i++)
+        order_scores(c, ev->p->scores.items[i], &st.order, seen);
 
     /* the JIT's and the interpreter's chatter, once per run, would bury
      * the report */
     bool verbose = c->opts.verbose;
     c->opts.verbose = false;
     for (unsigned k = 0; k < runs; k++) {
+        /* A run's scratch (the JIT's parameters and flags, a few bytes a
+         * service) is given back after it, or a thousand runs over a large
+         * portfolio would hold a thousand copies; unless the run made
+         * something that lasts (the kept kernel, a norm() cache or an
+         * atom first met on a branch only a perturbation took). */
+        Lasting before = lasting(c);
+        ArenaMark mark = arena_mark(&c->arena);
         for (uint32_t i = 0; i < st.ncols; i++) {
             Perturbed *p = &st.cols[i];
             double *col = p->t->cols[p->slot].num;
@@ -333,6 +360,9 @@ strat_status strat_sensitivity(strat_compilation *c, FILE *out,
             st.changed[r]++;
             st.into[(size_t)r * OUTCOMES + now]++;
         }
+        Lasting after = lasting(c);
+        if (memcmp(&before, &after, sizeof before) == 0)
+            arena_release(&c->arena, mark);
     }
     c->opts.verbose = verbose;
     /* the portfolio as it was, for anything after this */
