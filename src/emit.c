@@ -21,6 +21,13 @@ void report_no_decide(Compilation *c)
     diag_hint(c, d, "write `decide { ... }`, or import \"std/time\" for the TIME table");
 }
 
+bool have_decisions(Compilation *c)
+{
+    if (c->results && !c->results->decided)
+        report_no_decide(c);
+    return c->eval && c->results && c->results->decided;
+}
+
 static const Arm *arm_at(const Program *p, int idx)
 {
     const Arm *a = p->decide ? p->decide->arms : NULL;
@@ -402,11 +409,9 @@ static void emit_summary(Compilation *c, const Results *res, FILE *out)
 strat_status strat_emit_decisions(strat_compilation *c, FILE *out, const char *format)
 {
     STRAT_GUARD(c, STRAT_FAILURE);
-    const Results *res = c->results;
-    if (res && !res->decided)
-        report_no_decide(c);
-    if (!res || !res->decided)
+    if (!have_decisions(c))
         return STRAT_FINDINGS;
+    const Results *res = c->results;
     if (!format || strcmp(format, "table") == 0)
         emit_table(c, res, out);
     else if (strcmp(format, "json") == 0)

@@ -94,6 +94,8 @@ void emit_html(Compilation *c, const Results *res, FILE *out);
 
 /* S0907 at the top of the first file. */
 void report_no_decide(Compilation *c);
+/* The portfolio was decided (S0907 when the strategy has no decide block). */
+bool have_decisions(Compilation *c);
 
 /* SHA-256 (hex) over every loaded source file. */
 const char *inputs_sha256(Compilation *c);

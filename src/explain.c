@@ -178,12 +178,10 @@ strat_status strat_explain(strat_compilation *c, FILE *out, const char *service)
 
 strat_status explain_service(Compilation *c, FILE *out, const char *service)
 {
+    if (!have_decisions(c))
+        return STRAT_FINDINGS;
     Eval *ev = c->eval;
     Results *res = c->results;
-    if (res && !res->decided)
-        report_no_decide(c);
-    if (!ev || !res || !res->decided)
-        return STRAT_FINDINGS;
     KindTable *svc = kind_table(c, EK_SERVICE);
     Name n = intern_cstr(c, service);
     int32_t row = kind_lookup(svc, n);

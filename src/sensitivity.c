@@ -290,12 +290,10 @@ strat_status strat_sensitivity(strat_compilation *c, FILE *out,
                                const strat_sensitivity_options *o)
 {
     STRAT_GUARD(c, STRAT_FAILURE);
+    if (!have_decisions(c))
+        return STRAT_FINDINGS;
     Eval *ev = c->eval;
     Results *base = c->results;
-    if (base && !base->decided)
-        report_no_decide(c);
-    if (!ev || !base || !base->decided)
-        return STRAT_FINDINGS;
     unsigned runs = o && o->runs ? o->runs : DEFAULT_RUNS;
     double spread = o && o->spread > 0 ? o->spread : DEFAULT_SPREAD;
     double knife = o && o->knife_edge > 0 ? o->knife_edge : DEFAULT_KNIFE_EDGE;
