@@ -12,9 +12,9 @@
  *   an attribute with both bounds in its schema   v + u * spread * (max - min)
  *   any other number (and objective weights)      v * (1 + u * spread)
  * clamped to the schema's bounds; a missing value stays missing.  u comes
- * from a hash of (seed, run, attribute, row), not from a stream, so it does
- * not depend on the order anything is visited in: the same seed gives the
- * same bytes, on any number of threads.
+ * from a hash of (seed, run, attribute, row), not from a stream carried
+ * through the loops, so it does not depend on the order anything is visited
+ * in: the same seed gives the same bytes, on any number of threads.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -60,10 +60,18 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-/* The draw for (seed, run, tag, row), uniform in [-1, 1). */
-static double draw(uint64_t seed, uint32_t run, uint64_t tag, uint32_t row)
+/* The draws of one column in one run are a SplitMix64 sequence indexed by
+ * row, from a key mixed out of (seed, run, column): one mix a cell, and no
+ * state carried from cell to cell. */
+static uint64_t draw_key(uint64_t seed, uint32_t run, uint64_t tag)
 {
-    uint64_t h = mix64(seed ^ mix64(((uint64_t)run << 32 | row) ^ mix64(tag)));
+    return mix64(seed ^ mix64(((uint64_t)run << 32) ^ mix64(tag)));
+}
+
+/* Uniform in [-1, 1). */
+static double draw(uint64_t key, uint32_t row)
+{
+    uint64_t h = mix64(key + (uint64_t)row * 0x9E3779B97F4A7C15ULL);
     return (double)(h >> 11) * 0x1p-52 - 1.0;
 }
 
@@ -344,8 +352,9 @@ strat_status strat_sensitivity(strat_compilation *c, FILE *out,
         for (uint32_t i = 0; i < st.ncols; i++) {
             Perturbed *p = &st.cols[i];
             double *col = p->t->cols[p->slot].num;
+            uint64_t key = draw_key(seed, k, p->tag);
             for (uint32_t r = 0; r < p->t->count; r++) {
-                double v = perturb(p->a, p->saved[r], draw(seed, k, p->tag, r), spread);
+                double v = perturb(p->a, p->saved[r], draw(key, r), spread);
                 /* weights stay weights: not below zero */
                 col[r] = p->a == NULL && v < 0 ? 0 : v;
             }
