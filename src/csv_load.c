@@ -541,8 +541,10 @@ static bool number_fits(const AttrDef *a, double v)
     return !low && !high;
 }
 
-/* Stores record i of block b from its fields when store_cell would take
- * every number cell silently; false sends the record to read_record. */
+/* Stores record i of block b from its fields when every cell is clean
+ * (the right number of fields, number cells that parse and fit the schema,
+ * text that is UTF-8 without NUL, nothing unescaped): then store_cell would
+ * say nothing about it.  False sends the record to read_record. */
 static bool parse_record_fast(const BlockReader *R, const csv_field *fields, int n,
                               const char *scratch, ParsedBlock *b, uint32_t i)
 {
