@@ -8,7 +8,9 @@
 #      across the three libFuzzer targets; skipped with a message when clang
 #      with libFuzzer cannot be found or installed (the first run also
 #      builds the targets, about 30 s more)
-#   2. allocation-failure sweep of examples/retail with check and decide
+#   2. allocation-failure sweep of examples/retail with check and decide,
+#      and of a 5000-service CSV parsed by worker threads
+#      (STRAT_CSV_BLOCK=4096) with check and sensitivity
 #      (tests/reliability/alloc_sweep.sh, sampled past N=200) using the
 #      ASan build build/asan/strat when it is present and newer than every
 #      source, else the ASan+UBSan strat that step 1 linked in build/fuzz/,
@@ -80,6 +82,10 @@ elif fresh "${FUZZ_DIR:-$root/build/fuzz}/strat"; then
     sweep_bin=${FUZZ_DIR:-$root/build/fuzz}/strat
 fi
 ALLOC_COMMANDS="check decide" part "alloc sweep" bash "$root/tests/reliability/alloc_sweep.sh" "$sweep_bin" retail
+# a CSV parsed by worker threads (tiny blocks): failures strike while they
+# run, and the load must stop and join them before unwinding
+STRAT_CSV_BLOCK=4096 ALLOC_COMMANDS="check sensitivity" \
+    part "alloc sweep, threaded CSV" bash "$root/tests/reliability/alloc_sweep.sh" "$sweep_bin" synthetic
 
 # ---- 3. no partial output ----------------------------------------------------------------
 part "partial output" bash "$root/tests/reliability/partial_output.sh" "$bin"

@@ -10,7 +10,7 @@
 # STRAT_FAIL_ALLOC=N is set (src/cli/cli.c).  For each example main file
 # (examples/NAME/NAME.strat, or the EXAMPLEs named) and each command —
 # check, decide -o FILE, explain SERVICE (the first service decided), test,
-# and fmt --check once `strat fmt` exists — the unfailed run is the
+# fmt --check and sensitivity --runs 3 -o FILE — the unfailed run is the
 # reference; then at each N the run must either
 #   - fail cleanly: exit 2, "out of memory" on stderr, no sanitizer report
 #     (use the ASan build: leaks count as failures, with tests/lsan.supp),
@@ -33,7 +33,7 @@ shift || true
 dense=${ALLOC_DENSE:-200}
 step=${ALLOC_STEP:-7}
 max_n=${ALLOC_MAX:-200000}
-commands=${ALLOC_COMMANDS:-check decide explain test fmt}
+commands=${ALLOC_COMMANDS:-check decide explain test fmt sensitivity}
 today=2027-01-15
 export STRAT_STDLIB=${STRAT_STDLIB:-$root/stdlib}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
@@ -44,8 +44,13 @@ if ! grep -q __asan_init "$bin" 2>/dev/null; then
 fi
 
 examples=()
+want_synthetic=${ALLOC_SYNTHETIC:-1}
 if [ $# -gt 0 ]; then
-    for e in "$@"; do examples+=("$root/examples/$e/$e.strat"); done
+    want_synthetic=0
+    for e in "$@"; do
+        if [ "$e" = synthetic ]; then want_synthetic=1; continue; fi
+        examples+=("$root/examples/$e/$e.strat")
+    done
 else
     for f in "$root"/examples/*/*.strat; do
         d=$(dirname "$f")
@@ -65,7 +70,10 @@ trap 'rm -rf "$tmp"' EXIT
 # makes only a dozen or two requests.  A synthetic portfolio of 5000
 # services loaded from CSV makes many more (the CSV reader, the interner,
 # the columns and the decisions grow), so failures strike in more places.
-if [ $# = 0 ] && [ "${ALLOC_SYNTHETIC:-1}" = 1 ]; then
+# (name it as `synthetic` to sweep it alone; with STRAT_CSV_BLOCK=4096 in
+# the environment its CSV is parsed by worker threads, so failures strike
+# while they run)
+if [ "$want_synthetic" = 1 ]; then
     syn=$tmp/synthetic
     mkdir -p "$syn"
     cat >"$syn/synthetic.strat" <<'EOF'
@@ -178,6 +186,9 @@ for f in "${examples[@]}"; do
                 fi
                 args=(explain --today "$today" --color never "$file" "$service") ;;
             test) args=(test --today "$today" --color never "$file") ;;
+            sensitivity)
+                args=(sensitivity --today "$today" --runs 3 -o "$tmp/decide.out" "$file")
+                want_file=1 ;;
             fmt)
                 run 0 "$dir" fmt --check "$file"
                 if grep -q 'not available' "$tmp/err"; then
