@@ -278,7 +278,7 @@ split_csv() {
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
 echo "== $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 echo "== $("$STRAT" --version 2>/dev/null | head -n 1) ($STRAT_SRC, run from a snapshot copy); REPS=$REPS; sizes: $SIZES"
-echo "== runners (in this order every repetition): ${RUNNERS[*]}"
+echo "== runners (repetition 1 in this order, each later one starting a runner further on): ${RUNNERS[*]}"
 
 for n in $SIZES; do
     h=$(human "$n")
@@ -310,7 +310,14 @@ for n in $SIZES; do
         portfolio.strat >/dev/null 2>&1)
     for ((rep = 1; rep <= REPS; rep++)); do
         line="   rep $rep/$REPS:"
-        for r in "${RUNNERS[@]}"; do
+        # each repetition starts one runner later, so no runner always
+        # follows the same one (the memory a big peer leaves behind costs
+        # whoever comes next)
+        order=()
+        for ((i = 0; i < ${#RUNNERS[@]}; i++)); do
+            order+=("${RUNNERS[(i + rep - 1) % ${#RUNNERS[@]}]}")
+        done
+        for r in "${order[@]}"; do
             run_runner "$r" "$dir"
             k="$n|$r"
             c=$(canon "$TMP/out")
