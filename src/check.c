@@ -109,6 +109,19 @@ static void column_init_rows(const AttrDef *a, Column *col, uint32_t from,
         memset(col->locs + from, 0, sizeof(Loc) * (to - from));
 }
 
+typedef struct InitRows {
+    KindTable *t;
+    uint32_t base;
+} InitRows;
+
+static void init_rows_slice(void *ctx, uint32_t lo, uint32_t hi)
+{
+    InitRows *job = ctx;
+    for (uint32_t i = 0; i < job->t->nattrs; i++)
+        column_init_rows(&job->t->attrs[i], &job->t->cols[i], job->base + lo,
+                         job->base + hi);
+}
+
 /* Storage for rows [0, cap) of a column, keeping rows [0, old_cap). */
 static void column_alloc(Compilation *c, const AttrDef *a, Column *col,
                          uint32_t old_cap, uint32_t cap)
@@ -148,8 +161,10 @@ void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
         t->cap = cap;
     }
     if (want > t->ready) {
-        for (uint32_t i = 0; i < t->nattrs; i++)
-            column_init_rows(&t->attrs[i], &t->cols[i], t->ready, want);
+        /* a big reservation (a CSV load) is set across the cores: the
+         * writes are cheap, the first touch of the fresh pages is not */
+        InitRows job = {t, t->ready};
+        parallel_rows(c, want - t->ready, 1 << 16, init_rows_slice, &job);
         t->ready = want;
     }
 }

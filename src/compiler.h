@@ -142,6 +142,13 @@ typedef struct JitKept JitKept;
 /* jit.c: releases the kept kernel (strat_free) */
 void jit_release(Compilation *c);
 
+/* parallel.c: fn(ctx, lo, hi) over [0, n) split across the cores (one
+ * call when n < 2 * min_rows); fn writes its rows only. */
+void parallel_rows(const Compilation *c, uint32_t n, uint32_t min_rows,
+                   void (*fn)(void *ctx, uint32_t lo, uint32_t hi), void *ctx);
+/* arena memory set to zero across the cores when it is large */
+void *parallel_zalloc(Compilation *c, size_t bytes);
+
 /* digest.c: a large CSV's load hashes the inputs on a thread meanwhile */
 void digest_start(Compilation *c);
 void digest_join(Compilation *c);

@@ -434,7 +434,7 @@ static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores)
     Results *res = ARENA_NEW(&c->arena, Results);
     res->nservices = n;
     res->nscores = nscores;
-    res->scores = ARENA_ARRAY(&c->arena, double, (size_t)n * nscores + 1);
+    res->scores = parallel_zalloc(c, sizeof(double) * ((size_t)n * nscores + 1));
     res->score_ready = ARENA_ARRAY(&c->arena, bool, nscores + 1);
     res->decision = ARENA_ARRAY(&c->arena, int8_t, n + 1);
     res->arm = ARENA_ARRAY(&c->arena, int16_t, n + 1);

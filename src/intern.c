@@ -28,7 +28,7 @@ uint32_t intern_hash(const char *s, size_t len)
 static void interner_resize(Compilation *c, uint32_t ncap)
 {
     Interner *t = &c->names;
-    InternSlot *slots = ARENA_ARRAY(&c->arena, InternSlot, ncap);
+    InternSlot *slots = parallel_zalloc(c, sizeof(InternSlot) * (size_t)ncap);
     for (uint32_t i = 0; i < t->cap; i++) {
         if (!t->slots[i].s)
             continue;
