@@ -128,7 +128,8 @@ static const Command commands[] = {
      "  --format FMT           table (default), json or csv\n"
      "  -o FILE                write to FILE atomically\n"
      "  --scenario NAME        apply a what-if scenario first\n"
-     "  --jit WHEN             auto, on or off: the runs are scored like `decide`\n",
+     "  --jit WHEN             auto, on or off: the runs are scored like `decide`\n"
+     "  --no-cache             do not use or write the compiled-code cache\n",
      "table,json,csv"},
 };
 
