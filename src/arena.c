@@ -168,6 +168,15 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     return p;
 }
 
+void ptrvec_reserve(Arena *a, PtrVec *v, uint32_t more)
+{
+    uint64_t want = (uint64_t)v->len + more;
+    if (want <= v->cap || want > UINT32_MAX / 2)
+        return;
+    v->items = arena_realloc(a, v->items, sizeof(void *) * v->cap, sizeof(void *) * want);
+    v->cap = (uint32_t)want;
+}
+
 void ptrvec_push(Arena *a, PtrVec *v, void *item)
 {
     if (v->len == v->cap) {

@@ -96,5 +96,7 @@ typedef struct PtrVec {
 } PtrVec;
 
 void ptrvec_push(Arena *a, PtrVec *v, void *item);
+/* Room for `more` items without growing in steps (a known large count). */
+void ptrvec_reserve(Arena *a, PtrVec *v, uint32_t more);
 
 #endif

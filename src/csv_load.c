@@ -1090,6 +1090,9 @@ void load_csv_all(Compilation *c)
                          rows > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)rows);
     }
     intern_reserve(c, names > UINT32_MAX / 4 ? UINT32_MAX / 4 : (uint32_t)names);
+    /* a text column is an atom a row, as a rule (titles) */
+    ptrvec_reserve(&c->arena, &p->atoms, (uint32_t)(names / 2 < UINT32_MAX / 4 ? names / 2
+                                                                             : UINT32_MAX / 4));
     digest_start(c);   /* the inputs hash, on a thread while the rows load */
     for (uint32_t i = 0; i < p->loads.len; i++) {
         L->errors = L->more = 0;
