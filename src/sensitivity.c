@@ -95,6 +95,26 @@ static double perturb(const AttrDef *a, double v, double u, double spread)
     return clamp_to_schema(a, v);
 }
 
+/* One run's draws for one column, rows [lo, hi) (any thread: the draw
+ * of a row depends on nothing else). */
+typedef struct PerturbJob {
+    const Perturbed *p;
+    double *col;
+    uint64_t key;
+    double spread;
+} PerturbJob;
+
+static void perturb_rows(void *ctx, uint32_t lo, uint32_t hi)
+{
+    const PerturbJob *job = ctx;
+    const Perturbed *p = job->p;
+    for (uint32_t r = lo; r < hi; r++) {
+        double v = perturb(p->a, p->saved[r], draw(job->key, r), job->spread);
+        /* weights stay weights: not below zero */
+        job->col[r] = p->a == NULL && v < 0 ? 0 : v;
+    }
+}
+
 static void add_column(Study *st, KindTable *t, int slot, const AttrDef *a, uint64_t tag)
 {
     Perturbed *p = &st->cols[st->ncols++];
@@ -351,13 +371,8 @@ strat_status strat_sensitivity(strat_compilation *c, FILE *out,
         ArenaMark mark = arena_mark(&c->arena);
         for (uint32_t i = 0; i < st.ncols; i++) {
             Perturbed *p = &st.cols[i];
-            double *col = p->t->cols[p->slot].num;
-            uint64_t key = draw_key(seed, k, p->tag);
-            for (uint32_t r = 0; r < p->t->count; r++) {
-                double v = perturb(p->a, p->saved[r], draw(key, r), spread);
-                /* weights stay weights: not below zero */
-                col[r] = p->a == NULL && v < 0 ? 0 : v;
-            }
+            PerturbJob job = {p, p->t->cols[p->slot].num, draw_key(seed, k, p->tag), spread};
+            parallel_rows(c, p->t->count, 1 << 16, perturb_rows, &job);
         }
         decide_all(&st);
         for (uint32_t r = 0; r < st.n; r++) {
