@@ -1060,8 +1060,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
             P->text_col[P->ntext++] = i;
         }
     }
-    /* reserve once: a newline count bounds the rows */
-    kind_reserve(c, t, f->lines + 1);   /* (done for every load already) */
+    /* (the rows were reserved for every load at once, in load_csv_all) */
     read_rows(L, P, &r, fields, scratch, scratch_cap);
     if (L->more)
         diag_at(c, D_CSV_CELL, (Loc){L->file, 0, 1}, "%u more problems in this file not "

@@ -59,13 +59,7 @@ tmp=$(mktemp -d)
 cleanup() { chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -15 | sed 's/^/    /'
-    return 0
-}
+. "$root/tests/lib.sh"
 skipped() { skip=$((skip + 1)); echo "skip $1: $2"; }
 
 sanitizer_report() {

@@ -24,12 +24,7 @@ today=2027-01-15
 pass=0
 fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -20 | sed 's/^/    /'
-}
+. "$root/tests/lib.sh"
 
 # run DIR FILE CMD [OPTIONS...]: sets out, err, code
 run() {

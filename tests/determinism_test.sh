@@ -41,13 +41,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export XDG_CACHE_HOME=$tmp/cache
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -12 | sed 's/^/    /'
-    return 0
-}
+. "$root/tests/lib.sh"
 
 # ---- the variants ---------------------------------------------------------------
 locpath=""
@@ -92,12 +86,7 @@ examples=()
 if [ -n "${DETERMINISM_EXAMPLES:-}" ]; then
     for e in $DETERMINISM_EXAMPLES; do examples+=("$root/examples/$e/$e.strat"); done
 else
-    for f in "$root"/examples/*/*.strat; do
-        d=$(dirname "$f")
-        [ "$(basename "$f" .strat)" = "$(basename "$d")" ] || continue
-        [ "$(basename "$d")" = broken ] && continue
-        examples+=("$f")
-    done
+    mapfile -t examples < <(example_mains)
 fi
 
 checks=0

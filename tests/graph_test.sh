@@ -22,12 +22,7 @@ today=2027-01-15
 pass=0
 fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -20 | sed 's/^/    /'
-}
+. "$root/tests/lib.sh"
 
 if ! command -v dot >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then

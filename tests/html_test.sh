@@ -30,12 +30,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export STRAT_STDLIB="${STRAT_STDLIB:-$root/stdlib}"
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | head -20 | sed 's/^/    /'
-}
+. "$root/tests/lib.sh"
 
 # ---- the structural checker ------------------------------------------------
 cat >"$work/check.py" <<'PY'

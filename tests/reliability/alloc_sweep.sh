@@ -52,12 +52,8 @@ if [ $# -gt 0 ]; then
         examples+=("$root/examples/$e/$e.strat")
     done
 else
-    for f in "$root"/examples/*/*.strat; do
-        d=$(dirname "$f")
-        [ "$(basename "$f" .strat)" = "$(basename "$d")" ] || continue
-        [ "$(basename "$d")" = broken ] && continue
-        examples+=("$f")
-    done
+    . "$root/tests/lib.sh"
+    mapfile -t examples < <(example_mains)
 fi
 
 pass=0
