@@ -110,10 +110,11 @@ test: deps
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory tsan
 
-# Every tests/*_test.sh gets the binary's path; each prints
-# `N passed, M failed` last and exits non-zero on failure.
+# Every tests/*_test.sh and tests/security/*_test.sh gets the binary's path;
+# each prints `N passed, M failed` last and exits non-zero on failure.
 scripts: $(BUILD)/strat
-	@set -e; for t in tests/*_test.sh; do echo "== $$t"; bash $$t $(BUILD)/strat; done
+	@set -e; for t in tests/*_test.sh tests/security/*_test.sh; do \
+	    [ -f "$$t" ] || continue; echo "== $$t"; bash $$t $(BUILD)/strat; done
 
 asan:
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
