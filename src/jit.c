@@ -1468,20 +1468,24 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
                    "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
         return false;
     }
-    Cache *cache = ARENA_NEW(&c->arena, Cache);
-    cache_init(cache, c, key_hash);
+    Cache *cache = NULL;
     bool cached = false;
     if (reuse) {
         lo.kernel = kept->kernel;
-    } else if (cache_guard(cache, lookup, (void *)key_hash)) {
-        lo = cache->loaded;   /* handed over: the cache no longer holds it */
-        cache->loaded = (Loaded){NULL, NULL, -1};
-        cached = true;
+    } else {
+        cache = ARENA_NEW(&c->arena, Cache);
+        cache_init(cache, c, key_hash);
+        if (cache_guard(cache, lookup, (void *)key_hash)) {
+            lo = cache->loaded;   /* handed over: the cache no longer holds it */
+            cache->loaded = (Loaded){NULL, NULL, -1};
+            cached = true;
+        }
+        cache_close(cache);   /* nothing held open across what follows */
     }
     if (is_auto && !reuse && !cached && n < JIT_AUTO_COLD) {
         verbose(c, "%u services: interpreting (compiling pays from %u, cached code "
                    "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
-        cache_close(cache);
+        unload(&lo);
         return false;
     }
     /* runtime parameters: norm ranges, atoms, alignment and exposure */
@@ -1520,15 +1524,17 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
         verbose(c, "loaded %s/%s from the cache", cache->real, cache->object);
     } else {
         ctx = new_context(p, key_hash);
-        if (!ctx) {
-            cache_close(cache);
+        if (!ctx)
             return false;
-        }
         if (cache->state != CACHE_NONE && cache->state != CACHE_REFUSED) {
             StoreArgs sa = {ctx, key_hash, NULL, false};
-            if (cache_guard(cache, store, &sa)) {
+            bool stored = cache_guard(cache, store, &sa);
+            if (stored) {
                 lo = cache->loaded;
                 cache->loaded = (Loaded){NULL, NULL, -1};
+            }
+            cache_close(cache);
+            if (stored) {
                 if (!sa.why)
                     verbose(c, "compiled and cached %s/%s", cache->real, cache->object);
                 else
@@ -1549,14 +1555,12 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
             if (!result) {
                 verbose(c, "compilation failed: %s", gcc_jit_context_get_first_error(ctx));
                 gcc_jit_context_release(ctx);
-                cache_close(cache);
                 return false;
             }
             lo.kernel = (KernelFn)gcc_jit_result_get_code(result, "strat_kernel");
             verbose(c, "compiled in memory");
         }
     }
-    cache_close(cache);
     if (!lo.kernel) {
         unload(&lo);
         if (result)
