@@ -14,6 +14,8 @@
 #                planted object and index: the cache is not used (one
 #                note), the object's constructor never runs; below a sticky
 #                world-writable parent a private (0700) cache is used
+#   $HOME        the default cache (~/.cache/strat): parents checked up to
+#                $HOME, $HOME included, not above it
 #   planted      the object replaced under the exact name strat loads, by
 #                one whose constructor creates a marker file: root-owned,
 #                owned by the attacker uid, a symlink to it: the marker is
@@ -261,6 +263,26 @@ chmod 1777 "$tmp/s1"
 decide "$tmp/s1"
 decided_right "private cache below a sticky parent"
 says "private cache below a sticky parent" "loaded .* from the cache"
+
+# ---- the default cache under $HOME ---------------------------------------------------
+# the parents are checked up to $HOME (which is checked too), not above it
+decide_home() {   # decide_home HOME: XDG_CACHE_HOME unset
+    env -u XDG_CACHE_HOME HOME="$1" \
+        "$strat" decide --jit on --verbose --today "$today" "$strategy" >"$tmp/out" 2>"$tmp/err"
+    code=$?
+}
+mkdir -p "$tmp/homes/alice"
+chmod 777 "$tmp/homes"
+chmod 700 "$tmp/homes/alice"
+decide_home "$tmp/homes/alice"
+decided_right "cache under \$HOME, \$HOME's parent 0777"
+says "cache under \$HOME, \$HOME's parent 0777" "compiled and cached .*/homes/alice/.cache/strat/"
+decide_home "$tmp/homes/alice"
+says "cache under \$HOME, \$HOME's parent 0777, next run" "loaded .* from the cache"
+chmod 775 "$tmp/homes/alice"
+decide_home "$tmp/homes/alice"
+decided_right "cache under \$HOME, \$HOME 0775"
+says "cache under \$HOME, \$HOME 0775" "not used: .*/homes/alice is writable by group or others"
 
 # ---- truncated objects ----------------------------------------------------------
 for size in half 0; do
