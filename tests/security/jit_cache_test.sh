@@ -347,8 +347,17 @@ if [ "$is_root" = 1 ] && [ "$have_setpriv" = 1 ]; then
     decided_right "unwritable cache directory (uid $victim)"
     says "unwritable cache directory (uid $victim)" "compiling in memory"
     says "unwritable cache directory (uid $victim)" "compiled in memory"
+elif [ "$is_root" = 0 ]; then
+    # not root: the user's own directory, made read-only
+    mkdir -p "$tmp/w2/strat"
+    chmod 500 "$tmp/w2/strat"
+    decide "$tmp/w2"
+    decided_right "unwritable cache directory"
+    says "unwritable cache directory" "compiling in memory"
+    says "unwritable cache directory" "compiled in memory"
+    chmod 700 "$tmp/w2/strat"
 else
-    echo "skip unwritable cache directory as a non-root uid: needs root and setpriv"
+    echo "skip unwritable cache directory as a non-root uid: no setpriv"
 fi
 
 # ---- an attacker uid ------------------------------------------------------------
