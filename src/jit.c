@@ -804,7 +804,8 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
  *    descriptor opened with O_NOFOLLOW and checked with fstat (a regular
  *    file of the user's, not writable by group or others); the object's
  *    hash must match the index, and the bytes hashed are what dlopen maps,
- *    copied into a sealed memfd.  Then strat_key must name the key.  An
+ *    copied into a sealed memfd (or, where memfds may not be executed, the
+ *    descriptor they were read from).  Then strat_key must name the key.  An
  *    object that fails a check is deleted (and compiled again): a planted
  *    or truncated object's constructor never runs.
  *  - a new object is compiled into a private directory made by mkdtemp in
@@ -855,8 +856,10 @@ static void mkdirs(const char *path)
 typedef struct Loaded {
     void *handle;
     KernelFn kernel;
-    int fd;                   /* the memfd dlopen mapped, open while the handle
-                               * is: its /proc/self/fd name stays unique */
+    int fd;                   /* what dlopen mapped, as /proc/self/fd/N (a memfd,
+                               * or the object's own descriptor), kept open
+                               * with the handle: glibc finds a loaded object
+                               * by its name, so N must not be reused */
 } Loaded;
 
 static void unload(Loaded *lo)
