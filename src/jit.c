@@ -29,13 +29,17 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <libgccjit.h>
 #include <math.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -784,6 +788,41 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
 
 /* ---- the cache ----------------------------------------------------------- */
 
+/*
+ * The cache is a directory of compiled objects, KEY.so, each with an index
+ * entry KEY.sha256 (in sha256sum's format: the SHA-256 of the object's
+ * bytes as written, then the object's name).  Loading an object runs its
+ * code, so nobody but the user (and root) may be able to put a file there:
+ *
+ *  - the directory must be the user's and not writable by group or others,
+ *    and so must each parent up to $HOME (or up to / for a directory
+ *    outside it), owned by the user or root (OpenSSH's rule for ~/.ssh).
+ *    A world-writable parent is allowed only if it is sticky (/tmp) and
+ *    the cache directory below it is private (0700).  Otherwise there is
+ *    no cache: the code is compiled in memory, with one --verbose note.
+ *  - an object and its index entry are each read whole through one
+ *    descriptor opened with O_NOFOLLOW and checked with fstat (a regular
+ *    file of the user's, not writable by group or others); the object's
+ *    hash must match the index, and the bytes hashed are what dlopen maps,
+ *    copied into a sealed memfd (or, where memfds may not be executed, the
+ *    descriptor they were read from).  Then strat_key must name the key.  An
+ *    object that fails a check is deleted (and compiled again): a planted
+ *    or truncated object's constructor never runs.
+ *  - a new object is compiled into a private directory made by mkdtemp in
+ *    the cache (libgccjit writes it by path), read back and hashed there,
+ *    fsync'ed and renamed into place; the index entry is written the same
+ *    way, after the object, then the directory is fsync'ed.
+ */
+
+enum {
+    OBJECT_MAX = 256 << 20,   /* bytes of a cached object, at most */
+    INDEX_MAX = 256           /* bytes of an index entry, at most */
+};
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U      /* Linux 6.3: a memfd that may be mapped executable */
+#endif
+
 static const char *cache_dir(Compilation *c)
 {
     if (c->opts.cache_dir)
@@ -797,10 +836,13 @@ static const char *cache_dir(Compilation *c)
     return NULL;
 }
 
+/* Creates the missing directories of path, each 0700; existing ones are
+ * left as they are (they are checked afterwards). */
 static void mkdirs(const char *path)
 {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return;
     for (char *p = buf + 1; *p; p++) {
         if (*p != '/')
             continue;
@@ -814,12 +856,25 @@ static void mkdirs(const char *path)
 typedef struct Loaded {
     void *handle;
     KernelFn kernel;
+    int fd;                   /* what dlopen mapped, as /proc/self/fd/N (a memfd,
+                               * or the object's own descriptor), kept open
+                               * with the handle: glibc finds a loaded object
+                               * by its name, so N must not be reused */
 } Loaded;
+
+static void unload(Loaded *lo)
+{
+    if (lo->handle)
+        dlclose(lo->handle);
+    if (lo->fd >= 0)
+        close(lo->fd);
+    *lo = (Loaded){NULL, NULL, -1};
+}
 
 /* The code of the last run, kept until the compilation is freed. */
 struct JitKept {
     const char *key_hash;
-    void *handle;             /* from the cache, or NULL */
+    Loaded loaded;            /* from the cache, or no handle */
     KernelFn kernel;
     gcc_jit_result *result;   /* compiled in memory, or NULL */
     gcc_jit_context *ctx;
@@ -830,8 +885,7 @@ void jit_release(Compilation *c)
     JitKept *k = c->jit_kept;
     if (!k)
         return;
-    if (k->handle)
-        dlclose(k->handle);
+    unload(&k->loaded);
     if (k->result)
         gcc_jit_result_release(k->result);
     if (k->ctx)
@@ -839,37 +893,453 @@ void jit_release(Compilation *c)
     c->jit_kept = NULL;
 }
 
-/* Opens a cached object only if it says it was built from this key. */
-static bool load_object(const char *path, const char *key_hash, Loaded *out)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
-        return false;
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return false;
-    const char *(*keyfn)(void) = (const char *(*)(void))dlsym(h, "strat_key");
-    KernelFn k = (KernelFn)dlsym(h, "strat_kernel");
-    if (!keyfn || !k || strcmp(keyfn(), key_hash) != 0) {
-        dlclose(h);
-        return false;
-    }
-    out->handle = h;
-    out->kernel = k;
-    return true;
-}
-
-static const char *sha256_hex(Compilation *c, const char *text, size_t len)
+static void sha256_hex_of(const void *bytes, size_t len, char hex[2 * SHA256_DIGEST_SIZE + 1])
 {
     struct sha256_ctx ctx;
     uint8_t d[SHA256_DIGEST_SIZE];
     sha256_init(&ctx);
-    sha256_update(&ctx, len, (const uint8_t *)text);
+    sha256_update(&ctx, len, bytes);
     sha256_digest(&ctx, sizeof d, d);
-    char *hex = arena_alloc(&c->arena, 2 * SHA256_DIGEST_SIZE + 1);
     for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static const char *sha256_hex(Compilation *c, const char *text, size_t len)
+{
+    char *hex = arena_alloc(&c->arena, 2 * SHA256_DIGEST_SIZE + 1);
+    sha256_hex_of(text, len, hex);
     return hex;
+}
+
+static void verbose(Compilation *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void verbose(Compilation *c, const char *fmt, ...)
+{
+    if (!c->opts.verbose)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("strat: jit: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+typedef enum CacheState {
+    CACHE_NONE,               /* no cache configured (--no-cache) */
+    CACHE_CLOSED,             /* not opened yet, or not there yet */
+    CACHE_OPEN,
+    CACHE_REFUSED             /* unsafe or unusable: said once, never retried */
+} CacheState;
+
+/* One run's view of the cache.  Its descriptors and temporary directory
+ * are not the arena's: the cache functions release them before returning,
+ * and on the way out of an allocation failure (cache_guard). */
+typedef struct Cache {
+    Compilation *c;
+    CacheState state;
+    const char *dir;          /* as configured */
+    char *real;               /* resolved, once open */
+    int dirfd;
+    const char *object;       /* KEY.so */
+    const char *index;        /* KEY.sha256 */
+    char *tmpdir;             /* the private build directory, or NULL */
+    int fd, fd2;              /* a file being read or written, or -1 */
+    Loaded loaded;            /* loaded but not yet handed to the caller */
+} Cache;
+
+static void cache_init(Cache *k, Compilation *c, const char *key_hash)
+{
+    memset(k, 0, sizeof *k);
+    k->c = c;
+    k->dir = cache_dir(c);
+    k->state = k->dir ? CACHE_CLOSED : CACHE_NONE;
+    k->dirfd = k->fd = k->fd2 = -1;
+    k->loaded.fd = -1;
+    k->object = arena_printf(&c->arena, "%s.so", key_hash);
+    k->index = arena_printf(&c->arena, "%s.sha256", key_hash);
+    k->real = arena_alloc(&c->arena, PATH_MAX);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Removes the build directory with what libgccjit or we left in it. */
+static void remove_tmpdir(Cache *k)
+{
+    if (!k->tmpdir)
+        return;
+    char path[PATH_MAX];
+    static const char *const names[] = {"kernel.so", "index"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(path, sizeof path, "%s/%s", k->tmpdir, names[i]);
+        unlink(path);
+    }
+    rmdir(k->tmpdir);
+    k->tmpdir = NULL;
+}
+
+/* Everything the cache holds open, released (what was loaded included). */
+static void cache_close(Cache *k)
+{
+    close_fd(&k->fd);
+    close_fd(&k->fd2);
+    remove_tmpdir(k);
+    unload(&k->loaded);
+    close_fd(&k->dirfd);
+    if (k->state == CACHE_OPEN)
+        k->state = CACHE_CLOSED;
+}
+
+/* Runs fn(k, arg) so that an allocation failure inside it closes the
+ * cache's descriptors and removes its build directory before travelling
+ * on to the library's entry point. */
+static bool cache_guard(Cache *k, bool (*fn)(Cache *, void *), void *arg)
+{
+    Compilation *c = k->c;
+    jmp_buf here;
+    jmp_buf *outer = c->arena.oom_jump;
+    if (setjmp(here)) {
+        c->arena.oom_jump = outer;
+        cache_close(k);
+        longjmp(*outer, 1);
+    }
+    c->arena.oom_jump = &here;
+    bool ok = fn(k, arg);
+    c->arena.oom_jump = outer;
+    return ok;
+}
+
+/* Why a directory on the cache's path may not hold it, or NULL.  The leaf
+ * is the cache directory itself, which must be the user's. */
+static const char *unsafe_dir(Cache *k, const char *path, const struct stat *st, bool leaf)
+{
+    uid_t me = geteuid();
+    if (!S_ISDIR(st->st_mode))
+        return arena_printf(&k->c->arena, "%s is not a directory", path);
+    if (st->st_uid != me && (leaf || st->st_uid != 0))
+        return arena_printf(&k->c->arena, "%s is owned by uid %u", path, (unsigned)st->st_uid);
+    if ((st->st_mode & 022) && (leaf || !(st->st_mode & S_ISVTX)))
+        return arena_printf(&k->c->arena, "%s is writable by group or others", path);
+    return NULL;
+}
+
+/* Opens the cache directory if it and its parents are safe (see above);
+ * else says why once, and the run has no cache.  create: make it first. */
+static bool cache_open(Cache *k, bool create)
+{
+    if (k->state == CACHE_OPEN)
+        return true;
+    if (k->state != CACHE_CLOSED)
+        return false;
+    Compilation *c = k->c;
+    const char *why = NULL;
+    if (create)
+        mkdirs(k->dir);
+    if (!realpath(k->dir, k->real)) {
+        if (errno == ENOENT && !create)
+            return false;   /* nothing cached yet */
+        why = arena_printf(&c->arena, "%s", strerror(errno));
+        goto refused;
+    }
+    k->dirfd = open(k->real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat leaf;
+    if (k->dirfd < 0 || fstat(k->dirfd, &leaf) != 0) {
+        why = arena_printf(&c->arena, "%s: %s", k->real, strerror(errno));
+        goto refused;
+    }
+    if ((why = unsafe_dir(k, k->real, &leaf, true)))
+        goto refused;
+    /* the parents, up to $HOME or / (realpath left no symlinks; lstat
+     * sees one put there since) */
+    char home[PATH_MAX];
+    const char *h = getenv("HOME");
+    bool have_home = h && *h == '/' && realpath(h, home);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", k->real);
+    bool sticky_above = false;
+    while (strcmp(path, "/") != 0 && !(have_home && strcmp(path, home) == 0)) {
+        char *slash = strrchr(path, '/');
+        if (slash == path)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        struct stat st;
+        if (lstat(path, &st) != 0) {
+            why = arena_printf(&c->arena, "%s: %s", path, strerror(errno));
+            goto refused;
+        }
+        if ((why = unsafe_dir(k, path, &st, false)))
+            goto refused;
+        sticky_above |= (st.st_mode & 022) != 0;
+    }
+    if (sticky_above && (leaf.st_mode & 077)) {
+        why = arena_printf(&c->arena, "%s is below a world-writable directory and not 0700",
+                           k->real);
+        goto refused;
+    }
+    /* the directory opened is the one whose parents were checked */
+    struct stat again;
+    if (lstat(k->real, &again) != 0 || again.st_dev != leaf.st_dev ||
+        again.st_ino != leaf.st_ino) {
+        why = arena_printf(&c->arena, "%s changed while it was checked", k->real);
+        goto refused;
+    }
+    k->state = CACHE_OPEN;
+    return true;
+refused:
+    close_fd(&k->dirfd);
+    k->state = CACHE_REFUSED;
+    verbose(c, "cache %s not used: %s", k->dir, why);
+    return false;
+}
+
+typedef struct Blob {
+    uint8_t *bytes;
+    size_t len;
+    bool missing;             /* there is no such file */
+} Blob;
+
+/* Why a cache file may not be read, or NULL. */
+static const char *unsafe_file(Cache *k, const struct stat *st, size_t max)
+{
+    if (!S_ISREG(st->st_mode))
+        return "not a regular file";
+    if (st->st_uid != geteuid())
+        return arena_printf(&k->c->arena, "owned by uid %u", (unsigned)st->st_uid);
+    if (st->st_mode & 022)
+        return "writable by group or others";
+    if ((uint64_t)st->st_size > max)
+        return "too large";
+    return NULL;
+}
+
+/* Reads name (in the directory dirfd) whole through one descriptor, left
+ * open in k->fd: a regular file of the user's, not writable by group or
+ * others, at most max bytes.  The buffer is allocated before the file is
+ * opened, from an lstat, and the descriptor must show the same file.
+ * Returns why not, or NULL (out->missing: no such file, no reason). */
+static const char *read_checked(Cache *k, int dirfd, const char *name, size_t max, Blob *out)
+{
+    memset(out, 0, sizeof *out);
+    struct stat before, st;
+    if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) != 0) {
+        out->missing = errno == ENOENT;
+        return out->missing ? NULL : strerror(errno);
+    }
+    const char *why = unsafe_file(k, &before, max);
+    if (why)
+        return why;
+    size_t size = (size_t)before.st_size;
+    out->bytes = arena_alloc(&k->c->arena, size + 1);
+    close_fd(&k->fd);
+    k->fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (k->fd < 0 || fstat(k->fd, &st) != 0)
+        return strerror(errno);
+    if ((why = unsafe_file(k, &st, max)))
+        return why;
+    if (st.st_dev != before.st_dev || st.st_ino != before.st_ino ||
+        st.st_size != before.st_size)
+        return "changed while read";
+    while (out->len <= size) {   /* one byte more than expected: EOF is seen */
+        ssize_t got = read(k->fd, out->bytes + out->len, size + 1 - out->len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return strerror(errno);
+        if (got == 0)
+            break;
+        out->len += (size_t)got;
+    }
+    if (out->len != size)
+        return "changed while read";
+    return NULL;
+}
+
+static bool write_all(int fd, const void *bytes, size_t len)
+{
+    const uint8_t *b = bytes;
+    while (len > 0) {
+        ssize_t put = write(fd, b, len);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
+            return false;
+        b += put;
+        len -= (size_t)put;
+    }
+    return true;
+}
+
+/* dlopens the object open as fd and checks that it says it was built
+ * from this key; the kernel into k->loaded. */
+static const char *dlopen_fd(Cache *k, int fd, const char *key_hash)
+{
+    char name[64];
+    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        return arena_printf(&k->c->arena, "dlopen: %s", e ? e : "failed");
+    }
+    const char *(*keyfn)(void) = (const char *(*)(void))dlsym(h, "strat_key");
+    KernelFn kernel = (KernelFn)dlsym(h, "strat_kernel");
+    if (!keyfn || !kernel || strcmp(keyfn(), key_hash) != 0) {
+        dlclose(h);
+        return "compiled from other rules";
+    }
+    k->loaded.handle = h;
+    k->loaded.kernel = kernel;
+    return NULL;
+}
+
+/* Loads the bytes that were hashed, not the file: they are copied into a
+ * memfd sealed against writing, and that is what dlopen maps.  Where
+ * memfds cannot be executed (vm.memfd_noexec=2), the file's own
+ * descriptor k->fd, which only the user or root can change, is loaded. */
+static const char *load_bytes(Cache *k, const Blob *b, const char *key_hash)
+{
+    int fd = memfd_create("strat-jit", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL)   /* before Linux 6.3 */
+        fd = memfd_create("strat-jit", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    const char *why = NULL;
+    if (fd >= 0) {
+        k->loaded.fd = fd;
+        if (!write_all(fd, b->bytes, b->len) ||
+            fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+            why = arena_printf(&k->c->arena, "memfd: %s", strerror(errno));
+        else
+            why = dlopen_fd(k, fd, key_hash);
+        if (!why)
+            return NULL;
+        close_fd(&k->loaded.fd);
+    }
+    if (k->fd < 0)
+        return why ? why : strerror(errno);
+    if (dlopen_fd(k, k->fd, key_hash) != NULL)
+        return why ? why : "dlopen failed";
+    k->loaded.fd = k->fd;   /* kept open with the handle */
+    k->fd = -1;
+    return NULL;
+}
+
+/* Deletes an object that failed a check, and its index entry. */
+static void cache_evict(Cache *k, const char *why)
+{
+    unlinkat(k->dirfd, k->object, 0);
+    unlinkat(k->dirfd, k->index, 0);
+    verbose(k->c, "cached %s/%s rejected (%s): deleted", k->real, k->object, why);
+}
+
+/* The index entry for an object of these bytes, as sha256sum prints it. */
+static const char *index_line(Cache *k, const Blob *obj)
+{
+    char hex[2 * SHA256_DIGEST_SIZE + 1];
+    sha256_hex_of(obj->bytes, obj->len, hex);
+    return arena_printf(&k->c->arena, "%s  %s\n", hex, k->object);
+}
+
+/* Finds the object for this key in the cache, checked and loaded into
+ * k->loaded; an object that fails a check is evicted. */
+static bool lookup(Cache *k, void *key_hash)
+{
+    if (!cache_open(k, false))
+        return false;
+    Blob idx, obj;
+    const char *why = read_checked(k, k->dirfd, k->index, INDEX_MAX, &idx);
+    close_fd(&k->fd);
+    if (!why && !idx.missing)
+        why = read_checked(k, k->dirfd, k->object, OBJECT_MAX, &obj);
+    if (!why && idx.missing) {
+        /* an object without an index entry is never loaded */
+        struct stat st;
+        if (fstatat(k->dirfd, k->object, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            why = "no index entry";
+    } else if (!why && obj.missing) {
+        why = "the object is missing";
+    } else if (!why) {
+        const char *want = index_line(k, &obj);
+        if (idx.len != strlen(want) || memcmp(idx.bytes, want, idx.len) != 0)
+            why = "its SHA-256 does not match the index";
+        else
+            why = load_bytes(k, &obj, key_hash);
+    }
+    close_fd(&k->fd);
+    if (!why && k->loaded.kernel)
+        return true;
+    if (why)
+        cache_evict(k, why);
+    return false;
+}
+
+typedef struct StoreArgs {
+    gcc_jit_context *ctx;
+    const char *key_hash;
+    const char *why;          /* why the object was not cached, or NULL */
+    bool ctx_failed;          /* libgccjit reported an error: ctx is spent */
+} StoreArgs;
+
+/* Compiles the context into the cache (see above) and loads the bytes it
+ * hashed into k->loaded, even when they could not be kept.  False when
+ * nothing could be loaded (the caller compiles in memory). */
+static bool store(Cache *k, void *arg)
+{
+    StoreArgs *a = arg;
+    Compilation *c = k->c;
+    if (!cache_open(k, true)) {
+        a->why = "the cache is not used";
+        return false;
+    }
+    char *tmpdir = arena_printf(&c->arena, "%s/.build-XXXXXX", k->real);
+    if (!mkdtemp(tmpdir)) {
+        a->why = arena_printf(&c->arena, "%s: %s", k->real, strerror(errno));
+        return false;
+    }
+    k->tmpdir = tmpdir;
+    k->fd2 = open(tmpdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (k->fd2 < 0) {
+        a->why = arena_printf(&c->arena, "%s: %s", tmpdir, strerror(errno));
+        return false;
+    }
+    int tmpfd = k->fd2;
+    const char *objpath = arena_printf(&c->arena, "%s/kernel.so", tmpdir);
+    gcc_jit_context_compile_to_file(a->ctx, GCC_JIT_OUTPUT_KIND_DYNAMIC_LIBRARY, objpath);
+    const char *err = gcc_jit_context_get_first_error(a->ctx);
+    if (err) {
+        a->ctx_failed = true;
+        a->why = arena_printf(&c->arena, "compiling to a file: %s", err);
+        return false;
+    }
+    /* the linker made it 0777 less the umask: ours alone, and read back
+     * through a descriptor, so the bytes hashed are the bytes loaded */
+    Blob obj;
+    if (fchmodat(tmpfd, "kernel.so", 0600, 0) != 0 ||
+        (a->why = read_checked(k, tmpfd, "kernel.so", OBJECT_MAX, &obj)) || obj.missing) {
+        a->why = a->why ? a->why : strerror(errno);
+        return false;
+    }
+    const char *line = index_line(k, &obj);
+    if ((a->why = load_bytes(k, &obj, a->key_hash)))
+        return false;
+    /* kept: the object, then its index entry, each durable before it is
+     * renamed into place, then the renames themselves */
+    if (fsync(k->fd) != 0) {
+        a->why = strerror(errno);
+        return true;
+    }
+    close_fd(&k->fd);
+    k->fd = openat(tmpfd, "index", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (k->fd < 0 || !write_all(k->fd, line, strlen(line)) || fsync(k->fd) != 0 ||
+        renameat(tmpfd, "kernel.so", k->dirfd, k->object) != 0 ||
+        renameat(tmpfd, "index", k->dirfd, k->index) != 0 || fsync(k->dirfd) != 0) {
+        a->why = strerror(errno);
+        return true;
+    }
+    return true;
 }
 
 /* ---- running -------------------------------------------------------------- */
@@ -896,18 +1366,26 @@ static void *kernel_thread(void *arg)
     return NULL;
 }
 
-static void verbose(Compilation *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void verbose(Compilation *c, const char *fmt, ...)
+/* A context with the kernel generated in it, or NULL (said why). */
+static gcc_jit_context *new_context(Plan *p, const char *key_hash)
 {
-    if (!c->opts.verbose)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("strat: jit: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
+    Compilation *c = p->c;
+    gcc_jit_context *ctx = gcc_jit_context_acquire();
+    if (!ctx)
+        return NULL;
+    gcc_jit_context_set_int_option(ctx, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL,
+                                   c->opts.jit_O0 ? 0 : 3);
+    /* the interpreter never fuses a*b+c; neither may the JIT */
+    gcc_jit_context_add_command_line_option(ctx, "-ffp-contract=off");
+    gcc_jit_context_add_command_line_option(ctx, "-fno-fast-math");
+    generate(p, ctx, key_hash);
+    const char *err = gcc_jit_context_get_first_error(ctx);
+    if (err) {
+        verbose(c, "code generation failed: %s", err);
+        gcc_jit_context_release(ctx);
+        return NULL;
+    }
+    return ctx;
 }
 
 bool jit_run(Eval *ev, Results *res, bool *decided)
@@ -984,19 +1462,33 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     /* the compiled code: kept from an earlier run in this compilation
      * (`strat sensitivity` decides the portfolio hundreds of times), from
      * the cache, or compiled now */
-    Loaded lo = {0};
+    Loaded lo = {NULL, NULL, -1};
     JitKept *kept = c->jit_kept;
     bool reuse = kept && strcmp(kept->key_hash, key_hash) == 0;
-    const char *dir = cache_dir(c);
-    const char *path = dir ? arena_printf(&c->arena, "%s/%s.so", dir, key_hash) : NULL;
-    if (reuse)
-        lo.kernel = kept->kernel;
-    bool cached = reuse || (path && load_object(path, key_hash, &lo));
-    if (c->opts.jit == STRAT_JIT_AUTO && n < (cached ? JIT_AUTO_WARM : JIT_AUTO_COLD)) {
+    bool is_auto = c->opts.jit == STRAT_JIT_AUTO;
+    if (is_auto && n < JIT_AUTO_WARM) {
         verbose(c, "%u services: interpreting (compiling pays from %u, cached code "
                    "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
-        if (lo.handle)
-            dlclose(lo.handle);
+        return false;
+    }
+    Cache *cache = NULL;
+    bool cached = false;
+    if (reuse) {
+        lo.kernel = kept->kernel;
+    } else {
+        cache = ARENA_NEW(&c->arena, Cache);
+        cache_init(cache, c, key_hash);
+        if (cache_guard(cache, lookup, (void *)key_hash)) {
+            lo = cache->loaded;   /* handed over: the cache no longer holds it */
+            cache->loaded = (Loaded){NULL, NULL, -1};
+            cached = true;
+        }
+        cache_close(cache);   /* nothing held open across what follows */
+    }
+    if (is_auto && !reuse && !cached && n < JIT_AUTO_COLD) {
+        verbose(c, "%u services: interpreting (compiling pays from %u, cached code "
+                   "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
+        unload(&lo);
         return false;
     }
     /* runtime parameters: norm ranges, atoms, alignment and exposure */
@@ -1032,36 +1524,36 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     if (reuse) {
         verbose(c, "compiled code reused");
     } else if (cached) {
-        verbose(c, "loaded %s from the cache", path);
+        verbose(c, "loaded %s/%s from the cache", cache->real, cache->object);
     } else {
-        ctx = gcc_jit_context_acquire();
+        ctx = new_context(p, key_hash);
         if (!ctx)
             return false;
-        gcc_jit_context_set_int_option(ctx, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL,
-                                       c->opts.jit_O0 ? 0 : 3);
-        /* the interpreter never fuses a*b+c; neither may the JIT */
-        gcc_jit_context_add_command_line_option(ctx, "-ffp-contract=off");
-        gcc_jit_context_add_command_line_option(ctx, "-fno-fast-math");
-        generate(p, ctx, key_hash);
-        const char *err = gcc_jit_context_get_first_error(ctx);
-        if (err) {
-            verbose(c, "code generation failed: %s", err);
-            gcc_jit_context_release(ctx);
-            return false;
-        }
-        if (path) {
-            mkdirs(dir);
-            const char *tmp = arena_printf(&c->arena, "%s.tmp%ld", path, (long)getpid());
-            gcc_jit_context_compile_to_file(ctx, GCC_JIT_OUTPUT_KIND_DYNAMIC_LIBRARY, tmp);
-            if (!gcc_jit_context_get_first_error(ctx) && rename(tmp, path) == 0 &&
-                load_object(path, key_hash, &lo)) {
-                verbose(c, "compiled and cached %s", path);
-            } else {
-                unlink(tmp);
-                verbose(c, "could not cache the compiled code; compiling in memory");
+        if (cache->state != CACHE_NONE && cache->state != CACHE_REFUSED) {
+            StoreArgs sa = {ctx, key_hash, NULL, false};
+            bool stored = cache_guard(cache, store, &sa);
+            if (stored) {
+                lo = cache->loaded;
+                cache->loaded = (Loaded){NULL, NULL, -1};
+            }
+            cache_close(cache);
+            if (stored) {
+                if (!sa.why)
+                    verbose(c, "compiled and cached %s/%s", cache->real, cache->object);
+                else
+                    verbose(c, "compiled, but could not cache it (%s): running it from "
+                               "memory", sa.why);
+            } else if (cache->state != CACHE_REFUSED) {
+                verbose(c, "could not cache the compiled code (%s): compiling in memory",
+                        sa.why);
+            }
+            /* a context that failed keeps its first error: start afresh */
+            if (sa.ctx_failed) {
+                gcc_jit_context_release(ctx);
+                ctx = new_context(p, key_hash);
             }
         }
-        if (!lo.kernel) {
+        if (!lo.kernel && ctx) {
             result = gcc_jit_context_compile(ctx);
             if (!result) {
                 verbose(c, "compilation failed: %s", gcc_jit_context_get_first_error(ctx));
@@ -1069,9 +1561,11 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
                 return false;
             }
             lo.kernel = (KernelFn)gcc_jit_result_get_code(result, "strat_kernel");
+            verbose(c, "compiled in memory");
         }
     }
     if (!lo.kernel) {
+        unload(&lo);
         if (result)
             gcc_jit_result_release(result);
         if (ctx)
@@ -1132,7 +1626,7 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
         /* kept for another run of the same code; released by strat_free */
         jit_release(c);
         kept = ARENA_NEW(&c->arena, JitKept);
-        *kept = (JitKept){key_hash, lo.handle, lo.kernel, result, ctx};
+        *kept = (JitKept){key_hash, lo, lo.kernel, result, ctx};
         c->jit_kept = kept;
     }
     unsigned ncompiled = 0;
