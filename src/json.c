@@ -6,8 +6,9 @@
 #include "json.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "dtoa.h"
 
 void json_string(FILE *out, const char *s)
 {
@@ -29,32 +30,22 @@ void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* snprintf's %g follows LC_NUMERIC; the library never calls setlocale for
- * LC_NUMERIC, but a host program might, so the decimal point is fixed up. */
+/* The text comes from dtoa.c (Ryu's shortest digits in %g's layout): no
+ * printf, so no LC_NUMERIC, and no strtod to check the digits read back.
+ * A buffer shorter than DTOA_BUFSIZE gets the text cut as snprintf would. */
 const char *format_double(char *buf, size_t size, double v)
 {
-    if (isnan(v)) {
-        snprintf(buf, size, "nan");
+    if (size >= DTOA_BUFSIZE) {
+        dtoa_format(buf, v);
         return buf;
     }
-    if (isinf(v)) {
-        snprintf(buf, size, v > 0 ? "inf" : "-inf");
-        return buf;
-    }
-    if (v == 0) {
-        snprintf(buf, size, "0");
-        return buf;
-    }
-    /* %.15g gives the shortest digits whenever 15 or fewer suffice (it
-     * drops trailing zeros); 16 and 17 cover the rest.  Three tries, not
-     * seventeen: this runs for every number of a million-row output. */
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, v);
-        for (char *p = buf; *p; p++)
-            if (*p == ',')
-                *p = '.';
-        if (strtod(buf, NULL) == v)
-            break;
+    char text[DTOA_BUFSIZE];
+    size_t len = (size_t)dtoa_format(text, v);
+    if (size > 0) {
+        if (len > size - 1)
+            len = size - 1;
+        memcpy(buf, text, len);
+        buf[len] = '\0';
     }
     return buf;
 }
