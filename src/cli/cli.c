@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +126,8 @@ strat_compilation *cli_compile(CliOptions *o, const char *const *files,
  * one process writing one output at a time.)  The name is written before
  * `armed` is set, and the signals are blocked in this thread meanwhile. */
 static struct {
-    atomic_int armed;
+    volatile sig_atomic_t armed;   /* set and read with __atomic builtins,
+                                     * which order the name before it */
     int dir_fd;
     char name[NAME_MAX + 1];
 } pending_temp;
@@ -135,7 +135,7 @@ static struct {
 void cli_fatal_signal(int sig)
 {
     /* unlinkat, signal and raise are async-signal-safe */
-    if (atomic_load(&pending_temp.armed))
+    if (__atomic_load_n(&pending_temp.armed, __ATOMIC_SEQ_CST))
         unlinkat(pending_temp.dir_fd, pending_temp.name, 0);
     /* die of the signal, so the exit status says which: it is blocked
      * while this handler runs and is delivered, with the default action,
@@ -283,7 +283,7 @@ static bool open_temp(AtomicFile *f, int dir, const char *base, const struct sta
         /* armed before the file exists: a signal delivered to another
          * thread in between finds nothing to remove, which is harmless;
          * armed after, the file could be left behind */
-        atomic_store(&pending_temp.armed, 1);
+        __atomic_store_n(&pending_temp.armed, 1, __ATOMIC_SEQ_CST);
         /* a new file: 0666, less the umask (the kernel applies it, or the
          * directory's default ACL); an old one's bits are set below */
         fd = openat(dir, pending_temp.name,
@@ -291,7 +291,7 @@ static bool open_temp(AtomicFile *f, int dir, const char *base, const struct sta
                     mode_of ? 0600 : 0666);
         if (fd < 0) {
             err = errno;
-            atomic_store(&pending_temp.armed, 0);
+            __atomic_store_n(&pending_temp.armed, 0, __ATOMIC_SEQ_CST);
         }
     }
     memcpy(f->tmp_name, pending_temp.name, sizeof f->tmp_name);
@@ -311,7 +311,7 @@ static bool open_temp(AtomicFile *f, int dir, const char *base, const struct sta
         close(fd);
         block_fatal_signals(&old);
         unlinkat(dir, f->tmp_name, 0);
-        atomic_store(&pending_temp.armed, 0);
+        __atomic_store_n(&pending_temp.armed, 0, __ATOMIC_SEQ_CST);
         restore_signals(&old);
         return false;
     }
@@ -441,7 +441,7 @@ static void drop_temp(AtomicFile *f)
     sigset_t old;
     block_fatal_signals(&old);
     unlinkat(f->dir_fd, f->tmp_name, 0);
-    atomic_store(&pending_temp.armed, 0);
+    __atomic_store_n(&pending_temp.armed, 0, __ATOMIC_SEQ_CST);
     restore_signals(&old);
     close(f->dir_fd);
     f->dir_fd = -1;
@@ -475,7 +475,7 @@ bool atomic_commit(AtomicFile *f)
         }
         if (!ok)
             unlinkat(f->dir_fd, f->tmp_name, 0);
-        atomic_store(&pending_temp.armed, 0);
+        __atomic_store_n(&pending_temp.armed, 0, __ATOMIC_SEQ_CST);
         restore_signals(&old);
         if (ok) {
             /* the rename itself is durable once the directory is synced;
