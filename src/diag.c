@@ -268,6 +268,22 @@ static void print_text(Compilation *c, FILE *out, Diag **ds, uint32_t n,
     }
 }
 
+/* ---- what the per-code cap dropped -------------------------------------- */
+
+/* Diagnostics of one code found past MAX_DIAGS_PER_CODE: counted, not kept. */
+static unsigned omitted_count(const Compilation *c, int code)
+{
+    return c->code_counts[code] > MAX_DIAGS_PER_CODE
+               ? c->code_counts[code] - MAX_DIAGS_PER_CODE : 0;
+}
+
+static const char *omitted_message(Compilation *c, int code, unsigned omitted)
+{
+    return arena_printf(&c->arena, "%u more [%s] diagnostics (%s) not kept (the limit is "
+                        "%d of one code)", omitted, diag_table[code].code,
+                        diag_table[code].title, (int)MAX_DIAGS_PER_CODE);
+}
+
 /* ---- JSON ------------------------------------------------------------- */
 
 static void json_loc_fields(Compilation *c, FILE *out, Loc l)
@@ -307,6 +323,23 @@ static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
             fputs("}", out);
         }
         fputs("]}", out);
+    }
+    /* after the kept ones, one note per code that went past the cap, with
+     * the count in a field of its own: the array stays what it was for a
+     * reader that knows nothing of it */
+    for (int k = 0; k < D_CODE_COUNT; k++) {
+        unsigned omitted = omitted_count(c, k);
+        if (!omitted)
+            continue;
+        fputs(",\n  {", out);
+        json_loc_fields(c, out, (Loc){0, 0, 0});
+        fputs(", \"severity\": \"note\", \"code\": ", out);
+        json_string(out, diag_info(D_TOO_MANY)->code);
+        fputs(", \"message\": ", out);
+        json_string(out, omitted_message(c, k, omitted));
+        fputs(", \"notes\": [], \"omitted\": {\"code\": ", out);
+        json_string(out, diag_table[k].code);
+        fprintf(out, ", \"count\": %u}}", omitted);
     }
     fputs(n ? "\n]\n" : "]\n", out);
 }
@@ -401,7 +434,31 @@ static void print_sarif(Compilation *c, FILE *out, Diag **ds, uint32_t n)
         }
         fputs("}", out);
     }
-    fputs(first ? "]\n  }]\n}\n" : "\n    ]\n  }]\n}\n", out);
+    fputs(first ? "]" : "\n    ]", out);
+    /* the per-code cap: a tool execution notification for each code that
+     * went past it (SARIF's place for what a tool says about its own run),
+     * naming the rule whose results were dropped, the count in its
+     * property bag; only when there is one, so a run within the caps
+     * prints what it always did */
+    bool any = false;
+    for (int k = 0; k < D_CODE_COUNT; k++) {
+        unsigned omitted = omitted_count(c, k);
+        if (!omitted)
+            continue;
+        fputs(any ? ",\n        {" : ",\n    \"invocations\": [{\"executionSuccessful\": true, "
+                                    "\"toolExecutionNotifications\": [\n        {", out);
+        any = true;
+        fputs("\"level\": \"note\", \"message\": {\"text\": ", out);
+        json_string(out, omitted_message(c, k, omitted));
+        fputs("}, \"associatedRule\": {\"id\": ", out);
+        json_string(out, diag_table[k].code);
+        fprintf(out, ", \"index\": %d}, \"properties\": {\"code\": ", k);
+        json_string(out, diag_info(D_TOO_MANY)->code);
+        fprintf(out, ", \"omittedCount\": %u}}", omitted);
+    }
+    if (any)
+        fputs("\n    ]}]", out);
+    fputs("\n  }]\n}\n", out);
 }
 
 /* ---- GitHub workflow commands ----------------------------------------- */

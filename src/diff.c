@@ -28,6 +28,7 @@
 
 #include "eval.h"
 #include "json.h"
+#include "markdown.h"
 #include "unparse.h"
 
 /* ---- lines: prose and code, rendered as text or Markdown -------------- */
@@ -1057,54 +1058,15 @@ static void text_line(FILE *out, const Line *l)
         fprintf(out, l->code[i] ? "`%s`" : "%s", l->s[i]);
 }
 
-static void md_prose(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '<')
-            fputs("&lt;", out);
-        else if (*s == '&')
-            fputs("&amp;", out);
-        else if (*s == '\n' || *s == '\r')
-            fputc(' ', out);
-        else {
-            if (strchr("|\\*_`[]", *s))
-                fputc('\\', out);
-            fputc(*s, out);
-        }
-    }
-}
-
-/* A code span that survives a table cell: a fence longer than any run of
- * backticks inside, and `|` escaped (GFM reads \| in a cell as |). */
-static void md_code(FILE *out, const char *s)
-{
-    int run = 0, longest = 0;
-    for (const char *p = s; *p; p++) {
-        run = *p == '`' ? run + 1 : 0;
-        longest = run > longest ? run : longest;
-    }
-    for (int i = 0; i <= longest; i++)
-        fputc('`', out);
-    if (longest || s[0] == '`')
-        fputc(' ', out);
-    for (; *s; s++) {
-        if (*s == '|')
-            fputc('\\', out);
-        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
-    }
-    if (longest)
-        fputc(' ', out);
-    for (int i = 0; i <= longest; i++)
-        fputc('`', out);
-}
-
-static void md_line(FILE *out, const Line *l)
+/* Prose and code parts through markdown.c: names, values and source text
+ * come from the strategy, so from whoever wrote the pull request. */
+static void md_line(FILE *out, const Line *l, bool in_table)
 {
     for (int i = 0; i < l->n; i++) {
         if (l->code[i])
-            md_code(out, l->s[i]);
+            md_code(out, l->s[i], in_table);
         else
-            md_prose(out, l->s[i]);
+            md_text(out, l->s[i]);
     }
 }
 
@@ -1174,7 +1136,7 @@ static void emit_md(FILE *out, Differ *df)
     fprintf(out, "## Strategy diff: %u decision%s changed\n\n", n, n == 1 ? "" : "s");
     if (df->n.c->opts.scenario) {
         fputs("Scenario ", out);
-        md_code(out, df->n.c->opts.scenario);
+        md_code(out, df->n.c->opts.scenario, false);
         fputs(".\n\n", out);
     }
     if (n) {
@@ -1209,13 +1171,13 @@ static void emit_md(FILE *out, Differ *df)
         for (uint32_t i = 0; i < shown; i++) {
             const Change *ch = df->changes.items[i];
             fputs("| ", out);
-            md_prose(out, ch->name);
+            md_text(out, ch->name);
             fprintf(out, " | %s | %s | ", ch->before ? ch->before : "(added)",
                     ch->after ? ch->after : "(removed)");
             for (uint32_t k = 0; k < ch->lines.len; k++) {
                 if (k)
                     fputs("<br>", out);
-                md_line(out, ch->lines.items[k]);
+                md_line(out, ch->lines.items[k], true);
             }
             fputs(" |\n", out);
         }
@@ -1228,7 +1190,7 @@ static void emit_md(FILE *out, Differ *df)
         fputs("**Definition changes**\n\n", out);
         for (uint32_t i = 0; i < df->defs.len; i++) {
             fputs("- ", out);
-            md_line(out, &((DefChange *)df->defs.items[i])->line);
+            md_line(out, &((DefChange *)df->defs.items[i])->line, false);
             fputc('\n', out);
         }
         fputc('\n', out);

@@ -12,6 +12,7 @@
 
 #include "eval.h"
 #include "json.h"
+#include "markdown.h"
 #include "unparse.h"
 
 /* At the top of the first file the user named. */
@@ -272,20 +273,11 @@ static void emit_csv(Compilation *c, const Results *res, FILE *out)
     }
 }
 
-static void md_cell(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
-            fputc('\\', out);
-        fputc(*s == '\n' ? ' ' : *s, out);
-    }
-}
-
 static void emit_md(Compilation *c, const Results *res, FILE *out)
 {
     const Strategy *st = &c->program->strategy;
     fprintf(out, "## Decisions: ");
-    md_cell(out, st->title ? st->title : "strategy");
+    md_text(out, st->title ? st->title : "strategy");
     fputs("\n\n", out);
     unsigned counts[DEC_COUNT], errors;
     summary_counts(res, counts, &errors);
@@ -300,7 +292,7 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
     fputs("|", out);
     for (uint32_t k = 0; k < n; k++) {
         fputc(' ', out);
-        md_cell(out, cells[k]);
+        md_text(out, cells[k]);
         fputs(" |", out);
     }
     fputs("\n|", out);
@@ -312,13 +304,17 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
         fputs("|", out);
         for (uint32_t k = 0; k < n; k++) {
             fputc(' ', out);
-            md_cell(out, cells[k]);
+            md_text(out, cells[k]);
             fputs(" |", out);
         }
         fputc('\n', out);
     }
-    fprintf(out, "\n<sub>inputs sha256 `%s`%s%s</sub>\n", inputs_sha256(c),
-            c->opts.scenario ? ", scenario " : "", c->opts.scenario ? c->opts.scenario : "");
+    fprintf(out, "\n<sub>inputs sha256 `%s`", inputs_sha256(c));
+    if (c->opts.scenario) {
+        fputs(", scenario ", out);
+        md_text(out, c->opts.scenario);
+    }
+    fputs("</sub>\n", out);
 }
 
 static void emit_json(Compilation *c, const Results *res, FILE *out)

@@ -15,7 +15,8 @@
  * inside an expression that spans lines moves to before its declaration —
  * never lost.  Blank lines between nodes are kept, collapsed to one.
  *
- * A file with syntax errors is not formatted.
+ * A file with syntax errors is not formatted, nor one over the size limit
+ * of every source file (STRAT_MAX_SOURCE_BYTES).
  */
 #include <string.h>
 
@@ -484,6 +485,13 @@ strat_status strat_format(strat_compilation *c, const char *path, const char *te
                           size_t len, FILE *out)
 {
     STRAT_GUARD(c, STRAT_FAILURE);
+    /* a source's length and offsets are 32-bit: past the limit, a 4 GiB +
+     * 30 B text would be formatted as its first 30 bytes */
+    if (len > STRAT_MAX_SOURCE_BYTES) {
+        diag_at(c, D_FILE_TOO_LARGE, (Loc){0, 0, 0}, "cannot format `%s`: it is larger than %zu MiB",
+                path, STRAT_MAX_SOURCE_BYTES >> 20);
+        return STRAT_FAILURE;
+    }
     uint32_t file = source_add(c, path, NULL, text, len, false);
     ParseState ps;
     unsigned errors_before = c->nerrors;

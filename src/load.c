@@ -21,7 +21,7 @@
 #include "compiler.h"
 #include "parse.h"
 
-enum { MAX_SOURCE_BYTES = 256u << 20, MAX_IMPORT_DEPTH = 200 };
+enum { MAX_SOURCE_BYTES = STRAT_MAX_SOURCE_BYTES, MAX_IMPORT_DEPTH = 200 };
 
 static void *default_alloc(void *ud, void *ptr, size_t old, size_t size)
 {

@@ -106,9 +106,14 @@ strat_status strat_explain(strat_compilation *c, FILE *out,
 strat_status strat_test(strat_compilation *c, FILE *out, unsigned *passed,
                         unsigned *failed);
 
+/* The largest source file strat reads (`check`, imports) or formats, in
+ * bytes: positions in a file are kept in 32 bits. */
+#define STRAT_MAX_SOURCE_BYTES ((size_t)256 << 20)
+
 /* Formats one file's text (`path` names it in diagnostics) in the
  * canonical layout onto out.  STRAT_FINDINGS when it has syntax errors
- * (diagnostics are in c; nothing useful was written). */
+ * (diagnostics are in c; nothing useful was written); STRAT_FAILURE, with
+ * nothing written, when len is over STRAT_MAX_SOURCE_BYTES. */
 strat_status strat_format(strat_compilation *c, const char *path,
                           const char *text, size_t len, FILE *out);
 

@@ -2,6 +2,8 @@
 #ifndef STRAT_CLI_H
 #define STRAT_CLI_H
 
+#include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -41,16 +43,40 @@ strat_compilation *cli_compile(CliOptions *o, const char *const *files,
 void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,
                      strat_diag_format fmt);
 
-/* Writes through a temporary file in the destination's directory, renamed
- * into place only when everything was written: never a partial file. */
+/* Where an output goes: `-o FILE`, or a file `strat fmt` rewrites.  A
+ * regular file (or a new one) is written through a temporary file in its
+ * directory, renamed into place only when everything was written: never a
+ * partial file.  A character device or FIFO is written through; a symbolic
+ * link anywhere in the path, a directory or anything else is refused (see
+ * cli.c).  One output is open at a time: its temporary file is what the
+ * signal handler removes. */
+typedef enum OutputKind {
+    OUTPUT_STDOUT,             /* no FILE, `-`, /dev/stdout */
+    OUTPUT_THROUGH,            /* a device, FIFO or descriptor of ours */
+    OUTPUT_REPLACE,            /* temporary file, fsync, rename */
+} OutputKind;
+
 typedef struct AtomicFile {
     FILE *fp;
-    char *tmp_path;
-    const char *path;          /* NULL: stdout */
+    const char *path;          /* as given; NULL: stdout */
+    OutputKind kind;
+    int dir_fd;                /* OUTPUT_REPLACE: the target's directory */
+    const char *base;          /* OUTPUT_REPLACE: the target's name in it */
+    char tmp_name[NAME_MAX + 1];
 } AtomicFile;
 
-bool atomic_open(AtomicFile *f, const char *path);
-bool atomic_commit(AtomicFile *f);   /* false: reported, nothing written */
+bool atomic_open(AtomicFile *f, const char *path);   /* false: reported */
+bool atomic_commit(AtomicFile *f);   /* false: reported, nothing replaced */
 void atomic_abort(AtomicFile *f);
+
+/* Opens path for reading (flags: O_RDONLY and the like) with no symbolic
+ * link followed at any step, as outputs are written; -1 when it cannot
+ * (reported as "cannot read"). */
+int cli_open_no_links(const char *path, int flags);
+
+/* The signals that remove an output's temporary file before strat dies of
+ * them (main.c installs cli_fatal_signal for each, unless ignored). */
+#define CLI_FATAL_SIGNALS {SIGHUP, SIGINT, SIGPIPE, SIGTERM}
+void cli_fatal_signal(int sig);
 
 #endif

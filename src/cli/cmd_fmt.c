@@ -1,11 +1,16 @@
 /*
  * cmd_fmt.c — `strat fmt`: rewrite files in the canonical layout, or with
- * --check show what would change (a unified diff) and exit 1.
+ * --check show what would change (a unified diff) and exit 1.  A file is
+ * read whole, up to the size limit `check` has (STRAT_MAX_SOURCE_BYTES),
+ * and written back through an AtomicFile (cli.c).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -14,25 +19,57 @@ typedef struct Text {
     size_t len;
 } Text;
 
-static bool read_all(FILE *in, Text *t)
+/* Reads fd to its end, at most STRAT_MAX_SOURCE_BYTES (the limit `check`
+ * has too): a regular file is measured before a byte is read, anything
+ * else (standard input from a pipe) is refused as soon as it passes the
+ * limit.  False when it cannot (reported). */
+static bool read_bounded(int fd, const char *shown, Text *t)
 {
-    size_t cap = 1 << 16;
+    const size_t limit = STRAT_MAX_SOURCE_BYTES;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fprintf(stderr, "strat: cannot read `%s`: %s\n", shown, strerror(errno));
+        return false;
+    }
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > limit) {
+        fprintf(stderr, "strat: cannot read `%s`: is larger than %zu MiB, the limit for a "
+                        "source file\n", shown, limit >> 20);
+        return false;
+    }
+    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : (size_t)1 << 16;
     t->s = malloc(cap);
     t->len = 0;
-    if (!t->s)
+    if (!t->s) {
+        fputs("strat: out of memory\n", stderr);
         return false;
+    }
     for (;;) {
         if (t->len == cap) {
-            char *n = realloc(t->s, cap * 2);
-            if (!n)
+            /* one byte past the limit tells "too large" from "exactly at it" */
+            size_t want = cap > limit / 2 ? limit + 1 : cap * 2;
+            if (cap > limit) {
+                fprintf(stderr, "strat: cannot read `%s`: is larger than %zu MiB, the limit "
+                                "for a source file\n", shown, limit >> 20);
                 return false;
+            }
+            char *n = realloc(t->s, want);
+            if (!n) {
+                fputs("strat: out of memory\n", stderr);
+                return false;
+            }
             t->s = n;
-            cap *= 2;
+            cap = want;
         }
-        size_t got = fread(t->s + t->len, 1, cap - t->len, in);
-        t->len += got;
+        ssize_t got = read(fd, t->s + t->len, cap - t->len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            fprintf(stderr, "strat: cannot read `%s`: %s\n", shown, strerror(errno));
+            return false;
+        }
         if (got == 0)
-            return !ferror(in);
+            return true;
+        t->len += (size_t)got;
     }
 }
 
@@ -170,22 +207,28 @@ static int fmt_one(CliOptions *o, const char *path)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     Text in = {0};
-    struct stat sb;
-    if (!is_stdin && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        fprintf(stderr, "strat: cannot read `%s`: %s\n", path,
-                S_ISDIR(sb.st_mode) ? "is a directory" : "is not a regular file");
-        return STRAT_FAILURE;
+    int fd = STDIN_FILENO;
+    if (!is_stdin) {
+        /* O_NONBLOCK: a FIFO must not hang the open; it is refused below.
+         * No link is followed, as none is when the file is written back. */
+        fd = cli_open_no_links(path, O_RDONLY | O_NONBLOCK);
+        if (fd < 0)
+            return STRAT_FAILURE;
+        struct stat sb;
+        const char *why = fstat(fd, &sb) != 0  ? strerror(errno)
+                          : S_ISDIR(sb.st_mode) ? "is a directory"
+                          : !S_ISREG(sb.st_mode) ? "is not a regular file"
+                                                 : NULL;
+        if (why) {
+            fprintf(stderr, "strat: cannot read `%s`: %s\n", path, why);
+            close(fd);
+            return STRAT_FAILURE;
+        }
     }
-    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
-    if (!fp) {
-        fprintf(stderr, "strat: cannot read `%s`: %s\n", path, strerror(errno));
-        return STRAT_FAILURE;
-    }
-    bool ok = read_all(fp, &in);
+    bool ok = read_bounded(fd, is_stdin ? "<stdin>" : path, &in);
     if (!is_stdin)
-        fclose(fp);
+        close(fd);
     if (!ok) {
-        fprintf(stderr, "strat: cannot read `%s`\n", path);
         free(in.s);
         return STRAT_FAILURE;
     }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,8 +237,29 @@ static const char *find_stdlib(char *buf, size_t size)
     return STRAT_STDLIB_DIR;
 }
 
+/* SIGHUP, SIGINT, SIGPIPE and SIGTERM remove an output's temporary file
+ * before strat dies of them (cli_fatal_signal).  A signal the caller has
+ * ignored (nohup, a background job) stays ignored. */
+static void catch_fatal_signals(void)
+{
+    static const int sigs[] = CLI_FATAL_SIGNALS;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cli_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    /* one handler at a time: a second signal waits for the first's */
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&sa.sa_mask, sigs[i]);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    catch_fatal_signals();
     if (argc < 2) {
         fputs(main_usage, stderr);
         return STRAT_FAILURE;
