@@ -431,6 +431,54 @@ static Value eval_binary(Eval *ev, Expr *e)
     }
 }
 
+/* One const being evaluated, and how far through the consts it names. */
+typedef struct ConstFrame {
+    Const *k;
+    PtrVec refs;             /* Expr*: the names of consts in its body */
+    uint32_t next;
+} ConstFrame;
+
+/* A const on its first use: the consts it names are evaluated before it,
+ * in a loop over an explicit stack, so that a chain of consts as long as a
+ * file can hold costs no C stack (each body then finds the consts it names
+ * evaluated already).  Consts on a cycle are errors and never get here. */
+static void eval_const(Eval *ev, Const *k)
+{
+    Compilation *c = ev->c;
+    ConstFrame *stack = NULL;
+    uint32_t depth = 0, cap = 0;
+    k->evaluating = true;
+    for (Const *push = k; push || depth;) {
+        if (push) {
+            if (depth == cap) {
+                uint32_t ncap = cap ? cap * 2 : 16;
+                stack = arena_realloc(&c->arena, stack, sizeof *stack * cap,
+                                      sizeof *stack * ncap);
+                cap = ncap;
+            }
+            ConstFrame *f = &stack[depth++];
+            memset(f, 0, sizeof *f);
+            f->k = push;
+            const_refs(c, push->decl->expr, &f->refs);
+            push = NULL;
+        }
+        ConstFrame *top = &stack[depth - 1];
+        if (top->next < top->refs.len) {
+            Const *dep = program_const(c, ((Expr *)top->refs.items[top->next++])->u.name.id);
+            if (dep && !dep->evaluated && !dep->evaluating) {
+                dep->evaluating = true;
+                push = dep;
+            }
+            continue;
+        }
+        Const *done = top->k;
+        done->value = eval_expr(ev, done->decl->expr).num;
+        done->evaluating = false;
+        done->evaluated = true;
+        depth--;
+    }
+}
+
 Value eval_expr(Eval *ev, Expr *e)
 {
     switch (e->kind) {
@@ -466,11 +514,9 @@ Value eval_expr(Eval *ev, Expr *e)
             if (!k && e->u.name.id == c->n.budget)
                 return num_value(ev->p->strategy.budget);
             if (k) {
-                if (!k->evaluated) {
-                    k->evaluated = true;
-                    k->value = eval_expr(ev, k->decl->expr).num;
-                }
-                return num_value(k->value);
+                if (!k->evaluated && !k->evaluating)
+                    eval_const(ev, k);
+                return num_value(k->evaluated ? k->value : NAN);
             }
             return num_value(NAN);
         }

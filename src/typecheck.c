@@ -104,29 +104,31 @@ static void expect_type(Scope *sc, Expr *e, const Type *got, TypeKind want,
             type_name(sc->c, &w), type_name(sc->c, got));
 }
 
-/* Every name a reader might have meant, for "did you mean". */
+/* Every name a reader might have meant, for "did you mean"; offered one
+ * by one, never copied. */
 static Name suggest_any(Scope *sc, Name n)
 {
     Compilation *c = sc->c;
     if (++c->suggestions > 500)   /* as suggest_entity: a flood gets few */
         return NULL;
-    PtrVec v = {0};
+    Suggester sg;
+    suggest_begin(&sg, n);
     for (int i = 0; i < sc->nvars; i++)
-        ptrvec_push(&c->arena, &v, (void *)sc->vars[i]);
+        suggest_offer(&sg, sc->vars[i]);
     for (uint32_t i = 0; i < c->program->consts.len; i++)
-        ptrvec_push(&c->arena, &v, (void *)((Const *)c->program->consts.items[i])->name);
+        suggest_offer(&sg, ((Const *)c->program->consts.items[i])->name);
     for (int i = 0; i < DEC_COUNT; i++)
-        ptrvec_push(&c->arena, &v, (void *)c->program->decision_names[i]);
+        suggest_offer(&sg, c->program->decision_names[i]);
     for (int k = 0; k < EK_COUNT; k++) {
         KindTable *t = kind_table(c, (EntityKind)k);
         for (uint32_t i = 0; i < t->nattrs; i++)
             for (uint32_t j = 0; j < t->attrs[i].nallowed; j++)
-                ptrvec_push(&c->arena, &v, (void *)t->attrs[i].allowed[j]);
+                suggest_offer(&sg, t->attrs[i].allowed[j]);
         if (t->count <= 20000)
             for (uint32_t r = 0; r < t->count; r++)
-                ptrvec_push(&c->arena, &v, (void *)t->names[r]);
+                suggest_offer(&sg, t->names[r]);
     }
-    return suggest_name(n, (Name const *)v.items, v.len);
+    return suggest_best(&sg);
 }
 
 static const Type *check_name(Scope *sc, Expr *e)
@@ -180,10 +182,11 @@ static const Type *check_attr(Scope *sc, Expr *e)
     if (slot < 0) {
         Diag *d = diag_at(c, D_UNKNOWN_ATTR, e->u.attr.attr_loc,
                           "%s has no attribute `%s`", entity_kind_name(k), e->u.attr.attr);
-        Name *names = ARENA_ARRAY(&c->arena, Name, t->nattrs + 1);
+        Suggester sg;
+        suggest_begin(&sg, e->u.attr.attr);
         for (uint32_t i = 0; i < t->nattrs; i++)
-            names[i] = t->attrs[i].name;
-        Name s = suggest_name(e->u.attr.attr, names, t->nattrs);
+            suggest_offer(&sg, t->attrs[i].name);
+        Name s = suggest_best(&sg);
         if (s)
             diag_hint(c, d, "did you mean `%s`?", s);
         else if (k == EK_SERVICE)
@@ -388,12 +391,16 @@ static const Type *check_call(Scope *sc, Expr *e)
     Score *score = b < 0 ? score_named(c, fn) : NULL;
     if (b < 0 && !score) {
         Diag *d = diag_at(c, D_UNDEFINED, e->u.call.fn_loc, "undefined function `%s`", fn);
-        PtrVec v = {0};
-        for (int i = 0; i < B_COUNT_OF_BUILTINS; i++)
-            ptrvec_push(&c->arena, &v, (void *)intern_cstr(c, builtin_names[i]));
-        for (uint32_t i = 0; i < c->program->scores.len; i++)
-            ptrvec_push(&c->arena, &v, (void *)((Score *)c->program->scores.items[i])->name);
-        Name s = suggest_name(fn, (Name const *)v.items, v.len);
+        Name s = NULL;
+        if (++c->suggestions <= 500) {
+            Suggester sg;
+            suggest_begin(&sg, fn);
+            for (int i = 0; i < B_COUNT_OF_BUILTINS; i++)
+                suggest_offer(&sg, intern_cstr(c, builtin_names[i]));
+            for (uint32_t i = 0; i < c->program->scores.len; i++)
+                suggest_offer(&sg, ((Score *)c->program->scores.items[i])->name);
+            s = suggest_best(&sg);
+        }
         if (s)
             diag_hint(c, d, "did you mean `%s`?", s);
         for (uint32_t i = 0; i < n; i++)
@@ -784,8 +791,8 @@ static void check_bool_portfolio(Compilation *c, Expr *e, const char *what)
     expect_type(&sc, e, check_expr(&sc, e), T_BOOL, what);
 }
 
-/* Consts that refer to themselves, directly or through other consts. */
-static void const_refs(Compilation *c, Expr *e, PtrVec *out)
+/* The references to consts in e (EX_NAME nodes), in source order. */
+void const_refs(Compilation *c, Expr *e, PtrVec *out)
 {
     if (!e)
         return;
@@ -817,47 +824,84 @@ static void const_refs(Compilation *c, Expr *e, PtrVec *out)
     }
 }
 
-/* Depth-first over the consts each const refers to, with the usual three
- * states (0 new, 1 on the path, 2 done): linear, however the consts share
- * references.  Each const on a cycle is reported once. */
-static void const_visit(Compilation *c, Const *k, uint8_t *state, bool *on_cycle,
-                        uint32_t *path, uint32_t depth)
+/* One const on Tarjan's stack of calls, and how far through its refs. */
+typedef struct ConstVisit {
+    uint32_t k;
+    PtrVec refs;
+    uint32_t next;
+} ConstVisit;
+
+/* Marks the consts defined in terms of themselves, directly or through
+ * other consts: those in a strongly connected component of the reference
+ * graph with more than one const, or that name themselves.  Tarjan's
+ * algorithm, linear in the consts and their references, with an explicit
+ * stack: a chain of a million consts costs no C stack, and each const is
+ * found by its index, not by a scan. */
+static void const_cycles(Compilation *c, bool *on_cycle)
 {
-    PtrVec *consts = &c->program->consts;
-    uint32_t idx = 0;
-    while (idx < consts->len && consts->items[idx] != k)
-        idx++;
-    if (state[idx] == 2)
-        return;
-    if (state[idx] == 1) {
-        /* every const from idx to the top of the path is on the cycle */
-        uint32_t from = depth;
-        while (from > 0 && path[from - 1] != idx)
-            from--;
-        for (uint32_t i = from ? from - 1 : 0; i < depth; i++)
-            on_cycle[path[i]] = true;
-        return;
+    Program *p = c->program;
+    uint32_t n = p->consts.len;
+    uint32_t *order = ARENA_ARRAY(&c->arena, uint32_t, n + 1);   /* visit order + 1 */
+    uint32_t *low = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
+    bool *on_stack = ARENA_ARRAY(&c->arena, bool, n + 1);
+    uint32_t *component = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
+    ConstVisit *calls = ARENA_ARRAY(&c->arena, ConstVisit, n + 1);
+    uint32_t ncomponent = 0, ncalls = 0, visited = 0;
+    for (uint32_t root = 0; root < n; root++) {
+        if (order[root])
+            continue;
+        for (int64_t push = root; push >= 0 || ncalls;) {
+            if (push >= 0) {
+                uint32_t v = (uint32_t)push;
+                order[v] = low[v] = ++visited;
+                on_stack[v] = true;
+                component[ncomponent++] = v;
+                ConstVisit *f = &calls[ncalls++];
+                memset(f, 0, sizeof *f);
+                f->k = v;
+                const_refs(c, ((Const *)p->consts.items[v])->decl->expr, &f->refs);
+                push = -1;
+            }
+            ConstVisit *f = &calls[ncalls - 1];
+            uint32_t v = f->k;
+            if (f->next < f->refs.len) {
+                Const *to = const_named(c, ((Expr *)f->refs.items[f->next++])->u.name.id);
+                if (!to)
+                    continue;
+                uint32_t w = to->index;
+                if (w == v)
+                    on_cycle[v] = true;
+                if (!order[w])
+                    push = w;
+                else if (on_stack[w] && order[w] < low[v])
+                    low[v] = order[w];
+                continue;
+            }
+            if (low[v] == order[v]) {
+                /* v roots a component: everything above it on the stack */
+                uint32_t from = ncomponent;
+                while (component[from - 1] != v)
+                    from--;
+                from--;
+                for (uint32_t i = from; i < ncomponent; i++) {
+                    on_stack[component[i]] = false;
+                    if (ncomponent - from > 1)
+                        on_cycle[component[i]] = true;
+                }
+                ncomponent = from;
+            }
+            ncalls--;
+            if (ncalls && low[v] < low[calls[ncalls - 1].k])
+                low[calls[ncalls - 1].k] = low[v];
+        }
     }
-    state[idx] = 1;
-    path[depth] = idx;
-    PtrVec refs = {0};
-    const_refs(c, k->decl->expr, &refs);
-    for (uint32_t i = 0; i < refs.len; i++) {
-        Const *next = const_named(c, ((Expr *)refs.items[i])->u.name.id);
-        if (next)
-            const_visit(c, next, state, on_cycle, path, depth + 1);
-    }
-    state[idx] = 2;
 }
 
 void check_expressions(Compilation *c)
 {
     Program *p = c->program;
-    uint8_t *state = ARENA_ARRAY(&c->arena, uint8_t, p->consts.len + 1);
     bool *on_cycle = ARENA_ARRAY(&c->arena, bool, p->consts.len + 1);
-    uint32_t *const_path = ARENA_ARRAY(&c->arena, uint32_t, p->consts.len + 1);
-    for (uint32_t i = 0; i < p->consts.len; i++)
-        const_visit(c, p->consts.items[i], state, on_cycle, const_path, 0);
+    const_cycles(c, on_cycle);
     for (uint32_t i = 0; i < p->consts.len; i++) {
         Const *k = p->consts.items[i];
         if (on_cycle[i])
