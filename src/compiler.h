@@ -242,6 +242,7 @@ Name suggest_name(Name name, Name const *candidates, uint32_t n);
  *   Name best = suggest_best(&s);   (NULL when nothing is close enough) */
 typedef struct Suggester {
     Name name, best;
+    size_t len;
     unsigned limit, best_d;
 } Suggester;
 void suggest_begin(Suggester *s, Name name);

@@ -66,6 +66,7 @@ static void apply_scenario(Eval *ev, Decl *d)
             else
                 t->cols[slot].i32[r] = (int32_t)nv[r];
         }
+        eval_inputs_changed(ev);   /* a later `set` sees this one's values */
     }
 }
 

@@ -98,9 +98,13 @@ Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t h)
  * transpositions, the commonest typo: `grwo` for `grow`), or limit + 1 as
  * soon as every cell of a row is past the limit: a search offers every name
  * of a large strategy, and most are nowhere near. */
-static unsigned edit_distance(const char *a, const char *b, unsigned limit)
+static unsigned edit_distance(const char *a, size_t la, const char *b, unsigned limit)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    /* b's length, looked at only as far as it can matter: a search offers
+     * every name of the strategy, and most are too long or too short */
+    size_t lb = 0;
+    while (b[lb] && lb <= la + limit)
+        lb++;
     if (la > 64 || lb > 64)
         return limit + 1;
     if ((la > lb ? la - lb : lb - la) > limit)
@@ -144,6 +148,7 @@ void suggest_begin(Suggester *s, Name name)
 {
     size_t len = strlen(name);
     s->name = name;
+    s->len = len;
     /* A typo is at most a third of the name, and at least one edit. */
     s->limit = (unsigned)(len / 3 > 0 ? len / 3 : 1);
     if (s->limit > 3)
@@ -156,7 +161,7 @@ void suggest_offer(Suggester *s, Name candidate)
 {
     if (!candidate || candidate == s->name)
         return;
-    unsigned d = edit_distance(s->name, candidate, s->limit);
+    unsigned d = edit_distance(s->name, s->len, candidate, s->limit);
     /* ties go to the alphabetically first name: deterministic */
     if (d < s->best_d || (d == s->best_d && s->best && strcmp(candidate, s->best) < 0)) {
         s->best_d = d;
