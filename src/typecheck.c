@@ -897,6 +897,230 @@ static void const_cycles(Compilation *c, bool *on_cycle)
     }
 }
 
+/* ---- cost of nested quantifiers ------------------------------------------ */
+
+/* Quantifiers nest, and their costs multiply: six nested `all` over forty
+ * services are 40^6 = 4.1e9 evaluations of the innermost body, minutes of
+ * work in a 2 KB file.  Before anything is evaluated, the number of
+ * quantifier steps each rule, score, arm, ... can take is worked out from
+ * the sizes of the kinds the quantifiers range over (the worst case: as if
+ * no `all` stopped early and every `where` held), and an expression over
+ * the bound is an error at its outermost quantifier. */
+#define MAX_QUANT_STEPS 1e8
+
+typedef struct CostCtx {
+    Compilation *c;
+    bool scores_cached;   /* a call reads the score's column, or evaluates it */
+    double *score_cost;   /* uncached: a score's own cost, by index (< 0: unknown) */
+    uint32_t call_depth;
+} CostCtx;
+
+static double quant_steps(CostCtx *cx, const Expr *e);
+
+/* What one evaluation of score s costs when a call evaluates it again
+ * (a scenario, which runs before any score is computed). */
+static double score_steps(CostCtx *cx, Score *s)
+{
+    if (cx->score_cost[s->index] >= 0)
+        return cx->score_cost[s->index];
+    /* chains deeper than this are S0202 already (visit_score) */
+    if (cx->call_depth >= MAX_SCORE_CHAIN)
+        return 0;
+    cx->call_depth++;
+    double w = quant_steps(cx, s->decl->expr);
+    cx->call_depth--;
+    cx->score_cost[s->index] = w;
+    return w;
+}
+
+static uint32_t kind_size(Compilation *c, const Expr *q)
+{
+    /* an unresolved quantifier (reported) has no kind */
+    if (q->u.quant.local < 0)
+        return 0;
+    return kind_table(c, (EntityKind)q->u.quant.entity_kind)->count;
+}
+
+/* The quantifier steps one evaluation of e can take, at most. */
+static double quant_steps(CostCtx *cx, const Expr *e)
+{
+    if (!e)
+        return 0;
+    switch (e->kind) {
+    case EX_QUANT: case EX_COMPREH:
+        return (double)kind_size(cx->c, e) *
+               (1 + quant_steps(cx, e->u.quant.where) + quant_steps(cx, e->u.quant.body));
+    case EX_ATTR:
+        return quant_steps(cx, e->u.attr.obj);
+    case EX_CALL: {
+        double w = 0;
+        for (uint32_t i = 0; i < e->u.call.nargs; i++)
+            w += quant_steps(cx, e->u.call.args[i]);
+        if (e->u.call.sym && !cx->scores_cached)
+            w += score_steps(cx, (Score *)e->u.call.sym);
+        return w;
+    }
+    case EX_LIST: {
+        double w = 0;
+        for (uint32_t i = 0; i < e->u.list.n; i++)
+            w += quant_steps(cx, e->u.list.items[i]);
+        return w;
+    }
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        return quant_steps(cx, e->u.ops.a) + quant_steps(cx, e->u.ops.b) +
+               quant_steps(cx, e->u.ops.c);
+    default:
+        return 0;
+    }
+}
+
+/* The outermost quantifier in e that costs the most, and its cost. */
+static const Expr *costliest_quant(CostCtx *cx, const Expr *e, double *cost)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == EX_QUANT || e->kind == EX_COMPREH) {
+        *cost = quant_steps(cx, e);
+        return e;
+    }
+    const Expr *kids[3] = {NULL, NULL, NULL};
+    const Expr *best = NULL;
+    double best_cost = -1;
+    uint32_t n = 0;
+    Expr *const *many = NULL;
+    switch (e->kind) {
+    case EX_ATTR: kids[0] = e->u.attr.obj; break;
+    case EX_CALL: many = e->u.call.args; n = e->u.call.nargs; break;
+    case EX_LIST: many = e->u.list.items; n = e->u.list.n; break;
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        kids[0] = e->u.ops.a;
+        kids[1] = e->u.ops.b;
+        kids[2] = e->u.ops.c;
+        break;
+    default:
+        break;
+    }
+    for (uint32_t i = 0; i < (many ? n : 3); i++) {
+        double w = 0;
+        const Expr *q = costliest_quant(cx, many ? many[i] : kids[i], &w);
+        if (q && w > best_cost) {
+            best = q;
+            best_cost = w;
+        }
+    }
+    *cost = best_cost;
+    return best;
+}
+
+/* "40 x 40 x 40": the sizes along the costliest chain of nested
+ * quantifiers from q down. */
+static const char *quant_chain(CostCtx *cx, const Expr *q)
+{
+    const char *out = arena_printf(&cx->c->arena, "%u", kind_size(cx->c, q));
+    for (int guard = 0; guard < 64; guard++) {
+        double ww = 0, wb = 0;
+        const Expr *a = costliest_quant(cx, q->u.quant.where, &ww);
+        const Expr *b = costliest_quant(cx, q->u.quant.body, &wb);
+        q = a && (!b || ww > wb) ? a : b;
+        if (!q)
+            break;
+        out = arena_printf(&cx->c->arena, "%s x %u", out, kind_size(cx->c, q));
+    }
+    return out;
+}
+
+/* S1003 when e, evaluated `times` times (once per service for a score or
+ * an arm), can take more quantifier steps than the bound. */
+static void check_cost(CostCtx *cx, Expr *e, double times, const char *what)
+{
+    if (!e)
+        return;
+    double steps = times * quant_steps(cx, e);
+    if (!(steps > MAX_QUANT_STEPS))
+        return;
+    Compilation *c = cx->c;
+    double w = 0;
+    const Expr *q = costliest_quant(cx, e, &w);
+    if (!q)
+        q = e;
+    const char *head = q->kind == EX_QUANT
+        ? arena_printf(&c->arena, "%s %s in %s", q->u.quant.is_all ? "all" : "any",
+                       q->u.quant.var, q->u.quant.kind_name)
+        : q->kind == EX_COMPREH
+        ? arena_printf(&c->arena, "... for %s in %s", q->u.quant.var, q->u.quant.kind_name)
+        : "this expression";
+    Diag *d = diag_at(c, D_TOO_COSTLY, q->loc,
+                      "`%s` in %s may take %.3g evaluation steps; the limit is %.0e",
+                      head, what, steps, MAX_QUANT_STEPS);
+    if (q->kind == EX_QUANT || q->kind == EX_COMPREH)
+        diag_hint(c, d, "nested quantifiers multiply: %s entities%s; nest fewer, or "
+                        "compute an inner one once per service in a score",
+                  quant_chain(cx, q),
+                  times > 1 ? arena_printf(&c->arena, ", for each of %.0f services", times)
+                            : "");
+}
+
+static void check_costs(Compilation *c)
+{
+    Program *p = c->program;
+    double nsvc = kind_table(c, EK_SERVICE)->count;
+    CostCtx cx = {c, true, NULL, 0};
+    cx.score_cost = ARENA_ARRAY(&c->arena, double, p->scores.len + 1);
+    for (uint32_t i = 0; i < p->scores.len; i++)
+        cx.score_cost[i] = -1;
+    /* in the pipeline a score is computed for every service, once, and a
+     * call reads its column */
+    for (uint32_t i = 0; i < p->scores.len; i++) {
+        Score *s = p->scores.items[i];
+        check_cost(&cx, s->decl->expr, nsvc,
+                   arena_printf(&c->arena, "score `%s`", s->name));
+    }
+    if (p->decide) {
+        for (Arm *a = p->decide->arms; a; a = a->next)
+            check_cost(&cx, a->cond, nsvc,
+                       arena_printf(&c->arena, "the `%s` arm", a->decision));
+        check_cost(&cx, p->decide->rank, nsvc, "`rank by`");
+    }
+    for (uint32_t i = 0; i < p->approvals.len; i++) {
+        Decl *d = p->approvals.items[i];
+        for (Item *it = d->items; it; it = it->next)
+            if (it->kind == ITEM_ATTR && it->name == c->n.when)
+                check_cost(&cx, it->value, nsvc,
+                           arena_printf(&c->arena, "approval `%s`", d->name));
+    }
+    for (uint32_t i = 0; i < p->rules.len; i++) {
+        Rule *r = p->rules.items[i];
+        check_cost(&cx, r->decl->expr, 1, arena_printf(&c->arena, "rule `%s`", r->name));
+    }
+    for (uint32_t i = 0; i < p->limits.len; i++) {
+        Decl *d = p->limits.items[i];
+        check_cost(&cx, d->expr, 1, arena_printf(&c->arena, "limit `%s`", d->name));
+    }
+    for (uint32_t i = 0; i < p->tests.len; i++) {
+        Decl *d = p->tests.items[i];
+        for (Expect *x = d->expects; x; x = x->next)
+            check_cost(&cx, x->cond, 1, arena_printf(&c->arena, "test `%s`", d->name));
+    }
+    /* a scenario runs before any score is computed, and a const may be
+     * first used there: their calls evaluate the score each time */
+    cx.scores_cached = false;
+    for (uint32_t i = 0; i < p->consts.len; i++) {
+        Const *k = p->consts.items[i];
+        check_cost(&cx, k->decl->expr, 1, arena_printf(&c->arena, "const `%s`", k->name));
+    }
+    for (uint32_t i = 0; i < p->scenarios.len; i++) {
+        Decl *d = p->scenarios.items[i];
+        for (SetStmt *st = d->sets; st; st = st->next) {
+            if (st->entity_kind < 0 || st->entity_kind >= EK_COUNT)
+                continue;
+            double n = kind_table(c, (EntityKind)st->entity_kind)->count;
+            const char *what = arena_printf(&c->arena, "scenario `%s`", d->name);
+            check_cost(&cx, st->where, n, what);
+            check_cost(&cx, st->value, n, what);
+        }
+    }
+}
+
 void check_expressions(Compilation *c)
 {
     Program *p = c->program;
@@ -984,4 +1208,5 @@ void check_expressions(Compilation *c)
     for (uint32_t i = 0; i < p->tests.len; i++)
         for (Expect *x = ((Decl *)p->tests.items[i])->expects; x; x = x->next)
             check_bool_portfolio(c, x->cond, "an expectation");
+    check_costs(c);
 }
