@@ -737,6 +737,11 @@ static void set_attr_value(Compilation *c, KindTable *t, uint32_t row, int slot,
     case T_LIST: {
         Expr **items = &e;
         uint32_t n = 1;
+        if (e->kind == EX_LIST && e->u.list.npacked) {
+            diag_at(c, D_TYPE, e->loc, "`%s` takes a list of %s, not of numbers", a->name,
+                    type_name(c, a->type.elem));
+            return;
+        }
         if (e->kind == EX_LIST) {
             items = e->u.list.items;
             n = e->u.list.n;
@@ -940,6 +945,10 @@ static void add_stage(Compilation *c, uint32_t stream, Item *blk)
         Expr *e = it->value;
         Expr **items = &e;
         uint32_t n = 1;
+        if (e->kind == EX_LIST && e->u.list.npacked) {
+            diag_at(c, D_TYPE, e->loc, "`services` takes a list of services, not of numbers");
+            continue;
+        }
         if (e->kind == EX_LIST) {
             items = e->u.list.items;
             n = e->u.list.n;
@@ -1139,6 +1148,8 @@ static void add_schema(Compilation *c, Decl *d)
             if (f->in->kind == EX_RANGE && a.type.kind == T_NUMBER) {
                 a.has_min = const_number(c, f->in->u.ops.a, &a.min, true);
                 a.has_max = const_number(c, f->in->u.ops.b, &a.max, true);
+            } else if (f->in->kind == EX_LIST && f->in->u.list.npacked) {
+                diag_at(c, D_TYPE, f->in->loc, "allowed values are names, not numbers");
             } else if (f->in->kind == EX_LIST &&
                        (a.type.kind == T_SYMBOL || a.type.kind == T_STRING)) {
                 a.type = type_symbol;

@@ -588,6 +588,13 @@ Value eval_expr(Eval *ev, Expr *e)
         Value v = {0};
         v.kind = T_LIST;
         v.len = n;
+        if (e->u.list.npacked) {
+            /* number literals, packed by the parser: read in place */
+            v.len = e->u.list.npacked;
+            v.nums = e->u.list.nums;
+            v.elem_kind = T_NUMBER;
+            return v;
+        }
         const Type *et = e->type && e->type->elem ? e->type->elem : NULL;
         if (et && et->kind == T_NUMBER) {
             double *nums = ARENA_ARRAY(&ev->c->arena, double, n + 1);

@@ -533,7 +533,7 @@ static const Type *check_expr_inner(Scope *sc, Expr *e)
     case EX_ATTR: return check_attr(sc, e);
     case EX_CALL: return check_call(sc, e);
     case EX_LIST: {
-        const Type *elem = NULL;
+        const Type *elem = e->u.list.npacked ? &type_number : NULL;
         for (uint32_t i = 0; i < e->u.list.n; i++) {
             const Type *t = check_expr(sc, e->u.list.items[i]);
             if (is_error(t))
@@ -717,8 +717,11 @@ static bool expr_equal(const Expr *a, const Expr *b)
                 return false;
         return true;
     case EX_LIST:
-        if (a->u.list.n != b->u.list.n)
+        if (a->u.list.n != b->u.list.n || a->u.list.npacked != b->u.list.npacked)
             return false;
+        for (uint32_t i = 0; i < a->u.list.npacked; i++)
+            if (a->u.list.nums[i] != b->u.list.nums[i])
+                return false;
         for (uint32_t i = 0; i < a->u.list.n; i++)
             if (!expr_equal(a->u.list.items[i], b->u.list.items[i]))
                 return false;
