@@ -188,7 +188,14 @@ Expect *expect_append(Expect *list, Expect *e)
 
 Expr *ex_new(ParseState *ps, ExprKind kind, Loc loc)
 {
-    Expr *e = ARENA_NEW(&ps->c->arena, Expr);
+    Expr *e;
+    if (ps->spare) {
+        e = ps->spare;
+        ps->spare = e->u.ops.a;
+        memset(e, 0, sizeof *e);
+    } else {
+        e = ARENA_NEW(&ps->c->arena, Expr);
+    }
     e->kind = kind;
     e->loc = loc;
     e->depth = 1;
@@ -266,8 +273,37 @@ Expr *ex_attr(ParseState *ps, Loc loc, Expr *obj, Name attr, Loc attr_loc)
     return depth_checked(ps, e, depth_of(obj));
 }
 
+/* Lists of fewer number literals than this are nodes like any other list:
+ * packing is for the long ones, where the nodes cost. */
+enum { PACK_MIN = 64 };
+
+static void exprs_push_node(ParseState *ps, ExprList *l, Expr *e);
+
+/* The packed numbers of l as nodes, ahead of its other items. */
+static void exprs_unpack(ParseState *ps, ExprList *l)
+{
+    ExprList out = exprs_empty();
+    uint32_t np = l->npacked;
+    l->npacked = 0;
+    for (uint32_t i = 0; i < np; i++) {
+        Loc at = {ps->file, l->spans[2 * i], l->spans[2 * i + 1]};
+        NumLit n = {l->nums[i], NUM_PLAIN, l->texts ? l->texts[i] : NULL};
+        if (n.text) {
+            char last = n.text[strlen(n.text) - 1];
+            n.style = last == 'k' ? NUM_K : last == 'M' ? NUM_M : last == 'B' ? NUM_B
+                    : last == '%' ? NUM_PERCENT : NUM_PLAIN;
+        }
+        exprs_push_node(ps, &out, ex_number(ps, at, n));
+    }
+    for (uint32_t i = 0; i < l->n; i++)
+        exprs_push_node(ps, &out, l->items[i]);
+    *l = out;
+}
+
 Expr *ex_call(ParseState *ps, Loc loc, Name fn, Loc fn_loc, ExprList args)
 {
+    if (args.npacked)
+        exprs_unpack(ps, &args);
     Expr *e = ex_new(ps, EX_CALL, loc);
     e->u.call.fn = fn;
     e->u.call.fn_loc = fn_loc;
@@ -282,7 +318,16 @@ Expr *ex_call(ParseState *ps, Loc loc, Name fn, Loc fn_loc, ExprList args)
 
 Expr *ex_list(ParseState *ps, Loc loc, ExprList items)
 {
+    if (items.npacked && items.npacked < PACK_MIN)
+        exprs_unpack(ps, &items);
     Expr *e = ex_new(ps, EX_LIST, loc);
+    if (items.npacked) {
+        e->u.list.npacked = items.npacked;
+        e->u.list.nums = items.nums;
+        e->u.list.spans = items.spans;
+        e->u.list.texts = (const char *const *)items.texts;
+        return depth_checked(ps, e, 1);
+    }
     e->u.list.items = items.items;
     e->u.list.n = items.n;
     uint32_t d = 0;
@@ -318,11 +363,45 @@ Expr *ex_comprehension(ParseState *ps, Loc loc, Expr *body, Name var,
 
 ExprList exprs_empty(void)
 {
-    ExprList l = {NULL, 0, 0};
+    ExprList l = {0};
     return l;
 }
 
 void exprs_push(ParseState *ps, ExprList *l, Expr *e)
+{
+    Arena *a = &ps->c->arena;
+    if (e->kind == EX_NUMBER && l->n == 0) {
+        /* packed: the value and where it was written; the node goes back
+         * to ex_new for the next literal */
+        if (l->npacked == l->pcap) {
+            uint32_t ncap = l->pcap ? l->pcap * 2 : 16;
+            l->nums = arena_realloc(a, l->nums, sizeof(double) * l->pcap,
+                                    sizeof(double) * ncap);
+            l->spans = arena_realloc(a, l->spans, sizeof(uint32_t) * 2 * l->pcap,
+                                     sizeof(uint32_t) * 2 * ncap);
+            if (l->texts)
+                l->texts = arena_realloc(a, l->texts, sizeof(char *) * l->pcap,
+                                         sizeof(char *) * ncap);
+            l->pcap = ncap;
+        }
+        uint32_t i = l->npacked++;
+        l->nums[i] = e->u.num.value;
+        l->spans[2 * i] = e->loc.start;
+        l->spans[2 * i + 1] = e->loc.end;
+        if (e->u.num.text && !l->texts)
+            l->texts = ARENA_ARRAY(a, const char *, l->pcap);
+        if (l->texts)
+            l->texts[i] = e->u.num.text;
+        e->u.ops.a = ps->spare;
+        ps->spare = e;
+        return;
+    }
+    if (l->npacked)
+        exprs_unpack(ps, l);
+    exprs_push_node(ps, l, e);
+}
+
+static void exprs_push_node(ParseState *ps, ExprList *l, Expr *e)
 {
     if (l->n == l->cap) {
         uint32_t ncap = l->cap ? l->cap * 2 : 4;

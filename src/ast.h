@@ -97,7 +97,15 @@ typedef struct Expr {
         } call;
         struct {
             struct Expr **items;
-            uint32_t n;
+            uint32_t n;            /* items; 0 for a packed list */
+            /* A long list of number literals is kept packed, without a
+             * node per element (a 99 MB list took 5 GB as nodes): each
+             * element's value, its byte range in the list's file, and
+             * its text where that is not the value's shortest form. */
+            uint32_t npacked;
+            const double *nums;
+            const uint32_t *spans;       /* start, end per element */
+            const char *const *texts;    /* NULL, or NULL per plain element */
         } list;
         struct { Op op; struct Expr *a, *b, *c; } ops;  /* unary/binary/if/range */
         struct {
@@ -219,6 +227,12 @@ typedef struct Decl {
     uint32_t source;     /* index of the source file */
     struct Decl *next;
 } Decl;
+
+/* The number of elements of a list literal, packed or not. */
+static inline uint32_t list_len(const Expr *e)
+{
+    return e->u.list.n + e->u.list.npacked;
+}
 
 const char *entity_kind_name(EntityKind k);
 const char *op_text(Op op);

@@ -186,10 +186,10 @@ uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
 
 int attr_slot(const KindTable *t, Name name)
 {
-    for (uint32_t i = 0; i < t->nattrs; i++)
-        if (t->attrs[i].name == name)
-            return (int)i;
-    return -1;
+    /* hashed: a schema of forty thousand attributes is checked in linear
+     * time, not one scan of the schema per attribute set */
+    uintptr_t v = (uintptr_t)namemap_get(&t->attr_map, name);
+    return v ? (int)(v - 1) : -1;
 }
 
 static int add_attr(Compilation *c, KindTable *t, const AttrDef *def)
@@ -204,6 +204,7 @@ static int add_attr(Compilation *c, KindTable *t, const AttrDef *def)
     }
     int slot = (int)t->nattrs++;
     t->attrs[slot] = *def;
+    namemap_put(c, &t->attr_map, def->name, (void *)(uintptr_t)(slot + 1));
     memset(&t->cols[slot], 0, sizeof(Column));
     if (t->cap) {
         column_alloc(c, def, &t->cols[slot], 0, t->cap);
@@ -263,7 +264,8 @@ Name suggest_entity(Compilation *c, unsigned kinds, Name name)
 {
     if (++c->suggestions > MAX_NAME_SEARCHES)
         return NULL;
-    PtrVec cands = {0};
+    Suggester sg;
+    suggest_begin(&sg, name);
     for (int k = 0; k < EK_COUNT; k++) {
         if (!(kinds & KIND_BIT(k)))
             continue;
@@ -272,9 +274,9 @@ Name suggest_entity(Compilation *c, unsigned kinds, Name name)
         if (t->count > 20000)
             continue;
         for (uint32_t r = 0; r < t->count; r++)
-            ptrvec_push(&c->arena, &cands, (void *)t->names[r]);
+            suggest_offer(&sg, t->names[r]);
     }
-    return suggest_name(name, (Name const *)cands.items, cands.len);
+    return suggest_best(&sg);
 }
 
 static const char *article(const char *word)
@@ -426,6 +428,84 @@ static Const *find_const(Compilation *c, Name n)
     return program_const(c, n);
 }
 
+/* The consts const_number would meet in e, in the order it meets them:
+ * through the shapes it accepts (literals, names, unary minus, + - * /). */
+static void const_number_refs(Compilation *c, Expr *e, PtrVec *out)
+{
+    switch (e->kind) {
+    case EX_UNARY:
+        if (e->u.ops.op == OP_NEG)
+            const_number_refs(c, e->u.ops.a, out);
+        break;
+    case EX_BINARY:
+        if (e->u.ops.op == OP_ADD || e->u.ops.op == OP_SUB || e->u.ops.op == OP_MUL ||
+            e->u.ops.op == OP_DIV) {
+            const_number_refs(c, e->u.ops.a, out);
+            const_number_refs(c, e->u.ops.b, out);
+        }
+        break;
+    case EX_NAME: {
+        Const *k = find_const(c, e->u.name.id);
+        if (k)
+            ptrvec_push(&c->arena, out, k);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* One const being resolved, and how far through the consts it uses. */
+typedef struct ConstFrame {
+    Const *k;
+    PtrVec deps;
+    uint32_t next;
+} ConstFrame;
+
+/* Evaluates k as a constant number, each const it uses before it: a loop
+ * over an explicit stack, not recursion through const_number, so a chain
+ * of consts as long as a file can hold costs no C stack.  A const met
+ * again while it is still on the stack closes a cycle: it stays
+ * `evaluating`, and const_number reports it where the body names it. */
+static void const_resolve(Compilation *c, Const *k, bool report)
+{
+    ConstFrame *stack = NULL;
+    uint32_t depth = 0, cap = 0;
+    k->evaluating = true;
+    for (Const *push = k; push || depth;) {
+        if (push) {
+            if (depth == cap) {
+                uint32_t ncap = cap ? cap * 2 : 16;
+                stack = arena_realloc(&c->arena, stack, sizeof *stack * cap,
+                                      sizeof *stack * ncap);
+                cap = ncap;
+            }
+            ConstFrame *f = &stack[depth++];
+            memset(f, 0, sizeof *f);
+            f->k = push;
+            const_number_refs(c, push->decl->expr, &f->deps);
+            push = NULL;
+        }
+        ConstFrame *top = &stack[depth - 1];
+        if (top->next < top->deps.len) {
+            Const *dep = top->deps.items[top->next++];
+            if (!dep->evaluated && !dep->evaluating) {
+                dep->evaluating = true;
+                push = dep;
+            }
+            continue;
+        }
+        /* every const the body uses is known (or on a cycle) */
+        Const *done = top->k;
+        bool ok = const_number(c, done->decl->expr, &done->value, report);
+        done->evaluating = false;
+        done->evaluated = true;
+        if (!ok)
+            done->value = NAN;
+        depth--;
+    }
+}
+
 /* Evaluates a constant numeric expression: literals, consts, the
  * strategy's budget, and arithmetic.  Reports and returns false if the
  * expression is not one. */
@@ -466,14 +546,8 @@ bool const_number(Compilation *c, Expr *e, double *out, bool report)
                             k->name);
                 return false;
             }
-            if (!k->evaluated) {
-                k->evaluating = true;
-                bool ok = const_number(c, k->decl->expr, &k->value, report);
-                k->evaluating = false;
-                k->evaluated = true;
-                if (!ok)
-                    k->value = NAN;
-            }
+            if (!k->evaluated)
+                const_resolve(c, k, report);
             *out = k->value;
             return !isnan(k->value);
         }
@@ -663,6 +737,11 @@ static void set_attr_value(Compilation *c, KindTable *t, uint32_t row, int slot,
     case T_LIST: {
         Expr **items = &e;
         uint32_t n = 1;
+        if (e->kind == EX_LIST && e->u.list.npacked) {
+            diag_at(c, D_TYPE, e->loc, "`%s` takes a list of %s, not of numbers", a->name,
+                    type_name(c, a->type.elem));
+            return;
+        }
         if (e->kind == EX_LIST) {
             items = e->u.list.items;
             n = e->u.list.n;
@@ -866,6 +945,10 @@ static void add_stage(Compilation *c, uint32_t stream, Item *blk)
         Expr *e = it->value;
         Expr **items = &e;
         uint32_t n = 1;
+        if (e->kind == EX_LIST && e->u.list.npacked) {
+            diag_at(c, D_TYPE, e->loc, "`services` takes a list of services, not of numbers");
+            continue;
+        }
         if (e->kind == EX_LIST) {
             items = e->u.list.items;
             n = e->u.list.n;
@@ -884,12 +967,22 @@ static void add_stage(Compilation *c, uint32_t stream, Item *blk)
 
 /* ---- entities -------------------------------------------------------------- */
 
-static Name *attr_names(Compilation *c, KindTable *t)
+/* S0405 for an attribute the kind does not have; "did you mean" over the
+ * kind's attributes, offered in place (a schema may declare thousands) and
+ * counted against the searches a run may make. */
+static void report_unknown_entity_attr(Compilation *c, Item *it, KindTable *t)
 {
-    Name *n = ARENA_ARRAY(&c->arena, Name, t->nattrs + 1);
+    Diag *d = diag_at(c, D_UNKNOWN_ATTR, it->loc, "unknown attribute `%s` in %s",
+                      it->name, entity_kind_name(t->kind));
+    if (t->nattrs > 64 && ++c->suggestions > MAX_NAME_SEARCHES)
+        return;
+    Suggester sg;
+    suggest_begin(&sg, it->name);
     for (uint32_t i = 0; i < t->nattrs; i++)
-        n[i] = t->attrs[i].name;
-    return n;
+        suggest_offer(&sg, t->attrs[i].name);
+    Name s = suggest_best(&sg);
+    if (s)
+        diag_hint(c, d, "did you mean `%s`?", s);
 }
 
 static void fill_entity(Compilation *c, Decl *d, uint32_t row)
@@ -917,8 +1010,7 @@ static void fill_entity(Compilation *c, Decl *d, uint32_t row)
         }
         int slot = attr_slot(t, it->name);
         if (slot < 0) {
-            report_unknown_attr(c, it, entity_kind_name(d->entity_kind),
-                                attr_names(c, t), t->nattrs);
+            report_unknown_entity_attr(c, it, t);
             continue;
         }
         set_attr_value(c, t, row, slot, it->value);
@@ -1036,13 +1128,15 @@ static void add_schema(Compilation *c, Decl *d)
         return;
     }
     KindTable *t = kind_table(c, k);
+    NameMap seen = {0};   /* field name -> its first declaration here */
     for (SchemaField *f = d->fields; f; f = f->next) {
-        for (SchemaField *g = d->fields; g != f; g = g->next)
-            if (g->name == f->name) {
-                Diag *dg = diag_at(c, D_DUP_ATTR, f->loc, "`%s` is declared twice", f->name);
-                diag_note(c, dg, g->loc, "first declared here");
-                goto next;
-            }
+        SchemaField *g = namemap_get(&seen, f->name);
+        if (g) {
+            Diag *dg = diag_at(c, D_DUP_ATTR, f->loc, "`%s` is declared twice", f->name);
+            diag_note(c, dg, g->loc, "first declared here");
+            continue;
+        }
+        namemap_put(c, &seen, f->name, f);
         AttrDef a = {0};
         a.name = f->name;
         a.loc = f->loc;
@@ -1054,6 +1148,8 @@ static void add_schema(Compilation *c, Decl *d)
             if (f->in->kind == EX_RANGE && a.type.kind == T_NUMBER) {
                 a.has_min = const_number(c, f->in->u.ops.a, &a.min, true);
                 a.has_max = const_number(c, f->in->u.ops.b, &a.max, true);
+            } else if (f->in->kind == EX_LIST && f->in->u.list.npacked) {
+                diag_at(c, D_TYPE, f->in->loc, "allowed values are names, not numbers");
             } else if (f->in->kind == EX_LIST &&
                        (a.type.kind == T_SYMBOL || a.type.kind == T_STRING)) {
                 a.type = type_symbol;
@@ -1137,7 +1233,6 @@ static void add_schema(Compilation *c, Decl *d)
             !check_bounds(c, fin, dv, dflt->loc) && dflt != f->default_value)
             diag_note(c, c->diags.items[c->diags.len - 1], f->loc,
                       "the default is inherited; this refinement narrows the range");
-    next:;
     }
 }
 
@@ -1219,10 +1314,14 @@ static void fill_appetite(Compilation *c, Decl *d)
         if (it->value->kind == EX_NAME && !find_const(c, it->value->u.name.id)) {
             Diag *dg = diag_at(c, D_UNDEFINED, it->value->loc, "undefined appetite level `%s`",
                                it->value->u.name.id);
-            PtrVec names = {0};
-            for (uint32_t i = 0; i < p->consts.len; i++)
-                ptrvec_push(&c->arena, &names, (void *)((Const *)p->consts.items[i])->name);
-            Name s = suggest_name(it->value->u.name.id, (Name const *)names.items, names.len);
+            Name s = NULL;
+            if (++c->suggestions <= MAX_NAME_SEARCHES) {
+                Suggester sg;
+                suggest_begin(&sg, it->value->u.name.id);
+                for (uint32_t i = 0; i < p->consts.len; i++)
+                    suggest_offer(&sg, ((Const *)p->consts.items[i])->name);
+                s = suggest_best(&sg);
+            }
             diag_hint(c, dg, s ? "did you mean `%s`?" : "import \"std/itil\" for the levels "
                                                        "minimal, low, moderate, high%s",
                       s ? s : "");
@@ -1270,11 +1369,14 @@ static void fill_waiver(Compilation *c, Decl *d)
             w->rule = find_rule(c, e->u.name.id);
             if (!w->rule) {
                 Diag *dg = diag_at(c, D_UNDEFINED, e->loc, "undefined rule `%s`", e->u.name.id);
-                PtrVec names = {0};
-                for (uint32_t i = 0; i < c->program->rules.len; i++)
-                    ptrvec_push(&c->arena, &names,
-                                (void *)((Rule *)c->program->rules.items[i])->name);
-                Name s = suggest_name(e->u.name.id, (Name const *)names.items, names.len);
+                Name s = NULL;
+                if (++c->suggestions <= MAX_NAME_SEARCHES) {
+                    Suggester sg;
+                    suggest_begin(&sg, e->u.name.id);
+                    for (uint32_t i = 0; i < c->program->rules.len; i++)
+                        suggest_offer(&sg, ((Rule *)c->program->rules.items[i])->name);
+                    s = suggest_best(&sg);
+                }
                 if (s)
                     diag_hint(c, dg, "did you mean `%s`?", s);
             }
@@ -1408,6 +1510,7 @@ static void register_decls(Compilation *c)
             k = ARENA_NEW(&c->arena, Const);
             k->name = d->name;
             k->decl = d;
+            k->index = p->consts.len;
             ptrvec_push(&c->arena, &p->consts, k);
             namemap_put(c, &p->const_map, d->name, k);
             break;

@@ -59,6 +59,18 @@ typedef struct AttrDef {
     Expr *default_expr;
 } AttrDef;
 
+/* Name -> declaration, for the namespaces of scores, consts, rules and the
+ * named governance blocks, the attributes of a kind: a strategy with a hundred thousand of them must
+ * not be checked in quadratic time. */
+typedef struct NameMap {
+    Name *keys;
+    void **vals;
+    uint32_t cap, len;
+} NameMap;
+
+void *namemap_get(const NameMap *m, Name key);
+void namemap_put(Compilation *c, NameMap *m, Name key, void *val);
+
 typedef struct Column {
     double *num;             /* T_NUMBER */
     int32_t *i32;            /* everything else */
@@ -77,6 +89,7 @@ typedef struct KindTable {
     Decl **decls;            /* NULL for rows loaded from CSV */
     AttrDef *attrs;
     uint32_t nattrs, attrs_cap;
+    NameMap attr_map;        /* attribute name -> slot + 1 */
     Column *cols;            /* one per attribute */
 } KindTable;
 
@@ -145,9 +158,14 @@ typedef struct Strategy {
     double budget, run_max;               /* NaN when absent */
 } Strategy;
 
+/* A const's value is worked out once: at check time when something needs
+ * a constant number (const_number), else on its first use by the
+ * interpreter.  Either way the consts it depends on are evaluated first,
+ * in a loop, so a chain of a million consts costs no C stack. */
 typedef struct Const {
     Name name;
     Decl *decl;
+    uint32_t index;          /* in Program.consts */
     double value;
     bool evaluated, evaluating;
 } Const;
@@ -157,18 +175,6 @@ typedef struct AppetiteLevel {
     double max_exposure;
     Loc loc;
 } AppetiteLevel;
-
-/* Name -> declaration, for the namespaces of scores, consts, rules and the
- * named governance blocks: a strategy with a hundred thousand of them must
- * not be checked in quadratic time. */
-typedef struct NameMap {
-    Name *keys;
-    void **vals;
-    uint32_t cap, len;
-} NameMap;
-
-void *namemap_get(const NameMap *m, Name key);
-void namemap_put(Compilation *c, NameMap *m, Name key, void *val);
 
 typedef struct Program {
     Strategy strategy;
@@ -270,6 +276,9 @@ void check_consistency(Compilation *c);
 /* typecheck.c: the calls to scores that `e` makes itself (the EX_CALL
  * nodes), not following into the scores' bodies. */
 void score_calls(Compilation *c, Expr *e, PtrVec *out);
+
+/* typecheck.c: the references to consts in e (EX_NAME nodes). */
+void const_refs(Compilation *c, Expr *e, PtrVec *out);
 
 /* typecheck.c: resolves and types every expression (scores, rules, decide,
  * approvals, scenarios, limits, tests). */

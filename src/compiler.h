@@ -236,6 +236,19 @@ void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
  * enough to be a plausible typo, else NULL. */
 Name suggest_name(Name name, Name const *candidates, uint32_t n);
 
+/* The same search with the candidates offered one at a time, so a caller
+ * walking a hundred thousand names copies none of them:
+ *   Suggester s; suggest_begin(&s, typo); ...suggest_offer(&s, cand)...;
+ *   Name best = suggest_best(&s);   (NULL when nothing is close enough) */
+typedef struct Suggester {
+    Name name, best;
+    size_t len;
+    unsigned limit, best_d;
+} Suggester;
+void suggest_begin(Suggester *s, Name name);
+void suggest_offer(Suggester *s, Name candidate);
+Name suggest_best(const Suggester *s);
+
 static inline Name intern_cstr(Compilation *c, const char *s)
 {
     size_t n = 0;

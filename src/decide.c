@@ -66,6 +66,7 @@ static void apply_scenario(Eval *ev, Decl *d)
             else
                 t->cols[slot].i32[r] = (int32_t)nv[r];
         }
+        eval_inputs_changed(ev);   /* a later `set` sees this one's values */
     }
 }
 
@@ -334,14 +335,50 @@ static void attach_approvers(Eval *ev, Results *res)
 
 /* ---- rules, waivers, limits ------------------------------------------------- */
 
-static Waiver *find_waiver(Program *p, Rule *rule, EntityKind k, int32_t row)
+/* The waivers in force, by (rule, entity): one hashed look-up a violation,
+ * not a scan of every waiver (a strategy with twenty thousand waivers was
+ * checked in quadratic time).  Where two waivers cover the same violation,
+ * the first declared is the one used, as the scan had it. */
+typedef struct WaiverIndex {
+    Waiver **slots;
+    uint32_t cap;
+} WaiverIndex;
+
+static uint32_t waiver_hash(const Rule *rule, EntityKind k, int32_t row)
 {
+    uint64_t h = (uint64_t)(uintptr_t)rule * 0x9E3779B97F4A7C15ULL;
+    h ^= ((uint64_t)k << 32 | (uint32_t)row) * 0xC2B2AE3D27D4EB4FULL;
+    h ^= h >> 29;
+    return (uint32_t)h;
+}
+
+static WaiverIndex waiver_index(Compilation *c, Program *p)
+{
+    WaiverIndex ix = {NULL, 16};
+    while (ix.cap < 2 * p->waivers.len)
+        ix.cap *= 2;
+    ix.slots = ARENA_ARRAY(&c->arena, Waiver *, ix.cap);
     for (uint32_t i = 0; i < p->waivers.len; i++) {
         Waiver *w = p->waivers.items[i];
-        if (w->rule == rule && w->entity == row && w->entity_kind == k &&
-            w->until >= p->today)
-            return w;
+        if (!w->rule || w->entity < 0 || w->until < p->today)
+            continue;
+        uint32_t j = waiver_hash(w->rule, w->entity_kind, w->entity) & (ix.cap - 1);
+        while (ix.slots[j] && !(ix.slots[j]->rule == w->rule &&
+                                ix.slots[j]->entity_kind == w->entity_kind &&
+                                ix.slots[j]->entity == w->entity))
+            j = (j + 1) & (ix.cap - 1);
+        if (!ix.slots[j])
+            ix.slots[j] = w;
     }
+    return ix;
+}
+
+static Waiver *find_waiver(const WaiverIndex *ix, Rule *rule, EntityKind k, int32_t row)
+{
+    uint32_t j = waiver_hash(rule, k, row) & (ix->cap - 1);
+    for (Waiver *w; (w = ix->slots[j]); j = (j + 1) & (ix->cap - 1))
+        if (w->rule == rule && w->entity_kind == k && w->entity == row)
+            return w;
     return NULL;
 }
 
@@ -349,6 +386,7 @@ static void run_rules(Eval *ev)
 {
     Compilation *c = ev->c;
     Program *p = ev->p;
+    WaiverIndex waivers = waiver_index(c, p);
     for (uint32_t i = 0; i < p->rules.len; i++) {
         Rule *rule = p->rules.items[i];
         Expr *e = rule->decl->expr;
@@ -367,7 +405,7 @@ static void run_rules(Eval *ev)
                     continue;
                 if (eval_expr(ev, e->u.quant.body).i == 1)
                     continue;
-                Waiver *w = find_waiver(p, rule, k, (int32_t)r);
+                Waiver *w = find_waiver(&waivers, rule, k, (int32_t)r);
                 if (w) {
                     w->used = true;
                     continue;

@@ -255,8 +255,11 @@ static bool same_shape(Arena *ar, const Expr *a, const Expr *b, const char **num
                 return false;
         return true;
     case EX_LIST:
-        if (a->u.list.n != b->u.list.n)
+        if (a->u.list.n != b->u.list.n || a->u.list.npacked != b->u.list.npacked)
             return false;
+        for (uint32_t i = 0; i < a->u.list.npacked; i++)
+            if (a->u.list.nums[i] != b->u.list.nums[i])
+                return false;
         for (uint32_t i = 0; i < a->u.list.n; i++)
             if (!same_shape(ar, a->u.list.items[i], b->u.list.items[i], nums))
                 return false;

@@ -52,6 +52,12 @@ void eval_init(Eval *ev, Compilation *c)
         ev->risk_next[i] = ev->risk_head[p->risks[i].service];
         ev->risk_head[p->risks[i].service] = (int32_t)i;
     }
+    /* allocated here, filled on first use: a later arena mark (sensitivity
+     * gives each run's scratch back) must not take them away */
+    KindTable *obj = kind_table(c, EK_OBJECTIVE);
+    ev->align_weight = ARENA_ARRAY(&c->arena, double, obj->count + 1);
+    ev->align_state = ARENA_ARRAY(&c->arena, uint8_t, obj->count + 1);
+    ev->align_stack = ARENA_ARRAY(&c->arena, int32_t, obj->count + 1);
 }
 
 static int32_t string_atom(Eval *ev, Expr *e)
@@ -127,35 +133,65 @@ static double nan_max(double a, double b)
     return a > b ? a : b;
 }
 
+/* The effective weight of every objective: its weight times its
+ * parent's effective weight (a missing weight counts 0, a top-level
+ * objective's parent counts 1).  Worked out once for all objectives, each
+ * from its parent's, with an explicit stack, so a chain of parents of any
+ * depth is exact, and costs linear time and no C stack.  Parent cycles are
+ * errors (S0607) and never reach the interpreter; should one get here, the
+ * objectives on it get NaN rather than a loop. */
+static void alignment_weights(Eval *ev)
+{
+    KindTable *obj = kind_table(ev->c, EK_OBJECTIVE);
+    int wslot = attr_slot(obj, ev->c->n.weight);
+    int pslot = attr_slot(obj, ev->c->n.parent);
+    uint8_t *state = ev->align_state;   /* 0 new, 1 on the stack, 2 done */
+    int32_t *stack = ev->align_stack;
+    memset(state, 0, obj->count);
+    for (uint32_t start = 0; start < obj->count; start++) {
+        uint32_t depth = 0;
+        int32_t o = (int32_t)start;
+        /* up the parents to a known weight, or the top */
+        while (o >= 0 && state[o] == 0) {
+            state[o] = 1;
+            stack[depth++] = o;
+            o = col_i32(obj, pslot, (uint32_t)o);
+        }
+        double above = o < 0 ? 1 : state[o] == 2 ? ev->align_weight[o] : NAN;
+        /* then down again, each from its parent's */
+        while (depth > 0) {
+            int32_t x = stack[--depth];
+            double w = col_num(obj, wslot, (uint32_t)x);
+            above *= isnan(w) ? 0 : w;
+            ev->align_weight[x] = above;
+            state[x] = 2;
+        }
+    }
+    ev->align_ready = true;
+}
+
+void eval_inputs_changed(Eval *ev)
+{
+    ev->align_ready = false;
+}
+
 double eval_alignment(Eval *ev, int32_t row)
 {
     if (row < 0)
         return NAN;
     KindTable *svc = kind_table(ev->c, EK_SERVICE);
-    KindTable *obj = kind_table(ev->c, EK_OBJECTIVE);
     int slot = attr_slot(svc, ev->c->n.supports);
-    int wslot = attr_slot(obj, ev->c->n.weight);
     const int32_t *elems;
     ListSpan s = col_list(svc, slot, (uint32_t)row, &elems);
     if (ev->tracing) {
         Value v = read_attr(ev, EK_SERVICE, row, slot);
         (void)v;
     }
-    int pslot = attr_slot(obj, ev->c->n.parent);
+    if (!ev->align_ready)
+        alignment_weights(ev);
     double sum = 0;
-    for (uint32_t i = 0; i < s.len; i++) {
-        /* a child's weight is its share of its parent's: the effective
-         * weight multiplies down the chain (parent cycles are errors, the
-         * depth bound only keeps a bad input finite) */
-        double w = 1;
-        int32_t o = elems[i];
-        for (int depth = 0; o >= 0 && depth < 64; depth++) {
-            double ow = obj->cols[wslot].num[o];
-            w *= isnan(ow) ? 0 : ow;
-            o = obj->cols[pslot].i32[o];
-        }
-        sum += w;
-    }
+    for (uint32_t i = 0; i < s.len; i++)
+        sum += elems[i] >= 0 ? ev->align_weight[elems[i]] : 1;
     return sum;
 }
 
@@ -431,6 +467,54 @@ static Value eval_binary(Eval *ev, Expr *e)
     }
 }
 
+/* One const being evaluated, and how far through the consts it names. */
+typedef struct ConstFrame {
+    Const *k;
+    PtrVec refs;             /* Expr*: the names of consts in its body */
+    uint32_t next;
+} ConstFrame;
+
+/* A const on its first use: the consts it names are evaluated before it,
+ * in a loop over an explicit stack, so that a chain of consts as long as a
+ * file can hold costs no C stack (each body then finds the consts it names
+ * evaluated already).  Consts on a cycle are errors and never get here. */
+static void eval_const(Eval *ev, Const *k)
+{
+    Compilation *c = ev->c;
+    ConstFrame *stack = NULL;
+    uint32_t depth = 0, cap = 0;
+    k->evaluating = true;
+    for (Const *push = k; push || depth;) {
+        if (push) {
+            if (depth == cap) {
+                uint32_t ncap = cap ? cap * 2 : 16;
+                stack = arena_realloc(&c->arena, stack, sizeof *stack * cap,
+                                      sizeof *stack * ncap);
+                cap = ncap;
+            }
+            ConstFrame *f = &stack[depth++];
+            memset(f, 0, sizeof *f);
+            f->k = push;
+            const_refs(c, push->decl->expr, &f->refs);
+            push = NULL;
+        }
+        ConstFrame *top = &stack[depth - 1];
+        if (top->next < top->refs.len) {
+            Const *dep = program_const(c, ((Expr *)top->refs.items[top->next++])->u.name.id);
+            if (dep && !dep->evaluated && !dep->evaluating) {
+                dep->evaluating = true;
+                push = dep;
+            }
+            continue;
+        }
+        Const *done = top->k;
+        done->value = eval_expr(ev, done->decl->expr).num;
+        done->evaluating = false;
+        done->evaluated = true;
+        depth--;
+    }
+}
+
 Value eval_expr(Eval *ev, Expr *e)
 {
     switch (e->kind) {
@@ -466,11 +550,9 @@ Value eval_expr(Eval *ev, Expr *e)
             if (!k && e->u.name.id == c->n.budget)
                 return num_value(ev->p->strategy.budget);
             if (k) {
-                if (!k->evaluated) {
-                    k->evaluated = true;
-                    k->value = eval_expr(ev, k->decl->expr).num;
-                }
-                return num_value(k->value);
+                if (!k->evaluated && !k->evaluating)
+                    eval_const(ev, k);
+                return num_value(k->evaluated ? k->value : NAN);
             }
             return num_value(NAN);
         }
@@ -506,6 +588,13 @@ Value eval_expr(Eval *ev, Expr *e)
         Value v = {0};
         v.kind = T_LIST;
         v.len = n;
+        if (e->u.list.npacked) {
+            /* number literals, packed by the parser: read in place */
+            v.len = e->u.list.npacked;
+            v.nums = e->u.list.nums;
+            v.elem_kind = T_NUMBER;
+            return v;
+        }
         const Type *et = e->type && e->type->elem ? e->type->elem : NULL;
         if (et && et->kind == T_NUMBER) {
             double *nums = ARENA_ARRAY(&ev->c->arena, double, n + 1);

@@ -63,6 +63,12 @@ typedef struct Eval {
     uint32_t nnorm, norm_cap;
     /* exposure: risks of each service, chained */
     int32_t *risk_head, *risk_next;
+    /* alignment: each objective's effective weight, worked out on first
+     * use after the inputs last changed (eval_inputs_changed) */
+    double *align_weight;
+    uint8_t *align_state;
+    int32_t *align_stack;
+    bool align_ready;
     /* tracing for explain */
     bool tracing;
     PtrVec trace;            /* TraceRead* */
@@ -75,6 +81,9 @@ double eval_score(Eval *ev, Score *s, uint32_t row);
  * columns of these, computed by the same code). */
 double eval_alignment(Eval *ev, int32_t row);
 double eval_exposure(Eval *ev, int32_t row, Name category);
+/* The portfolio's inputs were changed in place (sensitivity's draws):
+ * what the interpreter worked out from them once is worked out again. */
+void eval_inputs_changed(Eval *ev);
 /* Evaluates one service's scores, its decision and arm (no ranking). */
 void eval_decide_row(Eval *ev, uint32_t row);
 

@@ -180,11 +180,18 @@ static size_t utf8_len(const char *s)
 static void print_value(Fmt *f, const Expr *e, int level, size_t used)
 {
     const char *text = expr_str(f, e);
-    if (e->kind != EX_LIST || used + utf8_len(text) <= WIDTH || e->u.list.n < 2) {
+    if (e->kind != EX_LIST || used + utf8_len(text) <= WIDTH || list_len(e) < 2) {
         fputs(text, f->out);
         return;
     }
     fputs("[\n", f->out);
+    Buf b = {&f->c->arena, NULL, 0, 0};
+    for (uint32_t i = 0; i < e->u.list.npacked; i++) {
+        b.len = 0;   /* one buffer for every element */
+        unparse_list_number(&b, e, i);
+        indent(f, level + 1);
+        fprintf(f->out, "%.*s,\n", (int)b.len, b.s);
+    }
     for (uint32_t i = 0; i < e->u.list.n; i++) {
         indent(f, level + 1);
         fprintf(f->out, "%s,\n", expr_str(f, e->u.list.items[i]));

@@ -95,10 +95,16 @@ Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t h)
 }
 
 /* Optimal-string-alignment distance (Levenshtein plus adjacent
- * transpositions, the commonest typo: `grwo` for `grow`). */
-static unsigned edit_distance(const char *a, const char *b, unsigned limit)
+ * transpositions, the commonest typo: `grwo` for `grow`), or limit + 1 as
+ * soon as every cell of a row is past the limit: a search offers every name
+ * of a large strategy, and most are nowhere near. */
+static unsigned edit_distance(const char *a, size_t la, const char *b, unsigned limit)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    /* b's length, looked at only as far as it can matter: a search offers
+     * every name of the strategy, and most are too long or too short */
+    size_t lb = 0;
+    while (b[lb] && lb <= la + limit)
+        lb++;
     if (la > 64 || lb > 64)
         return limit + 1;
     if ((la > lb ? la - lb : lb - la) > limit)
@@ -109,6 +115,7 @@ static unsigned edit_distance(const char *a, const char *b, unsigned limit)
     for (size_t j = 0; j <= lb; j++)
         d[0][j] = (unsigned)j;
     for (size_t i = 1; i <= la; i++) {
+        unsigned row_min = d[i][0];
         for (size_t j = 1; j <= lb; j++) {
             unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
             unsigned v = d[i - 1][j - 1] + cost;
@@ -120,29 +127,58 @@ static unsigned edit_distance(const char *a, const char *b, unsigned limit)
                 d[i - 2][j - 2] + 1 < v)
                 v = d[i - 2][j - 2] + 1;
             d[i][j] = v;
+            if (v < row_min)
+                row_min = v;
+        }
+        /* a transposition reaches back two rows, so stop only when the
+         * row before was past the limit as well */
+        if (row_min > limit && i > 1) {
+            unsigned prev_min = d[i - 1][0];
+            for (size_t j = 1; j <= lb; j++)
+                if (d[i - 1][j] < prev_min)
+                    prev_min = d[i - 1][j];
+            if (prev_min > limit)
+                return limit + 1;
         }
     }
     return d[la][lb];
 }
 
-Name suggest_name(Name name, Name const *candidates, uint32_t n)
+void suggest_begin(Suggester *s, Name name)
 {
     size_t len = strlen(name);
+    s->name = name;
+    s->len = len;
     /* A typo is at most a third of the name, and at least one edit. */
-    unsigned limit = (unsigned)(len / 3 > 0 ? len / 3 : 1);
-    if (limit > 3)
-        limit = 3;
-    Name best = NULL;
-    unsigned best_d = limit + 1;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!candidates[i] || candidates[i] == name)
-            continue;
-        unsigned d = edit_distance(name, candidates[i], limit);
-        /* ties go to the alphabetically first name: deterministic */
-        if (d < best_d || (d == best_d && best && strcmp(candidates[i], best) < 0)) {
-            best_d = d;
-            best = candidates[i];
-        }
+    s->limit = (unsigned)(len / 3 > 0 ? len / 3 : 1);
+    if (s->limit > 3)
+        s->limit = 3;
+    s->best = NULL;
+    s->best_d = s->limit + 1;
+}
+
+void suggest_offer(Suggester *s, Name candidate)
+{
+    if (!candidate || candidate == s->name)
+        return;
+    unsigned d = edit_distance(s->name, s->len, candidate, s->limit);
+    /* ties go to the alphabetically first name: deterministic */
+    if (d < s->best_d || (d == s->best_d && s->best && strcmp(candidate, s->best) < 0)) {
+        s->best_d = d;
+        s->best = candidate;
     }
-    return best_d <= limit ? best : NULL;
+}
+
+Name suggest_best(const Suggester *s)
+{
+    return s->best_d <= s->limit ? s->best : NULL;
+}
+
+Name suggest_name(Name name, Name const *candidates, uint32_t n)
+{
+    Suggester s;
+    suggest_begin(&s, name);
+    for (uint32_t i = 0; i < n; i++)
+        suggest_offer(&s, candidates[i]);
+    return suggest_best(&s);
 }

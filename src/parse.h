@@ -15,9 +15,16 @@ typedef struct NumLit {
     const char *text;   /* as written, for fmt */
 } NumLit;
 
+/* Elements being parsed.  Number literals are kept packed (value and
+ * byte range) while every element so far is one; the first element of
+ * another shape turns them into nodes. */
 typedef struct ExprList {
     Expr **items;
     uint32_t n, cap;
+    double *nums;
+    uint32_t *spans;
+    const char **texts;
+    uint32_t npacked, pcap;
 } ExprList;
 
 typedef struct ItemList { Item *head, *tail; } ItemList;
@@ -35,6 +42,8 @@ typedef struct ParseState {
     Decl *head, *tail;      /* declarations of this file, in order */
     unsigned syntax_errors;
     bool too_deep_reported;
+    Expr *spare;            /* number nodes whose value went into a packed
+                               list, for ex_new to hand out again */
 } ParseState;
 
 /* Parses one loaded source; its declarations land in ps->head. */

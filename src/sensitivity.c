@@ -161,6 +161,7 @@ static void decide_all(Study *st)
     Results *res = st->run;
     for (uint32_t k = 0; k < ev->nnorm; k++)
         ev->norm_done[k] = false;     /* the ranges follow the inputs */
+    eval_inputs_changed(ev);          /* so do objectives' effective weights */
     ev->res = res;
     memset(res->failed, 0, st->n);
     memset(res->score_ready, 0, p->scores.len + 1);
@@ -393,6 +394,7 @@ strat_status strat_sensitivity(strat_compilation *c, FILE *out,
                sizeof(double) * st.cols[i].t->count);
     for (uint32_t k = 0; k < ev->nnorm; k++)
         ev->norm_done[k] = false;
+    eval_inputs_changed(ev);
     ev->res = base;
 
     strat_sensitivity_options shown = o ? *o : (strat_sensitivity_options){0};

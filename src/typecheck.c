@@ -104,29 +104,31 @@ static void expect_type(Scope *sc, Expr *e, const Type *got, TypeKind want,
             type_name(sc->c, &w), type_name(sc->c, got));
 }
 
-/* Every name a reader might have meant, for "did you mean". */
+/* Every name a reader might have meant, for "did you mean"; offered one
+ * by one, never copied. */
 static Name suggest_any(Scope *sc, Name n)
 {
     Compilation *c = sc->c;
     if (++c->suggestions > 500)   /* as suggest_entity: a flood gets few */
         return NULL;
-    PtrVec v = {0};
+    Suggester sg;
+    suggest_begin(&sg, n);
     for (int i = 0; i < sc->nvars; i++)
-        ptrvec_push(&c->arena, &v, (void *)sc->vars[i]);
+        suggest_offer(&sg, sc->vars[i]);
     for (uint32_t i = 0; i < c->program->consts.len; i++)
-        ptrvec_push(&c->arena, &v, (void *)((Const *)c->program->consts.items[i])->name);
+        suggest_offer(&sg, ((Const *)c->program->consts.items[i])->name);
     for (int i = 0; i < DEC_COUNT; i++)
-        ptrvec_push(&c->arena, &v, (void *)c->program->decision_names[i]);
+        suggest_offer(&sg, c->program->decision_names[i]);
     for (int k = 0; k < EK_COUNT; k++) {
         KindTable *t = kind_table(c, (EntityKind)k);
         for (uint32_t i = 0; i < t->nattrs; i++)
             for (uint32_t j = 0; j < t->attrs[i].nallowed; j++)
-                ptrvec_push(&c->arena, &v, (void *)t->attrs[i].allowed[j]);
+                suggest_offer(&sg, t->attrs[i].allowed[j]);
         if (t->count <= 20000)
             for (uint32_t r = 0; r < t->count; r++)
-                ptrvec_push(&c->arena, &v, (void *)t->names[r]);
+                suggest_offer(&sg, t->names[r]);
     }
-    return suggest_name(n, (Name const *)v.items, v.len);
+    return suggest_best(&sg);
 }
 
 static const Type *check_name(Scope *sc, Expr *e)
@@ -180,10 +182,11 @@ static const Type *check_attr(Scope *sc, Expr *e)
     if (slot < 0) {
         Diag *d = diag_at(c, D_UNKNOWN_ATTR, e->u.attr.attr_loc,
                           "%s has no attribute `%s`", entity_kind_name(k), e->u.attr.attr);
-        Name *names = ARENA_ARRAY(&c->arena, Name, t->nattrs + 1);
+        Suggester sg;
+        suggest_begin(&sg, e->u.attr.attr);
         for (uint32_t i = 0; i < t->nattrs; i++)
-            names[i] = t->attrs[i].name;
-        Name s = suggest_name(e->u.attr.attr, names, t->nattrs);
+            suggest_offer(&sg, t->attrs[i].name);
+        Name s = suggest_best(&sg);
         if (s)
             diag_hint(c, d, "did you mean `%s`?", s);
         else if (k == EK_SERVICE)
@@ -388,12 +391,16 @@ static const Type *check_call(Scope *sc, Expr *e)
     Score *score = b < 0 ? score_named(c, fn) : NULL;
     if (b < 0 && !score) {
         Diag *d = diag_at(c, D_UNDEFINED, e->u.call.fn_loc, "undefined function `%s`", fn);
-        PtrVec v = {0};
-        for (int i = 0; i < B_COUNT_OF_BUILTINS; i++)
-            ptrvec_push(&c->arena, &v, (void *)intern_cstr(c, builtin_names[i]));
-        for (uint32_t i = 0; i < c->program->scores.len; i++)
-            ptrvec_push(&c->arena, &v, (void *)((Score *)c->program->scores.items[i])->name);
-        Name s = suggest_name(fn, (Name const *)v.items, v.len);
+        Name s = NULL;
+        if (++c->suggestions <= 500) {
+            Suggester sg;
+            suggest_begin(&sg, fn);
+            for (int i = 0; i < B_COUNT_OF_BUILTINS; i++)
+                suggest_offer(&sg, intern_cstr(c, builtin_names[i]));
+            for (uint32_t i = 0; i < c->program->scores.len; i++)
+                suggest_offer(&sg, ((Score *)c->program->scores.items[i])->name);
+            s = suggest_best(&sg);
+        }
         if (s)
             diag_hint(c, d, "did you mean `%s`?", s);
         for (uint32_t i = 0; i < n; i++)
@@ -526,7 +533,7 @@ static const Type *check_expr_inner(Scope *sc, Expr *e)
     case EX_ATTR: return check_attr(sc, e);
     case EX_CALL: return check_call(sc, e);
     case EX_LIST: {
-        const Type *elem = NULL;
+        const Type *elem = e->u.list.npacked ? &type_number : NULL;
         for (uint32_t i = 0; i < e->u.list.n; i++) {
             const Type *t = check_expr(sc, e->u.list.items[i]);
             if (is_error(t))
@@ -710,8 +717,11 @@ static bool expr_equal(const Expr *a, const Expr *b)
                 return false;
         return true;
     case EX_LIST:
-        if (a->u.list.n != b->u.list.n)
+        if (a->u.list.n != b->u.list.n || a->u.list.npacked != b->u.list.npacked)
             return false;
+        for (uint32_t i = 0; i < a->u.list.npacked; i++)
+            if (a->u.list.nums[i] != b->u.list.nums[i])
+                return false;
         for (uint32_t i = 0; i < a->u.list.n; i++)
             if (!expr_equal(a->u.list.items[i], b->u.list.items[i]))
                 return false;
@@ -784,8 +794,8 @@ static void check_bool_portfolio(Compilation *c, Expr *e, const char *what)
     expect_type(&sc, e, check_expr(&sc, e), T_BOOL, what);
 }
 
-/* Consts that refer to themselves, directly or through other consts. */
-static void const_refs(Compilation *c, Expr *e, PtrVec *out)
+/* The references to consts in e (EX_NAME nodes), in source order. */
+void const_refs(Compilation *c, Expr *e, PtrVec *out)
 {
     if (!e)
         return;
@@ -817,47 +827,308 @@ static void const_refs(Compilation *c, Expr *e, PtrVec *out)
     }
 }
 
-/* Depth-first over the consts each const refers to, with the usual three
- * states (0 new, 1 on the path, 2 done): linear, however the consts share
- * references.  Each const on a cycle is reported once. */
-static void const_visit(Compilation *c, Const *k, uint8_t *state, bool *on_cycle,
-                        uint32_t *path, uint32_t depth)
+/* One const on Tarjan's stack of calls, and how far through its refs. */
+typedef struct ConstVisit {
+    uint32_t k;
+    PtrVec refs;
+    uint32_t next;
+} ConstVisit;
+
+/* Marks the consts defined in terms of themselves, directly or through
+ * other consts: those in a strongly connected component of the reference
+ * graph with more than one const, or that name themselves.  Tarjan's
+ * algorithm, linear in the consts and their references, with an explicit
+ * stack: a chain of a million consts costs no C stack, and each const is
+ * found by its index, not by a scan. */
+static void const_cycles(Compilation *c, bool *on_cycle)
 {
-    PtrVec *consts = &c->program->consts;
-    uint32_t idx = 0;
-    while (idx < consts->len && consts->items[idx] != k)
-        idx++;
-    if (state[idx] == 2)
-        return;
-    if (state[idx] == 1) {
-        /* every const from idx to the top of the path is on the cycle */
-        uint32_t from = depth;
-        while (from > 0 && path[from - 1] != idx)
-            from--;
-        for (uint32_t i = from ? from - 1 : 0; i < depth; i++)
-            on_cycle[path[i]] = true;
-        return;
+    Program *p = c->program;
+    uint32_t n = p->consts.len;
+    uint32_t *order = ARENA_ARRAY(&c->arena, uint32_t, n + 1);   /* visit order + 1 */
+    uint32_t *low = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
+    bool *on_stack = ARENA_ARRAY(&c->arena, bool, n + 1);
+    uint32_t *component = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
+    ConstVisit *calls = ARENA_ARRAY(&c->arena, ConstVisit, n + 1);
+    uint32_t ncomponent = 0, ncalls = 0, visited = 0;
+    for (uint32_t root = 0; root < n; root++) {
+        if (order[root])
+            continue;
+        for (int64_t push = root; push >= 0 || ncalls;) {
+            if (push >= 0) {
+                uint32_t v = (uint32_t)push;
+                order[v] = low[v] = ++visited;
+                on_stack[v] = true;
+                component[ncomponent++] = v;
+                ConstVisit *f = &calls[ncalls++];
+                memset(f, 0, sizeof *f);
+                f->k = v;
+                const_refs(c, ((Const *)p->consts.items[v])->decl->expr, &f->refs);
+                push = -1;
+            }
+            ConstVisit *f = &calls[ncalls - 1];
+            uint32_t v = f->k;
+            if (f->next < f->refs.len) {
+                Const *to = const_named(c, ((Expr *)f->refs.items[f->next++])->u.name.id);
+                if (!to)
+                    continue;
+                uint32_t w = to->index;
+                if (w == v)
+                    on_cycle[v] = true;
+                if (!order[w])
+                    push = w;
+                else if (on_stack[w] && order[w] < low[v])
+                    low[v] = order[w];
+                continue;
+            }
+            if (low[v] == order[v]) {
+                /* v roots a component: everything above it on the stack */
+                uint32_t from = ncomponent;
+                while (component[from - 1] != v)
+                    from--;
+                from--;
+                for (uint32_t i = from; i < ncomponent; i++) {
+                    on_stack[component[i]] = false;
+                    if (ncomponent - from > 1)
+                        on_cycle[component[i]] = true;
+                }
+                ncomponent = from;
+            }
+            ncalls--;
+            if (ncalls && low[v] < low[calls[ncalls - 1].k])
+                low[calls[ncalls - 1].k] = low[v];
+        }
     }
-    state[idx] = 1;
-    path[depth] = idx;
-    PtrVec refs = {0};
-    const_refs(c, k->decl->expr, &refs);
-    for (uint32_t i = 0; i < refs.len; i++) {
-        Const *next = const_named(c, ((Expr *)refs.items[i])->u.name.id);
-        if (next)
-            const_visit(c, next, state, on_cycle, path, depth + 1);
+}
+
+/* ---- cost of nested quantifiers ------------------------------------------ */
+
+/* Quantifiers nest, and their costs multiply: six nested `all` over forty
+ * services are 40^6 = 4.1e9 evaluations of the innermost body, minutes of
+ * work in a 2 KB file.  Before anything is evaluated, the number of
+ * quantifier steps each rule, score, arm, ... can take is worked out from
+ * the sizes of the kinds the quantifiers range over (the worst case: as if
+ * no `all` stopped early and every `where` held), and an expression over
+ * the bound is an error at its outermost quantifier. */
+#define MAX_QUANT_STEPS 1e8
+
+typedef struct CostCtx {
+    Compilation *c;
+    bool scores_cached;   /* a call reads the score's column, or evaluates it */
+    double *score_cost;   /* uncached: a score's own cost, by index (< 0: unknown) */
+    uint32_t call_depth;
+} CostCtx;
+
+static double quant_steps(CostCtx *cx, const Expr *e);
+
+/* What one evaluation of score s costs when a call evaluates it again
+ * (a scenario, which runs before any score is computed). */
+static double score_steps(CostCtx *cx, Score *s)
+{
+    if (cx->score_cost[s->index] >= 0)
+        return cx->score_cost[s->index];
+    /* chains deeper than this are S0202 already (visit_score) */
+    if (cx->call_depth >= MAX_SCORE_CHAIN)
+        return 0;
+    cx->call_depth++;
+    double w = quant_steps(cx, s->decl->expr);
+    cx->call_depth--;
+    cx->score_cost[s->index] = w;
+    return w;
+}
+
+static uint32_t kind_size(Compilation *c, const Expr *q)
+{
+    /* an unresolved quantifier (reported) has no kind */
+    if (q->u.quant.local < 0)
+        return 0;
+    return kind_table(c, (EntityKind)q->u.quant.entity_kind)->count;
+}
+
+/* The quantifier steps one evaluation of e can take, at most. */
+static double quant_steps(CostCtx *cx, const Expr *e)
+{
+    if (!e)
+        return 0;
+    switch (e->kind) {
+    case EX_QUANT: case EX_COMPREH:
+        return (double)kind_size(cx->c, e) *
+               (1 + quant_steps(cx, e->u.quant.where) + quant_steps(cx, e->u.quant.body));
+    case EX_ATTR:
+        return quant_steps(cx, e->u.attr.obj);
+    case EX_CALL: {
+        double w = 0;
+        for (uint32_t i = 0; i < e->u.call.nargs; i++)
+            w += quant_steps(cx, e->u.call.args[i]);
+        if (e->u.call.sym && !cx->scores_cached)
+            w += score_steps(cx, (Score *)e->u.call.sym);
+        return w;
     }
-    state[idx] = 2;
+    case EX_LIST: {
+        double w = 0;
+        for (uint32_t i = 0; i < e->u.list.n; i++)
+            w += quant_steps(cx, e->u.list.items[i]);
+        return w;
+    }
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        return quant_steps(cx, e->u.ops.a) + quant_steps(cx, e->u.ops.b) +
+               quant_steps(cx, e->u.ops.c);
+    default:
+        return 0;
+    }
+}
+
+/* The outermost quantifier in e that costs the most, and its cost. */
+static const Expr *costliest_quant(CostCtx *cx, const Expr *e, double *cost)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == EX_QUANT || e->kind == EX_COMPREH) {
+        *cost = quant_steps(cx, e);
+        return e;
+    }
+    const Expr *kids[3] = {NULL, NULL, NULL};
+    const Expr *best = NULL;
+    double best_cost = -1;
+    uint32_t n = 0;
+    Expr *const *many = NULL;
+    switch (e->kind) {
+    case EX_ATTR: kids[0] = e->u.attr.obj; break;
+    case EX_CALL: many = e->u.call.args; n = e->u.call.nargs; break;
+    case EX_LIST: many = e->u.list.items; n = e->u.list.n; break;
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        kids[0] = e->u.ops.a;
+        kids[1] = e->u.ops.b;
+        kids[2] = e->u.ops.c;
+        break;
+    default:
+        break;
+    }
+    for (uint32_t i = 0; i < (many ? n : 3); i++) {
+        double w = 0;
+        const Expr *q = costliest_quant(cx, many ? many[i] : kids[i], &w);
+        if (q && w > best_cost) {
+            best = q;
+            best_cost = w;
+        }
+    }
+    *cost = best_cost;
+    return best;
+}
+
+/* "40 x 40 x 40": the sizes along the costliest chain of nested
+ * quantifiers from q down. */
+static const char *quant_chain(CostCtx *cx, const Expr *q)
+{
+    const char *out = arena_printf(&cx->c->arena, "%u", kind_size(cx->c, q));
+    for (int guard = 0; guard < 64; guard++) {
+        double ww = 0, wb = 0;
+        const Expr *a = costliest_quant(cx, q->u.quant.where, &ww);
+        const Expr *b = costliest_quant(cx, q->u.quant.body, &wb);
+        q = a && (!b || ww > wb) ? a : b;
+        if (!q)
+            break;
+        out = arena_printf(&cx->c->arena, "%s x %u", out, kind_size(cx->c, q));
+    }
+    return out;
+}
+
+/* S1003 when e, evaluated `times` times (once per service for a score or
+ * an arm), can take more quantifier steps than the bound. */
+static void check_cost(CostCtx *cx, Expr *e, double times, const char *what)
+{
+    if (!e)
+        return;
+    double steps = times * quant_steps(cx, e);
+    if (!(steps > MAX_QUANT_STEPS))
+        return;
+    Compilation *c = cx->c;
+    double w = 0;
+    const Expr *q = costliest_quant(cx, e, &w);
+    if (!q)
+        q = e;
+    const char *head = q->kind == EX_QUANT
+        ? arena_printf(&c->arena, "%s %s in %s", q->u.quant.is_all ? "all" : "any",
+                       q->u.quant.var, q->u.quant.kind_name)
+        : q->kind == EX_COMPREH
+        ? arena_printf(&c->arena, "... for %s in %s", q->u.quant.var, q->u.quant.kind_name)
+        : "this expression";
+    Diag *d = diag_at(c, D_TOO_COSTLY, q->loc,
+                      "`%s` in %s may take %.3g evaluation steps; the limit is %.0e",
+                      head, what, steps, MAX_QUANT_STEPS);
+    if (q->kind == EX_QUANT || q->kind == EX_COMPREH)
+        diag_hint(c, d, "nested quantifiers multiply: %s entities%s; nest fewer, or "
+                        "compute an inner one once per service in a score",
+                  quant_chain(cx, q),
+                  times > 1 ? arena_printf(&c->arena, ", for each of %.0f services", times)
+                            : "");
+}
+
+static void check_costs(Compilation *c)
+{
+    Program *p = c->program;
+    double nsvc = kind_table(c, EK_SERVICE)->count;
+    CostCtx cx = {c, true, NULL, 0};
+    cx.score_cost = ARENA_ARRAY(&c->arena, double, p->scores.len + 1);
+    for (uint32_t i = 0; i < p->scores.len; i++)
+        cx.score_cost[i] = -1;
+    /* in the pipeline a score is computed for every service, once, and a
+     * call reads its column */
+    for (uint32_t i = 0; i < p->scores.len; i++) {
+        Score *s = p->scores.items[i];
+        check_cost(&cx, s->decl->expr, nsvc,
+                   arena_printf(&c->arena, "score `%s`", s->name));
+    }
+    if (p->decide) {
+        for (Arm *a = p->decide->arms; a; a = a->next)
+            check_cost(&cx, a->cond, nsvc,
+                       arena_printf(&c->arena, "the `%s` arm", a->decision));
+        check_cost(&cx, p->decide->rank, nsvc, "`rank by`");
+    }
+    for (uint32_t i = 0; i < p->approvals.len; i++) {
+        Decl *d = p->approvals.items[i];
+        for (Item *it = d->items; it; it = it->next)
+            if (it->kind == ITEM_ATTR && it->name == c->n.when)
+                check_cost(&cx, it->value, nsvc,
+                           arena_printf(&c->arena, "approval `%s`", d->name));
+    }
+    for (uint32_t i = 0; i < p->rules.len; i++) {
+        Rule *r = p->rules.items[i];
+        check_cost(&cx, r->decl->expr, 1, arena_printf(&c->arena, "rule `%s`", r->name));
+    }
+    for (uint32_t i = 0; i < p->limits.len; i++) {
+        Decl *d = p->limits.items[i];
+        check_cost(&cx, d->expr, 1, arena_printf(&c->arena, "limit `%s`", d->name));
+    }
+    for (uint32_t i = 0; i < p->tests.len; i++) {
+        Decl *d = p->tests.items[i];
+        for (Expect *x = d->expects; x; x = x->next)
+            check_cost(&cx, x->cond, 1, arena_printf(&c->arena, "test `%s`", d->name));
+    }
+    /* a scenario runs before any score is computed, and a const may be
+     * first used there: their calls evaluate the score each time */
+    cx.scores_cached = false;
+    for (uint32_t i = 0; i < p->consts.len; i++) {
+        Const *k = p->consts.items[i];
+        check_cost(&cx, k->decl->expr, 1, arena_printf(&c->arena, "const `%s`", k->name));
+    }
+    for (uint32_t i = 0; i < p->scenarios.len; i++) {
+        Decl *d = p->scenarios.items[i];
+        for (SetStmt *st = d->sets; st; st = st->next) {
+            if (st->entity_kind < 0 || st->entity_kind >= EK_COUNT)
+                continue;
+            double n = kind_table(c, (EntityKind)st->entity_kind)->count;
+            const char *what = arena_printf(&c->arena, "scenario `%s`", d->name);
+            check_cost(&cx, st->where, n, what);
+            check_cost(&cx, st->value, n, what);
+        }
+    }
 }
 
 void check_expressions(Compilation *c)
 {
     Program *p = c->program;
-    uint8_t *state = ARENA_ARRAY(&c->arena, uint8_t, p->consts.len + 1);
     bool *on_cycle = ARENA_ARRAY(&c->arena, bool, p->consts.len + 1);
-    uint32_t *const_path = ARENA_ARRAY(&c->arena, uint32_t, p->consts.len + 1);
-    for (uint32_t i = 0; i < p->consts.len; i++)
-        const_visit(c, p->consts.items[i], state, on_cycle, const_path, 0);
+    const_cycles(c, on_cycle);
     for (uint32_t i = 0; i < p->consts.len; i++) {
         Const *k = p->consts.items[i];
         if (on_cycle[i])
@@ -940,4 +1211,5 @@ void check_expressions(Compilation *c)
     for (uint32_t i = 0; i < p->tests.len; i++)
         for (Expect *x = ((Decl *)p->tests.items[i])->expects; x; x = x->next)
             check_bool_portfolio(c, x->cond, "an expectation");
+    check_costs(c);
 }

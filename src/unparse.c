@@ -97,6 +97,13 @@ static void binder(Buf *b, const Expr *e)
     }
 }
 
+void unparse_list_number(Buf *b, const Expr *list, uint32_t i)
+{
+    char buf[48];
+    const char *text = list->u.list.texts ? list->u.list.texts[i] : NULL;
+    put(b, text ? text : format_double(buf, sizeof buf, list->u.list.nums[i]));
+}
+
 void unparse_expr(Buf *b, const Expr *e)
 {
     char buf[48];
@@ -129,6 +136,11 @@ void unparse_expr(Buf *b, const Expr *e)
         break;
     case EX_LIST:
         put(b, "[");
+        for (uint32_t i = 0; i < e->u.list.npacked; i++) {
+            if (i)
+                put(b, ", ");
+            unparse_list_number(b, e, i);
+        }
         for (uint32_t i = 0; i < e->u.list.n; i++) {
             if (i)
                 put(b, ", ");

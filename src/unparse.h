@@ -11,6 +11,8 @@ typedef struct Buf {
 } Buf;
 
 void unparse_expr(Buf *b, const Expr *e);
+/* Element i of a packed list of numbers (Expr.u.list.npacked), as written. */
+void unparse_list_number(Buf *b, const Expr *list, uint32_t i);
 const char *expr_text(Compilation *c, const Expr *e);
 
 #endif

@@ -475,6 +475,29 @@ case("utf8_columns", text, ["S0401 " + loc(text, "nobody")], "columns count char
 text = 'import "_base"\n' + calc(1, 1) + "decide {\n  invest when s.a > 1\n  tolerate otherwise\n}\ndecide {\n  tolerate otherwise\n}\n"
 case("decide_twice", text, ["S0407 " + loc(text, "decide", 1)], "two decide blocks")
 
+chain = "const c0 = 5000\n" + "".join("const c%d = c%d - 1\n" % (i, i - 1) for i in range(1, 5001))
+text = 'import "_base"\n' + chain + 'rule drained "the chain ends above zero" = c5000 > 0\n'
+case("const_chain_5000_rule", text, ["S0913 " + loc(text, "drained")],
+     "a chain of 5000 consts evaluated by the interpreter (a rule): no stack overflow")
+text = 'import "_base"\n' + chain + calc(1, 1, "  cost = c5000 - 1")
+case("const_chain_5000_attr", text, ["S0502 " + loc(text, "c5000 - 1")],
+     "a chain of 5000 consts evaluated by the checker (an attribute out of range)")
+text = ('import "_base"\n' + "".join(
+    "service q%d { owner = cio  kind = supporting  supports = [up] }\n" % i for i in range(39)) +
+    'rule deep "x" =\n  all a1 in service : all a2 in service : all a3 in service :\n'
+    '  all a4 in service : all a5 in service : any a6 in service : a6 == a1 and a2 != a6\n')
+case("quantifiers_nested_6", text, ["S1003 " + loc(text, "all a1")],
+     "six nested quantifiers over 40 services (4.1e9 steps): refused before evaluating")
+text = ('import "_base"\n' + "".join(
+    "service q%d { owner = cio  kind = supporting  supports = [up] }\n" % i for i in range(12000)) +
+    "score peers(s) = count(x for x in service where x.owner == s.owner)\n")
+case("quantifier_in_score_12k", text, ["S1003 " + loc(text, "x for x")],
+     "a quantifier in a score runs once per service: 12001^2 steps, refused")
+text = ('import "_base"\nservice listed { owner = cio  suppliers = [' +
+        ", ".join(str(i) for i in range(100)) + "] }\n")
+case("list_packed_numbers_attr", text, ["S0501 " + loc(text, "[0,")],
+     "a long list of numbers (kept packed) where a list of strings is expected")
+
 
 LARGE = 48 * 1024    # cases with a bigger file are generated at test time
 
