@@ -170,32 +170,38 @@ static int fmt_one(CliOptions *o, const char *path)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     Text in = {0};
-    struct stat sb;
-    if (!is_stdin && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        fprintf(stderr, "strat: cannot read `%s`: %s\n", path,
-                S_ISDIR(sb.st_mode) ? "is a directory" : "is not a regular file");
-        return STRAT_FAILURE;
-    }
-    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
-    if (!fp) {
-        fprintf(stderr, "strat: cannot read `%s`: %s\n", path, strerror(errno));
-        return STRAT_FAILURE;
-    }
-    bool ok = read_all(fp, &in);
-    if (!is_stdin)
-        fclose(fp);
-    if (!ok) {
-        fprintf(stderr, "strat: cannot read `%s`\n", path);
-        free(in.s);
-        return STRAT_FAILURE;
-    }
     strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
+    if (!c) {
+        fputs("strat: out of memory\n", stderr);
+        return STRAT_FAILURE;
+    }
+    if (is_stdin) {
+        if (!read_all(stdin, &in)) {
+            fprintf(stderr, "strat: cannot read `%s`\n", path);
+            strat_free(c);
+            free(in.s);
+            return STRAT_FAILURE;
+        }
+    } else {
+        /* the rule every file strat reads is under (the project root, no
+         * symlink out of it, a regular file); the text is c's */
+        const char *text;
+        if (strat_read_file(c, path, &text, &in.len) != STRAT_OK) {
+            if (strat_out_of_memory(c))
+                fputs("strat: out of memory\n", stderr);
+            cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+            strat_free(c);
+            return STRAT_FAILURE;
+        }
+        in.s = (char *)text;
+    }
+    char *in_owned = is_stdin ? in.s : NULL;
     Text out = {0};
-    FILE *mem = c ? open_memstream(&out.s, &out.len) : NULL;
+    FILE *mem = open_memstream(&out.s, &out.len);
     if (!mem) {
         fputs("strat: out of memory\n", stderr);
         strat_free(c);
-        free(in.s);
+        free(in_owned);
         return STRAT_FAILURE;
     }
     strat_status st = strat_format(c, is_stdin ? "<stdin>" : path, in.s, in.len, mem);
@@ -226,7 +232,7 @@ static int fmt_one(CliOptions *o, const char *path)
         }
     }
     strat_free(c);
-    free(in.s);
+    free(in_owned);
     free(out.s);
     return rc;
 }
