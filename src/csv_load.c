@@ -890,21 +890,48 @@ typedef struct LoadFile {
                                  reserved in */
 } LoadFile;
 
-/* The files read so far by real path, so that each is read once however
- * many loads name it (an open-addressing table of load indices). */
-typedef struct ReadFiles {
-    int32_t *slot;            /* index into files[], or -1 */
+/* The files read so far, so that each is read once however many loads
+ * name it: by the path as written (the same `load` text in one directory
+ * is not even looked up again) and by real path (two spellings of one
+ * file).  Open addressing; a slot holds an index into files[], or -1. */
+typedef struct PathIndex {
+    const char **key;
+    int32_t *load;
     uint32_t mask;
+} PathIndex;
+
+static void path_index_init(Compilation *c, PathIndex *ix, uint32_t n)
+{
+    uint32_t cap = 16;
+    while (cap < 2 * n && cap < (1u << 30))
+        cap *= 2;
+    ix->key = ARENA_ARRAY(&c->arena, const char *, cap);
+    ix->load = ARENA_ARRAY(&c->arena, int32_t, cap);
+    memset(ix->load, 0xff, sizeof(int32_t) * cap);   /* -1: empty */
+    ix->mask = cap - 1;
+}
+
+/* The slot of key: its load, or an empty one to fill (set key and load). */
+static uint32_t path_index_find(const PathIndex *ix, const char *key)
+{
+    uint32_t h = intern_hash(key, strlen(key)) & ix->mask;
+    while (ix->load[h] >= 0 && strcmp(ix->key[h], key) != 0)
+        h = (h + 1) & ix->mask;
+    return h;
+}
+
+typedef struct ReadFiles {
+    PathIndex by_text, by_real;
 } ReadFiles;
 
-static int32_t *read_files_slot(ReadFiles *rf, const LoadFile *files, Compilation *c,
-                                const char *real)
+static void reuse_file(LoadFile *f, const LoadFile *files, int32_t first)
 {
-    uint32_t h = intern_hash(real, strlen(real)) & rf->mask;
-    while (rf->slot[h] >= 0 &&
-           strcmp(source_get(c, files[rf->slot[h]].file)->real, real) != 0)
-        h = (h + 1) & rf->mask;
-    return &rf->slot[h];
+    const LoadFile *g = &files[first];
+    f->file = g->file;
+    f->text = g->text;
+    f->len = g->len;
+    f->lines = g->lines;
+    f->first = g->first >= 0 ? g->first : first;   /* the load that read it */
 }
 
 static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
@@ -926,6 +953,11 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
         return;
     }
     char *path = arena_printf(&c->arena, "%s/%s", from->dir, d->text.s);
+    uint32_t at_text = path_index_find(&rf->by_text, path);
+    if (rf->by_text.load[at_text] >= 0) {
+        reuse_file(f, files, rf->by_text.load[at_text]);
+        return;
+    }
     const char *slash = strrchr(from->path, '/');
     const char *shown = slash ? arena_printf(&c->arena, "%.*s/%s", (int)(slash - from->path),
                                              from->path, d->text.s)
@@ -946,32 +978,30 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
         diag_at(c, D_IO, d->text_loc, "cannot read `%s`: %s", d->text.s, strerror(r.err));
         return;
     }
-    int32_t *seen = read_files_slot(rf, files, c, r.real);
-    if (*seen >= 0) {
+    uint32_t at_real = path_index_find(&rf->by_real, r.real);
+    if (rf->by_real.load[at_real] >= 0) {
         /* read already for an earlier load: its text serves both */
         close(r.fd);
-        const LoadFile *g = &files[*seen];
-        f->file = g->file;
-        f->text = g->text;
-        f->len = g->len;
-        f->lines = g->lines;
-        f->first = *seen;
-        return;
+        reuse_file(f, files, rf->by_real.load[at_real]);
+    } else {
+        src->real = r.real;
+        src->dir = r.dir;
+        src->is_csv = true;
+        const char *why;
+        DiagCode code;
+        if (!load_read_fd(c, r.fd, src, &why, &code)) {
+            diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
+            return;
+        }
+        f->file = source_list(c, src);
+        f->text = src->text;
+        f->len = src->len;
+        f->lines = (uint32_t)csv_count_byte(f->text, f->len, '\n');
+        rf->by_real.key[at_real] = src->real;
+        rf->by_real.load[at_real] = (int32_t)index;
     }
-    src->real = r.real;
-    src->dir = r.dir;
-    src->is_csv = true;
-    const char *why;
-    DiagCode code;
-    if (!load_read_fd(c, r.fd, src, &why, &code)) {
-        diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
-        return;
-    }
-    f->file = source_list(c, src);
-    f->text = src->text;
-    f->len = src->len;
-    f->lines = (uint32_t)csv_count_byte(f->text, f->len, '\n');
-    *seen = (int32_t)index;
+    rf->by_text.key[at_text] = path;
+    rf->by_text.load[at_text] = (int32_t)index;
 }
 
 static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
@@ -1115,12 +1145,8 @@ void load_csv_all(Compilation *c)
     L->c = c;
     LoadFile *files = ARENA_ARRAY(&c->arena, LoadFile, p->loads.len + 1);
     ReadFiles rf;
-    uint32_t cap = 16;
-    while (cap < 2 * p->loads.len && cap < (1u << 30))
-        cap *= 2;
-    rf.slot = ARENA_ARRAY(&c->arena, int32_t, cap);
-    memset(rf.slot, 0xff, sizeof(int32_t) * cap);   /* -1: empty */
-    rf.mask = cap - 1;
+    path_index_init(c, &rf.by_text, p->loads.len);
+    path_index_init(c, &rf.by_real, p->loads.len);
     uint64_t names = 16;
     uint64_t rows[EK_COUNT] = {0};
     uint64_t bytes_before = c->bytes_read;
