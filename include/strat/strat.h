@@ -94,9 +94,9 @@ void strat_free(strat_compilation *c);
 strat_status strat_load(strat_compilation *c, const char *const *paths,
                         int npaths);
 /* Reads one file under the rule strat_load applies to each file named
- * (inside the project root, through no symlink leading out of it, a
- * regular file of at most 256 MiB) for a caller that handles its text
- * itself (`strat fmt`).  The text lives as long as c; STRAT_FAILURE with
+ * (inside the project root — opts.project_root, or else the file's own
+ * directory — through no symlink leading out of it, a regular file of at
+ * most 256 MiB) for a caller that handles its text itself (`strat fmt`).  The text lives as long as c; STRAT_FAILURE with
  * a diagnostic in c when the file is refused or cannot be read. */
 strat_status strat_read_file(strat_compilation *c, const char *path,
                              const char **text, size_t *len);
