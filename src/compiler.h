@@ -63,7 +63,8 @@ typedef struct Source {
     uint32_t nlines;
     bool is_stdlib;
     bool is_csv;
-    bool owned_raw;          /* text came from arena_raw_alloc (len + 1) */
+    bool owned_raw;          /* text came from the allocator (len + 2) */
+    bool listed;             /* in Compilation.sources (else in unlisted) */
     Decl *decls;             /* parsed declarations */
 } Source;
 
@@ -108,6 +109,9 @@ struct strat_compilation {
                                      the user's LC_NUMERIC */
     Interner names;
     PtrVec sources;               /* Source* */
+    PtrVec unlisted;              /* Source* read ahead (command-line files,
+                                     load.c) before their turn in sources;
+                                     strat_free frees those never listed */
     PtrVec diags;                 /* Diag* */
     uint32_t code_counts[D_CODE_COUNT];   /* diagnostics given, per code */
     Diag diag_sink;               /* where diagnostics past the per-code cap go */
@@ -123,6 +127,12 @@ struct strat_compilation {
     struct Eval *eval;
     const char *stdlib_dir;
     const char *root;             /* canonical project root */
+    int root_fd;                  /* the root, open: every file of the
+                                     project is opened beneath it (-1) */
+    const char *stdlib_real;      /* canonical stdlib directory, and */
+    int stdlib_fd;                /* open (-1 until a std/ import) */
+    uint64_t bytes_read;          /* --verbose: bytes of every file read */
+    uint32_t files_read;
     /* frequently compared names */
     struct {
         Name s, title, owner, status, kind, investment, supports, depends_on,
@@ -214,12 +224,46 @@ Str source_line_text(Compilation *c, uint32_t file, uint32_t offset,
 uint32_t source_add(Compilation *c, const char *path, const char *real,
                     const char *text, size_t len, bool is_stdlib);
 
-/* load.c: whole files into memory (two NULs after the text), adopted as
- * sources without a copy; `path` inside `root` after realpath. */
-char *load_read_file(Compilation *c, const char *path, size_t *len,
-                     const char **why, DiagCode *code);
-uint32_t source_adopt(Compilation *c, const char *path, const char *real,
-                      char *text, size_t len, bool is_stdlib);
+/* load.c: the one way strat opens a file of the project (a command-line
+ * file, an import, a CSV load).  `path` is absolute; its `.` and `..` are
+ * taken as text.  It must lie inside the directory `under` (the project
+ * root, or the stdlib directory) and so must every symlink followed on the
+ * way, or the result is CONFINED_OUTSIDE without anything outside having
+ * been opened; see load.c for how. */
+typedef enum ConfinedStatus {
+    CONFINED_OK,             /* fd open for reading (not yet fstat'ed) */
+    CONFINED_OUTSIDE,        /* leaves `under`: say so, whether it exists or not */
+    CONFINED_FAILED          /* inside, but cannot be opened: err */
+} ConfinedStatus;
+
+typedef struct Confined {
+    ConfinedStatus status;
+    int fd;
+    int err;                 /* errno, CONFINED_FAILED */
+    const char *real;        /* CONFINED_OK: canonical path, in the arena */
+    const char *dir;         /* its directory */
+} Confined;
+
+/* The help under every "leaves the project root". */
+#define ROOT_HINT "every file strat reads must lie inside the project root " \
+                  "(--root DIR; by default the deepest directory holding the " \
+                  "files named on the command line)"
+Confined load_open_beneath(Compilation *c, int under_fd, const char *under,
+                           const char *path);
+/* A source about to be read: allocated before its file is opened, so that
+ * no allocation failure can leave a descriptor or a buffer behind. */
+Source *source_prepare(Compilation *c, const char *shown, bool is_stdlib);
+/* Reads the whole regular file fd into s (two NULs after the text: flex
+ * scans in place) and closes fd.  False with *why and *code if it is not a
+ * regular file, is too large, or cannot be read. */
+bool load_read_fd(Compilation *c, int fd, Source *s, const char **why,
+                  DiagCode *code);
+/* Makes room for one more item in v, doubling (so that the push after it
+ * cannot fail). */
+void ptrvec_room(Arena *a, PtrVec *v);
+/* Lists a read source among c->sources (room made beforehand with
+ * ptrvec_room) and returns its id. */
+uint32_t source_list(Compilation *c, Source *s);
 bool path_inside(const char *path, const char *root);
 
 /* Records a diagnostic; printf-style message. */

@@ -885,11 +885,61 @@ typedef struct LoadFile {
     const char *text;
     size_t len;
     uint32_t lines;
+    int32_t first;            /* the first load of the same file, or -1 */
+    unsigned kinds_reserved;  /* (first load of a file) kinds its rows were
+                                 reserved in */
 } LoadFile;
 
-static void load_file(Compilation *c, Decl *d, LoadFile *f)
+/* The files read so far, so that each is read once however many loads
+ * name it: by the path as written (the same `load` text in one directory
+ * is not even looked up again) and by real path (two spellings of one
+ * file).  Open addressing; a slot holds an index into files[], or -1. */
+typedef struct PathIndex {
+    const char **key;
+    int32_t *load;
+    uint32_t mask;
+} PathIndex;
+
+static void path_index_init(Compilation *c, PathIndex *ix, uint32_t n)
 {
+    uint32_t cap = 16;
+    while (cap < 2 * n && cap < (1u << 30))
+        cap *= 2;
+    ix->key = ARENA_ARRAY(&c->arena, const char *, cap);
+    ix->load = ARENA_ARRAY(&c->arena, int32_t, cap);
+    memset(ix->load, 0xff, sizeof(int32_t) * cap);   /* -1: empty */
+    ix->mask = cap - 1;
+}
+
+/* The slot of key: its load, or an empty one to fill (set key and load). */
+static uint32_t path_index_find(const PathIndex *ix, const char *key)
+{
+    uint32_t h = intern_hash(key, strlen(key)) & ix->mask;
+    while (ix->load[h] >= 0 && strcmp(ix->key[h], key) != 0)
+        h = (h + 1) & ix->mask;
+    return h;
+}
+
+typedef struct ReadFiles {
+    PathIndex by_text, by_real;
+} ReadFiles;
+
+static void reuse_file(LoadFile *f, const LoadFile *files, int32_t first)
+{
+    const LoadFile *g = &files[first];
+    f->file = g->file;
+    f->text = g->text;
+    f->len = g->len;
+    f->lines = g->lines;
+    f->first = g->first >= 0 ? g->first : first;   /* the load that read it */
+}
+
+static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
+                      ReadFiles *rf)
+{
+    LoadFile *f = &files[index];
     memset(f, 0, sizeof *f);
+    f->first = -1;
     f->kind_ok = kind_by_name(d->name, &f->kind);
     if (!f->kind_ok) {
         diag_at(c, D_UNDEFINED, d->name_loc, "`%s` is not a kind of entity to load", d->name);
@@ -903,34 +953,55 @@ static void load_file(Compilation *c, Decl *d, LoadFile *f)
         return;
     }
     char *path = arena_printf(&c->arena, "%s/%s", from->dir, d->text.s);
-    char real[PATH_MAX];
-    if (!realpath(path, real)) {
-        diag_at(c, D_IO, d->text_loc, "cannot read `%s`: no such file", d->text.s);
-        return;
-    }
-    if (c->root && !from->is_stdlib && !path_inside(real, c->root)) {
-        diag_at(c, D_IMPORT_ESCAPE, d->text_loc, "`%s` lies outside the project root",
-                d->text.s);
-        return;
-    }
-    size_t len;
-    const char *why;
-    DiagCode code;
-    char *text = load_read_file(c, real, &len, &why, &code);
-    if (!text) {
-        diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
+    uint32_t at_text = path_index_find(&rf->by_text, path);
+    if (rf->by_text.load[at_text] >= 0) {
+        reuse_file(f, files, rf->by_text.load[at_text]);
         return;
     }
     const char *slash = strrchr(from->path, '/');
     const char *shown = slash ? arena_printf(&c->arena, "%.*s/%s", (int)(slash - from->path),
                                              from->path, d->text.s)
                               : d->text.s;
-    uint32_t file = source_adopt(c, shown, real, text, len, false);
-    source_get(c, file)->is_csv = true;
-    f->file = file;
-    f->text = text;
-    f->len = len;
-    f->lines = (uint32_t)csv_count_byte(text, len, '\n');
+    /* all it needs before the file is opened (see load_open_beneath) */
+    Source *src = source_prepare(c, shown, false);
+    ptrvec_room(&c->arena, &c->sources);
+    Confined r = from->is_stdlib
+                     ? load_open_beneath(c, c->stdlib_fd, c->stdlib_real, path)
+                     : load_open_beneath(c, c->root_fd, c->root, path);
+    if (r.status == CONFINED_OUTSIDE) {
+        Diag *dg = diag_at(c, D_IMPORT_ESCAPE, d->text_loc,
+                           "load `%s` leaves the project root", d->text.s);
+        diag_hint(c, dg, "%s", ROOT_HINT);
+        return;
+    }
+    if (r.status == CONFINED_FAILED) {
+        diag_at(c, D_IO, d->text_loc, "cannot read `%s`: %s", d->text.s, strerror(r.err));
+        return;
+    }
+    uint32_t at_real = path_index_find(&rf->by_real, r.real);
+    if (rf->by_real.load[at_real] >= 0) {
+        /* read already for an earlier load: its text serves both */
+        close(r.fd);
+        reuse_file(f, files, rf->by_real.load[at_real]);
+    } else {
+        src->real = r.real;
+        src->dir = r.dir;
+        src->is_csv = true;
+        const char *why;
+        DiagCode code;
+        if (!load_read_fd(c, r.fd, src, &why, &code)) {
+            diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
+            return;
+        }
+        f->file = source_list(c, src);
+        f->text = src->text;
+        f->len = src->len;
+        f->lines = (uint32_t)csv_count_byte(f->text, f->len, '\n');
+        rf->by_real.key[at_real] = src->real;
+        rf->by_real.load[at_real] = (int32_t)index;
+    }
+    rf->by_text.key[at_text] = path;
+    rf->by_text.load[at_text] = (int32_t)index;
 }
 
 static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
@@ -1073,21 +1144,36 @@ void load_csv_all(Compilation *c)
     CsvLoad *L = ARENA_NEW(&c->arena, CsvLoad);
     L->c = c;
     LoadFile *files = ARENA_ARRAY(&c->arena, LoadFile, p->loads.len + 1);
+    ReadFiles rf;
+    path_index_init(c, &rf.by_text, p->loads.len);
+    path_index_init(c, &rf.by_real, p->loads.len);
     uint64_t names = 16;
+    uint64_t rows[EK_COUNT] = {0};
+    uint64_t bytes_before = c->bytes_read;
+    uint32_t files_before = c->files_read;
     for (uint32_t i = 0; i < p->loads.len; i++) {
-        load_file(c, p->loads.items[i], &files[i]);
-        names += 2 * (uint64_t)files[i].lines;   /* a key and a text cell a row */
+        LoadFile *f = &files[i];
+        load_file(c, p->loads.items[i], files, i, &rf);
+        if (!f->file)
+            continue;
+        /* names are shared by every load of one file; rows once per kind */
+        LoadFile *first = f->first >= 0 ? &files[f->first] : f;
+        if (f->first < 0)
+            names += 2 * (uint64_t)f->lines;   /* a key and a text cell a row */
+        if (!(first->kinds_reserved & KIND_BIT(f->kind))) {
+            first->kinds_reserved |= KIND_BIT(f->kind);
+            rows[f->kind] += f->lines + 1;
+        }
     }
+    if (c->opts.verbose)
+        fprintf(stderr, "strat: read: %u CSV loads, %u files, %llu bytes\n", p->loads.len,
+                c->files_read - files_before,
+                (unsigned long long)(c->bytes_read - bytes_before));
     /* every file's rows at once: a newline count bounds them */
-    for (int k = 0; k < EK_COUNT; k++) {
-        uint64_t rows = 0;
-        for (uint32_t i = 0; i < p->loads.len; i++)
-            if (files[i].file && files[i].kind == (EntityKind)k)
-                rows += files[i].lines + 1;
-        if (rows)
+    for (int k = 0; k < EK_COUNT; k++)
+        if (rows[k])
             kind_reserve(c, kind_table(c, (EntityKind)k),
-                         rows > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)rows);
-    }
+                         rows[k] > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)rows[k]);
     intern_reserve(c, names > UINT32_MAX / 4 ? UINT32_MAX / 4 : (uint32_t)names);
     /* a text column is an atom a row, as a rule (titles) */
     ptrvec_reserve(&c->arena, &p->atoms, (uint32_t)(names / 2 < UINT32_MAX / 4 ? names / 2

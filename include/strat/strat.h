@@ -50,8 +50,10 @@ typedef enum strat_jit_mode {
 
 typedef struct strat_options {
     const char *stdlib_dir;    /* where `std/...` imports live; NULL: default */
-    const char *project_root;  /* imports may not escape it; NULL: directory
-                                  of the first file */
+    const char *project_root;  /* no file read may lie outside it (imports,
+                                  CSV loads, the files named); NULL: the
+                                  deepest directory holding the directories
+                                  of all the files named */
     const char *today;         /* "YYYY-MM-DD" for waiver expiry; NULL: now */
     const char *scenario;      /* scenario to apply before scoring, or NULL */
     strat_jit_mode jit;
@@ -91,6 +93,13 @@ void strat_free(strat_compilation *c);
 
 strat_status strat_load(strat_compilation *c, const char *const *paths,
                         int npaths);
+/* Reads one file under the rule strat_load applies to each file named
+ * (inside the project root — opts.project_root, or else the file's own
+ * directory — through no symlink leading out of it, a regular file of at
+ * most 256 MiB) for a caller that handles its text itself (`strat fmt`).  The text lives as long as c; STRAT_FAILURE with
+ * a diagnostic in c when the file is refused or cannot be read. */
+strat_status strat_read_file(strat_compilation *c, const char *path,
+                             const char **text, size_t *len);
 strat_status strat_check(strat_compilation *c);
 
 /* strat_check also scores and decides the portfolio when the strategy has

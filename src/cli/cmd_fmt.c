@@ -207,38 +207,37 @@ static int fmt_one(CliOptions *o, const char *path)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     Text in = {0};
-    int fd = STDIN_FILENO;
-    if (!is_stdin) {
-        /* O_NONBLOCK: a FIFO must not hang the open; it is refused below.
-         * No link is followed, as none is when the file is written back. */
-        fd = cli_open_no_links(path, O_RDONLY | O_NONBLOCK);
-        if (fd < 0)
-            return STRAT_FAILURE;
-        struct stat sb;
-        const char *why = fstat(fd, &sb) != 0  ? strerror(errno)
-                          : S_ISDIR(sb.st_mode) ? "is a directory"
-                          : !S_ISREG(sb.st_mode) ? "is not a regular file"
-                                                 : NULL;
-        if (why) {
-            fprintf(stderr, "strat: cannot read `%s`: %s\n", path, why);
-            close(fd);
-            return STRAT_FAILURE;
-        }
-    }
-    bool ok = read_bounded(fd, is_stdin ? "<stdin>" : path, &in);
-    if (!is_stdin)
-        close(fd);
-    if (!ok) {
-        free(in.s);
+    strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
+    if (!c) {
+        fputs("strat: out of memory\n", stderr);
         return STRAT_FAILURE;
     }
-    strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
+    if (is_stdin) {
+        if (!read_bounded(STDIN_FILENO, "<stdin>", &in)) {
+            strat_free(c);
+            free(in.s);
+            return STRAT_FAILURE;
+        }
+    } else {
+        /* the rule every file strat reads is under (the project root, no
+         * symlink out of it, a regular file); the text is c's */
+        const char *text;
+        if (strat_read_file(c, path, &text, &in.len) != STRAT_OK) {
+            if (strat_out_of_memory(c))
+                fputs("strat: out of memory\n", stderr);
+            cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+            strat_free(c);
+            return STRAT_FAILURE;
+        }
+        in.s = (char *)text;
+    }
+    char *in_owned = is_stdin ? in.s : NULL;
     Text out = {0};
-    FILE *mem = c ? open_memstream(&out.s, &out.len) : NULL;
+    FILE *mem = open_memstream(&out.s, &out.len);
     if (!mem) {
         fputs("strat: out of memory\n", stderr);
         strat_free(c);
-        free(in.s);
+        free(in_owned);
         return STRAT_FAILURE;
     }
     strat_status st = strat_format(c, is_stdin ? "<stdin>" : path, in.s, in.len, mem);
@@ -269,7 +268,7 @@ static int fmt_one(CliOptions *o, const char *path)
         }
     }
     strat_free(c);
-    free(in.s);
+    free(in_owned);
     free(out.s);
     return rc;
 }

@@ -36,8 +36,8 @@ static const char *const main_usage =
 static const char *const common_help =
     "common options:\n"
     "  --today YYYY-MM-DD     the date waivers are judged against (default: today, UTC)\n"
-    "  --root DIR             project root that imports may not leave\n"
-    "                         (default: the directory of the first file)\n"
+    "  --root DIR             project root that no file read may leave (default:\n"
+    "                         the deepest directory holding the files named)\n"
     "  --stdlib DIR           where std/... modules live (env STRAT_STDLIB)\n"
     "  --werror               warnings count as findings (exit 1)\n"
     "  --max-errors N         print at most N diagnostics (default 500)\n"
