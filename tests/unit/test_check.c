@@ -70,6 +70,37 @@ static void schema_types_ranges_required(void **state)
     strat_free(c);
 }
 
+/* `> a < b` is an exclusive lower and upper bound: the ends themselves
+ * are out of range, a value between them is not (and so for `>= a <= b`,
+ * whose ends are in). */
+static void exclusive_and_inclusive_bounds(void **state)
+{
+    (void)state;
+    static const struct { const char *value; unsigned out_of_range; } cases[] = {
+        {"0", 1}, {"100", 1}, {"0.5", 0}, {"99.5", 0}, {"-1", 1}, {"101", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int inclusive = 0; inclusive <= 1; inclusive++) {
+            char text[2048];
+            snprintf(text, sizeof text,
+                     STRATEGY_HEADER PEOPLE "schema service { sla : number %s 0 %s 100 }\n"
+                     "service a { owner = web supports = [grow_revenue] sla = %s }\n",
+                     inclusive ? ">=" : ">", inclusive ? "<=" : "<", cases[i].value);
+            strat_compilation *c = compile_text(text);
+            /* the ends are in range when the bounds are inclusive */
+            bool end = strcmp(cases[i].value, "0") == 0 || strcmp(cases[i].value, "100") == 0;
+            unsigned want = inclusive && end ? 0 : cases[i].out_of_range;
+            if (count_code(c, D_RANGE) != want) {
+                dump_diags(c);
+                fail_msg("sla = %s with %s bounds: %u out-of-range diagnostics, want %u",
+                         cases[i].value, inclusive ? "inclusive" : "exclusive",
+                         count_code(c, D_RANGE), want);
+            }
+            strat_free(c);
+        }
+    }
+}
+
 static void dependency_cycle_and_retired_dependency(void **state)
 {
     (void)state;
@@ -157,6 +188,7 @@ int main(void)
         cmocka_unit_test(undefined_reference_suggests),
         cmocka_unit_test(wrong_kind_and_duplicate),
         cmocka_unit_test(schema_types_ranges_required),
+        cmocka_unit_test(exclusive_and_inclusive_bounds),
         cmocka_unit_test(dependency_cycle_and_retired_dependency),
         cmocka_unit_test(smart_objectives),
         cmocka_unit_test(appetite_and_acceptance),
