@@ -1,5 +1,6 @@
 /* test_check.c — resolution and the checks, each firing and staying silent. */
 #include "test_util.h"
+#include "parse.h"
 
 #define PEOPLE                                                              \
     "role cfo { }\nteam web { }\n"                                          \
@@ -101,6 +102,51 @@ static void exclusive_and_inclusive_bounds(void **state)
     }
 }
 
+/* A date before 1970 is a negative day number, not a missing date: the
+ * schema default does not replace it, and `required` is satisfied. */
+static void dates_before_1970_are_values(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(
+        STRATEGY_HEADER PEOPLE
+        "schema service { founded : date = 2000-01-01  audited : date required }\n"
+        "service a { owner = web supports = [grow_revenue] founded = 1969-12-31 "
+        "audited = 1950-06-01 }\n"
+        "service b { owner = web supports = [grow_revenue] audited = 1970-01-01 }\n");
+    if (c->nerrors)
+        dump_diags(c);
+    assert_int_equal(count_code(c, D_REQUIRED), 0);
+    KindTable *t = kind_table(c, EK_SERVICE);
+    int slot = attr_slot(t, intern_cstr(c, "founded"));
+    assert_int_equal(t->cols[slot].i32[kind_lookup(t, intern_cstr(c, "a"))], -1);
+    assert_int_equal(t->cols[slot].i32[kind_lookup(t, intern_cstr(c, "b"))],
+                     days_from_civil(2000, 1, 1));
+    strat_free(c);
+}
+
+/* `<` and its kin compare two numbers or two dates, never one of each. */
+static void date_and_number_do_not_compare(void **state)
+{
+    (void)state;
+    static const char *const exprs[] = {"s.founded < 5", "5 >= s.founded",
+                                        "s.founded <= 2027-01-01", "s.x > 1"};
+    for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text,
+                 STRATEGY_HEADER PEOPLE "schema service { founded : date  x : number }\n"
+                 "service a { owner = web supports = [grow_revenue] founded = 2020-01-01 "
+                 "x = 1 }\nscore f(s) = if %s then 1 else 0\n",
+                 exprs[i]);
+        strat_compilation *c = compile_text(text);
+        unsigned want = i < 2 ? 1 : 0;
+        if (count_code(c, D_TYPE) != want) {
+            dump_diags(c);
+            fail_msg("`%s`: %u type errors, want %u", exprs[i], count_code(c, D_TYPE), want);
+        }
+        strat_free(c);
+    }
+}
+
 static void dependency_cycle_and_retired_dependency(void **state)
 {
     (void)state;
@@ -189,6 +235,8 @@ int main(void)
         cmocka_unit_test(wrong_kind_and_duplicate),
         cmocka_unit_test(schema_types_ranges_required),
         cmocka_unit_test(exclusive_and_inclusive_bounds),
+        cmocka_unit_test(dates_before_1970_are_values),
+        cmocka_unit_test(date_and_number_do_not_compare),
         cmocka_unit_test(dependency_cycle_and_retired_dependency),
         cmocka_unit_test(smart_objectives),
         cmocka_unit_test(appetite_and_acceptance),
