@@ -35,7 +35,7 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test unit golden examples check-examples scripts asan tsan bench difftest fuzz valgrind install uninstall clean
+.PHONY: all deps demo test unit golden examples check-examples scripts asan tsan bench difftest mutation fuzz valgrind install uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/strat
@@ -137,6 +137,12 @@ N ?= 100
 SEED ?= 1
 difftest: $(BUILD)/tests/test_jit
 	STRAT_DIFFTEST_ROUNDS=$(N) STRAT_DIFFTEST_SEED=$(SEED) $(BUILD)/tests/test_jit
+
+# Planted bugs (tests/mutation/mutants.txt), each built and run against
+# unit, golden and check-examples in a scratch copy: which does the suite
+# catch?  `bash tests/mutation/run.sh ID...` reruns some.  30-60 minutes.
+mutation:
+	bash tests/mutation/run.sh
 
 # make bench [REPS=3] [FULL=1 for 10M services too]; see docs/performance.md
 # Fuzzing with libFuzzer (clang): make fuzz FUZZ_SECONDS=600

@@ -1,5 +1,6 @@
 /* test_check.c — resolution and the checks, each firing and staying silent. */
 #include "test_util.h"
+#include "parse.h"
 
 #define PEOPLE                                                              \
     "role cfo { }\nteam web { }\n"                                          \
@@ -68,6 +69,82 @@ static void schema_types_ranges_required(void **state)
     int slot = attr_slot(t, intern_cstr(c, "csat"));
     assert_true(t->cols[slot].num[kind_lookup(t, intern_cstr(c, "d"))] == 3.0);
     strat_free(c);
+}
+
+/* `> a < b` is an exclusive lower and upper bound: the ends themselves
+ * are out of range, a value between them is not (and so for `>= a <= b`,
+ * whose ends are in). */
+static void exclusive_and_inclusive_bounds(void **state)
+{
+    (void)state;
+    static const struct { const char *value; unsigned out_of_range; } cases[] = {
+        {"0", 1}, {"100", 1}, {"0.5", 0}, {"99.5", 0}, {"-1", 1}, {"101", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int inclusive = 0; inclusive <= 1; inclusive++) {
+            char text[2048];
+            snprintf(text, sizeof text,
+                     STRATEGY_HEADER PEOPLE "schema service { sla : number %s 0 %s 100 }\n"
+                     "service a { owner = web supports = [grow_revenue] sla = %s }\n",
+                     inclusive ? ">=" : ">", inclusive ? "<=" : "<", cases[i].value);
+            strat_compilation *c = compile_text(text);
+            /* the ends are in range when the bounds are inclusive */
+            bool end = strcmp(cases[i].value, "0") == 0 || strcmp(cases[i].value, "100") == 0;
+            unsigned want = inclusive && end ? 0 : cases[i].out_of_range;
+            if (count_code(c, D_RANGE) != want) {
+                dump_diags(c);
+                fail_msg("sla = %s with %s bounds: %u out-of-range diagnostics, want %u",
+                         cases[i].value, inclusive ? "inclusive" : "exclusive",
+                         count_code(c, D_RANGE), want);
+            }
+            strat_free(c);
+        }
+    }
+}
+
+/* A date before 1970 is a negative day number, not a missing date: the
+ * schema default does not replace it, and `required` is satisfied. */
+static void dates_before_1970_are_values(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(
+        STRATEGY_HEADER PEOPLE
+        "schema service { founded : date = 2000-01-01  audited : date required }\n"
+        "service a { owner = web supports = [grow_revenue] founded = 1969-12-31 "
+        "audited = 1950-06-01 }\n"
+        "service b { owner = web supports = [grow_revenue] audited = 1970-01-01 }\n");
+    if (c->nerrors)
+        dump_diags(c);
+    assert_int_equal(count_code(c, D_REQUIRED), 0);
+    KindTable *t = kind_table(c, EK_SERVICE);
+    int slot = attr_slot(t, intern_cstr(c, "founded"));
+    assert_int_equal(t->cols[slot].i32[kind_lookup(t, intern_cstr(c, "a"))], -1);
+    assert_int_equal(t->cols[slot].i32[kind_lookup(t, intern_cstr(c, "b"))],
+                     days_from_civil(2000, 1, 1));
+    strat_free(c);
+}
+
+/* `<` and its kin compare two numbers or two dates, never one of each. */
+static void date_and_number_do_not_compare(void **state)
+{
+    (void)state;
+    static const char *const exprs[] = {"s.founded < 5", "5 >= s.founded",
+                                        "s.founded <= 2027-01-01", "s.x > 1"};
+    for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text,
+                 STRATEGY_HEADER PEOPLE "schema service { founded : date  x : number }\n"
+                 "service a { owner = web supports = [grow_revenue] founded = 2020-01-01 "
+                 "x = 1 }\nscore f(s) = if %s then 1 else 0\n",
+                 exprs[i]);
+        strat_compilation *c = compile_text(text);
+        unsigned want = i < 2 ? 1 : 0;
+        if (count_code(c, D_TYPE) != want) {
+            dump_diags(c);
+            fail_msg("`%s`: %u type errors, want %u", exprs[i], count_code(c, D_TYPE), want);
+        }
+        strat_free(c);
+    }
 }
 
 static void dependency_cycle_and_retired_dependency(void **state)
@@ -157,6 +234,9 @@ int main(void)
         cmocka_unit_test(undefined_reference_suggests),
         cmocka_unit_test(wrong_kind_and_duplicate),
         cmocka_unit_test(schema_types_ranges_required),
+        cmocka_unit_test(exclusive_and_inclusive_bounds),
+        cmocka_unit_test(dates_before_1970_are_values),
+        cmocka_unit_test(date_and_number_do_not_compare),
         cmocka_unit_test(dependency_cycle_and_retired_dependency),
         cmocka_unit_test(smart_objectives),
         cmocka_unit_test(appetite_and_acceptance),

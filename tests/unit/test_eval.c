@@ -154,6 +154,79 @@ static void hand_computed_portfolio(void **state)
     strat_free(c);
 }
 
+/* -0 and +0 are one rank value: they tie, and ties keep declaration
+ * order, whichever zero comes first and in either direction. */
+static void rank_ties_signed_zeros(void **state)
+{
+    (void)state;
+    for (int asc = 0; asc <= 1; asc++) {
+        char text[2048];
+        snprintf(text, sizeof text,
+                 BASE "service a { owner = web supports = [o1] x = 0 }\n"
+                      "service b { owner = web supports = [o1] x = -0 }\n"
+                      "service c { owner = web supports = [o1] x = 1 }\n"
+                      "service d { owner = web supports = [o2] x = -0 }\n"
+                      "service e { owner = web supports = [o2] x = 0 }\n"
+                      "decide {\n tolerate otherwise\n rank by s.x %s\n}\n",
+                 asc ? "asc" : "desc");
+        strat_compilation *c = compile_text(text);
+        if (c->nerrors)
+            dump_diags(c);
+        assert_int_equal(c->nerrors, 0);
+        Results *r = c->results;
+        KindTable *t = kind_table(c, EK_SERVICE);
+        /* the zeros really are of both signs */
+        assert_true(signbit(r->rank_value[kind_lookup(t, intern_cstr(c, "b"))]));
+        assert_false(signbit(r->rank_value[kind_lookup(t, intern_cstr(c, "a"))]));
+        const char *desc_order[] = {"c", "a", "b", "d", "e"};
+        const char *asc_order[] = {"a", "b", "d", "e", "c"};
+        for (uint32_t i = 0; i < 5; i++) {
+            const char *want = asc ? asc_order[i] : desc_order[i];
+            uint32_t row = (uint32_t)kind_lookup(t, intern_cstr(c, want));
+            if (r->rank[row] != i + 1)
+                fail_msg("rank by s.x %s: `%s` is ranked %u, want %u", asc ? "asc" : "desc",
+                         want, r->rank[row], i + 1);
+        }
+        strat_free(c);
+    }
+}
+
+/* What `strat explain` prints for one service. */
+static char *explain_text(strat_compilation *c, const char *service)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    strat_explain(c, out, service);
+    fclose(out);
+    return buf;
+}
+
+/* The short figure of a flip is rounded away from the current value, so
+ * it crosses a strict threshold: x = 5 with `x < 3` flips at 2.999 (not
+ * 3, which does not flip), x = -5 with `x > -3` at -2.999. */
+static void explain_short_figure_crosses_the_threshold(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(
+        BASE "service a { owner = web supports = [o1] x = 5 }\n"
+             "service b { owner = web supports = [o2] x = -5 }\n"
+             "decide {\n invest when s.x < 3 and s.x > 0\n"
+             " retire when s.x > -3 and s.x < 0\n tolerate otherwise\n}\n");
+    if (c->nerrors)
+        dump_diags(c);
+    assert_int_equal(c->nerrors, 0);
+    char *a = explain_text(c, "a"), *b = explain_text(c, "b");
+    if (!strstr(a, " 5 -> 2.999 ") || !strstr(a, "would make it invest"))
+        fail_msg("explain a: want the flip 5 -> 2.999 to invest:\n%s", a);
+    if (!strstr(b, " -5 -> -2.999 ") || !strstr(b, "would make it retire"))
+        fail_msg("explain b: want the flip -5 -> -2.999 to retire:\n%s", b);
+    free(a);
+    free(b);
+    strat_free(c);
+}
+
 static void rules_waivers_limits(void **state)
 {
     (void)state;
@@ -203,6 +276,8 @@ int main(void)
         cmocka_unit_test(exposure_takes_the_worst_risk),
         cmocka_unit_test(hand_computed_portfolio),
         cmocka_unit_test(rules_waivers_limits),
+        cmocka_unit_test(rank_ties_signed_zeros),
+        cmocka_unit_test(explain_short_figure_crosses_the_threshold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,33 @@ static void dates_are_validated(void **state)
     strat_free(c);
 }
 
+/* The Gregorian rule, also behind --today (strat_valid_date): every 4th
+ * year, but not centuries, but every 400th. */
+static void leap_years(void **state)
+{
+    (void)state;
+    const struct { const char *date; bool valid; } cases[] = {
+        {"2000-02-29", true},  {"2024-02-29", true},  {"1600-02-29", true},
+        {"2028-02-29", true},  {"2100-02-29", false}, {"1900-02-29", false},
+        {"2023-02-29", false}, {"2027-02-29", false}, {"2000-02-30", false},
+        {"2024-02-28", true},  {"2100-03-01", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (strat_valid_date(cases[i].date) != cases[i].valid)
+            fail_msg("strat_valid_date(\"%s\") should be %s", cases[i].date,
+                     cases[i].valid ? "true" : "false");
+    }
+    /* the lexer says the same of date literals */
+    strat_compilation *c = compile_text(STRATEGY_HEADER
+                                        "waiver a { until = 2000-02-29 }\n"
+                                        "waiver b { until = 2100-02-29 }\n"
+                                        "waiver d { until = 1900-02-29 }\n"
+                                        "waiver e { until = 2024-02-29 }\n"
+                                        "waiver f { until = 2023-02-29 }\n");
+    assert_int_equal(count_code(c, D_LEX_DATE), 3);
+    strat_free(c);
+}
+
 static void string_escapes(void **state)
 {
     (void)state;
@@ -117,6 +144,7 @@ int main(void)
         cmocka_unit_test(numbers_with_suffixes),
         cmocka_unit_test(malformed_numbers),
         cmocka_unit_test(dates_are_validated),
+        cmocka_unit_test(leap_years),
         cmocka_unit_test(string_escapes),
         cmocka_unit_test(bad_escapes_and_unterminated),
         cmocka_unit_test(columns_count_characters),
