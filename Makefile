@@ -43,7 +43,8 @@ all: $(BUILD)/strat
 deps:
 	@bash .ci/deps.sh
 
-$(BUILD)/gen/strat.tab.c $(BUILD)/gen/strat.tab.h: grammar/strat.y
+# one bison run makes both files (a grouped target: make -j must not run it twice)
+$(BUILD)/gen/strat.tab.c $(BUILD)/gen/strat.tab.h &: grammar/strat.y
 	@mkdir -p $(BUILD)/gen
 	@$(if $(Q),echo "  BISON   $<")
 	$(Q)bison -Wall -Werror --defines=$(BUILD)/gen/strat.tab.h -o $(BUILD)/gen/strat.tab.c $<
