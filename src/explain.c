@@ -5,8 +5,12 @@
  * the inputs it read, every arm tried with its condition's value, and for
  * each input the smallest change of that one input that flips the
  * decision.  The search re-decides only this service with one column cell
- * changed; norm() keeps the portfolio range it had (a single service's
- * change barely moves it), which the output says.
+ * changed; every norm() range is fixed from the unperturbed portfolio
+ * before the search starts (a single service's change barely moves it,
+ * and the interpreter and the JIT then name the same flips), which the
+ * output says.  Scores are memoised per (score, service) for one state of
+ * the inputs, so a score calling another twice costs one evaluation, not
+ * 2^depth.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +20,9 @@
 #include "json.h"
 #include "unparse.h"
 
+/* The service's decision with one input changed: the scores and arms of
+ * this service only, from the changed column, memoised for this one state
+ * of the inputs.  The cell is back as it was on return. */
 static Decision decide_now(Eval *ev, uint32_t row)
 {
     Results *res = ev->res;
@@ -34,6 +41,28 @@ static Decision decide_now(Eval *ev, uint32_t row)
     res->arm[row] = saved_arm;
     res->failed[row] = failed;
     res->score_ready = ready;
+    return d;
+}
+
+static Decision decide_with_num(Eval *ev, uint32_t row, double *cell, double v)
+{
+    double v0 = *cell;
+    *cell = v;
+    eval_memo_invalidate(ev);
+    Decision d = decide_now(ev, row);
+    *cell = v0;
+    eval_memo_invalidate(ev);
+    return d;
+}
+
+static Decision decide_with_sym(Eval *ev, uint32_t row, int32_t *cell, int32_t v)
+{
+    int32_t v0 = *cell;
+    *cell = v;
+    eval_memo_invalidate(ev);
+    Decision d = decide_now(ev, row);
+    *cell = v0;
+    eval_memo_invalidate(ev);
     return d;
 }
 
@@ -65,16 +94,12 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
             delta = fabs(v - v0);
             if (delta <= prev)
                 break;
-            *cell = v;
-            got = decide_now(ev, row);
-            *cell = v0;
+            got = decide_with_num(ev, row, cell, v);
             if (got != d0)
                 hit = delta;
             break;
         }
-        *cell = v;
-        got = decide_now(ev, row);
-        *cell = v0;
+        got = decide_with_num(ev, row, cell, v);
         if (got != d0) {
             hit = delta;
             break;
@@ -88,9 +113,7 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     double lo = prev, hi = hit;
     for (int i = 0; i < 60 && hi - lo > 1e-9 * base; i++) {
         double mid = lo + (hi - lo) / 2;
-        *cell = v0 + dir * mid;
-        Decision d = decide_now(ev, row);
-        *cell = v0;
+        Decision d = decide_with_num(ev, row, cell, v0 + dir * mid);
         if (d != d0) {
             hi = mid;
             got = d;
@@ -107,17 +130,13 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
         double cand = dir > 0 ? ceil(to * scale) / scale : floor(to * scale) / scale;
         if (!isfinite(cand) || fabs(cand - v0) > 1.001 * fabs(to - v0))
             continue;
-        *cell = cand;
-        Decision d = decide_now(ev, row);
-        *cell = v0;
+        Decision d = decide_with_num(ev, row, cell, cand);
         if (d != d0) {
             to = cand;
             break;
         }
     }
-    *cell = to;
-    got = decide_now(ev, row);
-    *cell = v0;
+    got = decide_with_num(ev, row, cell, to);
     out->slot = slot;
     out->sym_to = NULL;
     out->from = v0;
@@ -204,6 +223,14 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         fprintf(out, ", rank %u of %u (rank by %s = %s)", res->rank[r], res->nservices,
                 expr_text(c, p->decide->rank), short_number(c, res->rank_value[r]));
     fputs("\n\nscores:\n", out);
+    /* every norm() range from the portfolio as it is, before anything is
+     * perturbed: whichever engine decided (the JIT fixes them up front,
+     * the interpreter on first use), the search sees the same ranges */
+    PtrVec norm_sites = {0};
+    eval_fix_norm_ranges(ev, &norm_sites);
+    /* from here to the end of the search scores are memoised for one
+     * state of the inputs; decide_with_* forgets them at each change */
+    eval_memo_begin(ev);
     ev->tracing = true;
     ev->trace.len = 0;
     bool *ready = res->score_ready;
@@ -267,9 +294,7 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
                 int32_t v = atom_id(c, a->allowed[k]);
                 if (v == v0)
                     continue;
-                *cell = v;
-                Decision dn = decide_now(ev, r);
-                *cell = v0;
+                Decision dn = decide_with_sym(ev, r, cell, v);
                 if (dn != d0) {
                     Flip *f = ARENA_NEW(&c->arena, Flip);
                     f->slot = (int)slot;
@@ -285,6 +310,7 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         }
     }
     ev->tracing = false;
+    eval_memo_end(ev);
     fputs("\nsmallest single change that flips the decision:\n", out);
     if (!flips.len)
         fputs("  none found: no one input the scores and arms read changes it\n", out);
@@ -315,14 +341,13 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
                     f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
         }
     }
-    if (ev->nnorm) {
+    if (norm_sites.len) {
         fputs("\nportfolio ranges used by norm() (kept fixed while searching):\n", out);
-        for (uint32_t i = 0; i < ev->nnorm && i < ev->norm_exprs.len; i++) {
-            Expr *e = ev->norm_exprs.items[i];
-            if (!ev->norm_done[i])
-                continue;
+        for (uint32_t i = 0; i < norm_sites.len; i++) {
+            Expr *e = norm_sites.items[i];
+            uint32_t k = (uint32_t)e->aux - 1;
             fprintf(out, "  %-28s min %s, max %s\n", expr_text(c, e),
-                    short_number(c, ev->norm_lo[i]), short_number(c, ev->norm_hi[i]));
+                    short_number(c, ev->norm_lo[k]), short_number(c, ev->norm_hi[k]));
         }
     }
     return STRAT_OK;
