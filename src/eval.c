@@ -197,19 +197,14 @@ static uint32_t norm_range(Eval *ev, Expr *e)
     }
     uint32_t k = (uint32_t)e->aux - 1;
     if (!ev->norm_done[k]) {
-        /* the range of x over every service, computed once; scores it
-         * calls are memoised service by service (nothing changes
-         * meanwhile; a fresh memo per service keeps the memo small) */
+        /* the range of x over every service, computed once */
         KindTable *svc = kind_table(ev->c, EK_SERVICE);
         int32_t saved = ev->locals[0];
         EntityKind saved_kind = ev->local_kinds[0];
         bool tracing = ev->tracing;
-        bool memo = ev->memo_on;
         ev->tracing = false;
-        ev->memo_on = true;
         double lo = INFINITY, hi = -INFINITY;
         for (uint32_t r = 0; r < svc->count; r++) {
-            eval_memo_invalidate(ev);
             ev->locals[0] = (int32_t)r;
             ev->local_kinds[0] = EK_SERVICE;
             double v = eval_expr(ev, e->u.call.args[0]).num;
@@ -220,8 +215,6 @@ static uint32_t norm_range(Eval *ev, Expr *e)
             if (v > hi)
                 hi = v;
         }
-        eval_memo_invalidate(ev);
-        ev->memo_on = memo;
         ev->locals[0] = saved;
         ev->local_kinds[0] = saved_kind;
         ev->tracing = tracing;
@@ -781,12 +774,14 @@ double eval_score(Eval *ev, Score *s, uint32_t row)
         return res->scores[(size_t)s->index * res->nservices + row];
     if (ev->memo_on)
         return score_memoised(ev, s, row);
-    if (!ev->tracing)
-        return score_compute(ev, s, row);
-    /* a traced score (a NaN report) memoises what it calls for as long as
-     * it runs: nothing changes meanwhile */
-    eval_memo_begin(ev);
-    double v = score_memoised(ev, s, row);
+    /* a score evaluated on its own, outside the columns (a NaN report, a
+     * norm() range the JIT fixes before the columns exist): the scores it
+     * calls are memoised for as long as it runs, since nothing changes
+     * meanwhile (itself is not: the common case, a score whose callees are
+     * in their columns, costs two increments) */
+    ev->memo_on = true;
+    eval_memo_invalidate(ev);
+    double v = score_compute(ev, s, row);
     eval_memo_end(ev);
     return v;
 }

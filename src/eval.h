@@ -94,8 +94,9 @@ void eval_decide_row(Eval *ev, uint32_t row);
 void eval_fix_norm_ranges(Eval *ev, PtrVec *sites);
 
 /* The score memo, for evaluations that call the same score again and
- * again on inputs that do not change meanwhile (explain's flip search, the
- * HTML report; eval.c itself around a norm() range and a traced score).
+ * again on inputs that do not change meanwhile (explain's flip search and
+ * so the HTML report; eval_score itself for the duration of a score
+ * evaluated outside the columns).
  * Without it a score calling another twice, `score s1(s) = s0(s) +
  * s0(s)`, costs 2^k evaluations for a chain of k.  begin turns it on and
  * forgets what it held; invalidate forgets (call it after every change of
