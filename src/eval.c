@@ -777,11 +777,12 @@ double eval_score(Eval *ev, Score *s, uint32_t row)
     /* a score evaluated on its own, outside the columns (a NaN report, a
      * norm() range the JIT fixes before the columns exist): the scores it
      * calls are memoised for as long as it runs, since nothing changes
-     * meanwhile (itself is not: the common case, a score whose callees are
-     * in their columns, costs two increments) */
+     * meanwhile; itself is not, so the common case, a score whose callees
+     * are in their columns, costs an increment (the next session starts by
+     * invalidating what this one left) */
     ev->memo_on = true;
     eval_memo_invalidate(ev);
     double v = score_compute(ev, s, row);
-    eval_memo_end(ev);
+    ev->memo_on = false;
     return v;
 }
