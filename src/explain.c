@@ -146,37 +146,47 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     return got != d0;
 }
 
-static bool attr_read(Eval *ev, uint32_t row, int slot)
+/* Which of the service's attributes the trace holds a read of. */
+static bool *attrs_read(Eval *ev, uint32_t row)
 {
+    KindTable *svc = kind_table(ev->c, EK_SERVICE);
+    bool *read = ARENA_ARRAY(&ev->c->arena, bool, svc->nattrs + 1);
     for (uint32_t i = 0; i < ev->trace.len; i++) {
         TraceRead *t = ev->trace.items[i];
-        if (t->kind == EK_SERVICE && t->row == row && t->slot == slot)
-            return true;
+        if (t->kind == EK_SERVICE && t->row == row && t->slot >= 0 &&
+            (uint32_t)t->slot < svc->nattrs)
+            read[t->slot] = true;
     }
-    return false;
+    return read;
 }
 
-/* Reads of one score, as "attr = value, ..." (each attribute once). */
-static const char *reads_text(Eval *ev, uint32_t from)
+enum { MAX_READS_SHOWN = 20 };
+
+/* Reads of one score, as "attr = value, other.attr = value, ..." (the
+ * explained service's own attributes bare; each attribute once: under
+ * the score memo a score's reads are already distinct), the first
+ * MAX_READS_SHOWN of them: a score summing over every service reads them
+ * all, and a line per read would make the explanation (and the HTML
+ * report, which holds one per service) grow with the square of the
+ * portfolio. */
+static void print_reads(FILE *out, Eval *ev, uint32_t row, uint32_t from)
 {
     Compilation *c = ev->c;
-    const char *out = "";
-    for (uint32_t i = from; i < ev->trace.len; i++) {
-        TraceRead *t = ev->trace.items[i];
-        bool dup = false;
-        for (uint32_t j = from; j < i; j++) {
-            TraceRead *o = ev->trace.items[j];
-            dup |= o->kind == t->kind && o->row == t->row && o->slot == t->slot;
-        }
-        if (dup)
-            continue;
-        KindTable *kt = kind_table(c, t->kind);
-        const char *who = t->kind == EK_SERVICE ? "" : arena_printf(&c->arena, "%s.",
-                                                                   kt->names[t->row]);
-        out = arena_printf(&c->arena, "%s%s%s%s = %s", out, *out ? ", " : "", who,
-                           kt->attrs[t->slot].name, value_text(c, &t->value));
+    uint32_t n = ev->trace.len - from;
+    if (!n) {
+        fputs("(no attributes)", out);
+        return;
     }
-    return *out ? out : "(no attributes)";
+    for (uint32_t i = 0; i < n && i < MAX_READS_SHOWN; i++) {
+        TraceRead *t = ev->trace.items[from + i];
+        KindTable *kt = kind_table(c, t->kind);
+        /* the service's own attributes bare, anything else's named */
+        bool own = t->kind == EK_SERVICE && t->row == row;
+        fprintf(out, "%s%s%s%s = %s", i ? ", " : "", own ? "" : kt->names[t->row],
+                own ? "" : ".", kt->attrs[t->slot].name, value_text(c, &t->value));
+    }
+    if (n > MAX_READS_SHOWN)
+        fprintf(out, ", and %u more", n - MAX_READS_SHOWN);
 }
 
 static const char *short_number(Compilation *c, double v)
@@ -241,7 +251,9 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         double v = eval_score(ev, sc, r);
         fprintf(out, "  %-20s = %-10s %s\n", sc->name, short_number(c, v),
                 expr_text(c, sc->decl->expr));
-        fprintf(out, "  %-20s   reads: %s\n", "", reads_text(ev, from));
+        fprintf(out, "  %-20s   reads: ", "");
+        print_reads(out, ev, r, from);
+        fputc('\n', out);
     }
     fputs("\narms, in order (first true one fires):\n", out);
     int idx = 0;
@@ -262,8 +274,9 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
     res->score_ready = ready;
     /* what would flip it: every service attribute the scores and arms read */
     PtrVec flips = {0};
+    bool *read = attrs_read(ev, r);
     for (uint32_t slot = 0; slot < svc->nattrs; slot++) {
-        if (!attr_read(ev, r, (int)slot))
+        if (!read[slot])
             continue;
         const AttrDef *a = &svc->attrs[slot];
         if (a->type.kind == T_NUMBER && !isnan(svc->cols[slot].num[r])) {
