@@ -74,7 +74,18 @@ typedef struct Flip {
     double rel;          /* |to - from| / max(|from|, 1): for sorting */
 } Flip;
 
-/* The smallest change of a numeric cell, in one direction, that flips. */
+/* Whether the schema allows v for a (bounds inclusive or exclusive). */
+static bool in_bounds(const AttrDef *a, double v)
+{
+    if (a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min)))
+        return false;
+    if (a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max)))
+        return false;
+    return true;
+}
+
+/* The smallest change of a numeric cell, in one direction, that flips:
+ * only to values the schema allows. */
 static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *out)
 {
     KindTable *svc = kind_table(ev->c, EK_SERVICE);
@@ -88,11 +99,13 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     for (int k = 0; k <= 40; k++) {
         double delta = base * ldexp(1.0, k - 12);   /* 0.02% .. 2.7e8 x */
         double v = v0 + dir * delta;
-        if ((a->has_min && v < a->min) || (a->has_max && v > a->max)) {
-            /* try the bound itself once, then stop */
+        if (!in_bounds(a, v)) {
+            /* try an inclusive bound itself once, then stop (an exclusive
+             * one, `> 0`, is not a value the input may take) */
+            bool excl = dir > 0 ? a->max_excl : a->min_excl;
             v = dir > 0 ? a->max : a->min;
             delta = fabs(v - v0);
-            if (delta <= prev)
+            if (excl || delta <= prev)
                 break;
             got = decide_with_num(ev, row, cell, v);
             if (got != d0)
@@ -128,7 +141,7 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     for (int prec = 1; prec <= 17 && to != 0; prec++) {
         double scale = pow(10, prec - 1 - floor(log10(fabs(to))));
         double cand = dir > 0 ? ceil(to * scale) / scale : floor(to * scale) / scale;
-        if (!isfinite(cand) || fabs(cand - v0) > 1.001 * fabs(to - v0))
+        if (!isfinite(cand) || !in_bounds(a, cand) || fabs(cand - v0) > 1.001 * fabs(to - v0))
             continue;
         Decision d = decide_with_num(ev, row, cell, cand);
         if (d != d0) {

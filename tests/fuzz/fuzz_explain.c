@@ -8,7 +8,17 @@
  *
  * Inputs that do not check compile once and return: the JIT (tens of
  * milliseconds) is paid only where there is something to compare.
+ *
+ * libgccjit runs the assembler and linker as child processes and waits for
+ * them; libFuzzer's timeout timer (SIGALRM) interrupting that wait makes
+ * the driver give up and exit the whole process ("failed to get exit
+ * status: Interrupted system call").  The JIT run therefore blocks SIGALRM
+ * in this thread: the signal goes to another thread, or waits until the
+ * run is over.
  */
+#include <pthread.h>
+#include <signal.h>
+
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,11 +34,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             o.jit = STRAT_JIT_ON;
             o.jit_O0 = true;
         }
+        sigset_t alarm, saved;
+        sigemptyset(&alarm);
+        sigaddset(&alarm, SIGALRM);
+        if (pass == 1 && pthread_sigmask(SIG_BLOCK, &alarm, &saved) != 0)
+            abort();
         strat_compilation *c = strat_new(NULL, &o);
         if (!c)
             abort();
         if (strat_load(c, &path, 1) != STRAT_FAILURE)
             strat_check(c);
+        if (pass == 1 && pthread_sigmask(SIG_SETMASK, &saved, NULL) != 0)
+            abort();
         size_t len = 0;
         FILE *out = open_memstream(&text[pass], &len);
         if (!out)
