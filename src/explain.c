@@ -100,16 +100,30 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
         double delta = base * ldexp(1.0, k - 12);   /* 0.02% .. 2.7e8 x */
         double v = v0 + dir * delta;
         if (!in_bounds(a, v)) {
-            /* try an inclusive bound itself once, then stop (an exclusive
-             * one, `> 0`, is not a value the input may take) */
             bool excl = dir > 0 ? a->max_excl : a->min_excl;
-            v = dir > 0 ? a->max : a->min;
-            delta = fabs(v - v0);
-            if (excl || delta <= prev)
+            double bound = dir > 0 ? a->max : a->min;
+            double edge = fabs(bound - v0);
+            if (!excl) {
+                /* try the bound itself once, then stop */
+                if (edge > prev) {
+                    got = decide_with_num(ev, row, cell, bound);
+                    if (got != d0)
+                        hit = edge;
+                }
                 break;
-            got = decide_with_num(ev, row, cell, v);
-            if (got != d0)
-                hit = delta;
+            }
+            /* an exclusive bound (`> 0`) is not a value the input may
+             * take: close in on it, halving the gap, then stop */
+            for (int j = 1; j <= 40 && isnan(hit); j++) {
+                double d = edge - (edge - prev) * ldexp(1.0, -j);
+                if (!(d > prev) || !in_bounds(a, v0 + dir * d))
+                    break;
+                got = decide_with_num(ev, row, cell, v0 + dir * d);
+                if (got != d0)
+                    hit = d;
+                else
+                    prev = d;
+            }
             break;
         }
         got = decide_with_num(ev, row, cell, v);
