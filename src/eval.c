@@ -247,10 +247,7 @@ static void fix_norms_in(Eval *ev, Expr *e, PtrVec *sites)
     case EX_CALL:
         if (!e->u.call.sym && e->u.call.builtin == B_NORM) {
             norm_range(ev, e);
-            bool listed = false;
-            for (uint32_t i = 0; sites && i < sites->len && !listed; i++)
-                listed = sites->items[i] == e;
-            if (sites && !listed)
+            if (sites)   /* (a tree: each call is met once) */
                 ptrvec_push(&ev->c->arena, sites, e);
         }
         for (uint32_t i = 0; i < e->u.call.nargs; i++)
@@ -715,7 +712,8 @@ static void trace_compact(Eval *ev, uint32_t from)
         uint32_t j = (uint32_t)(h >> 32) & (cap - 1);
         bool dup = false;
         for (; seen[j]; j = (j + 1) & (cap - 1))
-            if (seen[j]->kind == t->kind && seen[j]->row == t->row && seen[j]->slot == t->slot) {
+            if (seen[j]->kind == t->kind && seen[j]->row == t->row &&
+                seen[j]->slot == t->slot) {
                 dup = true;
                 break;
             }

@@ -87,8 +87,8 @@ void eval_decide_row(Eval *ev, uint32_t row);
 
 /* Fixes the range of every norm() call of the scores, the decide arms and
  * `rank by` from the inputs as they are now (a call whose range is already
- * fixed keeps it).  Appends each call to sites (when not NULL) once, in
- * the order they appear in the program.  Explain calls it before its flip
+ * fixed keeps it).  Appends each call to sites (when not NULL), in the
+ * order they appear in the program.  Explain calls it before its flip
  * search, so a perturbed input never moves a range, whichever engine
  * decided. */
 void eval_fix_norm_ranges(Eval *ev, PtrVec *sites);

@@ -20,9 +20,9 @@
 #include "json.h"
 #include "unparse.h"
 
-/* The service's decision with one input changed: the scores and arms of
- * this service only, from the changed column, memoised for this one state
- * of the inputs.  The cell is back as it was on return. */
+/* The service's decision from the columns as they are now: its scores and
+ * arms only, through the score memo (which must hold nothing older than
+ * the last change of an input). */
 static Decision decide_now(Eval *ev, uint32_t row)
 {
     Results *res = ev->res;
@@ -44,6 +44,8 @@ static Decision decide_now(Eval *ev, uint32_t row)
     return d;
 }
 
+/* The decision with one cell set to v: the memo forgotten when the cell
+ * changes and when it is put back as it was. */
 static Decision decide_with_num(Eval *ev, uint32_t row, double *cell, double v)
 {
     double v0 = *cell;

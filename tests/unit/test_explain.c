@@ -11,10 +11,13 @@
  * must give the same bytes.  Each round must find flips for a minimum
  * share of its services, or the comparison would compare nothing.
  *
- * The other tests: a doubling chain of scores (each calling the last one
- * twice) explained and reported in bounded work, with the right numbers;
- * a strict threshold's flip figure strictly past the threshold; the norm()
- * ranges printed are those of the unperturbed portfolio.
+ * The generator keeps to what the JIT compiles (s.attr, arithmetic, min,
+ * max, if, norm, score calls, and/or/not, comparisons), so the JIT run
+ * fixes every norm() range up front while the interpreter's are fixed on
+ * first use: the case where the two used to disagree.  Elsewhere:
+ * tests/golden/explain/ (fixed ranges, a strict threshold's figure, schema
+ * bounds, long reads lines) and tests/security/explain_scaling_test.sh (a
+ * doubling chain of scores in bounded work).
  *
  * STRAT_DIFFTEST_ROUNDS and STRAT_DIFFTEST_SEED set the run's size and
  * seed, as for test_jit.
