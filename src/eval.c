@@ -211,7 +211,10 @@ double eval_exposure(Eval *ev, int32_t row, Name category)
     return best;
 }
 
-static double norm_value(Eval *ev, Expr *e, double x)
+/* The cache slot of a norm() call, its range over every service fixed on
+ * first use from the inputs as they are then (explain fixes them all
+ * before it perturbs anything: eval_fix_norm_ranges). */
+static uint32_t norm_range(Eval *ev, Expr *e)
 {
     if (!e->aux) {
         if (ev->nnorm == ev->norm_cap) {
@@ -233,11 +236,13 @@ static double norm_value(Eval *ev, Expr *e, double x)
         /* the range of x over every service, computed once */
         KindTable *svc = kind_table(ev->c, EK_SERVICE);
         int32_t saved = ev->locals[0];
+        EntityKind saved_kind = ev->local_kinds[0];
         bool tracing = ev->tracing;
         ev->tracing = false;
         double lo = INFINITY, hi = -INFINITY;
         for (uint32_t r = 0; r < svc->count; r++) {
             ev->locals[0] = (int32_t)r;
+            ev->local_kinds[0] = EK_SERVICE;
             double v = eval_expr(ev, e->u.call.args[0]).num;
             if (isnan(v))
                 continue;
@@ -247,17 +252,89 @@ static double norm_value(Eval *ev, Expr *e, double x)
                 hi = v;
         }
         ev->locals[0] = saved;
+        ev->local_kinds[0] = saved_kind;
         ev->tracing = tracing;
         ev->norm_lo[k] = lo;
         ev->norm_hi[k] = hi;
         ev->norm_done[k] = true;
     }
+    return k;
+}
+
+static double norm_value(Eval *ev, Expr *e, double x)
+{
+    uint32_t k = norm_range(ev, e);
     double lo = ev->norm_lo[k], hi = ev->norm_hi[k];
     if (isnan(x))
         return NAN;
     if (!(hi > lo))
         return 0;
     return (x - lo) / (hi - lo);
+}
+
+/* Every norm() call under e: its range fixed, the call appended to sites.
+ * A quantifier's variable stands at the first row of its kind, where the
+ * interpreter's first use of a call inside one would find it. */
+static void fix_norms_in(Eval *ev, Expr *e, PtrVec *sites)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case EX_CALL:
+        if (!e->u.call.sym && e->u.call.builtin == B_NORM) {
+            norm_range(ev, e);
+            if (sites)   /* (a tree: each call is met once) */
+                ptrvec_push(&ev->c->arena, sites, e);
+        }
+        for (uint32_t i = 0; i < e->u.call.nargs; i++)
+            fix_norms_in(ev, e->u.call.args[i], sites);
+        break;
+    case EX_ATTR:
+        fix_norms_in(ev, e->u.attr.obj, sites);
+        break;
+    case EX_LIST:
+        for (uint32_t i = 0; i < e->u.list.n; i++)
+            fix_norms_in(ev, e->u.list.items[i], sites);
+        break;
+    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
+        fix_norms_in(ev, e->u.ops.a, sites);
+        fix_norms_in(ev, e->u.ops.b, sites);
+        fix_norms_in(ev, e->u.ops.c, sites);
+        break;
+    case EX_QUANT: case EX_COMPREH: {
+        int slot = e->u.quant.local;
+        EntityKind k = (EntityKind)e->u.quant.entity_kind;
+        int32_t saved = ev->locals[slot];
+        EntityKind saved_kind = ev->local_kinds[slot];
+        ev->locals[slot] = kind_table(ev->c, k)->count ? 0 : -1;
+        ev->local_kinds[slot] = k;
+        fix_norms_in(ev, e->u.quant.where, sites);
+        fix_norms_in(ev, e->u.quant.body, sites);
+        ev->locals[slot] = saved;
+        ev->local_kinds[slot] = saved_kind;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void eval_fix_norm_ranges(Eval *ev, PtrVec *sites)
+{
+    Program *p = ev->p;
+    int32_t saved = ev->locals[0];
+    EntityKind saved_kind = ev->local_kinds[0];
+    ev->locals[0] = 0;
+    ev->local_kinds[0] = EK_SERVICE;
+    for (uint32_t i = 0; i < p->scores.len; i++)
+        fix_norms_in(ev, ((Score *)p->scores.items[i])->decl->expr, sites);
+    if (p->decide) {
+        for (Arm *a = p->decide->arms; a; a = a->next)
+            fix_norms_in(ev, a->cond, sites);
+        fix_norms_in(ev, p->decide->rank, sites);
+    }
+    ev->locals[0] = saved;
+    ev->local_kinds[0] = saved_kind;
 }
 
 static bool values_equal(const Value *a, const Value *b)
@@ -633,13 +710,112 @@ Value eval_expr(Eval *ev, Expr *e)
     return num_value(NAN);
 }
 
-double eval_score(Eval *ev, Score *s, uint32_t row)
+/* ---- the score memo (eval.h) ---------------------------------------------- */
+
+typedef struct ScoreMemo {
+    uint32_t epoch;          /* the entry counts when it is ev->memo_epoch */
+    uint32_t score, row;
+    uint32_t nreads;
+    double value;
+    TraceRead **reads;       /* its distinct reads, when traced */
+    bool traced;
+} ScoreMemo;
+
+void eval_memo_invalidate(Eval *ev)
 {
-    Results *res = ev->res;
-    /* within the pipeline scores run in dependency order, so a score
-     * called by another is already in its column */
-    if (res && res->score_ready && res->score_ready[s->index] && !ev->tracing)
-        return res->scores[(size_t)s->index * res->nservices + row];
+    ev->memo_live = 0;
+    if (++ev->memo_epoch == 0) {   /* wrapped: no old entry may look current */
+        for (uint32_t i = 0; i < ev->memo_cap; i++)
+            ev->memo[i].epoch = 0;
+        ev->memo_epoch = 1;
+    }
+}
+
+void eval_memo_begin(Eval *ev)
+{
+    ev->memo_on = true;
+    eval_memo_invalidate(ev);
+}
+
+void eval_memo_end(Eval *ev)
+{
+    ev->memo_on = false;
+    eval_memo_invalidate(ev);
+}
+
+/* The current entry of (score, row), or the free slot where it goes
+ * (open addressing; a stale entry is a free slot).  memo_cap is a power of
+ * two at least twice memo_live, so the probe ends. */
+static ScoreMemo *memo_slot(Eval *ev, uint32_t score, uint32_t row)
+{
+    uint32_t mask = ev->memo_cap - 1;
+    uint64_t h = ((uint64_t)score << 32 | row) * 0x9e3779b97f4a7c15ULL;
+    for (uint32_t i = (uint32_t)(h >> 32) & mask;; i = (i + 1) & mask) {
+        ScoreMemo *m = &ev->memo[i];
+        if (m->epoch != ev->memo_epoch || (m->score == score && m->row == row))
+            return m;
+    }
+}
+
+static void memo_put(Eval *ev, const ScoreMemo *entry)
+{
+    if (2 * ((uint64_t)ev->memo_live + 1) > ev->memo_cap) {
+        if (ev->memo_cap >= (1u << 30)) {
+            eval_memo_invalidate(ev);   /* a billion entries: start over */
+        } else {
+            ScoreMemo *old = ev->memo;
+            uint32_t old_cap = ev->memo_cap;
+            ev->memo_cap = old_cap ? old_cap * 2 : 64;
+            ev->memo = ARENA_ARRAY(&ev->c->arena, ScoreMemo, ev->memo_cap);
+            ev->memo_live = 0;
+            for (uint32_t i = 0; i < old_cap; i++)
+                if (old[i].epoch == ev->memo_epoch) {
+                    *memo_slot(ev, old[i].score, old[i].row) = old[i];
+                    ev->memo_live++;
+                }
+        }
+    }
+    ScoreMemo *m = memo_slot(ev, entry->score, entry->row);
+    if (m->epoch != ev->memo_epoch)
+        ev->memo_live++;
+    *m = *entry;
+    m->epoch = ev->memo_epoch;
+}
+
+/* Keeps the first of each read (kind, row, slot) in trace[from..]: what a
+ * score read, each once, in the order it was first read. */
+static void trace_compact(Eval *ev, uint32_t from)
+{
+    uint32_t n = ev->trace.len - from;
+    if (n < 2)
+        return;
+    uint32_t cap = 4;
+    while (cap < 2 * n)
+        cap *= 2;
+    TraceRead **seen = ARENA_ARRAY(&ev->c->arena, TraceRead *, cap);
+    uint32_t kept = from;
+    for (uint32_t i = from; i < ev->trace.len; i++) {
+        TraceRead *t = ev->trace.items[i];
+        uint64_t h = (((uint64_t)t->kind << 32 | t->row) * 31 + (uint32_t)t->slot) *
+                     0x9e3779b97f4a7c15ULL;
+        uint32_t j = (uint32_t)(h >> 32) & (cap - 1);
+        bool dup = false;
+        for (; seen[j]; j = (j + 1) & (cap - 1))
+            if (seen[j]->kind == t->kind && seen[j]->row == t->row &&
+                seen[j]->slot == t->slot) {
+                dup = true;
+                break;
+            }
+        if (dup)
+            continue;
+        seen[j] = t;
+        ev->trace.items[kept++] = t;
+    }
+    ev->trace.len = kept;
+}
+
+static double score_compute(Eval *ev, Score *s, uint32_t row)
+{
     int32_t saved = ev->locals[0];
     EntityKind saved_kind = ev->local_kinds[0];
     ev->locals[0] = (int32_t)row;
@@ -647,5 +823,53 @@ double eval_score(Eval *ev, Score *s, uint32_t row)
     double v = eval_expr(ev, s->decl->expr).num;
     ev->locals[0] = saved;
     ev->local_kinds[0] = saved_kind;
+    return v;
+}
+
+static double score_memoised(Eval *ev, Score *s, uint32_t row)
+{
+    if (ev->memo_cap) {
+        ScoreMemo *m = memo_slot(ev, s->index, row);
+        if (m->epoch == ev->memo_epoch && (m->traced || !ev->tracing)) {
+            for (uint32_t i = 0; ev->tracing && i < m->nreads; i++)
+                ptrvec_push(&ev->c->arena, &ev->trace, m->reads[i]);
+            return m->value;
+        }
+    }
+    uint32_t from = ev->trace.len;
+    ScoreMemo entry = {0};
+    entry.score = s->index;
+    entry.row = row;
+    entry.value = score_compute(ev, s, row);
+    if (ev->tracing) {
+        trace_compact(ev, from);
+        entry.traced = true;
+        entry.nreads = ev->trace.len - from;
+        entry.reads = ARENA_ARRAY(&ev->c->arena, TraceRead *, entry.nreads + 1);
+        memcpy(entry.reads, ev->trace.items + from, sizeof(TraceRead *) * entry.nreads);
+    }
+    memo_put(ev, &entry);
+    return entry.value;
+}
+
+double eval_score(Eval *ev, Score *s, uint32_t row)
+{
+    Results *res = ev->res;
+    /* within the pipeline scores run in dependency order, so a score
+     * called by another is already in its column */
+    if (res && res->score_ready && res->score_ready[s->index] && !ev->tracing)
+        return res->scores[(size_t)s->index * res->nservices + row];
+    if (ev->memo_on)
+        return score_memoised(ev, s, row);
+    /* a score evaluated on its own, outside the columns (a NaN report, a
+     * norm() range the JIT fixes before the columns exist): the scores it
+     * calls are memoised for as long as it runs, since nothing changes
+     * meanwhile; itself is not, so the common case, a score whose callees
+     * are in their columns, costs an increment (the next session starts by
+     * invalidating what this one left) */
+    ev->memo_on = true;
+    eval_memo_invalidate(ev);
+    double v = score_compute(ev, s, row);
+    ev->memo_on = false;
     return v;
 }

@@ -72,6 +72,13 @@ typedef struct Eval {
     /* tracing for explain */
     bool tracing;
     PtrVec trace;            /* TraceRead* */
+    /* memo of scores per (score, service), valid for one state of the
+     * inputs: on while memo_on; an entry counts only when it carries the
+     * current memo_epoch, so invalidating is one increment (see
+     * eval_memo_begin) */
+    struct ScoreMemo *memo;
+    uint32_t memo_cap, memo_live, memo_epoch;
+    bool memo_on;
 } Eval;
 
 void eval_init(Eval *ev, Compilation *c);
@@ -86,6 +93,27 @@ double eval_exposure(Eval *ev, int32_t row, Name category);
 void eval_inputs_changed(Eval *ev);
 /* Evaluates one service's scores, its decision and arm (no ranking). */
 void eval_decide_row(Eval *ev, uint32_t row);
+
+/* Fixes the range of every norm() call of the scores, the decide arms and
+ * `rank by` from the inputs as they are now (a call whose range is already
+ * fixed keeps it).  Appends each call to sites (when not NULL), in the
+ * order they appear in the program.  Explain calls it before its flip
+ * search, so a perturbed input never moves a range, whichever engine
+ * decided. */
+void eval_fix_norm_ranges(Eval *ev, PtrVec *sites);
+
+/* The score memo, for evaluations that call the same score again and
+ * again on inputs that do not change meanwhile (explain's flip search and
+ * so the HTML report; eval_score itself for the duration of a score
+ * evaluated outside the columns).
+ * Without it a score calling another twice, `score s1(s) = s0(s) +
+ * s0(s)`, costs 2^k evaluations for a chain of k.  begin turns it on and
+ * forgets what it held; invalidate forgets (call it after every change of
+ * an input while it is on); end turns it off.  A memoised traced score
+ * replays its reads (each distinct read once) into the trace. */
+void eval_memo_begin(Eval *ev);
+void eval_memo_invalidate(Eval *ev);
+void eval_memo_end(Eval *ev);
 
 /* The whole pipeline: scenario, scores, decisions, rank, approvals, then
  * rules (with waivers) and limits as diagnostics.  Returns the results

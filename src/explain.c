@@ -5,8 +5,12 @@
  * the inputs it read, every arm tried with its condition's value, and for
  * each input the smallest change of that one input that flips the
  * decision.  The search re-decides only this service with one column cell
- * changed; norm() keeps the portfolio range it had (a single service's
- * change barely moves it), which the output says.
+ * changed; every norm() range is fixed from the unperturbed portfolio
+ * before the search starts (a single service's change barely moves it,
+ * and the interpreter and the JIT then name the same flips), which the
+ * output says.  Scores are memoised per (score, service) for one state of
+ * the inputs, so a score calling another twice costs one evaluation, not
+ * 2^depth.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +20,9 @@
 #include "json.h"
 #include "unparse.h"
 
+/* The service's decision from the columns as they are now: its scores and
+ * arms only, through the score memo (which must hold nothing older than
+ * the last change of an input). */
 static Decision decide_now(Eval *ev, uint32_t row)
 {
     Results *res = ev->res;
@@ -37,6 +44,30 @@ static Decision decide_now(Eval *ev, uint32_t row)
     return d;
 }
 
+/* The decision with one cell set to v: the memo forgotten when the cell
+ * changes and when it is put back as it was. */
+static Decision decide_with_num(Eval *ev, uint32_t row, double *cell, double v)
+{
+    double v0 = *cell;
+    *cell = v;
+    eval_memo_invalidate(ev);
+    Decision d = decide_now(ev, row);
+    *cell = v0;
+    eval_memo_invalidate(ev);
+    return d;
+}
+
+static Decision decide_with_sym(Eval *ev, uint32_t row, int32_t *cell, int32_t v)
+{
+    int32_t v0 = *cell;
+    *cell = v;
+    eval_memo_invalidate(ev);
+    Decision d = decide_now(ev, row);
+    *cell = v0;
+    eval_memo_invalidate(ev);
+    return d;
+}
+
 typedef struct Flip {
     int slot;
     double from, to;
@@ -45,7 +76,18 @@ typedef struct Flip {
     double rel;          /* |to - from| / max(|from|, 1): for sorting */
 } Flip;
 
-/* The smallest change of a numeric cell, in one direction, that flips. */
+/* Whether the schema allows v for a (bounds inclusive or exclusive). */
+static bool in_bounds(const AttrDef *a, double v)
+{
+    if (a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min)))
+        return false;
+    if (a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max)))
+        return false;
+    return true;
+}
+
+/* The smallest change of a numeric cell, in one direction, that flips:
+ * only to values the schema allows. */
 static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *out)
 {
     KindTable *svc = kind_table(ev->c, EK_SERVICE);
@@ -59,22 +101,34 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     for (int k = 0; k <= 40; k++) {
         double delta = base * ldexp(1.0, k - 12);   /* 0.02% .. 2.7e8 x */
         double v = v0 + dir * delta;
-        if ((a->has_min && v < a->min) || (a->has_max && v > a->max)) {
-            /* try the bound itself once, then stop */
-            v = dir > 0 ? a->max : a->min;
-            delta = fabs(v - v0);
-            if (delta <= prev)
+        if (!in_bounds(a, v)) {
+            bool excl = dir > 0 ? a->max_excl : a->min_excl;
+            double bound = dir > 0 ? a->max : a->min;
+            double edge = fabs(bound - v0);
+            if (!excl) {
+                /* try the bound itself once, then stop */
+                if (edge > prev) {
+                    got = decide_with_num(ev, row, cell, bound);
+                    if (got != d0)
+                        hit = edge;
+                }
                 break;
-            *cell = v;
-            got = decide_now(ev, row);
-            *cell = v0;
-            if (got != d0)
-                hit = delta;
+            }
+            /* an exclusive bound (`> 0`) is not a value the input may
+             * take: close in on it, halving the gap, then stop */
+            for (int j = 1; j <= 40 && isnan(hit); j++) {
+                double d = edge - (edge - prev) * ldexp(1.0, -j);
+                if (!(d > prev) || !in_bounds(a, v0 + dir * d))
+                    break;
+                got = decide_with_num(ev, row, cell, v0 + dir * d);
+                if (got != d0)
+                    hit = d;
+                else
+                    prev = d;
+            }
             break;
         }
-        *cell = v;
-        got = decide_now(ev, row);
-        *cell = v0;
+        got = decide_with_num(ev, row, cell, v);
         if (got != d0) {
             hit = delta;
             break;
@@ -88,9 +142,7 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     double lo = prev, hi = hit;
     for (int i = 0; i < 60 && hi - lo > 1e-9 * base; i++) {
         double mid = lo + (hi - lo) / 2;
-        *cell = v0 + dir * mid;
-        Decision d = decide_now(ev, row);
-        *cell = v0;
+        Decision d = decide_with_num(ev, row, cell, v0 + dir * mid);
         if (d != d0) {
             hi = mid;
             got = d;
@@ -105,19 +157,15 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     for (int prec = 1; prec <= 17 && to != 0; prec++) {
         double scale = pow(10, prec - 1 - floor(log10(fabs(to))));
         double cand = dir > 0 ? ceil(to * scale) / scale : floor(to * scale) / scale;
-        if (!isfinite(cand) || fabs(cand - v0) > 1.001 * fabs(to - v0))
+        if (!isfinite(cand) || !in_bounds(a, cand) || fabs(cand - v0) > 1.001 * fabs(to - v0))
             continue;
-        *cell = cand;
-        Decision d = decide_now(ev, row);
-        *cell = v0;
+        Decision d = decide_with_num(ev, row, cell, cand);
         if (d != d0) {
             to = cand;
             break;
         }
     }
-    *cell = to;
-    got = decide_now(ev, row);
-    *cell = v0;
+    got = decide_with_num(ev, row, cell, to);
     out->slot = slot;
     out->sym_to = NULL;
     out->from = v0;
@@ -127,37 +175,47 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     return got != d0;
 }
 
-static bool attr_read(Eval *ev, uint32_t row, int slot)
+/* Which of the service's attributes the trace holds a read of. */
+static bool *attrs_read(Eval *ev, uint32_t row)
 {
+    KindTable *svc = kind_table(ev->c, EK_SERVICE);
+    bool *read = ARENA_ARRAY(&ev->c->arena, bool, svc->nattrs + 1);
     for (uint32_t i = 0; i < ev->trace.len; i++) {
         TraceRead *t = ev->trace.items[i];
-        if (t->kind == EK_SERVICE && t->row == row && t->slot == slot)
-            return true;
+        if (t->kind == EK_SERVICE && t->row == row && t->slot >= 0 &&
+            (uint32_t)t->slot < svc->nattrs)
+            read[t->slot] = true;
     }
-    return false;
+    return read;
 }
 
-/* Reads of one score, as "attr = value, ..." (each attribute once). */
-static const char *reads_text(Eval *ev, uint32_t from)
+enum { MAX_READS_SHOWN = 20 };
+
+/* Reads of one score, as "attr = value, other.attr = value, ..." (the
+ * explained service's own attributes bare; each attribute once: under
+ * the score memo a score's reads are already distinct), the first
+ * MAX_READS_SHOWN of them: a score summing over every service reads them
+ * all, and a line per read would make the explanation (and the HTML
+ * report, which holds one per service) grow with the square of the
+ * portfolio. */
+static void print_reads(FILE *out, Eval *ev, uint32_t row, uint32_t from)
 {
     Compilation *c = ev->c;
-    const char *out = "";
-    for (uint32_t i = from; i < ev->trace.len; i++) {
-        TraceRead *t = ev->trace.items[i];
-        bool dup = false;
-        for (uint32_t j = from; j < i; j++) {
-            TraceRead *o = ev->trace.items[j];
-            dup |= o->kind == t->kind && o->row == t->row && o->slot == t->slot;
-        }
-        if (dup)
-            continue;
-        KindTable *kt = kind_table(c, t->kind);
-        const char *who = t->kind == EK_SERVICE ? "" : arena_printf(&c->arena, "%s.",
-                                                                   kt->names[t->row]);
-        out = arena_printf(&c->arena, "%s%s%s%s = %s", out, *out ? ", " : "", who,
-                           kt->attrs[t->slot].name, value_text(c, &t->value));
+    uint32_t n = ev->trace.len - from;
+    if (!n) {
+        fputs("(no attributes)", out);
+        return;
     }
-    return *out ? out : "(no attributes)";
+    for (uint32_t i = 0; i < n && i < MAX_READS_SHOWN; i++) {
+        TraceRead *t = ev->trace.items[from + i];
+        KindTable *kt = kind_table(c, t->kind);
+        /* the service's own attributes bare, anything else's named */
+        bool own = t->kind == EK_SERVICE && t->row == row;
+        fprintf(out, "%s%s%s%s = %s", i ? ", " : "", own ? "" : kt->names[t->row],
+                own ? "" : ".", kt->attrs[t->slot].name, value_text(c, &t->value));
+    }
+    if (n > MAX_READS_SHOWN)
+        fprintf(out, ", and %u more", n - MAX_READS_SHOWN);
 }
 
 static const char *short_number(Compilation *c, double v)
@@ -204,6 +262,14 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         fprintf(out, ", rank %u of %u (rank by %s = %s)", res->rank[r], res->nservices,
                 expr_text(c, p->decide->rank), short_number(c, res->rank_value[r]));
     fputs("\n\nscores:\n", out);
+    /* every norm() range from the portfolio as it is, before anything is
+     * perturbed: whichever engine decided (the JIT fixes them up front,
+     * the interpreter on first use), the search sees the same ranges */
+    PtrVec norm_sites = {0};
+    eval_fix_norm_ranges(ev, &norm_sites);
+    /* from here to the end of the search scores are memoised for one
+     * state of the inputs; decide_with_* forgets them at each change */
+    eval_memo_begin(ev);
     ev->tracing = true;
     ev->trace.len = 0;
     bool *ready = res->score_ready;
@@ -214,7 +280,9 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         double v = eval_score(ev, sc, r);
         fprintf(out, "  %-20s = %-10s %s\n", sc->name, short_number(c, v),
                 expr_text(c, sc->decl->expr));
-        fprintf(out, "  %-20s   reads: %s\n", "", reads_text(ev, from));
+        fprintf(out, "  %-20s   reads: ", "");
+        print_reads(out, ev, r, from);
+        fputc('\n', out);
     }
     fputs("\narms, in order (first true one fires):\n", out);
     int idx = 0;
@@ -235,8 +303,9 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
     res->score_ready = ready;
     /* what would flip it: every service attribute the scores and arms read */
     PtrVec flips = {0};
+    bool *read = attrs_read(ev, r);
     for (uint32_t slot = 0; slot < svc->nattrs; slot++) {
-        if (!attr_read(ev, r, (int)slot))
+        if (!read[slot])
             continue;
         const AttrDef *a = &svc->attrs[slot];
         if (a->type.kind == T_NUMBER && !isnan(svc->cols[slot].num[r])) {
@@ -267,9 +336,7 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
                 int32_t v = atom_id(c, a->allowed[k]);
                 if (v == v0)
                     continue;
-                *cell = v;
-                Decision dn = decide_now(ev, r);
-                *cell = v0;
+                Decision dn = decide_with_sym(ev, r, cell, v);
                 if (dn != d0) {
                     Flip *f = ARENA_NEW(&c->arena, Flip);
                     f->slot = (int)slot;
@@ -285,6 +352,7 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         }
     }
     ev->tracing = false;
+    eval_memo_end(ev);
     fputs("\nsmallest single change that flips the decision:\n", out);
     if (!flips.len)
         fputs("  none found: no one input the scores and arms read changes it\n", out);
@@ -315,14 +383,13 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
                     f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
         }
     }
-    if (ev->nnorm) {
+    if (norm_sites.len) {
         fputs("\nportfolio ranges used by norm() (kept fixed while searching):\n", out);
-        for (uint32_t i = 0; i < ev->nnorm && i < ev->norm_exprs.len; i++) {
-            Expr *e = ev->norm_exprs.items[i];
-            if (!ev->norm_done[i])
-                continue;
+        for (uint32_t i = 0; i < norm_sites.len; i++) {
+            Expr *e = norm_sites.items[i];
+            uint32_t k = (uint32_t)e->aux - 1;
             fprintf(out, "  %-28s min %s, max %s\n", expr_text(c, e),
-                    short_number(c, ev->norm_lo[i]), short_number(c, ev->norm_hi[i]));
+                    short_number(c, ev->norm_lo[k]), short_number(c, ev->norm_hi[k]));
         }
     }
     return STRAT_OK;

@@ -506,12 +506,17 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
         gcc_jit_block *tb = gcc_jit_function_new_block(g->fn, NULL);
         gcc_jit_block *fb = gcc_jit_function_new_block(g->fn, NULL);
         gcc_jit_block *join = gcc_jit_function_new_block(g->fn, NULL);
-        gcc_jit_block_end_with_conditional(g->block, NULL, gen_bool(g, e->u.ops.a), tb, fb);
+        /* gen_* may end g->block and start another: call it before
+         * reading g->block (argument order is unspecified in C) */
+        gcc_jit_rvalue *cond = gen_bool(g, e->u.ops.a);
+        gcc_jit_block_end_with_conditional(g->block, NULL, cond, tb, fb);
         g->block = tb;
-        gcc_jit_block_add_assignment(g->block, NULL, r, gen_num(g, e->u.ops.b));
+        gcc_jit_rvalue *then = gen_num(g, e->u.ops.b);
+        gcc_jit_block_add_assignment(g->block, NULL, r, then);
         gcc_jit_block_end_with_jump(g->block, NULL, join);
         g->block = fb;
-        gcc_jit_block_add_assignment(g->block, NULL, r, gen_num(g, e->u.ops.c));
+        gcc_jit_rvalue *other = gen_num(g, e->u.ops.c);
+        gcc_jit_block_add_assignment(g->block, NULL, r, other);
         gcc_jit_block_end_with_jump(g->block, NULL, join);
         g->block = join;
         return gcc_jit_lvalue_as_rvalue(r);
@@ -696,8 +701,8 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
                                               iconst(g, (int)s->index), p_n),
                 rowv(g)));
         if (p->score_jit[s->index]) {
-            gcc_jit_block_add_assignment(g->block, NULL, g->score_val[s->index],
-                                         gen_num(g, s->decl->expr));
+            gcc_jit_rvalue *value = gen_num(g, s->decl->expr);   /* first: see EX_IF */
+            gcc_jit_block_add_assignment(g->block, NULL, g->score_val[s->index], value);
             gcc_jit_block_add_assignment(g->block, NULL, slot,
                                          gcc_jit_lvalue_as_rvalue(g->score_val[s->index]));
         } else {
@@ -741,8 +746,8 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
         gcc_jit_block_end_with_jump(failed_b, NULL, next);
         /* rank value first (it does not depend on the arm), then the arms */
         g->block = decide_b;
-        gcc_jit_block_add_assignment(g->block, NULL, rank_at,
-                                     d->rank ? gen_num(g, d->rank) : dconst(g, NAN));
+        gcc_jit_rvalue *rank = d->rank ? gen_num(g, d->rank) : dconst(g, NAN);
+        gcc_jit_block_add_assignment(g->block, NULL, rank_at, rank);
         int idx = 0;
         for (Arm *a = d->arms; a; a = a->next, idx++) {
             gcc_jit_block *fire = gcc_jit_function_new_block(g->fn, NULL);
@@ -759,8 +764,8 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
                 break;
             }
             gcc_jit_block *otherwise = gcc_jit_function_new_block(g->fn, NULL);
-            gcc_jit_block_end_with_conditional(g->block, NULL, gen_bool(g, a->cond), fire,
-                                               otherwise);
+            gcc_jit_rvalue *fires = gen_bool(g, a->cond);   /* first: see EX_IF */
+            gcc_jit_block_end_with_conditional(g->block, NULL, fires, fire, otherwise);
             g->block = otherwise;
         }
         if (g->block) {

@@ -129,7 +129,7 @@ static void add_column(Study *st, KindTable *t, int slot, const AttrDef *a, uint
 /* What a run may add that outlives it: counts and pointers that change
  * when it does. */
 typedef struct Lasting {
-    const void *kept;
+    const void *kept, *memo;
     uint32_t nnorm, atoms, names, diags, trace;
 } Lasting;
 
@@ -138,6 +138,7 @@ static Lasting lasting(Compilation *c)
     Lasting l;
     memset(&l, 0, sizeof l);   /* (padding too: compared with memcmp) */
     l.kept = c->jit_kept;
+    l.memo = c->eval->memo;   /* the score memo's table, grown in a run */
     l.nnorm = c->eval->nnorm;
     l.atoms = c->program->atoms.len;
     l.names = c->names.len;

@@ -80,7 +80,10 @@ static const Command commands[] = {
      "Shows why SERVICE got its decision: each score with the inputs it read,\n"
      "each arm tried with its condition's value, and the smallest change of one\n"
      "input that would flip the decision.\n\n"
-     "  --scenario NAME        apply a what-if scenario first\n",
+     "  --scenario NAME        apply a what-if scenario first\n"
+     "  --jit WHEN             auto, on or off: how the portfolio is decided first\n"
+     "                         (the explanation is the same either way)\n"
+     "  --no-cache             do not use or write the compiled-code cache\n",
      NULL},
     {"test", cmd_test,
      "usage: strat test [OPTIONS] FILES...\n\n"

@@ -9,10 +9,13 @@
 # objects (tests/reliability_test.sh sweeps allocation failures with it).
 # Targets (tests/fuzz/*.c): fuzz_fmt (bytes -> strat_format twice, in
 # memory: formatting must be idempotent), fuzz_parse (bytes -> strat_load), fuzz_check
-# (strat_load + strat_check, which scores and decides, then every emitter),
-# fuzz_csv (a fixed strategy loading the input as its CSV inventory).
+# (strat_load + strat_check, which scores and decides, then every emitter,
+# `explain` of each service and the HTML report),
+# fuzz_csv (a fixed strategy loading the input as its CSV inventory),
+# fuzz_explain (a strategy decided by the interpreter and by the JIT:
+# `explain` of each service and the HTML report must be the same bytes).
 # Each is compiled with clang -fsanitize=fuzzer,address,undefined against the
-# library sources (interpreter only: the JIT is off while fuzzing) into
+# library sources (interpreter only, but for fuzz_explain's second run) into
 # build/fuzz/ (FUZZ_DIR overrides), seeded from examples/ and tests/golden/
 # and run for SECONDS / number-of-targets with
 #   -max_len=4096 -timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/strat.dict
@@ -32,7 +35,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} = 0 ] && targets=(fuzz_parse fuzz_check fuzz_csv fuzz_fmt)
+all_targets=(fuzz_parse fuzz_check fuzz_csv fuzz_fmt fuzz_explain)
+[ ${#targets[@]} = 0 ] && targets=("${all_targets[@]}")
 out=${FUZZ_DIR:-$root/build/fuzz}
 case "$secs" in ''|*[!0-9]*) echo "usage: run.sh SECONDS [TARGET...]" >&2; exit 2 ;; esac
 
@@ -75,7 +79,7 @@ stamp=$( (cd "$root" && cat grammar/strat.y grammar/strat.l src/*.c src/*.h src/
           src/cli/*.c src/cli/*.h include/strat/*.h tests/fuzz/*.c tests/fuzz/*.h; echo "$CLANG ${CFLAGS[*]}") |
         sha256sum | cut -c1-16)
 if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] ||
-   [ ! -x "$out/fuzz_csv" ] || [ ! -x "$out/strat" ]; then
+   [ ! -x "$out/fuzz_explain" ] || [ ! -x "$out/strat" ]; then
     echo "fuzz: building with $CLANG into $out"
     rm -f "$out/stamp" "$out"/obj/*.o "$out"/obj/cli/*.o
     (cd "$root" &&
@@ -91,7 +95,7 @@ if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] ||
         if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || { echo "fuzz: FAIL: compile"; exit 1; }; pids=("${pids[@]:1}"); fi
     done
     for p in "${pids[@]}"; do wait "$p" || { echo "fuzz: FAIL: compile"; exit 1; }; done
-    for t in fuzz_parse fuzz_check fuzz_csv fuzz_fmt; do
+    for t in "${all_targets[@]}"; do
         (cd "$root" && "$CLANG" "${CFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer -o "$out/$t" \
             "tests/fuzz/$t.c" "$out"/obj/*.o -lgccjit -lnettle -lm -ldl -lpthread) ||
             { echo "fuzz: FAIL: link $t"; exit 1; }
@@ -110,7 +114,7 @@ if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] ||
 fi
 
 # ---- seeds ----------------------------------------------------------------
-for t in fuzz_parse fuzz_check fuzz_csv fuzz_fmt; do
+for t in "${all_targets[@]}"; do
     rm -rf "$out/seeds/$t"
     mkdir -p "$out/seeds/$t" "$out/corpus/$t"
 done
@@ -120,6 +124,7 @@ while IFS= read -r -d '' f; do
     cp "$f" "$out/seeds/fuzz_parse/$i-$(basename "$f")"
     cp "$f" "$out/seeds/fuzz_check/$i-$(basename "$f")"
     cp "$f" "$out/seeds/fuzz_fmt/$i-$(basename "$f")"
+    cp "$f" "$out/seeds/fuzz_explain/$i-$(basename "$f")"
 done < <(find "$root/examples" "$root/tests/golden" -name '*.strat' -type f -print0 2>/dev/null)
 while IFS= read -r -d '' f; do
     i=$((i + 1))
@@ -135,6 +140,8 @@ total_execs=0
 crashes=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# libgccjit (fuzz_explain's second run) keeps memory it never frees
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 for t in "${targets[@]}"; do
     if [ ! -x "$out/$t" ]; then
         echo "fuzz: FAIL: no target $t"
