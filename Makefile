@@ -136,8 +136,9 @@ tsan:
 #   make difftest N=200 SEED=7
 N ?= 100
 SEED ?= 1
-difftest: $(BUILD)/tests/test_jit
+difftest: $(BUILD)/tests/test_jit $(BUILD)/tests/test_explain
 	STRAT_DIFFTEST_ROUNDS=$(N) STRAT_DIFFTEST_SEED=$(SEED) $(BUILD)/tests/test_jit
+	STRAT_DIFFTEST_ROUNDS=$(N) STRAT_DIFFTEST_SEED=$(SEED) $(BUILD)/tests/test_explain
 
 # Planted bugs (tests/mutation/mutants.txt), each built and run against
 # unit, golden and check-examples in a scratch copy: which does the suite
