@@ -5,7 +5,7 @@
 #   bash tests/reliability_test.sh build/strat
 #
 #   1. fuzz smoke: tests/fuzz/run.sh for RELIABILITY_FUZZ_SECONDS (60) split
-#      across the three libFuzzer targets; skipped with a message when clang
+#      across the libFuzzer targets of tests/fuzz; skipped with a message when clang
 #      with libFuzzer cannot be found or installed (the first run also
 #      builds the targets, about 30 s more)
 #   2. allocation-failure sweep of examples/retail with check and decide,
