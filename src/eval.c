@@ -846,7 +846,8 @@ static double score_memoised(Eval *ev, Score *s, uint32_t row)
         entry.traced = true;
         entry.nreads = ev->trace.len - from;
         entry.reads = ARENA_ARRAY(&ev->c->arena, TraceRead *, entry.nreads + 1);
-        memcpy(entry.reads, ev->trace.items + from, sizeof(TraceRead *) * entry.nreads);
+        if (entry.nreads)   /* (an empty trace has no items array at all) */
+            memcpy(entry.reads, ev->trace.items + from, sizeof(TraceRead *) * entry.nreads);
     }
     memo_put(ev, &entry);
     return entry.value;
