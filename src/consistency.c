@@ -27,8 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "parse.h"
+#include "consistency.h"
+#include "dates.h"
+#include "diag.h"
+#include "intern.h"
+#include "source.h"
 
 /* Long lists (a cycle through a million services) are cut in messages and
  * notes: this many hops are shown. */

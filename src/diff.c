@@ -26,9 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "diff.h"
+#include "digest.h"
 #include "json.h"
 #include "markdown.h"
+#include "source.h"
 #include "unparse.h"
 
 /* ---- lines: prose and code, rendered as text or Markdown -------------- */
@@ -129,14 +131,6 @@ static const char *delta_text(Arena *a, double from, double to)
 static bool same_number(double a, double b)
 {
     return (isnan(a) && isnan(b)) || a == b;
-}
-
-static const Arm *arm_at(const Program *p, int idx)
-{
-    const Arm *a = p->decide ? p->decide->arms : NULL;
-    for (int i = 0; a && i < idx; i++)
-        a = a->next;
-    return idx >= 0 ? a : NULL;
 }
 
 static const char *arm_text(Compilation *c, const Arm *a)
@@ -1223,7 +1217,7 @@ static bool init_side(Side *s, Compilation *c)
 
 /* The work, below the guards of strat_diff (no local of the guarded frame
  * lives across its setjmp). */
-static strat_status run_diff(Compilation *old, Compilation *new_, FILE *out, bool md,
+strat_status diff_report(Compilation *old, Compilation *new_, FILE *out, bool md,
                              unsigned *changes)
 {
     Differ *df = ARENA_NEW(&new_->arena, Differ);
@@ -1265,17 +1259,4 @@ static strat_status run_diff(Compilation *old, Compilation *new_, FILE *out, boo
     if (changes)
         *changes = df->moved + df->added + df->removed;
     return STRAT_OK;
-}
-
-strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *out,
-                        const char *format, unsigned *changes)
-{
-    if (changes)
-        *changes = 0;
-    if (format && strcmp(format, "md") != 0 && strcmp(format, "text") != 0)
-        return STRAT_FAILURE;
-    /* text is built in both arenas: either may run out */
-    STRAT_GUARD(old, STRAT_FAILURE);
-    STRAT_GUARD(new_, STRAT_FAILURE);
-    return run_diff(old, new_, out, format && strcmp(format, "md") == 0, changes);
 }

@@ -16,8 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "digest.h"
+#include "emit_html.h"
+#include "explain.h"
 #include "json.h"
+#include "source.h"
 #include "unparse.h"
 
 enum {
@@ -172,14 +175,6 @@ static const char *percent(char *buf, size_t size, double part, double whole)
 }
 
 /* ---- the decide block ---------------------------------------------- */
-
-static const Arm *arm_at(const Program *p, int idx)
-{
-    const Arm *a = p->decide ? p->decide->arms : NULL;
-    for (int i = 0; a && i < idx; i++)
-        a = a->next;
-    return idx >= 0 ? a : NULL;
-}
 
 static int decision_of(const Results *res, uint32_t row)
 {

@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dates.h"
 #include "eval.h"
+#include "intern.h"
+#include "json.h"
 
 static Value num_value(double v)
 {
@@ -873,4 +876,72 @@ double eval_score(Eval *ev, Score *s, uint32_t row)
     double v = score_compute(ev, s, row);
     ev->memo_on = false;
     return v;
+}
+
+/* ---- values as text ----------------------------------------------------------- */
+
+const char *value_text(Compilation *c, const Value *v)
+{
+    char buf[48];
+    switch (v->kind) {
+    case T_NUMBER:
+        return arena_strndup(&c->arena, format_double(buf, sizeof buf, v->num),
+                             strlen(format_double(buf, sizeof buf, v->num)));
+    case T_BOOL: return v->i == 1 ? "true" : v->i == 0 ? "false" : "none";
+    case T_DATE: {
+        if (v->i == INT32_MIN)
+            return "none";
+        int y;
+        unsigned m, d;
+        civil_from_days(v->i, &y, &m, &d);
+        return arena_printf(&c->arena, "%04d-%02u-%02u", y, m, d);
+    }
+    case T_STRING: {
+        Name n = atom_name(c, v->i);
+        if (!n)
+            return "none";
+        /* as a string literal, escapes and all */
+        size_t len = strlen(n);
+        char *out = arena_alloc(&c->arena, 2 * len + 3);
+        size_t k = 0;
+        out[k++] = '"';
+        for (const char *p = n; *p; p++) {
+            char e = *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r'
+                   : *p == '"' || *p == '\\' ? *p : 0;
+            if (e) {
+                out[k++] = '\\';
+                out[k++] = e;
+            } else {
+                out[k++] = *p;
+            }
+        }
+        out[k++] = '"';
+        out[k] = '\0';
+        return out;
+    }
+    case T_SYMBOL: {
+        Name n = atom_name(c, v->i);
+        return n ? n : "none";
+    }
+    case T_ENTITY:
+        return v->i >= 0 ? entity_label(c, v->ekind, v->i) : "none";
+    case T_DECISION:
+        return v->i >= 0 ? decision_name((Decision)v->i) : "none";
+    case T_LIST: {
+        const char *out = "[";
+        for (uint32_t i = 0; v->nums && i < v->len; i++)
+            out = arena_printf(&c->arena, "%s%s%s", out, i ? ", " : "",
+                               format_double(buf, sizeof buf, v->nums[i]));
+        for (uint32_t i = 0; !v->nums && i < v->len; i++) {
+            Value e = {0};
+            e.kind = v->elem_kind;
+            e.i = v->elems[i];
+            e.ekind = v->ekind;
+            out = arena_printf(&c->arena, "%s%s%s", out, i ? ", " : "", value_text(c, &e));
+        }
+        return arena_printf(&c->arena, "%s]", out);
+    }
+    default:
+        return "none";
+    }
 }

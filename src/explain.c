@@ -16,8 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "decide.h"
+#include "diag.h"
+#include "explain.h"
+#include "intern.h"
 #include "json.h"
+#include "source.h"
 #include "unparse.h"
 
 /* The service's decision from the columns as they are now: its scores and
@@ -35,7 +39,7 @@ static Decision decide_now(Eval *ev, uint32_t row)
     for (uint32_t s = 0; s < ev->p->scores.len; s++)
         if (!isfinite(eval_score(ev, ev->p->scores.items[s], row)))
             res->failed[row] = true;
-    eval_decide_row(ev, row);
+    decide_row(ev, row);
     Decision d = (Decision)res->decision[row];
     res->decision[row] = saved_dec;
     res->arm[row] = saved_arm;
@@ -228,15 +232,9 @@ static const char *short_number(Compilation *c, double v)
     return arena_strndup(&c->arena, buf, strlen(buf));
 }
 
-strat_status strat_explain(strat_compilation *c, FILE *out, const char *service)
-{
-    STRAT_GUARD(c, STRAT_FAILURE);
-    return explain_service(c, out, service);
-}
-
 strat_status explain_service(Compilation *c, FILE *out, const char *service)
 {
-    if (!have_decisions(c))
+    if (!decide_have_results(c))
         return STRAT_FINDINGS;
     Eval *ev = c->eval;
     Results *res = c->results;

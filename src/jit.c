@@ -43,8 +43,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
+#include "intern.h"
 #include "jit.h"
 #include "json.h"
+#include "parallel.h"
 
 typedef void (*KernelFn)(double **num, int32_t **i32, uint32_t **spans,
                          const double *params, const int32_t *atoms, double **extra,
@@ -877,13 +880,13 @@ static void unload(Loaded *lo)
 }
 
 /* The code of the last run, kept until the compilation is freed. */
-struct JitKept {
+typedef struct JitKept {
     const char *key_hash;
     Loaded loaded;            /* from the cache, or no handle */
     KernelFn kernel;
     gcc_jit_result *result;   /* compiled in memory, or NULL */
     gcc_jit_context *ctx;
-};
+} JitKept;
 
 void jit_release(Compilation *c)
 {
