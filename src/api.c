@@ -59,7 +59,7 @@ static void run_stages(Compilation *c, Upto upto)
     }
     if (upto == UPTO_DECIDE && !c->decide_ran) {
         c->decide_ran = true;
-        if (!c->nerrors) {
+        if (!diag_blocked(c)) {
             double t0 = now_ms();
             decide_run(c);
             verbose_time(c, "decide", t0);
@@ -90,6 +90,11 @@ strat_status strat_decide(strat_compilation *c)
     STRAT_GUARD(c, STRAT_FAILURE);
     run_stages(c, UPTO_DECIDE);
     return status_of(c);
+}
+
+bool strat_decided(const strat_compilation *c)
+{
+    return c->eval && c->results && c->results->decided;
 }
 
 /* ---- outputs: each decides first if that has not happened ------------------ */

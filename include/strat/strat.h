@@ -117,6 +117,9 @@ strat_status strat_check(strat_compilation *c);
  * they still make the status STRAT_FINDINGS.  docs/architecture.md lists
  * which errors are which. */
 strat_status strat_decide(strat_compilation *c);
+/* True once the portfolio has decisions: strat_decide ran, no error
+ * blocked it, and the strategy has a decide block. */
+bool strat_decided(const strat_compilation *c);
 
 /* The outputs of a decided portfolio (each decides first if strat_decide
  * has not run).  format: "table", "json", "csv", "md", "summary" or
