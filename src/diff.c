@@ -150,33 +150,22 @@ static const char *where_text(Compilation *c, Loc loc)
 
 typedef bool (*ExprPred)(const Expr *e, const void *ctx);
 
-static bool expr_any(const Expr *e, ExprPred pred, const void *ctx)
+typedef struct AnyExpr {
+    ExprPred pred;
+    const void *ctx;
+} AnyExpr;
+
+static WalkStep any_enter(Expr *e, void *ctx)
 {
-    if (!e)
-        return false;
-    if (pred(e, ctx))
-        return true;
-    switch (e->kind) {
-    case EX_ATTR:
-        return expr_any(e->u.attr.obj, pred, ctx);
-    case EX_CALL:
-        for (uint32_t i = 0; i < e->u.call.nargs; i++)
-            if (expr_any(e->u.call.args[i], pred, ctx))
-                return true;
-        return false;
-    case EX_LIST:
-        for (uint32_t i = 0; i < e->u.list.n; i++)
-            if (expr_any(e->u.list.items[i], pred, ctx))
-                return true;
-        return false;
-    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
-        return expr_any(e->u.ops.a, pred, ctx) || expr_any(e->u.ops.b, pred, ctx) ||
-               expr_any(e->u.ops.c, pred, ctx);
-    case EX_QUANT: case EX_COMPREH:
-        return expr_any(e->u.quant.where, pred, ctx) || expr_any(e->u.quant.body, pred, ctx);
-    default:
-        return false;
-    }
+    const AnyExpr *a = ctx;
+    return a->pred(e, a->ctx) ? WALK_STOP : WALK_CHILDREN;
+}
+
+/* Whether pred holds for e or a node below it. */
+static bool expr_any(Expr *e, ExprPred pred, const void *ctx)
+{
+    AnyExpr a = {pred, ctx};
+    return expr_walk(e, &(ExprVisitor){any_enter, NULL, &a}) == WALK_STOP;
 }
 
 static bool is_builtin_call(const Expr *e, const void *ctx)
