@@ -1,7 +1,7 @@
 /*
  * consistency.c — the portfolio-wide checks of DESIGN.md §1.
  *
- * Takes the checked Program (check.h) once every attribute, default and
+ * Takes the checked Program (program.h) once every attribute, default and
  * reference is in place, and reports what no single declaration shows on
  * its own:
  *
