@@ -968,7 +968,7 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
                                              from->path, d->text.s)
                               : d->text.s;
     /* all it needs before the file is opened (see load_open_beneath) */
-    Source *src = source_prepare(c, shown, false);
+    Source *src = load_prepare_source(c, shown, false);
     ptrvec_room(&c->arena, &c->sources);
     Confined r = from->is_stdlib
                      ? load_open_beneath(c, c->stdlib_fd, c->stdlib_real, path)
@@ -998,7 +998,7 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
             diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
             return;
         }
-        f->file = source_list(c, src);
+        f->file = load_list_source(c, src);
         f->text = src->text;
         f->len = src->len;
         f->lines = (uint32_t)csv_count_byte(f->text, f->len, '\n');

@@ -58,7 +58,7 @@ enum { MAX_SOURCE_BYTES = STRAT_MAX_SOURCE_BYTES, MAX_IMPORT_DEPTH = 200 };
 /* The kernel's own bound on symlinks in one lookup. */
 enum { MAX_SYMLINKS = 40 };
 
-bool path_inside(const char *path, const char *root)
+bool load_path_inside(const char *path, const char *root)
 {
     size_t n = strlen(root);
     if (strcmp(root, "/") == 0)
@@ -131,7 +131,7 @@ Confined load_open_beneath(Compilation *c, int under_fd, const char *under,
     size_t under_len = strcmp(under, "/") == 0 ? 0 : strlen(under);
     char target[PATH_MAX];
     for (int links = 0;; links++) {
-        if (!path_inside(cur, under)) {
+        if (!load_path_inside(cur, under)) {
             r.status = CONFINED_OUTSIDE;
             return r;
         }
@@ -225,7 +225,7 @@ Confined load_open_beneath(Compilation *c, int under_fd, const char *under,
 
 /* ---- reading files ---------------------------------------------------- */
 
-Source *source_prepare(Compilation *c, const char *shown, bool is_stdlib)
+Source *load_prepare_source(Compilation *c, const char *shown, bool is_stdlib)
 {
     Source *s = ARENA_NEW(&c->arena, Source);
     s->path = arena_strndup(&c->arena, shown, strlen(shown));
@@ -288,7 +288,7 @@ bool load_read_fd(Compilation *c, int fd, Source *s, const char **why,
     return true;
 }
 
-uint32_t source_list(Compilation *c, Source *s)
+uint32_t load_list_source(Compilation *c, Source *s)
 {
     ptrvec_push(&c->arena, &c->sources, s);   /* room made: no allocation */
     s->listed = true;
@@ -481,7 +481,7 @@ static void load_source(Loader *L, Source *src, LoadedFile *f, Loc *at, Loc from
     f->real = src->real;
     f->state = FILE_LOADING;
     f->import_loc = from;
-    f->source = source_list(c, src);
+    f->source = load_list_source(c, src);
     f->next = L->files;
     L->files = f;
     *at = from;
@@ -501,7 +501,7 @@ static void import_path(Loader *L, const char *spec, const char *shown,
 {
     Compilation *c = L->c;
     /* everything the file may need, before it is opened */
-    Source *src = source_prepare(c, shown, is_stdlib);
+    Source *src = load_prepare_source(c, shown, is_stdlib);
     LoadedFile *f = ARENA_NEW(&c->arena, LoadedFile);
     Loc *at = ARENA_NEW(&c->arena, Loc);
     ptrvec_room(&c->arena, &c->sources);
@@ -612,7 +612,7 @@ static char *cmdline_path(Compilation *c, const char *arg)
     }
     if (c->opts.project_root) {
         char *text = absolute_by_text(c, arg);
-        if (text && path_inside(text, c->root))
+        if (text && load_path_inside(text, c->root))
             return text;
     }
     const char *dir, *base;
@@ -755,7 +755,7 @@ static bool read_cmdline_file(Compilation *c, CmdFile *cf)
         diag_at(c, D_IO, nowhere, "cannot read `%s`: %s", cf->arg, strerror(cf->err));
         return false;
     }
-    Source *src = source_prepare(c, clean_spelling(c, cf->arg), false);
+    Source *src = load_prepare_source(c, clean_spelling(c, cf->arg), false);
     ptrvec_room(&c->arena, &c->unlisted);
     Confined r = load_open_beneath(c, c->root_fd, c->root, cf->key);
     if (r.status == CONFINED_OUTSIDE) {

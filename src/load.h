@@ -49,7 +49,7 @@ Confined load_open_beneath(Compilation *c, int under_fd, const char *under,
                            const char *path);
 /* A source about to be read: allocated before its file is opened, so that
  * no allocation failure can leave a descriptor or a buffer behind. */
-Source *source_prepare(Compilation *c, const char *shown, bool is_stdlib);
+Source *load_prepare_source(Compilation *c, const char *shown, bool is_stdlib);
 /* Reads the whole regular file fd into s (two NULs after the text: flex
  * scans in place) and closes fd.  False with *why and *code if it is not a
  * regular file, is too large, or cannot be read. */
@@ -57,7 +57,7 @@ bool load_read_fd(Compilation *c, int fd, Source *s, const char **why,
                   DiagCode *code);
 /* Lists a read source among c->sources (room made beforehand with
  * ptrvec_room) and returns its id. */
-uint32_t source_list(Compilation *c, Source *s);
-bool path_inside(const char *path, const char *root);
+uint32_t load_list_source(Compilation *c, Source *s);
+bool load_path_inside(const char *path, const char *root);
 
 #endif
