@@ -20,8 +20,10 @@
  */
 #include <string.h>
 
-#include "compiler.h"
+#include "diag.h"
+#include "fmt.h"
 #include "parse.h"
+#include "source.h"
 #include "unparse.h"
 
 typedef struct Comment {
@@ -488,10 +490,9 @@ static void print_decl(Fmt *f, Decl *d)
     }
 }
 
-strat_status strat_format(strat_compilation *c, const char *path, const char *text,
-                          size_t len, FILE *out)
+strat_status fmt_source(Compilation *c, const char *path, const char *text, size_t len,
+                        FILE *out)
 {
-    STRAT_GUARD(c, STRAT_FAILURE);
     /* a source's length and offsets are 32-bit: past the limit, a 4 GiB +
      * 30 B text would be formatted as its first 30 bytes */
     if (len > STRAT_MAX_SOURCE_BYTES) {

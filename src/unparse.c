@@ -5,9 +5,8 @@
  */
 #include <string.h>
 
-#include "compiler.h"
+#include "dates.h"
 #include "json.h"
-#include "parse.h"
 #include "unparse.h"
 
 /* Binding strength, as in the grammar's layers (strat.y). */

@@ -2,7 +2,7 @@
 #ifndef STRAT_UNPARSE_H
 #define STRAT_UNPARSE_H
 
-#include "compiler.h"
+#include "ast.h"
 
 typedef struct Buf {
     Arena *arena;

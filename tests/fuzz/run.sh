@@ -25,8 +25,8 @@
 #   build/fuzz/fuzz_check build/fuzz/artifacts/fuzz_check-crash-...
 # or turn it into a tests/bad/ case (see tests/bad/README.md).
 #
-# Needs clang and libFuzzer (Debian: clang, libclang-rt-14-dev); installs
-# them with apt-get when missing and allowed (FUZZ_NO_INSTALL=1 forbids it).
+# Needs clang and libFuzzer (Debian: clang, libclang-rt-14-dev; `make
+# test-deps` installs them); without them it says so and exits 3.
 # Exit status: 0 no crash, 1 a target crashed or did not build, 3 no
 # toolchain (the caller may treat it as a skip).  Prints per target the
 # executions and the coverage reached, and `fuzz: N execs, M crashes` last.
@@ -54,18 +54,9 @@ find_clang() {
     return 1
 }
 if ! find_clang; then
-    if [ "${FUZZ_NO_INSTALL:-0}" != 1 ] && command -v apt-get >/dev/null 2>&1; then
-        sudo=""
-        [ "$(id -u)" = 0 ] || sudo="sudo -n"
-        echo "fuzz: installing clang and libclang-rt-14-dev" >&2
-        $sudo apt-get install -y -q clang libclang-rt-14-dev >/dev/null 2>&1 ||
-            { $sudo apt-get update -q >/dev/null 2>&1 &&
-              $sudo apt-get install -y -q clang libclang-rt-14-dev >/dev/null 2>&1; }
-    fi
-    if ! find_clang; then
-        echo "fuzz: SKIP: no clang with libFuzzer (apt-get install clang libclang-rt-14-dev)"
-        exit 3
-    fi
+    echo "fuzz: SKIP: no clang with libFuzzer (make test-deps, or apt-get install" \
+         "clang libclang-rt-14-dev)"
+    exit 3
 fi
 
 # ---- build (skipped when no source changed since the last build) ---------
