@@ -565,8 +565,10 @@ static void comparison(Fmt *f, Doc *out, const Expr *e)
 }
 
 /* `var in kind` and ` where cond` of a quantifier or comprehension; the
- * `where` on its own continuation line when `where_line`. */
-static void binder(Fmt *f, Doc *out, const Expr *e, bool where_line)
+ * `where` may start a continuation line: one of `out`'s group, or, when
+ * `own_group`, one of its own (a quantifier's head breaks there before
+ * its condition breaks). */
+static void binder(Fmt *f, Doc *out, const Expr *e, bool own_group)
 {
     place(f, out, e->u.quant.var, e->u.quant.var_loc.start, e->u.quant.var_loc.end);
     add_str(f, out, " ");
@@ -574,10 +576,12 @@ static void binder(Fmt *f, Doc *out, const Expr *e, bool where_line)
     add_str(f, out, " ");
     place(f, out, e->u.quant.kind_name, e->u.quant.kind_loc.start, e->u.quant.kind_loc.end);
     if (e->u.quant.where) {
-        add(f, out, where_line ? doc_line(f->a) : doc_str(f->a, " "));
-        tok(f, out, "where");
-        add_str(f, out, " ");
-        expr(f, out, e->u.quant.where);
+        Doc *w = cat(f);
+        add(f, w, doc_line(f->a));
+        tok(f, w, "where");
+        add_str(f, w, " ");
+        expr(f, w, e->u.quant.where);
+        add(f, out, own_group ? doc_group(f->a, doc_nest(f->a, INDENT, w)) : w);
     }
 }
 
@@ -763,7 +767,7 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
         Doc *g = cat(f), *body = cat(f);
         tok(f, g, e->u.quant.is_all ? "all" : "any");
         add_str(f, g, " ");
-        binder(f, g, e, false);
+        binder(f, g, e, true);
         add_str(f, g, " ");
         tok(f, g, ":");
         add(f, body, doc_line(f->a));
@@ -778,7 +782,7 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
         add(f, rest, doc_line(f->a));
         tok(f, rest, "for");
         add_str(f, rest, " ");
-        binder(f, rest, e, true);
+        binder(f, rest, e, false);
         add(f, g, doc_nest(f->a, INDENT, rest));
         add(f, out, doc_group(f->a, g));
         return;
@@ -786,15 +790,32 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
     }
 }
 
-/* The width of e on one line; nothing is placed (no comment is taken). */
+/* Measuring: a document built with no comment placed and the cursor put
+ * back afterwards. */
+typedef struct Saved {
+    uint32_t pos, fence, next, prev_end;
+} Saved;
+
+static Saved measuring(Fmt *f)
+{
+    Saved s = {f->pos, f->fence, f->next, f->prev_end};
+    f->fence = 0;
+    return s;
+}
+
+static size_t measured(Fmt *f, Saved s, const Doc *d)
+{
+    f->pos = s.pos, f->fence = s.fence, f->next = s.next, f->prev_end = s.prev_end;
+    return doc_flat_width(d);
+}
+
+/* The width of e on one line. */
 static size_t measure_expr(Fmt *f, const Expr *e)
 {
-    uint32_t pos = f->pos, fence = f->fence, next = f->next, prev = f->prev_end;
-    f->fence = 0;
+    Saved s = measuring(f);
     Doc *d = cat(f);
     expr(f, d, e);
-    f->pos = pos, f->fence = fence, f->next = next, f->prev_end = prev;
-    return doc_flat_width(d);
+    return measured(f, s, d);
 }
 
 static const char *string_literal(Fmt *f, Str s)
@@ -1213,6 +1234,9 @@ static size_t head_width(Fmt *f, const Decl *d)
     }
 }
 
+static bool has_statements(const Decl *d);
+static void statements_row(Fmt *f, const Decl *d, Row *row);
+
 /* A declaration as a row of a run: a block that stays on one line, or a
  * definition that fits on one. */
 static void decl_row(Fmt *f, const Decl *d, Row *row)
@@ -1223,6 +1247,8 @@ static void decl_row(Fmt *f, const Decl *d, Row *row)
             row->head = head_width(f, d);
             row->ok = row->head + 1 + row->body <= f->width;
         }
+    } else if (has_statements(d)) {
+        statements_row(f, d, row);
     } else if (is_definition(d) && !comment_within(f, d->loc.start, d->expr->loc.end)) {
         row->head = head_width(f, d);
         row->body = 2 + measure_expr(f, d->expr);
@@ -1359,119 +1385,192 @@ static void decide(Fmt *f, Doc *out, const Decl *d)
     close_braces(f, out, body, close, &first);
 }
 
-static void schema(Fmt *f, Doc *out, const Decl *d)
+static void field(Fmt *f, Doc *s, const SchemaField *x, size_t width)
 {
-    uint32_t close = d->end_loc.start;
-    Doc *body = open_braces(f, out, d, close);
-    bool first = true;
-    size_t width = 0;
-    for (SchemaField *x = d->fields, *prev = NULL; x; prev = x, x = x->next) {
-        /* the names are aligned in each section (fields without a blank line between) */
-        if (!prev || blank_between(f, prev->span.end, x->span.start)) {
-            width = strlen(x->name);
-            for (SchemaField *y = x; y->next && !blank_between(f, y->span.end, y->next->span.start);
-                 y = y->next)
-                width = strlen(y->next->name) > width ? strlen(y->next->name) : width;
-        }
-        statement_start(f, body, x->span.start, &first);
-        f->fence = x->span.end;
-        Doc *s = cat(f);
-        place(f, s, x->name, x->loc.start, x->loc.end);
-        add_spaces(f, s, width - strlen(x->name) + 1);
-        tok(f, s, ":");
+    place(f, s, x->name, x->loc.start, x->loc.end);
+    add_spaces(f, s, (width > strlen(x->name) ? width - strlen(x->name) : 0) + 1);
+    tok(f, s, ":");
+    add_str(f, s, " ");
+    if (x->is_list)
+        tok(f, s, "[");
+    place(f, s, x->type_name, x->type_loc.start, x->type_loc.end);
+    if (x->is_list)
+        tok(f, s, "]");
+    if (x->in) {
         add_str(f, s, " ");
-        if (x->is_list)
-            tok(f, s, "[");
-        place(f, s, x->type_name, x->type_loc.start, x->type_loc.end);
-        if (x->is_list)
-            tok(f, s, "]");
-        if (x->in) {
-            add_str(f, s, " ");
-            tok(f, s, "in");
-            add_str(f, s, " ");
-            expr(f, s, x->in);
-        }
-        if (x->cmp != OP_NONE) {
-            add_str(f, s, " ");
-            tok(f, s, op_text(x->cmp));
-            add_str(f, s, " ");
-            expr(f, s, x->cmp_value);
-        }
-        if (x->cmp2 != OP_NONE) {
-            add_str(f, s, " ");
-            tok(f, s, op_text(x->cmp2));
-            add_str(f, s, " ");
-            expr(f, s, x->cmp2_value);
-        }
-        if (x->required) {
-            add_str(f, s, " ");
-            tok(f, s, "required");
-        }
-        if (x->default_value) {
-            add_str(f, s, " ");
-            tok(f, s, "=");
-            add_str(f, s, " ");
-            expr(f, s, x->default_value);
-        }
-        statement_end(f, s, x->span.end);
-        add(f, body, s);
+        tok(f, s, "in");
+        add_str(f, s, " ");
+        expr(f, s, x->in);
     }
-    close_braces(f, out, body, close, &first);
-}
-
-static void scenario(Fmt *f, Doc *out, const Decl *d)
-{
-    uint32_t close = d->end_loc.start;
-    Doc *body = open_braces(f, out, d, close);
-    bool first = true;
-    for (SetStmt *st = d->sets; st; st = st->next) {
-        statement_start(f, body, st->span.start, &first);
-        f->fence = st->span.end;
-        Doc *s = cat(f), *rest = cat(f);
-        tok(f, s, "set");
+    if (x->cmp != OP_NONE) {
         add_str(f, s, " ");
-        expr(f, s, st->target);
+        tok(f, s, op_text(x->cmp));
+        add_str(f, s, " ");
+        expr(f, s, x->cmp_value);
+    }
+    if (x->cmp2 != OP_NONE) {
+        add_str(f, s, " ");
+        tok(f, s, op_text(x->cmp2));
+        add_str(f, s, " ");
+        expr(f, s, x->cmp2_value);
+    }
+    if (x->required) {
+        add_str(f, s, " ");
+        tok(f, s, "required");
+    }
+    if (x->default_value) {
         add_str(f, s, " ");
         tok(f, s, "=");
         add_str(f, s, " ");
-        expr(f, s, st->value);
+        expr(f, s, x->default_value);
+    }
+}
+
+/* `set target = value for var in kind where cond`, broken before `for`
+ * and `where` when too long. */
+static void set_statement(Fmt *f, Doc *s, const SetStmt *st)
+{
+    Doc *rest = cat(f);
+    tok(f, s, "set");
+    add_str(f, s, " ");
+    expr(f, s, st->target);
+    add_str(f, s, " ");
+    tok(f, s, "=");
+    add_str(f, s, " ");
+    expr(f, s, st->value);
+    add(f, rest, doc_line(f->a));
+    tok(f, rest, "for");
+    add_str(f, rest, " ");
+    place(f, rest, st->var, st->var_loc.start, st->var_loc.end);
+    add_str(f, rest, " ");
+    tok(f, rest, "in");
+    add_str(f, rest, " ");
+    place(f, rest, st->kind_name, st->kind_loc.start, st->kind_loc.end);
+    if (st->where) {
         add(f, rest, doc_line(f->a));
-        tok(f, rest, "for");
+        tok(f, rest, "where");
         add_str(f, rest, " ");
-        place(f, rest, st->var, st->var_loc.start, st->var_loc.end);
-        add_str(f, rest, " ");
-        tok(f, rest, "in");
-        add_str(f, rest, " ");
-        place(f, rest, st->kind_name, st->kind_loc.start, st->kind_loc.end);
-        if (st->where) {
-            add(f, rest, doc_line(f->a));
-            tok(f, rest, "where");
-            add_str(f, rest, " ");
-            expr(f, rest, st->where);
+        expr(f, rest, st->where);
+    }
+    add(f, s, doc_group(f->a, doc_nest(f->a, INDENT, rest)));
+}
+
+/* The statements of a schema, scenario or test block. */
+typedef struct Stmt {
+    uint32_t start, end;
+    const void *node;
+    size_t name;             /* a field's name, for alignment */
+} Stmt;
+
+static uint32_t statements(Fmt *f, const Decl *d, Stmt **out)
+{
+    uint32_t n = 0, i = 0;
+    for (const SchemaField *x = d->fields; d->kind == D_SCHEMA && x; x = x->next)
+        n++;
+    for (const SetStmt *x = d->sets; d->kind == D_SCENARIO && x; x = x->next)
+        n++;
+    for (const Expect *x = d->expects; d->kind == D_TEST && x; x = x->next)
+        n++;
+    Stmt *st = ARENA_ARRAY(f->a, Stmt, n ? n : 1);
+    for (const SchemaField *x = d->fields; d->kind == D_SCHEMA && x; x = x->next)
+        st[i++] = (Stmt){x->span.start, x->span.end, x, strlen(x->name)};
+    for (const SetStmt *x = d->sets; d->kind == D_SCENARIO && x; x = x->next)
+        st[i++] = (Stmt){x->span.start, x->span.end, x, 0};
+    for (const Expect *x = d->expects; d->kind == D_TEST && x; x = x->next)
+        st[i++] = (Stmt){x->span.start, x->span.end, x, 0};
+    *out = st;
+    return n;
+}
+
+static void statement(Fmt *f, Doc *s, const Decl *d, const Stmt *st, size_t width)
+{
+    switch (d->kind) {
+    case D_SCHEMA:
+        field(f, s, st->node, width);
+        return;
+    case D_SCENARIO:
+        set_statement(f, s, st->node);
+        return;
+    default:
+        tok(f, s, "expect");
+        add_str(f, s, " ");
+        expr(f, s, ((const Expect *)st->node)->cond);
+        return;
+    }
+}
+
+static bool has_statements(const Decl *d)
+{
+    return d->kind == D_SCHEMA || d->kind == D_SCENARIO || d->kind == D_TEST;
+}
+
+/* A schema, scenario or test on one line, as `row` measured it. */
+static void statements_one_line(Fmt *f, Doc *out, const Decl *d, const Row *row)
+{
+    Doc *g = cat(f);
+    f->fence = d->end_loc.start;
+    head_name(f, g, d);
+    add_spaces(f, g, (row->pad_head ? row->pad_head - row->head : 0) + 1);
+    tok(f, g, "{");
+    Stmt *st;
+    uint32_t n = statements(f, d, &st);
+    for (uint32_t i = 0; i < n; i++) {
+        add_str(f, g, i ? "  " : " ");
+        statement(f, g, d, &st[i], 0);
+    }
+    add_str(f, g, n ? " " : "");
+    tok(f, g, "}");
+    add(f, out, doc_group(f->a, g));
+}
+
+/* A schema (its field names aligned in each section: fields without a
+ * blank line between), scenario or test, a statement a line. */
+static void statements_block(Fmt *f, Doc *out, const Decl *d, const Row *row)
+{
+    if (row && row->ok) {
+        statements_one_line(f, out, d, row);
+        return;
+    }
+    uint32_t close = d->end_loc.start;
+    Doc *body = open_braces(f, out, d, close);
+    bool first = true;
+    Stmt *st;
+    uint32_t n = statements(f, d, &st);
+    size_t width = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i == 0 || blank_between(f, st[i - 1].end, st[i].start)) {
+            width = st[i].name;
+            for (uint32_t k = i + 1; k < n && !blank_between(f, st[k - 1].end, st[k].start); k++)
+                width = st[k].name > width ? st[k].name : width;
         }
-        add(f, s, doc_group(f->a, doc_nest(f->a, INDENT, rest)));
-        statement_end(f, s, st->span.end);
+        statement_start(f, body, st[i].start, &first);
+        f->fence = st[i].end;
+        Doc *s = cat(f);
+        statement(f, s, d, &st[i], width);
+        statement_end(f, s, st[i].end);
         add(f, body, s);
     }
     close_braces(f, out, body, close, &first);
 }
 
-static void test_block(Fmt *f, Doc *out, const Decl *d)
+/* Can a schema, scenario or test stay on one line?  Its author wrote it
+ * so, with no comment inside; fills in the row. */
+static void statements_row(Fmt *f, const Decl *d, Row *row)
 {
-    uint32_t close = d->end_loc.start;
-    Doc *body = open_braces(f, out, d, close);
-    bool first = true;
-    for (Expect *x = d->expects; x; x = x->next) {
-        statement_start(f, body, x->span.start, &first);
-        f->fence = x->span.end;
+    uint32_t open = skip_trivia(f, d->name_loc.end, false), close = d->end_loc.start;
+    if (has_newline(f, open, close) || comment_within(f, open, close))
+        return;
+    Stmt *st;
+    uint32_t n = statements(f, d, &st);
+    row->head = head_width(f, d);
+    row->body = n ? 4 + (n - 1) * 2 : 2;
+    for (uint32_t i = 0; i < n; i++) {
+        Saved sv = measuring(f);
         Doc *s = cat(f);
-        tok(f, s, "expect");
-        add_str(f, s, " ");
-        expr(f, s, x->cond);
-        statement_end(f, s, x->span.end);
-        add(f, body, s);
+        statement(f, s, d, &st[i], 0);
+        row->body += measured(f, sv, s);
     }
-    close_braces(f, out, body, close, &first);
+    row->ok = row->head + 1 + row->body <= f->width;
 }
 
 static void block_decl(Fmt *f, Doc *out, const Decl *d, const Row *row)
@@ -1527,17 +1626,11 @@ static void decl(Fmt *f, Doc *out, const Decl *d, const Row *row)
         add_str(f, out, " ");
         place(f, out, string_literal(f, d->text), d->text_loc.start, d->text_loc.end);
         return;
-    case D_SCHEMA:
-        schema(f, out, d);
+    case D_SCHEMA: case D_SCENARIO: case D_TEST:
+        statements_block(f, out, d, row);
         return;
     case D_DECIDE:
         decide(f, out, d);
-        return;
-    case D_SCENARIO:
-        scenario(f, out, d);
-        return;
-    case D_TEST:
-        test_block(f, out, d);
         return;
     case D_SCORE: case D_RULE: case D_LIMIT: case D_CONST:
         definition(f, out, d, row);
