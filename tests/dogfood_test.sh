@@ -8,10 +8,10 @@
 #  * `strat fmt --check examples/*/*.strat stdlib/std/*.strat` (the
 #    README's command) exits 0 and prints nothing; so does every .strat
 #    file one level deeper (examples/GROUP/NAME/*.strat);
-#  * every fenced block opened with exactly ```strat in README.md and
-#    docs/*.md is a whole file: it parses and `strat fmt --check` finds
-#    nothing to change.  A block that is only part of a file is marked
-#    ```strat fragment and is not checked.
+#  * every fenced block opened with exactly ```strat (indented or not) in
+#    README.md and docs/*.md is a whole file: it parses and
+#    `strat fmt --check` finds nothing to change.  A block that is only
+#    part of a file is marked ```strat fragment and is not checked.
 #
 # A file made to show a syntax error carries `# fmt: off` (fmt leaves it as
 # written).  Prints `N passed, M failed` last; exit 1 on failure.
@@ -44,14 +44,20 @@ done
 # docs snippets: ```strat blocks, each written to a file named after where it is
 nsnip=0
 for doc in README.md docs/*.md; do
+    # a fence may be indented (in a list item): its lines lose that indent
     awk -v dir="$tmp" -v doc="$(printf '%s' "$doc" | tr '/.' '__')" '
-        /^```/ {
+        /^ *```/ {
             if (out != "") { close(out); out = ""; next }
-            if ($0 == "```strat") { out = dir "/" doc "_" NR ".strat"; printf "" > out; next }
-            if (fence) { fence = 0 } else { fence = 1 }
+            line = $0
+            sub(/^ */, "", line)
+            if (line == "```strat") {
+                indent = length($0) - length(line)
+                out = dir "/" doc "_" NR ".strat"
+                printf "" > out
+            }
             next
         }
-        out != "" { print > out }
+        out != "" { line = $0; if (substr(line, 1, indent) ~ /^ *$/) line = substr(line, indent + 1); print line > out }
     ' "$doc"
 done
 for f in "$tmp"/*.strat; do
