@@ -157,12 +157,18 @@ static uint32_t next_line(const Fmt *f, uint32_t p)
     return p < f->len ? p + 1 : p;
 }
 
+/* Is p inside a `# fmt: off` region?  (They are in order and apart.) */
 static bool in_region(const Fmt *f, uint32_t p)
 {
-    for (uint32_t i = 0; i < f->nregions; i++)
-        if (p >= f->regions[i].start && p < f->regions[i].end)
-            return true;
-    return false;
+    uint32_t lo = 0, hi = f->nregions;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (f->regions[mid].end <= p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < f->nregions && f->regions[lo].start <= p;
 }
 
 static void scan_comments(Fmt *f)
@@ -615,12 +621,25 @@ static void packed_print(const void *data, Printer *p, bool flat, unsigned inden
     put_text(p, "]", 1);
 }
 
+/* The first comment that starts at or after p (binary search: the
+ * comments are in text order). */
+static uint32_t comment_at(const Fmt *f, uint32_t p)
+{
+    uint32_t lo = 0, hi = f->ncomments;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (f->comments[mid].start < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static bool comment_within(const Fmt *f, uint32_t a, uint32_t b)
 {
-    for (uint32_t i = f->next; i < f->ncomments && f->comments[i].start < b; i++)
-        if (f->comments[i].start >= a)
-            return true;
-    return false;
+    uint32_t i = comment_at(f, a);
+    return i < f->ncomments && f->comments[i].start < b;
 }
 
 static void list(Fmt *f, Doc *out, const Expr *e)
@@ -794,11 +813,12 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
  * back afterwards. */
 typedef struct Saved {
     uint32_t pos, fence, next, prev_end;
+    ArenaMark mark;          /* the document is freed once measured */
 } Saved;
 
 static Saved measuring(Fmt *f)
 {
-    Saved s = {f->pos, f->fence, f->next, f->prev_end};
+    Saved s = {f->pos, f->fence, f->next, f->prev_end, arena_mark(f->a)};
     f->fence = 0;
     return s;
 }
@@ -806,7 +826,9 @@ static Saved measuring(Fmt *f)
 static size_t measured(Fmt *f, Saved s, const Doc *d)
 {
     f->pos = s.pos, f->fence = s.fence, f->next = s.next, f->prev_end = s.prev_end;
-    return doc_flat_width(d);
+    size_t w = doc_flat_width(d);
+    arena_release(f->a, s.mark);
+    return w;
 }
 
 /* The width of e on one line. */
@@ -945,8 +967,8 @@ static bool adjacent(const Fmt *f, uint32_t end, uint32_t start)
 {
     if (blank_between(f, end, start))
         return false;
-    for (uint32_t i = f->next; i < f->ncomments && f->comments[i].start < start; i++)
-        if (f->comments[i].start >= end && f->comments[i].own_line)
+    for (uint32_t i = comment_at(f, end); i < f->ncomments && f->comments[i].start < start; i++)
+        if (f->comments[i].own_line)
             return false;
     return true;
 }
@@ -1736,8 +1758,11 @@ static void print_file(Fmt *f, Decl *decls)
             n++;
         }
         align_run(f, rows, n, 0, has_block(d));
-        for (uint32_t i = 0; i < n; i++, d = d->next)
+        for (uint32_t i = 0; i < n; i++, d = d->next) {
+            ArenaMark each = arena_mark(f->a);
             print_decl(f, d, &rows[i]);
+            arena_release(f->a, each);
+        }
         arena_release(f->a, mark);
     }
     regions_before(f, UINT32_MAX);

@@ -112,5 +112,13 @@ done
 "$bin" check --width 80 "$tmp/w.strat" >/dev/null 2>&1; rc=$?
 if [ $rc = 2 ]; then ok; else bad "check --width: exit $rc, want 2"; fi
 
+# scaling: 600,000 one-line blocks on consecutive lines, each with a
+# trailing comment (one run to align), format in a few seconds; a pass
+# over the earlier rows for each row takes minutes
+awk 'BEGIN { for (i = 0; i < 600000; i++)
+             printf "role r%d { title = \"Role %d\" }  # note %d\n", i, i, i }' >"$tmp/big.strat"
+if timeout 60 "$bin" fmt - <"$tmp/big.strat" >"$tmp/big.out" &&
+   [ "$(wc -l <"$tmp/big.out")" = 600000 ]; then ok; else bad "600,000 rows did not format within 60 s"; fi
+
 echo "fmt: $pass passed, $fail failed"
 [ "$fail" = 0 ]
