@@ -292,12 +292,21 @@ static void widen_regions(Fmt *f, Decl *decls)
 {
     for (bool changed = true; changed;) {
         changed = false;
-        for (Decl *d = decls; d; d = d->next) {
+        for (Decl *d = decls; d && f->nregions; d = d->next) {
             uint32_t ds = line_start(f, d->loc.start);
             uint32_t de = next_line(f, past_parens(f, decl_end(d)));
-            for (uint32_t i = 0; i < f->nregions; i++) {
+            /* the regions that end after ds, while they start before de */
+            uint32_t lo = 0, hi = f->nregions;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (f->regions[mid].end <= ds)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (uint32_t i = lo; i < f->nregions && f->regions[i].start < de; i++) {
                 Region *r = &f->regions[i];
-                if (r->start < de && r->end > ds && (r->start > ds || r->end < de)) {
+                if (r->start > ds || r->end < de) {
                     r->start = r->start < ds ? r->start : ds;
                     r->end = r->end > de ? r->end : de;
                     changed = true;
