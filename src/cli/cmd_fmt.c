@@ -1,9 +1,10 @@
 /*
  * cmd_fmt.c — `strat fmt`: rewrite files in the canonical layout, or with
  * --check show what would change (a unified diff that `patch -p1`
- * applies) and exit 1.  --width sets the line width (strat_options).  A file is
- * read whole, up to the size limit `check` has (STRAT_MAX_SOURCE_BYTES),
- * and written back through an AtomicFile (cli.c).
+ * applies) and exit 1.  --width sets the line width (strat_options).  A
+ * file is read whole, up to the size limit `check` has
+ * (STRAT_MAX_SOURCE_BYTES), and written back through an AtomicFile
+ * (cli.c).
  */
 #include <errno.h>
 #include <fcntl.h>
