@@ -74,6 +74,7 @@ typedef struct strat_options {
                                   (tests set it tiny to stress the seams) */
     bool hash_inputs;          /* decisions will be emitted: hash the inputs
                                   on a thread while a large CSV loads */
+    unsigned fmt_width;        /* strat_format's line width; 0: 100 */
 } strat_options;
 
 typedef enum strat_diag_format {

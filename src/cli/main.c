@@ -99,7 +99,8 @@ static const Command commands[] = {
      "keeping comments where they were.  Files are replaced atomically.  `-`\n"
      "reads standard input and writes standard output (for editors).\n\n"
      "  --check                change nothing: print a unified diff of what would\n"
-     "                         change and exit 1 if anything would\n",
+     "                         change and exit 1 if anything would\n"
+     "  --width N              the line width to fit in (default 100)\n",
      NULL},
     {"diff", cmd_diff,
      "usage: strat diff [OPTIONS] OLD_FILES... -- NEW_FILES...\n\n"
@@ -375,6 +376,16 @@ int main(int argc, char **argv)
                 snprintf(name, sizeof name, "%.*s", (int)strcspn(a, "="), a);
                 free(files);
                 return usage_error(cmd->name, why, name);
+            }
+        } else if (TAKES("--width")) {
+            if (strcmp(cmd->name, "fmt") != 0) {
+                free(files);
+                return usage_error(cmd->name, "%s applies to `strat fmt` only", "--width");
+            }
+            if (!count_option(val, 10000, &o.lib.fmt_width)) {
+                free(files);
+                return usage_error(cmd->name, "--width takes a number of characters from 1 "
+                                              "to 10000, not `%s`", val);
             }
         } else if (TAKES("--threads")) {
             if (!count_option(val, 256, &o.lib.threads)) {
