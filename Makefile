@@ -31,6 +31,9 @@ GEN_CFLAGS = $(filter-out -Wshadow -Wmissing-prototypes,$(ALL_CFLAGS)) \
 LIB_SRCS = $(wildcard src/*.c)
 CLI_SRCS = $(wildcard src/cli/*.c)
 CLI_OBJS = $(CLI_SRCS:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+# the language server (`strat lsp`): part of the tool, not of libstrat
+LSP_SRCS = $(wildcard src/lsp/*.c)
+LSP_OBJS = $(LSP_SRCS:src/lsp/%.c=$(BUILD)/obj/lsp/%.o)
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD)/obj/lex.yy.o
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -59,10 +62,15 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*.def include/strat/*.h) $(BUIL
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/cli/*.h include/strat/*.h)
+$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/cli/*.h src/lsp/lsp.h include/strat/*.h)
 	@mkdir -p $(BUILD)/obj/cli
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -Isrc/lsp -c -o $@ $<
+
+$(BUILD)/obj/lsp/%.o: src/lsp/%.c $(wildcard src/lsp/*.h src/*.h src/*.def include/strat/*.h) $(BUILD)/gen/strat.tab.h
+	@mkdir -p $(BUILD)/obj/lsp
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # (the generated parsers include compiler.h, which includes the public header)
 $(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(wildcard src/*.h include/strat/*.h)
@@ -79,7 +87,7 @@ $(BUILD)/libstrat.a: $(LIB_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/strat: $(CLI_OBJS) $(BUILD)/libstrat.a
+$(BUILD)/strat: $(CLI_OBJS) $(LSP_OBJS) $(BUILD)/libstrat.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
