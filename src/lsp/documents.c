@@ -6,6 +6,12 @@
  *
  * A change marks the document for a new check, and with it every open
  * document whose last check read this one (an importer).
+ *
+ * An open document that another open document imports is checked through
+ * that importer, not on its own (doc_covered_by): on its own it would lack
+ * the names its importer declares, and show errors that are not there.
+ * (The whole strategy's context, importers not open included, waits for
+ * the library's program index; docs/lsp.md.)
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -33,18 +39,31 @@ Document *doc_find_path(LspSession *s, const char *path)
     return NULL;
 }
 
-void doc_touch_readers(LspSession *s, const char *real)
+bool doc_reads(const Document *d, const char *real)
 {
     if (!real)
-        return;
+        return false;
+    for (size_t at = 0; d->reads && at < d->reads_size; at += strlen(d->reads + at) + 1)
+        if (strcmp(d->reads + at, real) == 0)
+            return true;
+    return false;
+}
+
+void doc_touch_readers(LspSession *s, const char *real)
+{
+    for (uint32_t i = 0; i < s->ndocs; i++)
+        if (doc_reads(s->docs[i], real))
+            s->docs[i]->dirty = true;
+}
+
+const Document *doc_covered_by(LspSession *s, const Document *d)
+{
     for (uint32_t i = 0; i < s->ndocs; i++) {
-        Document *d = s->docs[i];
-        for (size_t at = 0; d->reads && at < d->reads_size; at += strlen(d->reads + at) + 1)
-            if (strcmp(d->reads + at, real) == 0) {
-                d->dirty = true;
-                break;
-            }
+        const Document *r = s->docs[i];
+        if (r != d && doc_reads(r, d->real) && !doc_reads(d, r->real))
+            return r;
     }
+    return NULL;
 }
 
 void doc_free(LspSession *s, Document *d)
@@ -240,8 +259,12 @@ bool doc_did_close(LspSession *s, const JsonValue *params, JsonWriter *w, LspErr
             continue;
         memmove(s->docs + i, s->docs + i + 1, sizeof *s->docs * (s->ndocs - i - 1));
         s->ndocs--;
-        /* its importers read the file on disk from now on */
+        /* its importers read the file on disk from now on, and the open
+         * files it imported are checked on their own again */
         doc_touch_readers(s, d->real);
+        for (uint32_t k = 0; k < s->ndocs; k++)
+            if (doc_reads(d, s->docs[k]->real))
+                s->docs[k]->dirty = true;
         if (d->result)
             s->republish = true;
         doc_free(s, d);

@@ -7,8 +7,13 @@
  * and one file several checks (two open documents importing it), so what
  * is published for a file is the merge of every document's last check:
  * the same diagnostic found twice is shown once.  A file is published to
- * when its merged list changed (an empty list clears it) — and the
- * document just checked always, so a client can tell its check is done.
+ * when its merged list changed (an empty list clears it) — and the open
+ * documents the check read always (the one checked, the open files it
+ * imports), so a client can tell their check is done.
+ *
+ * An open document imported by another open one is not checked on its
+ * own (doc_covered_by, documents.c): its diagnostics are those its
+ * importer's check finds in it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -168,7 +173,7 @@ static Item *gather(LspSession *s, uint32_t *count)
     PtrVec uris = {0};
     for (uint32_t i = 0; i < s->ndocs; i++) {
         Document *d = s->docs[i];
-        if (!d->result)
+        if (!d->result || doc_covered_by(s, d))
             continue;
         char *copy = arena_strndup(&s->work, d->result, d->result_size - 1);
         JsonError jerr;
@@ -254,6 +259,20 @@ static bool remember(LspSession *s, const char *uri, const char *list)
     return true;
 }
 
+/* The open document at uri when the check of `checked` read its text
+ * (itself, or an open file it imports): it is published to whatever
+ * changed, with its version.  NULL otherwise. */
+static const Document *checked_with(LspSession *s, const Document *checked,
+                                    const char *uri)
+{
+    if (!checked)
+        return NULL;
+    if (strcmp(checked->uri, uri) == 0)
+        return checked;
+    const Document *d = doc_find(s, uri);
+    return d && doc_reads(checked, d->real) ? d : NULL;
+}
+
 static void send_publication(LspSession *s, const char *uri, const Document *checked,
                              const char *list)
 {
@@ -268,9 +287,10 @@ static void send_publication(LspSession *s, const char *uri, const Document *che
     jw_object_begin(&w);
     jw_key(&w, "uri");
     jw_cstring(&w, uri);
-    if (checked && strcmp(checked->uri, uri) == 0) {
+    const Document *open_doc = checked_with(s, checked, uri);
+    if (open_doc) {
         jw_key(&w, "version");
-        jw_int(&w, checked->version);
+        jw_int(&w, open_doc->version);
     }
     jw_key(&w, "diagnostics");
     jw_raw(&w, list, strlen(list));
@@ -303,8 +323,7 @@ static void publish_merged(LspSession *s, const Document *checked)
         jw_array_end(&w);
         const char *list = jw_text(&w, NULL);
         Published *p = find_published(s, uri);
-        bool is_checked = checked && strcmp(checked->uri, uri) == 0;
-        if (is_checked || !p || strcmp(p->diagnostics, list) != 0)
+        if (checked_with(s, checked, uri) || !p || strcmp(p->diagnostics, list) != 0)
             send_publication(s, uri, checked, list);
     }
     /* files published to before that nothing concerns now: cleared.
@@ -322,15 +341,18 @@ static void publish_merged(LspSession *s, const Document *checked)
     }
     for (uint32_t k = 0; k < ngone; k++)
         send_publication(s, gone[k], checked, "[]");
-    /* the checked document with nothing at all: still told */
-    if (checked && !find_published(s, checked->uri)) {
+    /* the open documents checked with nothing at all: still told */
+    for (uint32_t k = 0; k < s->ndocs; k++) {
+        const Document *d = s->docs[k];
+        if (!checked_with(s, checked, d->uri) || find_published(s, d->uri))
+            continue;
         bool sent = false;
         for (uint32_t i = 0; i < n && !sent; i++)
-            sent = strcmp(items[i].uri, checked->uri) == 0;
-        for (uint32_t k = 0; k < ngone && !sent; k++)
-            sent = strcmp(gone[k], checked->uri) == 0;
+            sent = strcmp(items[i].uri, d->uri) == 0;
+        for (uint32_t j = 0; j < ngone && !sent; j++)
+            sent = strcmp(gone[j], d->uri) == 0;
         if (!sent)
-            send_publication(s, checked->uri, checked, "[]");
+            send_publication(s, d->uri, checked, "[]");
     }
 }
 
@@ -340,6 +362,12 @@ bool publish_next(LspSession *s)
         Document *d = s->docs[i];
         if (!d->dirty)
             continue;
+        if (doc_covered_by(s, d)) {
+            /* checked through its importer (marked dirty with it) */
+            d->dirty = false;
+            s->republish = true;
+            continue;
+        }
         if (analyse(s, d))
             publish_merged(s, d);
         return true;

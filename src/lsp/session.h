@@ -138,8 +138,14 @@ bool doc_did_open(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
 bool doc_did_change(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
 bool doc_did_close(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
 bool doc_did_save(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+/* Whether d's last analysis read the file `real`. */
+bool doc_reads(const Document *d, const char *real);
 /* Marks dirty every document whose last analysis read `real`. */
 void doc_touch_readers(LspSession *s, const char *real);
+/* Another open document whose last analysis read d (an importer), that d
+ * itself does not import (not a cycle); NULL when there is none: d is
+ * then checked on its own. */
+const Document *doc_covered_by(LspSession *s, const Document *d);
 void doc_free(LspSession *s, Document *d);
 
 /* ---- publish.c ----------------------------------------------------------- */
