@@ -132,6 +132,8 @@ asan:
 	    unit golden check-examples build/asan/strat
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    bash tests/csv_seams_test.sh build/asan/strat
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    bash tests/lsp_test.sh build/asan/strat
 
 # The threads (CSV workers, the inputs hash, the JIT kernel's row split)
 # under ThreadSanitizer: the CSV seam cases, and a decision run on all cores.

@@ -2,6 +2,9 @@
 """client.py - a scripted LSP client for `strat lsp`, with golden transcripts.
 
     python3 tests/lsp/client.py BIN CASE.script     (UPDATE=1 rewrites CASE.expected)
+    python3 tests/lsp/client.py --stream CASE.script
+                                 (what the script sends, as one byte stream:
+                                  a seed for tests/fuzz/fuzz_lsp.c)
 
 Starts `BIN lsp` in the repository root, plays the script, and writes a
 transcript: each line of the script that sends (as written, before
@@ -321,9 +324,28 @@ def run(binary, script, root):
     return "\n".join(client.transcript) + "\n", failure
 
 
+def stream(script, root):
+    """The bytes the script sends (rawbig left out), after a first byte
+    0xff: fuzz_lsp reads up to 256 bytes at a time."""
+    client = Client.__new__(Client)
+    client.root = root
+    client.docs = {}
+    client.queue = b"\xff"
+    for line in open(script, encoding="utf-8").read().splitlines():
+        word, _, rest = line.partition(" ")
+        if word == "send":
+            client.queue_message(client.expand(rest).replace(root, "/fuzz"))
+        elif word == "raw":
+            client.queue += unescape(rest)
+    sys.stdout.buffer.write(client.queue)
+    return 0
+
+
 def main():
-    binary, script = sys.argv[1], sys.argv[2]
     root = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    if sys.argv[1] == "--stream":
+        return stream(sys.argv[2], root)
+    binary, script = sys.argv[1], sys.argv[2]
     binary = os.path.abspath(binary)
     transcript, failure = run(binary, script, root)
     expected_path = script.rsplit(".", 1)[0] + ".expected"
