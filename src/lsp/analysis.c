@@ -586,8 +586,10 @@ static const char *str_of(Outline *O, Str s)
 static LspSymbol symbol(Outline *O, const char *name, const char *detail, int kind,
                         uint32_t start, uint32_t end, Loc name_loc)
 {
-    LspSymbol sym = {name, detail, kind, range_of(O, start, end), {{0, 0}, {0, 0}},
-                     NULL, 0};
+    /* names live in the compilation, freed before the reply is written */
+    LspSymbol sym = {arena_strndup(O->a, name, strlen(name)),
+                     detail ? arena_strndup(O->a, detail, strlen(detail)) : NULL, kind,
+                     range_of(O, start, end), {{0, 0}, {0, 0}}, NULL, 0};
     /* the selection lies inside the range, as LSP requires */
     if (name_loc.file && name_loc.start >= start && name_loc.end <= end)
         sym.selection = range_of(O, name_loc.start, name_loc.end);
