@@ -18,7 +18,8 @@ its Content-Length must be exact.
 Python, not C: the json module checks the server's output against a
 second implementation, and a script reads as what it tests.
 
-Script lines (# starts a comment):
+Script lines (# starts a comment; `#args A B...` gives `strat lsp` arguments,
+such as --today to pin the date waivers are judged against):
   send JSON          queue a message; queued messages go out in one write
                      at the next wait, close or exit (so a request and its
                      $/cancelRequest arrive together)
