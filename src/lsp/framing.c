@@ -165,6 +165,21 @@ static bool charset_ok(const char *s, size_t n)
     return true;
 }
 
+/* An HTTP header name (RFC 9110 5.6.2: a token): junk before a header on
+ * the same line makes the line no header. */
+static bool is_token(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", c)))
+            return false;
+    }
+    return true;
+}
+
 static FrameStatus bad_header(FrameReader *r, const char **why, const char *msg)
 {
     r->resync = true;
@@ -202,13 +217,14 @@ FrameStatus frame_read(FrameReader *r, Arena *a, char **body, size_t *len,
         }
         seen_header = true;
         const char *colon = memchr(line, ':', n);
-        if (!colon || header_bytes > LSP_MAX_HEADER_BYTES) {
+        if (!colon || !is_token(line, (size_t)(colon - line)) ||
+            header_bytes > LSP_MAX_HEADER_BYTES) {
             /* not a header: look for the next one from the byte after its
              * start (the junk may run into a real header on this line) */
             r->start = at + 1;
             return bad_header(r, why, header_bytes > LSP_MAX_HEADER_BYTES
                                           ? "the header is too long"
-                                          : "a header line without `:`");
+                                          : "a line that is not a header");
         }
         size_t name_len = (size_t)(colon - line);
         const char *value = colon + 1;
