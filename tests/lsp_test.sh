@@ -8,8 +8,11 @@
 #  * Neovim headless, with editors/nvim/strat.lua, opens an example with an
 #    error and reads the diagnostic back through vim.diagnostic.get()
 #    (skipped with a message when nvim is not installed);
+#  * an allocation-failure sweep over imports.script (STRAT_FAIL_ALLOC=N for
+#    each N until a run needs no failure): every run exits 0 or 1 and writes
+#    nothing on stderr (under ASan: no leak, no bad access);
 #  * the VS Code extension's entry point parses (node --check; skipped
-#    without node), and `strat lsp` refuses files and unknown options.
+#    without node), and `strat lsp` refuses files and takes --stdio.
 #
 # Usage: bash tests/lsp_test.sh [BIN]     (BIN: build/strat, or build/asan/strat
 # to run the server under ASan+UBSan: any report on stderr fails a case)
@@ -35,6 +38,13 @@ for script in "$root"/tests/lsp/*.script; do
         bad "lsp/$name: the transcript differs from tests/lsp/$name.expected" "$out"
     fi
 done
+
+# ---- allocation failures --------------------------------------------------------
+if out=$(python3 "$root/tests/lsp/client.py" --sweep "$bin" "$root/tests/lsp/imports.script" 2>&1); then
+    ok
+else
+    bad "lsp: allocation-failure sweep over imports.script" "$out"
+fi
 
 # ---- Neovim's built-in client ------------------------------------------------
 if command -v nvim >/dev/null 2>&1; then

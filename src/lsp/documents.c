@@ -166,6 +166,10 @@ bool doc_did_open(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
     json_get_int(td, "version", INT64_MIN, INT64_MAX, &version);
     Document *d = doc_find(s, uri);
     if (!d) {
+        /* the work arena first: a failure there long-jumps, and must not
+         * leave a Document allocated behind it */
+        const char *path = uri_to_path(&s->work, uri);
+        const char *real = path ? canonical(s, path) : NULL;
         if (s->ndocs == s->docs_cap) {
             uint32_t cap = s->docs_cap ? s->docs_cap * 2 : 8;
             Document **docs = s->alloc.fn(s->alloc.ud, s->docs,
@@ -180,8 +184,6 @@ bool doc_did_open(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
         if (!d)
             return fail(err, RPC_INTERNAL_ERROR, "out of memory");
         memset(d, 0, sizeof *d);
-        const char *path = uri_to_path(&s->work, uri);
-        const char *real = path ? canonical(s, path) : NULL;
         d->uri = lsp_strdup(s, uri, strlen(uri));
         d->path = path ? lsp_strdup(s, path, strlen(path)) : NULL;
         d->real = real ? lsp_strdup(s, real, strlen(real)) : NULL;

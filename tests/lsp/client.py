@@ -5,6 +5,11 @@
     python3 tests/lsp/client.py --stream CASE.script
                                  (what the script sends, as one byte stream:
                                   a seed for tests/fuzz/fuzz_lsp.c)
+    python3 tests/lsp/client.py --sweep BIN CASE.script
+                                 (the allocation-failure sweep: the script's
+                                  messages with STRAT_FAIL_ALLOC=1, 2, ... until
+                                  ten runs in a row need no failure; each run
+                                  must exit 0 or 1 with nothing on stderr)
 
 Starts `BIN lsp` in the repository root, plays the script, and writes a
 transcript: each line of the script that sends (as written, before
@@ -325,27 +330,83 @@ def run(binary, script, root):
     return "\n".join(client.transcript) + "\n", failure
 
 
-def stream(script, root):
-    """The bytes the script sends (rawbig left out), after a first byte
-    0xff: fuzz_lsp reads up to 256 bytes at a time."""
+def script_messages(script, root, fuzz, groups=False):
+    """What the script sends, one byte string a message (rawbig left out),
+    or with groups=True one a group of messages sent together (up to a
+    wait, close or exit); paths under /fuzz for the fuzzer's seeds."""
     client = Client.__new__(Client)
     client.root = root
     client.docs = {}
-    client.queue = b"\xff"
+    client.queue = b""
+    messages = []
     for line in open(script, encoding="utf-8").read().splitlines():
         word, _, rest = line.partition(" ")
         if word == "send":
-            client.queue_message(client.expand(rest).replace(root, "/fuzz"))
+            text = client.expand(rest)
+            client.queue_message(text.replace(root, "/fuzz") if fuzz else text)
         elif word == "raw":
             client.queue += unescape(rest)
-    sys.stdout.buffer.write(client.queue)
+        if client.queue and (not groups or word in ("wait", "close", "exit")):
+            messages.append(client.queue)
+            client.queue = b""
+    return messages
+
+
+def stream(script, root):
+    """The bytes the script sends, after a first byte 0xff: fuzz_lsp
+    reads up to 256 bytes at a time."""
+    sys.stdout.buffer.write(b"\xff" + b"".join(script_messages(script, root, True)))
     return 0
+
+
+def sweep(binary, script, root):
+    """Fails allocation N for N = 1, 2, ... (STRAT_FAIL_ALLOC: that request
+    and every later one) until a run needs no failure."""
+    groups = script_messages(script, root, False, groups=True)
+    bad = clean = 0
+    for n in range(1, 100000):
+        env = dict(os.environ, STRAT_FAIL_ALLOC=str(n))
+        proc = subprocess.Popen([binary, "lsp", "--today", "2027-01-15"], cwd=root,
+                                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        out = b""
+        try:
+            for g in groups:
+                proc.stdin.write(g)
+                proc.stdin.flush()
+                # as the script waits: for the server's answer (whatever it
+                # is under failing allocations), so that it goes idle and
+                # checks the documents between groups
+                if select.select([proc.stdout], [], [], 5.0)[0]:
+                    out += os.read(proc.stdout.fileno(), 1 << 20)
+        except BrokenPipeError:
+            pass                     # it ended (the first allocation failed)
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        out += proc.stdout.read()
+        err = proc.stderr.read()
+        proc.wait(timeout=TIMEOUT)
+        if proc.returncode not in (0, 1) or err:
+            bad += 1
+            print("FAIL STRAT_FAIL_ALLOC=%d: exit %d\n%s" % (n, proc.returncode,
+                                                           err.decode("utf-8", "replace")[:2000]))
+        # how many requests a session makes depends on how the messages
+        # fall into batches: done after ten runs in a row that failed none
+        clean = clean + 1 if b"out of memory" not in out and proc.returncode == 0 else 0
+        if clean == 10:
+            print("allocation sweep: %d failure points, %d bad" % (n - 10, bad))
+            return 1 if bad else 0
+    return 1
 
 
 def main():
     root = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     if sys.argv[1] == "--stream":
         return stream(sys.argv[2], root)
+    if sys.argv[1] == "--sweep":
+        return sweep(os.path.abspath(sys.argv[2]), sys.argv[3], root)
     binary, script = sys.argv[1], sys.argv[2]
     binary = os.path.abspath(binary)
     transcript, failure = run(binary, script, root)
