@@ -34,6 +34,9 @@ GEN_CFLAGS = $(filter-out -Wshadow -Wmissing-prototypes,$(ALL_CFLAGS)) \
 LIB_SRCS = $(wildcard src/*.c)
 CLI_SRCS = $(wildcard src/cli/*.c)
 CLI_OBJS = $(CLI_SRCS:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+# the language server (`strat lsp`): part of the tool, not of libstrat
+LSP_SRCS = $(wildcard src/lsp/*.c)
+LSP_OBJS = $(LSP_SRCS:src/lsp/%.c=$(BUILD)/obj/lsp/%.o)
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD)/obj/lex.yy.o
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -69,7 +72,7 @@ $(BUILD)/gen/lex.yy.c: grammar/strat.l $(BUILD)/gen/strat.tab.h
 # (named explicitly: as an implicit rule's intermediate file a missing .d
 # would not count).
 DEPFLAGS = -MMD -MP
-DEP_FILES = $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+DEP_FILES = $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(LSP_OBJS:.o=.d)
 $(DEP_FILES):
 
 $(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d
@@ -80,7 +83,12 @@ $(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d
 $(BUILD)/obj/cli/%.o: src/cli/%.c $(BUILD)/obj/cli/%.d
 	@mkdir -p $(BUILD)/obj/cli
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Isrc/cli -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Isrc/cli -Isrc/lsp -c -o $@ $<
+
+$(BUILD)/obj/lsp/%.o: src/lsp/%.c $(BUILD)/obj/lsp/%.d
+	@mkdir -p $(BUILD)/obj/lsp
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(BUILD)/obj/strat.tab.d
 	@mkdir -p $(BUILD)/obj
@@ -96,7 +104,7 @@ $(BUILD)/libstrat.a: $(LIB_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/strat: $(CLI_OBJS) $(BUILD)/libstrat.a
+$(BUILD)/strat: $(CLI_OBJS) $(LSP_OBJS) $(BUILD)/libstrat.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -141,6 +149,8 @@ asan:
 	    unit golden check-examples build/asan/strat
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    bash tests/csv_seams_test.sh build/asan/strat
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    bash tests/lsp_test.sh build/asan/strat
 
 # The threads (CSV workers, the inputs hash, the JIT kernel's row split)
 # under ThreadSanitizer: the CSV seam cases, and a decision run on all cores.

@@ -29,6 +29,7 @@ static const char *const main_usage =
     "  diff OLD... -- NEW...   decisions that changed between two versions, and why\n"
     "  graph FILES...          services, dependencies and value streams as DOT\n"
     "  sensitivity FILES...    Monte-Carlo over inputs and weights: knife-edge decisions\n"
+    "  lsp                     the language server, for editors (LSP on stdin/stdout)\n"
     "\n"
     "Run `strat COMMAND --help` for a command's options; `man strat` for more.\n"
     "options: --help, --version\n";
@@ -136,6 +137,17 @@ static const Command commands[] = {
      "  --jit WHEN             auto, on or off: the runs are scored like `decide`\n"
      "  --no-cache             do not use or write the compiled-code cache\n",
      "table,json,csv"},
+    {"lsp", cmd_lsp,
+     "usage: strat lsp [OPTIONS]\n\n"
+     "The language server: speaks LSP 3.17 (JSON-RPC with Content-Length framing)\n"
+     "on standard input and output, for an editor to start.  Checks each open\n"
+     "document as you type, with what it imports (unsaved buffers win over the\n"
+     "files on disk), and publishes the diagnostics; formats documents; lists\n"
+     "their declarations.  Exit 0 after the client's shutdown and exit, else 1.\n"
+     "See docs/lsp.md for the editors' configuration.\n\n"
+     "  --stdio                accepted and ignored (standard input and output are\n"
+     "                         the only transport)\n",
+     NULL},
 };
 
 static const Command *find_command(const char *name)
@@ -317,6 +329,8 @@ int main(int argc, char **argv)
             } else {
                 only_files = true;
             }
+        } else if (strcmp(a, "--stdio") == 0 && strcmp(cmd->name, "lsp") == 0) {
+            /* what language clients pass to name the transport */
         } else if (strcmp(a, "--check") == 0 && strcmp(cmd->name, "fmt") == 0) {
             o.check_only = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -437,7 +451,11 @@ int main(int argc, char **argv)
         o.nfiles2 = nfiles - split;
         nfiles = split;
     }
-    if (nfiles == 0) {
+    if (strcmp(cmd->name, "lsp") == 0 && nfiles > 0) {
+        free(files);
+        return usage_error(cmd->name, "%s", "lsp takes no files (the editor sends them)");
+    }
+    if (nfiles == 0 && strcmp(cmd->name, "lsp") != 0) {
         free(files);
         return usage_error(cmd->name, "%s", "no input files");
     }
