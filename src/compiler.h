@@ -68,6 +68,17 @@ typedef struct DiagNote {
     struct DiagNote *next;
 } DiagNote;
 
+/* A fix-it: replace the bytes of `loc` with `text` (an insertion when
+ * loc.start == loc.end).  `machine_applicable` fixes are safe to apply
+ * without a human reading them (`strat fix`, SARIF `fixes`, LSP quick fixes);
+ * the others are shown as help only. */
+typedef struct DiagFix {
+    Loc loc;
+    const char *text;
+    bool machine_applicable;
+    struct DiagFix *next;
+} DiagFix;
+
 typedef struct Diag {
     DiagCode code;
     Severity severity;
@@ -75,6 +86,7 @@ typedef struct Diag {
     const char *msg;
     const char *hint;    /* "did you mean `x`?" or another fix, or NULL */
     DiagNote *notes, *notes_tail;
+    DiagFix *fixes, *fixes_tail;   /* in the order added */
     uint32_t seq;        /* emission order: the sort's tie breaker */
 } Diag;
 

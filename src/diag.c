@@ -142,6 +142,21 @@ void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
     d->hint = arena_strndup(&c->arena, buf, strlen(buf));
 }
 
+void diag_fix(Compilation *c, Diag *d, Loc loc, const char *text, bool machine_applicable)
+{
+    if (d == &c->diag_sink)
+        return;
+    DiagFix *f = ARENA_NEW(&c->arena, DiagFix);
+    f->loc = loc;
+    f->text = arena_strndup(&c->arena, text, strlen(text));
+    f->machine_applicable = machine_applicable;
+    if (d->fixes_tail)
+        d->fixes_tail->next = f;
+    else
+        d->fixes = f;
+    d->fixes_tail = f;
+}
+
 /* ---- sorting ---------------------------------------------------------- */
 
 static const char *loc_path(Compilation *c, Loc l)

@@ -32,6 +32,8 @@ void diag_note(Compilation *c, Diag *d, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Attaches a fix-it to `d`: the bytes of `loc` become `text` (copied). */
+void diag_fix(Compilation *c, Diag *d, Loc loc, const char *text, bool machine_applicable);
 
 /* True when an error so far stops evaluation (c->nblocking): the program
  * is not runnable, whatever the findings. */
