@@ -138,9 +138,12 @@ test:
 
 # Every tests/*_test.sh and tests/security/*_test.sh gets the binary's path;
 # each prints `N passed, M failed` last and exits non-zero on failure.
+# The mutation list is checked too (every planted bug's text still in the
+# tree), so a change to the code cannot leave `make mutation` rotten.
 scripts: $(BUILD)/strat
 	@set -e; for t in tests/*_test.sh tests/security/*_test.sh; do \
-	    [ -f "$$t" ] || continue; echo "== $$t"; bash $$t $(BUILD)/strat; done
+	    [ -f "$$t" ] || continue; echo "== $$t"; bash $$t $(BUILD)/strat; done; \
+	bash tests/mutation/run.sh --check
 
 asan:
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
