@@ -631,7 +631,7 @@ Value eval_expr(Eval *ev, Expr *e)
         case T_NUMBER: {
             if (s && s->kind == SYM_BUDGET)
                 return num_value(ev->p->strategy.budget);
-            Const *k = s && s->kind == SYM_CONST ? ev->p->consts.items[s->index] : NULL;
+            Const *k = name_const(ev->p, e);
             if (k) {
                 if (!k->evaluated && !k->evaluating)
                     eval_const(ev, k);

@@ -361,16 +361,22 @@ static inline int name_slot(const Expr *e)
                ? e->u.name.sym->index
                : -1;
 }
-/* The score a call calls, or NULL (a builtin, or unresolved). */
+/* The score a call calls, or NULL (a builtin, or unresolved): the Score
+ * that holds the call's Symbol (no table to read on the interpreter's
+ * hot path).  p is for symmetry with lookups that need the program. */
 static inline Score *call_score(const Program *p, const Expr *e)
 {
-    return e->u.call.sym ? (Score *)p->scores.items[e->u.call.sym->index] : NULL;
+    (void)p;
+    Symbol *s = e->u.call.sym;
+    return s ? (Score *)(void *)((char *)s - offsetof(Score, sym)) : NULL;
 }
-/* The const a name denotes, or NULL. */
+/* The const a name denotes, or NULL: the Const that holds its Symbol. */
 static inline Const *name_const(const Program *p, const Expr *e)
 {
-    const Symbol *s = e->u.name.sym;
-    return s && s->kind == SYM_CONST ? (Const *)p->consts.items[s->index] : NULL;
+    (void)p;
+    Symbol *s = e->u.name.sym;
+    return s && s->kind == SYM_CONST ? (Const *)(void *)((char *)s - offsetof(Const, sym))
+                                     : NULL;
 }
 
 /* ---- the position index ------------------------------------------------------ */
