@@ -146,6 +146,7 @@ typedef struct SchemaField {
 
 typedef struct Arm {
     Name decision;       /* invest, enhance, ... */
+    int dec;             /* its Decision (program.h), set by the checker */
     Loc loc;
     Expr *cond;          /* NULL for otherwise */
     Str because;         /* .s == NULL when absent */

@@ -164,7 +164,7 @@ void decide_row(Eval *ev, uint32_t row)
     for (Arm *a = d->arms; a; a = a->next, i++) {
         if (a->cond && eval_expr(ev, a->cond).i != 1)
             continue;
-        res->decision[row] = (int8_t)decision_from_name(ev->c, a->decision);
+        res->decision[row] = (int8_t)a->dec;
         res->arm[row] = i;
         return;
     }

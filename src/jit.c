@@ -757,7 +757,7 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
             gcc_jit_block_add_assignment(
                 fire, NULL, dec_at,
                 gcc_jit_context_new_rvalue_from_int(ctx, g->t_schar,
-                                                    decision_from_name(c, a->decision)));
+                                                    a->dec));
             gcc_jit_block_add_assignment(fire, NULL, arm_at,
                                          gcc_jit_context_new_rvalue_from_int(ctx, g->t_short, idx));
             gcc_jit_block_end_with_jump(fire, NULL, next);
@@ -1404,7 +1404,7 @@ static Plan *plan_new(Eval *ev)
         size_t mark = p->key_len;
         bool ok = true;
         for (Arm *a = d->arms; a && ok; a = a->next) {
-            key_put(p, "arm %d ", (int)decision_from_name(c, a->decision));
+            key_put(p, "arm %d ", a->dec);
             ok = !a->cond || plan_bool(p, a->cond);
             key_put(p, "\n");
         }

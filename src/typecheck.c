@@ -734,7 +734,8 @@ static void check_decide(Compilation *c, Decl *d)
     sc.nvars = 1;
     Arm *otherwise = NULL;
     for (Arm *a = d->arms; a; a = a->next) {
-        if (decision_from_name(c, a->decision) == DEC_NONE) {
+        a->dec = decision_from_name(c, a->decision);
+        if (a->dec == DEC_NONE) {
             Diag *dg = diag_at(c, D_UNKNOWN_DECISION, a->loc, "unknown decision `%s`",
                                a->decision);
             Name s = suggest_name(a->decision, c->program->decision_names, DEC_COUNT);
