@@ -62,8 +62,10 @@ typedef struct Expr {
         bool boolean;
         struct {
             Name id;
-            struct Symbol *sym;    /* set by the resolver */
-            int local;             /* >= 0: bound variable slot */
+            /* What the name denotes (program.h), set once by the checks
+             * (resolve.c, typecheck.c); NULL when it denotes nothing.
+             * The run reads it and never looks the name up again. */
+            struct Symbol *sym;
         } name;
         struct {
             struct Expr *obj;
@@ -77,7 +79,7 @@ typedef struct Expr {
             struct Expr **args;
             uint32_t nargs;
             int builtin;           /* Builtin or -1 */
-            struct Symbol *sym;    /* a user score */
+            struct Symbol *sym;    /* a user score's Symbol, else NULL */
         } call;
         struct {
             struct Expr **items;
@@ -144,6 +146,7 @@ typedef struct SchemaField {
 
 typedef struct Arm {
     Name decision;       /* invest, enhance, ... */
+    int dec;             /* its Decision (program.h), set by the checker */
     Loc loc;
     Expr *cond;          /* NULL for otherwise */
     Str because;         /* .s == NULL when absent */

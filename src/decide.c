@@ -52,7 +52,7 @@ static void apply_scenario(Eval *ev, Decl *d)
         bool is_num = a->type.kind == T_NUMBER;
         double *nv = arena_alloc(&c->arena, sizeof(double) * (t->count + 1));
         uint8_t *hit = arena_alloc(&c->arena, t->count + 1);
-        int local = st->target->u.attr.obj->u.name.local;
+        int local = name_slot(st->target->u.attr.obj);
         for (uint32_t r = 0; r < t->count; r++) {
             ev->locals[local] = (int32_t)r;
             ev->local_kinds[local] = k;
@@ -164,7 +164,7 @@ void decide_row(Eval *ev, uint32_t row)
     for (Arm *a = d->arms; a; a = a->next, i++) {
         if (a->cond && eval_expr(ev, a->cond).i != 1)
             continue;
-        res->decision[row] = (int8_t)decision_from_name(ev->c, a->decision);
+        res->decision[row] = (int8_t)a->dec;
         res->arm[row] = i;
         return;
     }

@@ -175,7 +175,7 @@ static bool is_builtin_call(const Expr *e, const void *ctx)
 
 static bool is_name(const Expr *e, const void *ctx)
 {
-    return e->kind == EX_NAME && e->u.name.local < 0 &&
+    return e->kind == EX_NAME && name_slot(e) < 0 &&
            strcmp(e->u.name.id, (const char *)ctx) == 0;
 }
 

@@ -122,7 +122,7 @@ static const bool *decide_scores(Compilation *c, const Results *res, unsigned *h
         score_calls(c, d->rank, &calls);
     unsigned n = 0;
     for (uint32_t i = 0; i < calls.len; i++) {
-        Score *sc = (Score *)((Expr *)calls.items[i])->u.call.sym;
+        Score *sc = call_score(c->program, calls.items[i]);
         if (!shown[sc->index]) {
             shown[sc->index] = true;
             n++;

@@ -432,7 +432,7 @@ static Value eval_call(Eval *ev, Expr *e)
         Value a = eval_expr(ev, args[0]);
         if (a.i < 0)
             return num_value(NAN);
-        return num_value(eval_score(ev, (Score *)e->u.call.sym, (uint32_t)a.i));
+        return num_value(eval_score(ev, call_score(ev->p, e), (uint32_t)a.i));
     }
     switch ((Builtin)e->u.call.builtin) {
     case B_ALIGNMENT: return num_value(eval_alignment(ev, eval_expr(ev, args[0]).i));
@@ -581,7 +581,7 @@ static void eval_const(Eval *ev, Const *k)
         }
         ConstFrame *top = &stack[depth - 1];
         if (top->next < top->refs.len) {
-            Const *dep = program_const(c, ((Expr *)top->refs.items[top->next++])->u.name.id);
+            Const *dep = name_const(ev->p, top->refs.items[top->next++]);
             if (dep && !dep->evaluated && !dep->evaluating) {
                 dep->evaluating = true;
                 push = dep;
@@ -611,13 +611,15 @@ Value eval_expr(Eval *ev, Expr *e)
         return v;
     }
     case EX_NAME: {
+        /* what the name denotes was recorded once by the checker */
         Compilation *c = ev->c;
-        if (e->u.name.local >= 0) {
-            Value v = int_value(T_ENTITY, ev->locals[e->u.name.local]);
-            v.ekind = ev->local_kinds[e->u.name.local];
+        const Symbol *s = e->u.name.sym;
+        if (s && s->kind == SYM_LOCAL) {
+            Value v = int_value(T_ENTITY, ev->locals[s->index]);
+            v.ekind = ev->local_kinds[s->index];
             return v;
         }
-        if (e->u.name.local == -2) {   /* approval's `decision` */
+        if (s && s->kind == SYM_APPROVAL_DECISION) {
             Results *res = ev->res;
             return int_value(T_DECISION, res && ev->current >= 0
                                              ? res->decision[ev->current] : DEC_NONE);
@@ -627,9 +629,9 @@ Value eval_expr(Eval *ev, Expr *e)
             return num_value(NAN);
         switch (t->kind) {
         case T_NUMBER: {
-            Const *k = program_const(c, e->u.name.id);
-            if (!k && e->u.name.id == c->n.budget)
+            if (s && s->kind == SYM_BUDGET)
                 return num_value(ev->p->strategy.budget);
+            Const *k = name_const(ev->p, e);
             if (k) {
                 if (!k->evaluated && !k->evaluating)
                     eval_const(ev, k);
@@ -638,16 +640,14 @@ Value eval_expr(Eval *ev, Expr *e)
             return num_value(NAN);
         }
         case T_DECISION:
-            return int_value(T_DECISION, decision_from_name(c, e->u.name.id));
+            return int_value(T_DECISION, s && s->kind == SYM_DECISION ? s->index : DEC_NONE);
         case T_ENTITY: {
-            for (int k = 0; k < EK_COUNT; k++)
-                if (t->kinds & KIND_BIT(k)) {
-                    Value v = int_value(T_ENTITY, kind_lookup(kind_table(c, (EntityKind)k),
-                                                              e->u.name.id));
-                    v.ekind = (EntityKind)k;
-                    return v;
-                }
-            return int_value(T_ENTITY, -1);
+            Value v = int_value(T_ENTITY, -1);
+            if (s && s->kind == SYM_ENTITY) {
+                v.i = s->index;
+                v.ekind = (EntityKind)s->entity_kind;
+            }
+            return v;
         }
         case T_SYMBOL:
             if (!e->aux)

@@ -106,7 +106,7 @@ static int site_index(Plan *p, PtrVec *v, void *x)
 
 static bool is_service_var(const Expr *e)
 {
-    return e->kind == EX_NAME && e->u.name.local == 0;
+    return name_slot(e) == 0;
 }
 
 static bool attr_of_s(Plan *p, const Expr *e, TypeKind *tk)
@@ -212,7 +212,7 @@ static bool plan_num(Plan *p, Expr *e)
         return true;
     case EX_NAME:
         /* consts and the budget are numbers fixed by the strategy */
-        if (e->type && e->type->kind == T_NUMBER && e->u.name.local < 0) {
+        if (e->type && e->type->kind == T_NUMBER && name_slot(e) < 0) {
             double v = eval_expr(p->ev, e).num;
             key_put(p, "(%a)", v);
             return true;
@@ -252,7 +252,7 @@ static bool plan_num(Plan *p, Expr *e)
         Expr **args = e->u.call.args;
         uint32_t n = e->u.call.nargs;
         if (e->u.call.sym) {
-            Score *s = (Score *)e->u.call.sym;
+            Score *s = call_score(p->ev->p, e);
             if (n != 1 || !is_service_var(args[0]))
                 return false;
             key_put(p, "(S%u)", s->index);
@@ -527,7 +527,7 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
     case EX_CALL: {
         Expr **args = e->u.call.args;
         if (e->u.call.sym)
-            return gcc_jit_lvalue_as_rvalue(g->score_val[((Score *)e->u.call.sym)->index]);
+            return gcc_jit_lvalue_as_rvalue(g->score_val[e->u.call.sym->index]);
         switch ((Builtin)e->u.call.builtin) {
         case B_ALIGNMENT:
             if (!g->align_col) {
@@ -757,7 +757,7 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
             gcc_jit_block_add_assignment(
                 fire, NULL, dec_at,
                 gcc_jit_context_new_rvalue_from_int(ctx, g->t_schar,
-                                                    decision_from_name(c, a->decision)));
+                                                    a->dec));
             gcc_jit_block_add_assignment(fire, NULL, arm_at,
                                          gcc_jit_context_new_rvalue_from_int(ctx, g->t_short, idx));
             gcc_jit_block_end_with_jump(fire, NULL, next);
@@ -1404,7 +1404,7 @@ static Plan *plan_new(Eval *ev)
         size_t mark = p->key_len;
         bool ok = true;
         for (Arm *a = d->arms; a && ok; a = a->next) {
-            key_put(p, "arm %d ", (int)decision_from_name(c, a->decision));
+            key_put(p, "arm %d ", a->dec);
             ok = !a->cond || plan_bool(p, a->cond);
             key_put(p, "\n");
         }

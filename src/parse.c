@@ -188,7 +188,6 @@ Expr *ex_name(ParseState *ps, Loc loc, Name id)
 {
     Expr *e = ex_new(ps, EX_NAME, loc);
     e->u.name.id = id;
-    e->u.name.local = -1;
     return e;
 }
 

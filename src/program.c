@@ -14,6 +14,7 @@
 #include "intern.h"
 #include "parallel.h"
 #include "program.h"
+#include "source.h"
 
 const Type type_error = {T_ERROR, 0, NULL};
 const Type type_number = {T_NUMBER, 0, NULL};
@@ -450,6 +451,11 @@ Program *program_new(Compilation *c)
     for (int i = 0; i < 6; i++)
         p->activity_names[i] = intern_cstr(c, activity_texts[i]);
     p->today = today_days(c);
+    for (int i = 0; i < DEC_COUNT; i++)
+        p->decision_syms[i] = (Symbol){SYM_DECISION, -1, i, p->decision_names[i], {0, 0, 0}};
+    p->budget_sym = (Symbol){SYM_BUDGET, -1, -1, c->n.budget, {0, 0, 0}};
+    p->approval_decision_sym = (Symbol){SYM_APPROVAL_DECISION, -1, -1, c->n.decision, {0, 0, 0}};
+    p->value_sym = (Symbol){SYM_VALUE, -1, -1, NULL, {0, 0, 0}};
     add_builtin_attrs(c);
     return p;
 }
@@ -487,7 +493,7 @@ void score_calls(Compilation *c, Expr *e, PtrVec *out)
 static WalkStep collect_const_ref(Expr *e, void *ctx)
 {
     Collect *k = ctx;
-    if (e->kind == EX_NAME && e->u.name.local < 0 && program_const(k->c, e->u.name.id))
+    if (e->kind == EX_NAME && name_const(k->c->program, e))
         ptrvec_push(&k->c->arena, k->out, e);
     return WALK_CHILDREN;
 }
@@ -508,7 +514,7 @@ static WalkStep order_called_score(Expr *e, void *ctx)
 {
     Deps *d = ctx;
     if (e->kind == EX_CALL && e->u.call.sym)
-        order_scores(d->c, (Score *)e->u.call.sym, d->out, d->seen);
+        order_scores(d->c, call_score(d->c->program, e), d->out, d->seen);
     return WALK_CHILDREN;
 }
 
@@ -533,4 +539,342 @@ const Arm *arm_at(const Program *p, int idx)
     for (int i = 0; a && i < idx; i++)
         a = a->next;
     return idx >= 0 ? a : NULL;
+}
+
+/* ---- what names denote --------------------------------------------------------- */
+
+static const char *const symbol_kind_names[] = {
+    "nothing", "variable", "decision of the service", "const", "budget", "decision",
+    "entity", "symbol", "score", "rule", "builtin", "attribute"};
+
+const char *symbol_kind_name(SymbolKind k)
+{
+    return k >= SYM_NONE && k <= SYM_ATTR ? symbol_kind_names[k] : "?";
+}
+
+Symbol *symbol_new(Compilation *c, SymbolKind k, int entity_kind, int32_t index, Name name,
+                   Loc loc)
+{
+    Symbol *s = ARENA_NEW(&c->arena, Symbol);
+    *s = (Symbol){k, entity_kind, index, name, loc};
+    return s;
+}
+
+Symbol *entity_symbol(Compilation *c, EntityKind k, int32_t row)
+{
+    KindTable *t = kind_table(c, k);
+    if (row < 0 || (uint32_t)row >= t->count)
+        return NULL;
+    if ((uint32_t)row >= t->row_syms_len) {
+        uint32_t n = t->count;
+        t->row_syms = arena_realloc(&c->arena, t->row_syms,
+                                    sizeof(Symbol *) * t->row_syms_len, sizeof(Symbol *) * n);
+        memset(t->row_syms + t->row_syms_len, 0, sizeof(Symbol *) * (n - t->row_syms_len));
+        t->row_syms_len = n;
+    }
+    if (!t->row_syms[row])
+        t->row_syms[row] = symbol_new(c, SYM_ENTITY, (int)k, row, t->names[row], t->locs[row]);
+    return t->row_syms[row];
+}
+
+bool symbol_same(const Symbol *a, const Symbol *b)
+{
+    if (a->kind != b->kind || a->index != b->index || a->entity_kind != b->entity_kind)
+        return false;
+    if (a->kind == SYM_LOCAL)   /* binders: the same variable, written once */
+        return a->loc.file == b->loc.file && a->loc.start == b->loc.start;
+    if (a->kind == SYM_VALUE)
+        return a->name == b->name;
+    return true;
+}
+
+/* ---- the position index --------------------------------------------------------- */
+
+/* Every site of every file, sorted by (file, start); built once, from the
+ * Symbols the checks recorded on the tree and the program's tables. */
+typedef struct PositionIndex {
+    SymbolSite *sites;
+    uint32_t len, cap;
+} PositionIndex;
+
+typedef struct IndexBuild {
+    Compilation *c;
+    PositionIndex *ix;
+} IndexBuild;
+
+static void site_add(IndexBuild *b, Loc loc, bool is_decl, Symbol sym)
+{
+    PositionIndex *ix = b->ix;
+    if (!loc.file || sym.kind == SYM_NONE)
+        return;
+    if (ix->len == ix->cap) {
+        uint32_t ncap = ix->cap ? ix->cap * 2 : 64;
+        ix->sites = arena_realloc(&b->c->arena, ix->sites, sizeof(SymbolSite) * ix->cap,
+                                  sizeof(SymbolSite) * ncap);
+        ix->cap = ncap;
+    }
+    ix->sites[ix->len++] = (SymbolSite){loc, is_decl, sym};
+}
+
+static bool single_entity_kind(const Type *t, EntityKind *out)
+{
+    if (!t || t->kind != T_ENTITY)
+        return false;
+    for (int k = 0; k < EK_COUNT; k++)
+        if (t->kinds == KIND_BIT(k)) {
+            *out = (EntityKind)k;
+            return true;
+        }
+    return false;
+}
+
+static Symbol attr_symbol(Compilation *c, EntityKind k, int slot)
+{
+    const AttrDef *a = &kind_table(c, k)->attrs[slot];
+    return (Symbol){SYM_ATTR, (int)k, slot, a->name, a->loc};
+}
+
+static WalkStep index_expr(Expr *e, void *ctx)
+{
+    IndexBuild *b = ctx;
+    EntityKind k;
+    switch (e->kind) {
+    case EX_NAME:
+        if (e->u.name.sym) {
+            Symbol s = *e->u.name.sym;
+            if (s.kind == SYM_VALUE)
+                s.name = e->u.name.id;
+            site_add(b, e->loc, false, s);
+        }
+        break;
+    case EX_CALL:
+        if (e->u.call.sym)
+            site_add(b, e->u.call.fn_loc, false, *e->u.call.sym);
+        else if (e->u.call.builtin >= 0)
+            site_add(b, e->u.call.fn_loc, false,
+                     (Symbol){SYM_BUILTIN, -1, e->u.call.builtin, e->u.call.fn, {0, 0, 0}});
+        break;
+    case EX_ATTR:
+        if (e->u.attr.slot >= 0 && single_entity_kind(e->u.attr.obj->type, &k))
+            site_add(b, e->u.attr.attr_loc, false, attr_symbol(b->c, k, e->u.attr.slot));
+        break;
+    case EX_QUANT:
+    case EX_COMPREH:
+        if (e->u.quant.local >= 0)
+            site_add(b, e->u.quant.var_loc, true,
+                     (Symbol){SYM_LOCAL, e->u.quant.entity_kind, e->u.quant.local,
+                              e->u.quant.var, e->u.quant.var_loc});
+        break;
+    default:
+        break;
+    }
+    return WALK_CHILDREN;
+}
+
+static void index_walk(IndexBuild *b, Expr *e)
+{
+    expr_walk(e, &(ExprVisitor){index_expr, NULL, b});
+}
+
+/* A block's items: `attr = value` sets an attribute of the entity (a use
+ * of the attribute) when the block is an entity's. */
+static void index_items(IndexBuild *b, Item *items, int entity_kind)
+{
+    for (Item *it = items; it; it = it->next) {
+        if (it->kind == ITEM_ATTR && entity_kind >= 0 && !it->first_dup) {
+            KindTable *t = kind_table(b->c, (EntityKind)entity_kind);
+            int slot = attr_slot(t, it->name);
+            if (slot >= 0)
+                site_add(b, it->loc, false, attr_symbol(b->c, (EntityKind)entity_kind, slot));
+        }
+        if (it->value)
+            index_walk(b, it->value);
+        index_items(b, it->items, -1);
+    }
+}
+
+static void index_decl(IndexBuild *b, Decl *d)
+{
+    Compilation *c = b->c;
+    Program *p = c->program;
+    switch (d->kind) {
+    case D_CONST: {
+        Const *k = program_const(c, d->name);
+        if (k && k->decl == d)
+            site_add(b, d->name_loc, true, k->sym);
+        break;
+    }
+    case D_SCORE: {
+        Score *s = program_score(c, d->name);
+        if (s && s->decl == d) {
+            site_add(b, d->name_loc, true, s->sym);
+            site_add(b, d->param_loc, true,
+                     (Symbol){SYM_LOCAL, EK_SERVICE, 0, d->param, d->param_loc});
+        }
+        break;
+    }
+    case D_RULE: {
+        Rule *r = program_rule(c, d->name);
+        if (r && r->decl == d)
+            site_add(b, d->name_loc, true, r->sym);
+        break;
+    }
+    case D_ENTITY: {
+        KindTable *t = kind_table(c, d->entity_kind);
+        int32_t row = kind_lookup(t, d->name);
+        if (row >= 0 && t->decls[row] == d)
+            site_add(b, d->name_loc, true, *entity_symbol(c, d->entity_kind, row));
+        break;
+    }
+    case D_SCHEMA: {
+        KindTable *t = kind_table(c, d->entity_kind);
+        for (SchemaField *f = d->fields; f; f = f->next) {
+            int slot = attr_slot(t, f->name);
+            if (slot >= 0 && t->attrs[slot].loc.file == f->loc.file &&
+                t->attrs[slot].loc.start == f->loc.start)
+                site_add(b, f->loc, true, attr_symbol(c, d->entity_kind, slot));
+            index_walk(b, f->in);
+            index_walk(b, f->cmp_value);
+            index_walk(b, f->cmp2_value);
+            index_walk(b, f->default_value);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    index_items(b, d->items, d->kind == D_ENTITY ? (int)d->entity_kind : -1);
+    index_walk(b, d->expr);
+    index_walk(b, d->rank);
+    for (Arm *a = d->arms; a; a = a->next) {
+        Decision dec = decision_from_name(c, a->decision);
+        if (dec != DEC_NONE)
+            site_add(b, a->loc, false, p->decision_syms[dec]);
+        index_walk(b, a->cond);
+    }
+    for (SetStmt *st = d->sets; st; st = st->next) {
+        if (st->target && st->target->kind == EX_ATTR) {
+            int slot = name_slot(st->target->u.attr.obj);
+            if (slot >= 0)
+                site_add(b, st->var_loc, true,
+                         (Symbol){SYM_LOCAL, st->entity_kind, slot, st->var, st->var_loc});
+        }
+        index_walk(b, st->target);
+        index_walk(b, st->value);
+        index_walk(b, st->where);
+    }
+    for (Expect *x = d->expects; x; x = x->next)
+        index_walk(b, x->cond);
+}
+
+static int site_order(const void *pa, const void *pb)
+{
+    const SymbolSite *a = pa, *b = pb;
+    if (a->loc.file != b->loc.file)
+        return a->loc.file < b->loc.file ? -1 : 1;
+    if (a->loc.start != b->loc.start)
+        return a->loc.start < b->loc.start ? -1 : 1;
+    return (int)b->is_decl - (int)a->is_decl;
+}
+
+static PositionIndex *position_index(Compilation *c)
+{
+    Program *p = c->program;
+    if (!p)
+        return NULL;
+    if (p->index)
+        return p->index;
+    PositionIndex *ix = ARENA_NEW(&c->arena, PositionIndex);
+    IndexBuild b = {c, ix};
+    for (Decl *d = c->decls; d; d = d->next)
+        index_decl(&b, d);
+    /* rows loaded from CSV: their declaration is the name cell */
+    for (int k = 0; k < EK_COUNT; k++) {
+        KindTable *t = kind_table(c, (EntityKind)k);
+        for (uint32_t r = 0; r < t->count; r++)
+            if (!t->decls[r] && t->locs[r].file)
+                site_add(&b, t->locs[r], true,
+                         (Symbol){SYM_ENTITY, k, (int32_t)r, t->names[r], t->locs[r]});
+    }
+    if (ix->len)
+        qsort(ix->sites, ix->len, sizeof *ix->sites, site_order);
+    p->index = ix;
+    return ix;
+}
+
+bool program_symbol_at(Compilation *c, uint32_t file, uint32_t offset, SymbolSite *out)
+{
+    PositionIndex *ix = position_index(c);
+    if (!ix)
+        return false;
+    /* the last site starting at or before offset */
+    uint32_t lo = 0, hi = ix->len;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const Loc *l = &ix->sites[mid].loc;
+        if (l->file < file || (l->file == file && l->start <= offset))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t i = lo; i-- > 0;) {
+        const SymbolSite *s = &ix->sites[i];
+        if (s->loc.file != file || s->loc.end <= offset)
+            break;
+        if (s->loc.start <= offset) {
+            *out = *s;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool program_symbol_at_line(Compilation *c, const char *path, uint32_t line, uint32_t col,
+                            SymbolSite *out)
+{
+    for (uint32_t i = 0; i < c->sources.len; i++) {
+        const Source *src = c->sources.items[i];
+        if (strcmp(src->path, path) == 0)
+            return program_symbol_at(c, i + 1, source_offset(c, i + 1, line, col), out);
+    }
+    return false;
+}
+
+uint32_t program_references(Compilation *c, const Symbol *sym, bool with_decl,
+                            const SymbolSite **out)
+{
+    PositionIndex *ix = position_index(c);
+    *out = NULL;
+    if (!ix || !ix->len)
+        return 0;
+    SymbolSite *found = NULL;
+    uint32_t n = 0, cap = 0;
+    for (uint32_t i = 0; i < ix->len; i++) {
+        const SymbolSite *s = &ix->sites[i];
+        if ((!with_decl && s->is_decl) || !symbol_same(&s->sym, sym))
+            continue;
+        if (n == cap) {
+            uint32_t ncap = cap ? cap * 2 : 16;
+            found = arena_realloc(&c->arena, found, sizeof *found * cap, sizeof *found * ncap);
+            cap = ncap;
+        }
+        found[n++] = *s;
+    }
+    *out = found;
+    return n;
+}
+
+bool program_definition(Compilation *c, const Symbol *sym, SymbolSite *out)
+{
+    if (!sym->loc.file)
+        return false;
+    const SymbolSite *refs;
+    uint32_t n = program_references(c, sym, true, &refs);
+    for (uint32_t i = 0; i < n; i++)
+        if (refs[i].is_decl) {
+            *out = refs[i];
+            return true;
+        }
+    *out = (SymbolSite){sym->loc, true, *sym};   /* e.g. a built-in attribute's */
+    return true;
 }

@@ -91,6 +91,41 @@ typedef struct Column {
     Loc *locs;               /* where each row's value was written (lazy) */
 } Column;
 
+/* What a name use denotes, recorded once by the checks on the Expr
+ * (u.name.sym, u.call.sym) and read by the run, the outputs and the
+ * position index.  Declarations that can be named own one Symbol each
+ * (Const.sym, Score.sym, Rule.sym, the entity rows' symbols made on first
+ * reference, a binder's symbol per quantifier or parameter), so every use
+ * of one declaration points at the same record. */
+typedef enum SymbolKind {
+    SYM_NONE,
+    SYM_LOCAL,       /* a bound variable (score parameter, quantifier,
+                        decide/approval `s`): index is its slot */
+    SYM_APPROVAL_DECISION,   /* `decision` in an approval: the bound service's */
+    SYM_CONST,       /* index in Program.consts */
+    SYM_BUDGET,      /* the strategy's budget */
+    SYM_DECISION,    /* a decision name: index is the Decision */
+    SYM_ENTITY,      /* row `index` of kind entity_kind */
+    SYM_VALUE,       /* a symbol value (retired, business): declared by no
+                        one place; index -1 */
+    SYM_SCORE,       /* index in Program.scores */
+    SYM_RULE,        /* index in Program.rules (a waiver's rule) */
+    SYM_BUILTIN,     /* a built-in function: index is the Builtin */
+    SYM_ATTR         /* attribute slot `index` of kind entity_kind */
+} SymbolKind;
+
+typedef struct Symbol {
+    SymbolKind kind;
+    int entity_kind;         /* SYM_ENTITY, SYM_ATTR, SYM_LOCAL; else -1 */
+    int32_t index;
+    Name name;
+    Loc loc;                 /* the declaration's name (a CSV row's name
+                                cell; a binder's variable); file 0 when
+                                there is none (builtins, decisions) */
+} Symbol;
+
+const char *symbol_kind_name(SymbolKind k);
+
 typedef struct KindTable {
     EntityKind kind;
     uint32_t count, cap;
@@ -102,6 +137,8 @@ typedef struct KindTable {
     uint32_t nattrs, attrs_cap;
     NameMap attr_map;        /* attribute name -> slot + 1 */
     Column *cols;            /* one per attribute */
+    Symbol **row_syms;       /* per row, made on first reference (lazy) */
+    uint32_t row_syms_len;
 } KindTable;
 
 typedef struct Risk {
@@ -126,6 +163,7 @@ typedef struct Score {
     Name name;
     Decl *decl;
     uint32_t index;
+    Symbol sym;
     int state;                      /* recursion check: 0 new, 1 on stack, 2 done */
 } Score;
 
@@ -133,6 +171,7 @@ typedef struct Rule {
     Name name;
     Decl *decl;
     uint32_t index;
+    Symbol sym;
 } Rule;
 
 typedef struct Waiver {
@@ -177,6 +216,7 @@ typedef struct Const {
     Name name;
     Decl *decl;
     uint32_t index;          /* in Program.consts */
+    Symbol sym;
     double value;
     bool evaluated, evaluating;
 } Const;
@@ -210,6 +250,9 @@ typedef struct Program {
     Name decision_names[DEC_COUNT];
     Name activity_names[6];
     int32_t today;                  /* days, for waivers */
+    /* The symbols of names that no declaration owns. */
+    Symbol decision_syms[DEC_COUNT], budget_sym, approval_decision_sym, value_sym;
+    struct PositionIndex *index;    /* program_symbol_at's, built on first use */
     struct CsvLoad *csv_pending;    /* references in CSV cells, to resolve */
 } Program;
 
@@ -300,5 +343,69 @@ void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen);
 
 /* Arm number idx of the decide table (Results.arm), or NULL. */
 const Arm *arm_at(const Program *p, int idx);
+
+/* ---- what names denote (Symbol, above) ------------------------------------- */
+
+/* A new Symbol in the arena (binders; the program's own are embedded). */
+Symbol *symbol_new(Compilation *c, SymbolKind k, int entity_kind, int32_t index,
+                   Name name, Loc loc);
+/* The one Symbol of row `row` of kind k, made on its first reference. */
+Symbol *entity_symbol(Compilation *c, EntityKind k, int32_t row);
+/* Do a and b denote the same declaration? (Binders compare by place.) */
+bool symbol_same(const Symbol *a, const Symbol *b);
+
+/* The slot of the bound variable e names, or -1. */
+static inline int name_slot(const Expr *e)
+{
+    return e->kind == EX_NAME && e->u.name.sym && e->u.name.sym->kind == SYM_LOCAL
+               ? e->u.name.sym->index
+               : -1;
+}
+/* The score a call calls, or NULL (a builtin, or unresolved): the Score
+ * that holds the call's Symbol (no table to read on the interpreter's
+ * hot path).  p is for symmetry with lookups that need the program. */
+static inline Score *call_score(const Program *p, const Expr *e)
+{
+    (void)p;
+    Symbol *s = e->u.call.sym;
+    return s ? (Score *)(void *)((char *)s - offsetof(Score, sym)) : NULL;
+}
+/* The const a name denotes, or NULL: the Const that holds its Symbol. */
+static inline Const *name_const(const Program *p, const Expr *e)
+{
+    (void)p;
+    Symbol *s = e->u.name.sym;
+    return s && s->kind == SYM_CONST ? (Const *)(void *)((char *)s - offsetof(Const, sym))
+                                     : NULL;
+}
+
+/* ---- the position index ------------------------------------------------------ */
+
+/* One place in the sources where a name is written: a use (a name, a call,
+ * an attribute after `.`, an attribute set in a block) or a declaration
+ * (a const's, score's, rule's or entity's name, a schema field, a bound
+ * variable, a CSV row's name cell), with what it denotes. */
+typedef struct SymbolSite {
+    Loc loc;               /* the name as written */
+    bool is_decl;
+    Symbol sym;            /* what it denotes (a copy) */
+} SymbolSite;
+
+/* The site whose name covers byte `offset` of source `file` (index + 1):
+ * false at whitespace, punctuation, literals and keywords.  The index is
+ * built on the first question, from the records the checks left on the
+ * tree; ask after typecheck. */
+bool program_symbol_at(Compilation *c, uint32_t file, uint32_t offset, SymbolSite *out);
+/* The same by path (as loaded) and 1-based line and character column. */
+bool program_symbol_at_line(Compilation *c, const char *path, uint32_t line,
+                            uint32_t col, SymbolSite *out);
+/* The sites denoting what `sym` denotes, in file and offset order: its
+ * declaration (when `with_decl`) and every use, across all files.  *out
+ * points into the index; returns the count. */
+uint32_t program_references(Compilation *c, const Symbol *sym, bool with_decl,
+                            const SymbolSite **out);
+/* The declaration site of what sym denotes (false for builtins,
+ * decisions, symbol values). */
+bool program_definition(Compilation *c, const Symbol *sym, SymbolSite *out);
 
 #endif

@@ -145,6 +145,11 @@ bool const_number(Compilation *c, Expr *e, double *out, bool report)
     }
     case EX_NAME: {
         Const *k = program_const(c, e->u.name.id);
+        /* a name no check has resolved yet (an appetite level, an
+         * attribute's value) is resolved here; typecheck's answer, which
+         * knows bound variables, stands where there is one */
+        if (!e->u.name.sym && k)
+            e->u.name.sym = &k->sym;
         if (k) {
             if (k->evaluating) {
                 if (report)
@@ -158,6 +163,8 @@ bool const_number(Compilation *c, Expr *e, double *out, bool report)
             return !isnan(k->value);
         }
         if (e->u.name.id == c->n.budget && !isnan(c->program->strategy.budget)) {
+            if (!e->u.name.sym)
+                e->u.name.sym = &c->program->budget_sym;
             *out = c->program->strategy.budget;
             return true;
         }
@@ -206,6 +213,7 @@ static int32_t resolve_ref(Compilation *c, Expr *e, unsigned kinds, EntityKind *
             continue;
         int32_t r = kind_lookup(kind_table(c, (EntityKind)k), e->u.name.id);
         if (r >= 0) {
+            e->u.name.sym = entity_symbol(c, (EntityKind)k, r);
             if (kind_out)
                 *kind_out = (EntityKind)k;
             return r;
@@ -250,8 +258,10 @@ static int32_t symbol_value(Compilation *c, const AttrDef *a, Expr *e)
     Name v = e->u.name.id;
     if (a->nallowed) {
         for (uint32_t i = 0; i < a->nallowed; i++)
-            if (a->allowed[i] == v)
+            if (a->allowed[i] == v) {
+                e->u.name.sym = &c->program->value_sym;
                 return atom_id(c, v);
+            }
         char list[256];
         size_t n = 0;
         list[0] = '\0';
@@ -265,6 +275,7 @@ static int32_t symbol_value(Compilation *c, const AttrDef *a, Expr *e)
             diag_hint(c, d, "did you mean `%s`?", s);
         return -1;
     }
+    e->u.name.sym = &c->program->value_sym;
     return atom_id(c, v);
 }
 
@@ -957,6 +968,8 @@ static void fill_waiver(Compilation *c, Decl *d)
                 continue;
             }
             w->rule = program_rule(c, e->u.name.id);
+            if (w->rule)
+                e->u.name.sym = &w->rule->sym;
             if (!w->rule) {
                 Diag *dg = diag_at(c, D_UNDEFINED, e->loc, "undefined rule `%s`", e->u.name.id);
                 Name s = NULL;
@@ -1101,6 +1114,7 @@ static void register_decls(Compilation *c)
             k->name = d->name;
             k->decl = d;
             k->index = p->consts.len;
+            k->sym = (Symbol){SYM_CONST, -1, (int32_t)k->index, d->name, d->name_loc};
             ptrvec_push(&c->arena, &p->consts, k);
             namemap_put(c, &p->const_map, d->name, k);
             break;
@@ -1115,6 +1129,7 @@ static void register_decls(Compilation *c)
             s->name = d->name;
             s->decl = d;
             s->index = p->scores.len;
+            s->sym = (Symbol){SYM_SCORE, -1, (int32_t)s->index, d->name, d->name_loc};
             ptrvec_push(&c->arena, &p->scores, s);
             namemap_put(c, &p->score_map, d->name, s);
             break;
@@ -1129,6 +1144,7 @@ static void register_decls(Compilation *c)
             r->name = d->name;
             r->decl = d;
             r->index = p->rules.len;
+            r->sym = (Symbol){SYM_RULE, -1, (int32_t)r->index, d->name, d->name_loc};
             ptrvec_push(&c->arena, &p->rules, r);
             namemap_put(c, &p->rule_map, d->name, r);
             break;

@@ -35,6 +35,7 @@ typedef struct Scope {
     Context ctx;
     Name vars[MAX_LOCALS];
     EntityKind kinds[MAX_LOCALS];
+    Symbol *syms[MAX_LOCALS];  /* each bound variable's Symbol */
     int nvars;
     Score *score;            /* the score being checked, for recursion */
     bool in_aggregate;       /* inside sum/count/any/all's comprehension */
@@ -125,30 +126,48 @@ static Name suggest_any(Scope *sc, Name n)
     return suggest_best(&sg);
 }
 
+/* Resolves a name once, recording on e what it denotes (e->u.name.sym)
+ * for the run and the position index; returns its type. */
 static const Type *check_name(Scope *sc, Expr *e)
 {
     Compilation *c = sc->c;
+    Program *p = c->program;
     Name n = e->u.name.id;
+    e->u.name.sym = NULL;
     for (int i = sc->nvars - 1; i >= 0; i--)
         if (sc->vars[i] == n) {
-            e->u.name.local = i;
+            e->u.name.sym = sc->syms[i];
             return entity_type(c, sc->kinds[i]);
         }
     if (n == c->n.decision && sc->ctx == CTX_APPROVAL) {
-        e->u.name.local = -2;   /* the decision of the bound service */
+        e->u.name.sym = &p->approval_decision_sym;
         return &type_decision;
     }
-    if (const_named(c, n))
+    Const *k = const_named(c, n);
+    if (k) {
+        e->u.name.sym = &k->sym;
         return &type_number;
-    if (n == c->n.budget)
+    }
+    if (n == c->n.budget) {
+        e->u.name.sym = &p->budget_sym;
         return &type_number;
-    if (decision_from_name(c, n) != DEC_NONE)
+    }
+    Decision dec = decision_from_name(c, n);
+    if (dec != DEC_NONE) {
+        e->u.name.sym = &p->decision_syms[dec];
         return &type_decision;
-    for (int k = 0; k < EK_COUNT; k++)
-        if (kind_lookup(kind_table(c, (EntityKind)k), n) >= 0)
-            return entity_type(c, (EntityKind)k);
-    if (known_symbol(c, n))
+    }
+    for (int ek = 0; ek < EK_COUNT; ek++) {
+        int32_t row = kind_lookup(kind_table(c, (EntityKind)ek), n);
+        if (row >= 0) {
+            e->u.name.sym = entity_symbol(c, (EntityKind)ek, row);
+            return entity_type(c, (EntityKind)ek);
+        }
+    }
+    if (known_symbol(c, n)) {
+        e->u.name.sym = &p->value_sym;
         return &type_symbol;
+    }
     Diag *d = diag_at(c, D_UNDEFINED, e->loc, "undefined name `%s`", n);
     Name s = suggest_any(sc, n);
     if (s)
@@ -259,6 +278,7 @@ static bool symbol_operand(Scope *sc, Expr *attr, const Type *at, Expr *name)
         return false;
     check_symbol_against(sc, attr, name);
     name->type = &type_symbol;
+    name->u.name.sym = &sc->c->program->value_sym;
     return true;
 }
 
@@ -352,6 +372,8 @@ static bool bind_var(Scope *sc, Expr *e)
     e->u.quant.local = sc->nvars;
     sc->vars[sc->nvars] = e->u.quant.var;
     sc->kinds[sc->nvars] = k;
+    sc->syms[sc->nvars] = symbol_new(c, SYM_LOCAL, (int)k, sc->nvars, e->u.quant.var,
+                                     e->u.quant.var_loc);
     sc->nvars++;
     return true;
 }
@@ -403,7 +425,7 @@ static const Type *check_call(Scope *sc, Expr *e)
         return &type_error;
     }
     e->u.call.builtin = b;
-    e->u.call.sym = (struct Symbol *)score;
+    e->u.call.sym = score ? &score->sym : NULL;
 
     /* aggregates take a comprehension or a list */
     if (b == B_COUNT || b == B_SUM || b == B_ANY || b == B_ALL ||
@@ -616,7 +638,7 @@ static bool visit_score(Compilation *c, Score *s, PtrVec *path)
     score_calls(c, s->decl->expr, &calls);
     for (uint32_t i = 0; i < calls.len; i++) {
         Expr *call = calls.items[i];
-        Score *callee = (Score *)call->u.call.sym;
+        Score *callee = call_score(c->program, call);
         if (callee->state == 1) {
             Diag *d;
             if (callee == s) {
@@ -708,10 +730,12 @@ static void check_decide(Compilation *c, Decl *d)
     Scope sc = {.c = c, .ctx = CTX_DECIDE};
     sc.vars[0] = c->n.s;
     sc.kinds[0] = EK_SERVICE;
+    sc.syms[0] = symbol_new(c, SYM_LOCAL, EK_SERVICE, 0, c->n.s, (Loc){0, 0, 0});
     sc.nvars = 1;
     Arm *otherwise = NULL;
     for (Arm *a = d->arms; a; a = a->next) {
-        if (decision_from_name(c, a->decision) == DEC_NONE) {
+        a->dec = decision_from_name(c, a->decision);
+        if (a->dec == DEC_NONE) {
             Diag *dg = diag_at(c, D_UNKNOWN_DECISION, a->loc, "unknown decision `%s`",
                                a->decision);
             Name s = suggest_name(a->decision, c->program->decision_names, DEC_COUNT);
@@ -891,7 +915,7 @@ static double quant_steps(CostCtx *cx, const Expr *e)
         for (uint32_t i = 0; i < e->u.call.nargs; i++)
             w += quant_steps(cx, e->u.call.args[i]);
         if (e->u.call.sym && !cx->scores_cached)
-            w += score_steps(cx, (Score *)e->u.call.sym);
+            w += score_steps(cx, call_score(cx->c->program, e));
         return w;
     }
     case EX_LIST: {
@@ -1077,6 +1101,8 @@ void check_expressions(Compilation *c)
         Scope sc = {.c = c, .ctx = CTX_SCORE, .score = s};
         sc.vars[0] = s->decl->param;
         sc.kinds[0] = EK_SERVICE;
+        sc.syms[0] = symbol_new(c, SYM_LOCAL, EK_SERVICE, 0, s->decl->param,
+                                s->decl->param_loc);
         sc.nvars = 1;
         expect_type(&sc, s->decl->expr, check_expr(&sc, s->decl->expr), T_NUMBER,
                     "a score");
@@ -1096,6 +1122,7 @@ void check_expressions(Compilation *c)
             Scope sc = {.c = c, .ctx = CTX_APPROVAL};
             sc.vars[0] = c->n.s;
             sc.kinds[0] = EK_SERVICE;
+            sc.syms[0] = symbol_new(c, SYM_LOCAL, EK_SERVICE, 0, c->n.s, (Loc){0, 0, 0});
             sc.nvars = 1;
             expect_type(&sc, it->value, check_expr(&sc, it->value), T_BOOL,
                         "an approval's `when`");
@@ -1109,6 +1136,7 @@ void check_expressions(Compilation *c)
             binder.kind = EX_COMPREH;
             binder.loc = st->loc;
             binder.u.quant.var = st->var;
+            binder.u.quant.var_loc = st->var_loc;
             binder.u.quant.kind_name = st->kind_name;
             binder.u.quant.kind_loc = st->kind_loc;
             if (!bind_var(&sc, &binder))

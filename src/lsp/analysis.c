@@ -31,6 +31,7 @@
 #include "load.h"
 #include "source.h"
 #include "parse.h"
+#include "program.h"
 #include "uri.h"
 
 /* Diagnostics sent for one check at most (the command line's default
@@ -739,4 +740,73 @@ bool lsp_document_symbols(LspSession *s, const char *uri, Arena *a, LspSymbol **
     s->checking = NULL;
     strat_free(c);
     return true;
+}
+
+/* ---- navigation: the program's position index (program.h) ------------------ */
+
+/* The sites answering `what` for byte `offset` of the document (source
+ * 1), in c's arena; under c's guard, as building the index allocates. */
+static strat_status find_sites(Compilation *c, uint32_t offset, LspNavigate what,
+                               const SymbolSite **sites, uint32_t *n)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *n = 0;
+    SymbolSite at;
+    if (!c->program || !program_symbol_at(c, 1, offset, &at))
+        return STRAT_OK;
+    if (what == NAV_DEFINITION) {
+        SymbolSite *def = ARENA_NEW(&c->arena, SymbolSite);
+        if (program_definition(c, &at.sym, def)) {
+            *sites = def;
+            *n = 1;
+        }
+        return STRAT_OK;
+    }
+    *n = program_references(c, &at.sym, what == NAV_REFERENCES_AND_DECL, sites);
+    return STRAT_OK;
+}
+
+bool lsp_navigate(LspSession *s, const char *uri, LspPosition pos, LspNavigate what,
+                  Arena *a, LspLocation **out, uint32_t *n, const char **why)
+{
+    *out = NULL;
+    *n = 0;
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        *why = "the document is not open";
+        return false;
+    }
+    strat_options o = check_options(s);
+    strat_compilation *c = strat_new(&s->alloc, &o);
+    if (!c) {
+        *why = "out of memory";
+        return false;
+    }
+    s->checking = c;
+    Loader L = {s, c, {0}, {0}};
+    const SymbolSite *sites = NULL;
+    uint32_t nsites = 0;
+    if (load_document(&L, d) == STRAT_OK && !c->oom_happened) {
+        strat_check(c);
+        LineIndex li;
+        line_index_build(a, &li, d->text, (uint32_t)d->len);
+        if (!c->oom_happened)
+            find_sites(c, line_index_offset(&li, pos, s->encoding), what, &sites, &nsites);
+    }
+    bool ok = !c->oom_happened;
+    if (ok) {
+        Files F = {s, c, a, d, 1, NULL, NULL};
+        F.uris = ARENA_ARRAY(a, const char *, c->sources.len + 1);
+        F.lines = ARENA_ARRAY(a, LineIndex *, c->sources.len + 1);
+        *out = ARENA_ARRAY(a, LspLocation, nsites + 1);
+        for (uint32_t i = 0; i < nsites; i++)
+            if (sites[i].loc.file)
+                (*out)[(*n)++] = (LspLocation){file_uri(&F, sites[i].loc.file),
+                                               file_range(&F, sites[i].loc)};
+    } else {
+        *why = "out of memory";
+    }
+    s->checking = NULL;
+    strat_free(c);
+    return ok;
 }

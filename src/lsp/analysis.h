@@ -77,4 +77,28 @@ typedef struct LspSymbol {
 bool lsp_document_symbols(LspSession *s, const char *uri, Arena *a, LspSymbol **out,
                           uint32_t *n, const char **why);
 
+/* ---- navigation (navigation.c), on the program's position index ---------- */
+
+typedef struct LspLocation {
+    const char *uri;
+    LspRange range;
+} LspLocation;
+
+typedef enum LspNavigate {
+    NAV_DEFINITION,            /* where what is at pos is declared */
+    NAV_REFERENCES,            /* its uses, across files */
+    NAV_REFERENCES_AND_DECL    /* its uses and its declaration */
+} LspNavigate;
+
+/* Checks the document as lsp_analyze does and answers `what` about the
+ * name at pos: *n locations (0 when there is no name there, or it is
+ * declared nowhere, as a builtin).  False with *why when it could not. */
+bool lsp_navigate(LspSession *s, const char *uri, LspPosition pos, LspNavigate what,
+                  Arena *a, LspLocation **out, uint32_t *n, const char **why);
+
+bool feature_definition(LspSession *s, const JsonValue *params, JsonWriter *w,
+                        LspError *err);
+bool feature_references(LspSession *s, const JsonValue *params, JsonWriter *w,
+                        LspError *err);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"   /* feature_definition, feature_references */
 #include "session.h"
 #include "uri.h"
 
@@ -67,6 +68,8 @@ static const Method methods[] = {
     {"textDocument/formatting", true, feature_formatting, "documentFormattingProvider"},
     {"textDocument/documentSymbol", true, feature_document_symbols,
      "documentSymbolProvider"},
+    {"textDocument/definition", true, feature_definition, "definitionProvider"},
+    {"textDocument/references", true, feature_references, "referencesProvider"},
 };
 
 static const Method *find_method(const char *name)
