@@ -17,6 +17,7 @@
 #include "eval.h"
 #include "intern.h"
 #include "json.h"
+#include "numeric.h"
 
 static Value num_value(double v)
 {
@@ -485,6 +486,19 @@ static Value eval_call(Eval *ev, Expr *e)
             return bool_value(r);
         }
         return list_aggregate(l, agg, ev);
+    }
+    case B_ROUND: {
+        double x = eval_expr(ev, args[0]).num;
+        double digits = eval_expr(ev, args[1]).num;
+        return num_value(num_round(x, digits));
+    }
+    case B_FLOOR: return num_value(floor(eval_expr(ev, args[0]).num));
+    case B_CEIL: return num_value(ceil(eval_expr(ev, args[0]).num));
+    case B_TRUNC: return num_value(trunc(eval_expr(ev, args[0]).num));
+    case B_MOD: {
+        double a = eval_expr(ev, args[0]).num;
+        double b = eval_expr(ev, args[1]).num;
+        return num_value(fmod(a, b));
     }
     case B_DECISION: {
         Value a = eval_expr(ev, args[0]);

@@ -17,6 +17,7 @@
 
 #include "diag.h"
 #include "intern.h"
+#include "numeric.h"
 #include "resolve.h"
 #include "typecheck.h"
 
@@ -458,7 +459,8 @@ static const Type *check_call(Scope *sc, Expr *e)
         [B_ALIGNMENT] = {1, 1}, [B_EXPOSURE] = {2, 2}, [B_NORM] = {1, 1},
         [B_MIN] = {2, 16}, [B_MAX] = {2, 16}, [B_CLAMP] = {3, 3}, [B_ABS] = {1, 1},
         [B_LOG] = {1, 1}, [B_SQRT] = {1, 1}, [B_POW] = {2, 2}, [B_DEFINED] = {1, 1},
-        [B_DECISION] = {1, 1}};
+        [B_DECISION] = {1, 1}, [B_ROUND] = {2, 2}, [B_FLOOR] = {1, 1},
+        [B_CEIL] = {1, 1}, [B_TRUNC] = {1, 1}, [B_MOD] = {2, 2}};
     if ((int)n < arity[b].min || (int)n > arity[b].max) {
         if (arity[b].min == arity[b].max)
             diag_at(c, D_ARITY, e->loc, "`%s` takes %d argument%s, not %u", fn,
@@ -502,6 +504,18 @@ static const Type *check_call(Scope *sc, Expr *e)
     case B_DEFINED:
         check_expr(sc, args[0]);
         return &type_bool;
+    case B_ROUND: {
+        for (uint32_t i = 0; i < n; i++)
+            expect_type(sc, args[i], check_expr(sc, args[i]), T_NUMBER, "an argument");
+        /* decimals known now are held to what round takes (numeric.h) */
+        double digits;
+        if (!is_error(args[1]->type) && const_number(c, args[1], &digits, false) &&
+            !(digits >= 0 && digits <= NUM_ROUND_MAX_DIGITS && digits == floor(digits)))
+            diag_at(c, D_RANGE, args[1]->loc, "`round` takes a whole number of decimals "
+                                              "from 0 to %d, not %g",
+                    NUM_ROUND_MAX_DIGITS, digits);
+        return &type_number;
+    }
     case B_NORM:
         if (sc->ctx != CTX_SCORE && sc->ctx != CTX_DECIDE)
             diag_at(c, D_TYPE, e->loc, "`norm` scales across the portfolio and needs the "
