@@ -626,6 +626,8 @@ Value eval_expr(Eval *ev, Expr *e)
     }
     case EX_NAME: {
         Compilation *c = ev->c;
+        if (e->u.name.binder)   /* bound by `let` */
+            return ev->lets[e->u.name.local];
         if (e->u.name.local >= 0) {
             Value v = int_value(T_ENTITY, ev->locals[e->u.name.local]);
             v.ekind = ev->local_kinds[e->u.name.local];
@@ -720,6 +722,18 @@ Value eval_expr(Eval *ev, Expr *e)
     }
     case EX_QUANT:
         return aggregate(ev, e, e->u.quant.is_all ? AGG_ALL : AGG_ANY);
+    case EX_LET: {
+        /* the value once, then the body; the slot's previous value put
+         * back (a sibling let may use the same slot) */
+        int slot = e->u.let.local;
+        if (slot < 0)   /* reported by the checker */
+            return num_value(NAN);
+        Value saved = ev->lets[slot];
+        ev->lets[slot] = eval_expr(ev, e->u.let.value);
+        Value v = eval_expr(ev, e->u.let.body);
+        ev->lets[slot] = saved;
+        return v;
+    }
     case EX_RANGE:
     case EX_COMPREH:
     case EX_ERROR:

@@ -107,7 +107,7 @@ static int site_index(Plan *p, PtrVec *v, void *x)
 
 static bool is_service_var(const Expr *e)
 {
-    return e->kind == EX_NAME && e->u.name.local == 0;
+    return e->kind == EX_NAME && e->u.name.local == 0 && !e->u.name.binder;
 }
 
 static bool attr_of_s(Plan *p, const Expr *e, TypeKind *tk)
@@ -120,6 +120,20 @@ static bool attr_of_s(Plan *p, const Expr *e, TypeKind *tk)
 
 static bool plan_num(Plan *p, Expr *e);
 static bool plan_bool(Plan *p, Expr *e);
+
+/* `let v = number in body`: compiled when the value is a number and the
+ * body compiles (plan_body is plan_num or plan_bool). */
+static bool plan_let(Plan *p, Expr *e, bool (*plan_body)(Plan *, Expr *))
+{
+    Expr *v = e->u.let.value;
+    if (e->u.let.local < 0 || !v->type || v->type->kind != T_NUMBER)
+        return false;
+    key_put(p, "(let%d", e->u.let.local);
+    if (!plan_num(p, v) || !plan_body(p, e->u.let.body))
+        return false;
+    key_put(p, ")");
+    return true;
+}
 
 /* i32-valued operands of == and !=: symbols and bools of s, and symbol
  * literals. */
@@ -184,6 +198,8 @@ static bool plan_bool(Plan *p, Expr *e)
         key_put(p, ")");
         return ok;
     }
+    case EX_LET:
+        return plan_let(p, e, plan_bool);
     case EX_CALL:
         if (e->u.call.builtin == B_DEFINED && e->u.call.nargs == 1) {
             Expr *a = e->u.call.args[0];
@@ -212,6 +228,12 @@ static bool plan_num(Plan *p, Expr *e)
         key_put(p, "(%a)", e->u.num.value);
         return true;
     case EX_NAME:
+        if (e->u.name.binder) {   /* a number bound by `let` */
+            if (!e->type || e->type->kind != T_NUMBER)
+                return false;
+            key_put(p, "(v%d)", e->u.name.local);
+            return true;
+        }
         /* consts and the budget are numbers fixed by the strategy */
         if (e->type && e->type->kind == T_NUMBER && e->u.name.local < 0) {
             double v = eval_expr(p->ev, e).num;
@@ -249,6 +271,8 @@ static bool plan_num(Plan *p, Expr *e)
             return false;
         key_put(p, ")");
         return true;
+    case EX_LET:
+        return plan_let(p, e, plan_num);
     case EX_CALL: {
         Expr **args = e->u.call.args;
         uint32_t n = e->u.call.nargs;
@@ -320,12 +344,14 @@ typedef struct Gen {
     gcc_jit_function *f_sqrt, *f_log, *f_pow, *f_fabs;
     gcc_jit_function *f_floor, *f_ceil, *f_trunc, *f_fmod, *f_fma, *f_copysign;
     gcc_jit_function *f_round;                           /* gen_round_fn, on first use */
+    gcc_jit_lvalue *lets[LET_SLOTS];                     /* `let` values in scope */
     int tmp;
 } Gen;
 
 static gcc_jit_rvalue *gen_num(Gen *g, Expr *e);
 static gcc_jit_rvalue *gen_bool(Gen *g, Expr *e);
 static gcc_jit_function *gen_round_fn(Gen *g);
+
 
 static gcc_jit_rvalue *dconst(Gen *g, double v)
 {
@@ -414,6 +440,24 @@ static gcc_jit_rvalue *call1(Gen *g, gcc_jit_function *f, gcc_jit_rvalue *a)
     return gcc_jit_context_new_call(g->ctx, NULL, f, 1, &a);
 }
 
+/* `let`: the value once, into a local the body's names read (eval.c's
+ * order: value, then body); the slot's previous local put back after. */
+static gcc_jit_rvalue *gen_let(Gen *g, Expr *e, gcc_jit_rvalue *(*gen_body)(Gen *, Expr *),
+                               gcc_jit_type *t)
+{
+    int slot = e->u.let.local;
+    gcc_jit_rvalue *v = gen_num(g, e->u.let.value);   /* first: it may end g->block */
+    gcc_jit_lvalue *l = new_tmp(g, g->t_double);
+    gcc_jit_block_add_assignment(g->block, NULL, l, v);
+    gcc_jit_lvalue *saved = g->lets[slot];
+    g->lets[slot] = l;
+    gcc_jit_rvalue *body = gen_body(g, e->u.let.body);
+    /* the body's value is taken before the slot is given back */
+    gcc_jit_rvalue *r = once(g, body, t);
+    g->lets[slot] = saved;
+    return r;
+}
+
 static gcc_jit_rvalue *gen_i32(Gen *g, Expr *e)
 {
     Plan *p = g->plan;
@@ -462,6 +506,8 @@ static gcc_jit_rvalue *gen_bool(Gen *g, Expr *e)
         gcc_jit_rvalue *b = once(g, gen_num(g, e->u.ops.b), g->t_double);
         return gcc_jit_context_new_comparison(g->ctx, NULL, cmp[op], a, b);
     }
+    case EX_LET:
+        return gen_let(g, e, gen_bool, g->t_bool);
     case EX_CALL: {
         Expr *a = e->u.call.args[0];
         TypeKind tk;
@@ -494,7 +540,11 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
     case EX_NUMBER:
         return dconst(g, e->u.num.value);
     case EX_NAME:
+        if (e->u.name.binder)
+            return gcc_jit_lvalue_as_rvalue(g->lets[e->u.name.local]);
         return dconst(g, eval_expr(p->ev, e).num);
+    case EX_LET:
+        return gen_let(g, e, gen_num, g->t_double);
     case EX_ATTR:
         return at(g, column(g, g->num_cols, g->p_num, g->t_pdouble, e->u.attr.slot), rowv(g));
     case EX_UNARY:

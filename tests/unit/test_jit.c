@@ -193,7 +193,7 @@ static void gen_num(Text *t, Rng *r, int depth, int score_index)
         }
         return;
     }
-    switch (rnd(r, 17)) {
+    switch (rnd(r, 18)) {
     case 0: case 1: case 2: {
         static const char *const ops[] = {"+", "-", "*"};
         put(t, "(");
@@ -393,6 +393,12 @@ static void gen_atom(Text *t, Rng *r, const Results *res, int nscores, bool date
     case 0: case 1: case 2: case 3: {
         /* a score against a value it takes: true for part of the rows */
         uint32_t k = NFIXED + rnd(r, (uint32_t)(nscores - NFIXED));
+        if (chance(r, 1, 4)) {   /* a let in a condition (the JIT's plan_bool) */
+            drawn[NEW_LET]++;
+            put(t, "(let u = f%u(s) in u %s %.17g)", k, cmp[rnd(r, 8)],
+                score_threshold(r, res, k));
+            break;
+        }
         put(t, "f%u(s) %s %.17g", k, cmp[rnd(r, 8)], score_threshold(r, res, k));
         break;
     }
@@ -757,7 +763,7 @@ static void jit_agrees_with_interpreter(void **state)
             fail_msg("no row of f2 rounded an exact binary tie over the run");
         static const char *const what[NEW_COUNT] = {"round", "floor/ceil/trunc", "mod",
                                                     "let"};
-        for (int k = 0; k < NEW_LET; k++)
+        for (int k = 0; k < NEW_COUNT; k++)
             if (drawn[k] == 0)
                 fail_msg("the generator drew no %s over the run", what[k]);
     }
