@@ -807,8 +807,9 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
         return;
     }
     case EX_LET: {
-        /* `let a = 1, b = 2` on one line if it fits, else a binding a
-         * line; the body after `in`, on the next line when broken */
+        /* the whole let on one line if it fits; else the body on the
+         * next line, and the bindings on one line if they fit, else one
+         * a line */
         Doc *g = cat(f), *binds = cat(f);
         tok(f, g, "let");
         add_str(f, g, " ");
@@ -830,7 +831,7 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
             add(f, binds, doc_line(f->a));
             e = e->u.let.body;
         }
-        add(f, g, doc_nest(f->a, 4, binds));
+        add(f, g, doc_group(f->a, doc_nest(f->a, 4, binds)));
         add_str(f, g, " ");
         tok(f, g, "in");
         Doc *body = cat(f);
