@@ -28,6 +28,7 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 #include <string.h>
 
 #include "compiler.h"
+#include "diag.h"
 
 /* A range from the first to the last symbol of a rule; empty rules sit at
  * the end of the previous symbol. */
@@ -51,6 +52,7 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseState *ps,
                     const char *msg);
+static Expr *let_finish(ParseState *ps, Loc loc, Expr *last, Expr *body);
 }
 
 %define api.pure full
@@ -98,7 +100,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseState *ps,
 %token WHEN "'when'" BECAUSE "'because'" OTHERWISE "'otherwise'"
 %token RANK "'rank'" BY "'by'" ASC "'asc'" DESC "'desc'"
 %token ALL "'all'" ANY "'any'" IN "'in'" WHERE "'where'" FOR "'for'"
-%token IF "'if'" THEN "'then'" ELSE "'else'" AND "'and'" OR "'or'"
+%token IF "'if'" THEN "'then'" ELSE "'else'" AND "'and'" OR "'or'" LET "'let'"
 %token NOT "'not'" TRUE "'true'" FALSE "'false'" NONE "'none'"
 %token SET "'set'" EXPECT "'expect'" REQUIRED "'required'"
 %token LBRACE "'{'" RBRACE "'}'" LPAREN "'('" RPAREN "')'"
@@ -112,6 +114,8 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseState *ps,
 %type <name> attr_name kind_name
 %type <expr> expr range_expr cond_expr or_expr and_expr not_expr cmp_expr
 %type <expr> add_expr mul_expr unary postfix primary arg opt_where
+%type <expr> let_binds let_bind let_value let_or let_and let_not let_cmp
+%type <op> let_cmp_op
 %type <exprs> args arg_list list_items
 %type <op> cmp_op bound_op
 %type <fields> schema_fields
@@ -340,6 +344,53 @@ cond_expr
         { $$ = ex_quant(ps, true, @$, $2, @2, $4, @4, $5, $7); }
     | ANY IDENT IN kind_name opt_where COLON cond_expr
         { $$ = ex_quant(ps, false, @$, $2, @2, $4, @4, $5, $7); }
+    | LET let_binds IN cond_expr
+        { $$ = let_finish(ps, @$, $2, $4); }
+    ;
+
+/* `let a = e1, b = e2 in e3`.  A value stops before a top-level `in`
+ * (which ends the bindings), so a membership test, an `if` or a
+ * quantifier as a value is written in parentheses.  The bindings are
+ * collected last first (each node's body points to the one before) and
+ * put in order by let_finish. */
+let_binds
+    : let_bind
+    | let_binds COMMA let_bind     { $$ = $3; $$->u.let.body = $1; }
+    ;
+
+let_bind
+    : IDENT ASSIGN let_value
+        { $$ = ex_new(ps, EX_LET, @$); $$->u.let.var = $1; $$->u.let.var_loc = @1;
+          $$->u.let.value = $3; $$->u.let.local = -1; }
+    ;
+
+let_value
+    : let_or
+    ;
+
+let_or
+    : let_and
+    | let_or OR let_and       { $$ = ex_ops(ps, EX_BINARY, OP_OR, @$, $1, $3, NULL); }
+    ;
+
+let_and
+    : let_not
+    | let_and AND let_not     { $$ = ex_ops(ps, EX_BINARY, OP_AND, @$, $1, $3, NULL); }
+    ;
+
+let_not
+    : let_cmp
+    | NOT let_not             { $$ = ex_ops(ps, EX_UNARY, OP_NOT, @$, $2, NULL, NULL); }
+    ;
+
+let_cmp
+    : add_expr
+    | add_expr let_cmp_op add_expr { $$ = ex_ops(ps, EX_BINARY, $2, @$, $1, $3, NULL); }
+    ;
+
+let_cmp_op
+    : EQ { $$ = OP_EQ; } | NE { $$ = OP_NE; } | LT { $$ = OP_LT; }
+    | LE { $$ = OP_LE; } | GT { $$ = OP_GT; } | GE { $$ = OP_GE; }
     ;
 
 opt_where
@@ -433,6 +484,38 @@ arg
     ;
 
 %%
+
+/* The bindings of one `let`, collected last first, put in source order
+ * with body after the last; each node spans from its binding to the end
+ * of the body.  Heights are capped like every expression's (parse.c): a
+ * let of thousands of bindings is one "nested too deep" error. */
+static Expr *let_finish(ParseState *ps, Loc loc, Expr *last, Expr *body)
+{
+    enum { MAX_LET_DEPTH = 400 };
+    Expr *inner = body;
+    for (Expr *b = last; b;) {
+        Expr *before = b->u.let.body;
+        b->u.let.body = inner;
+        b->u.let.chained = inner != body;
+        b->loc.end = loc.end;
+        uint32_t hv = b->u.let.value ? b->u.let.value->depth : 0;
+        uint32_t hb = inner ? inner->depth : 0;
+        b->depth = (hv > hb ? hv : hb) + 1;
+        if (b->depth > MAX_LET_DEPTH) {
+            if (!ps->too_deep_reported) {
+                ps->too_deep_reported = true;
+                diag_at(ps->c, D_NESTING, b->loc, "expression nested deeper than %d levels",
+                        MAX_LET_DEPTH);
+            }
+            b = ex_new(ps, EX_ERROR, b->loc);
+            b->depth = MAX_LET_DEPTH;
+        }
+        inner = b;
+        b = before;
+    }
+    inner->loc = loc;
+    return inner;
+}
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseState *ps,
                     const char *msg)

@@ -63,6 +63,11 @@ WalkStep expr_walk(Expr *e, const ExprVisitor *v)
             three[1] = e->u.quant.body;
             n = 2;
             break;
+        case EX_LET:
+            three[0] = e->u.let.value;
+            three[1] = e->u.let.body;
+            n = 2;
+            break;
         default:
             break;
         }

@@ -32,8 +32,13 @@ typedef enum ExprKind {
     EX_RANGE,    /* a .. b */
     EX_QUANT,    /* all|any var in kind [where a] : b */
     EX_COMPREH,  /* b for var in kind [where a]   (only as a call argument) */
+    EX_LET,      /* let var = value in body */
     EX_ERROR     /* stands for an expression already reported (too deep) */
 } ExprKind;
+
+/* Names a `let` may bind at once, in one expression (the checker's limit,
+ * and the interpreter's room for their values). */
+enum { LET_SLOTS = 64 };
 
 typedef enum Op {
     OP_NONE,
@@ -66,6 +71,10 @@ typedef struct Expr {
              * (resolve.c, typecheck.c); NULL when it denotes nothing.
              * The run reads it and never looks the name up again. */
             struct Symbol *sym;
+            int local;             /* a let's slot (eval.h: Eval.lets), when
+                                      binder is set */
+            struct Expr *binder;   /* the EX_LET that binds it, set by the
+                                      checker; NULL otherwise */
         } name;
         struct {
             struct Expr *obj;
@@ -105,6 +114,15 @@ typedef struct Expr {
             struct Expr *where;    /* may be NULL */
             struct Expr *body;
         } quant;
+        struct {
+            Name var;
+            Loc var_loc;
+            struct Expr *value;
+            struct Expr *body;     /* sees var; NULL only while parsing */
+            int local;             /* slot of the value, set by the checker */
+            bool chained;          /* `let a = 1, b = 2 in ...`: body is the
+                                      next binding of the same let */
+        } let;
     } u;
 } Expr;
 
@@ -240,7 +258,8 @@ typedef struct ExprVisitor {
 /* Shows the visitor e and every node below it, depth first: an attribute's
  * object, a call's arguments, a list's element nodes (a packed list of
  * numbers has none), an operator's operands, a quantifier's or
- * comprehension's `where` and then its body.  e may be NULL.  Returns
+ * comprehension's `where` and then its body, a let's value and then its
+ * body.  e may be NULL.  Returns
  * WALK_STOP when the visitor stopped the walk, else WALK_CHILDREN.  Every
  * search over an expression's nodes is written with it. */
 WalkStep expr_walk(Expr *e, const ExprVisitor *v);

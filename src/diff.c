@@ -257,6 +257,10 @@ static bool same_shape(Arena *ar, const Expr *a, const Expr *b, const char **num
                same_str(a->u.quant.kind_name, b->u.quant.kind_name) &&
                same_shape(ar, a->u.quant.where, b->u.quant.where, nums) &&
                same_shape(ar, a->u.quant.body, b->u.quant.body, nums);
+    case EX_LET:
+        return same_str(a->u.let.var, b->u.let.var) &&
+               same_shape(ar, a->u.let.value, b->u.let.value, nums) &&
+               same_shape(ar, a->u.let.body, b->u.let.body, nums);
     }
     return false;
 }

@@ -17,6 +17,7 @@
 #include "eval.h"
 #include "intern.h"
 #include "json.h"
+#include "numeric.h"
 
 static Value num_value(double v)
 {
@@ -486,6 +487,19 @@ static Value eval_call(Eval *ev, Expr *e)
         }
         return list_aggregate(l, agg, ev);
     }
+    case B_ROUND: {
+        double x = eval_expr(ev, args[0]).num;
+        double digits = eval_expr(ev, args[1]).num;
+        return num_value(num_round(x, digits));
+    }
+    case B_FLOOR: return num_value(floor(eval_expr(ev, args[0]).num));
+    case B_CEIL: return num_value(ceil(eval_expr(ev, args[0]).num));
+    case B_TRUNC: return num_value(trunc(eval_expr(ev, args[0]).num));
+    case B_MOD: {
+        double a = eval_expr(ev, args[0]).num;
+        double b = eval_expr(ev, args[1]).num;
+        return num_value(fmod(a, b));
+    }
     case B_DECISION: {
         Value a = eval_expr(ev, args[0]);
         Results *res = ev->res;
@@ -613,6 +627,8 @@ Value eval_expr(Eval *ev, Expr *e)
     case EX_NAME: {
         /* what the name denotes was recorded once by the checker */
         Compilation *c = ev->c;
+        if (e->u.name.binder)   /* bound by `let` */
+            return ev->lets[e->u.name.local];
         const Symbol *s = e->u.name.sym;
         if (s && s->kind == SYM_LOCAL) {
             Value v = int_value(T_ENTITY, ev->locals[s->index]);
@@ -706,6 +722,18 @@ Value eval_expr(Eval *ev, Expr *e)
     }
     case EX_QUANT:
         return aggregate(ev, e, e->u.quant.is_all ? AGG_ALL : AGG_ANY);
+    case EX_LET: {
+        /* the value once, then the body; the slot's previous value put
+         * back (a sibling let may use the same slot) */
+        int slot = e->u.let.local;
+        if (slot < 0)   /* reported by the checker */
+            return num_value(NAN);
+        Value saved = ev->lets[slot];
+        ev->lets[slot] = eval_expr(ev, e->u.let.value);
+        Value v = eval_expr(ev, e->u.let.body);
+        ev->lets[slot] = saved;
+        return v;
+    }
     case EX_RANGE:
     case EX_COMPREH:
     case EX_ERROR:

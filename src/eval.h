@@ -57,6 +57,7 @@ typedef struct Eval {
     Results *res;
     int32_t locals[16];
     EntityKind local_kinds[16];
+    Value lets[LET_SLOTS];   /* values bound by `let`, by Expr.u.let.local */
     int32_t current;         /* the service being decided (approval `decision`) */
     /* norm(x) caches: lo/hi per call site (Expr.aux - 1) */
     double *norm_lo, *norm_hi;

@@ -806,6 +806,41 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
         add(f, out, doc_group(f->a, g));
         return;
     }
+    case EX_LET: {
+        /* the whole let on one line if it fits; else the body on the
+         * next line, and the bindings on one line if they fit, else one
+         * a line */
+        Doc *g = cat(f), *binds = cat(f);
+        tok(f, g, "let");
+        add_str(f, g, " ");
+        for (;;) {
+            place(f, binds, e->u.let.var, e->u.let.var_loc.start, e->u.let.var_loc.end);
+            add_str(f, binds, " ");
+            tok(f, binds, "=");
+            add_str(f, binds, " ");
+            if (unparse_let_value_parens(e->u.let.value)) {
+                tok(f, binds, "(");
+                expr(f, binds, e->u.let.value);
+                tok(f, binds, ")");
+            } else {
+                expr(f, binds, e->u.let.value);
+            }
+            if (!e->u.let.chained)
+                break;
+            tok(f, binds, ",");
+            add(f, binds, doc_line(f->a));
+            e = e->u.let.body;
+        }
+        add(f, g, doc_group(f->a, doc_nest(f->a, 4, binds)));
+        add_str(f, g, " ");
+        tok(f, g, "in");
+        Doc *body = cat(f);
+        add(f, body, doc_line(f->a));
+        sub(f, body, e->u.let.body, 2);
+        add(f, g, doc_nest(f->a, INDENT, body));
+        add(f, out, doc_group(f->a, g));
+        return;
+    }
     case EX_COMPREH: {
         Doc *g = cat(f), *rest = cat(f);
         expr(f, g, e->u.quant.body);

@@ -46,6 +46,7 @@
 #include "intern.h"
 #include "jit.h"
 #include "json.h"
+#include "numeric.h"
 #include "parallel.h"
 
 typedef void (*KernelFn)(double **num, int32_t **i32, uint32_t **spans,
@@ -106,7 +107,7 @@ static int site_index(Plan *p, PtrVec *v, void *x)
 
 static bool is_service_var(const Expr *e)
 {
-    return name_slot(e) == 0;
+    return !e->u.name.binder && name_slot(e) == 0;
 }
 
 static bool attr_of_s(Plan *p, const Expr *e, TypeKind *tk)
@@ -119,6 +120,20 @@ static bool attr_of_s(Plan *p, const Expr *e, TypeKind *tk)
 
 static bool plan_num(Plan *p, Expr *e);
 static bool plan_bool(Plan *p, Expr *e);
+
+/* `let v = number in body`: compiled when the value is a number and the
+ * body compiles (plan_body is plan_num or plan_bool). */
+static bool plan_let(Plan *p, Expr *e, bool (*plan_body)(Plan *, Expr *))
+{
+    Expr *v = e->u.let.value;
+    if (e->u.let.local < 0 || !v->type || v->type->kind != T_NUMBER)
+        return false;
+    key_put(p, "(let%d", e->u.let.local);
+    if (!plan_num(p, v) || !plan_body(p, e->u.let.body))
+        return false;
+    key_put(p, ")");
+    return true;
+}
 
 /* i32-valued operands of == and !=: symbols and bools of s, and symbol
  * literals. */
@@ -183,6 +198,8 @@ static bool plan_bool(Plan *p, Expr *e)
         key_put(p, ")");
         return ok;
     }
+    case EX_LET:
+        return plan_let(p, e, plan_bool);
     case EX_CALL:
         if (e->u.call.builtin == B_DEFINED && e->u.call.nargs == 1) {
             Expr *a = e->u.call.args[0];
@@ -211,6 +228,12 @@ static bool plan_num(Plan *p, Expr *e)
         key_put(p, "(%a)", e->u.num.value);
         return true;
     case EX_NAME:
+        if (e->u.name.binder) {   /* a number bound by `let` */
+            if (!e->type || e->type->kind != T_NUMBER)
+                return false;
+            key_put(p, "(v%d)", e->u.name.local);
+            return true;
+        }
         /* consts and the budget are numbers fixed by the strategy */
         if (e->type && e->type->kind == T_NUMBER && name_slot(e) < 0) {
             double v = eval_expr(p->ev, e).num;
@@ -248,6 +271,8 @@ static bool plan_num(Plan *p, Expr *e)
             return false;
         key_put(p, ")");
         return true;
+    case EX_LET:
+        return plan_let(p, e, plan_num);
     case EX_CALL: {
         Expr **args = e->u.call.args;
         uint32_t n = e->u.call.nargs;
@@ -283,7 +308,7 @@ static bool plan_num(Plan *p, Expr *e)
             }
             return false;
         case B_MIN: case B_MAX: case B_CLAMP: case B_ABS: case B_LOG: case B_SQRT:
-        case B_POW:
+        case B_POW: case B_ROUND: case B_FLOOR: case B_CEIL: case B_TRUNC: case B_MOD:
             if ((e->u.call.builtin == B_MIN || e->u.call.builtin == B_MAX) && n < 2)
                 return false;
             key_put(p, "(F%d", e->u.call.builtin);
@@ -317,11 +342,16 @@ typedef struct Gen {
     gcc_jit_lvalue *align_col;
     gcc_jit_lvalue **score_val;                          /* per score, this row */
     gcc_jit_function *f_sqrt, *f_log, *f_pow, *f_fabs;
+    gcc_jit_function *f_floor, *f_ceil, *f_trunc, *f_fmod, *f_fma, *f_copysign;
+    gcc_jit_function *f_round;                           /* gen_round_fn, on first use */
+    gcc_jit_lvalue *lets[LET_SLOTS];                     /* `let` values in scope */
     int tmp;
 } Gen;
 
 static gcc_jit_rvalue *gen_num(Gen *g, Expr *e);
 static gcc_jit_rvalue *gen_bool(Gen *g, Expr *e);
+static gcc_jit_function *gen_round_fn(Gen *g);
+
 
 static gcc_jit_rvalue *dconst(Gen *g, double v)
 {
@@ -410,6 +440,24 @@ static gcc_jit_rvalue *call1(Gen *g, gcc_jit_function *f, gcc_jit_rvalue *a)
     return gcc_jit_context_new_call(g->ctx, NULL, f, 1, &a);
 }
 
+/* `let`: the value once, into a local the body's names read (eval.c's
+ * order: value, then body); the slot's previous local put back after. */
+static gcc_jit_rvalue *gen_let(Gen *g, Expr *e, gcc_jit_rvalue *(*gen_body)(Gen *, Expr *),
+                               gcc_jit_type *t)
+{
+    int slot = e->u.let.local;
+    gcc_jit_rvalue *v = gen_num(g, e->u.let.value);   /* first: it may end g->block */
+    gcc_jit_lvalue *l = new_tmp(g, g->t_double);
+    gcc_jit_block_add_assignment(g->block, NULL, l, v);
+    gcc_jit_lvalue *saved = g->lets[slot];
+    g->lets[slot] = l;
+    gcc_jit_rvalue *body = gen_body(g, e->u.let.body);
+    /* the body's value is taken before the slot is given back */
+    gcc_jit_rvalue *r = once(g, body, t);
+    g->lets[slot] = saved;
+    return r;
+}
+
 static gcc_jit_rvalue *gen_i32(Gen *g, Expr *e)
 {
     Plan *p = g->plan;
@@ -458,6 +506,8 @@ static gcc_jit_rvalue *gen_bool(Gen *g, Expr *e)
         gcc_jit_rvalue *b = once(g, gen_num(g, e->u.ops.b), g->t_double);
         return gcc_jit_context_new_comparison(g->ctx, NULL, cmp[op], a, b);
     }
+    case EX_LET:
+        return gen_let(g, e, gen_bool, g->t_bool);
     case EX_CALL: {
         Expr *a = e->u.call.args[0];
         TypeKind tk;
@@ -490,7 +540,11 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
     case EX_NUMBER:
         return dconst(g, e->u.num.value);
     case EX_NAME:
+        if (e->u.name.binder)
+            return gcc_jit_lvalue_as_rvalue(g->lets[e->u.name.local]);
         return dconst(g, eval_expr(p->ev, e).num);
+    case EX_LET:
+        return gen_let(g, e, gen_num, g->t_double);
     case EX_ATTR:
         return at(g, column(g, g->num_cols, g->p_num, g->t_pdouble, e->u.attr.slot), rowv(g));
     case EX_UNARY:
@@ -587,6 +641,19 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
             gcc_jit_rvalue *ab[2] = {gen_num(g, args[0]), gen_num(g, args[1])};
             return gcc_jit_context_new_call(g->ctx, NULL, g->f_pow, 2, ab);
         }
+        case B_FLOOR: return call1(g, g->f_floor, gen_num(g, args[0]));
+        case B_CEIL: return call1(g, g->f_ceil, gen_num(g, args[0]));
+        case B_TRUNC: return call1(g, g->f_trunc, gen_num(g, args[0]));
+        case B_MOD: {
+            gcc_jit_rvalue *ab[2] = {gen_num(g, args[0]), gen_num(g, args[1])};
+            return gcc_jit_context_new_call(g->ctx, NULL, g->f_fmod, 2, ab);
+        }
+        case B_ROUND: {
+            gcc_jit_rvalue *xn[2] = {gen_num(g, args[0]), gen_num(g, args[1])};
+            if (!g->f_round)
+                g->f_round = gen_round_fn(g);
+            return gcc_jit_context_new_call(g->ctx, NULL, g->f_round, 2, xn);
+        }
         default:
             break;
         }
@@ -600,11 +667,152 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
 
 static gcc_jit_function *import_fn(Gen *g, const char *name, int nargs)
 {
-    gcc_jit_param *ps[2];
+    static const char *const pnames[] = {"a", "b", "c"};
+    gcc_jit_param *ps[3];
     for (int i = 0; i < nargs; i++)
-        ps[i] = gcc_jit_context_new_param(g->ctx, NULL, g->t_double, i ? "b" : "a");
+        ps[i] = gcc_jit_context_new_param(g->ctx, NULL, g->t_double, pnames[i]);
     return gcc_jit_context_new_function(g->ctx, NULL, GCC_JIT_FUNCTION_IMPORTED, g->t_double,
                                         name, nargs, ps, 0);
+}
+
+/* ---- round(x, n): numeric.c's num_round, step for step ---------------------- */
+
+static gcc_jit_rvalue *cmp_r(Gen *g, enum gcc_jit_comparison op, gcc_jit_rvalue *a,
+                             gcc_jit_rvalue *b)
+{
+    return gcc_jit_context_new_comparison(g->ctx, NULL, op, a, b);
+}
+
+static gcc_jit_rvalue *arith_r(Gen *g, enum gcc_jit_binary_op op, gcc_jit_rvalue *a,
+                               gcc_jit_rvalue *b)
+{
+    return gcc_jit_context_new_binary_op(g->ctx, NULL, op, g->t_double, a, b);
+}
+
+/* Ends block b with `if (cond) goto yes; else goto no`, no being new. */
+static gcc_jit_block *branch(gcc_jit_function *f, gcc_jit_block *b, gcc_jit_rvalue *cond,
+                             gcc_jit_block *yes)
+{
+    gcc_jit_block *no = gcc_jit_function_new_block(f, NULL);
+    gcc_jit_block_end_with_conditional(b, NULL, cond, yes, no);
+    return no;
+}
+
+/* static double strat_round(double x, double n), internal to the kernel's
+ * object: the same operations in the same order as num_round (numeric.c
+ * explains them), libm's floor, fma, fabs and copysign, no contraction. */
+static gcc_jit_function *gen_round_fn(Gen *g)
+{
+    gcc_jit_context *ctx = g->ctx;
+    gcc_jit_param *ps[2] = {gcc_jit_context_new_param(ctx, NULL, g->t_double, "x"),
+                            gcc_jit_context_new_param(ctx, NULL, g->t_double, "n")};
+    gcc_jit_function *f = gcc_jit_context_new_function(
+        ctx, NULL, GCC_JIT_FUNCTION_INTERNAL, g->t_double, "strat_round", 2, ps, 0);
+    gcc_jit_rvalue *x = gcc_jit_param_as_rvalue(ps[0]);
+    gcc_jit_rvalue *n = gcc_jit_param_as_rvalue(ps[1]);
+    gcc_jit_lvalue *scale = gcc_jit_function_new_local(f, NULL, g->t_double, "scale");
+    gcc_jit_lvalue *i = gcc_jit_function_new_local(f, NULL, g->t_double, "i");
+    gcc_jit_lvalue *a = gcc_jit_function_new_local(f, NULL, g->t_double, "a");
+    gcc_jit_lvalue *p = gcc_jit_function_new_local(f, NULL, g->t_double, "p");
+    gcc_jit_lvalue *r = gcc_jit_function_new_local(f, NULL, g->t_double, "r");
+    gcc_jit_lvalue *err = gcc_jit_function_new_local(f, NULL, g->t_double, "err");
+    gcc_jit_lvalue *fl = gcc_jit_function_new_local(f, NULL, g->t_double, "f");
+    gcc_jit_lvalue *d = gcc_jit_function_new_local(f, NULL, g->t_double, "d");
+    gcc_jit_lvalue *sum = gcc_jit_function_new_local(f, NULL, g->t_double, "s");
+    gcc_jit_rvalue *vscale = gcc_jit_lvalue_as_rvalue(scale), *vi = gcc_jit_lvalue_as_rvalue(i);
+    gcc_jit_rvalue *va = gcc_jit_lvalue_as_rvalue(a), *vp = gcc_jit_lvalue_as_rvalue(p);
+    gcc_jit_rvalue *vr = gcc_jit_lvalue_as_rvalue(r), *verr = gcc_jit_lvalue_as_rvalue(err);
+    gcc_jit_rvalue *vf = gcc_jit_lvalue_as_rvalue(fl), *vd = gcc_jit_lvalue_as_rvalue(d);
+    gcc_jit_rvalue *vs = gcc_jit_lvalue_as_rvalue(sum);
+
+    gcc_jit_block *b = gcc_jit_function_new_block(f, "entry");   /* first: the entry */
+    gcc_jit_block *ret_nan = gcc_jit_function_new_block(f, "ret_nan");
+    gcc_jit_block_end_with_return(ret_nan, NULL, dconst(g, NAN));
+    gcc_jit_block *ret_x = gcc_jit_function_new_block(f, "ret_x");
+    gcc_jit_block_end_with_return(ret_x, NULL, x);
+    gcc_jit_block *fin = gcc_jit_function_new_block(f, "fin");
+    gcc_jit_rvalue *cs[2] = {arith_r(g, GCC_JIT_BINARY_OP_DIVIDE, vr, vscale), x};
+    gcc_jit_block_end_with_return(fin, NULL,
+                                  gcc_jit_context_new_call(ctx, NULL, g->f_copysign, 2, cs));
+
+    /* n: a whole number from 0 to NUM_ROUND_MAX_DIGITS, else NaN */
+    gcc_jit_block *ok1 = gcc_jit_function_new_block(f, NULL);
+    gcc_jit_block *ok2 = gcc_jit_function_new_block(f, NULL);
+    gcc_jit_block *ok3 = gcc_jit_function_new_block(f, NULL);
+    gcc_jit_block_end_with_conditional(b, NULL, cmp_r(g, GCC_JIT_COMPARISON_GE, n, dconst(g, 0)),
+                                       ok1, ret_nan);
+    gcc_jit_block_end_with_conditional(
+        ok1, NULL, cmp_r(g, GCC_JIT_COMPARISON_LE, n, dconst(g, NUM_ROUND_MAX_DIGITS)), ok2,
+        ret_nan);
+    gcc_jit_block_end_with_conditional(
+        ok2, NULL, cmp_r(g, GCC_JIT_COMPARISON_EQ, n, call1(g, g->f_floor, n)), ok3, ret_nan);
+    /* NaN x comes back as it is */
+    b = branch(f, ok3, isnan_r(g, x), ret_x);
+    /* scale = 10^n by products, each exact */
+    gcc_jit_block_add_assignment(b, NULL, scale, dconst(g, 1));
+    gcc_jit_block_add_assignment(b, NULL, i, dconst(g, 0));
+    gcc_jit_block *loop = gcc_jit_function_new_block(f, "loop");
+    gcc_jit_block *body = gcc_jit_function_new_block(f, "times10");
+    gcc_jit_block *after = gcc_jit_function_new_block(f, NULL);
+    gcc_jit_block_end_with_jump(b, NULL, loop);
+    gcc_jit_block_end_with_conditional(loop, NULL, cmp_r(g, GCC_JIT_COMPARISON_LT, vi, n), body,
+                                       after);
+    gcc_jit_block_add_assignment(body, NULL, scale,
+                                 arith_r(g, GCC_JIT_BINARY_OP_MULT, vscale, dconst(g, 10)));
+    gcc_jit_block_add_assignment(body, NULL, i,
+                                 arith_r(g, GCC_JIT_BINARY_OP_PLUS, vi, dconst(g, 1)));
+    gcc_jit_block_end_with_jump(body, NULL, loop);
+    b = after;
+    gcc_jit_block_add_assignment(b, NULL, a, call1(g, g->f_fabs, x));
+    gcc_jit_block_add_assignment(b, NULL, p, arith_r(g, GCC_JIT_BINARY_OP_MULT, va, vscale));
+    gcc_jit_rvalue *fma_args[3] = {va, vscale,
+                                   gcc_jit_context_new_unary_op(ctx, NULL,
+                                                                GCC_JIT_UNARY_OP_MINUS,
+                                                                g->t_double, vp)};
+    gcc_jit_rvalue *product_err = gcc_jit_context_new_call(ctx, NULL, g->f_fma, 3, fma_args);
+    /* p < 0.25: r = 0 */
+    gcc_jit_block *zero = gcc_jit_function_new_block(f, NULL);
+    gcc_jit_block_add_assignment(zero, NULL, r, dconst(g, 0));
+    gcc_jit_block_end_with_jump(zero, NULL, fin);
+    b = branch(f, b, cmp_r(g, GCC_JIT_COMPARISON_LT, vp, dconst(g, 0.25)), zero);
+    /* p >= 2^52: x itself above 2^53, else r = p */
+    gcc_jit_block *big = gcc_jit_function_new_block(f, "big");
+    gcc_jit_block *small = branch(f, b, cmp_r(g, GCC_JIT_COMPARISON_GE, vp,
+                                                 dconst(g, 0x1p52)), big);
+    gcc_jit_block *big2 = branch(f, big, cmp_r(g, GCC_JIT_COMPARISON_GT, vp,
+                                                  dconst(g, 0x1p53)), ret_x);
+    gcc_jit_block *at53 = gcc_jit_function_new_block(f, NULL);
+    gcc_jit_block *take_p = branch(f, big2, cmp_r(g, GCC_JIT_COMPARISON_EQ, vp,
+                                                     dconst(g, 0x1p53)), at53);
+    gcc_jit_block *take_p2 = branch(f, at53, cmp_r(g, GCC_JIT_COMPARISON_GT, product_err,
+                                                      dconst(g, 0)), ret_x);
+    gcc_jit_block_end_with_jump(take_p2, NULL, take_p);
+    gcc_jit_block_add_assignment(take_p, NULL, r, vp);
+    gcc_jit_block_end_with_jump(take_p, NULL, fin);
+    /* p < 2^52: decide on (d - 0.5) + err */
+    b = small;
+    gcc_jit_block_add_assignment(b, NULL, err, product_err);
+    gcc_jit_block_add_assignment(b, NULL, fl, call1(g, g->f_floor, vp));
+    gcc_jit_block_add_assignment(b, NULL, d, arith_r(g, GCC_JIT_BINARY_OP_MINUS, vp, vf));
+    gcc_jit_block *down = gcc_jit_function_new_block(f, "down");
+    gcc_jit_block_add_assignment(down, NULL, r, vf);
+    gcc_jit_block_end_with_jump(down, NULL, fin);
+    gcc_jit_block *up = gcc_jit_function_new_block(f, "up");
+    gcc_jit_block_add_assignment(up, NULL, r, arith_r(g, GCC_JIT_BINARY_OP_PLUS, vf,
+                                                      dconst(g, 1)));
+    gcc_jit_block_end_with_jump(up, NULL, fin);
+    b = branch(f, b, cmp_r(g, GCC_JIT_COMPARISON_LT, vd, dconst(g, 0.25)), down);
+    gcc_jit_block_add_assignment(
+        b, NULL, sum,
+        arith_r(g, GCC_JIT_BINARY_OP_PLUS,
+                arith_r(g, GCC_JIT_BINARY_OP_MINUS, vd, dconst(g, 0.5)), verr));
+    b = branch(f, b, cmp_r(g, GCC_JIT_COMPARISON_GT, vs, dconst(g, 0)), up);
+    b = branch(f, b, cmp_r(g, GCC_JIT_COMPARISON_LT, vs, dconst(g, 0)), down);
+    /* a tie: the even one of f and f + 1 */
+    gcc_jit_rvalue *half = arith_r(g, GCC_JIT_BINARY_OP_MULT, vf, dconst(g, 0.5));
+    gcc_jit_block_end_with_conditional(
+        b, NULL, cmp_r(g, GCC_JIT_COMPARISON_EQ, call1(g, g->f_floor, half), half), down, up);
+    return f;
 }
 
 /* Builds strat_kernel (and strat_key, which returns the cache key's hash,
@@ -669,6 +877,12 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
     g->f_log = import_fn(g, "log", 1);
     g->f_pow = import_fn(g, "pow", 2);
     g->f_fabs = import_fn(g, "fabs", 1);
+    g->f_floor = import_fn(g, "floor", 1);
+    g->f_ceil = import_fn(g, "ceil", 1);
+    g->f_trunc = import_fn(g, "trunc", 1);
+    g->f_fmod = import_fn(g, "fmod", 2);
+    g->f_fma = import_fn(g, "fma", 3);
+    g->f_copysign = import_fn(g, "copysign", 2);
 
     g->entry = gcc_jit_function_new_block(g->fn, "entry");
     gcc_jit_block *cond = gcc_jit_function_new_block(g->fn, "cond");

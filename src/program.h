@@ -195,6 +195,7 @@ const char *decision_name(Decision d);
 typedef enum Builtin {
     B_ALIGNMENT, B_EXPOSURE, B_NORM, B_MIN, B_MAX, B_CLAMP, B_ABS, B_LOG,
     B_SQRT, B_POW, B_DEFINED, B_COUNT, B_SUM, B_ANY, B_ALL, B_DECISION,
+    B_ROUND, B_FLOOR, B_CEIL, B_TRUNC, B_MOD,
     B_COUNT_OF_BUILTINS
 } Builtin;
 

@@ -17,6 +17,7 @@
 
 #include "diag.h"
 #include "intern.h"
+#include "numeric.h"
 #include "resolve.h"
 #include "typecheck.h"
 
@@ -28,7 +29,7 @@ typedef enum Context {
     CTX_PORTFOLIO   /* rules, limits, tests: nothing bound */
 } Context;
 
-enum { MAX_LOCALS = 16 };
+enum { MAX_LOCALS = 16, MAX_LETS = LET_SLOTS };
 
 typedef struct Scope {
     Compilation *c;
@@ -37,6 +38,13 @@ typedef struct Scope {
     EntityKind kinds[MAX_LOCALS];
     Symbol *syms[MAX_LOCALS];  /* each bound variable's Symbol */
     int nvars;
+    /* names bound by `let`, innermost last (eval.h: Eval.lets) */
+    Name let_names[MAX_LETS];
+    const Type *let_types[MAX_LETS];
+    Expr *let_binders[MAX_LETS];
+    int nlets;
+    int norm_lets;           /* inside norm's argument: the lets bound
+                                outside it, which it may not read; else 0 */
     Score *score;            /* the score being checked, for recursion */
     bool in_aggregate;       /* inside sum/count/any/all's comprehension */
 } Scope;
@@ -110,6 +118,8 @@ static Name suggest_any(Scope *sc, Name n)
     suggest_begin(&sg, n);
     for (int i = 0; i < sc->nvars; i++)
         suggest_offer(&sg, sc->vars[i]);
+    for (int i = 0; i < sc->nlets; i++)
+        suggest_offer(&sg, sc->let_names[i]);
     for (uint32_t i = 0; i < c->program->consts.len; i++)
         suggest_offer(&sg, ((Const *)c->program->consts.items[i])->name);
     for (int i = 0; i < DEC_COUNT; i++)
@@ -134,6 +144,21 @@ static const Type *check_name(Scope *sc, Expr *e)
     Program *p = c->program;
     Name n = e->u.name.id;
     e->u.name.sym = NULL;
+    for (int i = sc->nlets - 1; i >= 0; i--)
+        if (sc->let_names[i] == n) {
+            if (i < sc->norm_lets) {
+                /* norm evaluates its argument for every service, where
+                 * a value bound for this one does not hold */
+                Diag *d = diag_at(c, D_TYPE, e->loc, "`norm` scales its argument across "
+                                                     "every service; `%s` is bound by `let` "
+                                                     "outside it", n);
+                diag_hint(c, d, "write the expression itself inside norm(...)");
+                return &type_error;
+            }
+            e->u.name.local = i;
+            e->u.name.binder = sc->let_binders[i];
+            return sc->let_types[i];
+        }
     for (int i = sc->nvars - 1; i >= 0; i--)
         if (sc->vars[i] == n) {
             e->u.name.sym = sc->syms[i];
@@ -259,6 +284,9 @@ static bool name_resolves(Scope *sc, Name n)
     for (int i = 0; i < sc->nvars; i++)
         if (sc->vars[i] == n)
             return true;
+    for (int i = 0; i < sc->nlets; i++)
+        if (sc->let_names[i] == n)
+            return true;
     if (const_named(c, n) || n == c->n.budget || decision_from_name(c, n) != DEC_NONE ||
         known_symbol(c, n) || (n == c->n.decision && sc->ctx == CTX_APPROVAL))
         return true;
@@ -348,6 +376,49 @@ static const Type *check_binary(Scope *sc, Expr *e)
     }
 }
 
+/* A name bound twice in one scope (a quantifier's variable or a let's)
+ * would leave a reader guessing which one a use means: an error. */
+static bool bound_here(Scope *sc, Name n, Loc at)
+{
+    bool bound = false;
+    for (int i = 0; i < sc->nvars && !bound; i++)
+        bound = sc->vars[i] == n;
+    for (int i = 0; i < sc->nlets && !bound; i++)
+        bound = sc->let_names[i] == n;
+    if (bound)
+        diag_at(sc->c, D_DUPLICATE, at, "`%s` is already bound here; pick another name", n);
+    return bound;
+}
+
+/* `let var = value in body`: the value is checked without var, the body
+ * with it. */
+static const Type *check_let(Scope *sc, Expr *e)
+{
+    Compilation *c = sc->c;
+    const Type *vt = check_expr(sc, e->u.let.value);
+    if (vt && vt->kind == T_NONE) {
+        diag_at(c, D_TYPE, e->u.let.value->loc, "`let` names a value; `none` is the "
+                                                "absence of one");
+        vt = &type_error;
+    }
+    /* bound twice: reported, and bound anyway (names look lets up
+     * first), so the body's uses raise nothing more */
+    bound_here(sc, e->u.let.var, e->u.let.var_loc);
+    if (sc->nlets >= MAX_LETS) {
+        diag_at(c, D_NESTING, e->u.let.var_loc, "more than %d names bound by `let` at once",
+                MAX_LETS);
+        return &type_error;
+    }
+    int slot = sc->nlets++;
+    e->u.let.local = slot;
+    sc->let_names[slot] = e->u.let.var;
+    sc->let_types[slot] = vt;
+    sc->let_binders[slot] = e;
+    const Type *bt = check_expr(sc, e->u.let.body);
+    sc->nlets--;
+    return bt;
+}
+
 /* Binds the quantified variable, checks where and body. */
 static bool bind_var(Scope *sc, Expr *e)
 {
@@ -368,6 +439,8 @@ static bool bind_var(Scope *sc, Expr *e)
         diag_at(c, D_NESTING, e->loc, "quantifiers nested too deep");
         return false;
     }
+    if (bound_here(sc, e->u.quant.var, e->u.quant.var_loc))
+        return false;
     e->u.quant.entity_kind = (int)k;
     e->u.quant.local = sc->nvars;
     sc->vars[sc->nvars] = e->u.quant.var;
@@ -480,7 +553,8 @@ static const Type *check_call(Scope *sc, Expr *e)
         [B_ALIGNMENT] = {1, 1}, [B_EXPOSURE] = {2, 2}, [B_NORM] = {1, 1},
         [B_MIN] = {2, 16}, [B_MAX] = {2, 16}, [B_CLAMP] = {3, 3}, [B_ABS] = {1, 1},
         [B_LOG] = {1, 1}, [B_SQRT] = {1, 1}, [B_POW] = {2, 2}, [B_DEFINED] = {1, 1},
-        [B_DECISION] = {1, 1}};
+        [B_DECISION] = {1, 1}, [B_ROUND] = {2, 2}, [B_FLOOR] = {1, 1},
+        [B_CEIL] = {1, 1}, [B_TRUNC] = {1, 1}, [B_MOD] = {2, 2}};
     if ((int)n < arity[b].min || (int)n > arity[b].max) {
         if (arity[b].min == arity[b].max)
             diag_at(c, D_ARITY, e->loc, "`%s` takes %d argument%s, not %u", fn,
@@ -524,11 +598,28 @@ static const Type *check_call(Scope *sc, Expr *e)
     case B_DEFINED:
         check_expr(sc, args[0]);
         return &type_bool;
-    case B_NORM:
+    case B_ROUND: {
+        for (uint32_t i = 0; i < n; i++)
+            expect_type(sc, args[i], check_expr(sc, args[i]), T_NUMBER, "an argument");
+        /* decimals known now are held to what round takes (numeric.h) */
+        double digits;
+        if (!is_error(args[1]->type) && const_number(c, args[1], &digits, false) &&
+            !(digits >= 0 && digits <= NUM_ROUND_MAX_DIGITS && digits == floor(digits)))
+            diag_at(c, D_RANGE, args[1]->loc, "`round` takes a whole number of decimals "
+                                              "from 0 to %d, not %g",
+                    NUM_ROUND_MAX_DIGITS, digits);
+        return &type_number;
+    }
+    case B_NORM: {
         if (sc->ctx != CTX_SCORE && sc->ctx != CTX_DECIDE)
             diag_at(c, D_TYPE, e->loc, "`norm` scales across the portfolio and needs the "
                                        "service `s`: use it in scores or decide");
-        /* fall through */
+        int saved = sc->norm_lets;
+        sc->norm_lets = sc->nlets;
+        expect_type(sc, args[0], check_expr(sc, args[0]), T_NUMBER, "an argument");
+        sc->norm_lets = saved;
+        return &type_number;
+    }
     default:
         for (uint32_t i = 0; i < n; i++)
             expect_type(sc, args[i], check_expr(sc, args[i]), T_NUMBER, "an argument");
@@ -591,6 +682,7 @@ static const Type *check_expr_inner(Scope *sc, Expr *e)
                                    "or a schema bound, not of an expression");
         return &type_error;
     case EX_QUANT: return check_quant(sc, e);
+    case EX_LET: return check_let(sc, e);
     case EX_COMPREH:
         diag_at(c, D_TYPE, e->loc, "`... for x in kind` may only stand in count, sum, "
                                    "min, max, any or all");
@@ -721,6 +813,9 @@ static bool expr_equal(const Expr *a, const Expr *b)
                a->u.quant.kind_name == b->u.quant.kind_name &&
                expr_equal(a->u.quant.where, b->u.quant.where) &&
                expr_equal(a->u.quant.body, b->u.quant.body);
+    case EX_LET:
+        return a->u.let.var == b->u.let.var && expr_equal(a->u.let.value, b->u.let.value) &&
+               expr_equal(a->u.let.body, b->u.let.body);
     }
     return false;
 }
@@ -927,6 +1022,8 @@ static double quant_steps(CostCtx *cx, const Expr *e)
     case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
         return quant_steps(cx, e->u.ops.a) + quant_steps(cx, e->u.ops.b) +
                quant_steps(cx, e->u.ops.c);
+    case EX_LET:
+        return quant_steps(cx, e->u.let.value) + quant_steps(cx, e->u.let.body);
     default:
         return 0;
     }
@@ -954,6 +1051,10 @@ static const Expr *costliest_quant(CostCtx *cx, const Expr *e, double *cost)
         kids[0] = e->u.ops.a;
         kids[1] = e->u.ops.b;
         kids[2] = e->u.ops.c;
+        break;
+    case EX_LET:
+        kids[0] = e->u.let.value;
+        kids[1] = e->u.let.body;
         break;
     default:
         break;

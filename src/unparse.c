@@ -14,7 +14,7 @@ int unparse_prec(const Expr *e)
 {
     switch (e->kind) {
     case EX_RANGE: return 1;
-    case EX_IF: case EX_QUANT: return 2;
+    case EX_IF: case EX_QUANT: case EX_LET: return 2;
     case EX_BINARY:
         switch (e->u.ops.op) {
         case OP_OR: return 3;
@@ -94,6 +94,19 @@ static void binder(Buf *b, const Expr *e)
         put(b, " where ");
         unparse_expr(b, e->u.quant.where);
     }
+}
+
+bool unparse_let_value_parens(const Expr *v)
+{
+    if (unparse_prec(v) < 3)
+        return true;
+    if (v->kind == EX_BINARY && v->u.ops.op == OP_IN)
+        return true;
+    if (v->kind == EX_BINARY && (v->u.ops.op == OP_OR || v->u.ops.op == OP_AND))
+        return unparse_let_value_parens(v->u.ops.a) || unparse_let_value_parens(v->u.ops.b);
+    if (v->kind == EX_UNARY && v->u.ops.op == OP_NOT)
+        return unparse_let_value_parens(v->u.ops.a);
+    return false;
 }
 
 void unparse_list_number(Buf *b, const Expr *list, uint32_t i)
@@ -185,6 +198,23 @@ void unparse_expr(Buf *b, const Expr *e)
         unparse_expr(b, e->u.quant.body);
         put(b, " for ");
         binder(b, e);
+        break;
+    case EX_LET:
+        put(b, "let ");
+        for (;;) {
+            put(b, e->u.let.var);
+            put(b, " = ");
+            bool parens = unparse_let_value_parens(e->u.let.value);
+            put(b, parens ? "(" : "");
+            unparse_expr(b, e->u.let.value);
+            put(b, parens ? ")" : "");
+            if (!e->u.let.chained)
+                break;
+            put(b, ", ");
+            e = e->u.let.body;
+        }
+        put(b, " in ");
+        sub(b, e->u.let.body, 2);
         break;
     case EX_ERROR:
         put(b, "<error>");

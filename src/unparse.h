@@ -17,5 +17,9 @@ int unparse_prec(const Expr *e);
 /* Element i of a packed list of numbers (Expr.u.list.npacked), as written. */
 void unparse_list_number(Buf *b, const Expr *list, uint32_t i);
 const char *expr_text(Compilation *c, const Expr *e);
+/* Whether a let's value must be parenthesised: an `if`, quantifier, range
+ * or let, or a membership test `in` outside brackets, which would end the
+ * bindings (strat.y, let_value). */
+bool unparse_let_value_parens(const Expr *value);
 
 #endif

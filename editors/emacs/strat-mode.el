@@ -68,7 +68,7 @@
 
 (defconst strat-clause-keywords
   '("when" "because" "otherwise" "rank" "by" "asc" "desc" "where" "for"
-    "from" "set" "expect" "required" "if" "then" "else" "all" "any")
+    "from" "set" "expect" "required" "if" "then" "else" "all" "any" "let")
   "Strat keywords of clauses, conditionals and quantifiers.")
 
 (defconst strat-operator-keywords
@@ -85,7 +85,7 @@
 
 (defconst strat-builtin-functions
   '("alignment" "exposure" "norm" "min" "max" "clamp" "abs" "log" "sqrt"
-    "pow" "defined" "count" "sum" "decision")
+    "pow" "round" "floor" "ceil" "trunc" "mod" "defined" "count" "sum" "decision")
   "Strat built-in functions.")
 
 (defconst strat-severity-words

@@ -24,6 +24,12 @@
  *     rows missing each and rows holding row 0 (s0, cfo), so an off-by-one in
  *     either engine's defined() changes the bits of a score; f1 does the
  *     same for the date column (which the JIT leaves to the interpreter);
+ *   - score f2 rounds x / 8 (multiples of 1/16: a quarter of the rows
+ *     are exact binary ties at two decimals) and y * 0.335 (not exact),
+ *     and takes floor, ceil, trunc and mod of them; f3 is 0.5 exactly on
+ *     the tie rows, which the run counts; the random formulas draw
+ *     round(e, 0..3), floor, ceil, trunc, mod(e, c) (c may be a 0 column:
+ *     NaN) and `let` with the bound name used twice, counted per run;
  *   - `rank by` reads a column of -0, +0 and a few other values, asc or
  *     desc, so ties (-0 and +0 among them) are common.
  * Each round asserts that at least half its services are decided by a
@@ -87,7 +93,11 @@ static void put(Text *t, const char *fmt, ...)
     t->len += (size_t)n;
 }
 
-enum { NSERVICES = 48, NARMS = 5, NFIXED = 2, MAX_ATTEMPTS = 6 };
+enum { NSERVICES = 48, NARMS = 5, NFIXED = 4, MAX_ATTEMPTS = 6 };
+
+/* How often the generator drew each new construct over the run. */
+enum { NEW_ROUND, NEW_FLOOR, NEW_MOD, NEW_LET, NEW_COUNT };
+static unsigned drawn[NEW_COUNT];
 
 static const char *const num_attrs[] = {"x", "y", "z", "w"};
 static const char *const decisions[] = {"invest", "enhance", "migrate", "retire", "experiment"};
@@ -183,7 +193,7 @@ static void gen_num(Text *t, Rng *r, int depth, int score_index)
         }
         return;
     }
-    switch (rnd(r, 14)) {
+    switch (rnd(r, 18)) {
     case 0: case 1: case 2: {
         static const char *const ops[] = {"+", "-", "*"};
         put(t, "(");
@@ -271,6 +281,38 @@ static void gen_num(Text *t, Rng *r, int depth, int score_index)
         gen_num(t, r, depth - 1, score_index);
         put(t, ")");
         break;
+    case 14:
+        drawn[NEW_ROUND]++;
+        put(t, "round(");
+        gen_num(t, r, depth - 1, score_index);
+        put(t, ", %u)", rnd(r, 4));
+        break;
+    case 15: {
+        static const char *const fns[] = {"floor", "ceil", "trunc"};
+        drawn[NEW_FLOOR]++;
+        put(t, "%s(", fns[rnd(r, 3)]);
+        gen_num(t, r, depth - 1, score_index);
+        put(t, ")");
+        break;
+    }
+    case 16: {
+        static const char *const by[] = {"3", "0.5", "-2", "s.y"};
+        drawn[NEW_MOD]++;
+        put(t, "mod(");
+        gen_num(t, r, depth - 1, score_index);
+        put(t, ", %s)", by[rnd(r, 4)]);
+        break;
+    }
+    case 17: {
+        /* the bound name used twice, and a second binding using the first */
+        unsigned v = drawn[NEW_LET]++;
+        put(t, "(let v%u = ", v);
+        gen_num(t, r, depth - 1, score_index);
+        put(t, ", w%u = v%u * 0.5 in v%u - w%u + ", v, v, v, v);
+        gen_num(t, r, depth - 1, score_index);
+        put(t, ")");
+        break;
+    }
     default:
         if (score_index > 0)
             put(t, "f%u(s)", rnd(r, (uint32_t)score_index));
@@ -302,6 +344,11 @@ static char *make_body(Rng *r, int *nscores)
     /* f1: the date column (interpreted: the JIT does not compile dates;
      * were it to, 1969-12-31 is day -1 and still defined) */
     put(&t, "score f1(s) = if defined(s.review) then 1 else 0\n");
+    /* f2: round on exact ties and on inexact products; f3: 0.5 on a tie */
+    put(&t, "score f2(s) = round(s.x / 8, 2) + round(s.y * 0.335, 2) * 3 + floor(s.z / 3)"
+            " - ceil(s.w / 3) + trunc(s.z / 4) + mod(s.x, 1.5)"
+            " + round(s.x / 4, 0)\n");
+    put(&t, "score f3(s) = (s.x / 8) * 100 - floor((s.x / 8) * 100)\n");
     int n = NFIXED + 5 + (int)rnd(r, 6);
     for (int i = NFIXED; i < n; i++) {
         put(&t, "score f%d(s) = ", i);
@@ -346,6 +393,12 @@ static void gen_atom(Text *t, Rng *r, const Results *res, int nscores, bool date
     case 0: case 1: case 2: case 3: {
         /* a score against a value it takes: true for part of the rows */
         uint32_t k = NFIXED + rnd(r, (uint32_t)(nscores - NFIXED));
+        if (chance(r, 1, 4)) {   /* a let in a condition (the JIT's plan_bool) */
+            drawn[NEW_LET]++;
+            put(t, "(let u = f%u(s) in u %s %.17g)", k, cmp[rnd(r, 8)],
+                score_threshold(r, res, k));
+            break;
+        }
         put(t, "f%u(s) %s %.17g", k, cmp[rnd(r, 8)], score_threshold(r, res, k));
         break;
     }
@@ -611,7 +664,8 @@ static void jit_agrees_with_interpreter(void **state)
     if (rng.s == 0)
         rng.s = 1;   /* xorshift stays at 0 */
     unsigned cases = 0, exprs = 0, rows = 0, by_when = 0, failed = 0, ties = 0;
-    unsigned min_share = 100, arms_reached = 0, redrawn = 0;
+    unsigned min_share = 100, arms_reached = 0, redrawn = 0, round_ties = 0;
+    memset(drawn, 0, sizeof drawn);
     for (int round = 0; round < rounds; round++) {
         int nscores = 0;
         /* a quarter of the rounds read a date in an arm: the JIT leaves
@@ -661,6 +715,8 @@ static void jit_agrees_with_interpreter(void **state)
         if (share < min_share)
             min_share = share;
         failed += round_failed;
+        for (uint32_t r = 0; r < res->nservices; r++)   /* f3: the tie rows of f2 */
+            round_ties += res->scores[3 * res->nservices + r] == 0.5;
         if (getenv("STRAT_DIFFTEST_VERBOSE"))
             fprintf(stderr, "round %d: %u decided by a `when` arm, %u failed, %u otherwise\n",
                     round, decided, round_failed, res->nservices - decided - round_failed);
@@ -689,9 +745,11 @@ static void jit_agrees_with_interpreter(void **state)
     }
     fprintf(stderr, "difftest: %d rounds, %u expressions, %u score comparisons, all equal; "
                     "%u of %u services decided by a `when` arm (%u%%, at least %u%% a round), "
-                    "%u failed, %u -0/+0 ties ranked, %u draws redone\n",
+                    "%u failed, %u -0/+0 ties ranked, %u draws redone; %u rows rounded a tie, "
+                    "drawn: %u round, %u floor/ceil/trunc, %u mod, %u let\n",
             rounds, exprs, cases, by_when, rows, rows ? 100 * by_when / rows : 0, min_share,
-            failed, ties, redrawn);
+            failed, ties, redrawn, round_ties, drawn[NEW_ROUND], drawn[NEW_FLOOR],
+            drawn[NEW_MOD], drawn[NEW_LET]);
     if (rounds >= 4) {
         /* over a run of a few rounds, the generator reaches everything */
         if (arms_reached != (1u << (NARMS + 1)) - 1)
@@ -701,6 +759,13 @@ static void jit_agrees_with_interpreter(void **state)
             fail_msg("no service failed over the run: the NaN paths went untested");
         if (ties == 0)
             fail_msg("no -0/+0 tie was ranked over the run");
+        if (round_ties == 0)
+            fail_msg("no row of f2 rounded an exact binary tie over the run");
+        static const char *const what[NEW_COUNT] = {"round", "floor/ceil/trunc", "mod",
+                                                    "let"};
+        for (int k = 0; k < NEW_COUNT; k++)
+            if (drawn[k] == 0)
+                fail_msg("the generator drew no %s over the run", what[k]);
     }
 }
 
