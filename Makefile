@@ -26,7 +26,8 @@ CFLAGS  ?= -O2 -g
 # and the interpreter agree bit for bit)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -ffp-contract=off \
              -Iinclude -Isrc -I$(BUILD)/gen \
-             -DSTRAT_STDLIB_DIR='"$(PREFIX)/share/strat/stdlib"'
+             -DSTRAT_STDLIB_DIR='"$(PREFIX)/share/strat/stdlib"' \
+             -DSTRAT_SOURCE_STDLIB_DIR='"$(CURDIR)/stdlib"'
 # flex and bison output is not ours to keep warning-free
 GEN_CFLAGS = $(filter-out -Wshadow -Wmissing-prototypes,$(ALL_CFLAGS)) \
              -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter

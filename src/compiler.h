@@ -174,6 +174,12 @@ struct strat_compilation {
     struct Results *results;      /* after deciding */
     struct Eval *eval;
     bool decide_ran;              /* api.c: decide runs once */
+    strat_reader_fn reader;       /* strat_set_reader: imports' text first */
+    void *reader_ctx;
+    strat_log_fn log;             /* strat_set_log: progress, timings, notes */
+    void *log_ctx;
+    struct Diag **diag_view;      /* strat_diag_get: the sorted diagnostics, */
+    uint32_t diag_view_len;       /* as of diag_view_len of them */
     const char *stdlib_dir;
     const char *root;             /* canonical project root */
     int root_fd;                  /* the root, open: every file of the

@@ -927,9 +927,7 @@ static void verbose(Compilation *c, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("strat: jit: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    diag_vlog(c, "jit", fmt, ap);
     va_end(ap);
 }
 
@@ -1653,7 +1651,7 @@ static void kernel_run(Plan *p, KernelFn fn, Results *res)
     double t0 = now_ms();
     int nthreads = parallel_rows(c, n, KERNEL_MIN_ROWS_PER_THREAD, kernel_slice, &args);
     if (c->opts.verbose)
-        fprintf(stderr, "strat: jit: kernel %.1f ms on %d thread%s\n", now_ms() - t0,
+        diag_log(c, "jit", "kernel %.1f ms on %d thread%s", now_ms() - t0,
                 nthreads, nthreads == 1 ? "" : "s");
     for (uint32_t r = 0; r < n; r++)
         res->failed[r] = failed[r] != 0;

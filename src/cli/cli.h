@@ -35,6 +35,8 @@ typedef struct CliOptions {
 /* The allocator every command gives strat_new: malloc, or with
  * STRAT_FAIL_ALLOC=N one that fails from the Nth request on (tests). */
 const strat_allocator *cli_allocator(CliOptions *o);
+/* strat_new with the command's allocator and options, its log on stderr. */
+strat_compilation *cli_new(CliOptions *o);
 
 /* Loads, checks and decides (the diagnostics wait in the compilation).
  * Returns the compilation (to be freed by the caller) and sets *status;
