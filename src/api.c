@@ -102,6 +102,11 @@ void strat_set_log(strat_compilation *c, strat_log_fn fn, void *ctx)
     c->log_ctx = ctx;
 }
 
+void strat_set_test_knobs(strat_compilation *c, const strat_test_knobs *knobs)
+{
+    c->test = *knobs;
+}
+
 const char *strat_default_stdlib_dir(void)
 {
     return load_default_stdlib();

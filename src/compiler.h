@@ -24,6 +24,7 @@
 
 #include "arena.h"
 #include "strat/strat.h"
+#include "strat/strat_test.h"
 
 /* ---- locations and names ----------------------------------------------- */
 
@@ -174,6 +175,7 @@ struct strat_compilation {
     struct Results *results;      /* after deciding */
     struct Eval *eval;
     bool decide_ran;              /* api.c: decide runs once */
+    strat_test_knobs test;        /* strat_set_test_knobs */
     strat_reader_fn reader;       /* strat_set_reader: imports' text first */
     void *reader_ctx;
     strat_log_fn log;             /* strat_set_log: progress, timings, notes */

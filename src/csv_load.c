@@ -815,9 +815,9 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
 {
     Compilation *c = L->c;
     size_t len = L->data_len;
-    size_t step = c->opts.csv_block_bytes ? c->opts.csv_block_bytes : BLOCK_BYTES;
+    size_t step = c->test.csv_block_bytes ? c->test.csv_block_bytes : BLOCK_BYTES;
     long ncpu = c->opts.threads ? (long)c->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
-    const int nworkers = ncpu > 1 && (len >= PARALLEL_MIN_BYTES || c->opts.csv_block_bytes)
+    const int nworkers = ncpu > 1 && (len >= PARALLEL_MIN_BYTES || c->test.csv_block_bytes)
                        ? (int)(ncpu < MAX_WORKERS ? ncpu : MAX_WORKERS)
                        : 0;
     BlockReader *R = ARENA_NEW(&c->arena, BlockReader);

@@ -1370,7 +1370,7 @@ static Plan *plan_new(Eval *ev)
     p->score_jit = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
     key_put(p, "strat-jit 1 %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
             gcc_jit_version_major(), gcc_jit_version_minor(), gcc_jit_version_patchlevel(),
-            c->opts.jit_O0 ? 0 : 3);
+            c->test.jit_O0 ? 0 : 3);
     for (uint32_t i = 0; i < p->svc->nattrs; i++)
         key_put(p, "attr %u %d\n", i, (int)p->svc->attrs[i].type.kind);
     /* a score compiles if it and every score it calls compile */
@@ -1442,7 +1442,7 @@ static gcc_jit_context *new_context(Plan *p, const char *key_hash)
     if (!ctx)
         return NULL;
     gcc_jit_context_set_int_option(ctx, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL,
-                                   c->opts.jit_O0 ? 0 : 3);
+                                   c->test.jit_O0 ? 0 : 3);
     /* the interpreter never fuses a*b+c; neither may the JIT */
     gcc_jit_context_add_command_line_option(ctx, "-ffp-contract=off");
     gcc_jit_context_add_command_line_option(ctx, "-fno-fast-math");

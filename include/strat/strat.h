@@ -75,7 +75,6 @@ typedef struct strat_options {
     const char *today;         /* "YYYY-MM-DD" for waiver expiry; NULL: now */
     const char *scenario;      /* scenario to apply before scoring, or NULL */
     strat_jit_mode jit;
-    bool jit_O0;               /* compile without optimisation (tests) */
     const char *cache_dir;     /* compiled-code cache; NULL: XDG default,
                                   "": no cache */
     bool werror;               /* warnings count as findings */
@@ -85,8 +84,6 @@ typedef struct strat_options {
     unsigned max_errors;       /* 0: default limit of printed diagnostics */
     unsigned threads;          /* threads for CSV loading and JIT scoring;
                                   0: one per online core */
-    unsigned csv_block_bytes;  /* CSV bytes per parallel block; 0: default
-                                  (tests set it tiny to stress the seams) */
     bool hash_inputs;          /* decisions will be emitted: hash the inputs
                                   on a thread while a large CSV loads */
     unsigned fmt_width;        /* strat_format's line width; 0: 100 */

@@ -89,8 +89,10 @@ static void log_to_stderr(void *ctx, const char *kind, const char *line)
 strat_compilation *cli_new(CliOptions *o)
 {
     strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
-    if (c)
+    if (c) {
         strat_set_log(c, log_to_stderr, NULL);
+        strat_set_test_knobs(c, &o->test);
+    }
     return c;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "strat/strat.h"
+#include "strat/strat_test.h"
 
 /* Allocation-failure injection for the tests: see cli_allocator. */
 typedef struct FailAlloc {
@@ -17,6 +18,7 @@ typedef struct FailAlloc {
 
 typedef struct CliOptions {
     strat_options lib;
+    strat_test_knobs test;     /* STRAT_CSV_BLOCK (tests) */
     const char *format;        /* --format, NULL for the command's default */
     const char *output;        /* -o FILE */
     bool quiet;

@@ -462,10 +462,10 @@ static strat_compilation *compile_mode(const char *text, strat_jit_mode jit, boo
     o.stdlib_dir = STRAT_TEST_STDLIB;
     o.today = "2027-01-15";
     o.jit = jit;
-    o.jit_O0 = O0;
     o.cache_dir = cache;
     o.verbose = log != NULL;
     strat_compilation *c = strat_new(NULL, &o);
+    strat_set_test_knobs(c, &(strat_test_knobs){.jit_O0 = O0});
     Text t = {0};
     put(&t, "%s", "");
     if (log)   /* the library's log lines (it writes nothing to stderr) */
