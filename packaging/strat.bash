@@ -78,7 +78,7 @@ _strat()
         cur=${cur#*=}
     fi
 
-    local commands="check decide explain test fmt diff graph sensitivity help"
+    local commands="check decide explain test fmt diff graph sensitivity lsp help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -112,6 +112,9 @@ _strat()
         graph)
             opts="--format -o --output"
             formats="dot mermaid"
+            ;;
+        lsp)
+            opts="--stdio"
             ;;
         sensitivity)
             opts="--format -o --output --scenario --jit --no-cache --runs --spread
