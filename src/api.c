@@ -357,14 +357,29 @@ static Diag **diag_view(Compilation *c)
 
 static strat_range range_of(Compilation *c, Loc l)
 {
-    strat_range r = {NULL, 0, 0, 0, 0, 0, 0};
+    strat_range r = {NULL, STRAT_NO_FILE, 0, 0, 0, 0, 0, 0};
     const Source *src = source_get(c, l.file);
     if (!src)
         return r;
     LineCol a = source_linecol(c, l.file, l.start);
     LineCol b = source_linecol(c, l.file, l.end);
-    r = (strat_range){src->path, a.line, a.col, b.line, b.col, l.start, l.end};
+    r = (strat_range){src->path, l.file - 1, a.line, a.col, b.line, b.col, l.start, l.end};
     return r;
+}
+
+size_t strat_file_count(const strat_compilation *c)
+{
+    return c->sources.len;
+}
+
+bool strat_file_get(const strat_compilation *c, size_t k, strat_file *file)
+{
+    memset(file, 0, sizeof *file);
+    if (k >= c->sources.len)
+        return false;
+    const Source *s = c->sources.items[k];
+    *file = (strat_file){s->path, s->real, s->text, s->len, s->is_stdlib};
+    return true;
 }
 
 size_t strat_diag_count(const strat_compilation *c)

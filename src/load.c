@@ -880,9 +880,12 @@ strat_status load_buffer(Compilation *c, const char *name, const char *text, siz
     }
     if (c->opts.project_root && !set_root(c, &name, 1))
         return STRAT_FAILURE;
-    /* its absolute path: its directory resolved when it exists, else by
-     * text from the working directory */
-    char *real = cmdline_path(c, name);
+    /* its absolute path: a relative name lies in the project root when
+     * one is given (else in the working directory); its directory is
+     * resolved when it exists, else taken by text */
+    char *real = c->opts.project_root && name[0] != '/'
+                     ? lexical_normalize(c, join(c, c->root, name))
+                     : cmdline_path(c, name);
     if (!real)
         real = absolute_by_text(c, name);
     if (!real) {

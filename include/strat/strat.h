@@ -132,9 +132,10 @@ strat_status strat_load(strat_compilation *c, const char *const *paths,
 /* Loads a strategy from memory instead of a file (an editor's unsaved
  * text, a fuzzer's input, a service's request).  `name` stands for the
  * file: diagnostics show it, relative imports are resolved from its
- * directory, and when opts.project_root is NULL that directory is the
- * project root (if it does not exist on disk, imports can come from the
- * reader only).  `text` (len bytes, need not be NUL-terminated) is
+ * directory.  A relative name lies in opts.project_root when that is set,
+ * else in the working directory.  When opts.project_root is NULL the
+ * name's directory is the project root (if it does not exist on disk,
+ * imports can come from the reader only).  `text` (len bytes, need not be NUL-terminated) is
  * copied.  Imports are read through the reader (strat_set_reader) first,
  * then from disk; `std/` ones from the stdlib directory.  Call it, or
  * strat_load, once per compilation.  STRAT_FAILURE when len is over
@@ -250,9 +251,27 @@ typedef enum strat_severity {
  * 0) for a diagnostic about no file in particular. */
 typedef struct strat_range {
     const char *file;      /* as shown in diagnostics ("<stdlib>/std/itil.strat") */
+    size_t file_index;     /* for strat_file_get; STRAT_NO_FILE when file is NULL */
     unsigned start_line, start_col, end_line, end_col;
     size_t start_byte, end_byte;
 } strat_range;
+
+#define STRAT_NO_FILE ((size_t)-1)
+
+/* A source file the compilation read (from disk, the buffer or the
+ * reader), for a caller that maps ranges itself (an editor's positions). */
+typedef struct strat_file {
+    const char *path;      /* as shown in diagnostics */
+    const char *real_path; /* absolute (canonical when read from disk) */
+    const char *text;      /* its whole text, NUL-terminated */
+    size_t len;
+    bool is_stdlib;
+} strat_file;
+
+/* The number of source files read so far (CSV files included), and file
+ * k.  strat_file_get is false when k is out of range. */
+size_t strat_file_count(const strat_compilation *c);
+bool strat_file_get(const strat_compilation *c, size_t k, strat_file *file);
 
 typedef struct strat_diag_info {
     strat_severity severity;

@@ -7,6 +7,7 @@
  * Each accessor is also asked out of range and before its data exists.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <sys/stat.h>
 
@@ -257,6 +258,43 @@ static void reader_supplies_imports(void **state)
     strat_decision d;
     assert_true(strat_service_decision(c, 0, 0, &d));
     assert_string_equal(d.outcome, "invest");
+    /* the files read: the buffer, the reader's, the stdlib's */
+    assert_int_equal(strat_file_count(c), 3);
+    strat_file f;
+    assert_true(strat_file_get(c, 0, &f));
+    assert_string_equal(f.real_path, "/nonexistent-strat-api/main.strat");
+    assert_int_equal(f.len, strlen(main_text));
+    assert_memory_equal(f.text, main_text, f.len);
+    assert_false(f.is_stdlib);
+    assert_true(strat_file_get(c, 1, &f));
+    assert_string_equal(f.real_path, "/nonexistent-strat-api/parts/people.strat");
+    assert_string_equal(f.text, people);
+    assert_true(strat_file_get(c, 2, &f));
+    assert_true(f.is_stdlib);
+    assert_false(strat_file_get(c, 3, &f));
+    assert_null(f.path);
+    strat_free(c);
+}
+
+static void relative_name_lies_in_the_given_root(void **state)
+{
+    (void)state;
+    const char *text = "import \"missing\"\n";
+    strat_options o = api_options();
+    o.project_root = "/tmp";
+    strat_compilation *c = strat_new(NULL, &o);
+    assert_int_equal(strat_load_buffer(c, "sub/x.strat", text, strlen(text)), STRAT_FINDINGS);
+    strat_file f;
+    char want[PATH_MAX + 32], root[PATH_MAX];
+    assert_non_null(realpath("/tmp", root));
+    snprintf(want, sizeof want, "%s/sub/x.strat", root);
+    assert_true(strat_file_get(c, 0, &f));
+    assert_string_equal(f.real_path, want);
+    assert_string_equal(f.path, "sub/x.strat");   /* shown as given */
+    strat_diag_info info;
+    assert_true(strat_diag_get(c, 0, &info));
+    assert_int_equal(info.range.file_index, 0);
+    assert_string_equal(info.range.file, "sub/x.strat");
     strat_free(c);
 }
 
@@ -506,6 +544,7 @@ int main(void)
         cmocka_unit_test(no_decide_block_means_no_table),
         cmocka_unit_test(oversized_buffer_is_refused),
         cmocka_unit_test(reader_supplies_imports),
+        cmocka_unit_test(relative_name_lies_in_the_given_root),
         cmocka_unit_test(reader_misses_fall_back_and_confinement_holds),
         cmocka_unit_test(reader_import_cycle_is_reported),
         cmocka_unit_test(diagnostics_in_printed_order_with_fields),
