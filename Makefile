@@ -1,6 +1,6 @@
 # Strat — build, test, install.  Plain GNU make; see README.md.
 #
-#   make            build build/strat and build/libstrat.a
+#   make            build build/strat, build/libstrat.a and build/libstrat.so
 #   make demo       install missing Debian packages, build, decide an example
 #   make deps       install the missing Debian packages the build needs
 #   make test-deps  ... and the tools the test suite drives (.ci/run does this)
@@ -23,10 +23,14 @@ LIBS    = -lgccjit -lnettle -lm -ldl -lpthread
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 # -ffp-contract=off: the interpreter must not fuse a*b+c either (the JIT
-# and the interpreter agree bit for bit)
+# and the interpreter agree bit for bit).  -fPIC: the library's objects go
+# into libstrat.so as well as libstrat.a (-fno-semantic-interposition keeps
+# calls within the library direct, as in the static build).
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -ffp-contract=off \
+             -fPIC -fno-semantic-interposition \
              -Iinclude -Isrc -I$(BUILD)/gen \
-             -DSTRAT_STDLIB_DIR='"$(PREFIX)/share/strat/stdlib"'
+             -DSTRAT_STDLIB_DIR='"$(PREFIX)/share/strat/stdlib"' \
+             -DSTRAT_SOURCE_STDLIB_DIR='"$(CURDIR)/stdlib"'
 # flex and bison output is not ours to keep warning-free
 GEN_CFLAGS = $(filter-out -Wshadow -Wmissing-prototypes,$(ALL_CFLAGS)) \
              -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter
@@ -44,7 +48,12 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps test-deps demo test unit golden examples check-examples scripts asan tsan bench difftest mutation fuzz valgrind install uninstall clean
 .DELETE_ON_ERROR:
 
-all: $(BUILD)/strat
+# libstrat.so.$(SO_VERSION): the shared library, exporting only strat_*
+# (packaging/libstrat.map); its soname changes when the ABI does.
+SO_VERSION = 0
+SO_NAME = libstrat.so.$(SO_VERSION)
+
+all: $(BUILD)/strat $(BUILD)/libstrat.so
 
 deps:
 	@bash .ci/deps.sh
@@ -72,30 +81,38 @@ $(BUILD)/gen/lex.yy.c: grammar/strat.l $(BUILD)/gen/strat.tab.h
 # (named explicitly: as an implicit rule's intermediate file a missing .d
 # would not count).
 DEPFLAGS = -MMD -MP
+# Every object also depends on the compiler flags it was built with: the
+# file below is rewritten when they change (a new -fPIC, another PREFIX),
+# so that no object built with the old ones is linked with the new.
+FLAGS_STAMP = $(BUILD)/obj/flags
+ifneq ($(file <$(FLAGS_STAMP)),$(ALL_CFLAGS))
+$(shell mkdir -p $(BUILD)/obj)
+$(file >$(FLAGS_STAMP),$(ALL_CFLAGS))
+endif
 DEP_FILES = $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(LSP_OBJS:.o=.d)
 $(DEP_FILES):
 
-$(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d
+$(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/cli/%.o: src/cli/%.c $(BUILD)/obj/cli/%.d
+$(BUILD)/obj/cli/%.o: src/cli/%.c $(BUILD)/obj/cli/%.d $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj/cli
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Isrc/cli -Isrc/lsp -c -o $@ $<
 
-$(BUILD)/obj/lsp/%.o: src/lsp/%.c $(BUILD)/obj/lsp/%.d
+$(BUILD)/obj/lsp/%.o: src/lsp/%.c $(BUILD)/obj/lsp/%.d $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj/lsp
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(BUILD)/obj/strat.tab.d
+$(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(BUILD)/obj/strat.tab.d $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(GEN_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(BUILD)/obj/lex.yy.d
+$(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(BUILD)/obj/lex.yy.d $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(GEN_CFLAGS) $(DEPFLAGS) -c -o $@ $<
@@ -103,6 +120,14 @@ $(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(BUILD)/obj/lex.yy.d
 $(BUILD)/libstrat.a: $(LIB_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
+
+$(BUILD)/$(SO_NAME): $(LIB_OBJS) packaging/libstrat.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SO_NAME) \
+	    -Wl,--version-script=packaging/libstrat.map -Wl,-z,defs -o $@ $(LIB_OBJS) $(LIBS)
+
+$(BUILD)/libstrat.so: $(BUILD)/$(SO_NAME)
+	$(Q)ln -sf $(SO_NAME) $@
 
 $(BUILD)/strat: $(CLI_OBJS) $(LSP_OBJS) $(BUILD)/libstrat.a
 	@$(if $(Q),echo "  LD      $@")
@@ -196,7 +221,9 @@ install: all
 	install -m 755 $(BUILD)/strat $(DESTDIR)$(PREFIX)/bin/strat
 	install -m 644 stdlib/std/*.strat $(DESTDIR)$(PREFIX)/share/strat/stdlib/std/
 	install -m 644 $(BUILD)/libstrat.a $(DESTDIR)$(PREFIX)/lib/libstrat.a
-	install -m 644 include/strat/*.h $(DESTDIR)$(PREFIX)/include/strat/
+	install -m 755 $(BUILD)/$(SO_NAME) $(DESTDIR)$(PREFIX)/lib/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(PREFIX)/lib/libstrat.so
+	install -m 644 include/strat/strat.h $(DESTDIR)$(PREFIX)/include/strat/
 	install -m 644 packaging/strat.bash \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strat
 	sed -e 's|@PREFIX@|$(PREFIX)|g' \
@@ -210,11 +237,12 @@ install: all
 # belong to strat alone if they are left empty (bin/, lib/... stay).
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/strat $(DESTDIR)$(PREFIX)/lib/libstrat.a \
+	    $(DESTDIR)$(PREFIX)/lib/$(SO_NAME) $(DESTDIR)$(PREFIX)/lib/libstrat.so \
+	    $(DESTDIR)$(PREFIX)/include/strat/strat.h \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/strat.pc \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/strat.1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strat \
-	    $(addprefix $(DESTDIR)$(PREFIX)/share/strat/stdlib/std/,$(notdir $(wildcard stdlib/std/*.strat))) \
-	    $(addprefix $(DESTDIR)$(PREFIX)/include/strat/,$(notdir $(wildcard include/strat/*.h)))
+	    $(addprefix $(DESTDIR)$(PREFIX)/share/strat/stdlib/std/,$(notdir $(wildcard stdlib/std/*.strat)))
 	rmdir $(DESTDIR)$(PREFIX)/share/strat/stdlib/std $(DESTDIR)$(PREFIX)/share/strat/stdlib \
 	    $(DESTDIR)$(PREFIX)/share/strat $(DESTDIR)$(PREFIX)/include/strat 2>/dev/null || true
 

@@ -16,8 +16,10 @@
  * such as an expired waiver or a broken rule, do not).
  * docs/architecture.md draws the layers.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "consistency.h"
 #include "csv_load.h"
@@ -27,14 +29,17 @@
 #include "diff.h"
 #include "digest.h"
 #include "emit.h"
+#include "eval.h"
 #include "explain.h"
 #include "fmt.h"
 #include "graph.h"
 #include "intern.h"
 #include "jit.h"
 #include "load.h"
+#include "program.h"
 #include "resolve.h"
 #include "sensitivity.h"
+#include "source.h"
 #include "typecheck.h"
 
 /* ---- the pipeline --------------------------------------------------------- */
@@ -76,6 +81,35 @@ strat_status strat_load(strat_compilation *c, const char *const *paths, int npat
 {
     STRAT_GUARD(c, STRAT_FAILURE);
     return load_files(c, paths, npaths);
+}
+
+strat_status strat_load_buffer(strat_compilation *c, const char *name, const char *text,
+                               size_t len)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    return load_buffer(c, name, text ? text : "", text ? len : 0);
+}
+
+void strat_set_reader(strat_compilation *c, strat_reader_fn fn, void *ctx)
+{
+    c->reader = fn;
+    c->reader_ctx = ctx;
+}
+
+void strat_set_log(strat_compilation *c, strat_log_fn fn, void *ctx)
+{
+    c->log = fn;
+    c->log_ctx = ctx;
+}
+
+void strat_set_test_knobs(strat_compilation *c, const strat_test_knobs *knobs)
+{
+    c->test = *knobs;
+}
+
+const char *strat_default_stdlib_dir(void)
+{
+    return load_default_stdlib();
 }
 
 strat_status strat_check(strat_compilation *c)
@@ -169,6 +203,244 @@ strat_status strat_read_file(strat_compilation *c, const char *path,
 {
     STRAT_GUARD(c, STRAT_FAILURE);
     return load_read_file(c, path, text, len);
+}
+
+/* ---- output through a writer callback --------------------------------------- */
+
+/* A FILE* over the caller's writer (glibc's fopencookie), so that every
+ * output keeps one FILE*-based implementation. */
+typedef struct WriterCookie {
+    strat_write_fn write;
+    void *ctx;
+    bool failed;
+} WriterCookie;
+
+static ssize_t cookie_write(void *cookie, const char *buf, size_t size)
+{
+    WriterCookie *w = cookie;
+    if (w->failed || w->write(w->ctx, buf, size) != 0) {
+        w->failed = true;
+        return -1;
+    }
+    return (ssize_t)size;
+}
+
+static FILE *writer_open(WriterCookie *w)
+{
+    cookie_io_functions_t io = {NULL, cookie_write, NULL, NULL};
+    return fopencookie(w, "w", io);
+}
+
+/* Closes the writer's FILE*: false when anything failed to reach it. */
+static bool writer_close(FILE *f, const WriterCookie *w)
+{
+    bool closed = fclose(f) == 0;
+    return closed && !w->failed;
+}
+
+strat_status strat_emit_decisions_to(strat_compilation *c, const char *format,
+                                     strat_write_fn write, void *ctx)
+{
+    WriterCookie w = {write, ctx, false};
+    FILE *f = writer_open(&w);
+    if (!f)
+        return STRAT_FAILURE;
+    strat_status st = strat_emit_decisions(c, f, format);
+    if (!writer_close(f, &w))
+        return STRAT_FAILURE;
+    return st;
+}
+
+bool strat_print_diagnostics_to(strat_compilation *c, strat_diag_format fmt, bool color,
+                                strat_write_fn write, void *ctx)
+{
+    WriterCookie w = {write, ctx, false};
+    FILE *f = writer_open(&w);
+    if (!f)
+        return false;
+    diag_print(c, f, fmt, color);
+    return writer_close(f, &w);
+}
+
+/* ---- decisions and scores as data ------------------------------------------- */
+
+/* The service table, once checking has built it. */
+static const KindTable *services_of(const Compilation *c)
+{
+    return c->program ? &c->program->kinds[EK_SERVICE] : NULL;
+}
+
+size_t strat_service_count(const strat_compilation *c)
+{
+    const KindTable *t = services_of(c);
+    return t ? t->count : 0;
+}
+
+const char *strat_service_name(const strat_compilation *c, size_t i)
+{
+    const KindTable *t = services_of(c);
+    return t && i < t->count ? t->names[i] : NULL;
+}
+
+size_t strat_table_count(const strat_compilation *c)
+{
+    return c->program && c->program->decide ? 1 : 0;
+}
+
+const char *strat_table_name(const strat_compilation *c, size_t t)
+{
+    return t < strat_table_count(c) ? "decide" : NULL;
+}
+
+bool strat_service_decision(const strat_compilation *c, size_t i, size_t t,
+                            strat_decision *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!strat_decided(c) || t >= strat_table_count(c) || i >= c->results->nservices)
+        return false;
+    const Results *res = c->results;
+    const Arm *a = arm_at(c->program, res->arm[i]);
+    out->outcome = res->failed[i] ? "error"
+                 : res->decision[i] >= 0 ? decision_name((Decision)res->decision[i])
+                                         : "none";
+    if (a && a->loc.file) {
+        /* source_linecol builds a line table on first use: allocation in a
+         * const accessor is avoided by counting the lines here */
+        const Source *src = c->sources.items[a->loc.file - 1];
+        unsigned line = 1;
+        for (uint32_t k = 0; k < a->loc.start && k < src->len; k++)
+            line += src->text[k] == '\n';
+        out->file = src->path;
+        out->line = line;
+    }
+    out->because = a && a->because.s ? a->because.s : NULL;
+    out->rank = res->rank[i];
+    return true;
+}
+
+size_t strat_score_count(const strat_compilation *c)
+{
+    return c->program ? c->program->scores.len : 0;
+}
+
+const char *strat_score_name(const strat_compilation *c, size_t s)
+{
+    if (s >= strat_score_count(c))
+        return NULL;
+    const Score *sc = c->program->scores.items[s];
+    return sc->name;
+}
+
+bool strat_service_score(const strat_compilation *c, size_t i, size_t s, double *value)
+{
+    if (!strat_decided(c) || s >= strat_score_count(c) || i >= c->results->nservices)
+        return false;
+    const Results *res = c->results;
+    const Score *sc = c->program->scores.items[s];
+    if (sc->index >= res->nscores || !res->score_ready[sc->index])
+        return false;
+    *value = res->scores[(size_t)sc->index * res->nservices + i];
+    return true;
+}
+
+/* ---- diagnostics as data ------------------------------------------------------ */
+
+/* The diagnostics sorted as printed, re-sorted when more have come since. */
+static Diag **diag_view(Compilation *c)
+{
+    if (!c->diag_view || c->diag_view_len != c->diags.len) {
+        c->diag_view = diag_sorted(c);
+        c->diag_view_len = c->diags.len;
+    }
+    return c->diag_view;
+}
+
+static strat_range range_of(Compilation *c, Loc l)
+{
+    strat_range r = {NULL, STRAT_NO_FILE, 0, 0, 0, 0, 0, 0};
+    const Source *src = source_get(c, l.file);
+    if (!src)
+        return r;
+    LineCol a = source_linecol(c, l.file, l.start);
+    LineCol b = source_linecol(c, l.file, l.end);
+    r = (strat_range){src->path, l.file - 1, a.line, a.col, b.line, b.col, l.start, l.end};
+    return r;
+}
+
+size_t strat_file_count(const strat_compilation *c)
+{
+    return c->sources.len;
+}
+
+bool strat_file_get(const strat_compilation *c, size_t k, strat_file *file)
+{
+    memset(file, 0, sizeof *file);
+    if (k >= c->sources.len)
+        return false;
+    const Source *s = c->sources.items[k];
+    *file = (strat_file){s->path, s->real, s->text, s->len, s->is_stdlib};
+    return true;
+}
+
+size_t strat_diag_count(const strat_compilation *c)
+{
+    return c->diags.len;
+}
+
+bool strat_diag_get(strat_compilation *c, size_t i, strat_diag_info *info)
+{
+    memset(info, 0, sizeof *info);
+    if (i >= c->diags.len)
+        return false;
+    STRAT_GUARD(c, false);
+    const Diag *d = diag_view(c)[i];
+    const DiagInfo *di = diag_info(d->code);
+    info->severity = (strat_severity)d->severity;
+    info->code = di->code;
+    info->title = di->title;
+    info->message = d->msg;
+    info->hint = d->hint;
+    info->range = range_of(c, d->loc);
+    for (const DiagNote *n = d->notes; n; n = n->next)
+        info->nnotes++;
+    for (const DiagFix *f = d->fixes; f; f = f->next)
+        info->nfixes++;
+    return true;
+}
+
+bool strat_diag_note(strat_compilation *c, size_t i, size_t k, const char **message,
+                     strat_range *range)
+{
+    if (i >= c->diags.len)
+        return false;
+    STRAT_GUARD(c, false);
+    const DiagNote *n = diag_view(c)[i]->notes;
+    for (; n && k; n = n->next)
+        k--;
+    if (!n)
+        return false;
+    if (message)
+        *message = n->msg;
+    if (range)
+        *range = range_of(c, n->loc);
+    return true;
+}
+
+bool strat_diag_fix(strat_compilation *c, size_t i, size_t k, strat_fixit *fix)
+{
+    memset(fix, 0, sizeof *fix);
+    if (i >= c->diags.len)
+        return false;
+    STRAT_GUARD(c, false);
+    const DiagFix *f = diag_view(c)[i]->fixes;
+    for (; f && k; f = f->next)
+        k--;
+    if (!f)
+        return false;
+    fix->range = range_of(c, f->loc);
+    fix->text = f->text;
+    fix->machine_applicable = f->machine_applicable;
+    return true;
 }
 
 /* ---- diagnostics ------------------------------------------------------------ */

@@ -24,6 +24,7 @@
 
 #include "arena.h"
 #include "strat/strat.h"
+#include "strat/strat_test.h"
 
 /* ---- locations and names ----------------------------------------------- */
 
@@ -174,6 +175,13 @@ struct strat_compilation {
     struct Results *results;      /* after deciding */
     struct Eval *eval;
     bool decide_ran;              /* api.c: decide runs once */
+    strat_test_knobs test;        /* strat_set_test_knobs */
+    strat_reader_fn reader;       /* strat_set_reader: imports' text first */
+    void *reader_ctx;
+    strat_log_fn log;             /* strat_set_log: progress, timings, notes */
+    void *log_ctx;
+    struct Diag **diag_view;      /* strat_diag_get: the sorted diagnostics, */
+    uint32_t diag_view_len;       /* as of diag_view_len of them */
     const char *stdlib_dir;
     const char *root;             /* canonical project root */
     int root_fd;                  /* the root, open: every file of the

@@ -767,7 +767,7 @@ static void show_progress(CsvLoad *L, const RowPlan *P, size_t pos, RowProgress 
     int percent = (int)(100.0 * (double)pos / (double)(L->data_len ? L->data_len : 1));
     if (pr->shown && percent == pr->percent)
         return;
-    fprintf(stderr, "\rstrat: loading %s: %3d%%", P->file, percent);
+    diag_log(L->c, "progress", "loading %s: %3d%%", P->file, percent);
     pr->percent = percent;
     pr->shown = true;
 }
@@ -815,9 +815,9 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
 {
     Compilation *c = L->c;
     size_t len = L->data_len;
-    size_t step = c->opts.csv_block_bytes ? c->opts.csv_block_bytes : BLOCK_BYTES;
+    size_t step = c->test.csv_block_bytes ? c->test.csv_block_bytes : BLOCK_BYTES;
     long ncpu = c->opts.threads ? (long)c->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
-    const int nworkers = ncpu > 1 && (len >= PARALLEL_MIN_BYTES || c->opts.csv_block_bytes)
+    const int nworkers = ncpu > 1 && (len >= PARALLEL_MIN_BYTES || c->test.csv_block_bytes)
                        ? (int)(ncpu < MAX_WORKERS ? ncpu : MAX_WORKERS)
                        : 0;
     BlockReader *R = ARENA_NEW(&c->arena, BlockReader);
@@ -877,7 +877,7 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
     while (more && read_record(L, P, r, fields, scratch, scratch_cap))
         show_progress(L, P, r->pos, &pr);
     if (pr.shown)
-        fputs("\r\033[K", stderr);
+        diag_log(L->c, "progress-end", "%s", "");
 }
 
 /* One load's file, read before any is parsed, so that the rows of every
@@ -1171,7 +1171,7 @@ void csv_load_rows(Compilation *c)
         }
     }
     if (c->opts.verbose)
-        fprintf(stderr, "strat: read: %u CSV loads, %u files, %llu bytes\n", p->loads.len,
+        diag_log(c, "read", "%u CSV loads, %u files, %llu bytes", p->loads.len,
                 c->files_read - files_before,
                 (unsigned long long)(c->bytes_read - bytes_before));
     /* every file's rows at once: a newline count bounds them */

@@ -481,7 +481,7 @@ Results *decide_run(Compilation *c)
     if (use_jit && svc->count > 0) {
         jitted = jit_run(ev, res, &jit_decided);
         if (!jitted && c->opts.verbose && c->opts.jit == STRAT_JIT_ON)
-            fputs("strat: jit: unavailable; interpreting\n", stderr);
+            diag_log(c, "jit", "unavailable; interpreting");
     }
     compute_scores(ev, res, jitted);
     if (p->decide) {

@@ -185,7 +185,7 @@ static int sortrec_cmp(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static Diag **sorted_diags(Compilation *c)
+Diag **diag_sorted(Compilation *c)
 {
     uint32_t n = c->diags.len;
     SortRec *recs = ARENA_ARRAY(&c->arena, SortRec, n + 1);
@@ -525,11 +525,11 @@ void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color)
     c->arena.oom_jump = &here;
     if (setjmp(here)) {
         c->arena.oom_jump = saved;
-        fputs("strat: out of memory while printing diagnostics\n", stderr);
+        diag_log(c, "error", "out of memory while printing diagnostics");
         return;
     }
     uint32_t n = c->diags.len;
-    Diag **ds = sorted_diags(c);
+    Diag **ds = diag_sorted(c);
     uint32_t limit = c->opts.max_errors ? c->opts.max_errors : 500;
     uint32_t shown = n < limit ? n : limit;
     Diag **capped = ds;   /* what the capped formats (text, github) show */
@@ -579,5 +579,26 @@ double now_ms(void)
 void verbose_time(Compilation *c, const char *stage, double since)
 {
     if (c->opts.verbose)
-        fprintf(stderr, "strat: time: %-8s %9.1f ms\n", stage, now_ms() - since);
+        diag_log(c, "time", "%-8s %9.1f ms", stage, now_ms() - since);
+}
+
+void diag_log(Compilation *c, const char *kind, const char *fmt, ...)
+{
+    if (!c->log)
+        return;
+    /* a fixed buffer: a log line must not allocate (it may be written
+     * after memory ran out) */
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vlog(c, kind, fmt, ap);
+    va_end(ap);
+}
+
+void diag_vlog(Compilation *c, const char *kind, const char *fmt, va_list ap)
+{
+    if (!c->log)
+        return;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    c->log(c->log_ctx, kind, line);
 }

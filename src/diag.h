@@ -9,6 +9,7 @@
 #ifndef STRAT_DIAG_H
 #define STRAT_DIAG_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "compiler.h"
@@ -43,7 +44,18 @@ bool diag_blocked(const Compilation *c);
  * Arms its own out-of-memory jump (it may run after a failure). */
 void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color);
 
-/* --verbose: how long a stage took, on stderr ("strat: time: check 12.3 ms"). */
+/* Every diagnostic so far, sorted as printed (file, position, order
+ * found); an array of c->diags.len in the arena. */
+Diag **diag_sorted(Compilation *c);
+
+/* One line to the caller's log (strat_set_log), if any: the library's only
+ * way to say something outside diagnostics and outputs (it never writes to
+ * stderr).  printf-style; cut at 511 bytes. */
+void diag_log(Compilation *c, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_vlog(Compilation *c, const char *kind, const char *fmt, va_list ap);
+
+/* --verbose: how long a stage took, to the log ("time", "check 12.3 ms"). */
 void verbose_time(Compilation *c, const char *stage, double since);
 double now_ms(void);
 

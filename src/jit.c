@@ -1141,9 +1141,7 @@ static void verbose(Compilation *c, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("strat: jit: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    diag_vlog(c, "jit", fmt, ap);
     va_end(ap);
 }
 
@@ -1586,7 +1584,7 @@ static Plan *plan_new(Eval *ev)
     p->score_jit = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
     key_put(p, "strat-jit 1 %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
             gcc_jit_version_major(), gcc_jit_version_minor(), gcc_jit_version_patchlevel(),
-            c->opts.jit_O0 ? 0 : 3);
+            c->test.jit_O0 ? 0 : 3);
     for (uint32_t i = 0; i < p->svc->nattrs; i++)
         key_put(p, "attr %u %d\n", i, (int)p->svc->attrs[i].type.kind);
     /* a score compiles if it and every score it calls compile */
@@ -1658,7 +1656,7 @@ static gcc_jit_context *new_context(Plan *p, const char *key_hash)
     if (!ctx)
         return NULL;
     gcc_jit_context_set_int_option(ctx, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL,
-                                   c->opts.jit_O0 ? 0 : 3);
+                                   c->test.jit_O0 ? 0 : 3);
     /* the interpreter never fuses a*b+c; neither may the JIT */
     gcc_jit_context_add_command_line_option(ctx, "-ffp-contract=off");
     gcc_jit_context_add_command_line_option(ctx, "-fno-fast-math");
@@ -1867,7 +1865,7 @@ static void kernel_run(Plan *p, KernelFn fn, Results *res)
     double t0 = now_ms();
     int nthreads = parallel_rows(c, n, KERNEL_MIN_ROWS_PER_THREAD, kernel_slice, &args);
     if (c->opts.verbose)
-        fprintf(stderr, "strat: jit: kernel %.1f ms on %d thread%s\n", now_ms() - t0,
+        diag_log(c, "jit", "kernel %.1f ms on %d thread%s", now_ms() - t0,
                 nthreads, nthreads == 1 ? "" : "s");
     for (uint32_t r = 0; r < n; r++)
         res->failed[r] = failed[r] != 0;

@@ -496,6 +496,69 @@ static void load_source(Loader *L, Source *src, LoadedFile *f, Loc *at, Loc from
     append_decls(c, src->decls);
 }
 
+/* Copies text the caller supplied (strat_load_buffer, the reader) into s:
+ * two NULs after it, as flex scans in place. */
+static void set_text(Compilation *c, Source *s, const char *text, size_t len)
+{
+    char *t = arena_alloc(&c->arena, len + 2);
+    if (len)
+        memcpy(t, text, len);
+    t[len] = t[len + 1] = '\0';
+    s->text = t;
+    s->len = (uint32_t)len;
+    c->bytes_read += len;
+}
+
+/* An import the caller's reader supplies (strat_set_reader): asked with the
+ * import's absolute path, by text, once it is known to lie inside the
+ * project root.  False when the reader has no text for it (the file is then
+ * read from disk as usual); true when the import was dealt with. */
+static bool import_from_reader(Loader *L, Source *src, LoadedFile *f, Loc *at,
+                               const char *path, const char *shown, Loc from)
+{
+    Compilation *c = L->c;
+    const char *real = lexical_normalize(c, path);
+    if (!load_path_inside(real, c->root))
+        return false;   /* load_open_beneath says it leaves the root */
+    LoadedFile *seen = find_loaded(L, real);
+    if (seen) {
+        if (seen->state == FILE_LOADING)
+            report_cycle(L, seen, from);
+        return true;
+    }
+    size_t len = 0;
+    const char *text = c->reader(c->reader_ctx, real, &len);
+    if (!text)
+        return false;
+    if (L->stack.len >= MAX_IMPORT_DEPTH) {
+        diag_at(c, D_NESTING, from, "imports nested more than %d files deep",
+                MAX_IMPORT_DEPTH);
+        return true;
+    }
+    if (len > MAX_SOURCE_BYTES) {
+        diag_at(c, D_FILE_TOO_LARGE, from, "cannot read `%s`: is larger than 256 MiB",
+                shown);
+        return true;
+    }
+    src->real = real;
+    src->dir = dir_of(c, real);
+    set_text(c, src, text, len);
+    c->files_read++;
+    load_source(L, src, f, at, from);
+    return true;
+}
+
+/* A buffer whose directory does not exist on disk (strat_load_buffer) has
+ * no root to open files beneath: what the reader does not supply is
+ * missing, or outside. */
+static Confined no_root_on_disk(Compilation *c, const char *path)
+{
+    Confined r = {CONFINED_FAILED, -1, ENOENT, NULL, NULL};
+    if (!load_path_inside(lexical_normalize(c, path), c->root))
+        r.status = CONFINED_OUTSIDE;
+    return r;
+}
+
 static void import_path(Loader *L, const char *spec, const char *shown,
                         const char *path, bool is_stdlib, Loc from)
 {
@@ -507,8 +570,11 @@ static void import_path(Loader *L, const char *spec, const char *shown,
     ptrvec_room(&c->arena, &c->sources);
     ptrvec_room(&c->arena, &L->stack);
     ptrvec_room(&c->arena, &L->stack_locs);
+    if (!is_stdlib && c->reader && import_from_reader(L, src, f, at, path, shown, from))
+        return;
     Confined r = is_stdlib ? load_open_beneath(c, c->stdlib_fd, c->stdlib_real, path)
-                           : load_open_beneath(c, c->root_fd, c->root, path);
+                 : c->root_fd >= 0 ? load_open_beneath(c, c->root_fd, c->root, path)
+                                   : no_root_on_disk(c, path);
     if (r.status == CONFINED_OUTSIDE) {
         if (is_stdlib) {
             diag_at(c, D_IMPORT_STD, from,
@@ -781,9 +847,83 @@ static bool read_cmdline_file(Compilation *c, CmdFile *cf)
     return true;
 }
 
+/* Where `std/` imports live when the caller names no directory: see
+ * load.h. */
+const char *load_default_stdlib(void)
+{
+    const char *env = getenv("STRAT_STDLIB");
+    if (env && *env)
+        return env;
+#ifdef STRAT_SOURCE_STDLIB_DIR
+    /* a library used from its build tree, not yet installed */
+    if (access(STRAT_STDLIB_DIR "/std/itil.strat", R_OK) != 0 &&
+        access(STRAT_SOURCE_STDLIB_DIR "/std/itil.strat", R_OK) == 0)
+        return STRAT_SOURCE_STDLIB_DIR;
+#endif
+    return STRAT_STDLIB_DIR;
+}
+
+static void set_stdlib(Compilation *c)
+{
+    c->stdlib_dir = c->opts.stdlib_dir ? c->opts.stdlib_dir : load_default_stdlib();
+}
+
+strat_status load_buffer(Compilation *c, const char *name, const char *text, size_t len)
+{
+    set_stdlib(c);
+    if (!name || !*name)
+        name = "untitled.strat";
+    if (len > MAX_SOURCE_BYTES) {
+        diag_at(c, D_FILE_TOO_LARGE, (Loc){0, 0, 0}, "cannot load `%s`: is larger "
+                "than 256 MiB", name);
+        return STRAT_FAILURE;
+    }
+    if (c->opts.project_root && !set_root(c, &name, 1))
+        return STRAT_FAILURE;
+    /* its absolute path: a relative name lies in the project root when
+     * one is given (else in the working directory); its directory is
+     * resolved when it exists, else taken by text */
+    char *real = c->opts.project_root && name[0] != '/'
+                     ? lexical_normalize(c, join(c, c->root, name))
+                     : cmdline_path(c, name);
+    if (!real)
+        real = absolute_by_text(c, name);
+    if (!real) {
+        diag_at(c, D_IO, (Loc){0, 0, 0}, "cannot load `%s`: %s", name, strerror(errno));
+        return STRAT_FAILURE;
+    }
+    char dirbuf[PATH_MAX];
+    const char *dir = dir_of(c, real);
+    if (c->opts.project_root) {
+        /* set above */
+    } else if (realpath(dir, dirbuf)) {
+        if (!set_root(c, &name, 1))
+            return STRAT_FAILURE;
+    } else {
+        /* a directory that exists only for the caller: its files come from
+         * the reader, and none from disk (no root to open them beneath) */
+        c->root = dir;
+    }
+    double t0 = now_ms();
+    Loader L = {c, NULL, {0}, {0}, NULL, 0};
+    Source *src = load_prepare_source(c, clean_spelling(c, name), false);
+    src->real = real;
+    src->dir = dir;
+    set_text(c, src, text, len);
+    c->files_read++;
+    LoadedFile *f = ARENA_NEW(&c->arena, LoadedFile);
+    Loc *at = ARENA_NEW(&c->arena, Loc);
+    ptrvec_room(&c->arena, &c->sources);
+    ptrvec_room(&c->arena, &L.stack);
+    ptrvec_room(&c->arena, &L.stack_locs);
+    load_source(&L, src, f, at, (Loc){0, 0, 0});
+    verbose_time(c, "parse", t0);
+    return c->nerrors ? STRAT_FINDINGS : STRAT_OK;
+}
+
 strat_status load_files(Compilation *c, const char *const *paths, int npaths_given)
 {
-    c->stdlib_dir = c->opts.stdlib_dir;
+    set_stdlib(c);
     int npaths = npaths_given > 0 ? npaths_given : 0;
     if (!set_root(c, paths, npaths))
         return STRAT_FAILURE;

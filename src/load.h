@@ -13,6 +13,15 @@
  * STRAT_FAILURE when a file named cannot be read (an I/O failure, not a
  * finding), else STRAT_FINDINGS if anything was reported, else STRAT_OK. */
 strat_status load_files(Compilation *c, const char *const *paths, int npaths);
+/* Loads a strategy from memory (strat_load_buffer documents it): `name`
+ * places it (relative imports, diagnostics, the project root), `text` is
+ * copied.  Its imports come from c->reader first, then from disk. */
+strat_status load_buffer(Compilation *c, const char *name, const char *text, size_t len);
+/* The stdlib directory used when strat_options.stdlib_dir is NULL:
+ * $STRAT_STDLIB if set; else the installed one (STRAT_STDLIB_DIR, from the
+ * Makefile's PREFIX); else, when that holds no stdlib and the library was
+ * built with STRAT_SOURCE_STDLIB_DIR, the source tree's. */
+const char *load_default_stdlib(void);
 /* Reads one file under the rule load_files applies to each file named
  * (strat_read_file documents it); STRAT_FAILURE, reported, when refused. */
 strat_status load_read_file(Compilation *c, const char *path, const char **text,

@@ -9,9 +9,16 @@
 #  * the installed man page renders (man -l, else groff; skipped if neither);
 #  * the bash completion loads (`complete -p strat`) and completes commands,
 #    options, --format/--jit values, .strat files and scenario names;
+#  * libstrat.so is installed with its soname link and exports strat_*
+#    alone; strat.h is installed, the tests' strat_test.h is not;
 #  * a small C program compiles against the installed libstrat through
 #    pkg-config, runs strat_new/strat_load/strat_check and prints the error
-#    count;
+#    count; it links with and without --static;
+#  * examples/embed/embed.c (the header's example: a strategy from memory
+#    importing std/itil, decided, each decision read by the accessors)
+#    builds with `pkg-config --cflags --libs strat` alone, runs against the
+#    installed libstrat.so and stdlib, and prints what `strat decide`
+#    does;
 #  * `make uninstall` with the same DESTDIR and PREFIX leaves no file behind
 #    and touches no file it did not install.
 #
@@ -79,10 +86,24 @@ check "bin/strat is executable" test -x "$INST/bin/strat"
 for f in stdlib/std/*.strat; do
     check "share/strat/$f installed" cmp -s "$f" "$INST/share/strat/$f"
 done
-for f in include/strat/*.h; do
-    check "$f installed" cmp -s "$f" "$INST/$f"
-done
+check "include/strat/strat.h installed" cmp -s include/strat/strat.h "$INST/include/strat/strat.h"
+check "include/strat/strat_test.h (the tests' knobs) not installed" \
+    test ! -e "$INST/include/strat/strat_test.h"
 check "lib/libstrat.a installed" test -s "$INST/lib/libstrat.a"
+check "lib/libstrat.so.0 installed" test -s "$INST/lib/libstrat.so.0"
+check "lib/libstrat.so links to libstrat.so.0" test "$(readlink "$INST/lib/libstrat.so")" = libstrat.so.0
+if command -v readelf >/dev/null 2>&1 && command -v nm >/dev/null 2>&1; then
+    check "libstrat.so.0 has the soname libstrat.so.0" \
+        bash -c 'readelf -d "$1" | grep -q "SONAME.*\[libstrat.so.0\]"' _ "$INST/lib/libstrat.so.0"
+    exported=$(nm -D --defined-only "$INST/lib/libstrat.so.0" | awk '$2 ~ /^[TDBRVW]$/ { print $3 }')
+    check "libstrat.so exports strat_* functions (strat_load_buffer, strat_service_decision)" \
+        bash -c 'grep -qx strat_load_buffer <<<"$1" && grep -qx strat_service_decision <<<"$1"' _ "$exported"
+    others=$(grep -v '^strat_' <<<"$exported")
+    check "libstrat.so exports nothing but strat_* (got: $(head -3 <<<"$others" | tr '\n' ' '))" \
+        test -z "$others"
+else
+    skipped "readelf or nm missing: libstrat.so's symbols not inspected"
+fi
 check "bash completion installed" \
     cmp -s packaging/strat.bash "$INST/share/bash-completion/completions/strat"
 if [ -f docs/strat.1 ]; then
@@ -286,8 +307,23 @@ int main(int argc, char **argv)
 }
 EOF
     # shellcheck disable=SC2046  # word splitting of pkg-config output is wanted
-    if ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$WORK/use_strat" "$WORK/use_strat.c" \
-        $(pc --cflags --static --libs) >"$WORK/cc.log" 2>&1; then
+    if ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$WORK/use_strat_shared" \
+        "$WORK/use_strat.c" $(pc --cflags --libs) >"$WORK/cc.log" 2>&1; then
+        ok "a C program links against libstrat.so with pkg-config --cflags --libs (no --static)"
+        check "it needs libstrat.so.0 at run time" \
+            bash -c 'readelf -d "$1" | grep -q "NEEDED.*\[libstrat.so.0\]"' _ "$WORK/use_strat_shared"
+        out=$(LD_LIBRARY_PATH="$INST/lib" "$WORK/use_strat_shared" "$INST/share/strat/stdlib" \
+            examples/retail/retail.strat 2>/dev/null)
+        check "it runs on the installed libstrat.so: retail has 0 errors (got: $out)" \
+            grep -q ": 0 errors$" <<<"$out"
+    else
+        bad "a C program links against libstrat.so with pkg-config --cflags --libs (no --static)"
+        show "$WORK/cc.log"
+    fi
+    # shellcheck disable=SC2046  # word splitting of pkg-config output is wanted
+    if ${CC:-cc} -std=c11 -Wall -Wextra -Werror -static-libgcc -o "$WORK/use_strat" "$WORK/use_strat.c" \
+        "$INST/lib/libstrat.a" $(pc --cflags --static --libs | sed 's/-lstrat//') \
+        >"$WORK/cc.log" 2>&1; then
         ok "a C program compiles and links against libstrat via pkg-config"
         out=$("$WORK/use_strat" "$INST/share/strat/stdlib" examples/retail/retail.strat 2>/dev/null)
         rc=$?
@@ -301,6 +337,44 @@ EOF
             grep -Eq ": [1-9][0-9]* errors$" <<<"$out"
     else
         bad "a C program compiles and links against libstrat via pkg-config"
+        show "$WORK/cc.log"
+    fi
+
+    # The header's example, examples/embed/embed.c: from memory, std/itil
+    # from the installed stdlib, decisions by the accessors.
+    # shellcheck disable=SC2046  # word splitting of pkg-config output is wanted
+    if ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$WORK/embed" examples/embed/embed.c \
+        $(pc --cflags --libs) >"$WORK/cc.log" 2>&1; then
+        ok "examples/embed/embed.c builds with pkg-config --cflags --libs strat"
+        embed() { (cd "$WORK" && LD_LIBRARY_PATH="$INST/lib" STRAT_STDLIB="$INST/share/strat/stdlib" \
+            "$WORK/embed" "$@"); }
+        embed --source >"$WORK/inline.strat"
+        check "its strategy imports std/itil" grep -q '^import "std/itil"' "$WORK/inline.strat"
+        embed >"$WORK/embed.out" 2>"$WORK/embed.err"
+        rc=$?
+        check "it decides its in-memory strategy: exit 0, no diagnostics" \
+            test "$rc" -eq 0 -a ! -s "$WORK/embed.err"
+        (cd "$WORK" && "$INST/bin/strat" decide --format csv inline.strat) 2>/dev/null |
+            cut -d, -f1-4 | sort >"$WORK/cli.out"
+        sort "$WORK/embed.out" >"$WORK/embed.sorted"
+        check "it prints each service's decision as strat decide does" \
+            cmp -s "$WORK/embed.sorted" "$WORK/cli.out"
+        check "it prints decisions at all (got: $(tr '\n' ' ' <"$WORK/embed.out"))" \
+            grep -q '^1,web,invest,inline.strat:37$' "$WORK/embed.out"
+        mv "$INST/share/strat" "$WORK/stdlib.moved"
+        embed >/dev/null 2>"$WORK/embed.err"
+        rc=$?
+        mv "$WORK/stdlib.moved" "$INST/share/strat"
+        check "without the installed stdlib it fails to import std/itil (so that one was used)" \
+            bash -c '[ "$1" -eq 1 ] && grep -q "std/itil" "$2"' _ "$rc" "$WORK/embed.err"
+        embed --today 2027-01-15 "$ROOT/examples/retail/retail.strat" 2>/dev/null |
+            sort >"$WORK/embed.out"
+        (cd "$WORK" && "$INST/bin/strat" decide --today 2027-01-15 --format csv \
+            "$ROOT/examples/retail/retail.strat") 2>/dev/null | cut -d, -f1-4 | sort >"$WORK/cli.out"
+        check "on examples/retail (a CSV load, several imports) it agrees with strat decide" \
+            bash -c 'cmp -s "$1" "$2" && [ "$(wc -l <"$1")" -gt 5 ]' _ "$WORK/embed.out" "$WORK/cli.out"
+    else
+        bad "examples/embed/embed.c builds with pkg-config --cflags --libs strat"
         show "$WORK/cc.log"
     fi
 fi

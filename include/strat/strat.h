@@ -4,6 +4,7 @@
  * A compilation owns everything it allocates (one arena) and holds no global
  * state, so a process may run several at once.  The usual life:
  *
+ *     strat_options opts = {0};         // stdlib_dir NULL: the installed one
  *     strat_compilation *c = strat_new(NULL, &opts);
  *     strat_load(c, files, n);          // lex, parse, follow imports
  *     strat_check(c);                   // resolve names, run every check
@@ -11,6 +12,20 @@
  *     strat_emit_decisions(c, stdout, "table");
  *     strat_print_diagnostics(c, stderr, STRAT_DIAG_TEXT, false);
  *     strat_free(c);
+ *
+ * or, from memory, with the results as data (examples/embed/embed.c):
+ *
+ *     strat_load_buffer(c, "inline.strat", text, strlen(text));
+ *     if (strat_decide(c) != STRAT_FAILURE && strat_decided(c))
+ *         for (size_t i = 0; i < strat_service_count(c); i++) {
+ *             strat_decision d;
+ *             strat_service_decision(c, i, 0, &d);
+ *             printf("%s: %s\n", strat_service_name(c, i), d.outcome);
+ *         }
+ *     for (size_t i = 0; i < strat_diag_count(c); i++) {
+ *         strat_diag_info info;
+ *         strat_diag_get(c, i, &info);   // file, range, code, message...
+ *     }
  *
  * Each step returns a strat_status; diagnostics accumulate in the compilation
  * and are printed sorted by file and position.  A step runs the steps
@@ -60,7 +75,6 @@ typedef struct strat_options {
     const char *today;         /* "YYYY-MM-DD" for waiver expiry; NULL: now */
     const char *scenario;      /* scenario to apply before scoring, or NULL */
     strat_jit_mode jit;
-    bool jit_O0;               /* compile without optimisation (tests) */
     const char *cache_dir;     /* compiled-code cache; NULL: XDG default,
                                   "": no cache */
     bool werror;               /* warnings count as findings */
@@ -70,8 +84,6 @@ typedef struct strat_options {
     unsigned max_errors;       /* 0: default limit of printed diagnostics */
     unsigned threads;          /* threads for CSV loading and JIT scoring;
                                   0: one per online core */
-    unsigned csv_block_bytes;  /* CSV bytes per parallel block; 0: default
-                                  (tests set it tiny to stress the seams) */
     bool hash_inputs;          /* decisions will be emitted: hash the inputs
                                   on a thread while a large CSV loads */
     unsigned fmt_width;        /* strat_format's line width; 0: 100 */
@@ -86,6 +98,23 @@ typedef enum strat_diag_format {
 
 typedef struct strat_compilation strat_compilation;
 
+/* Supplies the text of a project file before strat reads it from disk
+ * (strat_set_reader).  `path` is the file's absolute path, `.` and `..`
+ * resolved by text, inside the project root.  Return the text and set *len,
+ * or return NULL to have strat read the file from disk as usual (under the
+ * same confinement).  The text is copied before the call returns. */
+typedef const char *(*strat_reader_fn)(void *ctx, const char *path, size_t *len);
+
+/* Receives one line of what the library would otherwise have written to
+ * stderr (strat_set_log): --verbose timings, CSV progress, JIT notes.  No
+ * newline at the end; `kind` is "time", "progress", "progress-end" (clear
+ * the progress line), "jit" or "read". */
+typedef void (*strat_log_fn)(void *ctx, const char *kind, const char *line);
+
+/* Takes `len` bytes of output (strat_emit_decisions_to, ...); returns 0 on
+ * success, anything else to report a write failure. */
+typedef int (*strat_write_fn)(void *ctx, const char *data, size_t len);
+
 /* True for an existing calendar date written YYYY-MM-DD. */
 bool strat_valid_date(const char *text);
 
@@ -95,8 +124,34 @@ strat_compilation *strat_new(const strat_allocator *alloc,
                              const strat_options *opts);
 void strat_free(strat_compilation *c);
 
+/* Reads the files named (strat files; each once, in the order of their
+ * resolved paths) and everything they import.  STRAT_FAILURE when a file
+ * named cannot be read. */
 strat_status strat_load(strat_compilation *c, const char *const *paths,
                         int npaths);
+/* Loads a strategy from memory instead of a file (an editor's unsaved
+ * text, a fuzzer's input, a service's request).  `name` stands for the
+ * file: diagnostics show it, relative imports are resolved from its
+ * directory.  A relative name lies in opts.project_root when that is set,
+ * else in the working directory.  When opts.project_root is NULL the
+ * name's directory is the project root (if it does not exist on disk,
+ * imports can come from the reader only).  `text` (len bytes, need not be NUL-terminated) is
+ * copied.  Imports are read through the reader (strat_set_reader) first,
+ * then from disk; `std/` ones from the stdlib directory.  Call it, or
+ * strat_load, once per compilation.  STRAT_FAILURE when len is over
+ * STRAT_MAX_SOURCE_BYTES or the root cannot be used. */
+strat_status strat_load_buffer(strat_compilation *c, const char *name,
+                               const char *text, size_t len);
+/* Sets the reader that supplies imported files' text (see strat_reader_fn);
+ * fn NULL: read every file from disk.  Call before loading. */
+void strat_set_reader(strat_compilation *c, strat_reader_fn fn, void *ctx);
+/* Sets where the library's log lines go (see strat_log_fn); fn NULL (the
+ * default): nowhere.  The library itself never writes to stderr. */
+void strat_set_log(strat_compilation *c, strat_log_fn fn, void *ctx);
+/* The stdlib directory used when opts.stdlib_dir is NULL: $STRAT_STDLIB
+ * when set; else the installed one (<prefix>/share/strat/stdlib); else,
+ * when that holds no stdlib, the source tree's the library was built from. */
+const char *strat_default_stdlib_dir(void);
 /* Reads one file under the rule strat_load applies to each file named
  * (inside the project root — opts.project_root, or else the file's own
  * directory — through no symlink leading out of it, a regular file of at
@@ -135,6 +190,121 @@ strat_status strat_explain(strat_compilation *c, FILE *out,
 strat_status strat_test(strat_compilation *c, FILE *out, unsigned *passed,
                         unsigned *failed);
 
+/* strat_emit_decisions through a writer callback instead of a FILE*.
+ * STRAT_FAILURE when the writer reported a failure. */
+strat_status strat_emit_decisions_to(strat_compilation *c, const char *format,
+                                     strat_write_fn write, void *ctx);
+
+/* ---- decisions and scores as data ----------------------------------------
+ * Services are numbered 0 .. strat_service_count()-1 in declaration order
+ * (imports first), as `strat decide` lists them before ranking.  Strings
+ * live as long as c.  Each accessor returns 0, NULL or false for an index
+ * out of range, and before the data exists: names after strat_check,
+ * decisions and scores after strat_decide (strat_decided true). */
+
+/* The number of services (after strat_check or strat_decide; else 0). */
+size_t strat_service_count(const strat_compilation *c);
+/* The name of service i, or NULL. */
+const char *strat_service_name(const strat_compilation *c, size_t i);
+/* The number of decision tables: 1 when the strategy has a decide block,
+ * else 0 (one table per strategy today; the index is for the future). */
+size_t strat_table_count(const strat_compilation *c);
+/* The name of table t ("decide"), or NULL. */
+const char *strat_table_name(const strat_compilation *c, size_t t);
+
+/* One service's decision in one table. */
+typedef struct strat_decision {
+    const char *outcome;   /* "invest", "retire", ...; "none" when no arm
+                              matched; "error" when a score it needed is
+                              not a number */
+    const char *file;      /* the decide arm that fired: its file (as shown
+                              in diagnostics), or NULL when none fired */
+    unsigned line;         /* its 1-based line, 0 when none fired */
+    const char *because;   /* the arm's `because` text, or NULL */
+    unsigned rank;         /* 1-based rank in the portfolio */
+} strat_decision;
+
+/* Fills *out with service i's decision in table t.  False (and *out
+ * zeroed) when i or t is out of range or nothing is decided. */
+bool strat_service_decision(const strat_compilation *c, size_t i, size_t t,
+                            strat_decision *out);
+/* The number of scores, and score s's name (NULL when out of range). */
+size_t strat_score_count(const strat_compilation *c);
+const char *strat_score_name(const strat_compilation *c, size_t s);
+/* Sets *value to score s of service i (NaN when it is not a number).
+ * False when i or s is out of range, nothing is decided, or the score was
+ * not computed (deciding needed no other scores). */
+bool strat_service_score(const strat_compilation *c, size_t i, size_t s,
+                         double *value);
+
+/* ---- diagnostics as data --------------------------------------------------- */
+
+typedef enum strat_severity {
+    STRAT_SEVERITY_ERROR = 0,
+    STRAT_SEVERITY_WARNING,
+    STRAT_SEVERITY_INFO,
+    STRAT_SEVERITY_NOTE
+} strat_severity;
+
+/* A range in a source file; lines and columns are 1-based, columns count
+ * UTF-8 characters, the end is exclusive.  file is NULL (and the numbers
+ * 0) for a diagnostic about no file in particular. */
+typedef struct strat_range {
+    const char *file;      /* as shown in diagnostics ("<stdlib>/std/itil.strat") */
+    size_t file_index;     /* for strat_file_get; STRAT_NO_FILE when file is NULL */
+    unsigned start_line, start_col, end_line, end_col;
+    size_t start_byte, end_byte;
+} strat_range;
+
+#define STRAT_NO_FILE ((size_t)-1)
+
+/* A source file the compilation read (from disk, the buffer or the
+ * reader), for a caller that maps ranges itself (an editor's positions). */
+typedef struct strat_file {
+    const char *path;      /* as shown in diagnostics */
+    const char *real_path; /* absolute (canonical when read from disk) */
+    const char *text;      /* its whole text, NUL-terminated */
+    size_t len;
+    bool is_stdlib;
+} strat_file;
+
+/* The number of source files read so far (CSV files included), and file
+ * k.  strat_file_get is false when k is out of range. */
+size_t strat_file_count(const strat_compilation *c);
+bool strat_file_get(const strat_compilation *c, size_t k, strat_file *file);
+
+typedef struct strat_diag_info {
+    strat_severity severity;
+    const char *code;      /* "S0401" */
+    const char *title;     /* the code's title (docs/diagnostics.md) */
+    const char *message;
+    const char *hint;      /* the `help:` line, or NULL */
+    strat_range range;
+    size_t nnotes;         /* strat_diag_note 0 .. nnotes-1 */
+    size_t nfixes;         /* strat_diag_fix 0 .. nfixes-1 */
+} strat_diag_info;
+
+/* A suggested edit: replace the bytes of `range` with `text` (an insertion
+ * when the range is empty). */
+typedef struct strat_fixit {
+    strat_range range;
+    const char *text;
+    bool machine_applicable;   /* safe to apply without a human reading it */
+} strat_fixit;
+
+/* The number of diagnostics gathered so far (every one: not capped by
+ * max_errors). */
+size_t strat_diag_count(const strat_compilation *c);
+/* Fills *info with diagnostic i, in the order strat_print_diagnostics
+ * prints them (by file, then position, then the order found).  False when
+ * i is out of range or memory ran out.  Strings live as long as c. */
+bool strat_diag_get(strat_compilation *c, size_t i, strat_diag_info *info);
+/* Note k of diagnostic i: its message and range.  False when out of range. */
+bool strat_diag_note(strat_compilation *c, size_t i, size_t k,
+                     const char **message, strat_range *range);
+/* Fix-it k of diagnostic i.  False when out of range. */
+bool strat_diag_fix(strat_compilation *c, size_t i, size_t k, strat_fixit *fix);
+
 /* The largest source file strat reads (`check`, imports) or formats, in
  * bytes: positions in a file are kept in 32 bits. */
 #define STRAT_MAX_SOURCE_BYTES ((size_t)256 << 20)
@@ -157,6 +327,10 @@ unsigned strat_warning_count(const strat_compilation *c);
 /* Prints every diagnostic gathered so far, sorted; color only for TEXT. */
 void strat_print_diagnostics(strat_compilation *c, FILE *out,
                              strat_diag_format fmt, bool color);
+/* strat_print_diagnostics through a writer callback.  False when the writer
+ * reported a failure. */
+bool strat_print_diagnostics_to(strat_compilation *c, strat_diag_format fmt,
+                                bool color, strat_write_fn write, void *ctx);
 
 /* `strat diff` (diff.c): the decisions that changed from `old` to `new_`
  * (both checked and decided), each with its cause; format "text" (NULL)

@@ -71,10 +71,35 @@ void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,
     strat_print_diagnostics(c, out, fmt, fmt == STRAT_DIAG_TEXT && use_color(o, out));
 }
 
+/* The library's log lines (strat_set_log), on stderr as strat has always
+ * written them: "strat: time: ...", a progress line redrawn in place. */
+static void log_to_stderr(void *ctx, const char *kind, const char *line)
+{
+    (void)ctx;
+    if (strcmp(kind, "progress") == 0)
+        fprintf(stderr, "\rstrat: %s", line);
+    else if (strcmp(kind, "progress-end") == 0)
+        fputs("\r\033[K", stderr);
+    else if (strcmp(kind, "error") == 0)
+        fprintf(stderr, "strat: %s\n", line);
+    else
+        fprintf(stderr, "strat: %s: %s\n", kind, line);
+}
+
+strat_compilation *cli_new(CliOptions *o)
+{
+    strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
+    if (c) {
+        strat_set_log(c, log_to_stderr, NULL);
+        strat_set_test_knobs(c, &o->test);
+    }
+    return c;
+}
+
 strat_compilation *cli_compile(CliOptions *o, const char *const *files,
                                int nfiles, strat_status *status)
 {
-    strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
+    strat_compilation *c = cli_new(o);
     if (!c) {
         fputs("strat: out of memory\n", stderr);
         *status = STRAT_FAILURE;

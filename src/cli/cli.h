@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "strat/strat.h"
+#include "strat/strat_test.h"
 
 /* Allocation-failure injection for the tests: see cli_allocator. */
 typedef struct FailAlloc {
@@ -17,6 +18,7 @@ typedef struct FailAlloc {
 
 typedef struct CliOptions {
     strat_options lib;
+    strat_test_knobs test;     /* STRAT_CSV_BLOCK (tests) */
     const char *format;        /* --format, NULL for the command's default */
     const char *output;        /* -o FILE */
     bool quiet;
@@ -35,6 +37,8 @@ typedef struct CliOptions {
 /* The allocator every command gives strat_new: malloc, or with
  * STRAT_FAIL_ALLOC=N one that fails from the Nth request on (tests). */
 const strat_allocator *cli_allocator(CliOptions *o);
+/* strat_new with the command's allocator and options, its log on stderr. */
+strat_compilation *cli_new(CliOptions *o);
 
 /* Loads, checks and decides (the diagnostics wait in the compilation).
  * Returns the compilation (to be freed by the caller) and sets *status;

@@ -253,7 +253,7 @@ static int fmt_one(CliOptions *o, const char *path)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     Text in = {0};
-    strat_compilation *c = strat_new(cli_allocator(o), &o->lib);
+    strat_compilation *c = cli_new(o);
     if (!c) {
         fputs("strat: out of memory\n", stderr);
         return STRAT_FAILURE;

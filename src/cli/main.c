@@ -467,7 +467,7 @@ int main(int argc, char **argv)
     /* a testing knob: tiny CSV blocks put a seam between most records */
     const char *block = getenv("STRAT_CSV_BLOCK");
     if (block && atol(block) > 0)
-        o.lib.csv_block_bytes = (unsigned)atol(block);
+        o.test.csv_block_bytes = (unsigned)atol(block);
     int rc = cmd->run(&o);
     free(files);
     return rc;

@@ -2,84 +2,39 @@
  * analysis.c — the language server's bridge to the library (analysis.h):
  * checking an open document, formatting it, and its outline.
  *
- * Until the library can load a buffer (issue 10: strat_load_buffer with a
- * reader callback, diagnostics as data), this file does what strat_load
- * does, on the library's internal entry points, with no temporary file:
- * the document's text goes in with source_add(), is parsed with
- * parse_source(), and its imports are followed depth first (each file
- * once, a cycle reported) — taking an open document's text where there is
- * one and otherwise reading the file through the same confinement as the
- * command line (load_open_beneath under the project root; the stdlib
- * under its own directory).  Then strat_check() runs and the diagnostics
- * are read off the compilation.  When the library's API lands, the loader
- * below becomes one call and the reading of diagnostics an iterator; the
- * rest of the server does not change.
+ * Checking goes through the public API alone: the document's text is
+ * loaded with strat_load_buffer() under the project root of the check,
+ * its imports come from a reader (strat_set_reader) that answers with an
+ * open document's text where there is one, and otherwise from disk under
+ * the library's confinement (the stdlib under its own directory); then
+ * strat_check() runs and the diagnostics are read with strat_diag_get(),
+ * their ranges mapped to the session's encoding over the text of each
+ * file (strat_file_get).  The outline still reads the parser's
+ * declarations (library-internal headers) until the library has an
+ * outline of its own.
  *
  * The project root of a check: --root when given; else the workspace
  * folder when the document lies in it; else the document's directory.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analysis.h"
 #include "compiler.h"
-#include "diag.h"
-#include "load.h"
-#include "source.h"
 #include "parse.h"
 #include "program.h"
+#include "source.h"
+#include "strat/strat.h"
 #include "uri.h"
 
 /* Diagnostics sent for one check at most (the command line's default
  * --max-errors): a file broken everywhere does not flood the editor. */
-enum { DEFAULT_MAX_DIAGNOSTICS = 500, MAX_IMPORT_DEPTH = 200 };
+enum { DEFAULT_MAX_DIAGNOSTICS = 500 };
 
-typedef struct Loaded {
-    const char *real;
-    bool loading;              /* on the import stack: importing it is a cycle */
-} Loaded;
-
-typedef struct Loader {
-    LspSession *s;
-    Compilation *c;
-    PtrVec loaded;             /* Loaded* */
-    PtrVec stack;              /* const char *shown, the files being loaded */
-} Loader;
-
-/* `path` with `.` and `..` resolved as text (as load.c does). */
-static char *normalize(Arena *a, const char *path)
-{
-    size_t n = strlen(path);
-    char *out = arena_alloc(a, n + 2);
-    size_t len = 0;
-    for (const char *p = path; *p;) {
-        while (*p == '/')
-            p++;
-        const char *e = strchr(p, '/');
-        size_t seg = e ? (size_t)(e - p) : strlen(p);
-        if (seg == 0)
-            break;
-        if (seg == 2 && p[0] == '.' && p[1] == '.') {
-            while (len > 0 && out[len - 1] != '/')
-                len--;
-            if (len > 0)
-                len--;
-        } else if (!(seg == 1 && p[0] == '.')) {
-            out[len++] = '/';
-            memcpy(out + len, p, seg);
-            len += seg;
-        }
-        p += seg;
-    }
-    if (len == 0)
-        out[len++] = '/';
-    out[len] = '\0';
-    return out;
-}
+/* The code of "too many diagnostics" (diag_codes.def: D_TOO_MANY). */
+#define TOO_MANY_CODE "S1201"
 
 static char *canonical(Arena *a, const char *path)
 {
@@ -97,7 +52,15 @@ static char *dir_of(Arena *a, const char *path)
     return arena_strndup(a, path, (size_t)(slash - path));
 }
 
-/* The compilation's options: the session's, with a cap on diagnostics. */
+static bool path_inside(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    if (strcmp(root, "/") == 0)
+        return path[0] == '/';
+    return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* The compilation's options: the session's, quiet. */
 static strat_options check_options(LspSession *s)
 {
     strat_options o = s->lib;
@@ -107,301 +70,89 @@ static strat_options check_options(LspSession *s)
     return o;
 }
 
-/* Sets and opens the project root of a check (see the top of the file). */
-static bool open_root(LspSession *s, Compilation *c, const char *doc_real)
+/* The project root of a check (see the top of the file), canonical, or
+ * NULL when none can be resolved. */
+static const char *check_root(LspSession *s, Arena *a, const char *doc_real)
 {
-    Arena *a = &c->arena;
-    const char *root = NULL;
     if (s->lib.project_root)
-        root = canonical(a, s->lib.project_root);
-    else {
-        const char *ws = canonical(a, s->root);
-        if (ws && doc_real && load_path_inside(doc_real, ws))
-            root = ws;
-        else if (doc_real)
-            root = canonical(a, dir_of(a, doc_real));
-        else
-            root = ws ? ws : canonical(a, ".");
-    }
-    if (!root) {
-        diag_at(c, D_IO, (Loc){0, 0, 0}, "cannot resolve the project root: %s",
-                strerror(errno));
-        return false;
-    }
-    int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        diag_at(c, D_IO, (Loc){0, 0, 0}, "cannot use root `%s`: %s", root,
-                strerror(errno));
-        return false;
-    }
-    c->root = root;
-    c->root_fd = fd;
-    return true;
+        return canonical(a, s->lib.project_root);
+    const char *ws = canonical(a, s->root);
+    if (ws && doc_real && path_inside(doc_real, ws))
+        return ws;
+    if (doc_real)
+        return canonical(a, dir_of(a, doc_real));
+    return ws ? ws : canonical(a, ".");
 }
 
-static bool open_stdlib(Compilation *c)
+/* The reader: an open document's text for an import, if one is open there. */
+static const char *open_document_text(void *ctx, const char *path, size_t *len)
 {
-    if (c->stdlib_fd >= 0)
-        return true;
-    char *real = canonical(&c->arena, c->stdlib_dir);
-    int fd = real ? open(real, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-    if (fd < 0)
-        return false;
-    c->stdlib_real = real;
-    c->stdlib_fd = fd;
-    return true;
-}
-
-/* A path as shown in messages: relative to the root when inside it. */
-static const char *shown_path(Compilation *c, const char *real)
-{
-    size_t n = strlen(c->root);
-    if (load_path_inside(real, c->root) && real[n] == '/')
-        return arena_strndup(&c->arena, real + n + 1, strlen(real + n + 1));
-    return real;
-}
-
-static Loaded *find_loaded(Loader *L, const char *real)
-{
-    for (uint32_t i = 0; i < L->loaded.len; i++) {
-        Loaded *f = L->loaded.items[i];
-        if (strcmp(f->real, real) == 0)
-            return f;
-    }
-    return NULL;
-}
-
-static void append_decls(Compilation *c, Decl *list)
-{
-    for (Decl *d = list; d;) {
-        Decl *next = d->next;
-        d->next = NULL;
-        if (c->decls_tail)
-            c->decls_tail->next = d;
-        else
-            c->decls = d;
-        c->decls_tail = d;
-        d = next;
-    }
-}
-
-static void import_file(Loader *L, const char *spec, const char *shown, const char *path,
-                        bool is_stdlib, Loc from);
-
-/* Parses a listed source, follows its imports, then adds its
- * declarations (imports first, as strat_load orders them). */
-static void load_source(Loader *L, uint32_t id, const char *real)
-{
-    Compilation *c = L->c;
-    Source *src = source_get(c, id);
-    Loaded *f = ARENA_NEW(&c->arena, Loaded);
-    f->real = real;
-    f->loading = true;
-    ptrvec_push(&c->arena, &L->loaded, f);
-    ptrvec_push(&c->arena, &L->stack, (void *)src->path);
-    ParseState ps;
-    parse_source(c, id, &ps);
-    for (Decl *d = src->decls; d; d = d->next) {
-        if (d->kind != D_IMPORT || !d->text.s)
-            continue;
-        const char *spec = d->text.s;
-        size_t n = strlen(spec);
-        const char *ext = n > 6 && strcmp(spec + n - 6, ".strat") == 0 ? "" : ".strat";
-        if (strncmp(spec, "std/", 4) == 0) {
-            if (!c->stdlib_dir) {
-                diag_at(c, D_IMPORT_STD, d->text_loc, "cannot import `%s`: the stdlib "
-                        "directory is not known (set STRAT_STDLIB)", spec);
-            } else if (strstr(spec, "..")) {
-                diag_at(c, D_IMPORT_STD, d->text_loc, "unknown stdlib module `%s`", spec);
-            } else if (!open_stdlib(c)) {
-                diag_at(c, D_IMPORT_STD, d->text_loc, "cannot import `%s`: cannot open the "
-                        "stdlib directory `%s`: %s", spec, c->stdlib_dir, strerror(errno));
-            } else {
-                import_file(L, spec, arena_printf(&c->arena, "<stdlib>/%s%s", spec, ext),
-                            arena_printf(&c->arena, "%s/%s%s", c->stdlib_real, spec, ext),
-                            true, d->text_loc);
-            }
-        } else if (src->is_stdlib) {
-            diag_at(c, D_IMPORT_ESCAPE, d->text_loc,
-                    "stdlib modules may import only std/ modules");
-        } else if (spec[0] == '/') {
-            diag_at(c, D_IMPORT_ESCAPE, d->text_loc, "import `%s` is an absolute path; "
-                    "imports are relative to the importing file", spec);
-        } else {
-            const char *path = normalize(&c->arena, arena_printf(&c->arena, "%s/%s%s",
-                                                                 src->dir, spec, ext));
-            import_file(L, spec, shown_path(c, path), path, false, d->text_loc);
-        }
-    }
-    L->stack.len--;
-    f->loading = false;
-    append_decls(c, src->decls);
-}
-
-static void report_cycle(Loader *L, const char *shown, Loc from)
-{
-    Compilation *c = L->c;
-    const char *chain = NULL;
-    for (uint32_t i = 0; i < L->stack.len; i++) {
-        const char *p = L->stack.items[i];
-        if (!chain && strcmp(p, shown) != 0)
-            continue;
-        chain = chain ? arena_printf(&c->arena, "%s -> %s", chain, p) : p;
-    }
-    diag_at(c, D_IMPORT_CYCLE, from, "import cycle: %s -> %s", chain ? chain : shown,
-            shown);
-}
-
-/* An import: an open document's text if one is open at that path, else
- * the file, read beneath the root (or the stdlib directory). */
-static void import_file(Loader *L, const char *spec, const char *shown, const char *path,
-                        bool is_stdlib, Loc from)
-{
-    Compilation *c = L->c;
-    if (L->stack.len >= MAX_IMPORT_DEPTH) {
-        diag_at(c, D_NESTING, from, "imports nested more than %d files deep",
-                MAX_IMPORT_DEPTH);
-        return;
-    }
-    Document *open_doc = NULL;
-    if (!is_stdlib) {
-        if (!load_path_inside(path, c->root)) {
-            Diag *dg = diag_at(c, D_IMPORT_ESCAPE, from,
-                               "import `%s` leaves the project root", shown);
-            diag_hint(c, dg, "%s", ROOT_HINT);
-            return;
-        }
-        open_doc = doc_find_path(L->s, path);
-    }
-    const char *real = open_doc && open_doc->real ? open_doc->real : path;
-    Source *src = NULL;
-    if (!open_doc) {
-        src = load_prepare_source(c, shown, is_stdlib);
-        ptrvec_room(&c->arena, &c->sources);
-        Confined r = is_stdlib ? load_open_beneath(c, c->stdlib_fd, c->stdlib_real, path)
-                               : load_open_beneath(c, c->root_fd, c->root, path);
-        if (r.status == CONFINED_OUTSIDE) {
-            Diag *dg = diag_at(c, is_stdlib ? D_IMPORT_STD : D_IMPORT_ESCAPE, from,
-                               is_stdlib ? "stdlib module `%s` leaves the stdlib directory"
-                                         : "import `%s` leaves the project root", shown);
-            if (!is_stdlib)
-                diag_hint(c, dg, "%s", ROOT_HINT);
-            return;
-        }
-        if (r.status == CONFINED_FAILED) {
-            if (is_stdlib && (r.err == ENOENT || r.err == ENOTDIR)) {
-                Diag *dg = diag_at(c, D_IMPORT_STD, from, "unknown stdlib module `%s`",
-                                   spec);
-                diag_hint(c, dg, "the stdlib ships std/itil");
-            } else {
-                diag_at(c, D_IO, from, "cannot import `%s`: %s", shown, strerror(r.err));
-            }
-            return;
-        }
-        real = r.real;
-        /* the same file open under another spelling (a symlink), or read
-         * already: its descriptor is not needed */
-        open_doc = is_stdlib ? NULL : doc_find_path(L->s, real);
-        if (open_doc || find_loaded(L, real)) {
-            close(r.fd);
-        } else {
-            src->real = r.real;
-            src->dir = r.dir;
-            const char *why;
-            DiagCode code;
-            if (!load_read_fd(c, r.fd, src, &why, &code)) {
-                diag_at(c, code, from, "cannot read `%s`: %s", shown, why);
-                return;
-            }
-        }
-    }
-    Loaded *seen = find_loaded(L, real);
-    if (seen) {
-        if (seen->loading)
-            report_cycle(L, shown, from);
-        return;
-    }
-    uint32_t id = open_doc ? source_add(c, shown, real, open_doc->text, open_doc->len, false)
-                           : load_list_source(c, src);
-    load_source(L, id, real);
-}
-
-/* The document and what it imports, into c->decls.  STRAT_FAILURE when
- * memory ran out (or the root cannot be used). */
-static strat_status load_document(Loader *L, Document *d)
-{
-    Compilation *c = L->c;
-    STRAT_GUARD(c, STRAT_FAILURE);
-    c->stdlib_dir = c->opts.stdlib_dir;
-    if (!open_root(L->s, c, d->real))
-        return STRAT_FAILURE;
-    const char *real = d->real ? d->real
-                               : arena_printf(&c->arena, "%s/untitled.strat", c->root);
-    if (d->len > STRAT_MAX_SOURCE_BYTES) {
-        diag_at(c, D_FILE_TOO_LARGE, (Loc){0, 0, 0}, "the document is larger than %zu MiB",
-                STRAT_MAX_SOURCE_BYTES >> 20);
-        return STRAT_FINDINGS;
-    }
-    uint32_t id = source_add(c, shown_path(c, real), real, d->text, d->len, false);
-    load_source(L, id, real);
-    return STRAT_OK;
+    Document *d = doc_find_path(ctx, path);
+    if (!d)
+        return NULL;
+    *len = d->len;
+    return d->text;
 }
 
 /* ---- diagnostics as data ------------------------------------------------ */
 
 typedef struct Files {
     LspSession *s;
-    Compilation *c;
+    strat_compilation *c;
     Arena *a;
     Document *doc;
-    uint32_t doc_source;       /* the document's source id */
-    const char **uris;         /* per source id, built on first use */
+    const char *doc_real;      /* the path the document was loaded under */
+    const char **uris;         /* per file index, built on first use */
     LineIndex **lines;
+    size_t nfiles;
 } Files;
 
-static const char *file_uri(Files *F, uint32_t file)
+static const char *file_uri(Files *F, size_t file)
 {
-    if (file == 0 || file > F->c->sources.len || file == F->doc_source)
+    strat_file f;
+    if (file >= F->nfiles || !strat_file_get(F->c, file, &f) ||
+        strcmp(f.real_path, F->doc_real) == 0)
         return F->doc->uri;
     if (!F->uris[file]) {
-        Source *src = source_get(F->c, file);
-        Document *open_doc = doc_find_path(F->s, src->real);
-        F->uris[file] = open_doc ? open_doc->uri : uri_from_path(F->a, src->real);
+        Document *open_doc = f.is_stdlib ? NULL : doc_find_path(F->s, f.real_path);
+        F->uris[file] = open_doc ? open_doc->uri : uri_from_path(F->a, f.real_path);
     }
     return F->uris[file];
 }
 
-static LspRange file_range(Files *F, Loc l)
+static LspRange file_range(Files *F, const strat_range *r)
 {
     LspRange none = {{0, 0}, {0, 0}};
-    Source *src = source_get(F->c, l.file);
-    if (!src)
+    strat_file f;
+    if (r->file_index >= F->nfiles || !strat_file_get(F->c, r->file_index, &f))
         return none;
-    if (!F->lines[l.file]) {
+    if (!F->lines[r->file_index]) {
         LineIndex *li = ARENA_NEW(F->a, LineIndex);
-        line_index_build(F->a, li, src->text, src->len);
-        F->lines[l.file] = li;
+        line_index_build(F->a, li, f.text, (uint32_t)f.len);
+        F->lines[r->file_index] = li;
     }
-    return line_index_range(F->lines[l.file], l.start, l.end, F->s->encoding);
+    return line_index_range(F->lines[r->file_index], (uint32_t)r->start_byte,
+                            (uint32_t)r->end_byte, F->s->encoding);
 }
 
-static int lsp_severity(Severity s)
+static int lsp_severity(strat_severity s)
 {
     switch (s) {
-    case SEV_ERROR: return LSP_SEV_ERROR;
-    case SEV_WARNING: return LSP_SEV_WARNING;
-    case SEV_INFO: return LSP_SEV_INFORMATION;
-    case SEV_NOTE: return LSP_SEV_INFORMATION;
+    case STRAT_SEVERITY_ERROR: return LSP_SEV_ERROR;
+    case STRAT_SEVERITY_WARNING: return LSP_SEV_WARNING;
+    case STRAT_SEVERITY_INFO: return LSP_SEV_INFORMATION;
+    case STRAT_SEVERITY_NOTE: return LSP_SEV_INFORMATION;
     }
     return LSP_SEV_ERROR;
 }
 
 typedef struct SortKey {
     const char *uri;
-    uint32_t start, seq;
-    const Diag *d;
+    size_t start, index;
+    strat_diag_info info;
 } SortKey;
 
+/* By file (its URI), then position; ties in the library's order. */
 static int key_cmp(const void *pa, const void *pb)
 {
     const SortKey *a = pa, *b = pb;
@@ -410,57 +161,100 @@ static int key_cmp(const void *pa, const void *pb)
         return r;
     if (a->start != b->start)
         return a->start < b->start ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static const char *copy(Arena *a, const char *text)
+{
+    return arena_strndup(a, text, strlen(text));
 }
 
 static void collect(Files *F, LspAnalysis *out)
 {
-    Compilation *c = F->c;
+    strat_compilation *c = F->c;
     Arena *a = F->a;
-    uint32_t n = c->diags.len;
+    size_t n = strat_diag_count(c);
     SortKey *keys = ARENA_ARRAY(a, SortKey, n + 1);
-    for (uint32_t i = 0; i < n; i++) {
-        const Diag *d = c->diags.items[i];
-        keys[i] = (SortKey){file_uri(F, d->loc.file), d->loc.start, d->seq, d};
+    size_t got = 0;
+    for (size_t i = 0; i < n; i++) {
+        SortKey *k = &keys[got];
+        if (!strat_diag_get(c, i, &k->info))
+            break;
+        k->uri = file_uri(F, k->info.range.file_index);
+        k->start = k->info.range.start_byte;
+        k->index = i;
+        got++;
     }
+    n = got;
     qsort(keys, n, sizeof *keys, key_cmp);
-    uint32_t max = F->s->lib.max_errors ? F->s->lib.max_errors : DEFAULT_MAX_DIAGNOSTICS;
-    uint32_t kept = n < max ? n : max;
+    size_t max = F->s->lib.max_errors ? F->s->lib.max_errors : DEFAULT_MAX_DIAGNOSTICS;
+    size_t kept = n < max ? n : max;
     out->diags = ARENA_ARRAY(a, LspDiagnostic, kept + 1);
-    out->ndiags = kept;
-    for (uint32_t i = 0; i < kept; i++) {
-        const Diag *d = keys[i].d;
+    out->ndiags = (uint32_t)kept;
+    for (size_t i = 0; i < kept; i++) {
+        const strat_diag_info *d = &keys[i].info;
         LspDiagnostic *x = &out->diags[i];
         x->uri = keys[i].uri;
-        x->range = file_range(F, d->loc);
+        x->range = file_range(F, &d->range);
         x->severity = lsp_severity(d->severity);
-        x->code = diag_info(d->code)->code;
-        x->message = d->hint ? arena_printf(a, "%s\nhelp: %s", d->msg, d->hint)
-                             : arena_strndup(a, d->msg, strlen(d->msg));
-        for (const DiagNote *nt = d->notes; nt; nt = nt->next)
-            x->nnotes++;
-        x->notes = ARENA_ARRAY(a, LspNote, x->nnotes + 1);
-        uint32_t k = 0;
-        for (const DiagNote *nt = d->notes; nt; nt = nt->next, k++) {
-            x->notes[k].uri = file_uri(F, nt->loc.file);
-            x->notes[k].range = file_range(F, nt->loc);
-            x->notes[k].message = arena_strndup(a, nt->msg, strlen(nt->msg));
+        x->code = d->code;
+        x->message = d->hint ? arena_printf(a, "%s\nhelp: %s", d->message, d->hint)
+                             : copy(a, d->message);
+        x->notes = ARENA_ARRAY(a, LspNote, d->nnotes + 1);
+        for (size_t k = 0; k < d->nnotes; k++) {
+            const char *msg;
+            strat_range r;
+            if (!strat_diag_note(c, keys[i].index, k, &msg, &r))
+                break;
+            LspNote *nt = &x->notes[x->nnotes++];
+            nt->uri = file_uri(F, r.file_index);
+            nt->range = file_range(F, &r);
+            nt->message = copy(a, msg);
         }
     }
     if (kept < n) {
         /* one line at the top of the document says how many were left out */
         LspDiagnostic *x = &out->diags[out->ndiags++];
         *x = (LspDiagnostic){F->doc->uri, {{0, 0}, {0, 0}}, LSP_SEV_INFORMATION,
-                             diag_info(D_TOO_MANY)->code,
-                             arena_printf(a, "%u more diagnostics not shown (the limit "
-                                          "is %u)", n - kept, max),
+                             TOO_MANY_CODE,
+                             arena_printf(a, "%zu more diagnostics not shown (the limit "
+                                          "is %zu)", n - kept, max),
                              NULL, 0};
     }
-    out->reads = ARENA_ARRAY(a, const char *, c->sources.len + 1);
-    for (uint32_t i = 1; i <= c->sources.len; i++) {
-        Source *src = source_get(c, i);
-        out->reads[out->nreads++] = arena_strndup(a, src->real, strlen(src->real));
+    out->reads = ARENA_ARRAY(a, const char *, F->nfiles + 1);
+    for (size_t k = 0; k < F->nfiles; k++) {
+        strat_file f;
+        if (strat_file_get(c, k, &f))
+            out->reads[out->nreads++] = copy(a, f.real_path);
     }
+}
+
+/* A compilation of the open document `d` in the context of its project,
+ * with open documents standing in for the files they edit, checked; NULL
+ * when out of memory.  *real is the path the document was loaded under.
+ * The caller frees it (and sets s->checking back to NULL). */
+static strat_compilation *check_document(LspSession *s, Document *d, Arena *a,
+                                         const char **real)
+{
+    strat_options o = check_options(s);
+    o.project_root = check_root(s, a, d->real);
+    strat_compilation *c = strat_new(&s->alloc, &o);
+    if (!c)
+        return NULL;
+    s->checking = c;           /* freed by the server if `a` runs out */
+    *real = d->real ? d->real
+                    : arena_printf(a, "%s/untitled.strat",
+                                   o.project_root ? o.project_root : ".");
+    /* shown relative to the root, as the command line run there would */
+    const char *name = *real;
+    size_t n = o.project_root ? strlen(o.project_root) : 0;
+    if (n && path_inside(*real, o.project_root) && (*real)[n] == '/')
+        name = *real + n + (strcmp(o.project_root, "/") != 0);
+    strat_set_reader(c, open_document_text, s);
+    strat_status st = strat_load_buffer(c, name, d->text, d->len);
+    if (st != STRAT_FAILURE && !strat_out_of_memory(c))
+        strat_check(c);
+    return c;
 }
 
 bool lsp_analyze(LspSession *s, const char *uri, Arena *a, LspAnalysis *out,
@@ -472,28 +266,22 @@ bool lsp_analyze(LspSession *s, const char *uri, Arena *a, LspAnalysis *out,
         *why = "the document is not open";
         return false;
     }
-    strat_options o = check_options(s);
-    strat_compilation *c = strat_new(&s->alloc, &o);
+    const char *real = NULL;
+    strat_compilation *c = check_document(s, d, a, &real);
     if (!c) {
         *why = "out of memory";
         return false;
     }
-    s->checking = c;           /* freed by the server if `a` runs out */
-    Loader L = {s, c, {0}, {0}};
-    strat_status st = load_document(&L, d);
-    if (st == STRAT_OK && !c->oom_happened)
-        strat_check(c);
-    bool ok = !c->oom_happened;
+    bool ok = !strat_out_of_memory(c);
     if (ok) {
-        /* (strat_check's guard has returned: nothing below allocates in
-         * c; the document is source 1, added first) */
-        Files F = {s, c, a, d, 1, NULL, NULL};
-        F.uris = ARENA_ARRAY(a, const char *, c->sources.len + 1);
-        F.lines = ARENA_ARRAY(a, LineIndex *, c->sources.len + 1);
+        Files F = {s, c, a, d, real, NULL, NULL, strat_file_count(c)};
+        F.uris = ARENA_ARRAY(a, const char *, F.nfiles + 1);
+        F.lines = ARENA_ARRAY(a, LineIndex *, F.nfiles + 1);
         collect(&F, out);
-    } else {
-        *why = "out of memory";
+        ok = !strat_out_of_memory(c);
     }
+    if (!ok)
+        *why = "out of memory";
     s->checking = NULL;
     strat_free(c);
     return ok;
@@ -523,26 +311,25 @@ bool lsp_format(LspSession *s, const char *uri, Arena *a, const char **text,
     bool written = fclose(out) == 0;
     s->checking = c;           /* both freed by the server if `a` runs out */
     s->scratch = buf;
-    bool ok = st == STRAT_OK && written && !c->oom_happened;
+    bool ok = st == STRAT_OK && written && !strat_out_of_memory(c);
     if (ok) {
         *text = arena_strndup(a, buf ? buf : "", n);
         *len = n;
-    } else if (st == STRAT_FINDINGS && c->diags.len) {
-        /* the first syntax error, with its place */
-        const Diag *first = c->diags.items[0];
-        for (uint32_t i = 1; i < c->diags.len; i++) {
-            const Diag *x = c->diags.items[i];
-            if (x->loc.start < first->loc.start)
+    } else if (st == STRAT_FINDINGS && strat_diag_count(c)) {
+        /* the first syntax error, with its place (the document is file 0) */
+        strat_diag_info first, x;
+        strat_diag_get(c, 0, &first);
+        for (size_t i = 1; strat_diag_get(c, i, &x); i++)
+            if (x.range.start_byte < first.range.start_byte)
                 first = x;
-        }
         LineIndex li;
         line_index_build(a, &li, d->text, (uint32_t)d->len);
-        LspPosition p = line_index_position(&li, first->loc.start, s->encoding);
+        LspPosition p = line_index_position(&li, (uint32_t)first.range.start_byte,
+                                            s->encoding);
         *why = arena_printf(a, "cannot format: %s at line %u, character %u [%s]",
-                            first->msg, p.line + 1, p.character + 1,
-                            diag_info(first->code)->code);
+                            first.message, p.line + 1, p.character + 1, first.code);
     } else {
-        *why = c->oom_happened || !written ? "out of memory" : "cannot format the document";
+        *why = strat_out_of_memory(c) || !written ? "out of memory" : "cannot format the document";
     }
     s->checking = NULL;
     s->scratch = NULL;
@@ -776,33 +563,32 @@ bool lsp_navigate(LspSession *s, const char *uri, LspPosition pos, LspNavigate w
         *why = "the document is not open";
         return false;
     }
-    strat_options o = check_options(s);
-    strat_compilation *c = strat_new(&s->alloc, &o);
+    const char *real = NULL;
+    strat_compilation *c = check_document(s, d, a, &real);
     if (!c) {
         *why = "out of memory";
         return false;
     }
-    s->checking = c;
-    Loader L = {s, c, {0}, {0}};
     const SymbolSite *sites = NULL;
     uint32_t nsites = 0;
-    if (load_document(&L, d) == STRAT_OK && !c->oom_happened) {
-        strat_check(c);
+    if (!strat_out_of_memory(c)) {
         LineIndex li;
         line_index_build(a, &li, d->text, (uint32_t)d->len);
-        if (!c->oom_happened)
-            find_sites(c, line_index_offset(&li, pos, s->encoding), what, &sites, &nsites);
+        find_sites(c, line_index_offset(&li, pos, s->encoding), what, &sites, &nsites);
     }
-    bool ok = !c->oom_happened;
+    bool ok = !strat_out_of_memory(c);
     if (ok) {
-        Files F = {s, c, a, d, 1, NULL, NULL};
-        F.uris = ARENA_ARRAY(a, const char *, c->sources.len + 1);
-        F.lines = ARENA_ARRAY(a, LineIndex *, c->sources.len + 1);
+        Files F = {s, c, a, d, real, NULL, NULL, strat_file_count(c)};
+        F.uris = ARENA_ARRAY(a, const char *, F.nfiles + 1);
+        F.lines = ARENA_ARRAY(a, LineIndex *, F.nfiles + 1);
         *out = ARENA_ARRAY(a, LspLocation, nsites + 1);
-        for (uint32_t i = 0; i < nsites; i++)
-            if (sites[i].loc.file)
-                (*out)[(*n)++] = (LspLocation){file_uri(&F, sites[i].loc.file),
-                                               file_range(&F, sites[i].loc)};
+        for (uint32_t i = 0; i < nsites; i++) {
+            Loc l = sites[i].loc;
+            if (!l.file)
+                continue;
+            strat_range r = {NULL, l.file - 1, 0, 0, 0, 0, l.start, l.end};
+            (*out)[(*n)++] = (LspLocation){file_uri(&F, l.file - 1), file_range(&F, &r)};
+        }
     } else {
         *why = "out of memory";
     }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "strat/strat.h"
+#include "strat/strat_test.h"
 
 #ifndef FUZZ_STDLIB_DIR
 #define FUZZ_STDLIB_DIR "stdlib"

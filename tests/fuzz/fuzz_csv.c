@@ -66,11 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         strat_options o = fuzz_options();
         if (pass == 1) {
             o.threads = 2;
-            o.csv_block_bytes = 1 + (unsigned)(size % 23);
         }
         strat_compilation *c = strat_new(NULL, &o);
         if (!c)
             abort();
+        if (pass == 1)
+            strat_set_test_knobs(c, &(strat_test_knobs){.csv_block_bytes =
+                                                             1 + (unsigned)(size % 23)});
         if (strat_load(c, &path, 1) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
             strat_decide(c);
         if (pass == 0)

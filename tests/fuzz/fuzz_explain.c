@@ -32,7 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         strat_options o = fuzz_options();
         if (pass == 1) {
             o.jit = STRAT_JIT_ON;
-            o.jit_O0 = true;
         }
         sigset_t alarm, saved;
         sigemptyset(&alarm);
@@ -42,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         strat_compilation *c = strat_new(NULL, &o);
         if (!c)
             abort();
+        strat_set_test_knobs(c, &(strat_test_knobs){.jit_O0 = pass == 1});
         if (strat_load(c, &path, 1) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
             strat_decide(c);
         if (pass == 1 && pthread_sigmask(SIG_SETMASK, &saved, NULL) != 0)

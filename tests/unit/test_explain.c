@@ -252,10 +252,11 @@ static strat_compilation *compile_case(const Case *k, strat_jit_mode jit)
     o.stdlib_dir = STRAT_TEST_STDLIB;
     o.today = "2027-01-15";
     o.jit = jit;
-    o.jit_O0 = true;      /* the bits are the same at -O0; compiling is faster */
     o.cache_dir = "";     /* in memory: no cache shared with other tests */
     strat_compilation *c = strat_new(NULL, &o);
     assert_non_null(c);
+    /* the bits are the same at -O0; compiling is faster */
+    strat_set_test_knobs(c, &(strat_test_knobs){.jit_O0 = true});
     const char *files[] = {k->path};
     strat_load(c, files, 1);
     strat_check(c);

@@ -70,9 +70,9 @@ static strat_compilation *compile_with(const char *text, strat_jit_mode jit, con
     o.stdlib_dir = STRAT_TEST_STDLIB;
     o.today = "2027-01-15";
     o.jit = jit;
-    o.jit_O0 = true;
     o.cache_dir = cache;
     strat_compilation *c = strat_new(NULL, &o);
+    strat_set_test_knobs(c, &(strat_test_knobs){.jit_O0 = true});
     const char *files[] = {path};
     strat_load(c, files, 1);
     strat_check(c);
