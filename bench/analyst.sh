@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2086,SC2153,SC2034  # value lists split into words on purpose; STRAT, FAIL, ... are run.sh's
 # bench/analyst.sh — the "analyst" section of bench/run.sh, sourced by it
 # (it uses run.sh's helpers and variables: timed, median, ratio, met, mb,
 # human, canon, stage_ms, split_csv, shuffle_order, have_tool, STRAT, OUT,
@@ -240,12 +241,14 @@ analyst_section() {
                 AR[$k]="${AR[$k]:-} $RSS"
                 case $r in
                 strat-* | itil-*)
+                    # the decide stage holds the score and rank stages
                     rest=$WALL
                     for s in parse csv check "score (jit)" "score (interpreter)" rank decide; do
                         v=$(stage_ms "$TMP/err" "$s")
                         [ -n "$v" ] || continue
                         [ "${s#score}" != "$s" ] && s=score
                         AS[$k|$s]="${AS[$k|$s]:-} $v"
+                        case $s in score | rank) continue ;; esac
                         rest=$(awk -v a="$rest" -v b="$v" 'BEGIN { printf "%.1f", a - b }')
                     done
                     AS[$k|rest]="${AS[$k|rest]:-} $rest"
@@ -281,7 +284,8 @@ analyst_section() {
         echo "   (x DuckDB: against duckdb-csv; RSS B/row: peak RSS over the rows, fixed costs included)"
 
         echo
-        echo "   strat stage medians (ms, from --verbose; rest = wall - stages: start-up, output, exit):"
+        echo "   strat stage medians (ms, from --verbose; decide includes score and rank;"
+        echo "   rest = wall - parse - csv - check - decide: start-up, writing the output, exit):"
         printf '   %-14s' runner
         for s in csv check score rank decide rest; do printf ' %9s' "$s"; done
         echo
