@@ -2,7 +2,10 @@
 #
 #   make            build build/strat and build/libstrat.a
 #   make demo       install missing Debian packages, build, decide an example
+#   make deps       install the missing Debian packages the build needs
+#   make test-deps  ... and the tools the test suite drives (.ci/run does this)
 #   make test       unit + golden tests, examples, and the same under ASan+UBSan
+#                   (installs nothing: a test whose tool is missing skips)
 #   make bench      performance comparison (see bench/)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -31,17 +34,23 @@ GEN_CFLAGS = $(filter-out -Wshadow -Wmissing-prototypes,$(ALL_CFLAGS)) \
 LIB_SRCS = $(wildcard src/*.c)
 CLI_SRCS = $(wildcard src/cli/*.c)
 CLI_OBJS = $(CLI_SRCS:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+# the language server (`strat lsp`): part of the tool, not of libstrat
+LSP_SRCS = $(wildcard src/lsp/*.c)
+LSP_OBJS = $(LSP_SRCS:src/lsp/%.c=$(BUILD)/obj/lsp/%.o)
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/strat.tab.o $(BUILD)/obj/lex.yy.o
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test unit golden examples check-examples scripts asan tsan bench difftest mutation fuzz valgrind install uninstall clean
+.PHONY: all deps test-deps demo test unit golden examples check-examples scripts asan tsan bench difftest mutation fuzz valgrind install uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/strat
 
 deps:
 	@bash .ci/deps.sh
+
+test-deps:
+	@bash .ci/deps.sh --test
 
 # one bison run makes both files (a grouped target: make -j must not run it twice)
 $(BUILD)/gen/strat.tab.c $(BUILD)/gen/strat.tab.h &: grammar/strat.y
@@ -54,39 +63,55 @@ $(BUILD)/gen/lex.yy.c: grammar/strat.l $(BUILD)/gen/strat.tab.h
 	@$(if $(Q),echo "  FLEX    $<")
 	$(Q)flex -o $@ $<
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*.def include/strat/*.h) $(BUILD)/gen/strat.tab.h
+# Each object's headers are found by the compiler as it compiles (-MMD, a
+# .d file beside the .o; -MP, so a header since removed breaks no build)
+# and included below: a header change rebuilds exactly the objects that
+# include it.
+# An object whose .d is missing (a build tree from before) is rebuilt: the
+# .d is a prerequisite with an empty rule.
+# (named explicitly: as an implicit rule's intermediate file a missing .d
+# would not count).
+DEPFLAGS = -MMD -MP
+DEP_FILES = $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(LSP_OBJS:.o=.d)
+$(DEP_FILES):
+
+$(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard src/cli/*.h include/strat/*.h)
+$(BUILD)/obj/cli/%.o: src/cli/%.c $(BUILD)/obj/cli/%.d
 	@mkdir -p $(BUILD)/obj/cli
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Isrc/cli -Isrc/lsp -c -o $@ $<
 
-# (the generated parsers include compiler.h, which includes the public header)
-$(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(wildcard src/*.h include/strat/*.h)
+$(BUILD)/obj/lsp/%.o: src/lsp/%.c $(BUILD)/obj/lsp/%.d
+	@mkdir -p $(BUILD)/obj/lsp
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/strat.tab.o: $(BUILD)/gen/strat.tab.c $(BUILD)/obj/strat.tab.d
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(GEN_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(GEN_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(wildcard src/*.h include/strat/*.h)
+$(BUILD)/obj/lex.yy.o: $(BUILD)/gen/lex.yy.c $(BUILD)/obj/lex.yy.d
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(GEN_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(GEN_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/libstrat.a: $(LIB_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/strat: $(CLI_OBJS) $(BUILD)/libstrat.a
+$(BUILD)/strat: $(CLI_OBJS) $(LSP_OBJS) $(BUILD)/libstrat.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a tests/unit/test_util.h $(wildcard src/*.h include/strat/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a
 	@mkdir -p $(BUILD)/tests
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -DSTRAT_TEST_STDLIB='"$(CURDIR)/stdlib"' -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -DSTRAT_TEST_STDLIB='"$(CURDIR)/stdlib"' -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -105,8 +130,8 @@ demo: deps
 	@$(BUILD)/strat decide --today 2027-01-15 examples/retail/retail.strat
 
 # The whole suite: plain build, then the same tests under ASan + UBSan.
-test: deps
-	@bash .ci/deps.sh --test
+# It installs nothing (`make test-deps` does, and .ci/run calls it first).
+test:
 	@$(MAKE) --no-print-directory unit golden check-examples scripts
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory tsan
@@ -124,6 +149,8 @@ asan:
 	    unit golden check-examples build/asan/strat
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    bash tests/csv_seams_test.sh build/asan/strat
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    bash tests/lsp_test.sh build/asan/strat
 
 # The threads (CSV workers, the inputs hash, the JIT kernel's row split)
 # under ThreadSanitizer: the CSV seam cases, and a decision run on all cores.
@@ -190,3 +217,6 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# the headers each object was compiled from (see DEPFLAGS)
+-include $(wildcard $(DEP_FILES) $(UNIT_BINS:=.d))

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages strat needs, if missing; sudo only when not
-# root.  `make demo` calls it for building; `make test` with --test also
-# installs what the test suite drives (Chromium for the HTML report,
-# Graphviz for graphs, cmark-gfm for Markdown rendering, clang's libFuzzer for the fuzz smoke, pkg-config for
-# the install test).  A test whose tool cannot be installed skips with a
-# message rather than failing.
+# root.  `make deps` and `make demo` call it for building; with --test
+# (`make test-deps`, and .ci/run before `make test`) it also installs what
+# the test suite drives (Chromium for the HTML report, Graphviz for graphs,
+# cmark-gfm for Markdown rendering, clang's libFuzzer for the fuzz smoke,
+# pkg-config for the install test, Neovim for the language server's
+# editor test).  `make test` itself installs nothing: a test whose tool is
+# missing skips with a message rather than failing.
 set -euo pipefail
 pkgs=(make gcc flex bison libgccjit-12-dev libcmocka-dev nettle-dev)
 if [ "${1:-}" = "--test" ]; then
-    pkgs+=(chromium graphviz clang libclang-rt-14-dev pkg-config groff-base man-db locales cmark-gfm)
+    pkgs+=(chromium graphviz clang libclang-rt-14-dev pkg-config groff-base man-db locales cmark-gfm neovim)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -103,7 +103,7 @@ _strat()
             opts="--scenario"
             ;;
         fmt)
-            opts="--check"
+            opts="--check --width"
             ;;
         diff)
             opts="--format --"
@@ -159,7 +159,7 @@ _strat()
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0
             ;;
-        --max-errors | --threads | --runs | --spread | --seed | --knife-edge)
+        --max-errors | --threads | --runs | --spread | --seed | --knife-edge | --width)
             return 0
             ;;
     esac

@@ -187,3 +187,9 @@ void ptrvec_push(Arena *a, PtrVec *v, void *item)
     }
     v->items[v->len++] = item;
 }
+
+void ptrvec_room(Arena *a, PtrVec *v)
+{
+    if (v->len == v->cap)
+        ptrvec_reserve(a, v, v->cap ? v->cap : 8);
+}

@@ -3,11 +3,12 @@
  *
  * Every byte a compilation needs (AST, symbol tables, diagnostics, portfolio
  * columns) comes from its arena and is released at once when the compilation
- * is freed.  All allocation funnels through one function (the allocator in
- * strat_alloc), so tests can fail the Nth allocation and watch the error
- * travel.  An allocation failure never returns NULL to the caller: it
- * long-jumps to the library entry point that armed `oom_jump` (see
- * compiler.h), the Lua way, so no call site needs a NULL check.
+ * is freed.  All allocation funnels through one function (the
+ * strat_allocator given to strat_new), so tests can fail the Nth allocation
+ * and watch the error travel.  An allocation failure never returns NULL to the caller: it
+ * long-jumps to the library entry point that armed `oom_jump` (STRAT_GUARD
+ * in compiler.h, used by api.c), the Lua way, so no call site needs a NULL
+ * check.
  */
 #ifndef STRAT_ARENA_H
 #define STRAT_ARENA_H
@@ -98,5 +99,8 @@ typedef struct PtrVec {
 void ptrvec_push(Arena *a, PtrVec *v, void *item);
 /* Room for `more` items without growing in steps (a known large count). */
 void ptrvec_reserve(Arena *a, PtrVec *v, uint32_t more);
+/* Makes room for one more item in v, doubling (so that the push after it
+ * cannot fail). */
+void ptrvec_room(Arena *a, PtrVec *v);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * ast.h — the syntax tree the parser builds and the checker annotates.
+ * ast.h — the syntax tree the parser builds (parse.h) and the checker
+ * annotates, and the one walk over an expression (ast.c).
  *
  * Nodes live in the compilation's arena.  Lists are singly linked through
  * `next` (built in source order by the parser), which is all the later
@@ -13,24 +14,7 @@
 #ifndef STRAT_AST_H
 #define STRAT_AST_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-/* A source range: byte offsets into one source file.  file == 0 means "no
- * location"; otherwise it is the source's index + 1.  Line and column are
- * computed only when a diagnostic is printed. */
-typedef struct Loc {
-    uint32_t file;
-    uint32_t start, end;
-} Loc;
-
-/* Interned identifier: equal names are equal pointers. */
-typedef const char *Name;
-
-typedef struct Str {
-    const char *s;   /* NUL-terminated, escapes already decoded */
-    uint32_t len;
-} Str;
+#include "compiler.h"
 
 typedef enum ExprKind {
     EX_NUMBER,   /* num */
@@ -200,8 +184,6 @@ typedef enum EntityKind {
     EK_VALUE_STREAM, EK_COUNT
 } EntityKind;
 
-typedef enum Severity { SEV_ERROR, SEV_WARNING, SEV_INFO, SEV_NOTE } Severity;
-
 typedef enum SortOrder { SORT_DESC, SORT_ASC } SortOrder;
 
 typedef struct Decl {
@@ -236,5 +218,28 @@ static inline uint32_t list_len(const Expr *e)
 
 const char *entity_kind_name(EntityKind k);
 const char *op_text(Op op);
+
+/* ---- walking an expression ------------------------------------------------ */
+
+/* What a visitor says about the node it was just shown. */
+typedef enum WalkStep {
+    WALK_CHILDREN,   /* go on into its children */
+    WALK_SKIP,       /* not into its children (leave is still called) */
+    WALK_STOP        /* end the whole walk now */
+} WalkStep;
+
+typedef struct ExprVisitor {
+    WalkStep (*enter)(Expr *e, void *ctx);   /* before e's children */
+    void (*leave)(Expr *e, void *ctx);       /* after them; may be NULL */
+    void *ctx;
+} ExprVisitor;
+
+/* Shows the visitor e and every node below it, depth first: an attribute's
+ * object, a call's arguments, a list's element nodes (a packed list of
+ * numbers has none), an operator's operands, a quantifier's or
+ * comprehension's `where` and then its body.  e may be NULL.  Returns
+ * WALK_STOP when the visitor stopped the walk, else WALK_CHILDREN.  Every
+ * search over an expression's nodes is written with it. */
+WalkStep expr_walk(Expr *e, const ExprVisitor *v);
 
 #endif

@@ -1,9 +1,16 @@
 /*
- * compiler.h — the compilation: what every stage shares.
+ * compiler.h — the compilation: the state every stage shares, and the
+ * vocabulary types it is made of (locations, names, diagnostics, sources).
  *
  * A Compilation (struct strat_compilation) owns the arena, the interned
  * names, the loaded sources, the diagnostics and the results of each stage.
- * Stages take it as their first argument; nothing lives in globals.
+ * Stages take it as their first argument; nothing lives in globals.  This
+ * header holds types only: the functions over each part are declared by
+ * the module that defines them (intern.h, source.h, diag.h, digest.h,
+ * ...), each of which includes this.  Results of later stages hang off the
+ * compilation as pointers to types this header does not know (Program,
+ * Results, Eval, JitKept): their modules own them.  docs/architecture.md
+ * draws the layers.
  */
 #ifndef STRAT_COMPILER_H
 #define STRAT_COMPILER_H
@@ -12,34 +19,65 @@
 #include <nettle/sha2.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "arena.h"
-#include "ast.h"
 #include "strat/strat.h"
 
-/* ---- diagnostics ---------------------------------------------------- */
+/* ---- locations and names ----------------------------------------------- */
+
+/* A source range: byte offsets into one source file.  file == 0 means "no
+ * location"; otherwise it is the source's index + 1.  Line and column are
+ * computed only when a diagnostic is printed. */
+typedef struct Loc {
+    uint32_t file;
+    uint32_t start, end;
+} Loc;
+
+/* Interned identifier: equal names are equal pointers (intern.h). */
+typedef const char *Name;
+
+typedef struct Str {
+    const char *s;   /* NUL-terminated, escapes already decoded */
+    uint32_t len;
+} Str;
+
+typedef enum Severity { SEV_ERROR, SEV_WARNING, SEV_INFO, SEV_NOTE } Severity;
+
+static inline Loc loc_span(Loc a, Loc b)
+{
+    Loc l = a;
+    if (b.file == a.file && b.end > a.end)
+        l.end = b.end;
+    return l;
+}
+
+/* ---- diagnostics (diag.h) ------------------------------------------------ */
 
 typedef enum DiagCode {
-#define X(e, code, sev, title, help) e,
+#define X(e, code, sev, title, help, stop) e,
 #include "diag_codes.def"
 #undef X
     D_CODE_COUNT
 } DiagCode;
-
-typedef struct DiagInfo {
-    const char *code;
-    Severity severity;
-    const char *title;
-    const char *help;
-} DiagInfo;
-
-const DiagInfo *diag_info(DiagCode code);
 
 typedef struct DiagNote {
     Loc loc;
     const char *msg;
     struct DiagNote *next;
 } DiagNote;
+
+/* A fix-it: replace the bytes of `loc` with `text` (an insertion when
+ * loc.start == loc.end).  `machine_applicable` fixes are safe to apply
+ * without a human reading them (`strat fix`, SARIF `fixes`, LSP quick fixes);
+ * the others are shown as help only. */
+typedef struct DiagFix {
+    Loc loc;
+    const char *text;
+    bool machine_applicable;
+    struct DiagFix *next;
+} DiagFix;
 
 typedef struct Diag {
     DiagCode code;
@@ -48,10 +86,13 @@ typedef struct Diag {
     const char *msg;
     const char *hint;    /* "did you mean `x`?" or another fix, or NULL */
     DiagNote *notes, *notes_tail;
+    DiagFix *fixes, *fixes_tail;   /* in the order added */
     uint32_t seq;        /* emission order: the sort's tie breaker */
 } Diag;
 
-/* ---- sources -------------------------------------------------------- */
+/* ---- sources (source.h, load.h) ------------------------------------------ */
+
+struct Decl;   /* ast.h */
 
 typedef struct Source {
     const char *path;        /* as shown in diagnostics */
@@ -65,14 +106,14 @@ typedef struct Source {
     bool is_csv;
     bool owned_raw;          /* text came from the allocator (len + 2) */
     bool listed;             /* in Compilation.sources (else in unlisted) */
-    Decl *decls;             /* parsed declarations */
+    struct Decl *decls;      /* parsed declarations */
 } Source;
 
 typedef struct LineCol {
     uint32_t line, col;      /* 1-based; col counts UTF-8 characters */
 } LineCol;
 
-/* ---- interned names ------------------------------------------------- */
+/* ---- interned names (intern.h) ------------------------------------------- */
 
 typedef struct InternSlot {
     const char *s;           /* NULL: empty */
@@ -84,11 +125,9 @@ typedef struct Interner {
     uint32_t cap, len;
 } Interner;
 
-struct Program;   /* checker output, see check.h */
+/* ---- the inputs hash (digest.h) ------------------------------------------- */
 
-
-
-/* The inputs hash, maybe under way on a thread (digest.c). */
+/* The inputs hash, maybe under way on a thread. */
 typedef struct InputDigest {
     struct sha256_ctx ctx;        /* over sources [0, done) */
     uint32_t done;
@@ -97,6 +136,13 @@ typedef struct InputDigest {
     const Source **todo;          /* the running thread's sources */
     uint32_t ntodo;
 } InputDigest;
+
+/* ---- the compilation ------------------------------------------------------ */
+
+struct Program;   /* program.h: the checked program */
+struct Results;   /* eval.h: scores and decisions */
+struct Eval;      /* eval.h: the interpreter's state after deciding */
+struct JitKept;   /* jit.c: the last compiled kernel */
 
 struct strat_compilation {
     Arena arena;
@@ -119,12 +165,15 @@ struct strat_compilation {
                                      so far: each costs an edit distance per
                                      name, so a flood of typos gets few */
     unsigned nerrors, nwarnings;
+    unsigned nblocking;           /* errors whose code stops evaluation
+                                     (diag_codes.def, docs/architecture.md) */
     InputDigest digest;
-    struct JitKept *jit_kept;     /* jit.c: the last compiled kernel */
-    Decl *decls, *decls_tail;     /* all declarations, imports first */
-    struct Program *program;
-    struct Results *results;      /* after decide */
+    struct JitKept *jit_kept;
+    struct Decl *decls, *decls_tail;   /* all declarations, imports first */
+    struct Program *program;      /* after checking (api.c) */
+    struct Results *results;      /* after deciding */
     struct Eval *eval;
+    bool decide_ran;              /* api.c: decide runs once */
     const char *stdlib_dir;
     const char *root;             /* canonical project root */
     int root_fd;                  /* the root, open: every file of the
@@ -133,7 +182,7 @@ struct strat_compilation {
     int stdlib_fd;                /* open (-1 until a std/ import) */
     uint64_t bytes_read;          /* --verbose: bytes of every file read */
     uint32_t files_read;
-    /* frequently compared names */
+    /* frequently compared names (intern_init_names) */
     struct {
         Name s, title, owner, status, kind, investment, supports, depends_on,
             customers, suppliers, capability, cost, demand, metric, baseline,
@@ -148,26 +197,7 @@ struct strat_compilation {
 
 typedef struct strat_compilation Compilation;
 
-typedef struct JitKept JitKept;
-/* jit.c: releases the kept kernel (strat_free) */
-void jit_release(Compilation *c);
-
-/* parallel.c: fn(ctx, lo, hi) over [0, n) split across the cores (one
- * call when n < 2 * min_rows); fn writes its rows only. */
-void parallel_rows(const Compilation *c, uint32_t n, uint32_t min_rows,
-                   void (*fn)(void *ctx, uint32_t lo, uint32_t hi), void *ctx);
-/* arena memory set to zero across the cores when it is large */
-void *parallel_zalloc(Compilation *c, size_t bytes);
-
-/* digest.c: a large CSV's load hashes the inputs on a thread meanwhile */
-void digest_start(Compilation *c);
-void digest_join(Compilation *c);
-
-/* --verbose: how long a stage took, on stderr ("strat: time: check 12.3 ms"). */
-void verbose_time(Compilation *c, const char *stage, double since);
-double now_ms(void);
-
-/* Entry points of the library arm the OOM jump with this pattern:
+/* The entry points of the library (api.c) arm the OOM jump with
  *     STRAT_GUARD(c, STRAT_FAILURE);
  * which returns the given value if an allocation fails anywhere below. */
 #define STRAT_GUARD(c, failval)                                           \
@@ -179,134 +209,5 @@ double now_ms(void);
             return failval;                                               \
         }                                                                 \
     } while (0)
-
-/* Every interned name carries a header just before its first character:
- * the entity it names (names are one namespace across kinds) and its atom
- * id.  Looking either up is a pointer subtraction, not a hash probe — a
- * million-row load does two fewer hash-table inserts per row. */
-typedef struct NameInfo {
-    int32_t kind;      /* EntityKind of the entity so named, or -1 */
-    int32_t row;       /* its row in that kind's table */
-    int32_t atom;      /* atom id once the name is used as a value, or -1 */
-    int32_t pad;
-} NameInfo;
-
-static inline NameInfo *name_info(Name n)
-{
-    return (NameInfo *)(void *)n - 1;
-}
-
-Name intern(Compilation *c, const char *s, size_t len);
-/* Makes room for n more names without rehashing (bulk loads). */
-void intern_reserve(Compilation *c, uint32_t n);
-uint32_t intern_hash(const char *s, size_t len);   /* pure: any thread */
-Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t hash);
-void intern_prefetch(const Compilation *c, uint32_t hash);
-static inline Name intern_cstr(Compilation *c, const char *s);
-
-Source *source_get(Compilation *c, uint32_t file);   /* file = index + 1 */
-LineCol source_linecol(Compilation *c, uint32_t file, uint32_t offset);
-/* Bytes in the well-formed UTF-8 sequence at text (1 for ASCII), or 0 if
- * none starts there (RFC 3629; `avail` bytes may be read). */
-int utf8_sequence_len(const char *text, size_t avail);
-/* 1 + the offset of the first byte that breaks UTF-8 (RFC 3629: no
- * overlongs, surrogates or code points above U+10FFFF), or 0. */
-uint32_t utf8_invalid_at(const char *text, size_t n);
-/* The top of the first file the user named: where a diagnostic about the
- * strategy as a whole goes. */
-Loc first_user_file(Compilation *c);
-/* The inverse: the byte offset of a 1-based line and character column. */
-uint32_t source_offset(Compilation *c, uint32_t file, uint32_t line, uint32_t col);
-/* The text of the line holding offset, without its newline. */
-Str source_line_text(Compilation *c, uint32_t file, uint32_t offset,
-                     uint32_t *line_start);
-/* Adds a source whose text is already in memory (copied).  Returns id. */
-uint32_t source_add(Compilation *c, const char *path, const char *real,
-                    const char *text, size_t len, bool is_stdlib);
-
-/* load.c: the one way strat opens a file of the project (a command-line
- * file, an import, a CSV load).  `path` is absolute; its `.` and `..` are
- * taken as text.  It must lie inside the directory `under` (the project
- * root, or the stdlib directory) and so must every symlink followed on the
- * way, or the result is CONFINED_OUTSIDE without anything outside having
- * been opened; see load.c for how. */
-typedef enum ConfinedStatus {
-    CONFINED_OK,             /* fd open for reading (not yet fstat'ed) */
-    CONFINED_OUTSIDE,        /* leaves `under`: say so, whether it exists or not */
-    CONFINED_FAILED          /* inside, but cannot be opened: err */
-} ConfinedStatus;
-
-typedef struct Confined {
-    ConfinedStatus status;
-    int fd;
-    int err;                 /* errno, CONFINED_FAILED */
-    const char *real;        /* CONFINED_OK: canonical path, in the arena */
-    const char *dir;         /* its directory */
-} Confined;
-
-/* The help under every "leaves the project root". */
-#define ROOT_HINT "every file strat reads must lie inside the project root " \
-                  "(--root DIR; by default the deepest directory holding the " \
-                  "files named on the command line)"
-Confined load_open_beneath(Compilation *c, int under_fd, const char *under,
-                           const char *path);
-/* A source about to be read: allocated before its file is opened, so that
- * no allocation failure can leave a descriptor or a buffer behind. */
-Source *source_prepare(Compilation *c, const char *shown, bool is_stdlib);
-/* Reads the whole regular file fd into s (two NULs after the text: flex
- * scans in place) and closes fd.  False with *why and *code if it is not a
- * regular file, is too large, or cannot be read. */
-bool load_read_fd(Compilation *c, int fd, Source *s, const char **why,
-                  DiagCode *code);
-/* Makes room for one more item in v, doubling (so that the push after it
- * cannot fail). */
-void ptrvec_room(Arena *a, PtrVec *v);
-/* Lists a read source among c->sources (room made beforehand with
- * ptrvec_room) and returns its id. */
-uint32_t source_list(Compilation *c, Source *s);
-bool path_inside(const char *path, const char *root);
-
-/* Records a diagnostic; printf-style message. */
-Diag *diag_at(Compilation *c, DiagCode code, Loc loc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-Diag *diag_sev(Compilation *c, DiagCode code, Severity sev, Loc loc,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-void diag_note(Compilation *c, Diag *d, Loc loc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* "did you mean": the candidate closest to name by edit distance, if close
- * enough to be a plausible typo, else NULL. */
-Name suggest_name(Name name, Name const *candidates, uint32_t n);
-
-/* The same search with the candidates offered one at a time, so a caller
- * walking a hundred thousand names copies none of them:
- *   Suggester s; suggest_begin(&s, typo); ...suggest_offer(&s, cand)...;
- *   Name best = suggest_best(&s);   (NULL when nothing is close enough) */
-typedef struct Suggester {
-    Name name, best;
-    size_t len;
-    unsigned limit, best_d;
-} Suggester;
-void suggest_begin(Suggester *s, Name name);
-void suggest_offer(Suggester *s, Name candidate);
-Name suggest_best(const Suggester *s);
-
-static inline Name intern_cstr(Compilation *c, const char *s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return intern(c, s, n);
-}
-
-static inline Loc loc_span(Loc a, Loc b)
-{
-    Loc l = a;
-    if (b.file == a.file && b.end > a.end)
-        l.end = b.end;
-    return l;
-}
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * consistency.c — the portfolio-wide checks of DESIGN.md §1.
  *
- * Takes the checked Program (check.h) once every attribute, default and
+ * Takes the checked Program (program.h) once every attribute, default and
  * reference is in place, and reports what no single declaration shows on
  * its own:
  *
@@ -27,8 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "parse.h"
+#include "consistency.h"
+#include "dates.h"
+#include "diag.h"
+#include "intern.h"
+#include "source.h"
 
 /* Long lists (a cycle through a million services) are cut in messages and
  * notes: this many hops are shown. */

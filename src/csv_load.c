@@ -4,7 +4,7 @@
  * Takes the load declarations and gives rows in the kind's table, cells
  * typed by the schema: numbers by the exact, locale-free parser of csv.c,
  * strings and symbols as atoms, dates as days, references kept by name
- * until every entity is known (resolve_csv_refs).  A CSV file is a source
+ * until every entity is known (csv_resolve_refs).  A CSV file is a source
  * like any other, so a bad cell is a diagnostic at file.csv:line:column
  * naming the column and the type it expected.  Lists in a cell are
  * separated by `;`.  No allocation per cell: names are interned, values go
@@ -18,9 +18,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "csv.h"
-#include "parse.h"
+#include "csv_load.h"
+#include "dates.h"
+#include "diag.h"
+#include "digest.h"
+#include "intern.h"
+#include "load.h"
+#include "source.h"
 
 enum { MAX_COLUMNS = 256, MAX_CSV_ERRORS = 100 };
 
@@ -963,7 +968,7 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
                                              from->path, d->text.s)
                               : d->text.s;
     /* all it needs before the file is opened (see load_open_beneath) */
-    Source *src = source_prepare(c, shown, false);
+    Source *src = load_prepare_source(c, shown, false);
     ptrvec_room(&c->arena, &c->sources);
     Confined r = from->is_stdlib
                      ? load_open_beneath(c, c->stdlib_fd, c->stdlib_real, path)
@@ -993,7 +998,7 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
             diag_at(c, code, d->text_loc, "cannot read `%s`: %s", d->text.s, why);
             return;
         }
-        f->file = source_list(c, src);
+        f->file = load_list_source(c, src);
         f->text = src->text;
         f->len = src->len;
         f->lines = (uint32_t)csv_count_byte(f->text, f->len, '\n');
@@ -1131,14 +1136,14 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
             P->text_col[P->ntext++] = i;
         }
     }
-    /* (the rows were reserved for every load at once, in load_csv_all) */
+    /* (the rows were reserved for every load at once, in csv_load_rows) */
     read_rows(L, P, &r, fields, scratch, scratch_cap);
     if (L->more)
         diag_at(c, D_CSV_CELL, (Loc){L->file, 0, 1}, "%u more problems in this file not "
                                                      "shown", L->more);
 }
 
-void load_csv_all(Compilation *c)
+void csv_load_rows(Compilation *c)
 {
     Program *p = c->program;
     CsvLoad *L = ARENA_NEW(&c->arena, CsvLoad);
@@ -1186,7 +1191,7 @@ void load_csv_all(Compilation *c)
     p->csv_pending = L;
 }
 
-void resolve_csv_refs(Compilation *c)
+void csv_resolve_refs(Compilation *c)
 {
     CsvLoad *L = c->program->csv_pending;
     if (!L)

@@ -1,20 +1,27 @@
 /*
- * decide.c — the decision pipeline on top of the interpreter: scenario,
- * scores, the decide table, rank, approvals; then governance rules with
- * their waivers, and portfolio limits, as diagnostics.
+ * decide.c — the last stage, running the program: scenario, scores (the
+ * JIT's kernel where it compiles, the interpreter for the rest), the
+ * decide table, rank, approvals; then governance rules with their
+ * waivers, and portfolio limits, as diagnostics.  Also the strategy's
+ * own tests.
  *
- * Takes a checked Program without errors; gives Results (eval.h).  Runs
- * for `check` too, so CI sees rule and limit findings without a second
- * command.
+ * Takes a checked Program that nothing blocks (diag_blocked: findings
+ * such as an expired waiver or a broken rule do not); gives Results
+ * (eval.h).  `check` asks for it too, so CI sees rule, limit and NaN
+ * findings without a second command.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "dates.h"
+#include "decide.h"
+#include "diag.h"
+#include "intern.h"
 #include "jit.h"
 #include "json.h"
-#include "parse.h"
+#include "parallel.h"
+#include "source.h"
 
 /* ---- scenario ------------------------------------------------------------- */
 
@@ -71,49 +78,6 @@ static void apply_scenario(Eval *ev, Decl *d)
 }
 
 /* ---- scores --------------------------------------------------------------- */
-
-void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
-
-/* The scores `e` calls, each after its own dependencies, into out. */
-void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen)
-{
-    if (!e)
-        return;
-    switch (e->kind) {
-    case EX_CALL:
-        if (e->u.call.sym)
-            order_scores(c, (Score *)e->u.call.sym, out, seen);
-        for (uint32_t i = 0; i < e->u.call.nargs; i++)
-            score_deps(c, e->u.call.args[i], out, seen);
-        break;
-    case EX_ATTR: score_deps(c, e->u.attr.obj, out, seen); break;
-    case EX_LIST:
-        for (uint32_t i = 0; i < e->u.list.n; i++)
-            score_deps(c, e->u.list.items[i], out, seen);
-        break;
-    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
-        score_deps(c, e->u.ops.a, out, seen);
-        score_deps(c, e->u.ops.b, out, seen);
-        score_deps(c, e->u.ops.c, out, seen);
-        break;
-    case EX_QUANT: case EX_COMPREH:
-        score_deps(c, e->u.quant.where, out, seen);
-        score_deps(c, e->u.quant.body, out, seen);
-        break;
-    default:
-        break;
-    }
-}
-
-/* Dependencies first (the checker has ruled out cycles). */
-void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen)
-{
-    if (seen[s->index])
-        return;
-    seen[s->index] = true;
-    score_deps(c, s->decl->expr, out, seen);
-    ptrvec_push(&c->arena, out, s);
-}
 
 static const char *trace_text(Eval *ev)
 {
@@ -186,7 +150,7 @@ static void compute_scores(Eval *ev, Results *res, bool computed)
 
 /* ---- decide, rank, approvals ---------------------------------------------- */
 
-void eval_decide_row(Eval *ev, uint32_t row)
+void decide_row(Eval *ev, uint32_t row)
 {
     Results *res = ev->res;
     Decl *d = ev->p->decide;
@@ -484,7 +448,7 @@ static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores)
     return res;
 }
 
-Results *strat_run_decide(Compilation *c)
+Results *decide_run(Compilation *c)
 {
     Program *p = c->program;
     Eval *ev = ARENA_NEW(&c->arena, Eval);
@@ -523,7 +487,7 @@ Results *strat_run_decide(Compilation *c)
     if (p->decide) {
         if (!jit_decided)
             for (uint32_t r = 0; r < svc->count; r++)
-                eval_decide_row(ev, r);
+                decide_row(ev, r);
         res->decided = true;
         /* a table without `otherwise` can leave a service undecided */
         for (uint32_t r = 0; r < svc->count; r++)
@@ -550,7 +514,7 @@ Results *strat_run_decide(Compilation *c)
 
 /* ---- tests ---------------------------------------------------------------------- */
 
-void strat_run_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed)
+void decide_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed)
 {
     Program *p = c->program;
     Eval *ev = c->eval;
@@ -590,81 +554,18 @@ void strat_run_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *fail
     }
 }
 
-/* ---- values as text ----------------------------------------------------------- */
+/* ---- what was decided --------------------------------------------------------- */
 
-const char *value_text(Compilation *c, const Value *v)
+/* At the top of the first file the user named. */
+static void report_no_decide(Compilation *c)
 {
-    char buf[48];
-    switch (v->kind) {
-    case T_NUMBER:
-        return arena_strndup(&c->arena, format_double(buf, sizeof buf, v->num),
-                             strlen(format_double(buf, sizeof buf, v->num)));
-    case T_BOOL: return v->i == 1 ? "true" : v->i == 0 ? "false" : "none";
-    case T_DATE: {
-        if (v->i == INT32_MIN)
-            return "none";
-        int y;
-        unsigned m, d;
-        civil_from_days(v->i, &y, &m, &d);
-        return arena_printf(&c->arena, "%04d-%02u-%02u", y, m, d);
-    }
-    case T_STRING: {
-        Name n = atom_name(c, v->i);
-        if (!n)
-            return "none";
-        /* as a string literal, escapes and all */
-        size_t len = strlen(n);
-        char *out = arena_alloc(&c->arena, 2 * len + 3);
-        size_t k = 0;
-        out[k++] = '"';
-        for (const char *p = n; *p; p++) {
-            char e = *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r'
-                   : *p == '"' || *p == '\\' ? *p : 0;
-            if (e) {
-                out[k++] = '\\';
-                out[k++] = e;
-            } else {
-                out[k++] = *p;
-            }
-        }
-        out[k++] = '"';
-        out[k] = '\0';
-        return out;
-    }
-    case T_SYMBOL: {
-        Name n = atom_name(c, v->i);
-        return n ? n : "none";
-    }
-    case T_ENTITY:
-        return v->i >= 0 ? entity_label(c, v->ekind, v->i) : "none";
-    case T_DECISION:
-        return v->i >= 0 ? decision_name((Decision)v->i) : "none";
-    case T_LIST: {
-        const char *out = "[";
-        for (uint32_t i = 0; v->nums && i < v->len; i++)
-            out = arena_printf(&c->arena, "%s%s%s", out, i ? ", " : "",
-                               format_double(buf, sizeof buf, v->nums[i]));
-        for (uint32_t i = 0; !v->nums && i < v->len; i++) {
-            Value e = {0};
-            e.kind = v->elem_kind;
-            e.i = v->elems[i];
-            e.ekind = v->ekind;
-            out = arena_printf(&c->arena, "%s%s%s", out, i ? ", " : "", value_text(c, &e));
-        }
-        return arena_printf(&c->arena, "%s]", out);
-    }
-    default:
-        return "none";
-    }
+    Diag *d = diag_at(c, D_NO_DECIDE, first_user_file(c), "the strategy has no decide block: nothing to decide");
+    diag_hint(c, d, "write `decide { ... }`, or import \"std/time\" for the TIME table");
 }
 
-strat_status strat_test(strat_compilation *c, FILE *out, unsigned *passed,
-                        unsigned *failed)
+bool decide_have_results(Compilation *c)
 {
-    *passed = *failed = 0;
-    STRAT_GUARD(c, STRAT_FAILURE);
-    if (!c->eval)
-        return STRAT_FINDINGS;
-    strat_run_tests(c, out, passed, failed);
-    return *failed ? STRAT_FINDINGS : STRAT_OK;
+    if (c->results && !c->results->decided)
+        report_no_decide(c);
+    return c->eval && c->results && c->results->decided;
 }

@@ -12,14 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler.h"
+#include "diag.h"
 #include "json.h"
+#include "source.h"
 
+#define BLOCKS true
+#define FINDING false
 static const DiagInfo diag_table[] = {
-#define X(e, code, sev, title, help) {code, SEV_##sev, title, help},
+#define X(e, code, sev, title, help, stop) {code, SEV_##sev, title, help, stop},
 #include "diag_codes.def"
 #undef X
 };
+#undef BLOCKS
+#undef FINDING
 
 const DiagInfo *diag_info(DiagCode code)
 {
@@ -42,14 +47,26 @@ static const char *severity_word(Severity s)
  * line) but not kept. */
 enum { MAX_DIAGS_PER_CODE = 1000 };
 
+static void count(Compilation *c, DiagCode code, Severity sev)
+{
+    if (sev == SEV_ERROR) {
+        c->nerrors++;
+        c->nblocking += diag_table[code].blocks;
+    } else if (sev == SEV_WARNING) {
+        c->nwarnings++;
+    }
+}
+
+bool diag_blocked(const Compilation *c)
+{
+    return c->nblocking > 0;
+}
+
 static Diag *diag_vnew(Compilation *c, DiagCode code, Severity sev, Loc loc,
                        const char *fmt, va_list ap)
 {
     if (c->code_counts[code]++ >= MAX_DIAGS_PER_CODE) {
-        if (sev == SEV_ERROR)
-            c->nerrors++;
-        else if (sev == SEV_WARNING)
-            c->nwarnings++;
+        count(c, code, sev);
         return &c->diag_sink;
     }
     Diag *d = ARENA_NEW(&c->arena, Diag);
@@ -71,10 +88,7 @@ static Diag *diag_vnew(Compilation *c, DiagCode code, Severity sev, Loc loc,
     d->msg = msg;
     d->seq = c->diags.len;
     ptrvec_push(&c->arena, &c->diags, d);
-    if (sev == SEV_ERROR)
-        c->nerrors++;
-    else if (sev == SEV_WARNING)
-        c->nwarnings++;
+    count(c, code, sev);
     return d;
 }
 
@@ -128,19 +142,19 @@ void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
     d->hint = arena_strndup(&c->arena, buf, strlen(buf));
 }
 
-bool strat_out_of_memory(const strat_compilation *c)
+void diag_fix(Compilation *c, Diag *d, Loc loc, const char *text, bool machine_applicable)
 {
-    return c->oom_happened;
-}
-
-unsigned strat_error_count(const strat_compilation *c)
-{
-    return c->nerrors;
-}
-
-unsigned strat_warning_count(const strat_compilation *c)
-{
-    return c->nwarnings;
+    if (d == &c->diag_sink)
+        return;
+    DiagFix *f = ARENA_NEW(&c->arena, DiagFix);
+    f->loc = loc;
+    f->text = arena_strndup(&c->arena, text, strlen(text));
+    f->machine_applicable = machine_applicable;
+    if (d->fixes_tail)
+        d->fixes_tail->next = f;
+    else
+        d->fixes = f;
+    d->fixes_tail = f;
 }
 
 /* ---- sorting ---------------------------------------------------------- */
@@ -504,8 +518,7 @@ static void print_github(Compilation *c, FILE *out, Diag **ds, uint32_t n)
     }
 }
 
-void strat_print_diagnostics(strat_compilation *c, FILE *out,
-                             strat_diag_format fmt, bool color)
+void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color)
 {
     jmp_buf *saved = c->arena.oom_jump;
     jmp_buf here;

@@ -26,9 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "diff.h"
+#include "digest.h"
 #include "json.h"
 #include "markdown.h"
+#include "source.h"
 #include "unparse.h"
 
 /* ---- lines: prose and code, rendered as text or Markdown -------------- */
@@ -131,14 +133,6 @@ static bool same_number(double a, double b)
     return (isnan(a) && isnan(b)) || a == b;
 }
 
-static const Arm *arm_at(const Program *p, int idx)
-{
-    const Arm *a = p->decide ? p->decide->arms : NULL;
-    for (int i = 0; a && i < idx; i++)
-        a = a->next;
-    return idx >= 0 ? a : NULL;
-}
-
 static const char *arm_text(Compilation *c, const Arm *a)
 {
     return a->cond ? arena_printf(&c->arena, "%s when %s", a->decision, expr_text(c, a->cond))
@@ -156,33 +150,22 @@ static const char *where_text(Compilation *c, Loc loc)
 
 typedef bool (*ExprPred)(const Expr *e, const void *ctx);
 
-static bool expr_any(const Expr *e, ExprPred pred, const void *ctx)
+typedef struct AnyExpr {
+    ExprPred pred;
+    const void *ctx;
+} AnyExpr;
+
+static WalkStep any_enter(Expr *e, void *ctx)
 {
-    if (!e)
-        return false;
-    if (pred(e, ctx))
-        return true;
-    switch (e->kind) {
-    case EX_ATTR:
-        return expr_any(e->u.attr.obj, pred, ctx);
-    case EX_CALL:
-        for (uint32_t i = 0; i < e->u.call.nargs; i++)
-            if (expr_any(e->u.call.args[i], pred, ctx))
-                return true;
-        return false;
-    case EX_LIST:
-        for (uint32_t i = 0; i < e->u.list.n; i++)
-            if (expr_any(e->u.list.items[i], pred, ctx))
-                return true;
-        return false;
-    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
-        return expr_any(e->u.ops.a, pred, ctx) || expr_any(e->u.ops.b, pred, ctx) ||
-               expr_any(e->u.ops.c, pred, ctx);
-    case EX_QUANT: case EX_COMPREH:
-        return expr_any(e->u.quant.where, pred, ctx) || expr_any(e->u.quant.body, pred, ctx);
-    default:
-        return false;
-    }
+    const AnyExpr *a = ctx;
+    return a->pred(e, a->ctx) ? WALK_STOP : WALK_CHILDREN;
+}
+
+/* Whether pred holds for e or a node below it. */
+static bool expr_any(Expr *e, ExprPred pred, const void *ctx)
+{
+    AnyExpr a = {pred, ctx};
+    return expr_walk(e, &(ExprVisitor){any_enter, NULL, &a}) == WALK_STOP;
 }
 
 static bool is_builtin_call(const Expr *e, const void *ctx)
@@ -1223,7 +1206,7 @@ static bool init_side(Side *s, Compilation *c)
 
 /* The work, below the guards of strat_diff (no local of the guarded frame
  * lives across its setjmp). */
-static strat_status run_diff(Compilation *old, Compilation *new_, FILE *out, bool md,
+strat_status diff_report(Compilation *old, Compilation *new_, FILE *out, bool md,
                              unsigned *changes)
 {
     Differ *df = ARENA_NEW(&new_->arena, Differ);
@@ -1265,17 +1248,4 @@ static strat_status run_diff(Compilation *old, Compilation *new_, FILE *out, boo
     if (changes)
         *changes = df->moved + df->added + df->removed;
     return STRAT_OK;
-}
-
-strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *out,
-                        const char *format, unsigned *changes)
-{
-    if (changes)
-        *changes = 0;
-    if (format && strcmp(format, "md") != 0 && strcmp(format, "text") != 0)
-        return STRAT_FAILURE;
-    /* text is built in both arenas: either may run out */
-    STRAT_GUARD(old, STRAT_FAILURE);
-    STRAT_GUARD(new_, STRAT_FAILURE);
-    return run_diff(old, new_, out, format && strcmp(format, "md") == 0, changes);
 }

@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
-#include "eval.h"
+#include "digest.h"
 
 enum { DIGEST_THREAD_MIN_BYTES = 1 << 20 };
 

@@ -10,32 +10,14 @@
 #include <math.h>
 #include <string.h>
 
-#include "eval.h"
+#include "decide.h"
+#include "digest.h"
+#include "emit.h"
+#include "emit_html.h"
 #include "json.h"
 #include "markdown.h"
+#include "source.h"
 #include "unparse.h"
-
-/* At the top of the first file the user named. */
-void report_no_decide(Compilation *c)
-{
-    Diag *d = diag_at(c, D_NO_DECIDE, first_user_file(c), "the strategy has no decide block: nothing to decide");
-    diag_hint(c, d, "write `decide { ... }`, or import \"std/time\" for the TIME table");
-}
-
-bool have_decisions(Compilation *c)
-{
-    if (c->results && !c->results->decided)
-        report_no_decide(c);
-    return c->eval && c->results && c->results->decided;
-}
-
-static const Arm *arm_at(const Program *p, int idx)
-{
-    const Arm *a = p->decide ? p->decide->arms : NULL;
-    for (int i = 0; a && i < idx; i++)
-        a = a->next;
-    return idx >= 0 ? a : NULL;
-}
 
 static const char *arm_where(Compilation *c, const Arm *a)
 {
@@ -402,10 +384,9 @@ static void emit_summary(Compilation *c, const Results *res, FILE *out)
         fprintf(out, "%-10s %u\n", "undecided", errors);
 }
 
-strat_status strat_emit_decisions(strat_compilation *c, FILE *out, const char *format)
+strat_status emit_decisions(Compilation *c, FILE *out, const char *format)
 {
-    STRAT_GUARD(c, STRAT_FAILURE);
-    if (!have_decisions(c))
+    if (!decide_have_results(c))
         return STRAT_FINDINGS;
     const Results *res = c->results;
     if (!format || strcmp(format, "table") == 0)

@@ -16,8 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "digest.h"
+#include "emit_html.h"
+#include "explain.h"
 #include "json.h"
+#include "source.h"
 #include "unparse.h"
 
 enum {
@@ -172,14 +175,6 @@ static const char *percent(char *buf, size_t size, double part, double whole)
 }
 
 /* ---- the decide block ---------------------------------------------- */
-
-static const Arm *arm_at(const Program *p, int idx)
-{
-    const Arm *a = p->decide ? p->decide->arms : NULL;
-    for (int i = 0; a && i < idx; i++)
-        a = a->next;
-    return idx >= 0 ? a : NULL;
-}
 
 static int decision_of(const Results *res, uint32_t row)
 {
@@ -599,93 +594,95 @@ static void place_labels(Compilation *c, const Page *pg, Bubble *bs, uint32_t nb
     }
 }
 
-static void emit_chart(Page *pg)
+/* What the chart draws: the bubbles of the first `limit` ranked services
+ * whose two scores are numbers, and their axes. */
+typedef struct Chart {
+    Bubble *bs;
+    uint32_t nb, limit;
+    uint32_t skipped;        /* a score is not a number */
+    uint32_t nocost;         /* drawn at a fixed size: no cost */
+    Axis ax, ay;
+    bool sized;              /* bubble area is cost */
+    double cmax;
+    const char *xn, *yn;     /* the scores' names */
+} Chart;
+
+/* The bubbles, placed and sized, names placed, in drawing order; false
+ * when no service has both scores. */
+static bool chart_bubbles(Page *pg, Chart *ch)
 {
-    FILE *out = pg->out;
     Compilation *c = pg->c;
     const Results *res = pg->res;
-    const Program *p = pg->p;
-    fputs("<section id=\"chart\">\n<h2>", out);
-    if (pg->xi >= 0 && pg->yi >= 0) {
-        esc(out, score_name(p, pg->xi));
-        fputs(" against ", out);
-        esc(out, score_name(p, pg->yi));
-    } else {
-        fputs("Chart", out);
-    }
-    fputs("</h2>\n", out);
-    if (pg->xi < 0 || pg->yi < 0) {
-        fprintf(out, "<p class=\"note\">The chart needs two scores; this strategy has "
-                     "%u.</p>\n</section>\n", p->scores.len);
-        return;
-    }
-    uint32_t limit = res->nservices < MAX_BUBBLES ? res->nservices : MAX_BUBBLES;
-    Bubble *bs = ARENA_ARRAY(&c->arena, Bubble, limit ? limit : 1);
-    uint32_t nb = 0, skipped = 0, nocost = 0;
+    ch->limit = res->nservices < MAX_BUBBLES ? res->nservices : MAX_BUBBLES;
+    ch->bs = ARENA_ARRAY(&c->arena, Bubble, ch->limit ? ch->limit : 1);
+    Bubble *bs = ch->bs;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-    double cmax = 0;
-    for (uint32_t i = 0; i < limit; i++) {
+    for (uint32_t i = 0; i < ch->limit; i++) {
         uint32_t r = res->order[i];
         double x = score_at(res, pg->xi, r), y = score_at(res, pg->yi, r);
         if (!isfinite(x) || !isfinite(y)) {
-            skipped++;
+            ch->skipped++;
             continue;
         }
         double cost = cost_of(pg, r);
-        if (isfinite(cost) && cost > cmax)
-            cmax = cost;
-        bs[nb++] = (Bubble){.row = r, .pos = i, .x = x, .y = y};
+        if (isfinite(cost) && cost > ch->cmax)
+            ch->cmax = cost;
+        bs[ch->nb++] = (Bubble){.row = r, .pos = i, .x = x, .y = y};
         xlo = fmin(xlo, x);
         xhi = fmax(xhi, x);
         ylo = fmin(ylo, y);
         yhi = fmax(yhi, y);
     }
-    if (!nb) {
-        fputs("<p class=\"note\">No service has both scores as numbers: nothing to "
-              "plot.</p>\n</section>\n", out);
-        return;
-    }
-    Axis ax = nice_axis(xlo, xhi), ay = nice_axis(ylo, yhi);
-    bool sized = pg->cost_slot >= 0 && cmax > 0;
-    for (uint32_t i = 0; i < nb; i++) {
+    if (!ch->nb)
+        return false;
+    ch->ax = nice_axis(xlo, xhi);
+    ch->ay = nice_axis(ylo, yhi);
+    ch->sized = pg->cost_slot >= 0 && ch->cmax > 0;
+    for (uint32_t i = 0; i < ch->nb; i++) {
         Bubble *b = &bs[i];
         double cost = cost_of(pg, b->row);
-        b->px = map_x(&ax, b->x);
-        b->py = map_y(&ay, b->y);
-        if (!sized) {
+        b->px = map_x(&ch->ax, b->x);
+        b->py = map_y(&ch->ay, b->y);
+        if (!ch->sized) {
             b->r = R_FIXED;
         } else if (!isfinite(cost)) {
             b->r = R_FIXED;
-            nocost++;
+            ch->nocost++;
         } else {
-            double r = R_MAX * sqrt((cost > 0 ? cost : 0) / cmax);
+            double r = R_MAX * sqrt((cost > 0 ? cost : 0) / ch->cmax);
             b->r = r < R_MIN ? R_MIN : r;
         }
     }
-    place_labels(c, pg, bs, nb);     /* in rank order, before the sort */
-    qsort(bs, nb, sizeof *bs, bubble_cmp);
-    const char *xn = score_name(p, pg->xi), *yn = score_name(p, pg->yi);
-    char b1[48], b2[48], b3[48];
+    place_labels(c, pg, bs, ch->nb);     /* in rank order, before the sort */
+    qsort(bs, ch->nb, sizeof *bs, bubble_cmp);
+    return true;
+}
 
+/* The svg's title, plot area, grid, axes, ticks and axis names. */
+static void chart_frame(Page *pg, const Chart *ch)
+{
+    FILE *out = pg->out;
+    const Axis *ax = &ch->ax, *ay = &ch->ay;
+    char b1[48], b2[48];
     fprintf(out, "<figure>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" "
                  "aria-labelledby=\"chart-title\">\n<title id=\"chart-title\">",
             CH_W, CH_H);
-    esc(out, xn);
+    esc(out, ch->xn);
     fputs(" against ", out);
-    esc(out, yn);
+    esc(out, ch->yn);
     fputs(" by service; bubble area is cost, colour is the decision</title>\n", out);
     /* plot area, grid and ticks */
     fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fbfbfa\" "
                  "stroke=\"none\"/>\n<g stroke=\"#dedede\" stroke-width=\"1\">\n",
             PL_L, PL_T, PL_R - PL_L, PL_B - PL_T);
-    int nx = (int)floor((ax.hi - ax.lo) / ax.step + 0.5);
-    int ny = (int)floor((ay.hi - ay.lo) / ay.step + 0.5);
+    int nx = (int)floor((ax->hi - ax->lo) / ax->step + 0.5);
+    int ny = (int)floor((ay->hi - ay->lo) / ay->step + 0.5);
     for (int k = 0; k <= nx; k++)
         fprintf(out, "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\"/>\n",
-                fixed(b1, sizeof b1, map_x(&ax, ax.lo + k * ax.step), 1), PL_T, b1, PL_B);
+                fixed(b1, sizeof b1, map_x(ax, ax->lo + k * ax->step), 1), PL_T, b1, PL_B);
     for (int k = 0; k <= ny; k++)
         fprintf(out, "<line x1=\"%d\" y1=\"%s\" x2=\"%d\" y2=\"%s\"/>\n", PL_L,
-                fixed(b1, sizeof b1, map_y(&ay, ay.lo + k * ay.step), 1), PL_R, b1);
+                fixed(b1, sizeof b1, map_y(ay, ay->lo + k * ay->step), 1), PL_R, b1);
     fputs("</g>\n", out);
     fprintf(out, "<g stroke=\"#1a1a1a\" stroke-width=\"1.5\" fill=\"none\">\n"
                  "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
@@ -693,39 +690,46 @@ static void emit_chart(Page *pg)
             PL_L, PL_B, PL_R, PL_B, PL_L, PL_T, PL_L, PL_B);
     for (int k = 0; k <= nx; k++)
         fprintf(out, "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\"/>",
-                fixed(b1, sizeof b1, map_x(&ax, ax.lo + k * ax.step), 1), PL_B, b1, PL_B + 6);
+                fixed(b1, sizeof b1, map_x(ax, ax->lo + k * ax->step), 1), PL_B, b1, PL_B + 6);
     for (int k = 0; k <= ny; k++)
         fprintf(out, "<line x1=\"%d\" y1=\"%s\" x2=\"%d\" y2=\"%s\"/>", PL_L - 6,
-                fixed(b1, sizeof b1, map_y(&ay, ay.lo + k * ay.step), 1), PL_L, b1);
+                fixed(b1, sizeof b1, map_y(ay, ay->lo + k * ay->step), 1), PL_L, b1);
     fputs("\n</g>\n<g font-size=\"13\">\n", out);
     for (int k = 0; k <= nx; k++) {
-        double v = ax.lo + k * ax.step;
+        double v = ax->lo + k * ax->step;
         fprintf(out, "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-                fixed(b1, sizeof b1, map_x(&ax, v), 1), PL_B + 21,
-                fixed(b2, sizeof b2, v, ax.decimals));
+                fixed(b1, sizeof b1, map_x(ax, v), 1), PL_B + 21,
+                fixed(b2, sizeof b2, v, ax->decimals));
     }
     for (int k = 0; k <= ny; k++) {
-        double v = ay.lo + k * ay.step;
+        double v = ay->lo + k * ay->step;
         fprintf(out, "<text x=\"%d\" y=\"%s\" text-anchor=\"end\" "
                      "dominant-baseline=\"middle\">%s</text>\n",
-                PL_L - 10, fixed(b1, sizeof b1, map_y(&ay, v), 1),
-                fixed(b2, sizeof b2, v, ay.decimals));
+                PL_L - 10, fixed(b1, sizeof b1, map_y(ay, v), 1),
+                fixed(b2, sizeof b2, v, ay->decimals));
     }
     fprintf(out, "</g>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\" "
                  "font-weight=\"600\">",
             (PL_L + PL_R) / 2, PL_B + 50);
-    esc(out, xn);
+    esc(out, ch->xn);
     fputs(" →</text>\n", out);
     fprintf(out, "<text transform=\"translate(22 %d) rotate(-90)\" text-anchor=\"middle\" "
                  "font-size=\"15\" font-weight=\"600\">",
             (PL_T + PL_B) / 2);
-    esc(out, yn);
+    esc(out, ch->yn);
     fputs(" →</text>\n", out);
+}
 
-    /* bubbles, each a link to its row, with its figures as a tooltip */
+/* Bubbles, each a link to its row, with its figures as a tooltip; then
+ * the names, with a white halo so they read over grid lines and bubbles. */
+static void chart_points(Page *pg, const Chart *ch)
+{
+    FILE *out = pg->out;
+    const Results *res = pg->res;
+    char b1[48], b2[48], b3[48];
     fputs("<g stroke-width=\"1.6\">\n", out);
-    for (uint32_t i = 0; i < nb; i++) {
-        const Bubble *b = &bs[i];
+    for (uint32_t i = 0; i < ch->nb; i++) {
+        const Bubble *b = &ch->bs[i];
         int d = decision_of(res, b->row);
         const Style *s = style_of(d);
         fprintf(out, "<a href=\"#s%u\"><circle cx=\"%s\" cy=\"%s\" r=\"%s\" fill=\"%s\" "
@@ -737,9 +741,9 @@ static void emit_chart(Page *pg)
         fputs("><title>", out);
         esc(out, pg->svc->names[b->row]);
         fprintf(out, " — %s\n", decision_label(d));
-        esc(out, xn);
+        esc(out, ch->xn);
         fprintf(out, " %s, ", score_text(b1, sizeof b1, b->x));
-        esc(out, yn);
+        esc(out, ch->yn);
         fprintf(out, " %s", score_text(b1, sizeof b1, b->y));
         double cost = cost_of(pg, b->row);
         if (pg->cost_slot >= 0 && isfinite(cost))
@@ -747,12 +751,11 @@ static void emit_chart(Page *pg)
         fprintf(out, "\nrank %u</title></circle></a>\n", res->rank[b->row]);
     }
     fputs("</g>\n", out);
-    /* names, with a white halo so they read over grid lines and bubbles */
     fprintf(out, "<g font-size=\"%d\" stroke=\"#ffffff\" stroke-width=\"3\" "
                  "stroke-linejoin=\"round\" paint-order=\"stroke\" pointer-events=\"none\">\n",
             LABEL_SIZE);
-    for (uint32_t i = 0; i < nb; i++) {
-        const Bubble *b = &bs[i];
+    for (uint32_t i = 0; i < ch->nb; i++) {
+        const Bubble *b = &ch->bs[i];
         if (b->label == LABEL_NONE)
             continue;
         double w = label_width(pg->svc->names[b->row]);
@@ -767,15 +770,21 @@ static void emit_chart(Page *pg)
         fputs("</text>\n", out);
     }
     fputs("</g>\n", out);
+}
 
-    /* legend: decisions, then the cost scale */
+/* The legend: decisions with their counts, then the cost scale; and the
+ * end of the svg. */
+static void chart_legend(Page *pg, const Chart *ch)
+{
+    FILE *out = pg->out;
+    char b1[48];
     int lx = PL_R + 34, ly = PL_T + 14;
     fprintf(out, "<g font-size=\"13\">\n<text x=\"%d\" y=\"%d\" font-weight=\"600\">"
                  "decision</text>\n",
             lx, ly);
     unsigned counts[DEC_COUNT + 1] = {0};
-    for (uint32_t i = 0; i < nb; i++) {
-        int d = decision_of(res, bs[i].row);
+    for (uint32_t i = 0; i < ch->nb; i++) {
+        int d = decision_of(pg->res, ch->bs[i].row);
         counts[d >= 0 ? d : DEC_COUNT]++;
     }
     for (int k = 0; k <= DEC_COUNT; k++) {
@@ -793,7 +802,7 @@ static void emit_chart(Page *pg)
                 decision_label(d), counts[k]);
     }
     ly += 48;
-    if (sized) {
+    if (ch->sized) {
         fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"600\">cost (bubble area)</text>\n",
                 lx, ly);
         /* the largest cost and a quarter of it: radii R_MAX and R_MAX / 2,
@@ -804,9 +813,9 @@ static void emit_chart(Page *pg)
                      "<circle cx=\"%d\" cy=\"%d\" r=\"%d\"/></g>\n",
                 cx, base - R_MAX, R_MAX, cx, base - R_MAX / 2, R_MAX / 2);
         fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + R_MAX + 8,
-                base - 2 * R_MAX + 10, compact(b1, sizeof b1, cmax));
+                base - 2 * R_MAX + 10, compact(b1, sizeof b1, ch->cmax));
         fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + R_MAX + 8, base - R_MAX + 10,
-                compact(b1, sizeof b1, cmax / 4));
+                compact(b1, sizeof b1, ch->cmax / 4));
         if (pg->currency) {
             fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">in ", lx, base + 20);
             esc(out, pg->currency);
@@ -818,26 +827,67 @@ static void emit_chart(Page *pg)
                 lx, ly, pg->cost_slot >= 0 ? "no costs set:" : "no cost attribute:", lx,
                 ly + 18);
     }
-    fputs("</g>\n</svg>\n<figcaption>", out);
+    fputs("</g>\n</svg>\n", out);
+}
+
+/* What the chart shows and leaves out, in words. */
+static void chart_caption(Page *pg, const Chart *ch)
+{
+    FILE *out = pg->out;
+    fputs("<figcaption>", out);
     fputs("x: score <code>", out);
-    esc(out, xn);
+    esc(out, ch->xn);
     fputs("</code>; y: score <code>", out);
-    esc(out, yn);
+    esc(out, ch->yn);
     fputs("</code>; ", out);
-    fputs(sized ? "bubble area proportional to <code>cost</code>; "
-                : "all bubbles the same size; ", out);
+    fputs(ch->sized ? "bubble area proportional to <code>cost</code>; "
+                    : "all bubbles the same size; ", out);
     fputs("fill colour and outline pattern show the decision; names where they fit. "
           "Hover a bubble for its figures, click it to open its explanation.", out);
-    if (res->nservices > limit)
-        fprintf(out, " The chart shows the %u highest-ranked of %u services.", limit,
-                res->nservices);
-    if (skipped)
-        fprintf(out, " %u service%s not plotted: a score is not a number.", skipped,
-                skipped == 1 ? "" : "s");
-    if (nocost)
-        fprintf(out, " %u service%s without a cost drawn at a fixed size.", nocost,
-                nocost == 1 ? "" : "s");
+    if (pg->res->nservices > ch->limit)
+        fprintf(out, " The chart shows the %u highest-ranked of %u services.", ch->limit,
+                pg->res->nservices);
+    if (ch->skipped)
+        fprintf(out, " %u service%s not plotted: a score is not a number.", ch->skipped,
+                ch->skipped == 1 ? "" : "s");
+    if (ch->nocost)
+        fprintf(out, " %u service%s without a cost drawn at a fixed size.", ch->nocost,
+                ch->nocost == 1 ? "" : "s");
     fputs("</figcaption>\n</figure>\n</section>\n", out);
+}
+
+/* Two scores against each other (pg->xi and pg->yi: `value` and
+ * `health`, else the first two), a bubble per service. */
+static void emit_chart(Page *pg)
+{
+    FILE *out = pg->out;
+    const Program *p = pg->p;
+    fputs("<section id=\"chart\">\n<h2>", out);
+    if (pg->xi >= 0 && pg->yi >= 0) {
+        esc(out, score_name(p, pg->xi));
+        fputs(" against ", out);
+        esc(out, score_name(p, pg->yi));
+    } else {
+        fputs("Chart", out);
+    }
+    fputs("</h2>\n", out);
+    if (pg->xi < 0 || pg->yi < 0) {
+        fprintf(out, "<p class=\"note\">The chart needs two scores; this strategy has "
+                     "%u.</p>\n</section>\n", p->scores.len);
+        return;
+    }
+    Chart ch = {0};
+    if (!chart_bubbles(pg, &ch)) {
+        fputs("<p class=\"note\">No service has both scores as numbers: nothing to "
+              "plot.</p>\n</section>\n", out);
+        return;
+    }
+    ch.xn = score_name(p, pg->xi);
+    ch.yn = score_name(p, pg->yi);
+    chart_frame(pg, &ch);
+    chart_points(pg, &ch);
+    chart_legend(pg, &ch);
+    chart_caption(pg, &ch);
 }
 
 /* ---- table and explanations ---------------------------------------- */

@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dates.h"
 #include "eval.h"
+#include "intern.h"
+#include "json.h"
 
 static Value num_value(double v)
 {
@@ -274,49 +277,50 @@ static double norm_value(Eval *ev, Expr *e, double x)
 
 /* Every norm() call under e: its range fixed, the call appended to sites.
  * A quantifier's variable stands at the first row of its kind, where the
- * interpreter's first use of a call inside one would find it. */
-static void fix_norms_in(Eval *ev, Expr *e, PtrVec *sites)
+ * interpreter's first use of a call inside one would find it; the value
+ * it had is put back when the walk leaves the quantifier. */
+typedef struct NormWalk {
+    Eval *ev;
+    PtrVec *sites;
+    uint32_t depth;                       /* quantifiers entered */
+    int32_t saved[16];                    /* (a quantifier binds one of the */
+    EntityKind saved_kind[16];            /* 16 locals: no deeper nesting) */
+} NormWalk;
+
+static WalkStep norm_enter(Expr *e, void *ctx)
 {
-    if (!e)
-        return;
-    switch (e->kind) {
-    case EX_CALL:
-        if (!e->u.call.sym && e->u.call.builtin == B_NORM) {
-            norm_range(ev, e);
-            if (sites)   /* (a tree: each call is met once) */
-                ptrvec_push(&ev->c->arena, sites, e);
-        }
-        for (uint32_t i = 0; i < e->u.call.nargs; i++)
-            fix_norms_in(ev, e->u.call.args[i], sites);
-        break;
-    case EX_ATTR:
-        fix_norms_in(ev, e->u.attr.obj, sites);
-        break;
-    case EX_LIST:
-        for (uint32_t i = 0; i < e->u.list.n; i++)
-            fix_norms_in(ev, e->u.list.items[i], sites);
-        break;
-    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
-        fix_norms_in(ev, e->u.ops.a, sites);
-        fix_norms_in(ev, e->u.ops.b, sites);
-        fix_norms_in(ev, e->u.ops.c, sites);
-        break;
-    case EX_QUANT: case EX_COMPREH: {
+    NormWalk *w = ctx;
+    Eval *ev = w->ev;
+    if (e->kind == EX_CALL && !e->u.call.sym && e->u.call.builtin == B_NORM) {
+        norm_range(ev, e);
+        if (w->sites)   /* (a tree: each call is met once) */
+            ptrvec_push(&ev->c->arena, w->sites, e);
+    } else if (e->kind == EX_QUANT || e->kind == EX_COMPREH) {
         int slot = e->u.quant.local;
         EntityKind k = (EntityKind)e->u.quant.entity_kind;
-        int32_t saved = ev->locals[slot];
-        EntityKind saved_kind = ev->local_kinds[slot];
+        w->saved[w->depth] = ev->locals[slot];
+        w->saved_kind[w->depth++] = ev->local_kinds[slot];
         ev->locals[slot] = kind_table(ev->c, k)->count ? 0 : -1;
         ev->local_kinds[slot] = k;
-        fix_norms_in(ev, e->u.quant.where, sites);
-        fix_norms_in(ev, e->u.quant.body, sites);
-        ev->locals[slot] = saved;
-        ev->local_kinds[slot] = saved_kind;
-        break;
     }
-    default:
-        break;
+    return WALK_CHILDREN;
+}
+
+static void norm_leave(Expr *e, void *ctx)
+{
+    NormWalk *w = ctx;
+    if (e->kind == EX_QUANT || e->kind == EX_COMPREH) {
+        int slot = e->u.quant.local;
+        w->depth--;
+        w->ev->locals[slot] = w->saved[w->depth];
+        w->ev->local_kinds[slot] = w->saved_kind[w->depth];
     }
+}
+
+static void fix_norms_in(Eval *ev, Expr *e, PtrVec *sites)
+{
+    NormWalk w = {.ev = ev, .sites = sites};
+    expr_walk(e, &(ExprVisitor){norm_enter, norm_leave, &w});
 }
 
 void eval_fix_norm_ranges(Eval *ev, PtrVec *sites)
@@ -846,7 +850,8 @@ static double score_memoised(Eval *ev, Score *s, uint32_t row)
         entry.traced = true;
         entry.nreads = ev->trace.len - from;
         entry.reads = ARENA_ARRAY(&ev->c->arena, TraceRead *, entry.nreads + 1);
-        memcpy(entry.reads, ev->trace.items + from, sizeof(TraceRead *) * entry.nreads);
+        if (entry.nreads)   /* trace.items is NULL while nothing was read */
+            memcpy(entry.reads, ev->trace.items + from, sizeof(TraceRead *) * entry.nreads);
     }
     memo_put(ev, &entry);
     return entry.value;
@@ -872,4 +877,72 @@ double eval_score(Eval *ev, Score *s, uint32_t row)
     double v = score_compute(ev, s, row);
     ev->memo_on = false;
     return v;
+}
+
+/* ---- values as text ----------------------------------------------------------- */
+
+const char *value_text(Compilation *c, const Value *v)
+{
+    char buf[48];
+    switch (v->kind) {
+    case T_NUMBER:
+        return arena_strndup(&c->arena, format_double(buf, sizeof buf, v->num),
+                             strlen(format_double(buf, sizeof buf, v->num)));
+    case T_BOOL: return v->i == 1 ? "true" : v->i == 0 ? "false" : "none";
+    case T_DATE: {
+        if (v->i == INT32_MIN)
+            return "none";
+        int y;
+        unsigned m, d;
+        civil_from_days(v->i, &y, &m, &d);
+        return arena_printf(&c->arena, "%04d-%02u-%02u", y, m, d);
+    }
+    case T_STRING: {
+        Name n = atom_name(c, v->i);
+        if (!n)
+            return "none";
+        /* as a string literal, escapes and all */
+        size_t len = strlen(n);
+        char *out = arena_alloc(&c->arena, 2 * len + 3);
+        size_t k = 0;
+        out[k++] = '"';
+        for (const char *p = n; *p; p++) {
+            char e = *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r'
+                   : *p == '"' || *p == '\\' ? *p : 0;
+            if (e) {
+                out[k++] = '\\';
+                out[k++] = e;
+            } else {
+                out[k++] = *p;
+            }
+        }
+        out[k++] = '"';
+        out[k] = '\0';
+        return out;
+    }
+    case T_SYMBOL: {
+        Name n = atom_name(c, v->i);
+        return n ? n : "none";
+    }
+    case T_ENTITY:
+        return v->i >= 0 ? entity_label(c, v->ekind, v->i) : "none";
+    case T_DECISION:
+        return v->i >= 0 ? decision_name((Decision)v->i) : "none";
+    case T_LIST: {
+        const char *out = "[";
+        for (uint32_t i = 0; v->nums && i < v->len; i++)
+            out = arena_printf(&c->arena, "%s%s%s", out, i ? ", " : "",
+                               format_double(buf, sizeof buf, v->nums[i]));
+        for (uint32_t i = 0; !v->nums && i < v->len; i++) {
+            Value e = {0};
+            e.kind = v->elem_kind;
+            e.i = v->elems[i];
+            e.ekind = v->ekind;
+            out = arena_printf(&c->arena, "%s%s%s", out, i ? ", " : "", value_text(c, &e));
+        }
+        return arena_printf(&c->arena, "%s]", out);
+    }
+    default:
+        return "none";
+    }
 }

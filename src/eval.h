@@ -1,5 +1,7 @@
 /*
- * eval.h — the interpreter and the decision pipeline.
+ * eval.h — the interpreter (eval.c), and what a run reads and writes: the
+ * values of expressions, the interpreter's state (Eval) and the scores
+ * and decisions of every service (Results, filled by decide.c and jit.c).
  *
  * The interpreter is the reference semantics of Strat: the JIT must give
  * the same bits.  The rules it fixes:
@@ -14,7 +16,7 @@
 #ifndef STRAT_EVAL_H
 #define STRAT_EVAL_H
 
-#include "check.h"
+#include "program.h"
 
 typedef struct Value {
     TypeKind kind;
@@ -91,8 +93,6 @@ double eval_exposure(Eval *ev, int32_t row, Name category);
 /* The portfolio's inputs were changed in place (sensitivity's draws):
  * what the interpreter worked out from them once is worked out again. */
 void eval_inputs_changed(Eval *ev);
-/* Evaluates one service's scores, its decision and arm (no ranking). */
-void eval_decide_row(Eval *ev, uint32_t row);
 
 /* Fixes the range of every norm() call of the scores, the decide arms and
  * `rank by` from the inputs as they are now (a call whose range is already
@@ -114,34 +114,6 @@ void eval_fix_norm_ranges(Eval *ev, PtrVec *sites);
 void eval_memo_begin(Eval *ev);
 void eval_memo_invalidate(Eval *ev);
 void eval_memo_end(Eval *ev);
-
-/* The whole pipeline: scenario, scores, decisions, rank, approvals, then
- * rules (with waivers) and limits as diagnostics.  Returns the results
- * (owned by the compilation) or NULL when there is no decide block. */
-Results *strat_run_decide(Compilation *c);
-/* Runs every test; prints one line per failure to out; counts. */
-void strat_run_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed);
-
-/* explain.c: strat_explain without arming the out-of-memory jump (for
- * callers inside the library, whose own guard is armed). */
-strat_status explain_service(Compilation *c, FILE *out, const char *service);
-
-/* emit_html.c: the self-contained HTML report of `decide --format html`. */
-void emit_html(Compilation *c, const Results *res, FILE *out);
-
-/* S0907 at the top of the first file. */
-void report_no_decide(Compilation *c);
-/* The portfolio was decided (S0907 when the strategy has no decide block). */
-bool have_decisions(Compilation *c);
-
-/* SHA-256 (hex) over every loaded source file. */
-const char *inputs_sha256(Compilation *c);
-
-/* decide.c: scores in dependency order.  order_scores appends s after
- * the scores it calls; score_deps appends what e calls; `seen` is indexed
- * by Score.index. */
-void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
-void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen);
 
 /* Formats a value for people ("42", "catalogue", "checkout", "[a, b]"). */
 const char *value_text(Compilation *c, const Value *v);

@@ -16,8 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "decide.h"
+#include "diag.h"
+#include "explain.h"
+#include "intern.h"
 #include "json.h"
+#include "source.h"
 #include "unparse.h"
 
 /* The service's decision from the columns as they are now: its scores and
@@ -35,7 +39,7 @@ static Decision decide_now(Eval *ev, uint32_t row)
     for (uint32_t s = 0; s < ev->p->scores.len; s++)
         if (!isfinite(eval_score(ev, ev->p->scores.items[s], row)))
             res->failed[row] = true;
-    eval_decide_row(ev, row);
+    decide_row(ev, row);
     Decision d = (Decision)res->decision[row];
     res->decision[row] = saved_dec;
     res->arm[row] = saved_arm;
@@ -228,52 +232,35 @@ static const char *short_number(Compilation *c, double v)
     return arena_strndup(&c->arena, buf, strlen(buf));
 }
 
-strat_status strat_explain(strat_compilation *c, FILE *out, const char *service)
+/* The service, its decision and its rank. */
+static void print_decision(Compilation *c, FILE *out, uint32_t r)
 {
-    STRAT_GUARD(c, STRAT_FAILURE);
-    return explain_service(c, out, service);
-}
-
-strat_status explain_service(Compilation *c, FILE *out, const char *service)
-{
-    if (!have_decisions(c))
-        return STRAT_FINDINGS;
-    Eval *ev = c->eval;
+    Program *p = c->program;
     Results *res = c->results;
     KindTable *svc = kind_table(c, EK_SERVICE);
-    Name n = intern_cstr(c, service);
-    int32_t row = kind_lookup(svc, n);
-    if (row < 0) {
-        Diag *d = diag_at(c, D_UNDEFINED, (Loc){0, 0, 0}, "no service `%s`", service);
-        Name s = suggest_entity(c, KIND_BIT(EK_SERVICE), n);
-        if (s)
-            diag_hint(c, d, "did you mean `%s`?", s);
-        return STRAT_FAILURE;
-    }
-    Program *p = c->program;
-    uint32_t r = (uint32_t)row;
-    Decision d0 = (Decision)res->decision[r];
     Source *src = source_get(c, svc->locs[r].file);
     LineCol lc = source_linecol(c, svc->locs[r].file, svc->locs[r].start);
     fprintf(out, "service %s  (%s:%u)\n", svc->names[r], src ? src->path : "?", lc.line);
     fprintf(out, "decision: %s", res->failed[r] ? "none (a score is not a number)"
-                                                : decision_name(d0));
+                                                : decision_name((Decision)res->decision[r]));
     if (p->decide && p->decide->rank)
         fprintf(out, ", rank %u of %u (rank by %s = %s)", res->rank[r], res->nservices,
                 expr_text(c, p->decide->rank), short_number(c, res->rank_value[r]));
-    fputs("\n\nscores:\n", out);
-    /* every norm() range from the portfolio as it is, before anything is
-     * perturbed: whichever engine decided (the JIT fixes them up front,
-     * the interpreter on first use), the search sees the same ranges */
-    PtrVec norm_sites = {0};
-    eval_fix_norm_ranges(ev, &norm_sites);
-    /* from here to the end of the search scores are memoised for one
-     * state of the inputs; decide_with_* forgets them at each change */
-    eval_memo_begin(ev);
+}
+
+/* Every score of the service with what it read, then every arm tried up
+ * to the one that fired.  Traced: the trace ends up holding every read
+ * the scores and arms made, which is where the flip search looks. */
+static void print_scores_and_arms(Eval *ev, FILE *out, uint32_t r)
+{
+    Compilation *c = ev->c;
+    Program *p = c->program;
+    Results *res = c->results;
     ev->tracing = true;
     ev->trace.len = 0;
     bool *ready = res->score_ready;
     res->score_ready = NULL;
+    fputs("\n\nscores:\n", out);
     for (uint32_t s = 0; s < p->scores.len; s++) {
         Score *sc = p->scores.items[s];
         uint32_t from = ev->trace.len;
@@ -301,9 +288,20 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
             break;
     }
     res->score_ready = ready;
-    /* what would flip it: every service attribute the scores and arms read */
+}
+
+/* For each service attribute the trace read, the smallest change of it
+ * alone that flips the decision d0 (numbers: either way, within the
+ * schema; symbols: the first allowed value that flips), smallest
+ * relative change first, ties in attribute order. */
+static PtrVec find_flips(Eval *ev, uint32_t r, Decision d0)
+{
+    Compilation *c = ev->c;
+    KindTable *svc = kind_table(c, EK_SERVICE);
     PtrVec flips = {0};
     bool *read = attrs_read(ev, r);
+    bool saved_tracing = ev->tracing;
+    ev->tracing = false;   /* the search's reads are not the explanation's */
     for (uint32_t slot = 0; slot < svc->nattrs; slot++) {
         if (!read[slot])
             continue;
@@ -313,10 +311,7 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
             bool have = false;
             for (int dir = -1; dir <= 1; dir += 2) {
                 Flip f = {0};
-                bool saved_tracing = ev->tracing;
-                ev->tracing = false;
                 bool ok = search_numeric(ev, r, (int)slot, dir, &f);
-                ev->tracing = saved_tracing;
                 if (ok && (!have || f.rel < best.rel)) {
                     best = f;
                     have = true;
@@ -330,8 +325,6 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         } else if (a->type.kind == T_SYMBOL && a->nallowed) {
             int32_t *cell = &svc->cols[slot].i32[r];
             int32_t v0 = *cell;
-            bool saved_tracing = ev->tracing;
-            ev->tracing = false;
             for (uint32_t k = 0; k < a->nallowed; k++) {
                 int32_t v = atom_id(c, a->allowed[k]);
                 if (v == v0)
@@ -348,14 +341,9 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
                     break;
                 }
             }
-            ev->tracing = saved_tracing;
         }
     }
-    ev->tracing = false;
-    eval_memo_end(ev);
-    fputs("\nsmallest single change that flips the decision:\n", out);
-    if (!flips.len)
-        fputs("  none found: no one input the scores and arms read changes it\n", out);
+    ev->tracing = saved_tracing;
     /* smallest relative change first; ties by attribute order */
     for (uint32_t i = 1; i < flips.len; i++)
         for (uint32_t j = i; j > 0; j--) {
@@ -365,8 +353,17 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
                 flips.items[j] = a;
             }
         }
-    for (uint32_t i = 0; i < flips.len; i++) {
-        Flip *f = flips.items[i];
+    return flips;
+}
+
+static void print_flips(Compilation *c, FILE *out, const PtrVec *flips)
+{
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    fputs("\nsmallest single change that flips the decision:\n", out);
+    if (!flips->len)
+        fputs("  none found: no one input the scores and arms read changes it\n", out);
+    for (uint32_t i = 0; i < flips->len; i++) {
+        Flip *f = flips->items[i];
         const AttrDef *a = &svc->attrs[f->slot];
         if (f->sym_to) {
             fprintf(out, "  %-16s %s -> %s  would make it %s\n", a->name,
@@ -383,14 +380,52 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
                     f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
         }
     }
-    if (norm_sites.len) {
-        fputs("\nportfolio ranges used by norm() (kept fixed while searching):\n", out);
-        for (uint32_t i = 0; i < norm_sites.len; i++) {
-            Expr *e = norm_sites.items[i];
-            uint32_t k = (uint32_t)e->aux - 1;
-            fprintf(out, "  %-28s min %s, max %s\n", expr_text(c, e),
-                    short_number(c, ev->norm_lo[k]), short_number(c, ev->norm_hi[k]));
-        }
+}
+
+static void print_norm_ranges(Eval *ev, FILE *out, const PtrVec *norm_sites)
+{
+    Compilation *c = ev->c;
+    if (!norm_sites->len)
+        return;
+    fputs("\nportfolio ranges used by norm() (kept fixed while searching):\n", out);
+    for (uint32_t i = 0; i < norm_sites->len; i++) {
+        Expr *e = norm_sites->items[i];
+        uint32_t k = (uint32_t)e->aux - 1;
+        fprintf(out, "  %-28s min %s, max %s\n", expr_text(c, e),
+                short_number(c, ev->norm_lo[k]), short_number(c, ev->norm_hi[k]));
     }
+}
+
+strat_status explain_service(Compilation *c, FILE *out, const char *service)
+{
+    if (!decide_have_results(c))
+        return STRAT_FINDINGS;
+    Eval *ev = c->eval;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    Name n = intern_cstr(c, service);
+    int32_t row = kind_lookup(svc, n);
+    if (row < 0) {
+        Diag *d = diag_at(c, D_UNDEFINED, (Loc){0, 0, 0}, "no service `%s`", service);
+        Name s = suggest_entity(c, KIND_BIT(EK_SERVICE), n);
+        if (s)
+            diag_hint(c, d, "did you mean `%s`?", s);
+        return STRAT_FAILURE;
+    }
+    uint32_t r = (uint32_t)row;
+    print_decision(c, out, r);
+    /* every norm() range from the portfolio as it is, before anything is
+     * perturbed: whichever engine decided (the JIT fixes them up front,
+     * the interpreter on first use), the search sees the same ranges */
+    PtrVec norm_sites = {0};
+    eval_fix_norm_ranges(ev, &norm_sites);
+    /* from here to the end of the search scores are memoised for one
+     * state of the inputs; decide_with_* forgets them at each change */
+    eval_memo_begin(ev);
+    print_scores_and_arms(ev, out, r);
+    PtrVec flips = find_flips(ev, r, (Decision)c->results->decision[r]);
+    ev->tracing = false;
+    eval_memo_end(ev);
+    print_flips(c, out, &flips);
+    print_norm_ranges(ev, out, &norm_sites);
     return STRAT_OK;
 }

@@ -19,7 +19,8 @@
  */
 #include <string.h>
 
-#include "eval.h"
+#include "graph.h"
+#include "source.h"
 
 /* Fill and border per decision (ColorBrewer "Paired", light on dark). */
 static const char *const fill[DEC_COUNT + 1] = {
@@ -316,16 +317,13 @@ static void emit_mermaid(FILE *out, const Graph *g)
             fprintf(out, "  style s%u stroke-dasharray:5 4\n", r);
 }
 
-strat_status strat_graph(strat_compilation *c, FILE *out, const char *format)
+strat_status graph_emit(Compilation *c, FILE *out, bool mermaid)
 {
-    if (format && strcmp(format, "mermaid") != 0 && strcmp(format, "dot") != 0)
-        return STRAT_FAILURE;
-    STRAT_GUARD(c, STRAT_FAILURE);
     if (!c->program)
         return STRAT_FINDINGS;
     Graph *g = ARENA_NEW(&c->arena, Graph);
     build(g, c);
-    if (format && strcmp(format, "mermaid") == 0)
+    if (mermaid)
         emit_mermaid(out, g);
     else
         emit_dot(out, g);

@@ -4,7 +4,8 @@
  */
 #include <string.h>
 
-#include "compiler.h"
+#include "intern.h"
+#include "parallel.h"
 
 /* Eight bytes at a time, then a final mix: names are short, and a
  * million-row load hashes two million of them. */
@@ -181,4 +182,29 @@ Name suggest_name(Name name, Name const *candidates, uint32_t n)
     for (uint32_t i = 0; i < n; i++)
         suggest_offer(&s, candidates[i]);
     return suggest_best(&s);
+}
+
+void intern_init_names(Compilation *c)
+{
+#define N(field, text) c->n.field = intern_cstr(c, text)
+    N(s, "s"); N(title, "title"); N(owner, "owner"); N(status, "status");
+    N(kind, "kind"); N(investment, "investment"); N(supports, "supports");
+    N(depends_on, "depends_on"); N(customers, "customers");
+    N(suppliers, "suppliers"); N(capability, "capability"); N(cost, "cost");
+    N(demand, "demand"); N(metric, "metric"); N(baseline, "baseline");
+    N(target, "target"); N(due, "due"); N(weight, "weight");
+    N(parent, "parent"); N(horizon, "horizon"); N(budget, "budget");
+    N(run_max, "run_max"); N(vision, "vision"); N(currency, "currency");
+    N(likelihood, "likelihood"); N(impact, "impact");
+    N(accepted_by, "accepted_by"); N(services, "services");
+    N(delivers, "delivers"); N(price, "price"); N(support, "support");
+    N(when, "when"); N(approver, "approver"); N(key, "key"); N(rule, "rule");
+    N(entity, "entity"); N(until, "until"); N(approved_by, "approved_by");
+    N(reason, "reason"); N(lead, "lead"); N(retired, "retired");
+    N(pipeline, "pipeline"); N(catalogue, "catalogue");
+    N(business, "business"); N(supporting, "supporting"); N(run, "run");
+    N(grow, "grow"); N(transform, "transform"); N(decision, "decision");
+    N(number, "number"); N(string, "string"); N(date, "date");
+    N(bool_, "bool"); N(lead_time, "lead_time");
+#undef N
 }

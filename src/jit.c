@@ -34,7 +34,6 @@
 #include <libgccjit.h>
 #include <math.h>
 #include <nettle/sha2.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -43,15 +42,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
+#include "intern.h"
 #include "jit.h"
 #include "json.h"
+#include "parallel.h"
 
 typedef void (*KernelFn)(double **num, int32_t **i32, uint32_t **spans,
                          const double *params, const int32_t *atoms, double **extra,
                          double *scores, int8_t *decision, int16_t *arm, double *rank,
                          uint8_t *failed, int32_t begin, int32_t end, int32_t n);
 
-/* ---- planning: what compiles, and the cache key ------------------------ */
+/* ---- planning: what compiles (plan_num, plan_bool) ------------------------ */
 
 typedef struct Plan {
     Compilation *c;
@@ -66,6 +68,7 @@ typedef struct Plan {
     PtrVec atoms;             /* Name */
     char *key;                /* canonical text of everything compiled */
     size_t key_len, key_cap;
+    const char *key_hash;     /* its SHA-256: the cache's name for the code */
 } Plan;
 
 static void key_put(Plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -877,13 +880,13 @@ static void unload(Loaded *lo)
 }
 
 /* The code of the last run, kept until the compilation is freed. */
-struct JitKept {
+typedef struct JitKept {
     const char *key_hash;
     Loaded loaded;            /* from the cache, or no handle */
     KernelFn kernel;
     gcc_jit_result *result;   /* compiled in memory, or NULL */
     gcc_jit_context *ctx;
-};
+} JitKept;
 
 void jit_release(Compilation *c)
 {
@@ -1347,57 +1350,14 @@ static bool store(Cache *k, void *arg)
     return true;
 }
 
-/* ---- running -------------------------------------------------------------- */
+/* ---- 1. the plan: what compiles, and the cache key ---------------------------- */
 
-typedef struct KernelArgs {
-    KernelFn fn;
-    double **num;
-    int32_t **i32;
-    uint32_t **spans;
-    const double *params;
-    const int32_t *atoms;
-    double **extra;
-    Results *res;
-    uint8_t *failed;
-    int32_t begin, end, n;
-} KernelArgs;
-
-static void *kernel_thread(void *arg)
-{
-    KernelArgs *a = arg;
-    a->fn(a->num, a->i32, a->spans, a->params, a->atoms, a->extra, a->res->scores,
-          a->res->decision, a->res->arm, a->res->rank_value, a->failed, a->begin, a->end,
-          a->n);
-    return NULL;
-}
-
-/* A context with the kernel generated in it, or NULL (said why). */
-static gcc_jit_context *new_context(Plan *p, const char *key_hash)
-{
-    Compilation *c = p->c;
-    gcc_jit_context *ctx = gcc_jit_context_acquire();
-    if (!ctx)
-        return NULL;
-    gcc_jit_context_set_int_option(ctx, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL,
-                                   c->opts.jit_O0 ? 0 : 3);
-    /* the interpreter never fuses a*b+c; neither may the JIT */
-    gcc_jit_context_add_command_line_option(ctx, "-ffp-contract=off");
-    gcc_jit_context_add_command_line_option(ctx, "-fno-fast-math");
-    generate(p, ctx, key_hash);
-    const char *err = gcc_jit_context_get_first_error(ctx);
-    if (err) {
-        verbose(c, "code generation failed: %s", err);
-        gcc_jit_context_release(ctx);
-        return NULL;
-    }
-    return ctx;
-}
-
-bool jit_run(Eval *ev, Results *res, bool *decided)
+/* The plan of this run, or NULL when there is nothing to compile (or too
+ * many rows for the kernel's int32 indexing). */
+static Plan *plan_new(Eval *ev)
 {
     Compilation *c = ev->c;
     Program *prog = c->program;
-    *decided = false;
     Plan *p = ARENA_NEW(&c->arena, Plan);
     p->c = c;
     p->ev = ev;
@@ -1405,7 +1365,7 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     uint32_t n = p->svc->count;
     if (n == 0 || n > INT32_MAX / (prog->scores.len + 1) ||
         (prog->scores.len == 0 && !prog->decide))
-        return false;   /* nothing to compile, or too many rows for int32 indexing */
+        return NULL;
     bool *seen = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
     for (uint32_t i = 0; i < prog->scores.len; i++)
         order_scores(c, prog->scores.items[i], &p->order, seen);
@@ -1462,41 +1422,188 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
                        "does not compile");
         }
     }
-    const char *key_hash = sha256_hex(c, p->key, p->key_len);
+    p->key_hash = sha256_hex(c, p->key, p->key_len);
+    return p;
+}
 
-    /* the compiled code: kept from an earlier run in this compilation
-     * (`strat sensitivity` decides the portfolio hundreds of times), from
-     * the cache, or compiled now */
-    Loaded lo = {NULL, NULL, -1};
+/* ---- 2. the kernel: kept, from the cache, or compiled now ---------------------- */
+
+typedef struct Kernel {
+    KernelFn fn;
+    Loaded loaded;            /* from the cache: what holds fn */
+    gcc_jit_result *result;   /* compiled in memory: what holds fn */
+    gcc_jit_context *ctx;
+    bool reused;              /* the kept kernel of an earlier run */
+} Kernel;
+
+/* A context with the kernel generated in it, or NULL (said why). */
+static gcc_jit_context *new_context(Plan *p, const char *key_hash)
+{
+    Compilation *c = p->c;
+    gcc_jit_context *ctx = gcc_jit_context_acquire();
+    if (!ctx)
+        return NULL;
+    gcc_jit_context_set_int_option(ctx, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL,
+                                   c->opts.jit_O0 ? 0 : 3);
+    /* the interpreter never fuses a*b+c; neither may the JIT */
+    gcc_jit_context_add_command_line_option(ctx, "-ffp-contract=off");
+    gcc_jit_context_add_command_line_option(ctx, "-fno-fast-math");
+    generate(p, ctx, key_hash);
+    const char *err = gcc_jit_context_get_first_error(ctx);
+    if (err) {
+        verbose(c, "code generation failed: %s", err);
+        gcc_jit_context_release(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+static void say_interpreting(Compilation *c, uint32_t n)
+{
+    verbose(c, "%u services: interpreting (compiling pays from %u, cached code "
+               "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
+}
+
+/* The compiled code of p: kept from an earlier run in this compilation
+ * (`strat sensitivity` decides the portfolio hundreds of times), from the
+ * cache, or compiled now (and cached).  False, with nothing held, when it
+ * cannot be had or (--jit=auto) would not pay: the caller interprets. */
+static bool kernel_get(Plan *p, Kernel *k)
+{
+    Compilation *c = p->c;
+    uint32_t n = p->svc->count;
+    memset(k, 0, sizeof *k);
+    k->loaded = (Loaded){NULL, NULL, -1};
     JitKept *kept = c->jit_kept;
-    bool reuse = kept && strcmp(kept->key_hash, key_hash) == 0;
+    k->reused = kept && strcmp(kept->key_hash, p->key_hash) == 0;
     bool is_auto = c->opts.jit == STRAT_JIT_AUTO;
     if (is_auto && n < JIT_AUTO_WARM) {
-        verbose(c, "%u services: interpreting (compiling pays from %u, cached code "
-                   "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
+        say_interpreting(c, n);
         return false;
     }
-    Cache *cache = NULL;
-    bool cached = false;
-    if (reuse) {
-        lo.kernel = kept->kernel;
-    } else {
-        cache = ARENA_NEW(&c->arena, Cache);
-        cache_init(cache, c, key_hash);
-        if (cache_guard(cache, lookup, (void *)key_hash)) {
-            lo = cache->loaded;   /* handed over: the cache no longer holds it */
+    if (k->reused) {
+        k->fn = kept->kernel;
+        verbose(c, "compiled code reused");
+        return true;
+    }
+    Cache *cache = ARENA_NEW(&c->arena, Cache);
+    cache_init(cache, c, p->key_hash);
+    bool cached = cache_guard(cache, lookup, (void *)p->key_hash);
+    if (cached) {
+        k->loaded = cache->loaded;   /* handed over: the cache no longer holds it */
+        cache->loaded = (Loaded){NULL, NULL, -1};
+    }
+    cache_close(cache);   /* nothing held open across what follows */
+    if (cached) {
+        verbose(c, "loaded %s/%s from the cache", cache->real, cache->object);
+        k->fn = k->loaded.kernel;
+        if (!k->fn)
+            unload(&k->loaded);
+        return k->fn != NULL;
+    }
+    if (is_auto && n < JIT_AUTO_COLD) {
+        say_interpreting(c, n);
+        return false;
+    }
+    k->ctx = new_context(p, p->key_hash);
+    if (!k->ctx)
+        return false;
+    if (cache->state != CACHE_NONE && cache->state != CACHE_REFUSED) {
+        StoreArgs sa = {k->ctx, p->key_hash, NULL, false};
+        bool stored = cache_guard(cache, store, &sa);
+        if (stored) {
+            k->loaded = cache->loaded;
             cache->loaded = (Loaded){NULL, NULL, -1};
-            cached = true;
         }
-        cache_close(cache);   /* nothing held open across what follows */
+        cache_close(cache);
+        if (stored) {
+            if (!sa.why)
+                verbose(c, "compiled and cached %s/%s", cache->real, cache->object);
+            else
+                verbose(c, "compiled, but could not cache it (%s): running it from "
+                           "memory", sa.why);
+        } else if (cache->state != CACHE_REFUSED) {
+            verbose(c, "could not cache the compiled code (%s): compiling in memory",
+                    sa.why);
+        }
+        /* a context that failed keeps its first error: start afresh */
+        if (sa.ctx_failed) {
+            gcc_jit_context_release(k->ctx);
+            k->ctx = new_context(p, p->key_hash);
+        }
     }
-    if (is_auto && !reuse && !cached && n < JIT_AUTO_COLD) {
-        verbose(c, "%u services: interpreting (compiling pays from %u, cached code "
-                   "from %u)", n, (unsigned)JIT_AUTO_COLD, (unsigned)JIT_AUTO_WARM);
-        unload(&lo);
+    k->fn = k->loaded.kernel;
+    if (!k->fn && k->ctx) {
+        k->result = gcc_jit_context_compile(k->ctx);
+        if (!k->result) {
+            verbose(c, "compilation failed: %s", gcc_jit_context_get_first_error(k->ctx));
+            gcc_jit_context_release(k->ctx);
+            k->ctx = NULL;
+            unload(&k->loaded);
+            return false;
+        }
+        k->fn = (KernelFn)gcc_jit_result_get_code(k->result, "strat_kernel");
+        verbose(c, "compiled in memory");
+    }
+    if (!k->fn) {
+        unload(&k->loaded);
+        if (k->result)
+            gcc_jit_result_release(k->result);
+        if (k->ctx)
+            gcc_jit_context_release(k->ctx);
         return false;
     }
-    /* runtime parameters: norm ranges, atoms, alignment and exposure */
+    return true;
+}
+
+/* The kernel of this run kept for the next (released by strat_free). */
+static void kernel_keep(Plan *p, const Kernel *k)
+{
+    Compilation *c = p->c;
+    if (k->reused)
+        return;
+    jit_release(c);
+    JitKept *kept = ARENA_NEW(&c->arena, JitKept);
+    *kept = (JitKept){p->key_hash, k->loaded, k->fn, k->result, k->ctx};
+    c->jit_kept = kept;
+}
+
+/* ---- 3. the run: the kernel over every service -------------------------------- */
+
+typedef struct KernelArgs {
+    KernelFn fn;
+    double **num;
+    int32_t **i32;
+    uint32_t **spans;
+    const double *params;
+    const int32_t *atoms;
+    double **extra;
+    Results *res;
+    uint8_t *failed;
+    int32_t n;
+} KernelArgs;
+
+/* Rows [lo, hi): each slice writes its own rows only (parallel_rows). */
+static void kernel_slice(void *ctx, uint32_t lo, uint32_t hi)
+{
+    KernelArgs *a = ctx;
+    a->fn(a->num, a->i32, a->spans, a->params, a->atoms, a->extra, a->res->scores,
+          a->res->decision, a->res->arm, a->res->rank_value, a->failed, (int32_t)lo,
+          (int32_t)hi, a->n);
+}
+
+/* Rows split across the cores from this many services on. */
+enum { KERNEL_MIN_ROWS_PER_THREAD = 50000 };
+
+/* The runtime parameters (norm ranges, atom ids, alignment and exposure
+ * columns, by the interpreter's own code), the scores the kernel does not
+ * compute (by the interpreter, first: the kernel reads them back), then
+ * the kernel over every row. */
+static void kernel_run(Plan *p, KernelFn fn, Results *res)
+{
+    Compilation *c = p->c;
+    Eval *ev = p->ev;
+    uint32_t n = p->svc->count;
     double *params = ARENA_ARRAY(&c->arena, double, 2 * p->norm_sites.len + 2);
     for (uint32_t i = 0; i < p->norm_sites.len; i++) {
         Expr *e = p->norm_sites.items[i];
@@ -1523,62 +1630,6 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
         for (uint32_t r = 0; r < n; r++)
             extra[i + 1][r] = eval_exposure(ev, (int32_t)r, e->u.call.args[1]->u.name.id);
     }
-
-    gcc_jit_context *ctx = NULL;
-    gcc_jit_result *result = NULL;
-    if (reuse) {
-        verbose(c, "compiled code reused");
-    } else if (cached) {
-        verbose(c, "loaded %s/%s from the cache", cache->real, cache->object);
-    } else {
-        ctx = new_context(p, key_hash);
-        if (!ctx)
-            return false;
-        if (cache->state != CACHE_NONE && cache->state != CACHE_REFUSED) {
-            StoreArgs sa = {ctx, key_hash, NULL, false};
-            bool stored = cache_guard(cache, store, &sa);
-            if (stored) {
-                lo = cache->loaded;
-                cache->loaded = (Loaded){NULL, NULL, -1};
-            }
-            cache_close(cache);
-            if (stored) {
-                if (!sa.why)
-                    verbose(c, "compiled and cached %s/%s", cache->real, cache->object);
-                else
-                    verbose(c, "compiled, but could not cache it (%s): running it from "
-                               "memory", sa.why);
-            } else if (cache->state != CACHE_REFUSED) {
-                verbose(c, "could not cache the compiled code (%s): compiling in memory",
-                        sa.why);
-            }
-            /* a context that failed keeps its first error: start afresh */
-            if (sa.ctx_failed) {
-                gcc_jit_context_release(ctx);
-                ctx = new_context(p, key_hash);
-            }
-        }
-        if (!lo.kernel && ctx) {
-            result = gcc_jit_context_compile(ctx);
-            if (!result) {
-                verbose(c, "compilation failed: %s", gcc_jit_context_get_first_error(ctx));
-                gcc_jit_context_release(ctx);
-                return false;
-            }
-            lo.kernel = (KernelFn)gcc_jit_result_get_code(result, "strat_kernel");
-            verbose(c, "compiled in memory");
-        }
-    }
-    if (!lo.kernel) {
-        unload(&lo);
-        if (result)
-            gcc_jit_result_release(result);
-        if (ctx)
-            gcc_jit_context_release(ctx);
-        return false;
-    }
-
-    /* interpreted scores first: the kernel reads them back */
     for (uint32_t i = 0; i < p->order.len; i++) {
         Score *s = p->order.items[i];
         if (p->score_jit[s->index])
@@ -1598,47 +1649,37 @@ bool jit_run(Eval *ev, Results *res, bool *decided)
     }
     /* (zeroed here, so its page faults are not the kernel's time) */
     uint8_t *failed = ARENA_ARRAY(&c->arena, uint8_t, n);
-    /* rows split across the machine's cores: each writes its own rows */
-    long ncpu = c->opts.threads ? (long)c->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
-    int nthreads = n >= 100000 && ncpu > 1 ? (int)(ncpu < 8 ? ncpu : 8) : 1;
-    KernelArgs args[8];
-    pthread_t tids[8];
-    int started = 0;
+    KernelArgs args = {fn, num, i32, spans, params, atoms, extra, res, failed, (int32_t)n};
     double t0 = now_ms();
-    for (int t = 0; t < nthreads; t++) {
-        args[t] = (KernelArgs){lo.kernel, num, i32, spans, params, atoms, extra, res,
-                               failed, (int32_t)((uint64_t)n * t / nthreads),
-                               (int32_t)((uint64_t)n * (t + 1) / nthreads), (int32_t)n};
-        if (t > 0 && pthread_create(&tids[t], NULL, kernel_thread, &args[t]) == 0)
-            started |= 1 << t;
-        else if (t > 0)
-            kernel_thread(&args[t]);
-    }
-    kernel_thread(&args[0]);
-    for (int t = 1; t < nthreads; t++)
-        if (started & (1 << t))
-            pthread_join(tids[t], NULL);
+    int nthreads = parallel_rows(c, n, KERNEL_MIN_ROWS_PER_THREAD, kernel_slice, &args);
     if (c->opts.verbose)
         fprintf(stderr, "strat: jit: kernel %.1f ms on %d thread%s\n", now_ms() - t0,
                 nthreads, nthreads == 1 ? "" : "s");
     for (uint32_t r = 0; r < n; r++)
         res->failed[r] = failed[r] != 0;
-    for (uint32_t i = 0; i < prog->scores.len; i++)
+    for (uint32_t i = 0; i < c->program->scores.len; i++)
         res->score_ready[i] = true;
-    *decided = p->decide_jit;
+}
 
-    if (!reuse) {
-        /* kept for another run of the same code; released by strat_free */
-        jit_release(c);
-        kept = ARENA_NEW(&c->arena, JitKept);
-        *kept = (JitKept){key_hash, lo, lo.kernel, result, ctx};
-        c->jit_kept = kept;
-    }
+/* ---- the three together ------------------------------------------------------- */
+
+bool jit_run(Eval *ev, Results *res, bool *decided)
+{
+    *decided = false;
+    Plan *p = plan_new(ev);
+    if (!p)
+        return false;
+    Kernel k;
+    if (!kernel_get(p, &k))
+        return false;
+    kernel_run(p, k.fn, res);
+    *decided = p->decide_jit;
+    kernel_keep(p, &k);
+    Program *prog = ev->c->program;
     unsigned ncompiled = 0;
     for (uint32_t i = 0; i < prog->scores.len; i++)
         ncompiled += p->score_jit[i];
-    verbose(c, "%u services, %u of %u scores compiled, decide %s", n, ncompiled,
-            prog->scores.len,
-            p->decide_jit ? "compiled" : "interpreted");
+    verbose(ev->c, "%u services, %u of %u scores compiled, decide %s", p->svc->count,
+            ncompiled, prog->scores.len, p->decide_jit ? "compiled" : "interpreted");
     return true;
 }

@@ -19,4 +19,7 @@ bool jit_run(Eval *ev, Results *res, bool *decided);
  * thousand services; compiling it (about 50 ms) only from about 150k. */
 enum { JIT_AUTO_WARM = 1000, JIT_AUTO_COLD = 150000 };
 
+/* Releases the kernel kept for another run (strat_free). */
+void jit_release(Compilation *c);
+
 #endif

@@ -1,6 +1,6 @@
 /*
- * load.c — the compilation's life and the first stage: reading files,
- * parsing them, and following imports.
+ * load.c — the first stage: reading files, parsing them, and following
+ * imports.
  *
  * Takes the file names given on the command line and gives one list of
  * declarations (c->decls) in a fixed order: the command-line files in the
@@ -31,101 +31,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "compiler.h"
+#include "intern.h"
+#include "load.h"
 #include "parse.h"
+#include "source.h"
 
 enum { MAX_SOURCE_BYTES = STRAT_MAX_SOURCE_BYTES, MAX_IMPORT_DEPTH = 200 };
-
-static void *default_alloc(void *ud, void *ptr, size_t old, size_t size)
-{
-    (void)ud;
-    (void)old;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    return realloc(ptr, size);
-}
-
-static void init_names(Compilation *c)
-{
-#define N(field, text) c->n.field = intern_cstr(c, text)
-    N(s, "s"); N(title, "title"); N(owner, "owner"); N(status, "status");
-    N(kind, "kind"); N(investment, "investment"); N(supports, "supports");
-    N(depends_on, "depends_on"); N(customers, "customers");
-    N(suppliers, "suppliers"); N(capability, "capability"); N(cost, "cost");
-    N(demand, "demand"); N(metric, "metric"); N(baseline, "baseline");
-    N(target, "target"); N(due, "due"); N(weight, "weight");
-    N(parent, "parent"); N(horizon, "horizon"); N(budget, "budget");
-    N(run_max, "run_max"); N(vision, "vision"); N(currency, "currency");
-    N(likelihood, "likelihood"); N(impact, "impact");
-    N(accepted_by, "accepted_by"); N(services, "services");
-    N(delivers, "delivers"); N(price, "price"); N(support, "support");
-    N(when, "when"); N(approver, "approver"); N(key, "key"); N(rule, "rule");
-    N(entity, "entity"); N(until, "until"); N(approved_by, "approved_by");
-    N(reason, "reason"); N(lead, "lead"); N(retired, "retired");
-    N(pipeline, "pipeline"); N(catalogue, "catalogue");
-    N(business, "business"); N(supporting, "supporting"); N(run, "run");
-    N(grow, "grow"); N(transform, "transform"); N(decision, "decision");
-    N(number, "number"); N(string, "string"); N(date, "date");
-    N(bool_, "bool"); N(lead_time, "lead_time");
-#undef N
-}
-
-strat_compilation *strat_new(const strat_allocator *alloc_in,
-                             const strat_options *opts)
-{
-    const strat_allocator a =
-        alloc_in ? *alloc_in : (strat_allocator){default_alloc, NULL};
-    Compilation *c = a.fn(a.ud, NULL, 0, sizeof *c);
-    if (!c)
-        return NULL;
-    memset(c, 0, sizeof *c);
-    c->root_fd = c->stdlib_fd = -1;
-    c->alloc = a;
-    if (opts)
-        c->opts = *opts;
-    c->oom = &c->oom_storage;
-    arena_init(&c->arena, &c->alloc, c->oom);
-    c->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (!c->c_locale) {
-        a.fn(a.ud, c, sizeof *c, 0);
-        return NULL;
-    }
-    if (setjmp(c->oom_storage)) {
-        strat_free(c);
-        return NULL;
-    }
-    init_names(c);
-    return c;
-}
-
-void strat_free(strat_compilation *c)
-{
-    if (!c)
-        return;
-    digest_join(c);   /* it reads the sources */
-    jit_release(c);
-    for (uint32_t i = 0; i < c->sources.len; i++) {
-        Source *s = c->sources.items[i];
-        if (s->owned_raw)
-            arena_raw_free(&c->arena, (void *)s->text, (size_t)s->len + 2);
-    }
-    for (uint32_t i = 0; i < c->unlisted.len; i++) {
-        Source *s = c->unlisted.items[i];
-        if (!s->listed && s->owned_raw)
-            arena_raw_free(&c->arena, (void *)s->text, (size_t)s->len + 2);
-    }
-    if (c->root_fd >= 0)
-        close(c->root_fd);
-    if (c->stdlib_fd >= 0)
-        close(c->stdlib_fd);
-    arena_free_all(&c->arena);
-    freelocale(c->c_locale);
-    strat_allocator a = c->alloc;
-    a.fn(a.ud, c, sizeof *c, 0);
-}
-
 
 /* ---- opening a file beneath a directory ------------------------------- */
 
@@ -147,7 +58,7 @@ void strat_free(strat_compilation *c)
 /* The kernel's own bound on symlinks in one lookup. */
 enum { MAX_SYMLINKS = 40 };
 
-bool path_inside(const char *path, const char *root)
+bool load_path_inside(const char *path, const char *root)
 {
     size_t n = strlen(root);
     if (strcmp(root, "/") == 0)
@@ -220,7 +131,7 @@ Confined load_open_beneath(Compilation *c, int under_fd, const char *under,
     size_t under_len = strcmp(under, "/") == 0 ? 0 : strlen(under);
     char target[PATH_MAX];
     for (int links = 0;; links++) {
-        if (!path_inside(cur, under)) {
+        if (!load_path_inside(cur, under)) {
             r.status = CONFINED_OUTSIDE;
             return r;
         }
@@ -314,7 +225,7 @@ Confined load_open_beneath(Compilation *c, int under_fd, const char *under,
 
 /* ---- reading files ---------------------------------------------------- */
 
-Source *source_prepare(Compilation *c, const char *shown, bool is_stdlib)
+Source *load_prepare_source(Compilation *c, const char *shown, bool is_stdlib)
 {
     Source *s = ARENA_NEW(&c->arena, Source);
     s->path = arena_strndup(&c->arena, shown, strlen(shown));
@@ -377,13 +288,7 @@ bool load_read_fd(Compilation *c, int fd, Source *s, const char **why,
     return true;
 }
 
-void ptrvec_room(Arena *a, PtrVec *v)
-{
-    if (v->len == v->cap)
-        ptrvec_reserve(a, v, v->cap ? v->cap : 8);
-}
-
-uint32_t source_list(Compilation *c, Source *s)
+uint32_t load_list_source(Compilation *c, Source *s)
 {
     ptrvec_push(&c->arena, &c->sources, s);   /* room made: no allocation */
     s->listed = true;
@@ -576,7 +481,7 @@ static void load_source(Loader *L, Source *src, LoadedFile *f, Loc *at, Loc from
     f->real = src->real;
     f->state = FILE_LOADING;
     f->import_loc = from;
-    f->source = source_list(c, src);
+    f->source = load_list_source(c, src);
     f->next = L->files;
     L->files = f;
     *at = from;
@@ -596,7 +501,7 @@ static void import_path(Loader *L, const char *spec, const char *shown,
 {
     Compilation *c = L->c;
     /* everything the file may need, before it is opened */
-    Source *src = source_prepare(c, shown, is_stdlib);
+    Source *src = load_prepare_source(c, shown, is_stdlib);
     LoadedFile *f = ARENA_NEW(&c->arena, LoadedFile);
     Loc *at = ARENA_NEW(&c->arena, Loc);
     ptrvec_room(&c->arena, &c->sources);
@@ -707,7 +612,7 @@ static char *cmdline_path(Compilation *c, const char *arg)
     }
     if (c->opts.project_root) {
         char *text = absolute_by_text(c, arg);
-        if (text && path_inside(text, c->root))
+        if (text && load_path_inside(text, c->root))
             return text;
     }
     const char *dir, *base;
@@ -850,7 +755,7 @@ static bool read_cmdline_file(Compilation *c, CmdFile *cf)
         diag_at(c, D_IO, nowhere, "cannot read `%s`: %s", cf->arg, strerror(cf->err));
         return false;
     }
-    Source *src = source_prepare(c, clean_spelling(c, cf->arg), false);
+    Source *src = load_prepare_source(c, clean_spelling(c, cf->arg), false);
     ptrvec_room(&c->arena, &c->unlisted);
     Confined r = load_open_beneath(c, c->root_fd, c->root, cf->key);
     if (r.status == CONFINED_OUTSIDE) {
@@ -876,10 +781,8 @@ static bool read_cmdline_file(Compilation *c, CmdFile *cf)
     return true;
 }
 
-strat_status strat_load(strat_compilation *c, const char *const *paths,
-                        int npaths_given)
+strat_status load_files(Compilation *c, const char *const *paths, int npaths_given)
 {
-    STRAT_GUARD(c, STRAT_FAILURE);
     c->stdlib_dir = c->opts.stdlib_dir;
     int npaths = npaths_given > 0 ? npaths_given : 0;
     if (!set_root(c, paths, npaths))
@@ -936,10 +839,9 @@ strat_status strat_load(strat_compilation *c, const char *const *paths,
     return c->nerrors ? STRAT_FINDINGS : STRAT_OK;
 }
 
-strat_status strat_read_file(strat_compilation *c, const char *path,
-                             const char **text, size_t *len)
+strat_status load_read_file(Compilation *c, const char *path, const char **text,
+                            size_t *len)
 {
-    STRAT_GUARD(c, STRAT_FAILURE);
     if (!set_root(c, &path, 1))
         return STRAT_FAILURE;
     CmdFile cf = {path, cmdline_path(c, path), 0, NULL};
@@ -950,4 +852,23 @@ strat_status strat_read_file(strat_compilation *c, const char *path,
     *text = cf.src->text;
     *len = cf.src->len;
     return STRAT_OK;
+}
+
+void load_release(Compilation *c)
+{
+    for (uint32_t i = 0; i < c->sources.len; i++) {
+        Source *s = c->sources.items[i];
+        if (s->owned_raw)
+            arena_raw_free(&c->arena, (void *)s->text, (size_t)s->len + 2);
+    }
+    for (uint32_t i = 0; i < c->unlisted.len; i++) {
+        Source *s = c->unlisted.items[i];
+        if (!s->listed && s->owned_raw)
+            arena_raw_free(&c->arena, (void *)s->text, (size_t)s->len + 2);
+    }
+    if (c->root_fd >= 0)
+        close(c->root_fd);
+    if (c->stdlib_fd >= 0)
+        close(c->stdlib_fd);
+    c->root_fd = c->stdlib_fd = -1;
 }

@@ -2,7 +2,8 @@
  * parallel.c — a parallel for over rows, for the few big, simple passes
  * (setting a million-row table's columns to "missing", clearing the name
  * table) that would otherwise make the main thread take every page fault
- * of fresh memory, which on some machines costs more than the work.
+ * of fresh memory, which on some machines costs more than the work, and
+ * for the JIT's compiled kernel over the services.
  *
  * The body must only write its own rows: no allocation, no diagnostics.
  */
@@ -10,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compiler.h"
+#include "parallel.h"
 
 enum { MAX_PARALLEL = 8 };
 
@@ -27,14 +28,14 @@ static void *run_slice(void *arg)
     return NULL;
 }
 
-void parallel_rows(const Compilation *c, uint32_t n, uint32_t min_rows,
-                   void (*fn)(void *ctx, uint32_t lo, uint32_t hi), void *ctx)
+int parallel_rows(const Compilation *c, uint32_t n, uint32_t min_rows,
+                  void (*fn)(void *ctx, uint32_t lo, uint32_t hi), void *ctx)
 {
     long ncpu = c->opts.threads ? (long)c->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
     int nthreads = ncpu > MAX_PARALLEL ? MAX_PARALLEL : ncpu < 1 ? 1 : (int)ncpu;
     if (n < 2 * (uint64_t)min_rows || nthreads == 1) {
         fn(ctx, 0, n);
-        return;
+        return 1;
     }
     Slice slices[MAX_PARALLEL];
     pthread_t tids[MAX_PARALLEL];
@@ -52,6 +53,7 @@ void parallel_rows(const Compilation *c, uint32_t n, uint32_t min_rows,
         else
             run_slice(&slices[t]);
     }
+    return nthreads;
 }
 
 typedef struct ZeroJob {

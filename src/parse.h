@@ -1,6 +1,8 @@
 /*
- * parse.h — what the grammar's actions call, and the driver that runs the
- * scanner and parser over files and follows imports.
+ * parse.h — the parse module: parse_source, which runs the generated
+ * scanner and parser (grammar/strat.l, grammar/strat.y) over one loaded
+ * source, and the constructors their actions call (parse.c).  Following
+ * imports is load.h's.
  */
 #ifndef STRAT_PARSE_H
 #define STRAT_PARSE_H
@@ -46,10 +48,10 @@ typedef struct ParseState {
                                list, for ex_new to hand out again */
 } ParseState;
 
-/* Parses one loaded source; its declarations land in ps->head. */
+/* Parses one loaded source; its declarations land in ps->head (strat.l). */
 void parse_source(struct strat_compilation *c, uint32_t file, ParseState *ps);
 
-/* grammar actions (ast.c) */
+/* grammar actions (parse.c) */
 Name ps_name(ParseState *ps, const char *s);
 Decl *decl_new(ParseState *ps, DeclKind kind, Loc loc);
 Decl *decl_entity(ParseState *ps, EntityKind k, Loc kw, Name name,
@@ -86,10 +88,5 @@ void exprs_push(ParseState *ps, ExprList *l, Expr *e);
 void parse_error_plain(ParseState *ps, Loc loc, const char *msg);
 void parse_syntax_error(ParseState *ps, Loc loc, const char *found,
                         const char **expected, int nexpected);
-
-/* lexer helpers (lex_support.c) */
-int32_t days_from_civil(int y, unsigned m, unsigned d);
-void civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d);
-bool date_valid(int y, unsigned m, unsigned d);
 
 #endif

@@ -20,9 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "decide.h"
+#include "digest.h"
 #include "jit.h"
 #include "json.h"
+#include "parallel.h"
+#include "sensitivity.h"
 
 enum { DEFAULT_RUNS = 200 };
 #define DEFAULT_SPREAD 0.10
@@ -182,7 +185,7 @@ static void decide_all(Study *st)
     }
     if (!decided)
         for (uint32_t r = 0; r < st->n; r++)
-            eval_decide_row(ev, r);
+            decide_row(ev, r);
 }
 
 static const char *outcome_name(Compilation *c, int o)
@@ -316,11 +319,9 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
             nrows, st->n, nknife, 100 * knife);
 }
 
-strat_status strat_sensitivity(strat_compilation *c, FILE *out,
-                               const strat_sensitivity_options *o)
+strat_status sensitivity_run(Compilation *c, FILE *out, const strat_sensitivity_options *o)
 {
-    STRAT_GUARD(c, STRAT_FAILURE);
-    if (!have_decisions(c))
+    if (!decide_have_results(c))
         return STRAT_FINDINGS;
     Eval *ev = c->eval;
     Results *base = c->results;

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "compiler.h"
+#include "source.h"
 
 uint32_t source_add(Compilation *c, const char *path, const char *real,
                     const char *text, size_t len, bool is_stdlib)

@@ -1,7 +1,7 @@
 /*
  * typecheck.c — resolve and type every expression of the strategy.
  *
- * Takes the Program after check.c has filled the kind tables, and
+ * Takes the Program after resolve.c has filled the kind tables, and
  * annotates each Expr with its Type, each name with what it refers to
  * (a bound variable's slot, an entity, a const, a symbol, a decision), each
  * attribute access with its column slot and each call with its built-in or
@@ -15,16 +15,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "check.h"
-
-static const char *const builtin_names[B_COUNT_OF_BUILTINS] = {
-    "alignment", "exposure", "norm", "min", "max", "clamp", "abs", "log",
-    "sqrt", "pow", "defined", "count", "sum", "any", "all", "decision"};
-
-const char *builtin_name(Builtin b)
-{
-    return b >= 0 && b < B_COUNT_OF_BUILTINS ? builtin_names[b] : "?";
-}
+#include "diag.h"
+#include "intern.h"
+#include "resolve.h"
+#include "typecheck.h"
 
 typedef enum Context {
     CTX_SCORE,      /* score NAME(s) = ...       s bound */
@@ -386,17 +380,17 @@ static const Type *check_call(Scope *sc, Expr *e)
     Expr **args = e->u.call.args;
     int b = -1;
     for (int i = 0; i < B_COUNT_OF_BUILTINS; i++)
-        if (strcmp(fn, builtin_names[i]) == 0)
+        if (strcmp(fn, builtin_name((Builtin)i)) == 0)
             b = i;
     Score *score = b < 0 ? score_named(c, fn) : NULL;
     if (b < 0 && !score) {
         Diag *d = diag_at(c, D_UNDEFINED, e->u.call.fn_loc, "undefined function `%s`", fn);
         Name s = NULL;
-        if (++c->suggestions <= 500) {
+        if (++c->suggestions <= MAX_NAME_SEARCHES) {
             Suggester sg;
             suggest_begin(&sg, fn);
             for (int i = 0; i < B_COUNT_OF_BUILTINS; i++)
-                suggest_offer(&sg, intern_cstr(c, builtin_names[i]));
+                suggest_offer(&sg, intern_cstr(c, builtin_name((Builtin)i)));
             for (uint32_t i = 0; i < c->program->scores.len; i++)
                 suggest_offer(&sg, ((Score *)c->program->scores.items[i])->name);
             s = suggest_best(&sg);
@@ -594,36 +588,6 @@ static const Type *check_expr(Scope *sc, Expr *e)
 
 /* ---- score recursion ---------------------------------------------------- */
 
-void score_calls(Compilation *c, Expr *e, PtrVec *out)
-{
-    if (!e)
-        return;
-    switch (e->kind) {
-    case EX_CALL:
-        if (e->u.call.sym)
-            ptrvec_push(&c->arena, out, e);
-        for (uint32_t i = 0; i < e->u.call.nargs; i++)
-            score_calls(c, e->u.call.args[i], out);
-        break;
-    case EX_ATTR: score_calls(c, e->u.attr.obj, out); break;
-    case EX_LIST:
-        for (uint32_t i = 0; i < e->u.list.n; i++)
-            score_calls(c, e->u.list.items[i], out);
-        break;
-    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
-        score_calls(c, e->u.ops.a, out);
-        score_calls(c, e->u.ops.b, out);
-        score_calls(c, e->u.ops.c, out);
-        break;
-    case EX_QUANT: case EX_COMPREH:
-        score_calls(c, e->u.quant.where, out);
-        score_calls(c, e->u.quant.body, out);
-        break;
-    default:
-        break;
-    }
-}
-
 /* Depth-first over the call graph; a score met again while on the stack
  * closes a cycle, reported once at the call that closes it. */
 /* Scores are evaluated by recursion (a score calls the ones it uses), so
@@ -792,39 +756,6 @@ static void check_bool_portfolio(Compilation *c, Expr *e, const char *what)
 {
     Scope sc = {.c = c, .ctx = CTX_PORTFOLIO};
     expect_type(&sc, e, check_expr(&sc, e), T_BOOL, what);
-}
-
-/* The references to consts in e (EX_NAME nodes), in source order. */
-void const_refs(Compilation *c, Expr *e, PtrVec *out)
-{
-    if (!e)
-        return;
-    switch (e->kind) {
-    case EX_NAME:
-        if (e->u.name.local < 0 && const_named(c, e->u.name.id))
-            ptrvec_push(&c->arena, out, e);
-        break;
-    case EX_ATTR: const_refs(c, e->u.attr.obj, out); break;
-    case EX_CALL:
-        for (uint32_t i = 0; i < e->u.call.nargs; i++)
-            const_refs(c, e->u.call.args[i], out);
-        break;
-    case EX_LIST:
-        for (uint32_t i = 0; i < e->u.list.n; i++)
-            const_refs(c, e->u.list.items[i], out);
-        break;
-    case EX_UNARY: case EX_BINARY: case EX_IF: case EX_RANGE:
-        const_refs(c, e->u.ops.a, out);
-        const_refs(c, e->u.ops.b, out);
-        const_refs(c, e->u.ops.c, out);
-        break;
-    case EX_QUANT: case EX_COMPREH:
-        const_refs(c, e->u.quant.where, out);
-        const_refs(c, e->u.quant.body, out);
-        break;
-    default:
-        break;
-    }
 }
 
 /* One const on Tarjan's stack of calls, and how far through its refs. */

@@ -5,13 +5,12 @@
  */
 #include <string.h>
 
-#include "compiler.h"
+#include "dates.h"
 #include "json.h"
-#include "parse.h"
 #include "unparse.h"
 
 /* Binding strength, as in the grammar's layers (strat.y). */
-static int prec(const Expr *e)
+int unparse_prec(const Expr *e)
 {
     switch (e->kind) {
     case EX_RANGE: return 1;
@@ -67,7 +66,7 @@ static void string_lit(Buf *b, const char *s)
 
 static void sub(Buf *b, const Expr *e, int min_prec)
 {
-    if (prec(e) < min_prec) {
+    if (unparse_prec(e) < min_prec) {
         put(b, "(");
         unparse_expr(b, e);
         put(b, ")");
@@ -150,10 +149,10 @@ void unparse_expr(Buf *b, const Expr *e)
         break;
     case EX_UNARY:
         put(b, e->u.ops.op == OP_NOT ? "not " : "-");
-        sub(b, e->u.ops.a, prec(e));
+        sub(b, e->u.ops.a, unparse_prec(e));
         break;
     case EX_BINARY: {
-        int p = prec(e);
+        int p = unparse_prec(e);
         /* left-associative: the right operand needs one level more */
         bool cmp = p == 6;
         sub(b, e->u.ops.a, cmp ? p + 1 : p);

@@ -5,8 +5,8 @@
 #  * every keyword of grammar/strat.l (the quoted words of rules such as
 #    `"import"  { return IMPORT; }`) is highlighted as a keyword by the Vim
 #    syntax file, the Emacs mode and the VS Code TextMate grammar; so are the
-#    decision words and built-in function names (read from src/check.c and
-#    src/typecheck.c when they are there);
+#    decision words and built-in function names (read from src/program.c
+#    when they are there);
 #  * the VS Code JSON files are valid and consistent with one another;
 #  * the diagnostics patterns (Vim errorformat, Emacs compilation regexp,
 #    VS Code problem matcher) parse `strat check` output and skip the
@@ -63,8 +63,8 @@ nkw=$(wc -l <"$TMP/keywords")
 check "keywords found in $LEXER ($nkw)" test "$nkw" -gt 0
 
 # Words that are identifiers to the scanner but that editors highlight:
-# the decisions (src/check.c) and the built-in functions (src/typecheck.c;
-# `any` and `all` there are keywords too).
+# the decisions and the built-in functions (src/program.c; `any` and `all`
+# there are keywords too).
 c_words() {   # c_words FILE ARRAY FALLBACK...: the strings of a C array
     local file=$1 array=$2
     shift 2
@@ -78,9 +78,9 @@ c_words() {   # c_words FILE ARRAY FALLBACK...: the strings of a C array
     if [ -n "$got" ]; then printf '%s\n' "$got"; else printf '%s\n' "$@"; fi
 }
 {
-    c_words src/check.c decision_texts \
+    c_words src/program.c decision_texts \
         invest enhance migrate retire experiment tolerate
-    c_words src/typecheck.c builtin_names \
+    c_words src/program.c builtin_names \
         alignment exposure norm min max clamp abs log sqrt pow defined count \
         sum decision
 } | grep -vxF -f "$TMP/keywords" | sort -u >"$TMP/extras"

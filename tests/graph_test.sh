@@ -12,9 +12,8 @@
 #     deeper, as check_examples.sh finds them) — run from the file's own
 #     directory with a pinned --today.
 # Also checks that `-o FILE` writes the same bytes as standard output.
-# Installs the Debian package graphviz when `dot` is missing (apt-get; sudo
-# only when not root); when that is not possible, every check is skipped
-# with a message.  Prints `N passed, M failed` last; exit 1 on failure.
+# Needs Graphviz's dot (Debian: graphviz; `make test-deps` installs it);
+# without it every check is skipped with a message.  Prints `N passed, M failed` last; exit 1 on failure.
 set -u
 bin=$(realpath "${1:-build/strat}")
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,23 +24,8 @@ fail=0
 . "$root/tests/lib.sh"
 
 if ! command -v dot >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-        sudo=""
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        sudo="sudo -n"
-    else
-        sudo="none"
-    fi
-    if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
-        echo "graph_test: installing graphviz for dot"
-        $sudo apt-get install -y -qq graphviz >/dev/null 2>&1 ||
-            { $sudo apt-get update -qq >/dev/null 2>&1 &&
-              $sudo apt-get install -y -qq graphviz >/dev/null 2>&1; }
-    fi
-fi
-if ! command -v dot >/dev/null 2>&1; then
-    echo "graph_test: skipped: Graphviz dot is not installed and could not be" \
-         "installed (apt-get install graphviz)"
+    echo "graph_test: skipped: Graphviz dot is not installed (make test-deps," \
+         "or apt-get install graphviz)"
     echo "0 passed, 0 failed"
     exit 0
 fi

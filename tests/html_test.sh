@@ -15,9 +15,8 @@
 #                bubble, ranked table, one <details> per service)
 #   render       headless Chromium takes a screenshot (PNG > 10 kB) with no
 #                console error, and --dump-dom shows the inline script ran
-# Chromium comes from the Debian package `chromium`, installed with apt-get
-# when missing (sudo only when not root); if it cannot be had, the render
-# checks are skipped with a message.  No HTML golden file is kept: the report
+# Chromium comes from the Debian package `chromium` (`make test-deps`
+# installs it); without it the render checks are skipped with a message.  No HTML golden file is kept: the report
 # is large, and determinism plus these checks cover it.
 # Prints `N passed, M failed` last; exit 1 on failure.
 set -u
@@ -164,16 +163,8 @@ find_chromium() {
     return 1
 }
 chromium=$(find_chromium)
-if [ -z "$chromium" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "html_test: installing chromium (Debian package) ..."
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo -n"
-    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-        $sudo apt-get install -y -qq --no-install-recommends chromium; } >"$work/apt.log" 2>&1
-    chromium=$(find_chromium)
-fi
 if [ -z "$chromium" ]; then
-    echo "html_test: SKIP rendering checks: chromium is not installed and could not be installed"
+    echo "html_test: SKIP rendering checks: chromium is not installed (make test-deps)"
 fi
 
 # chrome FILE.html OUT.png: screenshot; stderr (console log) to OUT.png.log

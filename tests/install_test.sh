@@ -245,15 +245,7 @@ fi
 # ---- pkg-config and the C library ------------------------------------------------
 
 if ! command -v pkg-config >/dev/null 2>&1; then
-    echo "installing pkg-config" >&2
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends pkg-config; } \
-        >"$WORK/apt.log" 2>&1 || show "$WORK/apt.log"
-fi
-if ! command -v pkg-config >/dev/null 2>&1; then
-    bad "pkg-config is available"
+    skipped "pkg-config not installed (make test-deps): the C library's checks not run"
 else
     export PKG_CONFIG_PATH=$INST/lib/pkgconfig
     pc() { pkg-config --define-variable=prefix="$INST" "$@" strat; }

@@ -7,12 +7,15 @@
  *     strat_compilation *c = strat_new(NULL, &opts);
  *     strat_load(c, files, n);          // lex, parse, follow imports
  *     strat_check(c);                   // resolve names, run every check
- *     strat_decide(c);                  // score and decide (see decide.h)
- *     strat_print_diagnostics(c, stderr, STRAT_DIAG_TEXT);
+ *     strat_decide(c);                  // score, decide, rules and limits
+ *     strat_emit_decisions(c, stdout, "table");
+ *     strat_print_diagnostics(c, stderr, STRAT_DIAG_TEXT, false);
  *     strat_free(c);
  *
  * Each step returns a strat_status; diagnostics accumulate in the compilation
- * and are printed sorted by file and position.
+ * and are printed sorted by file and position.  A step runs the steps
+ * before it that have not run (strat_emit_decisions after strat_load
+ * checks and decides), and each runs once.
  */
 #ifndef STRAT_STRAT_H
 #define STRAT_STRAT_H
@@ -71,6 +74,7 @@ typedef struct strat_options {
                                   (tests set it tiny to stress the seams) */
     bool hash_inputs;          /* decisions will be emitted: hash the inputs
                                   on a thread while a large CSV loads */
+    unsigned fmt_width;        /* strat_format's line width; 0: 100 */
 } strat_options;
 
 typedef enum strat_diag_format {
@@ -100,12 +104,28 @@ strat_status strat_load(strat_compilation *c, const char *const *paths,
  * a diagnostic in c when the file is refused or cannot be read. */
 strat_status strat_read_file(strat_compilation *c, const char *path,
                              const char **text, size_t *len);
+/* Resolves names, loads CSV inventories, types every expression and runs
+ * the portfolio-wide checks; scores nothing.  STRAT_FINDINGS when an
+ * error was found so far. */
 strat_status strat_check(strat_compilation *c);
 
-/* strat_check also scores and decides the portfolio when the strategy has
- * no errors (so rule, limit and NaN findings show in `check`); these read
- * the results.  format: "table", "json", "csv" or "md".  STRAT_FINDINGS
- * when there is nothing decided (errors, or no decide block). */
+/* Runs the checked program: scenario, scores, decisions, rank, approvals,
+ * then governance rules (with their waivers) and limits, whose violations
+ * are diagnostics like any other.  It runs unless an error makes running
+ * meaningless (syntax, names, types, schema violations...); findings
+ * about a well-formed portfolio (an expired waiver, a broken rule, a
+ * budget overrun, a score that is not a number...) do not stop it, though
+ * they still make the status STRAT_FINDINGS.  docs/architecture.md lists
+ * which errors are which. */
+strat_status strat_decide(strat_compilation *c);
+/* True once the portfolio has decisions: strat_decide ran, no error
+ * blocked it, and the strategy has a decide block. */
+bool strat_decided(const strat_compilation *c);
+
+/* The outputs of a decided portfolio (each decides first if strat_decide
+ * has not run).  format: "table", "json", "csv", "md", "summary" or
+ * "html".  STRAT_FINDINGS, writing nothing, when there is nothing decided
+ * (an error blocked deciding, or there is no decide block). */
 strat_status strat_emit_decisions(strat_compilation *c, FILE *out,
                                   const char *format);
 /* Why `service` got its decision, and what would flip it. */
@@ -158,7 +178,7 @@ strat_status strat_graph(strat_compilation *c, FILE *out, const char *format);
  * decision changed, how often and into what.  Zero fields take the
  * defaults (200 runs, spread 0.10, knife_edge 0.10: a decision that changes
  * in at least that fraction of runs is knife-edge).  format: "table"
- * (NULL), "json" or "csv".  Needs a decided portfolio (strat_check). */
+ * (NULL), "json" or "csv".  Needs a decided portfolio (strat_decide). */
 typedef struct strat_sensitivity_options {
     unsigned runs;
     double spread;

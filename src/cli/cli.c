@@ -80,9 +80,13 @@ strat_compilation *cli_compile(CliOptions *o, const char *const *files,
         *status = STRAT_FAILURE;
         return NULL;
     }
+    /* every command decides: `check` for the findings a run gives (rules,
+     * limits, scores that are not numbers), the others to show decisions */
     strat_status st = strat_load(c, files, nfiles);
     if (st != STRAT_FAILURE)
         st = strat_check(c);
+    if (st != STRAT_FAILURE)
+        st = strat_decide(c);
     if (strat_out_of_memory(c)) {
         fputs("strat: out of memory\n", stderr);
         strat_free(c);

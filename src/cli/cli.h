@@ -36,8 +36,9 @@ typedef struct CliOptions {
  * STRAT_FAIL_ALLOC=N one that fails from the Nth request on (tests). */
 const strat_allocator *cli_allocator(CliOptions *o);
 
-/* Loads and checks; prints diagnostics to stderr (text).  Returns the
- * compilation (to be freed by the caller) and sets *status. */
+/* Loads, checks and decides (the diagnostics wait in the compilation).
+ * Returns the compilation (to be freed by the caller) and sets *status;
+ * NULL, said on stderr, when memory ran out. */
 strat_compilation *cli_compile(CliOptions *o, const char *const *files,
                                int nfiles, strat_status *status);
 void cli_print_diags(strat_compilation *c, const CliOptions *o, FILE *out,

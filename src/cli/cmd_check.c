@@ -1,4 +1,6 @@
-/* cmd_check.c — `strat check`: diagnostics only. */
+/* cmd_check.c — `strat check`: diagnostics only.  cli_compile decides too
+ * (strat_decide), since the program's run gives findings of its own: rule
+ * and limit violations, scores that are not numbers. */
 #include <string.h>
 
 #include "commands.h"

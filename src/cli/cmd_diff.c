@@ -74,7 +74,10 @@ int cmd_diff(CliOptions *o)
     if (st != STRAT_OK) {
         atomic_abort(&out);
         if (st == STRAT_FINDINGS) {
-            bool o_bad = strat_error_count(old) > 0, n_bad = strat_error_count(nw) > 0;
+            /* errors stop deciding only when they block it (an expired
+             * waiver does not): ask which side was decided */
+            bool o_bad = !strat_decided(old) && strat_error_count(old) > 0,
+                 n_bad = !strat_decided(nw) && strat_error_count(nw) > 0;
             fprintf(stderr, "strat: cannot diff: %s\n",
                     o_bad && n_bad ? "both versions have errors, so nothing was decided"
                     : o_bad        ? "the old version has errors, so nothing was decided"

@@ -1,8 +1,10 @@
 /*
  * cmd_fmt.c — `strat fmt`: rewrite files in the canonical layout, or with
- * --check show what would change (a unified diff) and exit 1.  A file is
- * read whole, up to the size limit `check` has (STRAT_MAX_SOURCE_BYTES),
- * and written back through an AtomicFile (cli.c).
+ * --check show what would change (a unified diff that `patch -p1`
+ * applies) and exit 1.  --width sets the line width (strat_options).  A
+ * file is read whole, up to the size limit `check` has
+ * (STRAT_MAX_SOURCE_BYTES), and written back through an AtomicFile
+ * (cli.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -116,86 +118,130 @@ static void put_line(FILE *out, char mark, const char *s, size_t len)
         fputs("\n\\ No newline at end of file\n", out);
 }
 
-/* A unified diff (3 lines of context) from a longest common subsequence;
- * files too large for the quadratic table get a one-line notice. */
-static void unified_diff(FILE *out, const char *path, const Text *old, const Text *new_)
+/* One side of a hunk header: `start,count` as diff -u writes it (the
+ * count left out when 1; an empty side names the line before it). */
+static void put_range(FILE *out, char mark, size_t first, size_t count)
 {
-    Lines a = {0}, b = {0};
-    if (!split_lines(old, &a) || !split_lines(new_, &b) ||
-        (double)(a.n + 1) * (double)(b.n + 1) > 16e6) {
-        fprintf(out, "%s: would be reformatted\n", path);
-        goto done;
+    if (count == 1)
+        fprintf(out, " %c%zu", mark, first + 1);
+    else
+        fprintf(out, " %c%zu,%zu", mark, count ? first + 1 : first, count);
+}
+
+enum { CONTEXT = 3 };
+
+/* The edit script between a and b: ops[k] is ' ' (a line of both), '-'
+ * (a's line ai[k] removed) or '+' (b's line bj[k] added), in file order
+ * and, in each run of changes, the removals before the additions.  The
+ * common head and tail are skipped before the longest common subsequence
+ * of the rest is computed; false when that table would be too large. */
+typedef struct Script {
+    char *op;
+    size_t *ai, *bj, n;
+} Script;
+
+static bool edit_script(const Lines *a, const Lines *b, Script *sc)
+{
+    size_t head = 0, tail = 0;
+    while (head < a->n && head < b->n && line_eq(a, head, b, head))
+        head++;
+    while (tail < a->n - head && tail < b->n - head &&
+           line_eq(a, a->n - 1 - tail, b, b->n - 1 - tail))
+        tail++;
+    size_t m = a->n - head - tail, n = b->n - head - tail;
+    if ((double)(m + 1) * (double)(n + 1) > 16e6)
+        return false;
+    size_t W = n + 1, cap = a->n + b->n + 1;
+    unsigned *lcs = calloc((m + 1) * W, sizeof *lcs);
+    sc->op = malloc(cap);
+    sc->ai = malloc(cap * sizeof *sc->ai);
+    sc->bj = malloc(cap * sizeof *sc->bj);
+    if (!lcs || !sc->op || !sc->ai || !sc->bj) {
+        free(lcs);
+        return false;
     }
-    size_t W = b.n + 1;
-    unsigned *lcs = calloc((a.n + 1) * W, sizeof *lcs);
-    if (!lcs) {
-        fprintf(out, "%s: would be reformatted\n", path);
-        goto done;
-    }
-    for (size_t i = a.n; i-- > 0;)
-        for (size_t j = b.n; j-- > 0;)
-            lcs[i * W + j] = line_eq(&a, i, &b, j)
+    for (size_t i = m; i-- > 0;)
+        for (size_t j = n; j-- > 0;)
+            lcs[i * W + j] = line_eq(a, head + i, b, head + j)
                                  ? lcs[(i + 1) * W + j + 1] + 1
                                  : (lcs[(i + 1) * W + j] > lcs[i * W + j + 1]
                                         ? lcs[(i + 1) * W + j] : lcs[i * W + j + 1]);
-    /* the edit script: ' ', '-' or '+' per step */
-    size_t cap = a.n + b.n + 1, n = 0;
-    char *op = malloc(cap);
-    size_t *ai = malloc(cap * sizeof *ai), *bj = malloc(cap * sizeof *bj);
-    if (!op || !ai || !bj) {
+    size_t k = 0, i = 0, j = 0;
+    for (size_t x = 0; x < head; x++)
+        sc->op[k] = ' ', sc->ai[k] = x, sc->bj[k++] = x;
+    while (i < m || j < n) {
+        if (i < m && j < n && line_eq(a, head + i, b, head + j)) {
+            sc->op[k] = ' ', sc->ai[k] = head + i++, sc->bj[k++] = head + j++;
+            continue;
+        }
+        /* a run of changes: its removals, then its additions */
+        size_t i0 = i, j0 = j;
+        while ((i < m || j < n) && !(i < m && j < n && line_eq(a, head + i, b, head + j))) {
+            if (j < n && (i == m || lcs[i * W + j + 1] >= lcs[(i + 1) * W + j]))
+                j++;
+            else
+                i++;
+        }
+        for (size_t x = i0; x < i; x++)
+            sc->op[k] = '-', sc->ai[k] = head + x, sc->bj[k++] = head + j0;
+        for (size_t x = j0; x < j; x++)
+            sc->op[k] = '+', sc->ai[k] = head + i, sc->bj[k++] = head + x;
+    }
+    for (size_t x = 0; x < tail; x++)
+        sc->op[k] = ' ', sc->ai[k] = head + m + x, sc->bj[k++] = head + n + x;
+    sc->n = k;
+    free(lcs);
+    return true;
+}
+
+/* A unified diff of old (the file at `path`) against new_, three lines of
+ * context, headers `--- a/PATH` and `+++ b/PATH` (for patch -p1); a file
+ * too large to compare gets a one-line notice instead. */
+static void unified_diff(FILE *out, const char *path, const Text *old, const Text *new_)
+{
+    Lines a = {0}, b = {0};
+    Script sc = {0};
+    if (!split_lines(old, &a) || !split_lines(new_, &b) || !edit_script(&a, &b, &sc)) {
         fprintf(out, "%s: would be reformatted\n", path);
-        free(lcs);
-        free(op);
-        free(ai);
-        free(bj);
         goto done;
     }
-    size_t i = 0, j = 0;
-    while (i < a.n || j < b.n) {
-        if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
-            op[n] = ' ', ai[n] = i++, bj[n++] = j++;
-        } else if (j < b.n && (i == a.n || lcs[i * W + j + 1] >= lcs[(i + 1) * W + j])) {
-            op[n] = '+', ai[n] = i, bj[n++] = j++;
-        } else {
-            op[n] = '-', ai[n] = i++, bj[n++] = j;
-        }
-    }
-    fprintf(out, "--- %s\n+++ %s (formatted)\n", path, path);
-    for (size_t k = 0; k < n;) {
-        if (op[k] == ' ') {
+    fprintf(out, "--- a/%s\n+++ b/%s\n", path, path);
+    for (size_t k = 0; k < sc.n;) {
+        if (sc.op[k] == ' ') {
             k++;
             continue;
         }
-        /* a hunk: this change and those within 6 lines, with context */
-        size_t s = k >= 3 ? k - 3 : 0, e = k;
-        for (size_t last = k; e < n; e++) {
-            if (op[e] != ' ')
+        /* a hunk: this change and the next ones less than 2 * CONTEXT + 1
+         * unchanged lines away, with CONTEXT lines around */
+        size_t s = k >= CONTEXT ? k - CONTEXT : 0, last = k, e;
+        for (e = k; e < sc.n; e++) {
+            if (sc.op[e] != ' ')
                 last = e;
-            else if (e - last > 6)
+            else if (e - last > 2 * CONTEXT)
                 break;
         }
-        while (e > k && op[e - 1] == ' ')
-            e--;
-        e = e + 3 < n ? e + 3 : n;
-        size_t a0 = ai[s], b0 = bj[s], ac = 0, bc = 0;
+        e = last + 1 + CONTEXT < sc.n ? last + 1 + CONTEXT : sc.n;
+        size_t ac = 0, bc = 0;
         for (size_t x = s; x < e; x++) {
-            ac += op[x] != '+';
-            bc += op[x] != '-';
+            ac += sc.op[x] != '+';
+            bc += sc.op[x] != '-';
         }
-        fprintf(out, "@@ -%zu,%zu +%zu,%zu @@\n", a0 + 1, ac, b0 + 1, bc);
+        fputs("@@", out);
+        put_range(out, '-', sc.ai[s], ac);
+        put_range(out, '+', sc.bj[s], bc);
+        fputs(" @@\n", out);
         for (size_t x = s; x < e; x++) {
-            if (op[x] == '+')
-                put_line(out, '+', b.at[bj[x]], b.len[bj[x]]);
+            if (sc.op[x] == '+')
+                put_line(out, '+', b.at[sc.bj[x]], b.len[sc.bj[x]]);
             else
-                put_line(out, op[x], a.at[ai[x]], a.len[ai[x]]);
+                put_line(out, sc.op[x], a.at[sc.ai[x]], a.len[sc.ai[x]]);
         }
         k = e;
     }
-    free(lcs);
-    free(op);
-    free(ai);
-    free(bj);
 done:
+    free(sc.op);
+    free(sc.ai);
+    free(sc.bj);
     free(a.at);
     free(a.len);
     free(b.at);

@@ -12,5 +12,6 @@ int cmd_fmt(CliOptions *o);
 int cmd_diff(CliOptions *o);
 int cmd_graph(CliOptions *o);
 int cmd_sensitivity(CliOptions *o);
+int cmd_lsp(CliOptions *o);
 
 #endif

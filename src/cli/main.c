@@ -29,6 +29,7 @@ static const char *const main_usage =
     "  diff OLD... -- NEW...   decisions that changed between two versions, and why\n"
     "  graph FILES...          services, dependencies and value streams as DOT\n"
     "  sensitivity FILES...    Monte-Carlo over inputs and weights: knife-edge decisions\n"
+    "  lsp                     the language server, for editors (LSP on stdin/stdout)\n"
     "\n"
     "Run `strat COMMAND --help` for a command's options; `man strat` for more.\n"
     "options: --help, --version\n";
@@ -99,7 +100,8 @@ static const Command commands[] = {
      "keeping comments where they were.  Files are replaced atomically.  `-`\n"
      "reads standard input and writes standard output (for editors).\n\n"
      "  --check                change nothing: print a unified diff of what would\n"
-     "                         change and exit 1 if anything would\n",
+     "                         change and exit 1 if anything would\n"
+     "  --width N              the line width to fit in (default 100)\n",
      NULL},
     {"diff", cmd_diff,
      "usage: strat diff [OPTIONS] OLD_FILES... -- NEW_FILES...\n\n"
@@ -135,6 +137,17 @@ static const Command commands[] = {
      "  --jit WHEN             auto, on or off: the runs are scored like `decide`\n"
      "  --no-cache             do not use or write the compiled-code cache\n",
      "table,json,csv"},
+    {"lsp", cmd_lsp,
+     "usage: strat lsp [OPTIONS]\n\n"
+     "The language server: speaks LSP 3.17 (JSON-RPC with Content-Length framing)\n"
+     "on standard input and output, for an editor to start.  Checks each open\n"
+     "document as you type, with what it imports (unsaved buffers win over the\n"
+     "files on disk), and publishes the diagnostics; formats documents; lists\n"
+     "their declarations.  Exit 0 after the client's shutdown and exit, else 1.\n"
+     "See docs/lsp.md for the editors' configuration.\n\n"
+     "  --stdio                accepted and ignored (standard input and output are\n"
+     "                         the only transport)\n",
+     NULL},
 };
 
 static const Command *find_command(const char *name)
@@ -316,6 +329,8 @@ int main(int argc, char **argv)
             } else {
                 only_files = true;
             }
+        } else if (strcmp(a, "--stdio") == 0 && strcmp(cmd->name, "lsp") == 0) {
+            /* what language clients pass to name the transport */
         } else if (strcmp(a, "--check") == 0 && strcmp(cmd->name, "fmt") == 0) {
             o.check_only = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -376,6 +391,16 @@ int main(int argc, char **argv)
                 free(files);
                 return usage_error(cmd->name, why, name);
             }
+        } else if (TAKES("--width")) {
+            if (strcmp(cmd->name, "fmt") != 0) {
+                free(files);
+                return usage_error(cmd->name, "%s applies to `strat fmt` only", "--width");
+            }
+            if (!count_option(val, 10000, &o.lib.fmt_width)) {
+                free(files);
+                return usage_error(cmd->name, "--width takes a number of characters from 1 "
+                                              "to 10000, not `%s`", val);
+            }
         } else if (TAKES("--threads")) {
             if (!count_option(val, 256, &o.lib.threads)) {
                 free(files);
@@ -426,7 +451,11 @@ int main(int argc, char **argv)
         o.nfiles2 = nfiles - split;
         nfiles = split;
     }
-    if (nfiles == 0) {
+    if (strcmp(cmd->name, "lsp") == 0 && nfiles > 0) {
+        free(files);
+        return usage_error(cmd->name, "%s", "lsp takes no files (the editor sends them)");
+    }
+    if (nfiles == 0 && strcmp(cmd->name, "lsp") != 0) {
         free(files);
         return usage_error(cmd->name, "%s", "no input files");
     }

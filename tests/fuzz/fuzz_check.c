@@ -1,7 +1,7 @@
 /*
- * fuzz_check.c — libFuzzer target: the input is one .strat file, loaded and
- * checked; strat_check also scores and decides (interpreter only) when the
- * strategy has no errors.  Then every output is produced into /dev/null.
+ * fuzz_check.c — libFuzzer target: the input is one .strat file, loaded,
+ * checked and decided (interpreter only) when no error blocks that.  Then
+ * every output is produced into /dev/null.
  */
 #include "fuzz_common.h"
 
@@ -15,8 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     strat_compilation *c = strat_new(NULL, &o);
     if (!c)
         abort();
-    if (strat_load(c, &path, 1) != STRAT_FAILURE)
-        strat_check(c);
+    if (strat_load(c, &path, 1) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
+        strat_decide(c);
     fuzz_emit_all(c, 1);
     strat_free(c);
     return 0;

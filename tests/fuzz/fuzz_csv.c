@@ -71,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         strat_compilation *c = strat_new(NULL, &o);
         if (!c)
             abort();
-        if (strat_load(c, &path, 1) != STRAT_FAILURE)
-            strat_check(c);
+        if (strat_load(c, &path, 1) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
+            strat_decide(c);
         if (pass == 0)
             fuzz_emit_all(c, 1);
         size_t len = 0;

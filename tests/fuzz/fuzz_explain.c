@@ -42,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         strat_compilation *c = strat_new(NULL, &o);
         if (!c)
             abort();
-        if (strat_load(c, &path, 1) != STRAT_FAILURE)
-            strat_check(c);
+        if (strat_load(c, &path, 1) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
+            strat_decide(c);
         if (pass == 1 && pthread_sigmask(SIG_SETMASK, &saved, NULL) != 0)
             abort();
         size_t len = 0;

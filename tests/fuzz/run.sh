@@ -13,7 +13,9 @@
 # `explain` of each service and the HTML report),
 # fuzz_csv (a fixed strategy loading the input as its CSV inventory),
 # fuzz_explain (a strategy decided by the interpreter and by the JIT:
-# `explain` of each service and the HTML report must be the same bytes).
+# `explain` of each service and the HTML report must be the same bytes),
+# fuzz_lsp (bytes -> the message loop of `strat lsp`, read in pieces;
+# seeded with the byte streams of tests/lsp/*.script).
 # Each is compiled with clang -fsanitize=fuzzer,address,undefined against the
 # library sources (interpreter only, but for fuzz_explain's second run) into
 # build/fuzz/ (FUZZ_DIR overrides), seeded from examples/ and tests/golden/
@@ -25,8 +27,8 @@
 #   build/fuzz/fuzz_check build/fuzz/artifacts/fuzz_check-crash-...
 # or turn it into a tests/bad/ case (see tests/bad/README.md).
 #
-# Needs clang and libFuzzer (Debian: clang, libclang-rt-14-dev); installs
-# them with apt-get when missing and allowed (FUZZ_NO_INSTALL=1 forbids it).
+# Needs clang and libFuzzer (Debian: clang, libclang-rt-14-dev; `make
+# test-deps` installs them); without them it says so and exits 3.
 # Exit status: 0 no crash, 1 a target crashed or did not build, 3 no
 # toolchain (the caller may treat it as a skip).  Prints per target the
 # executions and the coverage reached, and `fuzz: N execs, M crashes` last.
@@ -35,7 +37,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
 targets=("$@")
-all_targets=(fuzz_parse fuzz_check fuzz_csv fuzz_fmt fuzz_explain)
+all_targets=(fuzz_parse fuzz_check fuzz_csv fuzz_fmt fuzz_explain fuzz_lsp)
 [ ${#targets[@]} = 0 ] && targets=("${all_targets[@]}")
 out=${FUZZ_DIR:-$root/build/fuzz}
 case "$secs" in ''|*[!0-9]*) echo "usage: run.sh SECONDS [TARGET...]" >&2; exit 2 ;; esac
@@ -54,18 +56,9 @@ find_clang() {
     return 1
 }
 if ! find_clang; then
-    if [ "${FUZZ_NO_INSTALL:-0}" != 1 ] && command -v apt-get >/dev/null 2>&1; then
-        sudo=""
-        [ "$(id -u)" = 0 ] || sudo="sudo -n"
-        echo "fuzz: installing clang and libclang-rt-14-dev" >&2
-        $sudo apt-get install -y -q clang libclang-rt-14-dev >/dev/null 2>&1 ||
-            { $sudo apt-get update -q >/dev/null 2>&1 &&
-              $sudo apt-get install -y -q clang libclang-rt-14-dev >/dev/null 2>&1; }
-    fi
-    if ! find_clang; then
-        echo "fuzz: SKIP: no clang with libFuzzer (apt-get install clang libclang-rt-14-dev)"
-        exit 3
-    fi
+    echo "fuzz: SKIP: no clang with libFuzzer (make test-deps, or apt-get install" \
+         "clang libclang-rt-14-dev)"
+    exit 3
 fi
 
 # ---- build (skipped when no source changed since the last build) ---------
@@ -76,12 +69,12 @@ CFLAGS=(-std=c11 -D_GNU_SOURCE -g -O1 -ffp-contract=off -w -Iinclude -Isrc "-I$o
         -I/usr/lib/gcc/x86_64-linux-gnu/12/include
         "-DSTRAT_STDLIB_DIR=\"$root/stdlib\"" "-DFUZZ_STDLIB_DIR=\"$root/stdlib\"")
 stamp=$( (cd "$root" && cat grammar/strat.y grammar/strat.l src/*.c src/*.h src/*.def \
-          src/cli/*.c src/cli/*.h include/strat/*.h tests/fuzz/*.c tests/fuzz/*.h; echo "$CLANG ${CFLAGS[*]}") |
+          src/cli/*.c src/cli/*.h src/lsp/*.c src/lsp/*.h include/strat/*.h tests/fuzz/*.c tests/fuzz/*.h; echo "$CLANG ${CFLAGS[*]}") |
         sha256sum | cut -c1-16)
 if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] ||
    [ ! -x "$out/fuzz_explain" ] || [ ! -x "$out/strat" ]; then
     echo "fuzz: building with $CLANG into $out"
-    rm -f "$out/stamp" "$out"/obj/*.o "$out"/obj/cli/*.o
+    rm -f "$out/stamp" "$out"/obj/*.o "$out"/obj/cli/*.o "$out"/obj/lsp/*.o
     (cd "$root" &&
         bison -Wnone --defines="$out/gen/strat.tab.h" -o "$out/gen/strat.tab.c" grammar/strat.y &&
         flex -o "$out/gen/lex.yy.c" grammar/strat.l) || { echo "fuzz: FAIL: bison/flex"; exit 1; }
@@ -95,9 +88,16 @@ if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] ||
         if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || { echo "fuzz: FAIL: compile"; exit 1; }; pids=("${pids[@]:1}"); fi
     done
     for p in "${pids[@]}"; do wait "$p" || { echo "fuzz: FAIL: compile"; exit 1; }; done
+    # the language server: part of the command, not of the library
+    mkdir -p "$out/obj/lsp"
+    for s in "$root"/src/lsp/*.c; do
+        (cd "$root" && "$CLANG" "${CFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer-no-link \
+            -c -o "$out/obj/lsp/$(basename "$s" .c).o" "$s") ||
+            { echo "fuzz: FAIL: compile $s"; exit 1; }
+    done
     for t in "${all_targets[@]}"; do
-        (cd "$root" && "$CLANG" "${CFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer -o "$out/$t" \
-            "tests/fuzz/$t.c" "$out"/obj/*.o -lgccjit -lnettle -lm -ldl -lpthread) ||
+        (cd "$root" && "$CLANG" "${CFLAGS[@]}" -Isrc/lsp "${SAN[@]}" -fsanitize=fuzzer -o "$out/$t" \
+            "tests/fuzz/$t.c" "$out"/obj/*.o "$out"/obj/lsp/*.o -lgccjit -lnettle -lm -ldl -lpthread) ||
             { echo "fuzz: FAIL: link $t"; exit 1; }
     done
     # the command line on the same objects: an ASan+UBSan `strat` that
@@ -105,10 +105,10 @@ if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] ||
     # build/asan/strat is missing or older than the sources
     mkdir -p "$out/obj/cli"
     for s in "$root"/src/cli/*.c; do
-        (cd "$root" && "$CLANG" "${CFLAGS[@]}" -Isrc/cli "${SAN[@]}" -c -o "$out/obj/cli/$(basename "$s" .c).o" "$s") ||
+        (cd "$root" && "$CLANG" "${CFLAGS[@]}" -Isrc/cli -Isrc/lsp "${SAN[@]}" -c -o "$out/obj/cli/$(basename "$s" .c).o" "$s") ||
             { echo "fuzz: FAIL: compile $s"; exit 1; }
     done
-    (cd "$root" && "$CLANG" "${SAN[@]}" -o "$out/strat" "$out"/obj/cli/*.o "$out"/obj/*.o \
+    (cd "$root" && "$CLANG" "${SAN[@]}" -o "$out/strat" "$out"/obj/cli/*.o "$out"/obj/lsp/*.o "$out"/obj/*.o \
         -lgccjit -lnettle -lm -ldl -lpthread) || { echo "fuzz: FAIL: link strat"; exit 1; }
     echo "$stamp" >"$out/stamp"
 fi
@@ -130,6 +130,14 @@ while IFS= read -r -d '' f; do
     i=$((i + 1))
     cp "$f" "$out/seeds/fuzz_csv/$i-$(basename "$f")"
 done < <(find "$root/examples" "$root/tests/golden" -name '*.csv' -type f -print0 2>/dev/null)
+# fuzz_lsp: what each scripted client sends, as one stream (a first byte
+# of 0xff: reads of up to 256 bytes); the 64 MiB message is left out
+for f in "$root"/tests/lsp/*.script; do
+    [ -f "$f" ] || continue
+    python3 "$root/tests/lsp/client.py" --stream "$f" \
+        >"$out/seeds/fuzz_lsp/$(basename "$f" .script)" 2>/dev/null ||
+        rm -f "$out/seeds/fuzz_lsp/$(basename "$f" .script)"
+done
 # not tests/bad/: a seed that crashes stops libFuzzer before it starts, and
 # tests/bad_test.sh runs those cases anyway
 

@@ -1,5 +1,6 @@
 /* test_check.c — resolution and the checks, each firing and staying silent. */
 #include "test_util.h"
+#include "dates.h"
 #include "parse.h"
 
 #define PEOPLE                                                              \

@@ -259,6 +259,7 @@ static strat_compilation *compile_case(const Case *k, strat_jit_mode jit)
     const char *files[] = {k->path};
     strat_load(c, files, 1);
     strat_check(c);
+    strat_decide(c);
     return c;
 }
 

@@ -474,6 +474,7 @@ static strat_compilation *compile_mode(const char *text, strat_jit_mode jit, boo
     const char *files[] = {path};
     strat_load(c, files, 1);
     strat_check(c);
+    strat_decide(c);
     if (log) {
         fflush(stderr);
         dup2(saved, 2);

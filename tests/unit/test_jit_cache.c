@@ -76,6 +76,7 @@ static strat_compilation *compile_with(const char *text, strat_jit_mode jit, con
     const char *files[] = {path};
     strat_load(c, files, 1);
     strat_check(c);
+    strat_decide(c);
     unlink(path);
     rmdir(dir);
     if (c->nerrors) {

@@ -16,12 +16,15 @@
 
 #include <cmocka.h>
 
-#include "check.h"
 #include "compiler.h"
-#include "eval.h"
+#include "decide.h"
+#include "diag.h"
+#include "intern.h"
+#include "program.h"
+#include "source.h"
 
 /* Writes `text` to a fresh file in a temporary directory and compiles it
- * (load + check, which also decides).  The caller frees with strat_free. */
+ * (load, check, decide).  The caller frees with strat_free. */
 static inline strat_compilation *compile_text(const char *text)
 {
     char dir[] = "/tmp/strat-test-XXXXXX";
@@ -39,8 +42,8 @@ static inline strat_compilation *compile_text(const char *text)
     o.today = "2027-01-15";
     strat_compilation *c = strat_new(NULL, &o);
     const char *files[] = {path};
-    if (strat_load(c, files, 1) != STRAT_FAILURE)
-        strat_check(c);
+    if (strat_load(c, files, 1) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
+        strat_decide(c);
     unlink(path);
     rmdir(dir);
     return c;

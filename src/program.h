@@ -1,5 +1,14 @@
 /*
- * check.h — the checked program: what resolve + check give the later stages.
+ * program.h — the checked program: what the checks build from the
+ * declarations and every later stage reads (program.c).
+ *
+ * It owns the types of the program (types, kinds and their columns,
+ * attributes, atoms, scores, rules, waivers, decisions, builtins) and the
+ * helpers over them that every stage shares: reading a column, looking a
+ * name up, the scores an expression calls and their order, the decide
+ * table's arms.  The checks (resolve.c, csv_load.c, typecheck.c,
+ * consistency.c) fill a Program; the run (eval, jit, decide) and the
+ * outputs read it.  Nothing here runs a stage.
  *
  * Entities are stored by kind, column by column (one array per attribute),
  * from the start: the interpreter, the JIT and the emitters all read these
@@ -15,9 +24,11 @@
  *   list            ListSpan (offset, length) into the column's pool of
  *                   int32 elements (refs or atoms)
  */
-#ifndef STRAT_CHECK_H
-#define STRAT_CHECK_H
+#ifndef STRAT_PROGRAM_H
+#define STRAT_PROGRAM_H
 
+#include "arena.h"
+#include "ast.h"
 #include "compiler.h"
 
 typedef enum TypeKind {
@@ -222,12 +233,19 @@ static inline int32_t ref_decode(unsigned kinds, int32_t v, EntityKind *k)
     return (int32_t)((uint32_t)v & ((1u << REF_KIND_SHIFT) - 1));
 }
 
-/* ---- shared helpers (check.c) ----------------------------------------- */
+/* ---- the program and its tables ------------------------------------------- */
+
+/* A fresh, empty Program in c->program: the built-in attributes of each
+ * kind (builtins.def), the decision and activity names, and today (for
+ * waivers) from the options.  The resolver starts with it. */
+Program *program_new(Compilation *c);
 
 KindTable *kind_table(Compilation *c, EntityKind k);
 int32_t kind_lookup(KindTable *t, Name name);          /* row or -1 */
 int name_entity_kind(Name name);                       /* EntityKind or -1 */
 int attr_slot(const KindTable *t, Name name);          /* slot or -1 */
+/* Adds an attribute (its column set to missing); returns its slot. */
+int kind_add_attr(Compilation *c, KindTable *t, const AttrDef *def);
 int32_t atom_id(Compilation *c, Name name);            /* interns */
 Name atom_name(Compilation *c, int32_t id);
 Decision decision_from_name(Compilation *c, Name n);
@@ -240,48 +258,47 @@ ListSpan col_list(const KindTable *t, int slot, uint32_t row,
                   const int32_t **elems);
 /* Where row's attribute was set, or the entity's name if not set. */
 Loc attr_loc(const KindTable *t, int slot, uint32_t row);
-/* "did you mean" over a kind's names */
+void attr_set_loc(Compilation *c, KindTable *t, int slot, uint32_t row, Loc loc);
+/* "did you mean" over a kind's names.  A compilation makes at most
+ * MAX_NAME_SEARCHES such searches over all names (c->suggestions counts
+ * them): each costs an edit distance per name, so a flood of typos gets
+ * few. */
+enum { MAX_NAME_SEARCHES = 500 };
 Name suggest_entity(Compilation *c, unsigned kinds, Name name);
+/* "role or team", "entity": the kinds a reference may name, for messages */
+const char *kinds_text(Compilation *c, unsigned kinds);
 const char *type_name(Compilation *c, const Type *t);
-
-/* Folds a constant numeric expression (literals, consts, budget,
- * arithmetic); false when it is not one (reported if `report`). */
-bool const_number(Compilation *c, Expr *e, double *out, bool report);
+/* A type in the arena (the constants above are the simple ones). */
+Type *type_new(Compilation *c, TypeKind k, unsigned kinds, const Type *elem);
 
 /* Appends one element to a list column's pool. */
 void list_push(Compilation *c, Column *col, int32_t v);
-
-Const *program_const(Compilation *c, Name n);   /* or NULL */
-Score *program_score(Compilation *c, Name n);   /* or NULL */
 
 /* Row management, for loaders. */
 void kind_reserve(Compilation *c, KindTable *t, uint32_t n);
 uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
                       Decl *decl);
-void apply_defaults(Compilation *c, KindTable *t, uint32_t from, uint32_t to);
 
-/* ---- stages ------------------------------------------------------------ */
+/* The named declarations, by name (NULL when none). */
+Const *program_const(Compilation *c, Name n);
+Score *program_score(Compilation *c, Name n);
+Rule *program_rule(Compilation *c, Name n);
 
-/* csv_load.c: rows of `load KIND from "file.csv"` blocks, added after the
- * declared entities' names are known; references in cells are resolved by
- * resolve_csv_refs once every name is known. */
-void load_csv_all(Compilation *c);
-void resolve_csv_refs(Compilation *c);
+/* ---- questions about expressions of the program --------------------------- */
 
-/* consistency.c: the portfolio-wide checks of DESIGN.md §1 (SMART
- * objectives, dependency cycles, retired dependencies, value streams,
- * offerings, appetite, budget and run_max, duplicates, orphans). */
-void check_consistency(Compilation *c);
-
-/* typecheck.c: the calls to scores that `e` makes itself (the EX_CALL
- * nodes), not following into the scores' bodies. */
+/* The calls to scores that e makes itself (the EX_CALL nodes), not
+ * following into the scores' bodies. */
 void score_calls(Compilation *c, Expr *e, PtrVec *out);
-
-/* typecheck.c: the references to consts in e (EX_NAME nodes). */
+/* The references to consts in e (EX_NAME nodes), in walk order. */
 void const_refs(Compilation *c, Expr *e, PtrVec *out);
+/* Scores in dependency order: order_scores appends s after the scores it
+ * calls (the checker has ruled out cycles); score_deps appends what e
+ * calls, each after its own dependencies.  `seen` is indexed by
+ * Score.index. */
+void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
+void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen);
 
-/* typecheck.c: resolves and types every expression (scores, rules, decide,
- * approvals, scenarios, limits, tests). */
-void check_expressions(Compilation *c);
+/* Arm number idx of the decide table (Results.arm), or NULL. */
+const Arm *arm_at(const Program *p, int idx);
 
 #endif

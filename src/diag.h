@@ -1,0 +1,50 @@
+/*
+ * diag.h — recording diagnostics and printing them (diag.c), and the
+ * --verbose stage timings.
+ *
+ * Every diagnostic has a code of diag_codes.def, which also says whether
+ * an error of that code stops the program from being run (BLOCKS) or is a
+ * finding about a portfolio that still runs (FINDING): see diag_blocks.
+ */
+#ifndef STRAT_DIAG_H
+#define STRAT_DIAG_H
+
+#include <stdio.h>
+
+#include "compiler.h"
+
+typedef struct DiagInfo {
+    const char *code;
+    Severity severity;
+    const char *title;
+    const char *help;
+    bool blocks;         /* an error of this code stops evaluation */
+} DiagInfo;
+
+const DiagInfo *diag_info(DiagCode code);
+
+/* Records a diagnostic; printf-style message. */
+Diag *diag_at(Compilation *c, DiagCode code, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+Diag *diag_sev(Compilation *c, DiagCode code, Severity sev, Loc loc,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void diag_note(Compilation *c, Diag *d, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Attaches a fix-it to `d`: the bytes of `loc` become `text` (copied). */
+void diag_fix(Compilation *c, Diag *d, Loc loc, const char *text, bool machine_applicable);
+
+/* True when an error so far stops evaluation (c->nblocking): the program
+ * is not runnable, whatever the findings. */
+bool diag_blocked(const Compilation *c);
+
+/* Prints every diagnostic gathered so far, sorted; color only for TEXT.
+ * Arms its own out-of-memory jump (it may run after a failure). */
+void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color);
+
+/* --verbose: how long a stage took, on stderr ("strat: time: check 12.3 ms"). */
+void verbose_time(Compilation *c, const char *stage, double since);
+double now_ms(void);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * intern.h — the compilation's table of identifiers (intern.c), and the
+ * "did you mean" search over names.
+ *
+ * Interning gives each distinct spelling one pointer, so later stages
+ * compare names by pointer.  Every interned name carries a header just
+ * before its first character: the entity it names (names are one
+ * namespace across kinds) and its atom id.  Looking either up is a pointer
+ * subtraction, not a hash probe — a million-row load does two fewer
+ * hash-table inserts per row.
+ */
+#ifndef STRAT_INTERN_H
+#define STRAT_INTERN_H
+
+#include "compiler.h"
+
+typedef struct NameInfo {
+    int32_t kind;      /* EntityKind of the entity so named, or -1 */
+    int32_t row;       /* its row in that kind's table */
+    int32_t atom;      /* atom id once the name is used as a value, or -1 */
+    int32_t pad;
+} NameInfo;
+
+static inline NameInfo *name_info(Name n)
+{
+    return (NameInfo *)(void *)n - 1;
+}
+
+Name intern(Compilation *c, const char *s, size_t len);
+/* Makes room for n more names without rehashing (bulk loads). */
+void intern_reserve(Compilation *c, uint32_t n);
+uint32_t intern_hash(const char *s, size_t len);   /* pure: any thread */
+Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t hash);
+void intern_prefetch(const Compilation *c, uint32_t hash);
+
+static inline Name intern_cstr(Compilation *c, const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return intern(c, s, n);
+}
+
+/* Fills c->n, the names the stages compare against. */
+void intern_init_names(Compilation *c);
+
+/* "did you mean": the candidate closest to name by edit distance, if close
+ * enough to be a plausible typo, else NULL. */
+Name suggest_name(Name name, Name const *candidates, uint32_t n);
+
+/* The same search with the candidates offered one at a time, so a caller
+ * walking a hundred thousand names copies none of them:
+ *   Suggester s; suggest_begin(&s, typo); ...suggest_offer(&s, cand)...;
+ *   Name best = suggest_best(&s);   (NULL when nothing is close enough) */
+typedef struct Suggester {
+    Name name, best;
+    size_t len;
+    unsigned limit, best_d;
+} Suggester;
+void suggest_begin(Suggester *s, Name name);
+void suggest_offer(Suggester *s, Name candidate);
+Name suggest_best(const Suggester *s);
+
+#endif

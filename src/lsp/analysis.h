@@ -1,0 +1,80 @@
+/*
+ * analysis.h — what the language server asks of the library, as data.
+ *
+ * The seam between the protocol and the checker: analysis.c alone
+ * includes the library's internal headers, so that when the library gains
+ * its embedding API (buffers, diagnostics as data, recorded resolution and
+ * a position index: issue 10) only that file changes.  Every result is
+ * allocated in the arena given, with positions already in the session's
+ * encoding; nothing here knows about JSON.
+ */
+#ifndef STRAT_LSP_ANALYSIS_H
+#define STRAT_LSP_ANALYSIS_H
+
+#include "session.h"
+
+/* LSP DiagnosticSeverity */
+enum { LSP_SEV_ERROR = 1, LSP_SEV_WARNING = 2, LSP_SEV_INFORMATION = 3, LSP_SEV_HINT = 4 };
+
+typedef struct LspNote {
+    const char *uri;
+    LspRange range;
+    const char *message;
+} LspNote;
+
+typedef struct LspDiagnostic {
+    const char *uri;           /* the file it concerns */
+    LspRange range;
+    int severity;
+    const char *code;          /* "S0401" */
+    const char *message;       /* with its help line, if any */
+    LspNote *notes;
+    uint32_t nnotes;
+} LspDiagnostic;
+
+typedef struct LspAnalysis {
+    LspDiagnostic *diags;      /* sorted by file, then position */
+    uint32_t ndiags;
+    const char **reads;        /* canonical paths of the files it read (from
+                                  disk or from an open buffer) */
+    uint32_t nreads;
+} LspAnalysis;
+
+/* Checks the open document `uri` (its text, and its imports: open buffers
+ * first, the files on disk otherwise) as `strat check` would.  False with
+ * *why when it could not (out of memory). */
+bool lsp_analyze(LspSession *s, const char *uri, Arena *a, LspAnalysis *out,
+                 const char **why);
+
+/* The document's text in the canonical layout (`strat fmt`).  False with
+ * *why when it cannot be formatted (a syntax error: *why says where). */
+bool lsp_format(LspSession *s, const char *uri, Arena *a, const char **text,
+                size_t *len, const char **why);
+
+/* LSP SymbolKind values used for the outline */
+enum {
+    SYM_FILE = 1, SYM_MODULE = 2, SYM_NAMESPACE = 3, SYM_CLASS = 5, SYM_METHOD = 6,
+    SYM_PROPERTY = 7, SYM_FIELD = 8, SYM_ENUM = 10, SYM_INTERFACE = 11,
+    SYM_FUNCTION = 12, SYM_CONSTANT = 14, SYM_NUMBER = 16, SYM_BOOLEAN = 17,
+    SYM_OBJECT = 19, SYM_KEY = 20, SYM_ENUM_MEMBER = 22, SYM_STRUCT = 23,
+    SYM_EVENT = 24,
+};
+
+typedef struct LspSymbol {
+    const char *name;
+    const char *detail;        /* or NULL */
+    int kind;
+    LspRange range;            /* the whole declaration */
+    LspRange selection;        /* its name */
+    struct LspSymbol *children;
+    uint32_t nchildren;
+} LspSymbol;
+
+/* The outline of the document: its declarations in order, with their
+ * nested blocks (a service's risks, a stream's stages, a schema's fields,
+ * the arms of decide).  Works on text with syntax errors (what the parser
+ * recovered). */
+bool lsp_document_symbols(LspSession *s, const char *uri, Arena *a, LspSymbol **out,
+                          uint32_t *n, const char **why);
+
+#endif

@@ -1,0 +1,536 @@
+/*
+ * program.c — the checked program's tables and the helpers every stage
+ * shares (program.h): kind tables and their columns, atoms, the built-in
+ * attributes of each kind (builtins.def), decisions, and questions about
+ * the program's expressions (which scores an expression calls, in which
+ * order scores must run, which arm is which).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dates.h"
+#include "intern.h"
+#include "parallel.h"
+#include "program.h"
+
+const Type type_error = {T_ERROR, 0, NULL};
+const Type type_number = {T_NUMBER, 0, NULL};
+const Type type_bool = {T_BOOL, 0, NULL};
+const Type type_date = {T_DATE, 0, NULL};
+const Type type_string = {T_STRING, 0, NULL};
+const Type type_symbol = {T_SYMBOL, 0, NULL};
+const Type type_decision = {T_DECISION, 0, NULL};
+const Type type_none = {T_NONE, 0, NULL};
+
+static const char *const decision_texts[DEC_COUNT] = {
+    "invest", "enhance", "migrate", "retire", "experiment", "tolerate"};
+static const char *const activity_texts[6] = {
+    "plan", "improve", "engage", "design_transition", "obtain_build",
+    "deliver_support"};
+
+const char *decision_name(Decision d)
+{
+    return d >= 0 && d < DEC_COUNT ? decision_texts[d] : "none";
+}
+
+/* ---- atoms: interned strings and symbols as small integers ------------ */
+
+int32_t atom_id(Compilation *c, Name name)
+{
+    NameInfo *ni = name_info(name);
+    if (ni->atom < 0) {
+        ni->atom = (int32_t)c->program->atoms.len;
+        ptrvec_push(&c->arena, &c->program->atoms, (void *)name);
+    }
+    return ni->atom;
+}
+
+Name atom_name(Compilation *c, int32_t id)
+{
+    if (id < 0 || (uint32_t)id >= c->program->atoms.len)
+        return NULL;
+    return c->program->atoms.items[id];
+}
+
+Decision decision_from_name(Compilation *c, Name n)
+{
+    for (int i = 0; i < DEC_COUNT; i++)
+        if (c->program->decision_names[i] == n)
+            return (Decision)i;
+    return DEC_NONE;
+}
+
+/* ---- kind tables ------------------------------------------------------- */
+
+KindTable *kind_table(Compilation *c, EntityKind k)
+{
+    return &c->program->kinds[k];
+}
+
+int32_t kind_lookup(KindTable *t, Name name)
+{
+    if (!name)
+        return -1;
+    NameInfo *ni = name_info(name);
+    return ni->kind == (int32_t)t->kind ? ni->row : -1;
+}
+
+/* The kind of entity `name` names, or -1. */
+int name_entity_kind(Name name)
+{
+    return name ? name_info(name)->kind : -1;
+}
+
+/* Rows [from, to) of a column set to missing. */
+static void column_init_rows(const AttrDef *a, Column *col, uint32_t from,
+                             uint32_t to)
+{
+    for (uint32_t r = from; r < to; r++) {
+        switch (a->type.kind) {
+        case T_NUMBER: col->num[r] = NAN; break;
+        case T_LIST: col->list[r] = (ListSpan){0, 0}; break;
+        case T_DATE: col->i32[r] = INT32_MIN; break;
+        default: col->i32[r] = -1; break;
+        }
+    }
+    if (col->locs && to > from)
+        memset(col->locs + from, 0, sizeof(Loc) * (to - from));
+}
+
+typedef struct InitRows {
+    KindTable *t;
+    uint32_t base;
+} InitRows;
+
+static void init_rows_slice(void *ctx, uint32_t lo, uint32_t hi)
+{
+    InitRows *job = ctx;
+    for (uint32_t i = 0; i < job->t->nattrs; i++)
+        column_init_rows(&job->t->attrs[i], &job->t->cols[i], job->base + lo,
+                         job->base + hi);
+}
+
+/* Storage for rows [0, cap) of a column, keeping rows [0, old_cap). */
+static void column_alloc(Compilation *c, const AttrDef *a, Column *col,
+                         uint32_t old_cap, uint32_t cap)
+{
+    if (a->type.kind == T_NUMBER)
+        col->num = arena_realloc(&c->arena, col->num, sizeof(double) * old_cap,
+                                 sizeof(double) * cap);
+    else if (a->type.kind == T_LIST)
+        col->list = arena_realloc(&c->arena, col->list,
+                                  sizeof(ListSpan) * old_cap, sizeof(ListSpan) * cap);
+    else
+        col->i32 = arena_realloc(&c->arena, col->i32, sizeof(int32_t) * old_cap,
+                                 sizeof(int32_t) * cap);
+    if (col->locs)
+        col->locs = arena_realloc(&c->arena, col->locs, sizeof(Loc) * old_cap,
+                                  sizeof(Loc) * cap);
+}
+
+/* Makes room for n more rows in every column, set to missing.  Rows are
+ * made ready only as far as asked: capacity past them stays untouched
+ * memory (a 10M-row load reserved in doublings would otherwise write
+ * millions of rows it never uses). */
+void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
+{
+    uint32_t want = t->count + n;
+    if (want > t->cap) {
+        uint32_t old = t->cap;
+        uint32_t cap = t->cap ? t->cap : 16;
+        while (cap < want)
+            cap *= 2;
+        t->names = arena_realloc(&c->arena, t->names, sizeof(Name) * old, sizeof(Name) * cap);
+        t->locs = arena_realloc(&c->arena, t->locs, sizeof(Loc) * old, sizeof(Loc) * cap);
+        t->decls = arena_realloc(&c->arena, t->decls, sizeof(Decl *) * old,
+                                 sizeof(Decl *) * cap);
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            column_alloc(c, &t->attrs[i], &t->cols[i], old, cap);
+        t->cap = cap;
+    }
+    if (want > t->ready) {
+        /* a big reservation (a CSV load) is set across the cores: the
+         * writes are cheap, the first touch of the fresh pages is not */
+        InitRows job = {t, t->ready};
+        parallel_rows(c, want - t->ready, 1 << 16, init_rows_slice, &job);
+        t->ready = want;
+    }
+}
+
+/* Adds a row; the caller has checked the name is new. */
+uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
+                      Decl *decl)
+{
+    kind_reserve(c, t, 1);
+    uint32_t r = t->count++;
+    t->names[r] = name;
+    t->locs[r] = loc;
+    t->decls[r] = decl;
+    NameInfo *ni = name_info(name);
+    ni->kind = (int32_t)t->kind;
+    ni->row = (int32_t)r;
+    return r;
+}
+
+int attr_slot(const KindTable *t, Name name)
+{
+    /* hashed: a schema of forty thousand attributes is checked in linear
+     * time, not one scan of the schema per attribute set */
+    uintptr_t v = (uintptr_t)namemap_get(&t->attr_map, name);
+    return v ? (int)(v - 1) : -1;
+}
+
+int kind_add_attr(Compilation *c, KindTable *t, const AttrDef *def)
+{
+    if (t->nattrs == t->attrs_cap) {
+        uint32_t ncap = t->attrs_cap ? t->attrs_cap * 2 : 16;
+        t->attrs = arena_realloc(&c->arena, t->attrs, sizeof(AttrDef) * t->attrs_cap,
+                                 sizeof(AttrDef) * ncap);
+        t->cols = arena_realloc(&c->arena, t->cols, sizeof(Column) * t->attrs_cap,
+                                sizeof(Column) * ncap);
+        t->attrs_cap = ncap;
+    }
+    int slot = (int)t->nattrs++;
+    t->attrs[slot] = *def;
+    namemap_put(c, &t->attr_map, def->name, (void *)(uintptr_t)(slot + 1));
+    memset(&t->cols[slot], 0, sizeof(Column));
+    if (t->cap) {
+        column_alloc(c, def, &t->cols[slot], 0, t->cap);
+        column_init_rows(def, &t->cols[slot], 0, t->ready);
+    }
+    return slot;
+}
+
+double col_num(const KindTable *t, int slot, uint32_t row)
+{
+    return slot < 0 ? NAN : t->cols[slot].num[row];
+}
+
+int32_t col_i32(const KindTable *t, int slot, uint32_t row)
+{
+    return slot < 0 ? -1 : t->cols[slot].i32[row];
+}
+
+ListSpan col_list(const KindTable *t, int slot, uint32_t row,
+                  const int32_t **elems)
+{
+    if (slot < 0) {
+        *elems = NULL;
+        return (ListSpan){0, 0};
+    }
+    const Column *col = &t->cols[slot];
+    ListSpan s = col->list[row];
+    *elems = col->pool ? col->pool + s.off : NULL;
+    return s;
+}
+
+Loc attr_loc(const KindTable *t, int slot, uint32_t row)
+{
+    if (slot >= 0 && t->cols[slot].locs && t->cols[slot].locs[row].file)
+        return t->cols[slot].locs[row];
+    return t->locs[row];
+}
+
+void attr_set_loc(Compilation *c, KindTable *t, int slot, uint32_t row, Loc loc)
+{
+    Column *col = &t->cols[slot];
+    if (!col->locs)
+        col->locs = ARENA_ARRAY(&c->arena, Loc, t->cap);
+    col->locs[row] = loc;
+}
+
+const char *entity_label(Compilation *c, EntityKind k, int32_t row)
+{
+    KindTable *t = kind_table(c, k);
+    return row >= 0 && (uint32_t)row < t->count ? t->names[row] : "?";
+}
+
+Name suggest_entity(Compilation *c, unsigned kinds, Name name)
+{
+    if (++c->suggestions > MAX_NAME_SEARCHES)
+        return NULL;
+    Suggester sg;
+    suggest_begin(&sg, name);
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (!(kinds & KIND_BIT(k)))
+            continue;
+        KindTable *t = kind_table(c, (EntityKind)k);
+        /* scanning a million loaded services for a typo is not worth it */
+        if (t->count > 20000)
+            continue;
+        for (uint32_t r = 0; r < t->count; r++)
+            suggest_offer(&sg, t->names[r]);
+    }
+    return suggest_best(&sg);
+}
+
+const char *kinds_text(Compilation *c, unsigned kinds)
+{
+    if (kinds == (1u << EK_COUNT) - 1)
+        return "entity";
+    const char *out = NULL;
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (!(kinds & KIND_BIT(k)))
+            continue;
+        out = out ? arena_printf(&c->arena, "%s or %s", out, entity_kind_name(k))
+                  : entity_kind_name(k);
+    }
+    return out ? out : "nothing";
+}
+
+const char *type_name(Compilation *c, const Type *t)
+{
+    switch (t->kind) {
+    case T_ERROR: return "<error>";
+    case T_NUMBER: return "number";
+    case T_BOOL: return "bool";
+    case T_DATE: return "date";
+    case T_STRING: return "string";
+    case T_SYMBOL: return "symbol";
+    case T_ENTITY: return kinds_text(c, t->kinds);
+    case T_LIST:
+        return arena_printf(&c->arena, "list of %s", t->elem ? type_name(c, t->elem) : "?");
+    case T_RANGE:
+        return arena_printf(&c->arena, "range of %s", t->elem ? type_name(c, t->elem) : "?");
+    case T_DECISION: return "decision";
+    case T_NONE: return "none";
+    }
+    return "?";
+}
+
+/* ---- built-in attributes ---------------------------------------------- */
+
+enum { ALLOW_STATUS, ALLOW_SERVICE_KIND, ALLOW_INVESTMENT };
+
+Type *type_new(Compilation *c, TypeKind k, unsigned kinds, const Type *elem)
+{
+    Type *t = ARENA_NEW(&c->arena, Type);
+    t->kind = k;
+    t->kinds = kinds;
+    t->elem = elem;
+    return t;
+}
+
+static void set_allowed(Compilation *c, AttrDef *a, const char *const *names, int n)
+{
+    a->allowed = ARENA_ARRAY(&c->arena, Name, n);
+    for (int i = 0; i < n; i++)
+        a->allowed[i] = intern_cstr(c, names[i]);
+    a->nallowed = (uint32_t)n;
+}
+
+static void add_builtin_attrs(Compilation *c)
+{
+    static const char *const status[] = {"pipeline", "catalogue", "retired"};
+    static const char *const skind[] = {"business", "supporting"};
+    static const char *const invest[] = {"run", "grow", "transform"};
+    const Type *ts = &type_string;
+#define NUM type_number
+#define STR *ts
+#define DATE type_date
+#define SYM(which) type_symbol
+#define REF(mask) *type_new(c, T_ENTITY, (mask), NULL)
+#define LIST_REF(mask) *type_new(c, T_LIST, 0, type_new(c, T_ENTITY, (mask), NULL))
+#define LIST_STR *type_new(c, T_LIST, 0, &type_string)
+#define REQ 1
+#define A(KIND, NAME, TYPE, EXTRA)                                           \
+    {                                                                        \
+        AttrDef a = {0};                                                     \
+        a.name = intern_cstr(c, NAME);                                       \
+        a.type = TYPE;                                                       \
+        a.required = (EXTRA) == REQ;                                         \
+        kind_add_attr(c, kind_table(c, KIND), &a);                                \
+    }
+#include "builtins.def"
+#undef A
+#undef NUM
+#undef STR
+#undef DATE
+#undef SYM
+#undef REF
+#undef LIST_REF
+#undef LIST_STR
+#undef REQ
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    set_allowed(c, &svc->attrs[attr_slot(svc, c->n.status)], status, 3);
+    set_allowed(c, &svc->attrs[attr_slot(svc, c->n.kind)], skind, 2);
+    set_allowed(c, &svc->attrs[attr_slot(svc, c->n.investment)], invest, 3);
+}
+
+/* ---- names of the program ------------------------------------------------- */
+
+void *namemap_get(const NameMap *m, Name key)
+{
+    if (!m->cap || !key)
+        return NULL;
+    uint32_t j = (uint32_t)(((uintptr_t)key >> 3) * 2654435761u) & (m->cap - 1);
+    while (m->keys[j]) {
+        if (m->keys[j] == key)
+            return m->vals[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+void namemap_put(Compilation *c, NameMap *m, Name key, void *val)
+{
+    if ((m->len + 1) * 2 > m->cap) {
+        NameMap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 64;
+        m->keys = ARENA_ARRAY(&c->arena, Name, m->cap);
+        m->vals = ARENA_ARRAY(&c->arena, void *, m->cap);
+        m->len = 0;
+        for (uint32_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                namemap_put(c, m, old.keys[i], old.vals[i]);
+    }
+    uint32_t j = (uint32_t)(((uintptr_t)key >> 3) * 2654435761u) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key)
+        j = (j + 1) & (m->cap - 1);
+    if (!m->keys[j])
+        m->len++;
+    m->keys[j] = key;
+    m->vals[j] = val;
+}
+
+Const *program_const(Compilation *c, Name n)
+{
+    return namemap_get(&c->program->const_map, n);
+}
+
+Score *program_score(Compilation *c, Name n)
+{
+    return namemap_get(&c->program->score_map, n);
+}
+
+Rule *program_rule(Compilation *c, Name n)
+{
+    return namemap_get(&c->program->rule_map, n);
+}
+
+void list_push(Compilation *c, Column *col, int32_t v)
+{
+    if (col->pool_len == col->pool_cap) {
+        uint32_t ncap = col->pool_cap ? col->pool_cap * 2 : 64;
+        col->pool = arena_realloc(&c->arena, col->pool, sizeof(int32_t) * col->pool_cap,
+                                  sizeof(int32_t) * ncap);
+        col->pool_cap = ncap;
+    }
+    col->pool[col->pool_len++] = v;
+}
+
+/* ---- a new program ----------------------------------------------------------- */
+
+static int32_t today_days(Compilation *c)
+{
+    const char *t = c->opts.today;
+    if (t && strlen(t) == 10) {
+        int y = atoi(t);
+        unsigned m = (unsigned)atoi(t + 5), d = (unsigned)atoi(t + 8);
+        if (date_valid(y, m, d))
+            return days_from_civil(y, m, d);
+    }
+    time_t now = time(NULL);
+    return (int32_t)(now / 86400);
+}
+
+
+Program *program_new(Compilation *c)
+{
+    Program *p = ARENA_NEW(&c->arena, Program);
+    c->program = p;
+    p->strategy.horizon_start = p->strategy.horizon_end = INT32_MIN;
+    p->strategy.budget = p->strategy.run_max = NAN;
+    for (int k = 0; k < EK_COUNT; k++)
+        p->kinds[k].kind = (EntityKind)k;
+    for (int i = 0; i < DEC_COUNT; i++)
+        p->decision_names[i] = intern_cstr(c, decision_texts[i]);
+    for (int i = 0; i < 6; i++)
+        p->activity_names[i] = intern_cstr(c, activity_texts[i]);
+    p->today = today_days(c);
+    add_builtin_attrs(c);
+    return p;
+}
+
+/* ---- questions about expressions ------------------------------------------- */
+
+static const char *const builtin_names[B_COUNT_OF_BUILTINS] = {
+    "alignment", "exposure", "norm", "min", "max", "clamp", "abs", "log",
+    "sqrt", "pow", "defined", "count", "sum", "any", "all", "decision"};
+
+const char *builtin_name(Builtin b)
+{
+    return b >= 0 && b < B_COUNT_OF_BUILTINS ? builtin_names[b] : "?";
+}
+
+typedef struct Collect {
+    Compilation *c;
+    PtrVec *out;
+} Collect;
+
+static WalkStep collect_score_call(Expr *e, void *ctx)
+{
+    Collect *k = ctx;
+    if (e->kind == EX_CALL && e->u.call.sym)
+        ptrvec_push(&k->c->arena, k->out, e);
+    return WALK_CHILDREN;
+}
+
+void score_calls(Compilation *c, Expr *e, PtrVec *out)
+{
+    Collect k = {c, out};
+    expr_walk(e, &(ExprVisitor){collect_score_call, NULL, &k});
+}
+
+static WalkStep collect_const_ref(Expr *e, void *ctx)
+{
+    Collect *k = ctx;
+    if (e->kind == EX_NAME && e->u.name.local < 0 && program_const(k->c, e->u.name.id))
+        ptrvec_push(&k->c->arena, k->out, e);
+    return WALK_CHILDREN;
+}
+
+void const_refs(Compilation *c, Expr *e, PtrVec *out)
+{
+    Collect k = {c, out};
+    expr_walk(e, &(ExprVisitor){collect_const_ref, NULL, &k});
+}
+
+typedef struct Deps {
+    Compilation *c;
+    PtrVec *out;
+    bool *seen;
+} Deps;
+
+static WalkStep order_called_score(Expr *e, void *ctx)
+{
+    Deps *d = ctx;
+    if (e->kind == EX_CALL && e->u.call.sym)
+        order_scores(d->c, (Score *)e->u.call.sym, d->out, d->seen);
+    return WALK_CHILDREN;
+}
+
+void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen)
+{
+    Deps d = {c, out, seen};
+    expr_walk(e, &(ExprVisitor){order_called_score, NULL, &d});
+}
+
+void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen)
+{
+    if (seen[s->index])
+        return;
+    seen[s->index] = true;
+    score_deps(c, s->decl->expr, out, seen);
+    ptrvec_push(&c->arena, out, s);
+}
+
+const Arm *arm_at(const Program *p, int idx)
+{
+    const Arm *a = p->decide ? p->decide->arms : NULL;
+    for (int i = 0; a && i < idx; i++)
+        a = a->next;
+    return idx >= 0 ? a : NULL;
+}
