@@ -557,7 +557,7 @@ static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores)
     Results *res = ARENA_NEW(&c->arena, Results);
     res->nservices = n;
     res->nscores = nscores;
-    res->scores = parallel_zalloc(c, sizeof(double) * ((size_t)n * nscores + 1));
+    /* res->scores: decide_run, once it knows which columns are computed */
     res->score_ready = ARENA_ARRAY(&c->arena, bool, nscores + 1);
     res->decision = ARENA_ARRAY(&c->arena, int8_t, n + 1);
     res->arm = ARENA_ARRAY(&c->arena, int16_t, n + 1);
@@ -594,6 +594,17 @@ Results *decide_run(Compilation *c)
     Results *res = new_results(c, svc->count, p->scores.len);
     if (!choose_scores(c, res))
         return NULL;
+    /* only the columns computed are zeroed: a column nothing computes is
+     * never touched, so never paged in */
+    size_t score_bytes = sizeof(double) * ((size_t)svc->count * p->scores.len + 1);
+    if (!res->score_wanted) {
+        res->scores = parallel_zalloc(c, score_bytes);
+    } else {
+        res->scores = arena_alloc(&c->arena, score_bytes);
+        for (uint32_t i = 0; i < p->scores.len; i++)
+            if (res->score_wanted[i])
+                memset(res->scores + (size_t)i * svc->count, 0, sizeof(double) * svc->count);
+    }
     ev->res = res;
     c->results = res;
     /* auto: jit_run itself declines when compiling would not pay */
