@@ -23,7 +23,7 @@ _strat_files_on_line()
         w=${COMP_WORDS[i]}
         case $prev in
             --format | --jit | --color | --today | --root | --stdlib | \
-                --scenario | --max-errors | --threads | -o | --output | \
+                --scenario | --scores | --max-errors | --threads | -o | --output | \
                 --runs | --spread | --seed | --knife-edge)
                 prev=$w
                 continue
@@ -96,7 +96,7 @@ _strat()
             formats="text json sarif github"
             ;;
         decide)
-            opts="--format -o --output --scenario --jit --no-cache"
+            opts="--format -o --output --scenario --scores --jit --no-cache"
             formats="table json csv md html summary"
             ;;
         explain | test)

@@ -113,7 +113,8 @@ static void compute_scores(Eval *ev, Results *res, bool computed)
     PtrVec order = {0};
     bool *seen = ARENA_ARRAY(&c->arena, bool, p->scores.len + 1);
     for (uint32_t i = 0; i < p->scores.len; i++)
-        order_scores(c, p->scores.items[i], &order, seen);
+        if (!res->score_wanted || res->score_wanted[i])
+            order_scores(c, p->scores.items[i], &order, seen);
     for (uint32_t i = 0; i < order.len; i++) {
         Score *s = order.items[i];
         double *col = res->scores + (size_t)s->index * res->nservices;
@@ -146,6 +147,126 @@ static void compute_scores(Eval *ev, Results *res, bool computed)
                                                  "%u more services", s->name, more);
         res->score_ready[s->index] = true;
     }
+}
+
+/* ---- which scores: compute what is read ------------------------------------ */
+
+typedef struct ReadScores {
+    Compilation *c;
+    PtrVec *out;
+    bool *seen;
+} ReadScores;
+
+static void read_expr(ReadScores *rs, Expr *e)
+{
+    if (e)
+        score_deps(rs->c, e, rs->out, rs->seen);
+}
+
+static void read_items(ReadScores *rs, Item *it)
+{
+    for (; it; it = it->next) {
+        read_expr(rs, it->value);
+        read_items(rs, it->items);
+    }
+}
+
+/* Marks in wanted every score an expression outside the scores calls (a
+ * decide arm, rank, rule, limit, approval, test, scenario, ...), and what
+ * those call in turn. */
+static void mark_read_scores(Compilation *c, bool *wanted)
+{
+    PtrVec read = {0};
+    bool *seen = ARENA_ARRAY(&c->arena, bool, c->program->scores.len + 1);
+    ReadScores rs = {c, &read, seen};
+    for (uint32_t f = 0; f < c->sources.len; f++) {
+        for (Decl *d = ((Source *)c->sources.items[f])->decls; d; d = d->next) {
+            if (d->kind == D_SCORE)
+                continue;
+            read_expr(&rs, d->expr);
+            read_expr(&rs, d->rank);
+            for (Arm *a = d->arms; a; a = a->next)
+                read_expr(&rs, a->cond);
+            for (SetStmt *st = d->sets; st; st = st->next) {
+                read_expr(&rs, st->value);
+                read_expr(&rs, st->where);
+            }
+            for (Expect *x = d->expects; x; x = x->next)
+                read_expr(&rs, x->cond);
+            read_items(&rs, d->items);
+        }
+    }
+    for (uint32_t i = 0; i < read.len; i++)
+        wanted[((Score *)read.items[i])->index] = true;
+}
+
+/* Sets res->score_wanted and res->score_written from options.scores (see
+ * strat.h); false when it names a score the strategy lacks (reported). */
+static bool choose_scores(Compilation *c, Results *res)
+{
+    const char *spec = c->opts.scores;
+    Program *p = c->program;
+    uint32_t n = p->scores.len;
+    if (!spec || strcmp(spec, "all") == 0)
+        return true;
+    bool *wanted = ARENA_ARRAY(&c->arena, bool, n + 1);
+    bool *written = ARENA_ARRAY(&c->arena, bool, n + 1);
+    /* the strategy's own scores: a NaN in one leaves its service undecided,
+     * whichever columns are written */
+    for (uint32_t i = 0; i < n; i++) {
+        Score *s = p->scores.items[i];
+        Source *src = source_get(c, s->decl->loc.file);
+        wanted[i] = !(src && src->is_stdlib);
+    }
+    mark_read_scores(c, wanted);
+    if (*spec == '\0') {
+        memcpy(written, wanted, n);
+    } else {
+        for (const char *at = spec; *at;) {
+            size_t len = strcspn(at, ",");
+            Name name = intern(c, at, len);
+            Score *s = namemap_get(&p->score_map, name);
+            if (!s) {
+                Diag *d = diag_at(c, D_UNKNOWN_SCORE, (Loc){0, 0, 0},
+                                  "--scores names no score `%s`", name);
+                Name *names = ARENA_ARRAY(&c->arena, Name, n + 1);
+                for (uint32_t i = 0; i < n; i++)
+                    names[i] = ((Score *)p->scores.items[i])->name;
+                Name hint = suggest_name(name, names, n);
+                if (hint)
+                    diag_hint(c, d, "did you mean `%s`?", hint);
+                return false;
+            }
+            written[s->index] = wanted[s->index] = true;
+            at += len + (at[len] == ',');
+        }
+    }
+    res->score_wanted = wanted;
+    res->score_written = written;
+    return true;
+}
+
+Results *decide_all_scores(Compilation *c)
+{
+    Results *res = c->results;
+    Eval *ev = c->eval;
+    if (!res || !ev || !res->score_wanted)
+        return res;
+    PtrVec order = {0};
+    bool *seen = ARENA_ARRAY(&c->arena, bool, res->nscores + 1);
+    for (uint32_t i = 0; i < res->nscores; i++)
+        order_scores(c, c->program->scores.items[i], &order, seen);
+    for (uint32_t i = 0; i < order.len; i++) {
+        Score *s = order.items[i];
+        if (res->score_ready[s->index])
+            continue;
+        double *col = res->scores + (size_t)s->index * res->nservices;
+        for (uint32_t r = 0; r < res->nservices; r++)
+            col[r] = eval_score(ev, s, r);
+        res->score_ready[s->index] = true;
+    }
+    res->score_wanted = res->score_written = NULL;
+    return res;
 }
 
 /* ---- decide, rank, approvals ---------------------------------------------- */
@@ -436,7 +557,7 @@ static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores)
     Results *res = ARENA_NEW(&c->arena, Results);
     res->nservices = n;
     res->nscores = nscores;
-    res->scores = parallel_zalloc(c, sizeof(double) * ((size_t)n * nscores + 1));
+    /* res->scores: decide_run, once it knows which columns are computed */
     res->score_ready = ARENA_ARRAY(&c->arena, bool, nscores + 1);
     res->decision = ARENA_ARRAY(&c->arena, int8_t, n + 1);
     res->arm = ARENA_ARRAY(&c->arena, int16_t, n + 1);
@@ -471,6 +592,19 @@ Results *decide_run(Compilation *c)
     }
     KindTable *svc = kind_table(c, EK_SERVICE);
     Results *res = new_results(c, svc->count, p->scores.len);
+    if (!choose_scores(c, res))
+        return NULL;
+    /* only the columns computed are zeroed: a column nothing computes is
+     * never touched, so never paged in */
+    size_t score_bytes = sizeof(double) * ((size_t)svc->count * p->scores.len + 1);
+    if (!res->score_wanted) {
+        res->scores = parallel_zalloc(c, score_bytes);
+    } else {
+        res->scores = arena_alloc(&c->arena, score_bytes);
+        for (uint32_t i = 0; i < p->scores.len; i++)
+            if (res->score_wanted[i])
+                memset(res->scores + (size_t)i * svc->count, 0, sizeof(double) * svc->count);
+    }
     ev->res = res;
     c->results = res;
     /* auto: jit_run itself declines when compiling would not pay */

@@ -14,6 +14,9 @@
  * scenario (reported).  Without a decide block the scores and rules still
  * run; Results.decided says whether there are decisions. */
 Results *decide_run(Compilation *c);
+/* Computes the score columns options.scores left out (the HTML report
+ * shows every score) and makes every one written; returns c->results. */
+Results *decide_all_scores(Compilation *c);
 /* One service's decision and arm from its scores (no ranking). */
 void decide_row(Eval *ev, uint32_t row);
 /* Runs every test block: a line per test on out (when not NULL), a

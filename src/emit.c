@@ -114,6 +114,7 @@ static void summary_counts(const Results *res, unsigned *counts, unsigned *error
 static const bool *decide_scores(Compilation *c, const Results *res, unsigned *hidden)
 {
     bool *shown = ARENA_ARRAY(&c->arena, bool, res->nscores + 1);
+    *hidden = 0;
     PtrVec calls = {0};
     Decl *d = c->program->decide;
     for (Arm *a = d ? d->arms : NULL; a; a = a->next)
@@ -139,7 +140,18 @@ static const bool *decide_scores(Compilation *c, const Results *res, unsigned *h
                 n++;
             }
     }
-    *hidden = n ? res->nscores - n : 0;
+    uint32_t nwritten = res->nscores;
+    if (res->score_written) {
+        nwritten = n = 0;
+        for (uint32_t k = 0; k < res->nscores; k++) {
+            nwritten += res->score_written[k];
+            shown[k] &= res->score_written[k];
+            n += shown[k];
+        }
+        if (!n)   /* none of them written: the table shows what is */
+            return res->score_written;
+    }
+    *hidden = n ? nwritten - n : 0;
     return n ? shown : NULL;
 }
 
@@ -237,7 +249,7 @@ static void csv_cell(FILE *out, const char *s)
 static void emit_csv(Compilation *c, const Results *res, FILE *out)
 {
     const char *cells[64];
-    uint32_t n = header_cells(c, res, cells, NULL);
+    uint32_t n = header_cells(c, res, cells, res->score_written);
     for (uint32_t k = 0; k < n; k++) {
         if (k)
             fputc(',', out);
@@ -245,7 +257,7 @@ static void emit_csv(Compilation *c, const Results *res, FILE *out)
     }
     fputs("\r\n", out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        n = row_cells(c, res, res->order[i], cells, true, NULL);
+        n = row_cells(c, res, res->order[i], cells, true, res->score_written);
         for (uint32_t k = 0; k < n; k++) {
             if (k)
                 fputc(',', out);
@@ -270,7 +282,7 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
         fprintf(out, "| undecided | %u |\n", errors);
     fputc('\n', out);
     const char *cells[64];
-    uint32_t n = header_cells(c, res, cells, NULL);
+    uint32_t n = header_cells(c, res, cells, res->score_written);
     fputs("|", out);
     for (uint32_t k = 0; k < n; k++) {
         fputc(' ', out);
@@ -282,7 +294,7 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
         fputs(k == 0 || (k >= 5 && k + 1 < n) ? "---:|" : "---|", out);
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        n = row_cells(c, res, res->order[i], cells, false, NULL);
+        n = row_cells(c, res, res->order[i], cells, false, res->score_written);
         fputs("|", out);
         for (uint32_t k = 0; k < n; k++) {
             fputc(' ', out);
@@ -346,8 +358,10 @@ static void emit_json(Compilation *c, const Results *res, FILE *out)
         fputs(", \"rank_value\": ", out);
         json_number(out, res->rank_value[r]);
         fputs(", \"scores\": {", out);
-        for (uint32_t s = 0; s < res->nscores; s++) {
-            fputs(s ? ", " : "", out);
+        for (uint32_t s = 0, shown = 0; s < res->nscores; s++) {
+            if (res->score_written && !res->score_written[s])
+                continue;
+            fputs(shown++ ? ", " : "", out);
             json_string(out, ((Score *)p->scores.items[s])->name);
             fputs(": ", out);
             json_number(out, res->scores[(size_t)s * res->nservices + r]);
@@ -400,7 +414,7 @@ strat_status emit_decisions(Compilation *c, FILE *out, const char *format)
     else if (strcmp(format, "summary") == 0)
         emit_summary(c, res, out);
     else if (strcmp(format, "html") == 0)
-        emit_html(c, res, out);
+        emit_html(c, decide_all_scores(c), out);   /* the report shows them all */
     else
         return STRAT_FAILURE;
     return STRAT_OK;

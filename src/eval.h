@@ -49,6 +49,10 @@ typedef struct Results {
     const char **approvers;  /* per row, NULL when none */
     bool *failed;            /* a score was NaN/inf */
     bool decided;
+    /* per score, or NULL for every score (options.scores, decide.c):
+     * computed by the decide stage, and written by decide's output */
+    const bool *score_wanted;
+    const bool *score_written;
 } Results;
 
 typedef struct Eval {

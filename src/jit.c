@@ -1579,8 +1579,10 @@ static Plan *plan_new(Eval *ev)
         (prog->scores.len == 0 && !prog->decide))
         return NULL;
     bool *seen = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
+    const bool *wanted = ev->res ? ev->res->score_wanted : NULL;   /* decide.c */
     for (uint32_t i = 0; i < prog->scores.len; i++)
-        order_scores(c, prog->scores.items[i], &p->order, seen);
+        if (!wanted || wanted[i])
+            order_scores(c, prog->scores.items[i], &p->order, seen);
     p->score_jit = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
     key_put(p, "strat-jit 1 %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
             gcc_jit_version_major(), gcc_jit_version_minor(), gcc_jit_version_patchlevel(),
@@ -1869,8 +1871,8 @@ static void kernel_run(Plan *p, KernelFn fn, Results *res)
                 nthreads, nthreads == 1 ? "" : "s");
     for (uint32_t r = 0; r < n; r++)
         res->failed[r] = failed[r] != 0;
-    for (uint32_t i = 0; i < c->program->scores.len; i++)
-        res->score_ready[i] = true;
+    for (uint32_t i = 0; i < p->order.len; i++)
+        res->score_ready[((Score *)p->order.items[i])->index] = true;
 }
 
 /* ---- the three together ------------------------------------------------------- */

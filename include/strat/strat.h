@@ -87,6 +87,12 @@ typedef struct strat_options {
     bool hash_inputs;          /* decisions will be emitted: hash the inputs
                                   on a thread while a large CSV loads */
     unsigned fmt_width;        /* strat_format's line width; 0: 100 */
+    const char *scores;        /* the scores decide computes and writes:
+                                  NULL or "all" every score; "" the
+                                  strategy's own (not a std/... import's)
+                                  and those anything reads; "a,b" those
+                                  named (and those the decisions need,
+                                  computed and not written) */
 } strat_options;
 
 typedef enum strat_diag_format {

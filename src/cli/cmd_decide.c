@@ -67,6 +67,10 @@ static strat_status emit_decisions(strat_compilation *c, FILE *out, CliOptions *
 
 int cmd_decide(CliOptions *o)
 {
+    /* "": compute and write the strategy's own scores and those read, not
+     * every score a std/... import brings (strat.h) */
+    if (!o->lib.scores)
+        o->lib.scores = "";
     return emit_output(o, emit_decisions);
 }
 

@@ -73,6 +73,9 @@ static const Command commands[] = {
      "                         report), or summary (counts per decision)\n"
      "  -o FILE                write to FILE atomically instead of stdout\n"
      "  --scenario NAME        apply a what-if scenario before scoring\n"
+     "  --scores NAME,...|all  the scores to write (default: the strategy's own and\n"
+     "                         those something reads; a std/... import's others are\n"
+     "                         neither computed nor written unless named or `all`)\n"
      "  --jit WHEN             auto, on or off (see docs/performance.md)\n"
      "  --no-cache             do not use or write the compiled-code cache\n",
      "table,json,csv,md,html,summary"},
@@ -391,6 +394,17 @@ int main(int argc, char **argv)
                 free(files);
                 return usage_error(cmd->name, why, name);
             }
+        } else if (TAKES("--scores")) {
+            if (strcmp(cmd->name, "decide") != 0) {
+                free(files);
+                return usage_error(cmd->name, "%s applies to `strat decide` only", "--scores");
+            }
+            /* names separated by commas, none empty (an empty one is a typo) */
+            if (!*val || *val == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,")) {
+                free(files);
+                return usage_error(cmd->name, "--scores takes NAME,... or all, not `%s`", val);
+            }
+            o.lib.scores = val;
         } else if (TAKES("--width")) {
             if (strcmp(cmd->name, "fmt") != 0) {
                 free(files);
