@@ -62,9 +62,72 @@ bool diag_blocked(const Compilation *c)
     return c->nblocking > 0;
 }
 
+/* ---- cascades --------------------------------------------------------- */
+
+/* Lexing, parsing and loading diagnostics (S01xx-S03xx) are root causes;
+ * any other diagnostic inside a declaration a syntax error broke is a
+ * follow-on of it, and so is every undefined name once an import failed
+ * (the name may be declared in the file that could not be read). */
+static bool diag_silenced(Compilation *c, DiagCode code, Loc loc)
+{
+    /* an incomplete program: undefined names and findings (which judge a
+     * portfolio missing a file) wait until the import is fixed */
+    if (c->failed_import && (code == D_UNDEFINED || !diag_table[code].blocks)) {
+        c->silenced++;
+        return true;
+    }
+    const char *k = diag_table[code].code;
+    if (!loc.file || c->broken_decls.len == 0 || strncmp(k, "S01", 3) == 0 ||
+        strncmp(k, "S02", 3) == 0 || strncmp(k, "S03", 3) == 0)
+        return false;
+    for (uint32_t i = 0; i < c->broken_decls.len; i++) {
+        const BrokenDecl *b = c->broken_decls.items[i];
+        if (b->file == loc.file && loc.start >= b->start && loc.start < b->end)
+            return true;
+    }
+    return false;
+}
+
+bool diag_undefined_silenced(Compilation *c, Name name)
+{
+    if (c->failed_import) {
+        c->silenced++;
+        return true;
+    }
+    return diag_name_poisoned(c, name);
+}
+
+bool diag_name_poisoned(const Compilation *c, Name name)
+{
+    for (uint32_t i = 0; i < c->broken_decls.len; i++) {
+        const BrokenDecl *b = c->broken_decls.items[i];
+        if (b->name && name && strcmp(b->name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The note on a failed import saying how many undefined names it hid;
+ * added once, when the diagnostics are printed. */
+static void note_silenced(Compilation *c)
+{
+    if (!c->failed_import || !c->silenced || c->failed_import == &c->diag_sink)
+        return;
+    for (DiagNote *n = c->failed_import->notes; n; n = n->next)
+        if (strstr(n->msg, "not reported"))
+            return;
+    diag_note(c, c->failed_import, c->failed_import->loc,
+              "%u follow-on diagnostic%s (undefined names, findings) not "
+              "reported: they may be answered by the file this import names", c->silenced,
+              c->silenced == 1 ? "" : "s");
+}
+
 static Diag *diag_vnew(Compilation *c, DiagCode code, Severity sev, Loc loc,
                        const char *fmt, va_list ap)
 {
+    if (diag_silenced(c, code, loc)) {
+        return &c->diag_sink;
+    }
     if (c->code_counts[code]++ >= MAX_DIAGS_PER_CODE) {
         count(c, code, sev);
         return &c->diag_sink;
@@ -528,6 +591,7 @@ void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color)
         fputs("strat: out of memory while printing diagnostics\n", stderr);
         return;
     }
+    note_silenced(c);
     uint32_t n = c->diags.len;
     Diag **ds = sorted_diags(c);
     uint32_t limit = c->opts.max_errors ? c->opts.max_errors : 500;

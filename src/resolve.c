@@ -175,6 +175,8 @@ bool const_number(Compilation *c, Expr *e, double *out, bool report)
 
 static void report_undefined(Compilation *c, Loc loc, Name name, unsigned kinds)
 {
+    if (diag_undefined_silenced(c, name))
+        return;   /* a failed import or a broken declaration says why */
     /* defined, but of another kind? */
     for (int k = 0; k < EK_COUNT; k++) {
         if (kinds & KIND_BIT(k))
