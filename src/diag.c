@@ -76,6 +76,7 @@ static bool diag_silenced(Compilation *c, DiagCode code, Loc loc)
         c->silenced++;
         return true;
     }
+
     const char *k = diag_table[code].code;
     if (!loc.file || c->broken_decls.len == 0 || strncmp(k, "S01", 3) == 0 ||
         strncmp(k, "S02", 3) == 0 || strncmp(k, "S03", 3) == 0)
@@ -231,6 +232,7 @@ static const char *loc_path(Compilation *c, Loc l)
 /* qsort has no context argument in C11, so sort an array of (key, diag)
  * records whose keys are resolved beforehand. */
 typedef struct SortRec {
+    int stage;           /* 0: lexing, parsing, loading (root causes); 1: later */
     const char *path;
     uint32_t start;
     uint32_t seq;
@@ -240,6 +242,8 @@ typedef struct SortRec {
 static int sortrec_cmp(const void *pa, const void *pb)
 {
     const SortRec *a = pa, *b = pb;
+    if (a->stage != b->stage)
+        return a->stage - b->stage;
     int r = strcmp(a->path, b->path);
     if (r)
         return r;
@@ -254,7 +258,10 @@ static Diag **sorted_diags(Compilation *c)
     SortRec *recs = ARENA_ARRAY(&c->arena, SortRec, n + 1);
     for (uint32_t i = 0; i < n; i++) {
         Diag *d = c->diags.items[i];
-        recs[i] = (SortRec){loc_path(c, d->loc), d->loc.start, d->seq, d};
+        const char *k = diag_table[d->code].code;
+        int stage = !(strncmp(k, "S01", 3) == 0 || strncmp(k, "S02", 3) == 0 ||
+                      strncmp(k, "S03", 3) == 0);
+        recs[i] = (SortRec){stage, loc_path(c, d->loc), d->loc.start, d->seq, d};
     }
     qsort(recs, n, sizeof *recs, sortrec_cmp);
     Diag **out = ARENA_ARRAY(&c->arena, Diag *, n + 1);
