@@ -328,6 +328,103 @@ static void print_snippet(Compilation *c, FILE *out, Loc l, const Colors *k)
     fputc('\n', out);
 }
 
+/* ---- fix-its ----------------------------------------------------------- */
+
+static void json_loc_fields(Compilation *c, FILE *out, Loc l);
+
+/* Each fix-it as a help line saying what to write where, rustc-style:
+ *    = help: replace with `..` (strat fix applies this)
+ *    = help: insert ` }` at 45:45                                      */
+static void print_text_fixes(Compilation *c, FILE *out, const Diag *d)
+{
+    for (const DiagFix *f = d->fixes; f; f = f->next) {
+        const char *auto_ = f->machine_applicable ? " (strat fix applies this)" : "";
+        LineCol a = source_linecol(c, f->loc.file, f->loc.start);
+        const char *nl = strchr(f->text, '\n');
+        int shown = nl ? (int)(nl - f->text) : (int)strlen(f->text);
+        if (f->loc.end == f->loc.start)
+            fprintf(out, "   = help: insert `%.*s`%s at %u:%u%s\n", shown, f->text,
+                    nl ? " and a line break" : "", a.line, a.col, auto_);
+        else if (!*f->text)
+            fprintf(out, "   = help: remove the text at %u:%u%s\n", a.line, a.col, auto_);
+        else
+            fprintf(out, "   = help: replace with `%.*s`%s\n", shown, f->text, auto_);
+    }
+}
+
+static const char *fix_applicability(const DiagFix *f)
+{
+    return f->machine_applicable ? "machine-applicable" : "maybe-incorrect";
+}
+
+/* JSON, on a diagnostic that has any: "fixes": [{file, line, column, end_line, end_column, start, end
+ * (byte offsets), replacement, applicability}] */
+static void json_fixes(Compilation *c, FILE *out, const Diag *d)
+{
+    if (!d->fixes)
+        return;   /* absent rather than empty: older readers see no change */
+    fputs(", \"fixes\": [", out);
+    for (const DiagFix *f = d->fixes; f; f = f->next) {
+        fputs(f == d->fixes ? "{" : ", {", out);
+        json_loc_fields(c, out, f->loc);
+        fprintf(out, ", \"start\": %u, \"end\": %u, \"replacement\": ", f->loc.start,
+                f->loc.end);
+        json_string(out, f->text);
+        fputs(", \"applicability\": ", out);
+        json_string(out, fix_applicability(f));
+        fputs("}", out);
+    }
+    fputs("]", out);
+}
+
+/* SARIF 2.1.0 §3.55 fix: a description and one artifactChange per fix,
+ * its replacement a deletedRegion (empty for an insertion) and the
+ * insertedContent.  Only machine-applicable fixes: SARIF consumers apply
+ * fixes without asking. */
+static void sarif_fixes(Compilation *c, FILE *out, const Diag *d)
+{
+    bool any = false;
+    for (const DiagFix *f = d->fixes; f; f = f->next) {
+        if (!f->machine_applicable || !f->loc.file)
+            continue;
+        fputs(any ? ", " : ", \"fixes\": [", out);
+        any = true;
+        LineCol a = source_linecol(c, f->loc.file, f->loc.start);
+        LineCol b = source_linecol(c, f->loc.file, f->loc.end);
+        fputs("{\"description\": {\"text\": ", out);
+        json_string(out, d->hint ? d->hint : d->msg);
+        fputs("}, \"artifactChanges\": [{\"artifactLocation\": {\"uri\": ", out);
+        json_string(out, loc_path(c, f->loc));
+        fprintf(out, "}, \"replacements\": [{\"deletedRegion\": {\"startLine\": %u, "
+                     "\"startColumn\": %u, \"endLine\": %u, \"endColumn\": %u}, "
+                     "\"insertedContent\": {\"text\": ",
+                a.line, a.col, b.line, b.col);
+        json_string(out, f->text);
+        fputs("}}]}]}", out);
+    }
+    if (any)
+        fputs("]", out);
+}
+
+size_t strat_fixes(const strat_compilation *c, strat_fix *out, size_t max)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < c->diags.len; i++) {
+        const Diag *d = c->diags.items[i];
+        for (const DiagFix *f = d->fixes; f; f = f->next) {
+            const Source *src = f->loc.file && f->loc.file <= c->sources.len
+                                    ? c->sources.items[f->loc.file - 1] : NULL;
+            if (!src || src->is_stdlib || src->is_csv)
+                continue;
+            if (n < max)
+                out[n] = (strat_fix){src->path, f->loc.start, f->loc.end, f->text,
+                                     f->machine_applicable, diag_table[d->code].code};
+            n++;
+        }
+    }
+    return n;
+}
+
 static void print_text(Compilation *c, FILE *out, Diag **ds, uint32_t n,
                        bool color)
 {
@@ -344,6 +441,7 @@ static void print_text(Compilation *c, FILE *out, Diag **ds, uint32_t n,
         print_snippet(c, out, d->loc, k);
         if (d->hint)
             fprintf(out, "   = help: %s\n", d->hint);
+        print_text_fixes(c, out, d);
         for (DiagNote *nt = d->notes; nt; nt = nt->next) {
             print_location_line(c, out, nt->loc, SEV_NOTE, nt->msg, NULL, k);
             if (nt->loc.file && nt->loc.file != d->loc.file)
@@ -406,7 +504,9 @@ static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
             json_string(out, nt->msg);
             fputs("}", out);
         }
-        fputs("]}", out);
+        fputs("]", out);
+        json_fixes(c, out, d);
+        fputs("}", out);
     }
     /* after the kept ones, one note per code that went past the cap, with
      * the count in a field of its own: the array stays what it was for a
@@ -516,6 +616,7 @@ static void print_sarif(Compilation *c, FILE *out, Diag **ds, uint32_t n)
             }
             fputs("]", out);
         }
+        sarif_fixes(c, out, d);
         fputs("}", out);
     }
     fputs(first ? "]" : "\n    ]", out);

@@ -576,15 +576,18 @@ static void explain_unclosed(ParseState *ps, Diag *d, Loc at)
     while (e > open_at + 1 && (t[e - 1] == ' ' || t[e - 1] == '\t'))
         e--;
     if (e > open_at + 1 && !in_str) {
-        diag_hint(c, d, "close the block on line %u: `%.*s }`", lc.line,
-                  (int)(e - line_start(t, open_at) - line_indent(t, src->len, line_start(t, open_at))),
-                  t + line_start(t, open_at) + line_indent(t, src->len, line_start(t, open_at)));
         diag_fix(c, d, (Loc){ps->file, e, e}, " }", by_indent);
     } else {
-        uint32_t ls = line_start(t, at.start);
+        /* before the declaration that met it, or at the end of the file */
+        uint32_t rest = at.start;
+        while (rest < src->len && (t[rest] == ' ' || t[rest] == '\t' || t[rest] == '\n' ||
+                                   t[rest] == '\r'))
+            rest++;
+        uint32_t ls = rest >= src->len ? src->len : line_start(t, at.start);
         diag_hint(c, d, "close the block opened on line %u", lc.line);
         diag_fix(c, d, (Loc){ps->file, ls, ls},
-                 arena_printf(&c->arena, "%*s}\n",
+                 arena_printf(&c->arena, "%s%*s}\n",
+                              ls > 0 && t[ls - 1] != '\n' ? "\n" : "",
                               (int)line_indent(t, src->len, line_start(t, open_at)), ""),
                  false);
     }
@@ -601,7 +604,6 @@ static void fix_missing_open(ParseState *ps, Diag *d, Loc at)
     while (p > 0 && (src->text[p - 1] == ' ' || src->text[p - 1] == '\t' ||
                      src->text[p - 1] == '\n' || src->text[p - 1] == '\r'))
         p--;
-    diag_hint(c, d, "open the block: insert ` {`");
     diag_fix(c, d, (Loc){ps->file, p, p}, " {", true);
 }
 
