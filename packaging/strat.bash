@@ -78,7 +78,7 @@ _strat()
         cur=${cur#*=}
     fi
 
-    local commands="check decide explain test fmt diff graph sensitivity help"
+    local commands="check decide explain test fmt fix diff graph sensitivity help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -104,6 +104,9 @@ _strat()
             ;;
         fmt)
             opts="--check --width"
+            ;;
+        fix)
+            opts="--diff"
             ;;
         diff)
             opts="--format --"
