@@ -49,6 +49,7 @@ breakage missing_open 's/^service checkout {/service checkout/' retail.strat
 breakage horizon_to   's/2027-01-01 \.\. 2029-12-31/2027-01-01 to 2029-12-31/' retail.strat
 breakage stage_brace  '494s/ }$//' retail.strat
 breakage owner_typo   '128s/mobile_squad/mobile_sqaud/' retail.strat
+breakage risk_typo    '353s/risk security/risk securty/' retail.strat
 
 # the stdlib is never written: a copy with a typo only there keeps it
 cp -r "$root/stdlib" "$tmp/stdlib"
