@@ -529,40 +529,49 @@ static void import_failed(Compilation *c, Diag *dg, const char *spec,
     const char *slash = memrchr(spec, '/', slen);
     size_t plen = slash ? (size_t)(slash - spec) + 1 : 0;   /* "shared/" */
     const char *want = arena_strndup(&c->arena, spec, slen);
-    PtrVec cands = {0};
     const char *dirs[2] = {
         arena_printf(&c->arena, "%s/%.*s", dir, (int)plen, spec),
         c->stdlib_real && strncmp(spec, "std/", 4) != 0
             ? arena_printf(&c->arena, "%s/std", c->stdlib_real) : NULL};
+    /* nothing is allocated while a directory is open (an allocation
+     * failure jumps out, and would leak it): the closest name so far and
+     * how many are that close live in local buffers */
+    char best_buf[PATH_MAX], cand[PATH_MAX];
+    unsigned best_d = UINT32_MAX, ties = 0;
     for (int k = 0; k < 2; k++) {
         DIR *dp = dirs[k] ? opendir(dirs[k]) : NULL;
         if (!dp)
             continue;
-        for (struct dirent *e; (e = readdir(dp)) && cands.len < 10000;) {
+        for (struct dirent *e; (e = readdir(dp));) {
             size_t n = strlen(e->d_name);
             if (n <= 6 || strcmp(e->d_name + n - 6, ".strat") != 0 || e->d_name[0] == '.')
                 continue;
-            ptrvec_push(&c->arena, &cands,
-                        k == 0 ? arena_printf(&c->arena, "%.*s%.*s", (int)plen, spec,
-                                              (int)(n - 6), e->d_name)
-                               : arena_printf(&c->arena, "std/%.*s", (int)(n - 6), e->d_name));
+            int w = k == 0 ? snprintf(cand, sizeof cand, "%.*s%.*s", (int)plen, spec,
+                                      (int)(n - 6), e->d_name)
+                           : snprintf(cand, sizeof cand, "std/%.*s", (int)(n - 6), e->d_name);
+            if (w < 0 || (size_t)w >= sizeof cand)
+                continue;
+            Suggester one;
+            suggest_begin(&one, want);
+            suggest_offer(&one, cand);
+            if (!suggest_best(&one))
+                continue;
+            if (one.best_d < best_d) {
+                best_d = one.best_d;
+                ties = 1;
+                memcpy(best_buf, cand, (size_t)w + 1);
+            } else if (one.best_d == best_d) {
+                ties++;
+                if (strcmp(cand, best_buf) < 0)   /* deterministic: the first */
+                    memcpy(best_buf, cand, (size_t)w + 1);
+            }
         }
         closedir(dp);
     }
-    Suggester sg;
-    suggest_begin(&sg, want);
-    for (uint32_t i = 0; i < cands.len; i++)
-        suggest_offer(&sg, cands.items[i]);
-    Name best = suggest_best(&sg);
-    if (!best)
+    if (!ties)
         return;
-    /* one candidate alone at the best distance: safe to apply unread */
-    Suggester second;
-    suggest_begin(&second, want);
-    for (uint32_t i = 0; i < cands.len; i++)
-        if (strcmp(cands.items[i], best) != 0)
-            suggest_offer(&second, cands.items[i]);
-    bool unique = !suggest_best(&second) || second.best_d > sg.best_d;
+    const char *best = arena_strndup(&c->arena, best_buf, strlen(best_buf));
+    bool unique = ties == 1;   /* safe to apply unread */
     diag_hint(c, dg, "did you mean `%s`?", best);
     diag_fix(c, dg, from, arena_printf(&c->arena, "\"%s\"", best), unique);
 }
