@@ -406,7 +406,7 @@ static void sarif_fixes(Compilation *c, FILE *out, const Diag *d)
         fputs("]", out);
 }
 
-size_t strat_fixes(const strat_compilation *c, strat_fix *out, size_t max)
+size_t diag_fixes(const Compilation *c, strat_fix *out, size_t max)
 {
     size_t n = 0;
     for (uint32_t i = 0; i < c->diags.len; i++) {

@@ -43,6 +43,9 @@ bool diag_name_poisoned(const Compilation *c, Name name);
  * callers skip reporting `name` as undefined when this is true. */
 bool diag_undefined_silenced(Compilation *c, Name name);
 
+/* The fix-its of the diagnostics so far, for strat_fixes (strat.h). */
+size_t diag_fixes(const Compilation *c, strat_fix *out, size_t max);
+
 /* True when an error so far stops evaluation (c->nblocking): the program
  * is not runnable, whatever the findings. */
 bool diag_blocked(const Compilation *c);

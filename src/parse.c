@@ -410,9 +410,15 @@ static size_t decl_word_at(const char *t, uint32_t len, uint32_t ls)
     return 0;
 }
 
+/* How far the text scans below look for a declaration's edges, and how
+ * many syntax errors of a file mark theirs: a hostile file of a million
+ * broken lines costs a bounded amount each, for a bounded number. */
+enum { MAX_DECL_SCAN = 1 << 16, MAX_BROKEN_PER_FILE = 100 };
+
 static uint32_t line_start(const char *t, uint32_t off)
 {
-    while (off > 0 && t[off - 1] != '\n')
+    uint32_t stop = off > MAX_DECL_SCAN ? off - MAX_DECL_SCAN : 0;
+    while (off > stop && t[off - 1] != '\n')
         off--;
     return off;
 }
@@ -430,7 +436,7 @@ static uint32_t line_indent(const char *t, uint32_t len, uint32_t ls)
  * (the parser met the next declaration while still inside the last). */
 static uint32_t decl_start(const char *t, uint32_t len, uint32_t off)
 {
-    uint32_t ls = line_start(t, off);
+    uint32_t ls = line_start(t, off), first = ls;
     if (ls == off && decl_word_at(t, len, ls)) {
         if (ls == 0)
             return 0;
@@ -439,6 +445,8 @@ static uint32_t decl_start(const char *t, uint32_t len, uint32_t off)
     for (;;) {
         if (decl_word_at(t, len, ls) || ls == 0)
             return ls;
+        if (off - ls > MAX_DECL_SCAN)
+            return first;   /* hostile input: no declaration in sight */
         ls = line_start(t, ls - 1);
     }
 }
@@ -450,10 +458,10 @@ static uint32_t decl_end(const char *t, uint32_t len, uint32_t off)
     uint32_t ls = line_start(t, off);
     if (ls == off && decl_word_at(t, len, ls))
         return off;
-    for (uint32_t i = off; i < len; i++)
+    for (uint32_t i = off; i < len && i - off <= MAX_DECL_SCAN; i++)
         if (t[i] == '\n' && i + 1 < len && decl_word_at(t, len, i + 1))
             return i + 1;
-    return len;
+    return len - off <= MAX_DECL_SCAN ? len : off + MAX_DECL_SCAN;
 }
 
 /* Records the declaration a syntax error at `loc` broke: the diagnostics
@@ -463,7 +471,7 @@ static uint32_t note_broken_decl(ParseState *ps, Loc loc)
 {
     Compilation *c = ps->c;
     Source *src = source_get(c, ps->file);
-    if (!src || !src->text || loc.start > src->len)
+    if (!src || !src->text || loc.start > src->len || ps->syntax_errors > MAX_BROKEN_PER_FILE)
         return 0;
     const char *t = src->text;
     uint32_t start = decl_start(t, src->len, loc.start);
@@ -545,7 +553,7 @@ static void explain_unclosed(ParseState *ps, Diag *d, Loc at)
 {
     Compilation *c = ps->c;
     Source *src = source_get(c, ps->file);
-    if (!src || !src->text || d == &c->diag_sink)
+    if (!src || !src->text || d == &c->diag_sink || ps->syntax_errors > MAX_BROKEN_PER_FILE)
         return;
     const char *t = src->text;
     uint32_t from = decl_start(t, src->len, at.start);
