@@ -78,7 +78,7 @@ _strat()
         cur=${cur#*=}
     fi
 
-    local commands="check decide explain test fmt fix diff graph sensitivity help"
+    local commands="check decide explain test fmt fix diff graph sensitivity lsp help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -107,6 +107,9 @@ _strat()
             ;;
         fix)
             opts="--diff"
+            ;;
+        lsp)
+            opts="--stdio"
             ;;
         diff)
             opts="--format --"
