@@ -78,7 +78,7 @@ _strat()
         cur=${cur#*=}
     fi
 
-    local commands="check decide explain test fmt diff graph sensitivity lsp help"
+    local commands="check decide explain test fmt fix diff graph sensitivity lsp help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -104,6 +104,12 @@ _strat()
             ;;
         fmt)
             opts="--check --width"
+            ;;
+        fix)
+            opts="--diff"
+            ;;
+        lsp)
+            opts="--stdio"
             ;;
         diff)
             opts="--format --"

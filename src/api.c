@@ -466,6 +466,11 @@ unsigned strat_warning_count(const strat_compilation *c)
     return c->nwarnings;
 }
 
+size_t strat_fixes(const strat_compilation *c, strat_fix *out, size_t max)
+{
+    return diag_fixes(c, out, max);
+}
+
 bool strat_valid_date(const char *text)
 {
     int32_t days;

@@ -91,6 +91,13 @@ typedef struct Diag {
     uint32_t seq;        /* emission order: the sort's tie breaker */
 } Diag;
 
+/* A top-level declaration a syntax error broke (parse.c): bytes
+ * [start, end) of source `file`, and the name it declares (or NULL). */
+typedef struct BrokenDecl {
+    uint32_t file, start, end;
+    Name name;
+} BrokenDecl;
+
 /* ---- sources (source.h, load.h) ------------------------------------------ */
 
 struct Decl;   /* ast.h */
@@ -169,6 +176,14 @@ struct strat_compilation {
     unsigned nblocking;           /* errors whose code stops evaluation
                                      (diag_codes.def, docs/architecture.md) */
     InputDigest digest;
+    /* cascade control (parse.c, load.c, diag.c): declarations broken by a
+     * syntax error (BrokenDecl*), whose other diagnostics are
+     * dropped and whose names are "poisoned" (never reported undefined);
+     * an import that failed, after which no name is reported undefined
+     * (it may have been in the missing file); how many were dropped */
+    PtrVec broken_decls;
+    Diag *failed_import;
+    unsigned silenced;            /* undefined names hidden by failed_import */
     struct JitKept *jit_kept;
     struct Decl *decls, *decls_tail;   /* all declarations, imports first */
     struct Program *program;      /* after checking (api.c) */

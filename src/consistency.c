@@ -814,13 +814,33 @@ static void check_risks(Ctx *x)
             if (!p->appetite_decl || reported[cat[i]])
                 continue;
             reported[cat[i]] = 1;
-            Diag *d = diag_at(c, D_APPETITE_CAT, rk->loc,
-                              "no appetite is set for risk category `%s`", rk->category);
+            /* close to a category the appetite names: a typo, which would
+             * escape the appetite check, so an error with the fix */
             Name s = suggest_name(rk->category, cats, p->nappetite);
-            if (s)
+            Diag *d = s ? diag_at(c, D_RISK_CAT_TYPO, rk->loc,
+                                  "risk category `%s` is not in the appetite block", rk->category)
+                        : diag_at(c, D_APPETITE_CAT, rk->loc,
+                                  "no appetite is set for risk category `%s`", rk->category);
+            if (s) {
                 diag_hint(c, d, "did you mean `%s`?", s);
-            else
+                Name rest[64];
+                uint32_t nrest = 0;
+                for (uint32_t a = 0; a < p->nappetite && nrest < 64; a++)
+                    if (cats[a] != s)
+                        rest[nrest++] = cats[a];
+                /* safe unread when no other category is as close */
+                Suggester one, others;
+                suggest_begin(&one, rk->category);
+                suggest_offer(&one, s);
+                suggest_begin(&others, rk->category);
+                for (uint32_t a = 0; a < nrest; a++)
+                    suggest_offer(&others, rest[a]);
+                bool unique = !suggest_best(&others) || others.best_d > one.best_d;
+                if (rk->loc.end - rk->loc.start == strlen(rk->category))
+                    diag_fix(c, d, rk->loc, s, unique);
+            } else {
                 diag_hint(c, d, "add `%s = LEVEL` to the appetite block", rk->category);
+            }
             diag_note(c, d, p->appetite_decl->loc, "the appetite block is here");
             continue;
         }

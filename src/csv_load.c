@@ -1211,6 +1211,8 @@ void csv_resolve_refs(Compilation *c)
                 found = (EntityKind)k;
             }
         if (v < 0) {
+            if (diag_undefined_silenced(c, pr->name))
+                continue;
             Diag *d = diag_at(c, D_CSV_CELL, pr->loc, "column `%s`: undefined `%s`", a->name,
                               pr->name);
             Name s = suggest_entity(c, kinds, pr->name);

@@ -21,6 +21,7 @@
 #include "jit.h"
 #include "json.h"
 #include "parallel.h"
+#include "unparse.h"
 #include "source.h"
 
 /* ---- scenario ------------------------------------------------------------- */
@@ -65,6 +66,12 @@ static void apply_scenario(Eval *ev, Decl *d)
                                                       : v.i);
             }
         }
+        uint32_t nhit = 0;
+        for (uint32_t r = 0; r < t->count; r++)
+            nhit += hit[r];
+        if (nhit == 0)   /* a what-if that changes nothing must say so */
+            diag_at(c, D_SET_NO_MATCH, st->loc, "`set` in scenario `%s` matches no %s: "
+                    "the scenario changes nothing here", d->name, entity_kind_name(k));
         for (uint32_t r = 0; r < t->count; r++) {
             if (!hit[r])
                 continue;
@@ -666,11 +673,14 @@ void decide_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed)
             Expr *e = x->cond;
             if (e->kind == EX_BINARY && e->u.ops.op >= OP_EQ && e->u.ops.op <= OP_GE) {
                 Value a = eval_expr(ev, e->u.ops.a), b = eval_expr(ev, e->u.ops.b);
+                /* what was expected as written, then what the left side
+                 * is: "expected decision(x) == tolerate, but it is retire" */
                 Diag *d = diag_at(c, D_TEST_FAILED, x->loc, "test `%s` failed: expected %s "
-                                                            "%s %s",
-                                  t->name, value_text(c, &a), op_text(e->u.ops.op),
-                                  value_text(c, &b));
-                diag_hint(c, d, "actual value: %s", value_text(c, &a));
+                                                            "%s %s, but it is %s",
+                                  t->name, expr_text(c, e->u.ops.a), op_text(e->u.ops.op),
+                                  expr_text(c, e->u.ops.b), value_text(c, &a));
+                if (e->u.ops.b->kind != EX_NUMBER && e->u.ops.b->kind != EX_NAME)
+                    diag_hint(c, d, "%s is %s", expr_text(c, e->u.ops.b), value_text(c, &b));
             } else {
                 diag_at(c, D_TEST_FAILED, x->loc, "test `%s` failed: the expectation is "
                                                   "false", t->name);

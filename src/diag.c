@@ -62,9 +62,73 @@ bool diag_blocked(const Compilation *c)
     return c->nblocking > 0;
 }
 
+/* ---- cascades --------------------------------------------------------- */
+
+/* Lexing, parsing and loading diagnostics (S01xx-S03xx) are root causes;
+ * any other diagnostic inside a declaration a syntax error broke is a
+ * follow-on of it, and so is every undefined name once an import failed
+ * (the name may be declared in the file that could not be read). */
+static bool diag_silenced(Compilation *c, DiagCode code, Loc loc)
+{
+    /* an incomplete program: undefined names and findings (which judge a
+     * portfolio missing a file) wait until the import is fixed */
+    if (c->failed_import && (code == D_UNDEFINED || !diag_table[code].blocks)) {
+        c->silenced++;
+        return true;
+    }
+
+    const char *k = diag_table[code].code;
+    if (!loc.file || c->broken_decls.len == 0 || strncmp(k, "S01", 3) == 0 ||
+        strncmp(k, "S02", 3) == 0 || strncmp(k, "S03", 3) == 0)
+        return false;
+    for (uint32_t i = 0; i < c->broken_decls.len; i++) {
+        const BrokenDecl *b = c->broken_decls.items[i];
+        if (b->file == loc.file && loc.start >= b->start && loc.start < b->end)
+            return true;
+    }
+    return false;
+}
+
+bool diag_undefined_silenced(Compilation *c, Name name)
+{
+    if (c->failed_import) {
+        c->silenced++;
+        return true;
+    }
+    return diag_name_poisoned(c, name);
+}
+
+bool diag_name_poisoned(const Compilation *c, Name name)
+{
+    for (uint32_t i = 0; i < c->broken_decls.len; i++) {
+        const BrokenDecl *b = c->broken_decls.items[i];
+        if (b->name && name && strcmp(b->name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The note on a failed import saying how many undefined names it hid;
+ * added once, when the diagnostics are printed. */
+static void note_silenced(Compilation *c)
+{
+    if (!c->failed_import || !c->silenced || c->failed_import == &c->diag_sink)
+        return;
+    for (DiagNote *n = c->failed_import->notes; n; n = n->next)
+        if (strstr(n->msg, "not reported"))
+            return;
+    diag_note(c, c->failed_import, c->failed_import->loc,
+              "%u follow-on diagnostic%s (undefined names, findings) not "
+              "reported: they may be answered by the file this import names", c->silenced,
+              c->silenced == 1 ? "" : "s");
+}
+
 static Diag *diag_vnew(Compilation *c, DiagCode code, Severity sev, Loc loc,
                        const char *fmt, va_list ap)
 {
+    if (diag_silenced(c, code, loc)) {
+        return &c->diag_sink;
+    }
     if (c->code_counts[code]++ >= MAX_DIAGS_PER_CODE) {
         count(c, code, sev);
         return &c->diag_sink;
@@ -168,6 +232,7 @@ static const char *loc_path(Compilation *c, Loc l)
 /* qsort has no context argument in C11, so sort an array of (key, diag)
  * records whose keys are resolved beforehand. */
 typedef struct SortRec {
+    int stage;           /* 0: lexing, parsing, loading (root causes); 1: later */
     const char *path;
     uint32_t start;
     uint32_t seq;
@@ -177,6 +242,8 @@ typedef struct SortRec {
 static int sortrec_cmp(const void *pa, const void *pb)
 {
     const SortRec *a = pa, *b = pb;
+    if (a->stage != b->stage)
+        return a->stage - b->stage;
     int r = strcmp(a->path, b->path);
     if (r)
         return r;
@@ -191,7 +258,10 @@ Diag **diag_sorted(Compilation *c)
     SortRec *recs = ARENA_ARRAY(&c->arena, SortRec, n + 1);
     for (uint32_t i = 0; i < n; i++) {
         Diag *d = c->diags.items[i];
-        recs[i] = (SortRec){loc_path(c, d->loc), d->loc.start, d->seq, d};
+        const char *k = diag_table[d->code].code;
+        int stage = !(strncmp(k, "S01", 3) == 0 || strncmp(k, "S02", 3) == 0 ||
+                      strncmp(k, "S03", 3) == 0);
+        recs[i] = (SortRec){stage, loc_path(c, d->loc), d->loc.start, d->seq, d};
     }
     qsort(recs, n, sizeof *recs, sortrec_cmp);
     Diag **out = ARENA_ARRAY(&c->arena, Diag *, n + 1);
@@ -258,6 +328,103 @@ static void print_snippet(Compilation *c, FILE *out, Loc l, const Colors *k)
     fputc('\n', out);
 }
 
+/* ---- fix-its ----------------------------------------------------------- */
+
+static void json_loc_fields(Compilation *c, FILE *out, Loc l);
+
+/* Each fix-it as a help line saying what to write where, rustc-style:
+ *    = help: replace with `..` (strat fix applies this)
+ *    = help: insert ` }` at 45:45                                      */
+static void print_text_fixes(Compilation *c, FILE *out, const Diag *d)
+{
+    for (const DiagFix *f = d->fixes; f; f = f->next) {
+        const char *auto_ = f->machine_applicable ? " (strat fix applies this)" : "";
+        LineCol a = source_linecol(c, f->loc.file, f->loc.start);
+        const char *nl = strchr(f->text, '\n');
+        int shown = nl ? (int)(nl - f->text) : (int)strlen(f->text);
+        if (f->loc.end == f->loc.start)
+            fprintf(out, "   = help: insert `%.*s`%s at %u:%u%s\n", shown, f->text,
+                    nl ? " and a line break" : "", a.line, a.col, auto_);
+        else if (!*f->text)
+            fprintf(out, "   = help: remove the text at %u:%u%s\n", a.line, a.col, auto_);
+        else
+            fprintf(out, "   = help: replace with `%.*s`%s\n", shown, f->text, auto_);
+    }
+}
+
+static const char *fix_applicability(const DiagFix *f)
+{
+    return f->machine_applicable ? "machine-applicable" : "maybe-incorrect";
+}
+
+/* JSON, on a diagnostic that has any: "fixes": [{file, line, column, end_line, end_column, start, end
+ * (byte offsets), replacement, applicability}] */
+static void json_fixes(Compilation *c, FILE *out, const Diag *d)
+{
+    if (!d->fixes)
+        return;   /* absent rather than empty: older readers see no change */
+    fputs(", \"fixes\": [", out);
+    for (const DiagFix *f = d->fixes; f; f = f->next) {
+        fputs(f == d->fixes ? "{" : ", {", out);
+        json_loc_fields(c, out, f->loc);
+        fprintf(out, ", \"start\": %u, \"end\": %u, \"replacement\": ", f->loc.start,
+                f->loc.end);
+        json_string(out, f->text);
+        fputs(", \"applicability\": ", out);
+        json_string(out, fix_applicability(f));
+        fputs("}", out);
+    }
+    fputs("]", out);
+}
+
+/* SARIF 2.1.0 §3.55 fix: a description and one artifactChange per fix,
+ * its replacement a deletedRegion (empty for an insertion) and the
+ * insertedContent.  Only machine-applicable fixes: SARIF consumers apply
+ * fixes without asking. */
+static void sarif_fixes(Compilation *c, FILE *out, const Diag *d)
+{
+    bool any = false;
+    for (const DiagFix *f = d->fixes; f; f = f->next) {
+        if (!f->machine_applicable || !f->loc.file)
+            continue;
+        fputs(any ? ", " : ", \"fixes\": [", out);
+        any = true;
+        LineCol a = source_linecol(c, f->loc.file, f->loc.start);
+        LineCol b = source_linecol(c, f->loc.file, f->loc.end);
+        fputs("{\"description\": {\"text\": ", out);
+        json_string(out, d->hint ? d->hint : d->msg);
+        fputs("}, \"artifactChanges\": [{\"artifactLocation\": {\"uri\": ", out);
+        json_string(out, loc_path(c, f->loc));
+        fprintf(out, "}, \"replacements\": [{\"deletedRegion\": {\"startLine\": %u, "
+                     "\"startColumn\": %u, \"endLine\": %u, \"endColumn\": %u}, "
+                     "\"insertedContent\": {\"text\": ",
+                a.line, a.col, b.line, b.col);
+        json_string(out, f->text);
+        fputs("}}]}]}", out);
+    }
+    if (any)
+        fputs("]", out);
+}
+
+size_t diag_fixes(const Compilation *c, strat_fix *out, size_t max)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < c->diags.len; i++) {
+        const Diag *d = c->diags.items[i];
+        for (const DiagFix *f = d->fixes; f; f = f->next) {
+            const Source *src = f->loc.file && f->loc.file <= c->sources.len
+                                    ? c->sources.items[f->loc.file - 1] : NULL;
+            if (!src || src->is_stdlib || src->is_csv)
+                continue;
+            if (n < max)
+                out[n] = (strat_fix){src->path, f->loc.start, f->loc.end, f->text,
+                                     f->machine_applicable, diag_table[d->code].code};
+            n++;
+        }
+    }
+    return n;
+}
+
 static void print_text(Compilation *c, FILE *out, Diag **ds, uint32_t n,
                        bool color)
 {
@@ -274,6 +441,7 @@ static void print_text(Compilation *c, FILE *out, Diag **ds, uint32_t n,
         print_snippet(c, out, d->loc, k);
         if (d->hint)
             fprintf(out, "   = help: %s\n", d->hint);
+        print_text_fixes(c, out, d);
         for (DiagNote *nt = d->notes; nt; nt = nt->next) {
             print_location_line(c, out, nt->loc, SEV_NOTE, nt->msg, NULL, k);
             if (nt->loc.file && nt->loc.file != d->loc.file)
@@ -336,7 +504,9 @@ static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
             json_string(out, nt->msg);
             fputs("}", out);
         }
-        fputs("]}", out);
+        fputs("]", out);
+        json_fixes(c, out, d);
+        fputs("}", out);
     }
     /* after the kept ones, one note per code that went past the cap, with
      * the count in a field of its own: the array stays what it was for a
@@ -446,6 +616,7 @@ static void print_sarif(Compilation *c, FILE *out, Diag **ds, uint32_t n)
             }
             fputs("]", out);
         }
+        sarif_fixes(c, out, d);
         fputs("}", out);
     }
     fputs(first ? "]" : "\n    ]", out);
@@ -528,6 +699,7 @@ void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color)
         diag_log(c, "error", "out of memory while printing diagnostics");
         return;
     }
+    note_silenced(c);
     uint32_t n = c->diags.len;
     Diag **ds = diag_sorted(c);
     uint32_t limit = c->opts.max_errors ? c->opts.max_errors : 500;

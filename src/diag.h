@@ -36,6 +36,17 @@ void diag_hint(Compilation *c, Diag *d, const char *fmt, ...)
 /* Attaches a fix-it to `d`: the bytes of `loc` become `text` (copied). */
 void diag_fix(Compilation *c, Diag *d, Loc loc, const char *text, bool machine_applicable);
 
+/* Cascade control: true when `name` is declared by a declaration a
+ * syntax error broke, so a reference to it must not be reported as
+ * undefined (the syntax error is the root cause). */
+bool diag_name_poisoned(const Compilation *c, Name name);
+/* The same, or an import failed (the name may be in the missing file):
+ * callers skip reporting `name` as undefined when this is true. */
+bool diag_undefined_silenced(Compilation *c, Name name);
+
+/* The fix-its of the diagnostics so far, for strat_fixes (strat.h). */
+size_t diag_fixes(const Compilation *c, strat_fix *out, size_t max);
+
 /* True when an error so far stops evaluation (c->nblocking): the program
  * is not runnable, whatever the findings. */
 bool diag_blocked(const Compilation *c);

@@ -23,6 +23,7 @@
  * exists or not.  The file is read through the descriptor that was
  * opened and checked (fstat), never by its name a second time.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -559,6 +560,85 @@ static Confined no_root_on_disk(Compilation *c, const char *path)
     return r;
 }
 
+/* A failed import: "did you mean" over the .strat files that exist in
+ * the directory the import looks in (dir, joined to the spec's own
+ * directory part) and, for a project import, the stdlib's std/ modules;
+ * the fix replaces the import's string, machine-applicable when one
+ * candidate alone is closest.  Marks the compilation's failed import, so
+ * the undefined names it would have supplied are not reported. */
+/* The directory an import's spec is relative to: path is that directory,
+ * '/', the spec and maybe ".strat" (load_imports); cut in place (path is
+ * the loader's own copy, not used after a failed open). */
+static const char *import_base(const char *path, const char *spec)
+{
+    size_t n = strlen(path), s = strlen(spec);
+    bool has_ext = s > 6 && strcmp(spec + s - 6, ".strat") == 0;
+    size_t cut = s + (has_ext ? 0 : 6) + 1;
+    char *p = (char *)path;
+    if (n > cut)
+        p[n - cut] = '\0';
+    return p;
+}
+
+static void import_failed(Compilation *c, Diag *dg, const char *spec,
+                          const char *dir, Loc from)
+{
+    c->failed_import = dg;
+    if (dg == &c->diag_sink)
+        return;
+    size_t slen = strlen(spec);
+    if (slen > 6 && strcmp(spec + slen - 6, ".strat") == 0)
+        slen -= 6;
+    const char *slash = memrchr(spec, '/', slen);
+    size_t plen = slash ? (size_t)(slash - spec) + 1 : 0;   /* "shared/" */
+    const char *want = arena_strndup(&c->arena, spec, slen);
+    const char *dirs[2] = {
+        arena_printf(&c->arena, "%s/%.*s", dir, (int)plen, spec),
+        c->stdlib_real && strncmp(spec, "std/", 4) != 0
+            ? arena_printf(&c->arena, "%s/std", c->stdlib_real) : NULL};
+    /* nothing is allocated while a directory is open (an allocation
+     * failure jumps out, and would leak it): the closest name so far and
+     * how many are that close live in local buffers */
+    char best_buf[PATH_MAX], cand[PATH_MAX];
+    unsigned best_d = UINT32_MAX, ties = 0;
+    for (int k = 0; k < 2; k++) {
+        DIR *dp = dirs[k] ? opendir(dirs[k]) : NULL;
+        if (!dp)
+            continue;
+        for (struct dirent *e; (e = readdir(dp));) {
+            size_t n = strlen(e->d_name);
+            if (n <= 6 || strcmp(e->d_name + n - 6, ".strat") != 0 || e->d_name[0] == '.')
+                continue;
+            int w = k == 0 ? snprintf(cand, sizeof cand, "%.*s%.*s", (int)plen, spec,
+                                      (int)(n - 6), e->d_name)
+                           : snprintf(cand, sizeof cand, "std/%.*s", (int)(n - 6), e->d_name);
+            if (w < 0 || (size_t)w >= sizeof cand)
+                continue;
+            Suggester one;
+            suggest_begin(&one, want);
+            suggest_offer(&one, cand);
+            if (!suggest_best(&one))
+                continue;
+            if (one.best_d < best_d) {
+                best_d = one.best_d;
+                ties = 1;
+                memcpy(best_buf, cand, (size_t)w + 1);
+            } else if (one.best_d == best_d) {
+                ties++;
+                if (strcmp(cand, best_buf) < 0)   /* deterministic: the first */
+                    memcpy(best_buf, cand, (size_t)w + 1);
+            }
+        }
+        closedir(dp);
+    }
+    if (!ties)
+        return;
+    const char *best = arena_strndup(&c->arena, best_buf, strlen(best_buf));
+    bool unique = ties == 1;   /* safe to apply unread */
+    diag_hint(c, dg, "did you mean `%s`?", best);
+    diag_fix(c, dg, from, arena_printf(&c->arena, "\"%s\"", best), unique);
+}
+
 static void import_path(Loader *L, const char *spec, const char *shown,
                         const char *path, bool is_stdlib, Loc from)
 {
@@ -591,9 +671,14 @@ static void import_path(Loader *L, const char *spec, const char *shown,
             Diag *dg = diag_at(c, D_IMPORT_STD, from, "unknown stdlib module `%s`",
                                spec);
             diag_hint(c, dg, "the stdlib ships std/itil");
+            import_failed(c, dg, spec, import_base(path, spec), from);
             return;
         }
-        diag_at(c, D_IO, from, "cannot import `%s`: %s", shown, strerror(r.err));
+        Diag *dg = diag_at(c, D_IO, from, "cannot import `%s`: %s", shown, strerror(r.err));
+        if (r.err == ENOENT || r.err == ENOTDIR)
+            import_failed(c, dg, spec, import_base(path, spec), from);
+        else
+            c->failed_import = dg;
         return;
     }
     LoadedFile *seen = find_loaded(L, r.real);

@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "intern.h"
 #include "parse.h"
+#include "source.h"
 
 Name ps_name(ParseState *ps, const char *s)
 {
@@ -384,11 +385,241 @@ static void exprs_push_node(ParseState *ps, ExprList *l, Expr *e)
     l->items[l->n++] = e;
 }
 
+
+/* ---- what a syntax error broke ----------------------------------------- */
+
+/* Declarations start at the left margin with a keyword (the formatter and
+ * every example keep them there), so the source text says which one a
+ * syntax error is in without trusting the parser's recovery. */
+static const char *const decl_words[] = {
+    "import", "strategy", "role", "team", "customer", "objective", "service",
+    "offering", "value_stream", "appetite", "schema", "score", "rule",
+    "decide", "approval", "scenario", "load", "waiver", "limit", "test",
+    "const"};
+
+/* Length of the declaration keyword the line at `ls` starts with, or 0. */
+static size_t decl_word_at(const char *t, uint32_t len, uint32_t ls)
+{
+    for (size_t i = 0; i < sizeof decl_words / sizeof decl_words[0]; i++) {
+        size_t n = strlen(decl_words[i]);
+        if (ls + n < len && memcmp(t + ls, decl_words[i], n) == 0 &&
+            (t[ls + n] == ' ' || t[ls + n] == '\t'))
+            return n;
+    }
+    return 0;
+}
+
+/* How far the text scans below look for a declaration's edges, and how
+ * many syntax errors of a file mark theirs: a hostile file of a million
+ * broken lines costs a bounded amount each, for a bounded number. */
+enum { MAX_DECL_SCAN = 1 << 16, MAX_BROKEN_PER_FILE = 100 };
+
+static uint32_t line_start(const char *t, uint32_t off)
+{
+    uint32_t stop = off > MAX_DECL_SCAN ? off - MAX_DECL_SCAN : 0;
+    while (off > stop && t[off - 1] != '\n')
+        off--;
+    return off;
+}
+
+static uint32_t line_indent(const char *t, uint32_t len, uint32_t ls)
+{
+    uint32_t i = ls;
+    while (i < len && (t[i] == ' ' || t[i] == '\t'))
+        i++;
+    return i - ls;
+}
+
+/* The start of the declaration the byte at `off` belongs to; an error
+ * found at a declaration keyword on the margin belongs to the one before
+ * (the parser met the next declaration while still inside the last). */
+static uint32_t decl_start(const char *t, uint32_t len, uint32_t off)
+{
+    uint32_t ls = line_start(t, off), first = ls;
+    if (ls == off && decl_word_at(t, len, ls)) {
+        if (ls == 0)
+            return 0;
+        ls = line_start(t, ls - 1);
+    }
+    for (;;) {
+        if (decl_word_at(t, len, ls) || ls == 0)
+            return ls;
+        if (off - ls > MAX_DECL_SCAN)
+            return first;   /* hostile input: no declaration in sight */
+        ls = line_start(t, ls - 1);
+    }
+}
+
+/* The end of that declaration: the next declaration keyword on the margin
+ * after the line of `off` (or `off` itself when it is one), else the end. */
+static uint32_t decl_end(const char *t, uint32_t len, uint32_t off)
+{
+    uint32_t ls = line_start(t, off);
+    if (ls == off && decl_word_at(t, len, ls))
+        return off;
+    for (uint32_t i = off; i < len && i - off <= MAX_DECL_SCAN; i++)
+        if (t[i] == '\n' && i + 1 < len && decl_word_at(t, len, i + 1))
+            return i + 1;
+    return len - off <= MAX_DECL_SCAN ? len : off + MAX_DECL_SCAN;
+}
+
+/* Records the declaration a syntax error at `loc` broke: the diagnostics
+ * of later stages inside it are dropped, and the name it declares is
+ * never reported undefined elsewhere (diag.c).  Returns its start. */
+static uint32_t note_broken_decl(ParseState *ps, Loc loc)
+{
+    Compilation *c = ps->c;
+    Source *src = source_get(c, ps->file);
+    if (!src || !src->text || loc.start > src->len || ps->syntax_errors > MAX_BROKEN_PER_FILE)
+        return 0;
+    const char *t = src->text;
+    uint32_t start = decl_start(t, src->len, loc.start);
+    for (uint32_t i = 0; i < c->broken_decls.len; i++) {
+        BrokenDecl *b = c->broken_decls.items[i];
+        if (b->file == ps->file && b->start == start)
+            return start;
+    }
+    BrokenDecl *b = ARENA_NEW(&c->arena, BrokenDecl);
+    b->file = ps->file;
+    b->start = start;
+    b->end = decl_end(t, src->len, loc.start);
+    size_t kw = decl_word_at(t, src->len, start);
+    if (kw && strncmp(t + start, "strategy", kw) != 0 && strncmp(t + start, "import", kw) != 0) {
+        uint32_t i = start + (uint32_t)kw;
+        while (i < src->len && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        uint32_t n = i;
+        while (n < src->len && (t[n] == '_' || (t[n] >= 'a' && t[n] <= 'z') ||
+                                (t[n] >= 'A' && t[n] <= 'Z') || (t[n] >= '0' && t[n] <= '9')))
+            n++;
+        if (n > i)
+            b->name = intern(c, t + i, n - i);
+    }
+    ptrvec_push(&c->arena, &c->broken_decls, b);
+    return start;
+}
+
+/* The unclosed '{' of a declaration whose '}' is missing, guessed from the
+ * indentation as rustc does: a '}' that starts a line indented less than
+ * the line of the '{' it would close belongs to an outer block, so that
+ * '{' is the one left open; failing that, the innermost open '{'.  Fills
+ * *open_at and returns true when one is found; *by_indent says which way. */
+static bool guess_unclosed(const char *t, uint32_t from, uint32_t to,
+                           uint32_t len, uint32_t *open_at, bool *by_indent)
+{
+    enum { MAX_OPEN = 64 };
+    uint32_t stack[MAX_OPEN];
+    int depth = 0;
+    for (uint32_t i = from; i < to; i++) {
+        char ch = t[i];
+        if (ch == '#') {
+            while (i < to && t[i] != '\n')
+                i++;
+        } else if (ch == '"') {
+            for (i++; i < to && t[i] != '"' && t[i] != '\n'; i++)
+                if (t[i] == '\\')
+                    i++;
+        } else if (ch == '{') {
+            if (depth < MAX_OPEN)
+                stack[depth] = i;
+            depth++;
+        } else if (ch == '}' && depth > 0) {
+            depth--;
+            if (depth >= MAX_OPEN)
+                continue;
+            uint32_t ls = line_start(t, i), ols = line_start(t, stack[depth]);
+            bool first_on_line = line_indent(t, len, ls) == i - ls;
+            if (first_on_line && ls != ols &&
+                line_indent(t, len, ols) > line_indent(t, len, ls)) {
+                *open_at = stack[depth];
+                *by_indent = true;
+                return true;
+            }
+        }
+    }
+    if (depth > 0 && depth <= MAX_OPEN) {
+        *open_at = stack[depth - 1];
+        *by_indent = false;
+        return true;
+    }
+    return false;
+}
+
+/* Names the '{' a missing '}' leaves open, with a note at it and a fix:
+ * " }" at the end of its line when the block was on one line (safe to
+ * apply), else a '}' before the place the parser stopped. */
+static void explain_unclosed(ParseState *ps, Diag *d, Loc at)
+{
+    Compilation *c = ps->c;
+    Source *src = source_get(c, ps->file);
+    if (!src || !src->text || d == &c->diag_sink || ps->syntax_errors > MAX_BROKEN_PER_FILE)
+        return;
+    const char *t = src->text;
+    uint32_t from = decl_start(t, src->len, at.start);
+    uint32_t open_at;
+    bool by_indent;
+    if (!guess_unclosed(t, from, at.start, src->len, &open_at, &by_indent))
+        return;
+    LineCol lc = source_linecol(c, ps->file, open_at);
+    if (by_indent) {
+        /* what followed the unclosed '{' was read inside it: blocks nested
+         * in the wrong parent, whose complaints are follow-ons */
+        BrokenDecl *b = ARENA_NEW(&c->arena, BrokenDecl);
+        *b = (BrokenDecl){ps->file, open_at, at.start, NULL};
+        ptrvec_push(&c->arena, &c->broken_decls, b);
+    }
+    diag_note(c, d, (Loc){ps->file, open_at, open_at + 1},
+              by_indent ? "this `{` is not closed: the `}` on a line indented less "
+                          "than it closes an outer block"
+                        : "this `{` is not closed");
+    /* the end of the '{' line, before a comment and trailing blanks */
+    uint32_t e = open_at + 1;
+    bool in_str = false;
+    while (e < src->len && t[e] != '\n' && (in_str || t[e] != '#')) {
+        if (t[e] == '"')
+            in_str = !in_str;
+        e++;
+    }
+    while (e > open_at + 1 && (t[e - 1] == ' ' || t[e - 1] == '\t'))
+        e--;
+    if (e > open_at + 1 && !in_str) {
+        diag_fix(c, d, (Loc){ps->file, e, e}, " }", by_indent);
+    } else {
+        /* before the declaration that met it, or at the end of the file */
+        uint32_t rest = at.start;
+        while (rest < src->len && (t[rest] == ' ' || t[rest] == '\t' || t[rest] == '\n' ||
+                                   t[rest] == '\r'))
+            rest++;
+        uint32_t ls = rest >= src->len ? src->len : line_start(t, at.start);
+        diag_hint(c, d, "close the block opened on line %u", lc.line);
+        diag_fix(c, d, (Loc){ps->file, ls, ls},
+                 arena_printf(&c->arena, "%s%*s}\n",
+                              ls > 0 && t[ls - 1] != '\n' ? "\n" : "",
+                              (int)line_indent(t, src->len, line_start(t, open_at)), ""),
+                 false);
+    }
+}
+
+/* A missing '{' after `service name`: insert it after the name. */
+static void fix_missing_open(ParseState *ps, Diag *d, Loc at)
+{
+    Compilation *c = ps->c;
+    Source *src = source_get(c, ps->file);
+    if (!src || !src->text || d == &c->diag_sink)
+        return;
+    uint32_t p = at.start;
+    while (p > 0 && (src->text[p - 1] == ' ' || src->text[p - 1] == '\t' ||
+                     src->text[p - 1] == '\n' || src->text[p - 1] == '\r'))
+        p--;
+    diag_fix(c, d, (Loc){ps->file, p, p}, " {", true);
+}
+
 /* ---- syntax errors ---------------------------------------------------- */
 
 void parse_error_plain(ParseState *ps, Loc loc, const char *msg)
 {
     ps->syntax_errors++;
+    note_broken_decl(ps, loc);
     if (strstr(msg, "exhausted"))
         diag_at(ps->c, D_NESTING, loc,
                 "nesting too deep: the parser's stack is full");
@@ -433,10 +664,21 @@ void parse_syntax_error(ParseState *ps, Loc loc, const char *found,
     if (found && is_decl_keyword(found) && has_name(expected, nexpected, "'}'")) {
         Diag *d = diag_at(c, D_SYNTAX, loc, "expected '}' before %s", what);
         diag_hint(c, d, "the block before this declaration is not closed");
+        explain_unclosed(ps, d, loc);
         return;
     }
     if (!found && has_name(expected, nexpected, "'}'")) {
-        diag_at(c, D_SYNTAX, loc, "expected '}' before end of file");
+        Diag *d = diag_at(c, D_SYNTAX, loc, "expected '}' before end of file");
+        explain_unclosed(ps, d, loc);
+        return;
+    }
+    /* a missing '}' closes its block where the parser stopped, losing
+     * nothing (explain_unclosed marks a mis-nested block); any other
+     * syntax error breaks its declaration */
+    note_broken_decl(ps, loc);
+    if (found && nexpected == 1 && strcmp(expected[0], "'{'") == 0) {
+        Diag *d = diag_at(c, D_SYNTAX, loc, "expected '{' before %s", what);
+        fix_missing_open(ps, d, loc);
         return;
     }
     const char *shown[8];

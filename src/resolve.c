@@ -180,8 +180,30 @@ bool const_number(Compilation *c, Expr *e, double *out, bool report)
 
 /* ---- attribute values ---------------------------------------------------- */
 
+/* True when `best` is the only name of `kinds` as close to `name` as it
+ * is: then replacing the typo with it is safe to do unread (strat fix). */
+static bool suggestion_unique(Compilation *c, unsigned kinds, Name name, Name best)
+{
+    Suggester all, rest;
+    suggest_begin(&all, name);
+    suggest_begin(&rest, name);
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (!(kinds & KIND_BIT(k)))
+            continue;
+        KindTable *t = kind_table(c, (EntityKind)k);
+        for (uint32_t r = 0; r < t->count && t->count <= 20000; r++) {
+            suggest_offer(&all, t->names[r]);
+            if (t->names[r] != best)
+                suggest_offer(&rest, t->names[r]);
+        }
+    }
+    return suggest_best(&all) == best && (!suggest_best(&rest) || rest.best_d > all.best_d);
+}
+
 static void report_undefined(Compilation *c, Loc loc, Name name, unsigned kinds)
 {
+    if (diag_undefined_silenced(c, name))
+        return;   /* a failed import or a broken declaration says why */
     /* defined, but of another kind? */
     for (int k = 0; k < EK_COUNT; k++) {
         if (kinds & KIND_BIT(k))
@@ -197,8 +219,11 @@ static void report_undefined(Compilation *c, Loc loc, Name name, unsigned kinds)
     }
     Diag *d = diag_at(c, D_UNDEFINED, loc, "undefined %s `%s`", kinds_text(c, kinds), name);
     Name s = suggest_entity(c, kinds, name);
-    if (s)
+    if (s) {
         diag_hint(c, d, "did you mean `%s`?", s);
+        if (loc.end - loc.start == strlen(name))   /* the name as written */
+            diag_fix(c, d, loc, s, suggestion_unique(c, kinds, name, s));
+    }
 }
 
 /* Resolves a reference to an entity of one of `kinds`: row, or -1 (reported). */

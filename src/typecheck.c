@@ -193,6 +193,8 @@ static const Type *check_name(Scope *sc, Expr *e)
         e->u.name.sym = &p->value_sym;
         return &type_symbol;
     }
+    if (diag_undefined_silenced(c, n))
+        return &type_error;
     Diag *d = diag_at(c, D_UNDEFINED, e->loc, "undefined name `%s`", n);
     Name s = suggest_any(sc, n);
     if (s)

@@ -338,6 +338,25 @@ void strat_print_diagnostics(strat_compilation *c, FILE *out,
 bool strat_print_diagnostics_to(strat_compilation *c, strat_diag_format fmt,
                                 bool color, strat_write_fn write, void *ctx);
 
+/* A fix-it of a diagnostic: replace bytes [start, end) of the file `path`
+ * (as named in diagnostics) with `text`; an insertion when start == end.
+ * machine_applicable: safe to apply unread (`strat fix` applies only
+ * these); the others are suggestions for a person.  `code` is the
+ * diagnostic's code. */
+typedef struct strat_fix {
+    const char *path;
+    size_t start, end;
+    const char *text;
+    bool machine_applicable;
+    const char *code;
+} strat_fix;
+
+/* The fix-its of the diagnostics gathered so far, in the order the
+ * diagnostics were made, on files of the project (none in the stdlib):
+ * fills up to `max` of out and returns how many there are (call with
+ * max 0 to count).  The strings live as long as c. */
+size_t strat_fixes(const strat_compilation *c, strat_fix *out, size_t max);
+
 /* `strat diff` (diff.c): the decisions that changed from `old` to `new_`
  * (both checked and decided), each with its cause; format "text" (NULL)
  * or "md".  *changes (may be NULL) gets the number of services added,

@@ -22,7 +22,7 @@ typedef struct CliOptions {
     const char *format;        /* --format, NULL for the command's default */
     const char *output;        /* -o FILE */
     bool quiet;
-    bool check_only;           /* fmt --check */
+    bool check_only;           /* fmt --check, fix --diff */
     int color;                 /* -1 auto, 0 never, 1 always */
     const char **files;
     int nfiles;
@@ -73,6 +73,12 @@ typedef struct AtomicFile {
 bool atomic_open(AtomicFile *f, const char *path);   /* false: reported */
 bool atomic_commit(AtomicFile *f);   /* false: reported, nothing replaced */
 void atomic_abort(AtomicFile *f);
+
+/* A unified diff of `old` (the file at path) against `new_`, three lines
+ * of context, headers `--- a/PATH` and `+++ b/PATH` (cmd_fmt.c; `strat
+ * fmt --check` and `strat fix --diff`). */
+void cli_unified_diff(FILE *out, const char *path, const char *old, size_t old_len,
+                      const char *new_, size_t new_len);
 
 /* Opens path for reading (flags: O_RDONLY and the like) with no symbolic
  * link followed at any step, as outputs are written; -1 when it cannot

@@ -248,6 +248,13 @@ done:
     free(b.len);
 }
 
+void cli_unified_diff(FILE *out, const char *path, const char *old, size_t old_len,
+                      const char *new_, size_t new_len)
+{
+    Text a = {(char *)old, old_len}, b = {(char *)new_, new_len};
+    unified_diff(out, path, &a, &b);
+}
+
 /* Formats one file; 0 unchanged, 1 changed (or syntax errors), 2 failure. */
 static int fmt_one(CliOptions *o, const char *path)
 {

@@ -9,6 +9,7 @@ int cmd_decide(CliOptions *o);
 int cmd_explain(CliOptions *o);
 int cmd_test(CliOptions *o);
 int cmd_fmt(CliOptions *o);
+int cmd_fix(CliOptions *o);
 int cmd_diff(CliOptions *o);
 int cmd_graph(CliOptions *o);
 int cmd_sensitivity(CliOptions *o);

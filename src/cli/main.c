@@ -26,6 +26,7 @@ static const char *const main_usage =
     "  explain FILES... SVC    why SVC got its decision, and what would flip it\n"
     "  test FILES...           run the strategy's test blocks\n"
     "  fmt FILES...            canonical formatting in place (--check: diff, exit 1)\n"
+    "  fix FILES...            apply the diagnostics' safe fixes in place (--diff: preview)\n"
     "  diff OLD... -- NEW...   decisions that changed between two versions, and why\n"
     "  graph FILES...          services, dependencies and value streams as DOT\n"
     "  sensitivity FILES...    Monte-Carlo over inputs and weights: knife-edge decisions\n"
@@ -105,6 +106,17 @@ static const Command commands[] = {
      "  --check                change nothing: print a unified diff of what would\n"
      "                         change and exit 1 if anything would\n"
      "  --width N              the line width to fit in (default 100)\n",
+     NULL},
+    {"fix", cmd_fix,
+     "usage: strat fix [OPTIONS] FILES...\n\n"
+     "Checks the strategy like `strat check` and applies, in place and atomically,\n"
+     "every machine-applicable fix its diagnostics carry (a misspelt name with one\n"
+     "close match, `to` for `..`, a missing brace, ...), then checks again and\n"
+     "prints what is left.  Fixes that overlap one already applied are skipped:\n"
+     "run it again.  Files of the stdlib are never changed.  Exit 0 when the\n"
+     "result is clean, 1 when problems remain, 2 on usage or I/O failure.\n\n"
+     "  --diff                 change nothing: print a unified diff of the fixes\n"
+     "                         and exit 1 if there is any\n",
      NULL},
     {"diff", cmd_diff,
      "usage: strat diff [OPTIONS] OLD_FILES... -- NEW_FILES...\n\n"
@@ -335,6 +347,8 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--stdio") == 0 && strcmp(cmd->name, "lsp") == 0) {
             /* what language clients pass to name the transport */
         } else if (strcmp(a, "--check") == 0 && strcmp(cmd->name, "fmt") == 0) {
+            o.check_only = true;
+        } else if (strcmp(a, "--diff") == 0 && strcmp(cmd->name, "fix") == 0) {
             o.check_only = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(cmd->usage, stdout);
