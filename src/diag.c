@@ -641,8 +641,9 @@ static void print_github(Compilation *c, FILE *out, Diag **ds, uint32_t n)
 
 /* ---- summaries of what one check says many times in one CSV file ---------- */
 
-/* Shown per code and CSV file before the rest become one line. */
-enum { SUMMARY_KEEP = 5 };
+/* A code with more than SUMMARY_OVER diagnostics in one CSV file shows
+ * SUMMARY_KEEP of them and one line for the rest (never "1 more"). */
+enum { SUMMARY_KEEP = 5, SUMMARY_OVER = 10 };
 
 static uint32_t csv_count(const Compilation *c, uint32_t file, int code)
 {
@@ -661,7 +662,7 @@ static uint32_t summarise_csv(Compilation *c, Diag **ds, uint32_t n)
     uint32_t k = 0, run_file = 0, *shown = NULL;
     for (uint32_t i = 0; i < n; i++) {
         Diag *d = ds[i];
-        if (csv_count(c, d->loc.file, d->code) > SUMMARY_KEEP) {
+        if (csv_count(c, d->loc.file, d->code) > SUMMARY_OVER) {
             if (d->loc.file != run_file || !shown) {
                 /* sorted by file: a new file starts its own tally */
                 shown = ARENA_ARRAY(&c->arena, uint32_t, D_CODE_COUNT);
@@ -683,7 +684,7 @@ static void print_csv_summaries(Compilation *c, FILE *out, bool *covered)
     for (uint32_t f = 1; f <= c->csv_code_counts.len; f++)
         for (int k = 0; k < D_CODE_COUNT; k++) {
             uint32_t total = csv_count(c, f, k);
-            if (total <= SUMMARY_KEEP)
+            if (total <= SUMMARY_OVER)
                 continue;
             in_summaries[k] += total;
             fprintf(out, "strat: note: ... and %u more [%s] in %s (%s) [%s]\n",
