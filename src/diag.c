@@ -86,12 +86,6 @@ bool diag_lintable(DiagCode code)
     return diag_table[code].severity != SEV_ERROR;
 }
 
-int strat_lint_check(const char *check)
-{
-    int k = diag_find_check(check, strlen(check));
-    return k < 0 ? 1 : diag_lintable((DiagCode)k) ? 0 : 2;
-}
-
 void diag_set_file_lint(Compilation *c, DiagCode code, LintLevel level)
 {
     c->lint_file[code] = (uint8_t)level;
