@@ -96,7 +96,7 @@ static Expr *let_finish(ParseState *ps, Loc loc, Expr *last, Expr *body);
 %token APPETITE "'appetite'" SCHEMA "'schema'" SCORE "'score'" RULE "'rule'"
 %token DECIDE "'decide'" APPROVAL "'approval'" SCENARIO "'scenario'"
 %token LOAD "'load'" FROM "'from'" WAIVER "'waiver'" LIMIT "'limit'"
-%token TEST "'test'" CONST "'const'" RISK "'risk'" STAGE "'stage'"
+%token TEST "'test'" CONST "'const'" RISK "'risk'" STAGE "'stage'" LINT "'lint'"
 %token WHEN "'when'" BECAUSE "'because'" OTHERWISE "'otherwise'"
 %token RANK "'rank'" BY "'by'" ASC "'asc'" DESC "'desc'"
 %token ALL "'all'" ANY "'any'" IN "'in'" WHERE "'where'" FOR "'for'"
@@ -156,6 +156,8 @@ decl
     | VALUE_STREAM IDENT block { $$ = decl_entity(ps, EK_VALUE_STREAM, @1, $2, @2, $3, @3); }
     | APPETITE block
         { $$ = decl_new(ps, D_APPETITE, @1); $$->items = $2.head; $$->end_loc = @2; }
+    | LINT block
+        { $$ = decl_new(ps, D_LINT, @1); $$->items = $2.head; $$->end_loc = @2; }
     | SCHEMA kind_name LBRACE schema_fields RBRACE
         { $$ = decl_new(ps, D_SCHEMA, @1); $$->name = $2; $$->name_loc = @2;
           $$->fields = $4.head; $$->end_loc = @5; }

@@ -87,7 +87,7 @@ _strat()
     fi
 
     local cmd=${COMP_WORDS[1]}
-    local common="--today --root --stdlib --werror --max-errors --threads --color
+    local common="--today --root --stdlib --werror --allow --warn --deny --max-errors --threads --color
                   -q --quiet -v --verbose -h --help --version"
     local opts formats=""
     case $cmd in

@@ -77,6 +77,12 @@ static strat_status status_of(const Compilation *c)
     return c->nerrors ? STRAT_FINDINGS : STRAT_OK;
 }
 
+int strat_lint_check(const char *check)
+{
+    int k = diag_find_check(check, strlen(check));
+    return k < 0 ? 1 : diag_lintable((DiagCode)k) ? 0 : 2;
+}
+
 strat_status strat_load(strat_compilation *c, const char *const *paths, int npaths)
 {
     STRAT_GUARD(c, STRAT_FAILURE);

@@ -57,7 +57,7 @@ static inline Loc loc_span(Loc a, Loc b)
 /* ---- diagnostics (diag.h) ------------------------------------------------ */
 
 typedef enum DiagCode {
-#define X(e, code, sev, title, help, stop) e,
+#define X(e, code, name, sev, title, help, stop) e,
 #include "diag_codes.def"
 #undef X
     D_CODE_COUNT
@@ -173,6 +173,15 @@ struct strat_compilation {
                                      so far: each costs an edit distance per
                                      name, so a flood of typos gets few */
     unsigned nerrors, nwarnings;
+    /* lint levels (diag.h): per check, from the command line and from the
+     * strategy's `lint` block (LintLevel; 0: not set there), and the
+     * entities' `allow` spans (LintSpan*); nallowed counts what they dropped */
+    uint8_t lint_cli[D_CODE_COUNT], lint_file[D_CODE_COUNT];
+    PtrVec lint_spans;
+    unsigned nallowed;
+    /* per CSV source (index = Loc.file - 1), diagnostics given per code
+     * (uint32_t[D_CODE_COUNT] or NULL): the text summary's counts */
+    PtrVec csv_code_counts;
     unsigned nblocking;           /* errors whose code stops evaluation
                                      (diag_codes.def, docs/architecture.md) */
     InputDigest digest;

@@ -707,6 +707,145 @@ static Name nonempty_capability(const Ctx *x, uint32_t r)
     return cap && *cap ? cap : NULL;
 }
 
+/* A title reduced to what tells services apart: lower-case letters and
+ * digits, one space between words. */
+static char *normal_title(Compilation *c, const char *t)
+{
+    size_t n = strlen(t);
+    char *out = arena_alloc(&c->arena, n + 1);
+    size_t k = 0;
+    bool gap = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)t[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch >= 0x80) {
+            if (gap && k)
+                out[k++] = ' ';
+            out[k++] = (char)ch;
+            gap = false;
+        } else if (ch >= 'A' && ch <= 'Z') {
+            if (gap && k)
+                out[k++] = ' ';
+            out[k++] = (char)(ch - 'A' + 'a');
+            gap = false;
+        } else {
+            gap = true;
+        }
+    }
+    out[k] = 0;
+    return out;
+}
+
+/* Near-identical titles: equal once normalised, or (both at least 8
+ * characters) within an edit distance of one in ten characters with the
+ * same digits, so "Customer Portal" ~ "Customer Portl" but "App 1" and
+ * "App 2", or "Payroll" and "Payroll EMEA", are not alike. */
+static bool titles_alike(const char *a, const char *b)
+{
+    if (!*a || !*b)
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    size_t la = strlen(a), lb = strlen(b);
+    size_t longer = la > lb ? la : lb;
+    if (la < 8 || lb < 8 || longer > 200)
+        return false;
+    size_t allowed = longer / 10;
+    if ((la > lb ? la - lb : lb - la) > allowed)
+        return false;
+    /* the digits, in order, must be the same */
+    const char *p = a, *q = b;
+    for (;;) {
+        while (*p && (*p < '0' || *p > '9'))
+            p++;
+        while (*q && (*q < '0' || *q > '9'))
+            q++;
+        if (*p != *q)
+            return false;
+        if (!*p)
+            break;
+        p++, q++;
+    }
+    /* Levenshtein over two rows */
+    size_t prev[201], cur[201];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        size_t best = cur[0];
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (cur[j] < best)
+                best = cur[j];
+        }
+        if (best > allowed)
+            return false;
+        memcpy(prev, cur, sizeof(size_t) * (lb + 1));
+    }
+    return prev[lb] <= allowed;
+}
+
+/* One live service with both supports and customers, among those whose
+ * two sets are equal (one `cls` per distinct pair of sets). */
+typedef struct DupRow {
+    uint32_t cls, row;
+    int32_t cap;              /* capability atom, -1 when empty */
+    const char *title;        /* normalised */
+    const char *eltit;        /* the same, reversed */
+} DupRow;
+
+static int duprow_by_cap(const void *pa, const void *pb)
+{
+    const DupRow *a = pa, *b = pb;
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    if (a->cap != b->cap)
+        return a->cap < b->cap ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+static int duprow_by_title(const void *pa, const void *pb)
+{
+    const DupRow *a = pa, *b = pb;
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    int r = strcmp(a->title, b->title);
+    if (r)
+        return r;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+static int duprow_by_eltit(const void *pa, const void *pb)
+{
+    const DupRow *a = pa, *b = pb;
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    int r = strcmp(a->eltit, b->eltit);
+    if (r)
+        return r;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+static const char *reversed(Compilation *c, const char *s)
+{
+    size_t n = strlen(s);
+    char *out = arena_alloc(&c->arena, n + 1);
+    for (size_t i = 0; i < n; i++)
+        out[i] = s[n - 1 - i];
+    out[n] = 0;
+    return out;
+}
+
+/* S0709 needs two kinds of evidence: the same objectives for the same
+ * customers (sets, in any order), and either the same capability or
+ * near-identical titles.  Sets are grouped by a hash and compared for real
+ * within runs of equal hashes; inside a group, capabilities are sorted
+ * (equal ones are adjacent) and titles too, forwards and reversed (titles
+ * one edit apart share a prefix or a suffix of half their length, so they
+ * sort near each other one way or the other: each is compared with the
+ * three before it), so the work is n log n however many services share
+ * sets.  A heuristic: it can miss a pair, never invents one. */
 static void check_duplicates(Ctx *x)
 {
     Compilation *c = x->c;
@@ -714,30 +853,8 @@ static void check_duplicates(Ctx *x)
     uint32_t n = x->nsvc;
     if (!n)
         return;
-    /* (not zeroed: only the rows written are read, and the pages of an
-     * inventory without capabilities are never touched) */
     KeyRow *recs = arena_alloc(&c->arena, sizeof(KeyRow) * n);
-    /* same capability: sort by the capability's atom id */
     uint32_t k = 0;
-    for (uint32_t r = 0; r < n; r++)
-        if (!svc_retired(x, r) && nonempty_capability(x, r))
-            recs[k++] = (KeyRow){(uint64_t)col_i32(t, x->s_capability, r), r};
-    qsort(recs, k, sizeof *recs, keyrow_cmp);
-    for (uint32_t i = 0; i < k;) {
-        uint32_t end = i + 1;
-        for (; end < k && recs[end].key == recs[i].key; end++) {
-            uint32_t first = recs[i].row, r = recs[end].row;
-            Diag *d = diag_at(c, D_DUP_SERVICE, t->locs[r],
-                              "`%s` may duplicate `%s`: both have capability \"%s\"",
-                              t->names[r], t->names[first], nonempty_capability(x, r));
-            diag_note(c, d, attr_loc(t, x->s_capability, first),
-                      "`%s` has the same capability here", t->names[first]);
-        }
-        i = end;
-    }
-    /* same supports and same customers (as sets): sort by a hash of both,
-     * then compare for real within runs of equal hashes */
-    k = 0;
     uint32_t maxlen = 0;
     for (uint32_t r = 0; r < n; r++) {
         const int32_t *sup, *cus;
@@ -758,31 +875,75 @@ static void check_duplicates(Ctx *x)
     int32_t *sa = ARENA_ARRAY(&c->arena, int32_t, maxlen + 1);
     int32_t *sb = ARENA_ARRAY(&c->arena, int32_t, maxlen + 1);
     uint32_t *reps = ARENA_ARRAY(&c->arena, uint32_t, k);
+    DupRow *rows = ARENA_ARRAY(&c->arena, DupRow, k);
+    int title_slot = attr_slot(t, c->n.title);
+    uint32_t ncls = 0;
+    /* classes of equal sets */
     for (uint32_t i = 0; i < k;) {
         uint32_t end = i + 1;
         while (end < k && recs[end].key == recs[i].key)
             end++;
-        uint32_t nreps = 0;
+        uint32_t nreps = 0, base = ncls;
         for (uint32_t j = i; j < end; j++) {
-            uint32_t r = recs[j].row;
-            int32_t first = -1;
-            for (uint32_t q = 0; q < nreps && first < 0; q++)
+            uint32_t r = recs[j].row, cls = UINT32_MAX;
+            for (uint32_t q = 0; q < nreps && cls == UINT32_MAX; q++)
                 if (same_sets(x, reps[q], r, sa, sb))
-                    first = (int32_t)reps[q];
-            if (first < 0) {
+                    cls = base + q;
+            if (cls == UINT32_MAX) {
+                cls = base + nreps;
                 reps[nreps++] = r;
-                continue;
             }
-            Name c1 = nonempty_capability(x, (uint32_t)first), c2 = nonempty_capability(x, r);
-            if (c1 && c1 == c2)
-                continue;   /* reported above, for the same capability */
+            Name cap = nonempty_capability(x, r);
+            Name title = title_slot >= 0 ? atom_name(c, col_i32(t, title_slot, r)) : NULL;
+            const char *norm = normal_title(c, title ? title : "");
+            rows[j] = (DupRow){cls, r, cap ? col_i32(t, x->s_capability, r) : -1, norm,
+                               reversed(c, norm)};
+        }
+        ncls = base + nreps;
+        i = end;
+    }
+    /* same sets and the same capability: against the first of the group */
+    qsort(rows, k, sizeof *rows, duprow_by_cap);
+    for (uint32_t i = 0; i < k;) {
+        uint32_t end = i + 1;
+        while (end < k && rows[end].cls == rows[i].cls && rows[end].cap == rows[i].cap)
+            end++;
+        for (uint32_t j = i + 1; j < end && rows[i].cap >= 0; j++) {
+            uint32_t first = rows[i].row, r = rows[j].row;
             Diag *d = diag_at(c, D_DUP_SERVICE, t->locs[r],
-                              "`%s` may duplicate `%s`: both support the same objectives "
-                              "for the same customers",
-                              t->names[r], t->names[first]);
-            diag_note(c, d, t->locs[first], "`%s` is declared here", t->names[first]);
+                              "`%s` may duplicate `%s`: both have capability \"%s\" and "
+                              "support the same objectives for the same customers",
+                              t->names[r], t->names[first], nonempty_capability(x, r));
+            diag_note(c, d, attr_loc(t, x->s_capability, first),
+                      "`%s` has the same capability here", t->names[first]);
         }
         i = end;
+    }
+    /* same sets and near-identical titles (not already one capability),
+     * each service reported once */
+    uint8_t *reported = ARENA_ARRAY(&c->arena, uint8_t, n);
+    for (int pass = 0; pass < 2; pass++) {
+        qsort(rows, k, sizeof *rows, pass ? duprow_by_eltit : duprow_by_title);
+        enum { TITLE_WINDOW = 3 };
+        for (uint32_t j = 1; j < k; j++) {
+            for (uint32_t back = 1; back <= TITLE_WINDOW && back <= j; back++) {
+                const DupRow *a = &rows[j - back], *b = &rows[j];
+                if (a->cls != b->cls)
+                    break;
+                if (a->cap >= 0 && a->cap == b->cap)
+                    continue;   /* reported above */
+                uint32_t first = a->row < b->row ? a->row : b->row;
+                uint32_t r = a->row < b->row ? b->row : a->row;
+                if (reported[r] || !titles_alike(a->title, b->title))
+                    continue;
+                reported[r] = 1;
+                Diag *d = diag_at(c, D_DUP_SERVICE, t->locs[r],
+                                  "`%s` may duplicate `%s`: their titles are alike and both "
+                                  "support the same objectives for the same customers",
+                                  t->names[r], t->names[first]);
+                diag_note(c, d, t->locs[first], "`%s` is declared here", t->names[first]);
+            }
+        }
     }
 }
 

@@ -1020,7 +1020,22 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
     Name *map_attr = ARENA_ARRAY(&c->arena, Name, MAX_COLUMNS);
     const char **map_col = ARENA_ARRAY(&c->arena, const char *, MAX_COLUMNS);
     uint32_t nmap = 0;
+    Loc *map_loc = ARENA_ARRAY(&c->arena, Loc, MAX_COLUMNS);
+    /* ignore = ["Vendor", "Comments"]: columns read for nothing */
+    Name ignore_name = intern_cstr(c, "ignore");
+    const Expr *ignore = NULL;
     for (Item *it = d->items; it; it = it->next) {
+        if (it->kind == ITEM_ATTR && it->name == ignore_name && attr_slot(t, it->name) < 0) {
+            bool strings = it->value->kind == EX_LIST && !it->value->u.list.npacked;
+            for (uint32_t i = 0; strings && i < it->value->u.list.n; i++)
+                strings = it->value->u.list.items[i]->kind == EX_STRING;
+            if (strings)
+                ignore = it->value;
+            else
+                diag_at(c, D_TYPE, it->value->loc, "`ignore` takes a list of CSV column "
+                        "names: `ignore = [\"Vendor\", \"Comments\"]`");
+            continue;
+        }
         if (it->kind != ITEM_ATTR || it->value->kind != EX_STRING) {
             diag_at(c, D_TYPE, it->kind == ITEM_ATTR ? it->value->loc : it->loc,
                     "a load block maps names to CSV column names: `cost = \"Annual "
@@ -1043,6 +1058,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
             continue;
         }
         if (nmap < MAX_COLUMNS) {
+            map_loc[nmap] = it->value->loc;
             map_attr[nmap] = it->name;
             map_col[nmap++] = it->value->u.str.s;
         }
@@ -1075,6 +1091,11 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
     int *col_slot = ARENA_ARRAY(&c->arena, int, ncols);
     L->memo = ARENA_ARRAY(&c->arena, CellMemo, ncols);
     int key_col = -1;
+    bool *map_found = ARENA_ARRAY(&c->arena, bool, nmap + 1);
+    uint32_t nignore = ignore ? ignore->u.list.n : 0;
+    bool *ignore_found = ARENA_ARRAY(&c->arena, bool, nignore + 1);
+    int *key_slots = ARENA_ARRAY(&c->arena, int, nmap + 1);   /* fed by the key */
+    uint32_t nkey_slots = 0;
     for (int i = 0; i < ncols; i++) {
         col_slot[i] = -1;
         const char *h = fields[i].ptr;
@@ -1090,13 +1111,36 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
                 goto next_col;
             }
         }
+        bool ignored = false;
+        for (uint32_t g = 0; g < nignore; g++) {
+            const Str *gs = &ignore->u.list.items[g]->u.str;
+            if (gs->len == hn && memcmp(gs->s, h, hn) == 0)
+                ignored = ignore_found[g] = true;
+        }
         if (strlen(key) == hn && memcmp(key, h, hn) == 0) {
             key_col = i;
+            /* the key column may feed string attributes too (title) */
+            for (uint32_t m = 0; m < nmap; m++) {
+                if (strlen(map_col[m]) != hn || memcmp(map_col[m], h, hn) != 0)
+                    continue;
+                map_found[m] = true;
+                int slot = attr_slot(t, map_attr[m]);
+                if (t->attrs[slot].type.kind == T_STRING)
+                    key_slots[nkey_slots++] = slot;
+                else
+                    diag_at(c, D_CSV_HEADER, map_loc[m], "`%s` is not a string: only "
+                            "string attributes can take the key column `%s`",
+                            map_attr[m], key);
+            }
             continue;
         }
+        if (ignored)
+            continue;
         for (uint32_t m = 0; m < nmap; m++)
-            if (strlen(map_col[m]) == hn && memcmp(map_col[m], h, hn) == 0)
+            if (strlen(map_col[m]) == hn && memcmp(map_col[m], h, hn) == 0) {
                 col_slot[i] = attr_slot(t, map_attr[m]);
+                map_found[m] = true;
+            }
         if (col_slot[i] < 0) {
             Name hname = intern(c, h, hn);
             col_slot[i] = attr_slot(t, hname);
@@ -1114,6 +1158,28 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
             }
         }
     next_col:;
+    }
+    /* a mapping or an ignore naming no column of the header */
+    for (uint32_t m = 0; m < nmap + nignore; m++) {
+        bool mapping = m < nmap;
+        if (mapping ? map_found[m] : ignore_found[m - nmap])
+            continue;
+        const char *col = mapping ? map_col[m] : ignore->u.list.items[m - nmap]->u.str.s;
+        Loc at = mapping ? map_loc[m] : ignore->u.list.items[m - nmap]->loc;
+        if (mapping && strcmp(col, key) == 0)
+            continue;   /* the key is reported below when it is missing */
+        Diag *dg = diag_at(c, D_CSV_HEADER, at, "the header of %s has no column `%s`",
+                           d->text.s, col);
+        Name *heads = ARENA_ARRAY(&c->arena, Name, (size_t)ncols + 1);
+        for (int i = 0; i < ncols; i++) {
+            const char *h = fields[i].ptr;
+            size_t hn = fields[i].len;
+            trim(&h, &hn);
+            heads[i] = intern(c, h, hn);
+        }
+        Name best = suggest_name(intern_cstr(c, col), heads, (uint32_t)ncols);
+        if (best)
+            diag_hint(c, dg, "did you mean `%s`?", best);
     }
     if (key_col < 0) {
         Loc at = {L->file, 0, 1};
@@ -1137,9 +1203,16 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
         }
     }
     /* (the rows were reserved for every load at once, in csv_load_rows) */
+    uint32_t first_row = t->count;
     read_rows(L, P, &r, fields, scratch, scratch_cap);
+    for (uint32_t k = 0; k < nkey_slots; k++) {
+        Column *col = &t->cols[key_slots[k]];
+        for (uint32_t row = first_row; row < t->count; row++)
+            if (col->i32[row] < 0)
+                col->i32[row] = atom_id(c, t->names[row]);
+    }
     if (L->more)
-        diag_at(c, D_CSV_CELL, (Loc){L->file, 0, 1}, "%u more problems in this file not "
+        diag_at(c, D_TOO_MANY, (Loc){L->file, 0, 1}, "%u more problems in this file not "
                                                      "shown", L->more);
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diag.h"
 #include "json.h"
@@ -19,7 +20,7 @@
 #define BLOCKS true
 #define FINDING false
 static const DiagInfo diag_table[] = {
-#define X(e, code, sev, title, help, stop) {code, SEV_##sev, title, help, stop},
+#define X(e, code, name, sev, title, help, stop) {code, name, SEV_##sev, title, help, stop},
 #include "diag_codes.def"
 #undef X
 };
@@ -123,12 +124,113 @@ static void note_silenced(Compilation *c)
               c->silenced == 1 ? "" : "s");
 }
 
+/* ---- lint levels ---------------------------------------------------------- */
+
+typedef struct LintSpan {
+    Loc span;
+    DiagCode code;
+} LintSpan;
+
+int diag_find_check(const char *s, size_t len)
+{
+    for (int k = 0; k < D_CODE_COUNT; k++) {
+        const DiagInfo *di = &diag_table[k];
+        if ((strlen(di->name) == len && memcmp(di->name, s, len) == 0) ||
+            (strlen(di->code) == len && strncasecmp(di->code, s, len) == 0))
+            return k;
+    }
+    return -1;
+}
+
+bool diag_lintable(DiagCode code)
+{
+    return diag_table[code].severity != SEV_ERROR;
+}
+
+void diag_set_file_lint(Compilation *c, DiagCode code, LintLevel level)
+{
+    c->lint_file[code] = (uint8_t)level;
+}
+
+void diag_allow_within(Compilation *c, Loc span, DiagCode code)
+{
+    LintSpan *ls = ARENA_NEW(&c->arena, LintSpan);
+    ls->span = span;
+    ls->code = code;
+    ptrvec_push(&c->arena, &c->lint_spans, ls);
+}
+
+void diag_lint_from_options(Compilation *c)
+{
+    for (unsigned i = 0; i < c->opts.nlint; i++) {
+        const strat_lint_setting *st = &c->opts.lint[i];
+        int k = st->check ? diag_find_check(st->check, strlen(st->check)) : -1;
+        if (k < 0 || !diag_lintable((DiagCode)k)) {
+            diag_at(c, D_LINT_SETTING, (Loc){0, 0, 0},
+                    k < 0 ? "no check is named `%s`"
+                          : "`%s` is an error, and errors cannot be allowed, warned or denied",
+                    st->check ? st->check : "");
+            continue;
+        }
+        c->lint_cli[k] = (uint8_t)st->level;
+    }
+}
+
+/* The severity a diagnostic of `code` gets under the lint levels, or -1 when
+ * it is allowed (dropped).  An error stays an error whatever is set. */
+static int lint_severity(Compilation *c, DiagCode code, Severity sev, Loc loc)
+{
+    if (sev == SEV_ERROR || !diag_lintable(code))
+        return (int)sev;
+    LintLevel lv = c->lint_cli[code] ? (LintLevel)c->lint_cli[code]
+                                     : (LintLevel)c->lint_file[code];
+    if (lv == LINT_ALLOW)
+        return -1;
+    if (lv == LINT_DENY)
+        return SEV_ERROR;
+    if (lv == LINT_DEFAULT && loc.file) {
+        /* an entity's own `allow`, under the command line's warn/deny */
+        for (uint32_t i = 0; i < c->lint_spans.len; i++) {
+            const LintSpan *ls = c->lint_spans.items[i];
+            if (ls->code == code && ls->span.file == loc.file &&
+                loc.start >= ls->span.start && loc.start < ls->span.end)
+                return -1;
+        }
+    }
+    return (int)sev;
+}
+
+/* Counts a diagnostic located in a CSV file, per file and code: the text
+ * output prints a few of them and one line for the rest. */
+static void count_in_csv(Compilation *c, DiagCode code, Loc loc)
+{
+    if (!loc.file)
+        return;
+    Source *s = source_get(c, loc.file);
+    if (!s || !s->is_csv)
+        return;
+    while (c->csv_code_counts.len < loc.file)
+        ptrvec_push(&c->arena, &c->csv_code_counts, NULL);
+    uint32_t *counts = c->csv_code_counts.items[loc.file - 1];
+    if (!counts) {
+        counts = ARENA_ARRAY(&c->arena, uint32_t, D_CODE_COUNT);
+        c->csv_code_counts.items[loc.file - 1] = counts;
+    }
+    counts[code]++;
+}
+
 static Diag *diag_vnew(Compilation *c, DiagCode code, Severity sev, Loc loc,
                        const char *fmt, va_list ap)
 {
-    if (diag_silenced(c, code, loc)) {
+    if (diag_silenced(c, code, loc))
+        return &c->diag_sink;
+    int leveled = lint_severity(c, code, sev, loc);
+    if (leveled < 0) {
+        c->nallowed++;
         return &c->diag_sink;
     }
+    sev = (Severity)leveled;
+    count_in_csv(c, code, loc);
     if (c->code_counts[code]++ >= MAX_DIAGS_PER_CODE) {
         count(c, code, sev);
         return &c->diag_sink;
@@ -294,6 +396,16 @@ static void print_location_line(Compilation *c, FILE *out, Loc l,
     fputc('\n', out);
 }
 
+/* "S0707/orphan_service" for a check whose level can be set, so the reader
+ * sees what to allow; the bare code for an error. */
+static const char *shown_code(Compilation *c, DiagCode code)
+{
+    const DiagInfo *di = diag_info(code);
+    if (!diag_lintable(code))
+        return di->code;
+    return arena_printf(&c->arena, "%s/%s", di->code, di->name);
+}
+
 /* The source line with a caret under the start and ~ under the rest of the
  * range (clipped to the line).  Tabs in the line are echoed so the caret
  * lines up whatever the reader's tab width. */
@@ -437,7 +549,7 @@ static void print_text(Compilation *c, FILE *out, Diag **ds, uint32_t n,
     for (uint32_t i = 0; i < n; i++) {
         Diag *d = ds[i];
         print_location_line(c, out, d->loc, d->severity, d->msg,
-                            diag_info(d->code)->code, k);
+                            shown_code(c, d->code), k);
         print_snippet(c, out, d->loc, k);
         if (d->hint)
             fprintf(out, "   = help: %s\n", d->hint);
@@ -490,6 +602,8 @@ static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
         json_string(out, severity_word(d->severity));
         fputs(", \"code\": ", out);
         json_string(out, diag_info(d->code)->code);
+        fputs(", \"check\": ", out);
+        json_string(out, diag_info(d->code)->name);
         fputs(", \"message\": ", out);
         json_string(out, d->msg);
         if (d->hint) {
@@ -570,7 +684,7 @@ static void print_sarif(Compilation *c, FILE *out, Diag **ds, uint32_t n)
         fputs(i ? ",\n        {\"id\": " : "\n        {\"id\": ", out);
         json_string(out, di->code);
         fputs(", \"name\": ", out);
-        json_string(out, di->title);
+        json_string(out, di->name);
         fputs(", \"shortDescription\": {\"text\": ", out);
         json_string(out, di->title);
         fputs("}, \"fullDescription\": {\"text\": ", out);
@@ -689,6 +803,63 @@ static void print_github(Compilation *c, FILE *out, Diag **ds, uint32_t n)
     }
 }
 
+/* ---- summaries of what one check says many times in one CSV file ---------- */
+
+/* A code with more than SUMMARY_OVER diagnostics in one CSV file shows
+ * SUMMARY_KEEP of them and one line for the rest (never "1 more"). */
+enum { SUMMARY_KEEP = 5, SUMMARY_OVER = 10 };
+
+static uint32_t csv_count(const Compilation *c, uint32_t file, int code)
+{
+    if (!file || file > c->csv_code_counts.len)
+        return 0;
+    const uint32_t *counts = c->csv_code_counts.items[file - 1];
+    return counts ? counts[code] : 0;
+}
+
+/* Keeps, of the sorted ds, the first SUMMARY_KEEP of each (CSV file, code)
+ * that has more than that; returns how many remain (compacted in place). */
+static uint32_t summarise_csv(Compilation *c, Diag **ds, uint32_t n)
+{
+    if (!c->csv_code_counts.len)
+        return n;
+    uint32_t k = 0, run_file = 0, *shown = NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        Diag *d = ds[i];
+        if (csv_count(c, d->loc.file, d->code) > SUMMARY_OVER) {
+            if (d->loc.file != run_file || !shown) {
+                /* sorted by file: a new file starts its own tally */
+                shown = ARENA_ARRAY(&c->arena, uint32_t, D_CODE_COUNT);
+                run_file = d->loc.file;
+            }
+            if (shown[d->code]++ >= SUMMARY_KEEP)
+                continue;
+        }
+        ds[k++] = d;
+    }
+    return k;
+}
+
+/* One line per (CSV file, code) summarised; true for each code whose every
+ * diagnostic lies in a summarised file (its "not kept" line would repeat). */
+static void print_csv_summaries(Compilation *c, FILE *out, bool *covered)
+{
+    uint32_t in_summaries[D_CODE_COUNT] = {0};
+    for (uint32_t f = 1; f <= c->csv_code_counts.len; f++)
+        for (int k = 0; k < D_CODE_COUNT; k++) {
+            uint32_t total = csv_count(c, f, k);
+            if (total <= SUMMARY_OVER)
+                continue;
+            in_summaries[k] += total;
+            fprintf(out, "strat: note: ... and %u more [%s] in %s (%s) [%s]\n",
+                    total - SUMMARY_KEEP, shown_code(c, (DiagCode)k),
+                    source_get(c, f)->path, diag_table[k].title,
+                    diag_info(D_TOO_MANY)->code);
+        }
+    for (int k = 0; k < D_CODE_COUNT; k++)
+        covered[k] = in_summaries[k] && in_summaries[k] == c->code_counts[k];
+}
+
 void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color)
 {
     jmp_buf *saved = c->arena.oom_jump;
@@ -700,11 +871,20 @@ void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color)
         return;
     }
     note_silenced(c);
-    uint32_t n = c->diags.len;
+    uint32_t all = c->diags.len;
     Diag **ds = diag_sorted(c);
+    uint32_t n = all;
+    Diag **capped_src = ds;
+    if (fmt == STRAT_DIAG_TEXT) {
+        /* text is for a person: a check that fires all over one CSV file
+         * shows a few and a count (JSON and SARIF keep every one kept) */
+        capped_src = ARENA_ARRAY(&c->arena, Diag *, all + 1);
+        memcpy(capped_src, ds, sizeof(Diag *) * all);
+        n = summarise_csv(c, capped_src, all);
+    }
     uint32_t limit = c->opts.max_errors ? c->opts.max_errors : 500;
     uint32_t shown = n < limit ? n : limit;
-    Diag **capped = ds;   /* what the capped formats (text, github) show */
+    Diag **capped = capped_src;   /* what the capped formats (text, github) show */
     if (shown < n) {
         /* over the limit, errors are shown before warnings are: a flood of
          * warnings must not hide the error that fails the run */
@@ -713,12 +893,12 @@ void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color)
         uint32_t k = 0;
         for (int pass = 0; pass < 2 && k < shown; pass++)
             for (uint32_t i = 0; i < n && k < shown; i++)
-                if (!taken[i] && (pass == 1 || ds[i]->severity == SEV_ERROR))
+                if (!taken[i] && (pass == 1 || capped_src[i]->severity == SEV_ERROR))
                     taken[i] = true, k++;
         k = 0;
         for (uint32_t i = 0; i < n; i++)
             if (taken[i])
-                keep[k++] = ds[i];
+                keep[k++] = capped_src[i];
         capped = keep;
     }
     switch (fmt) {
@@ -728,14 +908,16 @@ void diag_print(Compilation *c, FILE *out, strat_diag_format fmt, bool color)
             fprintf(out, "strat: note: %u more diagnostics not shown "
                          "(--max-errors) [%s]\n",
                     n - shown, diag_info(D_TOO_MANY)->code);
+        bool covered[D_CODE_COUNT];
+        print_csv_summaries(c, out, covered);
         for (int k = 0; k < D_CODE_COUNT; k++)
-            if (c->code_counts[k] > MAX_DIAGS_PER_CODE)
+            if (c->code_counts[k] > MAX_DIAGS_PER_CODE && !covered[k])
                 fprintf(out, "strat: note: %u more [%s] diagnostics (%s) not shown [%s]\n",
                         c->code_counts[k] - MAX_DIAGS_PER_CODE, diag_table[k].code,
                         diag_table[k].title, diag_info(D_TOO_MANY)->code);
         break;
-    case STRAT_DIAG_JSON: print_json(c, out, ds, n); break;
-    case STRAT_DIAG_SARIF: print_sarif(c, out, ds, n); break;
+    case STRAT_DIAG_JSON: print_json(c, out, ds, all); break;
+    case STRAT_DIAG_SARIF: print_sarif(c, out, ds, all); break;
     case STRAT_DIAG_GITHUB: print_github(c, out, capped, shown); break;
     }
     c->arena.oom_jump = saved;

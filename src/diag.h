@@ -16,6 +16,7 @@
 
 typedef struct DiagInfo {
     const char *code;
+    const char *name;    /* the check's snake_case name: orphan_service */
     Severity severity;
     const char *title;
     const char *help;
@@ -65,6 +66,28 @@ Diag **diag_sorted(Compilation *c);
 void diag_log(Compilation *c, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_vlog(Compilation *c, const char *kind, const char *fmt, va_list ap);
+
+
+/* ---- lint levels (DESIGN 5.1, docs/language.md "Lint levels") ----------------
+ * A check whose default severity is warning or note can be allowed (its
+ * diagnostics are dropped, counted in nallowed), warned (kept a warning) or
+ * denied (made an error, a finding: the program still runs).  Levels come
+ * from the command line (opts.lint), over the strategy's `lint` block, over
+ * the default; an entity's `allow = [...]` silences checks on diagnostics
+ * located inside that entity's declaration.  Errors cannot be set. */
+typedef enum LintLevel { LINT_DEFAULT, LINT_ALLOW, LINT_WARN, LINT_DENY } LintLevel;
+
+/* The code a check name (orphan_service) or code (S0707) names, or -1. */
+int diag_find_check(const char *name_or_code, size_t len);
+/* True when the check's level may be set: its default is not an error. */
+bool diag_lintable(DiagCode code);
+/* Sets the file's level of a check (the command line's come from opts). */
+void diag_set_file_lint(Compilation *c, DiagCode code, LintLevel level);
+/* Silences `code` on diagnostics inside `span` (an entity's `allow`). */
+void diag_allow_within(Compilation *c, Loc span, DiagCode code);
+/* Reads opts.lint into the compilation (once, before any check runs);
+ * an unknown or unsettable check is an S0917 error without a place. */
+void diag_lint_from_options(Compilation *c);
 
 /* --verbose: how long a stage took, to the log ("time", "check 12.3 ms"). */
 void verbose_time(Compilation *c, const char *stage, double since);

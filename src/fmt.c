@@ -1231,6 +1231,7 @@ static bool has_block(const Decl *d)
 {
     switch (d->kind) {
     case D_STRATEGY: case D_ENTITY: case D_APPETITE: case D_APPROVAL: case D_WAIVER:
+    case D_LINT:
         return true;
     case D_LOAD:
         return d->items != NULL;
@@ -1262,6 +1263,7 @@ static const char *decl_keyword(const Decl *d)
     case D_LIMIT: return "limit";
     case D_TEST: return "test";
     case D_CONST: return "const";
+    case D_LINT: return "lint";
     }
     return "?";
 }
@@ -1288,6 +1290,8 @@ static size_t head_width(Fmt *f, const Decl *d)
         return 9 + text_width(string_literal(f, d->text));
     case D_APPETITE:
         return 8;
+    case D_LINT:
+        return 4;
     case D_LOAD:
         return 11 + strlen(d->name) + text_width(string_literal(f, d->text));
     case D_SCORE:
@@ -1652,6 +1656,7 @@ static void block_decl(Fmt *f, Doc *out, const Decl *d, const Row *row)
         place(f, out, string_literal(f, d->text), d->text_loc.start, d->text_loc.end);
         break;
     case D_APPETITE:
+    case D_LINT:
         break;
     case D_LOAD:
         add_str(f, out, " ");

@@ -616,6 +616,77 @@ static void report_unknown_entity_attr(Compilation *c, Item *it, KindTable *t)
         diag_hint(c, d, "did you mean `%s`?", s);
 }
 
+/* ---- lint levels: the strategy's `lint` block and an entity's `allow` ------ */
+
+/* The checks a `[name, S0707, ...]` list names, each passed to `use`;
+ * anything else in the list is an S0917 error where it is written. */
+static void each_lint_check(Compilation *c, const Expr *list,
+                            void (*use)(Compilation *, DiagCode, void *), void *ctx)
+{
+    if (list->kind != EX_LIST || list->u.list.npacked) {
+        diag_at(c, D_TYPE, list->loc, "a list of check names is expected here, "
+                "as in [orphan_service, S0709]");
+        return;
+    }
+    for (uint32_t i = 0; i < list->u.list.n; i++) {
+        const Expr *e = list->u.list.items[i];
+        if (e->kind != EX_NAME && e->kind != EX_STRING) {
+            diag_at(c, D_LINT_SETTING, e->loc, "a check is named by its snake_case "
+                    "name (orphan_service) or its code (S0707)");
+            continue;
+        }
+        const char *s = e->kind == EX_NAME ? e->u.name.id : e->u.str.s;
+        int k = diag_find_check(s, strlen(s));
+        if (k < 0) {
+            Diag *d = diag_at(c, D_LINT_SETTING, e->loc, "no check is named `%s`", s);
+            Suggester sg;
+            suggest_begin(&sg, intern_cstr(c, s));
+            for (int j = 0; j < D_CODE_COUNT; j++)
+                if (diag_lintable((DiagCode)j))
+                    suggest_offer(&sg, intern_cstr(c, diag_info((DiagCode)j)->name));
+            Name best = suggest_best(&sg);
+            if (best)
+                diag_hint(c, d, "did you mean `%s`?", best);
+        } else if (!diag_lintable((DiagCode)k)) {
+            diag_at(c, D_LINT_SETTING, e->loc, "`%s` (%s) is an error, and errors "
+                    "cannot be allowed, warned or denied", s, diag_info((DiagCode)k)->code);
+        } else {
+            use(c, (DiagCode)k, ctx);
+        }
+    }
+}
+
+static void set_file_level(Compilation *c, DiagCode code, void *level)
+{
+    diag_set_file_lint(c, code, *(LintLevel *)level);
+}
+
+/* lint { allow = [...]  warn = [...]  deny = [...] } */
+static void fill_lint(Compilation *c, Decl *d)
+{
+    Name allow = intern_cstr(c, "allow"), warn = intern_cstr(c, "warn"),
+         deny = intern_cstr(c, "deny");
+    Name known[] = {allow, warn, deny};
+    for (Item *it = d->items; it; it = it->next) {
+        Item *first = find_earlier_item(c, d->items, it);
+        if (first) {
+            report_dup_attr(c, it, first);
+            continue;
+        }
+        if (it->kind != ITEM_ATTR || (it->name != allow && it->name != warn && it->name != deny)) {
+            report_unknown_attr(c, it, "the lint block", known, 3);
+            continue;
+        }
+        LintLevel level = it->name == allow ? LINT_ALLOW : it->name == warn ? LINT_WARN : LINT_DENY;
+        each_lint_check(c, it->value, set_file_level, &level);
+    }
+}
+
+static void allow_in_span(Compilation *c, DiagCode code, void *span)
+{
+    diag_allow_within(c, *(Loc *)span, code);
+}
+
 static void fill_entity(Compilation *c, Decl *d, uint32_t row)
 {
     KindTable *t = kind_table(c, d->entity_kind);
@@ -637,6 +708,12 @@ static void fill_entity(Compilation *c, Decl *d, uint32_t row)
         Item *first = find_earlier_item(c, d->items, it);
         if (first) {
             report_dup_attr(c, it, first);
+            continue;
+        }
+        if (it->name == intern_cstr(c, "allow") && attr_slot(t, it->name) < 0) {
+            /* checks silenced on this entity's own diagnostics */
+            Loc span = {d->loc.file, d->loc.start, d->end_loc.end};
+            each_lint_check(c, it->value, allow_in_span, &span);
             continue;
         }
         int slot = attr_slot(t, it->name);
@@ -1074,7 +1151,7 @@ static void report_duplicate(Compilation *c, const char *what, Name name, Loc lo
 static void register_decls(Compilation *c)
 {
     Program *p = c->program;
-    Decl *strategy = NULL, *appetite = NULL;
+    Decl *strategy = NULL, *appetite = NULL, *lint = NULL;
     for (Decl *d = c->decls; d; d = d->next) {
         switch (d->kind) {
         case D_ENTITY: {
@@ -1119,6 +1196,14 @@ static void register_decls(Compilation *c)
                 diag_note(c, dg, appetite->loc, "first declared here");
             } else {
                 appetite = d;
+            }
+            break;
+        case D_LINT:
+            if (lint) {
+                Diag *dg = diag_at(c, D_SINGLETON, d->loc, "lint is declared twice");
+                diag_note(c, dg, lint->loc, "first declared here");
+            } else {
+                lint = d;
             }
             break;
         case D_DECIDE:
@@ -1209,6 +1294,10 @@ static void register_decls(Compilation *c)
     }
     if (appetite)
         p->appetite_decl = appetite;
+    /* before any check runs: the levels apply to every warning to come */
+    diag_lint_from_options(c);
+    if (lint)
+        fill_lint(c, lint);
 }
 
 /* ---- the passes ------------------------------------------------------------- */

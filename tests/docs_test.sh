@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/docs_test.sh — the documentation in docs/ keeps up with the tool.
 #
-#  * every diagnostic code of src/diag_codes.def has a section
+#  * every diagnostic code of src/diag_codes.def has a row (code, check name)
+#    in the check names table and a section
 #    `#### CODE — title` in docs/diagnostics.md, with the title of the .def
 #    file, and its default severity stated;
 #  * every command of the command table in src/cli/main.c has a subsection
@@ -52,9 +53,9 @@ trap 'rm -rf "$TMP"' EXIT
 
 # ---- diagnostic codes ----------------------------------------------------------
 #
-# X(D_LEX_CHAR, "S0101", ERROR, "invalid character", "help...")
+# X(D_LEX_CHAR, "S0101", "invalid_character", ERROR, "invalid character", "help...")
 
-sed -n 's/^[[:space:]]*X([[:space:]]*[A-Z_0-9]*[[:space:]]*,[[:space:]]*"\(S[0-9][0-9]*\)"[[:space:]]*,[[:space:]]*\([A-Z]*\)[[:space:]]*,[[:space:]]*"\([^"]*\)".*$/\1|\2|\3/p' \
+sed -n 's/^[[:space:]]*X([[:space:]]*[A-Z_0-9]*[[:space:]]*,[[:space:]]*"\(S[0-9][0-9]*\)"[[:space:]]*,[[:space:]]*"\([a-z_0-9]*\)"[[:space:]]*,[[:space:]]*\([A-Z]*\)[[:space:]]*,[[:space:]]*"\([^"]*\)".*$/\1|\3|\4|\2/p' \
     "$CODES" >"$TMP/codes"
 ncodes=$(wc -l <"$TMP/codes")
 if [ "$ncodes" -gt 0 ]; then
@@ -70,7 +71,13 @@ else
     bad "$CODES has $nx X(...) lines but only $ncodes were parsed"
 fi
 
-while IFS='|' read -r code sev title; do
+while IFS='|' read -r code sev title name; do
+    # the check's name in the table of check names
+    if grep -q "^| $code | \`$name\` |" "$DIAG_MD"; then
+        ok "$code name $name listed"
+    else
+        bad "$code: no row '| $code | \`$name\` |' in the check names table of $DIAG_MD"
+    fi
     heading=$(grep -m1 "^#### $code\\b" "$DIAG_MD")
     if [ -z "$heading" ]; then
         bad "$code ($title) has no '#### $code' section in $DIAG_MD"

@@ -11,7 +11,9 @@
 #  * every fenced block opened with exactly ```strat (indented or not) in
 #    README.md and docs/*.md is a whole file: it parses and
 #    `strat fmt --check` finds nothing to change.  A block that is only
-#    part of a file is marked ```strat fragment and is not checked.
+#    part of a file is marked ```strat fragment and is not checked;
+#  * every example strategy (not examples/broken) passes
+#    `strat check --werror`, on the tests' pinned day and on today.
 #
 # A file made to show a syntax error carries `# fmt: off` (fmt leaves it as
 # written).  Prints `N passed, M failed` last; exit 1 on failure.
@@ -72,6 +74,24 @@ for f in "$tmp"/*.strat; do
     else bad "docs snippet not fmt-clean: $where (mark a partial one \`\`\`strat fragment)" "$out"; fi
 done
 if [ "$nsnip" -ge 10 ]; then ok; else bad "only $nsnip \`\`\`strat snippets found in README.md and docs/"; fi
+
+# --werror on every example strategy (examples/*/ but broken/: the files
+# with a strategy block), with only the lint settings written in the files:
+# clean on the tests' pinned day and on the real one (waivers must not
+# lapse under the README's first command)
+nwerror=0
+for f in examples/*/*.strat; do
+    case "$f" in examples/broken/*) continue ;; esac
+    grep -q '^strategy ' "$f" || continue
+    nwerror=$((nwerror + 1))
+    for day in 2027-01-15 ""; do
+        out=$("$bin" check --werror ${day:+--today "$day"} --color never "$f" 2>&1)
+        code=$?
+        if [ "$code" = 0 ] && [ -z "$out" ]; then ok
+        else bad "strat check --werror ${day:+--today $day }$f (exit $code)" "$out"; fi
+    done
+done
+if [ "$nwerror" -ge 4 ]; then ok; else bad "only $nwerror example strategies found for --werror"; fi
 
 echo "dogfood: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -4,8 +4,8 @@
 #
 #   bash tests/findings_test.sh build/strat
 #
-# examples/retail on 2027-12-01, after its waiver `till_refresh` expired on
-# 2027-09-30: the expired waiver is an error (S0911) and the violation it
+# examples/retail on 2031-12-01, after its waiver `till_refresh` expired on
+# 2031-09-30: the expired waiver is an error (S0911) and the violation it
 # covered (store_pos breaks incident_ceiling, S0913) is reported again;
 # every command still runs and writes its output, and exits 1:
 #   decide in every format (table, json, csv, md, summary, html): every
@@ -40,7 +40,7 @@ run() {
     err=$(cat "$work/err")
 }
 
-expired=2027-12-01
+expired=2031-12-01
 in_force=2027-01-15
 
 # the services of the portfolio, from the clean day's CSV
@@ -62,7 +62,7 @@ every_service() {
 
 # reported_again LABEL: stderr holds the expired waiver and the violation
 reported_again() {
-    if grep -q "waiver \`till_refresh\` expired on 2027-09-30 \[S0911\]" <<<"$err" &&
+    if grep -q "waiver \`till_refresh\` expired on 2031-09-30 \[S0911\]" <<<"$err" &&
         grep -q "service \`store_pos\` breaks rule \`incident_ceiling\`.*\[S0913\]" <<<"$err"
     then ok; else bad "$1: S0911 and the covered S0913 not both reported" "$err"; fi
 }

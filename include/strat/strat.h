@@ -66,6 +66,22 @@ typedef enum strat_jit_mode {
     STRAT_JIT_OFF
 } strat_jit_mode;
 
+/* A check's level set on the command line (--allow/--warn/--deny). */
+typedef enum strat_lint_level {
+    STRAT_LINT_ALLOW = 1,      /* drop its diagnostics */
+    STRAT_LINT_WARN,           /* keep them warnings (over the file's level) */
+    STRAT_LINT_DENY            /* make them errors */
+} strat_lint_level;
+
+typedef struct strat_lint_setting {
+    const char *check;         /* snake_case name (orphan_service) or code (S0707) */
+    strat_lint_level level;
+} strat_lint_setting;
+
+/* 0 when `check` names a check whose level may be set; 1 when it names no
+ * check; 2 when it names an error, which cannot be allowed. */
+int strat_lint_check(const char *check);
+
 typedef struct strat_options {
     const char *stdlib_dir;    /* where `std/...` imports live; NULL: default */
     const char *project_root;  /* no file read may lie outside it (imports,
@@ -93,6 +109,8 @@ typedef struct strat_options {
                                   and those anything reads; "a,b" those
                                   named (and those the decisions need,
                                   computed and not written) */
+    const strat_lint_setting *lint;   /* check levels, later ones win; they */
+    unsigned nlint;                   /* win over the strategy's `lint` block */
 } strat_options;
 
 typedef enum strat_diag_format {

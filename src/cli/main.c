@@ -42,6 +42,10 @@ static const char *const common_help =
     "                         the deepest directory holding the files named)\n"
     "  --stdlib DIR           where std/... modules live (env STRAT_STDLIB)\n"
     "  --werror               warnings count as findings (exit 1)\n"
+    "  --allow CHECK          drop the diagnostics of CHECK (a name such as\n"
+    "                         orphan_service, or a code such as S0707)\n"
+    "  --warn CHECK           keep CHECK a warning (over the file's lint block)\n"
+    "  --deny CHECK           make CHECK an error (exit 1); errors cannot be set\n"
     "  --max-errors N         print at most N diagnostics (default 500)\n"
     "  --threads N            threads for CSV loading and scoring (default: one per core)\n"
     "  --color WHEN           auto, always or never (diagnostics on stderr)\n"
@@ -321,7 +325,9 @@ int main(int argc, char **argv)
     char stdlib_buf[PATH_MAX + 64];
     o.lib.stdlib_dir = find_stdlib(stdlib_buf, sizeof stdlib_buf);
     const char **files = calloc((size_t)argc, sizeof *files);
-    if (!files) {
+    strat_lint_setting *lint = calloc((size_t)argc, sizeof *lint);
+    if (!files || !lint) {
+        free(lint);
         fputs("strat: out of memory\n", stderr);
         return STRAT_FAILURE;
     }
@@ -354,10 +360,12 @@ int main(int argc, char **argv)
             fputs(cmd->usage, stdout);
             fputs(common_help, stdout);
             free(files);
+            free(lint);
             return 0;
         } else if (strcmp(a, "--version") == 0) {
             printf("strat %s\n", STRAT_VERSION);
             free(files);
+            free(lint);
             return 0;
         } else if (strcmp(a, "--no-cache") == 0) {
             o.lib.cache_dir = "";
@@ -370,6 +378,7 @@ int main(int argc, char **argv)
         } else if (TAKES("--format")) {
             if (!format_allowed(cmd, val)) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, cmd->formats ? "unknown format `%s`"
                                                            : "--format does not apply "
                                                              "here (`%s`)", val);
@@ -379,9 +388,23 @@ int main(int argc, char **argv)
             o.output = argv[++i];
         } else if (TAKES("--output")) {
             o.output = val;
+        } else if (TAKES("--allow") || TAKES("--warn") || TAKES("--deny")) {
+            int why = strat_lint_check(val);
+            if (why) {
+                free(files);
+                free(lint);
+                return usage_error(cmd->name, why == 1 ? "no check is named `%s` (see "
+                                   "docs/diagnostics.md for the names)"
+                                   : "`%s` is an error, and errors cannot be allowed, warned "
+                                     "or denied", val);
+            }
+            lint[o.lib.nlint].check = val;
+            lint[o.lib.nlint++].level = a[2] == 'a' ? STRAT_LINT_ALLOW
+                                        : a[2] == 'w' ? STRAT_LINT_WARN : STRAT_LINT_DENY;
         } else if (TAKES("--today")) {
             if (!strat_valid_date(val)) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "--today takes an existing date YYYY-MM-DD, not `%s`", val);
             }
             o.lib.today = val;
@@ -394,6 +417,7 @@ int main(int argc, char **argv)
         } else if (TAKES("--max-errors")) {
             if (!count_option(val, 1000000, &o.lib.max_errors)) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "--max-errors takes a positive number, "
                                               "not `%s`", val);
             }
@@ -406,6 +430,7 @@ int main(int argc, char **argv)
                 char name[16];
                 snprintf(name, sizeof name, "%.*s", (int)strcspn(a, "="), a);
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, why, name);
             }
         } else if (TAKES("--scores")) {
@@ -422,16 +447,19 @@ int main(int argc, char **argv)
         } else if (TAKES("--width")) {
             if (strcmp(cmd->name, "fmt") != 0) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "%s applies to `strat fmt` only", "--width");
             }
             if (!count_option(val, 10000, &o.lib.fmt_width)) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "--width takes a number of characters from 1 "
                                               "to 10000, not `%s`", val);
             }
         } else if (TAKES("--threads")) {
             if (!count_option(val, 256, &o.lib.threads)) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "--threads takes a number from 1 to 256, "
                                               "not `%s`", val);
             }
@@ -444,6 +472,7 @@ int main(int argc, char **argv)
                 o.lib.jit = STRAT_JIT_OFF;
             else {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "--jit takes auto, on or off, not `%s`", val);
             }
         } else if (TAKES("--color")) {
@@ -455,11 +484,13 @@ int main(int argc, char **argv)
                 o.color = 0;
             else {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "--color takes auto, always or never, "
                                               "not `%s`", val);
             }
         } else {
             free(files);
+            free(lint);
             return usage_error(cmd->name, "unknown option `%s`", a);
         }
 #undef TAKES
@@ -467,6 +498,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd->name, "explain") == 0) {
         if (nfiles < 2) {
             free(files);
+            free(lint);
             return usage_error(cmd->name, "%s", "explain takes FILES... and a SERVICE");
         }
         o.subject = files[--nfiles];
@@ -474,6 +506,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd->name, "diff") == 0) {
         if (split <= 0 || split >= nfiles) {
             free(files);
+            free(lint);
             return usage_error(cmd->name, "%s", "diff takes OLD_FILES... -- NEW_FILES...");
         }
         o.nfiles2 = nfiles - split;
@@ -481,14 +514,17 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd->name, "lsp") == 0 && nfiles > 0) {
         free(files);
+        free(lint);
         return usage_error(cmd->name, "%s", "lsp takes no files (the editor sends them)");
     }
     if (nfiles == 0 && strcmp(cmd->name, "lsp") != 0) {
         free(files);
+        free(lint);
         return usage_error(cmd->name, "%s", "no input files");
     }
     o.files = files;
     o.nfiles = nfiles;
+    o.lib.lint = lint;
     o.lib.progress = !o.quiet && isatty(STDERR_FILENO);
     /* the commands that stamp decisions with the inputs hash */
     o.lib.hash_inputs = strcmp(cmd->name, "decide") == 0 || strcmp(cmd->name, "diff") == 0;
@@ -498,5 +534,6 @@ int main(int argc, char **argv)
         o.test.csv_block_bytes = (unsigned)atol(block);
     int rc = cmd->run(&o);
     free(files);
+    free(lint);
     return rc;
 }
