@@ -395,7 +395,7 @@ static void diagnostics_in_printed_order_with_fields(void **state)
         if (info.range.file) {
             assert_string_equal(info.range.file, "x.strat");
             assert_true(info.range.end_byte >= info.range.start_byte);
-            snprintf(head, sizeof head, "x.strat:%u:%u: %s: %s [%s]", info.range.start_line,
+            snprintf(head, sizeof head, "x.strat:%u:%u: %s: %s [%s", info.range.start_line,
                      info.range.start_col,
                      info.severity == STRAT_SEVERITY_ERROR ? "error" : "warning",
                      info.message, info.code);
