@@ -421,8 +421,8 @@ bool strat_diag_note(strat_compilation *c, size_t i, size_t k, const char **mess
         return false;
     STRAT_GUARD(c, false);
     const DiagNote *n = diag_view(c)[i]->notes;
-    for (; n && k; n = n->next)
-        k--;
+    for (size_t j = 0; n && j < k; j++)   /* (k itself is not changed after setjmp) */
+        n = n->next;
     if (!n)
         return false;
     if (message)
@@ -439,8 +439,8 @@ bool strat_diag_fix(strat_compilation *c, size_t i, size_t k, strat_fixit *fix)
         return false;
     STRAT_GUARD(c, false);
     const DiagFix *f = diag_view(c)[i]->fixes;
-    for (; f && k; f = f->next)
-        k--;
+    for (size_t j = 0; f && j < k; j++)
+        f = f->next;
     if (!f)
         return false;
     fix->range = range_of(c, f->loc);
