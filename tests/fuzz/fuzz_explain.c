@@ -1,5 +1,6 @@
 /*
- * fuzz_explain.c — libFuzzer target: the input is one .strat file, decided
+ * fuzz_explain.c — libFuzzer target: the input is one .strat file (loaded
+ * from memory with strat_load_buffer), decided
  * by the interpreter and, when that gives decisions, again by the JIT (at
  * -O0, in memory, no cache).  `explain` of every service and the HTML
  * report must be the same bytes under both engines: the flip search and
@@ -26,7 +27,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_setup();
-    const char *path = fuzz_write("in.strat", data, size);
     char *text[2] = {NULL, NULL};
     for (int pass = 0; pass < 2; pass++) {
         strat_options o = fuzz_options();
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!c)
             abort();
         strat_set_test_knobs(c, &(strat_test_knobs){.jit_O0 = pass == 1});
-        if (strat_load(c, &path, 1) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
+        if (strat_load_buffer(c, "in.strat", (const char *)data, size) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
             strat_decide(c);
         if (pass == 1 && pthread_sigmask(SIG_SETMASK, &saved, NULL) != 0)
             abort();
