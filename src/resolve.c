@@ -601,19 +601,35 @@ static void add_stage(Compilation *c, uint32_t stream, Item *blk)
 /* S0405 for an attribute the kind does not have; "did you mean" over the
  * kind's attributes, offered in place (a schema may declare thousands) and
  * counted against the searches a run may make. */
-static void report_unknown_entity_attr(Compilation *c, Item *it, KindTable *t)
+static void report_unknown_entity_attr(Compilation *c, Item *it, KindTable *t, Item *block)
 {
     Diag *d = diag_at(c, D_UNKNOWN_ATTR, it->loc, "unknown attribute `%s` in %s",
                       it->name, entity_kind_name(t->kind));
     if (t->nattrs > 64 && ++c->suggestions > MAX_NAME_SEARCHES)
         return;
-    Suggester sg;
+    Suggester sg, rest;
     suggest_begin(&sg, it->name);
     for (uint32_t i = 0; i < t->nattrs; i++)
         suggest_offer(&sg, t->attrs[i].name);
     Name s = suggest_best(&sg);
-    if (s)
-        diag_hint(c, d, "did you mean `%s`?", s);
+    if (!s)
+        return;
+    diag_hint(c, d, "did you mean `%s`?", s);
+    /* the attribute's name as written: rename it, by itself when no other
+     * attribute is as close (`customer` -> `customers`) */
+    suggest_begin(&rest, it->name);
+    for (uint32_t i = 0; i < t->nattrs; i++)
+        if (t->attrs[i].name != s)
+            suggest_offer(&rest, t->attrs[i].name);
+    bool unique = !suggest_best(&rest) || rest.best_d > sg.best_d;
+    /* not when the block sets that attribute too (bounded: a hostile
+     * block of thousands of unknown attributes scans a few) */
+    if (unique && ++c->suggestions > MAX_NAME_SEARCHES)
+        unique = false;
+    for (Item *other = block; unique && other; other = other->next)
+        unique = other->name != s;
+    if (it->loc.end - it->loc.start == strlen(it->name))
+        diag_fix(c, d, it->loc, s, unique && attr_slot(t, s) >= 0);
 }
 
 /* ---- lint levels: the strategy's `lint` block and an entity's `allow` ------ */
@@ -718,7 +734,7 @@ static void fill_entity(Compilation *c, Decl *d, uint32_t row)
         }
         int slot = attr_slot(t, it->name);
         if (slot < 0) {
-            report_unknown_entity_attr(c, it, t);
+            report_unknown_entity_attr(c, it, t, d->items);
             continue;
         }
         set_attr_value(c, t, row, slot, it->value);
