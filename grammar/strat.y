@@ -53,6 +53,7 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseState *ps,
                     const char *msg);
 static Expr *let_finish(ParseState *ps, Loc loc, Expr *last, Expr *body);
+static Expr *assign_as_compare(ParseState *ps, Loc loc, Loc eq, Expr *a, Expr *b);
 }
 
 %define api.pure full
@@ -418,6 +419,7 @@ not_expr
 cmp_expr
     : add_expr
     | add_expr cmp_op add_expr { $$ = ex_ops(ps, EX_BINARY, $2, @$, $1, $3, NULL); }
+    | add_expr ASSIGN add_expr { $$ = assign_as_compare(ps, @$, @2, $1, $3); }
     ;
 
 cmp_op
@@ -517,6 +519,16 @@ static Expr *let_finish(ParseState *ps, Loc loc, Expr *last, Expr *body)
     }
     inner->loc = loc;
     return inner;
+}
+
+/* `s.status = retired` in an expression: S0203 with the fix `==`, read as
+ * the comparison meant, so nothing follows on. */
+static Expr *assign_as_compare(ParseState *ps, Loc loc, Loc eq, Expr *a, Expr *b)
+{
+    Diag *d = diag_at(ps->c, D_ASSIGN_IN_EXPR, eq,
+                      "`=` gives an attribute its value; a comparison is written `==`");
+    diag_fix(ps->c, d, eq, "==", true);
+    return ex_ops(ps, EX_BINARY, OP_EQ, loc, a, b, NULL);
 }
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseState *ps,

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "dates.h"
 #include "diag.h"
 #include "digest.h"
+#include "dtoa.h"
 #include "intern.h"
 #include "load.h"
 #include "source.h"
@@ -36,6 +38,7 @@ typedef struct PendingRef {
     Name name;
     Loc loc;
     bool list;               /* append to the row's list */
+    char list_sep;           /* the load's list separator, for the hint */
 } PendingRef;
 
 /* A CMDB export repeats the same few values down a column (statuses,
@@ -54,7 +57,11 @@ typedef struct CsvLoad {
     uint32_t file;
     const char *data;
     size_t data_len;
-    unsigned errors, more;
+    /* problems reported and held back, per source file (the cap is per
+     * CSV file, whatever the problem and whichever load reads the file) */
+    unsigned *errors, *more;
+    uint32_t nfiles;
+    char list_sep;           /* the current load's list separator */
     PtrVec pending;          /* PendingRef* (references resolved later) */
 } CsvLoad;
 
@@ -69,14 +76,23 @@ static Loc field_loc(CsvLoad *L, const csv_field *f, size_t record_start)
     return l;
 }
 
-static bool csv_error_budget(CsvLoad *L)
+/* True when one more problem of `file` may be reported; else it is
+ * counted for the S1201 note. */
+static bool csv_file_budget(CsvLoad *L, uint32_t file)
 {
-    if (L->errors < MAX_CSV_ERRORS) {
-        L->errors++;
+    if (file >= L->nfiles)
+        return true;   /* not a CSV file of this run: never capped */
+    if (L->errors[file] < MAX_CSV_ERRORS) {
+        L->errors[file]++;
         return true;
     }
-    L->more++;
+    L->more[file]++;
     return false;
+}
+
+static bool csv_error_budget(CsvLoad *L)
+{
+    return csv_file_budget(L, L->file);
 }
 
 static bool parse_date_cell(const char *s, size_t n, int32_t *out)
@@ -104,6 +120,66 @@ static void bad_cell(CsvLoad *L, Loc loc, const AttrDef *a, const char *s, size_
             expected, (int)(n > 40 ? 40 : n), s);
 }
 
+/* `120k`, `1.6M`, `30%`, `1_000` in a number cell: CSV numbers are plain
+ * (a suffix is `.strat` syntax), so the cell is an error; the plain
+ * number it stands for is the help, and a fix for a person (strat fix
+ * never edits a CSV file).  False when the cell is no such number. */
+static bool suffixed_number_cell(CsvLoad *L, Loc loc, const AttrDef *a, const char *s,
+                                 size_t n)
+{
+    char buf[80];
+    size_t len = 0;
+    int shift = 0;
+    size_t body = n;
+    if (n == 0 || n > 60)
+        return false;
+    switch (s[n - 1]) {
+    case 'k': case 'K': shift = 3; break;
+    case 'M': case 'm': shift = 6; break;
+    case 'B': case 'b': shift = 9; break;
+    case '%': shift = -2; break;
+    default: break;
+    }
+    if (shift)
+        body--;
+    bool underscore = false;
+    for (size_t i = 0; i < body; i++) {
+        if (s[i] == '_' && i > 0 && i + 1 < body && s[i + 1] >= '0' && s[i + 1] <= '9') {
+            underscore = true;
+            continue;
+        }
+        buf[len++] = s[i];
+    }
+    if (!shift && !underscore)
+        return false;
+    if (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+        return false;   /* `120 k`: not a number either way */
+    /* the suffix folded into the exponent, as the lexer reads `120k` */
+    char *e = memchr(buf, 'e', len);
+    if (!e)
+        e = memchr(buf, 'E', len);
+    int exp = 0;
+    if (e) {
+        buf[len] = '\0';
+        exp = atoi(e + 1);
+        len = (size_t)(e - buf);
+    }
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "e%d", exp + shift);
+    double v;
+    if (csv_parse_number(buf, len, &v) != CSV_NUM_OK || !(v - v == 0))
+        return false;
+    if (!csv_error_budget(L))
+        return true;
+    char plain[DTOA_BUFSIZE];
+    dtoa_format(plain, v);
+    Diag *d = diag_at(L->c, D_CSV_CELL, loc, "column `%s` expects a plain number, not `%.*s`",
+                      a->name, (int)n, s);
+    diag_hint(L->c, d, "CSV numbers take no %s: write %s",
+              shift ? "suffix (k, M, B, %)" : "`_`", plain);
+    diag_fix(L->c, d, loc, plain, false);
+    return true;
+}
+
 static void add_pending(CsvLoad *L, EntityKind k, uint32_t row, int slot,
                         const char *s, size_t n, Loc loc, bool list)
 {
@@ -114,6 +190,7 @@ static void add_pending(CsvLoad *L, EntityKind k, uint32_t row, int slot,
     p->name = intern(L->c, s, n);
     p->loc = loc;
     p->list = list;
+    p->list_sep = L->list_sep;
     ptrvec_push(&L->c->arena, &L->pending, p);
 }
 
@@ -188,11 +265,13 @@ static void store_list(CsvLoad *L, KindTable *t, uint32_t row, int slot, const c
     bool refs = a->type.elem && a->type.elem->kind == T_ENTITY;
     uint32_t off = col->pool_len;
     col->list[row] = (ListSpan){off, 0};
+    if (!L->list_sep)
+        return;   /* the load's list_separator is bad (reported) */
     const char *end = s + n;
     for (int pass = 0; pass < 2; pass++) {
         /* pass 0 stores (refs: only while each resolves); pass 1 defers */
         for (const char *p = s; p <= end;) {
-            const char *semi = memchr(p, ';', (size_t)(end - p));
+            const char *semi = memchr(p, L->list_sep, (size_t)(end - p));
             const char *e = semi ? semi : end;
             const char *item = p;
             size_t len = (size_t)(e - p);
@@ -225,6 +304,23 @@ static void store_list(CsvLoad *L, KindTable *t, uint32_t row, int slot, const c
     }
 }
 
+/* The range a number attribute allows, as the schema says it: `0..5`,
+ * `>= 0`, `> 0 and <= 1`. */
+static const char *range_text(Compilation *c, const AttrDef *a)
+{
+    char lo[DTOA_BUFSIZE], hi[DTOA_BUFSIZE];
+    dtoa_format(lo, a->min);
+    dtoa_format(hi, a->max);
+    if (a->has_min && a->has_max && !a->min_excl && !a->max_excl)
+        return arena_printf(&c->arena, "%s..%s", lo, hi);
+    if (a->has_min && a->has_max)
+        return arena_printf(&c->arena, "%s %s and %s %s", a->min_excl ? ">" : ">=", lo,
+                            a->max_excl ? "<" : "<=", hi);
+    if (a->has_min)
+        return arena_printf(&c->arena, "%s %s", a->min_excl ? ">" : ">=", lo);
+    return arena_printf(&c->arena, "%s %s", a->max_excl ? "<" : "<=", hi);
+}
+
 /* `f` and `rec_start` give the cell's location, worked out only when a
  * diagnostic needs it: a million clean rows never pay for it. */
 static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
@@ -248,7 +344,8 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     case T_NUMBER: {
         double v;
         if (csv_parse_number(s, n, &v) != CSV_NUM_OK || !(v - v == 0)) {
-            bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a number");
+            if (!suffixed_number_cell(L, field_loc(L, f, rec_start), a, s, n))
+                bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a number");
             return;
         }
         if (v == 0 && underflowed(s, n)) {
@@ -259,9 +356,11 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         bool low = a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min));
         bool high = a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max));
         if ((low || high) && csv_error_budget(L)) {
-            diag_at(c, D_RANGE, field_loc(L, f, rec_start),
-                    "column `%s`: %.*s is out of the schema's range",
-                    a->name, (int)(n > 40 ? 40 : n), s);
+            Diag *d = diag_at(c, D_RANGE, field_loc(L, f, rec_start),
+                              "column `%s`: %.*s is out of range %s", a->name,
+                              (int)(n > 40 ? 40 : n), s, range_text(c, a));
+            if (a->loc.file)
+                diag_note(c, d, a->loc, "the schema of `%s` is here", a->name);
         }
         col->num[row] = v;
         return;
@@ -1024,7 +1123,23 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
     /* ignore = ["Vendor", "Comments"]: columns read for nothing */
     Name ignore_name = intern_cstr(c, "ignore");
     const Expr *ignore = NULL;
+    /* list_separator = ",": what splits a list cell (default `;`) */
+    Name sep_name = intern_cstr(c, "list_separator");
+    L->list_sep = ';';
     for (Item *it = d->items; it; it = it->next) {
+        if (it->kind == ITEM_ATTR && it->name == sep_name && attr_slot(t, it->name) < 0) {
+            const Expr *v = it->value;
+            unsigned char ch = v->kind == EX_STRING && v->u.str.len == 1
+                                   ? (unsigned char)v->u.str.s[0] : 0;
+            /* a bad one leaves list cells unread (0): the error says why,
+             * and no cell is reported for being split the other way */
+            L->list_sep = ch > ' ' && ch < 0x7F && ch != '"' ? (char)ch : 0;
+            if (!L->list_sep)
+                diag_at(c, D_TYPE, v->loc, "`list_separator` takes one character (not a "
+                        "quote or white space) that splits a list cell, such as \";\" "
+                        "(the default), \",\" or \"|\"");
+            continue;
+        }
         if (it->kind == ITEM_ATTR && it->name == ignore_name && attr_slot(t, it->name) < 0) {
             bool strings = it->value->kind == EX_LIST && !it->value->u.list.npacked;
             for (uint32_t i = 0; strings && i < it->value->u.list.n; i++)
@@ -1107,7 +1222,8 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
         for (int j = 0; j < i; j++) {
             if (fields[j].len == fields[i].len &&
                 memcmp(fields[j].ptr, fields[i].ptr, fields[i].len) == 0) {
-                diag_at(c, D_CSV_HEADER, hl, "column `%.*s` appears twice", (int)hn, h);
+                if (csv_error_budget(L))
+                    diag_at(c, D_CSV_HEADER, hl, "column `%.*s` appears twice", (int)hn, h);
                 goto next_col;
             }
         }
@@ -1144,7 +1260,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
         if (col_slot[i] < 0) {
             Name hname = intern(c, h, hn);
             col_slot[i] = attr_slot(t, hname);
-            if (col_slot[i] < 0) {
+            if (col_slot[i] < 0 && csv_error_budget(L)) {
                 Diag *dg = diag_at(c, D_CSV_HEADER, hl, "column `%s` is not an attribute "
                                                         "of %s", hname,
                                    entity_kind_name(kind));
@@ -1211,9 +1327,6 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
             if (col->i32[row] < 0)
                 col->i32[row] = atom_id(c, t->names[row]);
     }
-    if (L->more)
-        diag_at(c, D_TOO_MANY, (Loc){L->file, 0, 1}, "%u more problems in this file not "
-                                                     "shown", L->more);
 }
 
 void csv_load_rows(Compilation *c)
@@ -1257,11 +1370,24 @@ void csv_load_rows(Compilation *c)
     ptrvec_reserve(&c->arena, &p->atoms, (uint32_t)(names / 2 < UINT32_MAX / 4 ? names / 2
                                                                              : UINT32_MAX / 4));
     digest_start(c);   /* the inputs hash, on a thread while the rows load */
-    for (uint32_t i = 0; i < p->loads.len; i++) {
-        L->errors = L->more = 0;
+    /* every CSV source is known now: the problems counted per file */
+    L->nfiles = c->sources.len + 1;
+    L->errors = ARENA_ARRAY(&c->arena, unsigned, L->nfiles);
+    L->more = ARENA_ARRAY(&c->arena, unsigned, L->nfiles);
+    for (uint32_t i = 0; i < p->loads.len; i++)
         load_one(c, L, p->loads.items[i], &files[i]);
-    }
     p->csv_pending = L;
+}
+
+/* `staff, partners` read as one name in a list cell: the separator the
+ * author used (`,` or `|` or `;`, not the load's), or 0. */
+static char list_separator_in(Name name, char sep)
+{
+    static const char seps[] = ",;|";
+    for (const char *p = seps; *p; p++)
+        if (*p != sep && strchr(name, *p))
+            return *p;
+    return 0;
 }
 
 void csv_resolve_refs(Compilation *c)
@@ -1284,12 +1410,17 @@ void csv_resolve_refs(Compilation *c)
                 found = (EntityKind)k;
             }
         if (v < 0) {
-            if (diag_undefined_silenced(c, pr->name))
+            if (diag_undefined_silenced(c, pr->name) || !csv_file_budget(L, pr->loc.file))
                 continue;
             Diag *d = diag_at(c, D_CSV_CELL, pr->loc, "column `%s`: undefined `%s`", a->name,
                               pr->name);
-            Name s = suggest_entity(c, kinds, pr->name);
-            if (s)
+            char other = list_separator_in(pr->name, pr->list_sep);
+            Name s = other ? NULL : suggest_entity(c, kinds, pr->name);
+            if (other)
+                diag_hint(c, d, "the elements of a list cell are separated by `%c`; for `%c`, "
+                                "write `list_separator = \"%c\"` in the load block",
+                          pr->list_sep, other, other);
+            else if (s)
                 diag_hint(c, d, "did you mean `%s`?", s);
             continue;
         }
@@ -1304,4 +1435,9 @@ void csv_resolve_refs(Compilation *c)
         list_push(c, col, v);
         ls->len++;
     }
+    /* the problems held back, once per file, after every kind of them */
+    for (uint32_t f = 1; f < L->nfiles; f++)
+        if (L->more[f])
+            diag_at(c, D_TOO_MANY, (Loc){f, 0, 1}, "%u more problems in this file not shown",
+                    L->more[f]);
 }

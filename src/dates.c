@@ -3,6 +3,7 @@
  * expiry and output: Howard Hinnant's days_from_civil and its inverse,
  * proleptic Gregorian, days counted from 1970-01-01.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "dates.h"
@@ -56,4 +57,53 @@ bool date_parse_iso(const char *t, int32_t *days)
         return false;
     *days = days_from_civil(y, m, d);
     return true;
+}
+
+/* Up to `max` digits at *p (at least one); their value, or -1. */
+static int date_digits(const char **p, const char *end, int min, int max)
+{
+    int v = 0, n = 0;
+    while (*p < end && n < max && **p >= '0' && **p <= '9') {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    return n >= min ? v : -1;
+}
+
+DateGuess date_guess(const char *text, size_t len, char iso[2][11])
+{
+    const char *p = text, *end = text + len;
+    if (len < 6 || len > 10)
+        return DATE_NOT_ONE;
+    size_t lead = 0;
+    while (lead < len && text[lead] >= '0' && text[lead] <= '9')
+        lead++;
+    bool year_first = lead == 4;
+    int a = date_digits(&p, end, year_first ? 4 : 1, year_first ? 4 : 2);
+    if (a < 0 || p == end || (*p != '-' && *p != '/' && *p != '.'))
+        return DATE_NOT_ONE;
+    char sep = *p++;
+    int b = date_digits(&p, end, 1, 2);
+    if (b < 0 || p == end || *p++ != sep)
+        return DATE_NOT_ONE;
+    int c = date_digits(&p, end, year_first ? 1 : 4, year_first ? 2 : 4);
+    if (c < 0 || p != end)
+        return DATE_NOT_ONE;
+    /* the readings: year-month-day, or day-month-year and month-day-year */
+    int y[2], m[2], d[2], n = 0;
+    if (year_first) {
+        y[0] = a, m[0] = b, d[0] = c, n = 1;
+    } else {
+        if (date_valid(c, (unsigned)b, (unsigned)a))
+            y[n] = c, m[n] = b, d[n] = a, n++;
+        if (a != b && date_valid(c, (unsigned)a, (unsigned)b))
+            y[n] = c, m[n] = a, d[n] = b, n++;
+    }
+    if (n == 0 || (year_first && !date_valid(y[0], (unsigned)m[0], (unsigned)d[0])))
+        return DATE_NO_SUCH_DAY;
+    for (int i = 0; i < n; i++)
+        snprintf(iso[i], 11, "%04u-%02u-%02u", (unsigned)y[i] % 10000u, (unsigned)m[i] % 100u,
+                 (unsigned)d[i] % 100u);
+    return n == 1 ? DATE_UNIQUE : DATE_AMBIGUOUS;
 }

@@ -304,6 +304,26 @@ static int32_t symbol_value(Compilation *c, const AttrDef *a, Expr *e)
     return atom_id(c, v);
 }
 
+/* `launched = "2026-06-02"`: a date in quotes is a string.  S0501 with
+ * the date unquoted as the fix (both readings when day and month may be
+ * swapped); false when the string is no date at all. */
+static bool report_quoted_date(Compilation *c, const AttrDef *a, const Expr *e)
+{
+    char iso[2][11];
+    DateGuess g = date_guess(e->u.str.s, e->u.str.len, iso);
+    if (g != DATE_UNIQUE && g != DATE_AMBIGUOUS)
+        return false;
+    Diag *d = diag_at(c, D_TYPE, e->loc, "`%s` takes a date, written without quotes; "
+                                         "\"%s\" is a string", a->name, e->u.str.s);
+    if (g == DATE_AMBIGUOUS)
+        diag_hint(c, d, "\"%s\" reads as %s (day first) or %s (month first): write the one "
+                        "meant", e->u.str.s, iso[0], iso[1]);
+    diag_fix(c, d, e->loc, iso[0], g == DATE_UNIQUE);
+    if (g == DATE_AMBIGUOUS)
+        diag_fix(c, d, e->loc, iso[1], false);
+    return true;
+}
+
 /* Converts one element for a list or scalar attribute; -1 when bad. */
 static int32_t scalar_i32(Compilation *c, const AttrDef *a, const Type *t, Expr *e,
                           bool *ok)
@@ -323,6 +343,10 @@ static int32_t scalar_i32(Compilation *c, const AttrDef *a, const Type *t, Expr 
         if (e->kind == EX_DATE) {
             *ok = e->u.date != INT32_MIN;   /* an invalid date, reported */
             return e->u.date;
+        }
+        if (e->kind == EX_STRING && report_quoted_date(c, a, e)) {
+            *ok = false;
+            return -1;
         }
         break;
     case T_BOOL:
@@ -488,6 +512,7 @@ static void add_risk(Compilation *c, uint32_t service, Item *blk)
     r->owner = r->accepted_by = -1;
     Name known[] = {c->n.likelihood, c->n.impact, c->n.owner, c->n.accepted_by,
                     intern_cstr(c, "note")};
+    bool likelihood_written = false, impact_written = false;
     for (Item *it = blk->items; it; it = it->next) {
         Item *first = find_earlier_item(c, blk->items, it);
         if (first) {
@@ -500,12 +525,21 @@ static void add_risk(Compilation *c, uint32_t service, Item *blk)
             continue;
         }
         if (it->name == c->n.likelihood || it->name == c->n.impact) {
+            /* written (right or wrong): not reported missing below */
+            if (it->name == c->n.likelihood)
+                likelihood_written = true;
+            else
+                impact_written = true;
             double v;
             if (!const_number(c, it->value, &v, true))
                 continue;
             if (v < 1 || v > 5 || v != floor(v)) {
-                diag_at(c, D_RISK_FIELD, it->value->loc,
-                        "`%s` must be a whole number from 1 to 5", it->name);
+                Diag *dg = diag_at(c, D_RISK_FIELD, it->value->loc,
+                                   "`%s` must be a whole number from 1 to 5, not %g", it->name,
+                                   v);
+                if (v > 5 && v <= 25)
+                    diag_hint(c, dg, "likelihood and impact each run from 1 to 5; their "
+                                     "product, the exposure, runs from 1 to 25");
                 continue;
             }
             if (it->name == c->n.likelihood)
@@ -530,9 +564,16 @@ static void add_risk(Compilation *c, uint32_t service, Item *blk)
             report_unknown_attr(c, it, "a risk block", known, 5);
         }
     }
-    if (isnan(r->likelihood) || isnan(r->impact))
-        diag_at(c, D_RISK_FIELD, blk->loc, "risk `%s` needs both likelihood and impact",
-                blk->name);
+    if (!likelihood_written || !impact_written) {
+        Diag *dg = diag_at(c, D_RISK_FIELD, blk->loc,
+                           !likelihood_written && !impact_written
+                               ? "risk `%s` has neither `likelihood` nor `impact`"
+                           : impact_written ? "risk `%s` has no `likelihood`"
+                                            : "risk `%s` has no `impact`",
+                           blk->name);
+        diag_hint(c, dg, "a risk needs both: `likelihood = N  impact = N`, each a whole "
+                         "number from 1 to 5");
+    }
 }
 
 static bool is_activity(Compilation *c, Name n)
@@ -601,19 +642,35 @@ static void add_stage(Compilation *c, uint32_t stream, Item *blk)
 /* S0405 for an attribute the kind does not have; "did you mean" over the
  * kind's attributes, offered in place (a schema may declare thousands) and
  * counted against the searches a run may make. */
-static void report_unknown_entity_attr(Compilation *c, Item *it, KindTable *t)
+static void report_unknown_entity_attr(Compilation *c, Item *it, KindTable *t, Item *block)
 {
     Diag *d = diag_at(c, D_UNKNOWN_ATTR, it->loc, "unknown attribute `%s` in %s",
                       it->name, entity_kind_name(t->kind));
     if (t->nattrs > 64 && ++c->suggestions > MAX_NAME_SEARCHES)
         return;
-    Suggester sg;
+    Suggester sg, rest;
     suggest_begin(&sg, it->name);
     for (uint32_t i = 0; i < t->nattrs; i++)
         suggest_offer(&sg, t->attrs[i].name);
     Name s = suggest_best(&sg);
-    if (s)
-        diag_hint(c, d, "did you mean `%s`?", s);
+    if (!s)
+        return;
+    diag_hint(c, d, "did you mean `%s`?", s);
+    /* the attribute's name as written: rename it, by itself when no other
+     * attribute is as close (`customer` -> `customers`) */
+    suggest_begin(&rest, it->name);
+    for (uint32_t i = 0; i < t->nattrs; i++)
+        if (t->attrs[i].name != s)
+            suggest_offer(&rest, t->attrs[i].name);
+    bool unique = !suggest_best(&rest) || rest.best_d > sg.best_d;
+    /* not when the block sets that attribute too (bounded: a hostile
+     * block of thousands of unknown attributes scans a few) */
+    if (unique && ++c->suggestions > MAX_NAME_SEARCHES)
+        unique = false;
+    for (Item *other = block; unique && other; other = other->next)
+        unique = other->name != s;
+    if (it->loc.end - it->loc.start == strlen(it->name))
+        diag_fix(c, d, it->loc, s, unique && attr_slot(t, s) >= 0);
 }
 
 /* ---- lint levels: the strategy's `lint` block and an entity's `allow` ------ */
@@ -718,7 +775,7 @@ static void fill_entity(Compilation *c, Decl *d, uint32_t row)
         }
         int slot = attr_slot(t, it->name);
         if (slot < 0) {
-            report_unknown_entity_attr(c, it, t);
+            report_unknown_entity_attr(c, it, t, d->items);
             continue;
         }
         set_attr_value(c, t, row, slot, it->value);
@@ -1001,6 +1058,65 @@ static void fill_strategy(Compilation *c, Decl *d)
         diag_at(c, D_STRATEGY_FIELD, d->loc, "the strategy has no `budget`");
 }
 
+/* The level a common word for one means (`medium` is std/itil's
+ * `moderate`), when that const exists; else NULL. */
+static Name appetite_synonym(Compilation *c, Name word)
+{
+    static const struct { const char *word, *level; } synonyms[] = {
+        {"medium", "moderate"}, {"med", "moderate"}, {"mid", "moderate"},
+        {"middle", "moderate"}, {"average", "moderate"}, {"normal", "moderate"},
+        {"none", "minimal"}, {"very_low", "minimal"}, {"negligible", "minimal"},
+        {"minimum", "minimal"}, {"lowest", "minimal"},
+        {"very_high", "high"}, {"critical", "high"}, {"severe", "high"},
+        {"extreme", "high"}, {"maximum", "high"}, {"highest", "high"},
+    };
+    for (size_t i = 0; i < sizeof synonyms / sizeof synonyms[0]; i++)
+        if (strcmp(word, synonyms[i].word) == 0) {
+            Name level = intern_cstr(c, synonyms[i].level);
+            return program_const(c, level) ? level : NULL;
+        }
+    return NULL;
+}
+
+/* `security = medium`: S0401 with the nearest real level as the fix (a
+ * synonym, or a close spelling), or how to get the levels. */
+static void report_appetite_level(Compilation *c, Expr *value)
+{
+    Program *p = c->program;
+    Name word = value->u.name.id;
+    Diag *dg = diag_at(c, D_UNDEFINED, value->loc, "undefined appetite level `%s`", word);
+    Name s = appetite_synonym(c, word);
+    bool unique = s != NULL;
+    if (!s && ++c->suggestions <= MAX_NAME_SEARCHES) {
+        Suggester sg, rest;
+        suggest_begin(&sg, word);
+        for (uint32_t i = 0; i < p->consts.len; i++)
+            suggest_offer(&sg, ((Const *)p->consts.items[i])->name);
+        s = suggest_best(&sg);
+        suggest_begin(&rest, word);
+        for (uint32_t i = 0; s && i < p->consts.len; i++)
+            if (((Const *)p->consts.items[i])->name != s)
+                suggest_offer(&rest, ((Const *)p->consts.items[i])->name);
+        unique = s && (!suggest_best(&rest) || rest.best_d > sg.best_d);
+    }
+    if (!s) {
+        bool itil = program_const(c, intern_cstr(c, "moderate")) != NULL;
+        diag_hint(c, dg, itil ? "a level is a number from 1 to 25, or a const: std/itil's "
+                                "minimal (3), low (6), moderate (12), high (20)"
+                              : "import \"std/itil\" for the levels minimal, low, moderate, "
+                                "high");
+        return;
+    }
+    Const *k = program_const(c, s);
+    double v;
+    if (k && k->decl && k->decl->expr && const_number(c, k->decl->expr, &v, false))
+        diag_hint(c, dg, "the nearest level is `%s` (%g)", s, v);
+    else
+        diag_hint(c, dg, "did you mean `%s`?", s);
+    if (value->loc.end - value->loc.start == strlen(word))
+        diag_fix(c, dg, value->loc, s, unique);
+}
+
 static void fill_appetite(Compilation *c, Decl *d)
 {
     Program *p = c->program;
@@ -1020,19 +1136,7 @@ static void fill_appetite(Compilation *c, Decl *d)
         }
         double v;
         if (it->value->kind == EX_NAME && !program_const(c, it->value->u.name.id)) {
-            Diag *dg = diag_at(c, D_UNDEFINED, it->value->loc, "undefined appetite level `%s`",
-                               it->value->u.name.id);
-            Name s = NULL;
-            if (++c->suggestions <= MAX_NAME_SEARCHES) {
-                Suggester sg;
-                suggest_begin(&sg, it->value->u.name.id);
-                for (uint32_t i = 0; i < p->consts.len; i++)
-                    suggest_offer(&sg, ((Const *)p->consts.items[i])->name);
-                s = suggest_best(&sg);
-            }
-            diag_hint(c, dg, s ? "did you mean `%s`?" : "import \"std/itil\" for the levels "
-                                                       "minimal, low, moderate, high%s",
-                      s ? s : "");
+            report_appetite_level(c, it->value);
             continue;
         }
         if (!const_number(c, it->value, &v, true))

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dates.h"
 #include "diag.h"
 #include "intern.h"
 #include "numeric.h"
@@ -136,6 +137,90 @@ static Name suggest_any(Scope *sc, Name n)
     return suggest_best(&sg);
 }
 
+/* `s.launched < "2026-06-02"`: a date compared with a string that is a
+ * date in quotes; the fix unquotes it. */
+static void quoted_date_fix(Compilation *c, Diag *d, const Expr *cmp, const Type *a,
+                            const Type *b)
+{
+    const Expr *str = a->kind == T_DATE && b->kind == T_STRING   ? cmp->u.ops.b
+                      : b->kind == T_DATE && a->kind == T_STRING ? cmp->u.ops.a
+                                                                 : NULL;
+    if (!str || str->kind != EX_STRING)
+        return;
+    char iso[2][11];
+    DateGuess g = date_guess(str->u.str.s, str->u.str.len, iso);
+    if (g != DATE_UNIQUE && g != DATE_AMBIGUOUS)
+        return;
+    if (g == DATE_UNIQUE)
+        diag_hint(c, d, "a date is written without quotes: %s", iso[0]);
+    else
+        diag_hint(c, d, "a date is written without quotes: %s (day first) or %s (month "
+                        "first)", iso[0], iso[1]);
+    diag_fix(c, d, str->loc, iso[0], g == DATE_UNIQUE);
+    if (g == DATE_AMBIGUOUS)
+        diag_fix(c, d, str->loc, iso[1], false);
+}
+
+/* The innermost bound variable of kind k, and how many are bound. */
+static int bound_of_kind(const Scope *sc, EntityKind k, int *count)
+{
+    int found = -1;
+    *count = 0;
+    for (int i = sc->nvars - 1; i >= 0; i--)
+        if (sc->kinds[i] == k) {
+            if (found < 0)
+                found = i;
+            (*count)++;
+        }
+    return found;
+}
+
+/* `rank by wsjf desc`: S0408, with the call as the fix when one service
+ * variable is bound (machine-applicable), the innermost of several else. */
+static void report_score_without_argument(Scope *sc, Expr *e, Name n)
+{
+    Compilation *c = sc->c;
+    Diag *d = diag_at(c, D_SCORE_NO_ARG, e->loc, "score `%s` is used without its argument", n);
+    int count;
+    int v = bound_of_kind(sc, EK_SERVICE, &count);
+    if (v < 0) {
+        diag_hint(c, d, "a score is called with a service, `%s(s)`, where `s` is bound "
+                        "(in a score, decide, an approval, or `all s in service : ...`)", n);
+        return;
+    }
+    if (count > 1)
+        diag_hint(c, d, "call it with the service meant: %d service variables are bound here",
+                  count);
+    if (e->loc.end - e->loc.start == strlen(n))
+        diag_fix(c, d, e->loc, arena_printf(&c->arena, "%s(%s)", n, sc->vars[v]), count == 1);
+}
+
+/* A bare `incidents` where a bound variable has that attribute: the fix
+ * is `s.incidents` (machine-applicable when one variable has it).  True
+ * when the name is such an attribute (the help is given). */
+static bool bare_attribute_fix(Scope *sc, Expr *e, Diag *d, Name n)
+{
+    Compilation *c = sc->c;
+    int first = -1, count = 0;
+    for (int i = sc->nvars - 1; i >= 0; i--)
+        if (attr_slot(kind_table(c, sc->kinds[i]), n) >= 0) {
+            if (first < 0)
+                first = i;
+            count++;
+        }
+    if (first < 0) {
+        if (attr_slot(kind_table(c, EK_SERVICE), n) < 0)
+            return false;
+        diag_hint(c, d, "`%s` is an attribute of a service: write `s.%s` where `s` is bound "
+                        "(`all s in service : s.%s ...`)", n, n, n);
+        return true;
+    }
+    diag_hint(c, d, "`%s` is an attribute: write `%s.%s`", n, sc->vars[first], n);
+    if (e->loc.end - e->loc.start == strlen(n))
+        diag_fix(c, d, e->loc, arena_printf(&c->arena, "%s.%s", sc->vars[first], n), count == 1);
+    return true;
+}
+
 /* Resolves a name once, recording on e what it denotes (e->u.name.sym)
  * for the run and the position index; returns its type. */
 static const Type *check_name(Scope *sc, Expr *e)
@@ -195,7 +280,13 @@ static const Type *check_name(Scope *sc, Expr *e)
     }
     if (diag_undefined_silenced(c, n))
         return &type_error;
+    if (score_named(c, n)) {
+        report_score_without_argument(sc, e, n);
+        return &type_error;
+    }
     Diag *d = diag_at(c, D_UNDEFINED, e->loc, "undefined name `%s`", n);
+    if (bare_attribute_fix(sc, e, d, n))
+        return &type_error;
     Name s = suggest_any(sc, n);
     if (s)
         diag_hint(c, d, "did you mean `%s`?", s);
@@ -347,16 +438,18 @@ static const Type *check_binary(Scope *sc, Expr *e)
         if (!is_error(a) && !is_error(b) &&
             !((a->kind == T_NUMBER && b->kind == T_NUMBER) ||
               (a->kind == T_DATE && b->kind == T_DATE)))
-            diag_at(c, D_TYPE, e->loc, "`%s` compares two numbers or two dates, not "
-                                       "a %s and a %s", op_text(op), type_name(c, a),
-                    type_name(c, b));
+            quoted_date_fix(c, diag_at(c, D_TYPE, e->loc, "`%s` compares two numbers or two "
+                                                          "dates, not a %s and a %s",
+                                       op_text(op), type_name(c, a), type_name(c, b)),
+                            e, a, b);
         return &type_bool;
     case OP_EQ: case OP_NE:
         if (!is_error(a) && !is_error(b)) {
 
             if (!same_type(a, b))
-                diag_at(c, D_TYPE, e->loc, "`%s` compares a %s with a %s", op_text(op),
-                        type_name(c, a), type_name(c, b));
+                quoted_date_fix(c, diag_at(c, D_TYPE, e->loc, "`%s` compares a %s with a %s",
+                                           op_text(op), type_name(c, a), type_name(c, b)),
+                                e, a, b);
             else if (a->kind == T_SYMBOL || b->kind == T_SYMBOL) {
                 check_symbol_against(sc, e->u.ops.a, e->u.ops.b);
                 check_symbol_against(sc, e->u.ops.b, e->u.ops.a);

@@ -50,6 +50,20 @@ breakage horizon_to   's/2027-01-01 \.\. 2029-12-31/2027-01-01 to 2029-12-31/' r
 breakage stage_brace  '494s/ }$//' retail.strat
 breakage owner_typo   '128s/mobile_squad/mobile_sqaud/' retail.strat
 breakage risk_typo    '353s/risk security/risk securty/' retail.strat
+# the common mistakes of issue 11 item 5, each one error with the fix
+breakage and_and      '26s/s.pci_scope and s.status/s.pci_scope \&\& s.status/' governance.strat
+breakage or_or        '51s/migrate or decision/migrate || decision/' governance.strat
+breakage assign_eq    '549s/s.status == retired/s.status = retired/' retail.strat
+breakage rank_score   's/rank by wsjf(s) desc/rank by wsjf desc/' retail.strat
+breakage bare_attr    '23s/: s.incidents < 100/: incidents < 100/' governance.strat
+breakage date_slash   '45s/2028-12-31/31\/12\/2028/' retail.strat
+breakage date_short   '56s/2028-06-30/2028-6-30/' retail.strat
+breakage suffix_m     '22s/14M/14m/' retail.strat
+breakage date_quoted  '45s/2028-12-31/"2028-12-31"/' retail.strat
+breakage suffix_case  '41s/500k/500K/' governance.strat
+breakage suffix_space '41s/500k/500 k/' governance.strat
+breakage customer     '109s/customers        =/customer        =/' retail.strat
+breakage appetite     '13s/availability = moderate/availability = medium/' governance.strat
 
 # the stdlib is never written: a copy with a typo only there keeps it
 cp -r "$root/stdlib" "$tmp/stdlib"
