@@ -628,10 +628,18 @@ static const Type *check_call(Scope *sc, Expr *e)
         }
         if (b == B_DECISION) {
             int32_t table = 0;
-            if (n == 2)
-                table = check_table_arg(c, args[1]);
-            if (sc->ctx == CTX_DECIDE && table >= 0 && table < sc->table)
+            if (n == 2 && (table = check_table_arg(c, args[1])) < 0)
+                return &type_decision;   /* reported */
+            if (sc->ctx == CTX_DECIDE && table < sc->table)
                 return &type_decision;   /* an earlier table: decided first */
+            if (sc->ctx == CTX_DECIDE && n == 2) {
+                Diag *d = diag_at(c, D_SCORE_RECURSION, e->loc,
+                                  "decide table `%s` is not decided before this one",
+                                  args[1]->u.name.id);
+                diag_hint(c, d, "an arm may read the tables before its own: the unnamed "
+                                "table first, then the named ones in declaration order");
+                return &type_decision;
+            }
             if (sc->ctx == CTX_DECIDE)
                 diag_at(c, D_SCORE_RECURSION, e->loc,
                         "`decision` cannot be used while deciding");
