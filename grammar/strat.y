@@ -90,6 +90,7 @@ static Expr *assign_as_compare(ParseState *ps, Loc loc, Loc eq, Expr *a, Expr *b
 %token <numlit> NUMBER "number"
 %token <date> DATE "date"
 %token ERROR_TOKEN "invalid token"
+%token START_EXPR "start of an expression"   /* parse_fragment's start */
 
 %token IMPORT "'import'" STRATEGY "'strategy'" ROLE "'role'" TEAM "'team'"
 %token CUSTOMER "'customer'" OBJECTIVE "'objective'" SERVICE "'service'"
@@ -110,7 +111,7 @@ static Expr *assign_as_compare(ParseState *ps, Loc loc, Loc eq, Expr *a, Expr *b
 %token PLUS "'+'" MINUS "'-'" STAR "'*'" SLASH "'/'" DOTDOT "'..'"
 
 %type <decl> decl
-%type <items> items block opt_block
+%type <items> items block opt_block outcomes
 %type <item> item
 %type <name> attr_name kind_name
 %type <expr> expr range_expr cond_expr or_expr and_expr not_expr cmp_expr
@@ -134,6 +135,7 @@ static Expr *assign_as_compare(ParseState *ps, Loc loc, Loc eq, Expr *a, Expr *b
 
 file
     : decls
+    | START_EXPR expr   { ps->fragment = $2; }
     ;
 
 decls
@@ -175,6 +177,10 @@ decl
     | DECIDE LBRACE arms RBRACE
         { $$ = decl_new(ps, D_DECIDE, @1); $$->arms = $3.head;
           $$->rank = $3.rank; $$->rank_order = $3.order; $$->end_loc = @4; }
+    | DECIDE IDENT LPAREN outcomes RPAREN LBRACE arms RBRACE
+        { $$ = decl_new(ps, D_DECIDE, @1); $$->name = $2; $$->name_loc = @2;
+          $$->outcomes = $4.head; $$->arms = $7.head;
+          $$->rank = $7.rank; $$->rank_order = $7.order; $$->end_loc = @8; }
     | APPROVAL IDENT block
         { $$ = decl_new(ps, D_APPROVAL, @1); $$->name = $2; $$->name_loc = @2;
           $$->items = $3.head; $$->end_loc = @3; }
@@ -279,6 +285,13 @@ bound_op
 
 /* ---- decide ---- */
 
+outcomes
+    : IDENT
+        { $$.head = $$.tail = NULL; item_append(&$$, item_new(ps, ITEM_ATTR, $1, @1)); }
+    | outcomes COMMA IDENT
+        { $$ = $1; item_append(&$$, item_new(ps, ITEM_ATTR, $3, @3)); }
+    ;
+
 arms
     : %empty      { $$.head = $$.tail = NULL; $$.rank = NULL; $$.order = SORT_DESC; }
     | arms arm    { $$ = $1; arm_append(&$$, $2); }
@@ -289,9 +302,11 @@ arms
 
 arm
     : IDENT WHEN expr opt_because
-        { $$ = arm_new(ps, $1, @1); $$->cond = $3; $$->because = $4; $$->span = @$; }
+        { $$ = arm_new(ps, $1, @1); $$->cond = $3; $$->because = $4;
+          $$->because_loc = @4; $$->span = @$; }
     | IDENT OTHERWISE opt_because
-        { $$ = arm_new(ps, $1, @1); $$->because = $3; $$->span = @$; }
+        { $$ = arm_new(ps, $1, @1); $$->because = $3;
+          $$->because_loc = @3; $$->span = @$; }
     ;
 
 opt_because

@@ -24,7 +24,7 @@ _strat_files_on_line()
         case $prev in
             --format | --jit | --color | --today | --root | --stdlib | \
                 --scenario | --scores | --max-errors | --threads | -o | --output | \
-                --runs | --spread | --seed | --knife-edge)
+                --runs | --spread | --seed | --knife-edge | --table)
                 prev=$w
                 continue
                 ;;
@@ -99,7 +99,10 @@ _strat()
             opts="--format -o --output --scenario --scores --jit --no-cache"
             formats="table json csv md html summary"
             ;;
-        explain | test)
+        explain)
+            opts="--scenario --table"
+            ;;
+        test)
             opts="--scenario"
             ;;
         fmt)

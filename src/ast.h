@@ -162,12 +162,22 @@ typedef struct SchemaField {
     struct SchemaField *next;
 } SchemaField;
 
+/* A piece of a `because` text that interpolates: literal text, or an
+ * `{expression}` (set by the checker, in order). */
+typedef struct BecausePart {
+    const char *text;    /* literal text (escapes and `{{` resolved), or NULL */
+    Expr *expr;          /* the expression, or NULL */
+    struct BecausePart *next;
+} BecausePart;
+
 typedef struct Arm {
     Name decision;       /* invest, enhance, ... */
-    int dec;             /* its Decision (program.h), set by the checker */
+    int dec;             /* its outcome id (program.h), set by the checker */
     Loc loc;
     Expr *cond;          /* NULL for otherwise */
     Str because;         /* .s == NULL when absent */
+    Loc because_loc;     /* the string literal */
+    BecausePart *parts;  /* checker: the pieces when `because` has a `{`, else NULL */
     Loc span;            /* the whole arm */
     struct Arm *next;
 } Arm;
@@ -223,6 +233,8 @@ typedef struct Decl {
     Severity severity;   /* D_RULE */
     Expr *expr;          /* score/rule/limit/const body */
     Arm *arms;           /* D_DECIDE */
+    Item *outcomes;      /* D_DECIDE: a named table's outcomes (value NULL), in
+                            order; NULL for the unnamed table */
     Expr *rank;          /* D_DECIDE: rank by */
     SortOrder rank_order;
     SetStmt *sets;       /* D_SCENARIO */

@@ -192,8 +192,11 @@ static void mark_read_scores(Compilation *c, bool *wanted)
                 continue;
             read_expr(&rs, d->expr);
             read_expr(&rs, d->rank);
-            for (Arm *a = d->arms; a; a = a->next)
+            for (Arm *a = d->arms; a; a = a->next) {
                 read_expr(&rs, a->cond);
+                for (BecausePart *part = a->parts; part; part = part->next)
+                    read_expr(&rs, part->expr);
+            }
             for (SetStmt *st = d->sets; st; st = st->next) {
                 read_expr(&rs, st->value);
                 read_expr(&rs, st->where);
@@ -278,12 +281,18 @@ Results *decide_all_scores(Compilation *c)
 
 /* ---- decide, rank, approvals ---------------------------------------------- */
 
-void decide_row(Eval *ev, uint32_t row)
+void decide_table_row(Eval *ev, uint32_t t, uint32_t row)
 {
     Results *res = ev->res;
-    Decl *d = ev->p->decide;
-    res->decision[row] = DEC_NONE;
-    res->arm[row] = -1;
+    if (t >= res->ntables)
+        return;
+    Decl *d = program_table(ev->p, t)->decl;
+    /* table 0's through decision and arm: a copy of the Results (a
+     * sensitivity run's) has its own */
+    int8_t *decision = t ? res->decisions[t] : res->decision;
+    int16_t *arm = t ? res->arms[t] : res->arm;
+    decision[row] = DEC_NONE;
+    arm[row] = -1;
     if (res->failed[row] || !d)
         return;
     ev->locals[0] = (int32_t)row;
@@ -292,9 +301,51 @@ void decide_row(Eval *ev, uint32_t row)
     for (Arm *a = d->arms; a; a = a->next, i++) {
         if (a->cond && eval_expr(ev, a->cond).i != 1)
             continue;
-        res->decision[row] = (int8_t)a->dec;
-        res->arm[row] = i;
+        decision[row] = (int8_t)a->dec;
+        arm[row] = i;
         return;
+    }
+}
+
+void decide_row(Eval *ev, uint32_t row)
+{
+    decide_table_row(ev, 0, row);
+}
+
+/* The `because` texts of table t's rows whose arm interpolates. */
+static void interpolate_because(Eval *ev, Results *res, uint32_t t)
+{
+    Compilation *c = ev->c;
+    const DecideTable *table = program_table(ev->p, t);
+    if (!table->interpolates)
+        return;
+    const char **texts = ARENA_ARRAY(&c->arena, const char *, res->nservices + 1);
+    res->because[t] = texts;
+    for (uint32_t r = 0; r < res->nservices; r++) {
+        const Arm *a = table_arm_at(table, res->arms[t][r]);
+        if (!a || !a->parts)
+            continue;
+        ev->locals[0] = (int32_t)r;
+        ev->local_kinds[0] = EK_SERVICE;
+        size_t len = 0, cap = 64;
+        char *buf = arena_alloc(&c->arena, cap);
+        for (const BecausePart *part = a->parts; part; part = part->next) {
+            const char *piece = part->text;
+            if (part->expr) {
+                Value v = eval_expr(ev, part->expr);
+                piece = value_text(c, &v);
+            }
+            size_t n = strlen(piece);
+            if (len + n + 1 > cap) {
+                size_t ncap = (len + n + 1) * 2;
+                buf = arena_realloc(&c->arena, buf, cap, ncap);
+                cap = ncap;
+            }
+            memcpy(buf + len, piece, n);
+            len += n;
+        }
+        buf[len] = '\0';
+        texts[r] = buf;
     }
 }
 
@@ -320,7 +371,7 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
 {
     Compilation *c = ev->c;
     KindTable *svc = kind_table(c, EK_SERVICE);
-    Decl *d = ev->p->decide;
+    Decl *d = ev->p->rank_decl;
     uint32_t n = svc->count;
     bool desc = !(d && d->rank_order == SORT_ASC);
     /* from the arena, not malloc: an allocation failure on the way must
@@ -559,7 +610,7 @@ static void run_limits(Eval *ev)
 
 /* ---- the pipeline ------------------------------------------------------------ */
 
-static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores)
+static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores, uint32_t ntables)
 {
     Results *res = ARENA_NEW(&c->arena, Results);
     res->nservices = n;
@@ -573,6 +624,16 @@ static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores)
     res->rank = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
     res->approvers = ARENA_ARRAY(&c->arena, const char *, n + 1);
     res->failed = ARENA_ARRAY(&c->arena, bool, n + 1);
+    res->ntables = ntables ? ntables : 1;
+    res->decisions = ARENA_ARRAY(&c->arena, int8_t *, res->ntables);
+    res->arms = ARENA_ARRAY(&c->arena, int16_t *, res->ntables);
+    res->because = ARENA_ARRAY(&c->arena, const char **, res->ntables);
+    res->decisions[0] = res->decision;
+    res->arms[0] = res->arm;
+    for (uint32_t t = 1; t < ntables; t++) {
+        res->decisions[t] = ARENA_ARRAY(&c->arena, int8_t, n + 1);
+        res->arms[t] = ARENA_ARRAY(&c->arena, int16_t, n + 1);
+    }
     return res;
 }
 
@@ -598,7 +659,7 @@ Results *decide_run(Compilation *c)
         apply_scenario(ev, sc);
     }
     KindTable *svc = kind_table(c, EK_SERVICE);
-    Results *res = new_results(c, svc->count, p->scores.len);
+    Results *res = new_results(c, svc->count, p->scores.len, p->tables.len);
     if (!choose_scores(c, res))
         return NULL;
     /* only the columns computed are zeroed: a column nothing computes is
@@ -625,24 +686,35 @@ Results *decide_run(Compilation *c)
             diag_log(c, "jit", "unavailable; interpreting");
     }
     compute_scores(ev, res, jitted);
-    if (p->decide) {
-        if (!jit_decided)
+    /* table 0 as the JIT decided it; the named tables after it by the
+     * interpreter, reading the score columns */
+    for (uint32_t t = 0; t < p->tables.len; t++) {
+        const DecideTable *table = program_table(p, t);
+        if (t > 0 || !jit_decided)
             for (uint32_t r = 0; r < svc->count; r++)
-                decide_row(ev, r);
+                decide_table_row(ev, t, r);
         res->decided = true;
         /* a table without `otherwise` can leave a service undecided */
         for (uint32_t r = 0; r < svc->count; r++)
-            if (res->decision[r] == DEC_NONE && !res->failed[r]) {
-                Diag *dg = diag_at(c, D_NO_DECISION, svc->locs[r],
-                                   "service `%s` matches no arm of the decision table",
-                                   svc->names[r]);
-                diag_hint(c, dg, "end the table with `tolerate otherwise`");
+            if (res->decisions[t][r] == DEC_NONE && !res->failed[r]) {
+                Diag *dg;
+                if (table->name)
+                    dg = diag_at(c, D_NO_DECISION, svc->locs[r],
+                                 "service `%s` matches no arm of decide table `%s`",
+                                 svc->names[r], table->name);
+                else
+                    dg = diag_at(c, D_NO_DECISION, svc->locs[r],
+                                 "service `%s` matches no arm of the decision table",
+                                 svc->names[r]);
+                diag_hint(c, dg, table->name ? "end the table with an `otherwise` arm"
+                                             : "end the table with `tolerate otherwise`");
             }
+        interpolate_because(ev, res, t);
     }
     verbose_time(c, jitted ? "score (jit)" : "score (interpreter)", t0);
     if (p->decide) {
         t0 = now_ms();
-        rank_rows(ev, res, jit_decided);
+        rank_rows(ev, res, jit_decided && p->rank_decl == p->decide);
         attach_approvers(ev, res);
         verbose_time(c, "rank", t0);
     }

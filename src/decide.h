@@ -17,8 +17,10 @@ Results *decide_run(Compilation *c);
 /* Computes the score columns options.scores left out (the HTML report
  * shows every score) and makes every one written; returns c->results. */
 Results *decide_all_scores(Compilation *c);
-/* One service's decision and arm from its scores (no ranking). */
+/* One service's decision and arm in table 0 from its scores (no ranking). */
 void decide_row(Eval *ev, uint32_t row);
+/* The same in table t (Program.tables). */
+void decide_table_row(Eval *ev, uint32_t t, uint32_t row);
 /* Runs every test block: a line per test on out (when not NULL), a
  * diagnostic per failed expectation; counts. */
 void decide_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed);

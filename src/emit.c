@@ -44,21 +44,39 @@ typedef struct Row {
 
 enum { MAX_SCORE_COLUMNS = 48 };
 
-/* The columns every format shares: rank, service, decision, arm, because,
- * scores, approvers. */
+/* Decide tables shown as columns: decision, arm and because of each (the
+ * first at 2..4, as before tables had names); at most MAX_TABLE_COLUMNS. */
+enum { MAX_TABLE_COLUMNS = 4 };
+
+static uint32_t shown_tables(const Results *res)
+{
+    return res->ntables < MAX_TABLE_COLUMNS ? res->ntables : MAX_TABLE_COLUMNS;
+}
+
+/* The first score column (after rank, service and the tables' columns). */
+static uint32_t first_score_column(const Results *res)
+{
+    return 2 + 3 * shown_tables(res);
+}
+
+/* The columns every format shares: rank, service, then decision, arm,
+ * because of each decide table, scores, approvers. */
 static uint32_t row_cells(Compilation *c, const Results *res, uint32_t row,
                           const char **cells, bool exact, const bool *shown)
 {
     Program *p = c->program;
     KindTable *svc = kind_table(c, EK_SERVICE);
-    const Arm *a = arm_at(p, res->arm[row]);
     uint32_t n = 0;
     cells[n++] = arena_printf(&c->arena, "%u", res->rank[row]);
     cells[n++] = svc->names[row];
-    cells[n++] = res->failed[row] ? "error"
-               : res->decision[row] >= 0 ? decision_name((Decision)res->decision[row]) : "none";
-    cells[n++] = arm_where(c, a);
-    cells[n++] = a && a->because.s ? a->because.s : "";
+    for (uint32_t t = 0; t < shown_tables(res) && t < p->tables.len; t++) {
+        int d = (t ? res->decisions[t] : res->decision)[row];
+        const char *because = result_because(p, res, t, row);
+        cells[n++] = res->failed[row] ? "error" : outcome_name(p, d);
+        cells[n++] = arm_where(c, table_arm_at(program_table(p, t),
+                                               (t ? res->arms[t] : res->arm)[row]));
+        cells[n++] = because ? because : "";
+    }
     for (uint32_t s = 0; s < res->nscores && s < MAX_SCORE_COLUMNS; s++) {
         if (shown && !shown[s])
             continue;
@@ -76,11 +94,14 @@ static uint32_t header_cells(Compilation *c, const Results *res, const char **ce
                              const bool *shown)
 {
     uint32_t n = 0;
+    Program *p = c->program;
     cells[n++] = "rank";
     cells[n++] = "service";
-    cells[n++] = "decision";
-    cells[n++] = "arm";
-    cells[n++] = "because";
+    for (uint32_t t = 0; t < shown_tables(res) && t < p->tables.len; t++) {
+        cells[n++] = table_heading(c, program_table(p, t), "decision");
+        cells[n++] = table_heading(c, program_table(p, t), "arm");
+        cells[n++] = table_heading(c, program_table(p, t), "because");
+    }
     for (uint32_t s = 0; s < res->nscores && s < MAX_SCORE_COLUMNS; s++)
         if (!shown || shown[s])
             cells[n++] = ((Score *)c->program->scores.items[s])->name;
@@ -97,15 +118,17 @@ static size_t utf8_width(const char *s)
     return n;
 }
 
-static void summary_counts(const Results *res, unsigned *counts, unsigned *errors)
+/* Services per outcome id of table t, and those without one. */
+static void summary_counts(const Results *res, uint32_t t, unsigned *counts, unsigned *errors)
 {
-    memset(counts, 0, sizeof(unsigned) * DEC_COUNT);
+    const int8_t *decision = t ? res->decisions[t] : res->decision;
+    memset(counts, 0, sizeof(unsigned) * MAX_OUTCOMES);
     *errors = 0;
     for (uint32_t r = 0; r < res->nservices; r++) {
-        if (res->failed[r] || res->decision[r] < 0)
+        if (res->failed[r] || decision[r] < 0)
             (*errors)++;
         else
-            counts[res->decision[r]]++;
+            counts[decision[r]]++;
     }
 }
 
@@ -116,11 +139,12 @@ static const bool *decide_scores(Compilation *c, const Results *res, unsigned *h
     bool *shown = ARENA_ARRAY(&c->arena, bool, res->nscores + 1);
     *hidden = 0;
     PtrVec calls = {0};
-    Decl *d = c->program->decide;
-    for (Arm *a = d ? d->arms : NULL; a; a = a->next)
-        score_calls(c, a->cond, &calls);
-    if (d)
+    for (uint32_t t = 0; t < c->program->tables.len; t++) {
+        Decl *d = program_table(c->program, t)->decl;
+        for (Arm *a = d->arms; a; a = a->next)
+            score_calls(c, a->cond, &calls);
         score_calls(c, d->rank, &calls);
+    }
     unsigned n = 0;
     for (uint32_t i = 0; i < calls.len; i++) {
         Score *sc = call_score(c->program, calls.items[i]);
@@ -186,9 +210,11 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
         width[i] = utf8_width(head[i]);
     const char *cells[64];
     /* widths over all rows: two passes, the cells are cheap to rebuild */
+    uint32_t first_score = first_score_column(res);
     for (uint32_t i = 0; i < res->nservices; i++) {
         row_cells(c, res, res->order[i], cells, false, shown);
-        cells[4] = table_text(c, cells[4], 40);
+        for (uint32_t k = 4; k < first_score; k += 3)
+            cells[k] = table_text(c, cells[k], 40);
         for (uint32_t k = 0; k < ncol; k++) {
             size_t w = utf8_width(cells[k]);
             if (w > width[k])
@@ -206,9 +232,10 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
         row_cells(c, res, res->order[i], cells, false, shown);
-        cells[4] = table_text(c, cells[4], 40);
+        for (uint32_t k = 4; k < first_score; k += 3)
+            cells[k] = table_text(c, cells[k], 40);
         for (uint32_t k = 0; k < ncol; k++) {
-            bool numeric = k == 0 || (k >= 5 && k + 1 < ncol);
+            bool numeric = k == 0 || (k >= first_score && k + 1 < ncol);
             int pad = (int)(width[k] - utf8_width(cells[k]));
             if (numeric)
                 fprintf(out, "%s%*s%s", k ? "  " : "", pad, "", cells[k]);
@@ -217,18 +244,25 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
         }
         fputc('\n', out);
     }
-    unsigned counts[DEC_COUNT], errors;
-    summary_counts(res, counts, &errors);
     if (hidden)
         fprintf(out, "# %u more score%s in --format json, csv or md\n", hidden,
                 hidden == 1 ? "" : "s");
-    fputs("# summary:", out);
-    for (int d = 0; d < DEC_COUNT; d++)
-        fprintf(out, " %s %u%s", decision_name((Decision)d), counts[d],
-                d + 1 < DEC_COUNT ? "," : "");
-    if (errors)
-        fprintf(out, ", undecided %u", errors);
-    fputc('\n', out);
+    Program *p = c->program;
+    for (uint32_t t = 0; t < p->tables.len; t++) {
+        const DecideTable *table = program_table(p, t);
+        unsigned counts[MAX_OUTCOMES], errors;
+        summary_counts(res, t, counts, &errors);
+        if (table->name)
+            fprintf(out, "# summary %s:", table->name);
+        else
+            fputs("# summary:", out);
+        for (uint32_t k = 0; k < table->noutcomes; k++)
+            fprintf(out, " %s %u%s", outcome_name(p, table->outcomes[k]),
+                    counts[table->outcomes[k]], k + 1 < table->noutcomes ? "," : "");
+        if (errors)
+            fprintf(out, ", undecided %u", errors);
+        fputc('\n', out);
+    }
 }
 
 static void csv_cell(FILE *out, const char *s)
@@ -273,14 +307,20 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
     fprintf(out, "## Decisions: ");
     md_text(out, st->title ? st->title : "strategy");
     fputs("\n\n", out);
-    unsigned counts[DEC_COUNT], errors;
-    summary_counts(res, counts, &errors);
-    fputs("| decision | services |\n|---|---:|\n", out);
-    for (int d = 0; d < DEC_COUNT; d++)
-        fprintf(out, "| %s | %u |\n", decision_name((Decision)d), counts[d]);
-    if (errors)
-        fprintf(out, "| undecided | %u |\n", errors);
-    fputc('\n', out);
+    Program *p = c->program;
+    for (uint32_t t = 0; t < p->tables.len; t++) {
+        const DecideTable *table = program_table(p, t);
+        unsigned counts[MAX_OUTCOMES], errors;
+        summary_counts(res, t, counts, &errors);
+        fprintf(out, "| %s | services |\n|---|---:|\n", table_heading(c, table, "decision"));
+        for (uint32_t k = 0; k < table->noutcomes; k++)
+            fprintf(out, "| %s | %u |\n", outcome_name(p, table->outcomes[k]),
+                    counts[table->outcomes[k]]);
+        if (errors)
+            fprintf(out, "| undecided | %u |\n", errors);
+        fputc('\n', out);
+    }
+    uint32_t first_score = first_score_column(res);
     const char *cells[64];
     uint32_t n = header_cells(c, res, cells, res->score_written);
     fputs("|", out);
@@ -291,7 +331,7 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
     }
     fputs("\n|", out);
     for (uint32_t k = 0; k < n; k++)
-        fputs(k == 0 || (k >= 5 && k + 1 < n) ? "---:|" : "---|", out);
+        fputs(k == 0 || (k >= first_score && k + 1 < n) ? "---:|" : "---|", out);
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
         n = row_cells(c, res, res->order[i], cells, false, res->score_written);
@@ -311,6 +351,96 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
     fputs("</sub>\n", out);
 }
 
+/* "decision": ..., "arm": {...}, "because": ... of row r in table t. */
+static void json_table_fields(Compilation *c, const Results *res, uint32_t t, uint32_t r,
+                              FILE *out)
+{
+    Program *p = c->program;
+    int d = t < res->ntables ? (t ? res->decisions[t] : res->decision)[r] : -1;
+    const Arm *a = t < p->tables.len
+                       ? table_arm_at(program_table(p, t), (t ? res->arms[t] : res->arm)[r])
+                       : NULL;
+    const char *because = t < p->tables.len ? result_because(p, res, t, r) : NULL;
+    fputs("\"decision\": ", out);
+    if (d >= 0 && !res->failed[r])
+        json_string(out, outcome_name(p, d));
+    else
+        fputs("null", out);
+    fputs(", \"arm\": ", out);
+    if (a) {
+        Source *s = source_get(c, a->loc.file);
+        LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
+        fputs("{\"file\": ", out);
+        json_string(out, s ? s->path : "");
+        fprintf(out, ", \"line\": %u}", lc.line);
+    } else {
+        fputs("null", out);
+    }
+    fputs(", \"because\": ", out);
+    if (because)
+        json_string(out, because);
+    else
+        fputs("null", out);
+}
+
+/* , "tables": {"NAME": {decision, arm, because}, ...} for the named tables
+ * (none: nothing, as before tables had names). */
+static void json_named_tables(Compilation *c, const Results *res, uint32_t r, FILE *out)
+{
+    Program *p = c->program;
+    bool any = false;
+    for (uint32_t t = 0; t < p->tables.len && t < res->ntables; t++) {
+        const DecideTable *table = program_table(p, t);
+        if (!table->name)
+            continue;
+        fputs(any ? ", " : ", \"tables\": {", out);
+        any = true;
+        json_string(out, table->name);
+        fputs(": {", out);
+        json_table_fields(c, res, t, r, out);
+        fputc('}', out);
+    }
+    if (any)
+        fputc('}', out);
+}
+
+/* {"outcome": n, ..., "undecided": n} of table t. */
+static void json_counts(Compilation *c, const Results *res, uint32_t t, FILE *out)
+{
+    Program *p = c->program;
+    unsigned counts[MAX_OUTCOMES], errors;
+    summary_counts(res, t, counts, &errors);
+    const DecideTable *table = t < p->tables.len ? program_table(p, t) : NULL;
+    uint32_t n = table ? table->noutcomes : DEC_COUNT;
+    fputc('{', out);
+    for (uint32_t k = 0; k < n; k++) {
+        int id = table ? table->outcomes[k] : (int)k;
+        fprintf(out, "%s\"%s\": %u", k ? ", " : "", outcome_name(p, id), counts[id]);
+    }
+    fprintf(out, ", \"undecided\": %u}", errors);
+}
+
+/* "summary": table 0's counts; "table_summaries": each named table's. */
+static void json_summaries(Compilation *c, const Results *res, FILE *out)
+{
+    Program *p = c->program;
+    fputs(",\n  \"summary\": ", out);
+    json_counts(c, res, 0, out);
+    bool any = false;
+    for (uint32_t t = 0; t < p->tables.len; t++) {
+        const DecideTable *table = program_table(p, t);
+        if (!table->name)
+            continue;
+        fputs(any ? ", " : ",\n  \"table_summaries\": {", out);
+        any = true;
+        json_string(out, table->name);
+        fputs(": ", out);
+        json_counts(c, res, t, out);
+    }
+    if (any)
+        fputc('}', out);
+}
+
 static void emit_json(Compilation *c, const Results *res, FILE *out)
 {
     Program *p = c->program;
@@ -324,37 +454,15 @@ static void emit_json(Compilation *c, const Results *res, FILE *out)
         json_string(out, c->opts.scenario);
     else
         fputs("null", out);
-    unsigned counts[DEC_COUNT], errors;
-    summary_counts(res, counts, &errors);
-    fputs(",\n  \"summary\": {", out);
-    for (int d = 0; d < DEC_COUNT; d++)
-        fprintf(out, "%s\"%s\": %u", d ? ", " : "", decision_name((Decision)d), counts[d]);
-    fprintf(out, ", \"undecided\": %u},\n  \"decisions\": [", errors);
+    json_summaries(c, res, out);
+    fputs(",\n  \"decisions\": [", out);
     for (uint32_t i = 0; i < res->nservices; i++) {
         uint32_t r = res->order[i];
-        const Arm *a = arm_at(p, res->arm[r]);
         fprintf(out, "%s\n    {\"rank\": %u, \"service\": ", i ? "," : "", res->rank[r]);
         json_string(out, svc->names[r]);
-        fputs(", \"decision\": ", out);
-        if (res->decision[r] >= 0 && !res->failed[r])
-            json_string(out, decision_name((Decision)res->decision[r]));
-        else
-            fputs("null", out);
-        fputs(", \"arm\": ", out);
-        if (a) {
-            Source *s = source_get(c, a->loc.file);
-            LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
-            fputs("{\"file\": ", out);
-            json_string(out, s ? s->path : "");
-            fprintf(out, ", \"line\": %u}", lc.line);
-        } else {
-            fputs("null", out);
-        }
-        fputs(", \"because\": ", out);
-        if (a && a->because.s)
-            json_string(out, a->because.s);
-        else
-            fputs("null", out);
+        fputs(", ", out);
+        json_table_fields(c, res, 0, r, out);
+        json_named_tables(c, res, r, out);
         fputs(", \"rank_value\": ", out);
         json_number(out, res->rank_value[r]);
         fputs(", \"scores\": {", out);
@@ -389,13 +497,20 @@ static void emit_json(Compilation *c, const Results *res, FILE *out)
  * (which compares the deciding, not the printing of a million rows). */
 static void emit_summary(Compilation *c, const Results *res, FILE *out)
 {
-    unsigned counts[DEC_COUNT], errors;
-    summary_counts(res, counts, &errors);
+    Program *p = c->program;
     fprintf(out, "# inputs sha256: %s\n", inputs_sha256(c));
-    for (int d = 0; d < DEC_COUNT; d++)
-        fprintf(out, "%-10s %u\n", decision_name((Decision)d), counts[d]);
-    if (errors)
-        fprintf(out, "%-10s %u\n", "undecided", errors);
+    for (uint32_t t = 0; t < p->tables.len; t++) {
+        const DecideTable *table = program_table(p, t);
+        unsigned counts[MAX_OUTCOMES], errors;
+        summary_counts(res, t, counts, &errors);
+        if (table->name)
+            fprintf(out, "# table %s\n", table->name);
+        for (uint32_t k = 0; k < table->noutcomes; k++)
+            fprintf(out, "%-10s %u\n", outcome_name(p, table->outcomes[k]),
+                    counts[table->outcomes[k]]);
+        if (errors)
+            fprintf(out, "%-10s %u\n", "undecided", errors);
+    }
 }
 
 strat_status emit_decisions(Compilation *c, FILE *out, const char *format)

@@ -333,10 +333,14 @@ void eval_fix_norm_ranges(Eval *ev, PtrVec *sites)
     ev->local_kinds[0] = EK_SERVICE;
     for (uint32_t i = 0; i < p->scores.len; i++)
         fix_norms_in(ev, ((Score *)p->scores.items[i])->decl->expr, sites);
-    if (p->decide) {
-        for (Arm *a = p->decide->arms; a; a = a->next)
+    for (uint32_t t = 0; t < p->tables.len; t++) {
+        Decl *d = program_table(p, t)->decl;
+        for (Arm *a = d->arms; a; a = a->next) {
             fix_norms_in(ev, a->cond, sites);
-        fix_norms_in(ev, p->decide->rank, sites);
+            for (BecausePart *part = a->parts; part; part = part->next)
+                fix_norms_in(ev, part->expr, sites);
+        }
+        fix_norms_in(ev, d->rank, sites);
     }
     ev->locals[0] = saved;
     ev->local_kinds[0] = saved_kind;
@@ -505,6 +509,10 @@ static Value eval_call(Eval *ev, Expr *e)
         Results *res = ev->res;
         if (a.i < 0 || !res || !res->decided)
             return int_value(T_DECISION, DEC_NONE);
+        const Symbol *table = e->u.call.nargs == 2 ? args[1]->u.name.sym : NULL;
+        if (table && table->kind == SYM_TABLE && table->index > 0 &&
+            (uint32_t)table->index < res->ntables)
+            return int_value(T_DECISION, res->decisions[table->index][a.i]);
         return int_value(T_DECISION, res->decision[a.i]);
     }
     case B_COUNT_OF_BUILTINS:
@@ -637,8 +645,10 @@ Value eval_expr(Eval *ev, Expr *e)
         }
         if (s && s->kind == SYM_APPROVAL_DECISION) {
             Results *res = ev->res;
-            return int_value(T_DECISION, res && ev->current >= 0
-                                             ? res->decision[ev->current] : DEC_NONE);
+            if (!res || ev->current < 0 || (uint32_t)s->index >= res->ntables)
+                return int_value(T_DECISION, DEC_NONE);
+            return int_value(T_DECISION, (s->index ? res->decisions[s->index]
+                                                   : res->decision)[ev->current]);
         }
         const Type *t = e->type;
         if (!t)
@@ -907,6 +917,16 @@ double eval_score(Eval *ev, Score *s, uint32_t row)
     return v;
 }
 
+const char *result_because(const Program *p, const Results *res, uint32_t t, uint32_t row)
+{
+    if (t >= res->ntables || t >= p->tables.len)
+        return NULL;
+    if (res->because && res->because[t] && res->because[t][row])
+        return res->because[t][row];
+    const Arm *a = table_arm_at(program_table(p, t), (t ? res->arms[t] : res->arm)[row]);
+    return a && a->because.s ? a->because.s : NULL;
+}
+
 /* ---- values as text ----------------------------------------------------------- */
 
 const char *value_text(Compilation *c, const Value *v)
@@ -955,7 +975,7 @@ const char *value_text(Compilation *c, const Value *v)
     case T_ENTITY:
         return v->i >= 0 ? entity_label(c, v->ekind, v->i) : "none";
     case T_DECISION:
-        return v->i >= 0 ? decision_name((Decision)v->i) : "none";
+        return outcome_name(c->program, v->i);
     case T_LIST: {
         const char *out = "[";
         for (uint32_t i = 0; v->nums && i < v->len; i++)

@@ -41,8 +41,17 @@ typedef struct Results {
     uint32_t nservices, nscores;
     double *scores;          /* [score * nservices + row] */
     bool *score_ready;       /* per score: its column is complete */
-    int8_t *decision;        /* Decision, or DEC_NONE */
+    int8_t *decision;        /* table 0's outcome id (program.h), or DEC_NONE */
     int16_t *arm;            /* index of the arm that fired, -1 none */
+    /* every decide table's, by Program.tables index ([0] is decision
+     * and arm above): outcome id and arm per row */
+    uint32_t ntables;
+    int8_t **decisions;
+    int16_t **arms;
+    /* per table, the `because` text of each row when the table's arms
+     * interpolate `{...}` (NULL for a table whose arms do not, and for a
+     * row whose arm has no because); read it with result_because */
+    const char ***because;
     double *rank_value;
     uint32_t *order;         /* rows sorted by rank */
     uint32_t *rank;          /* rank of each row, 1-based */
@@ -119,6 +128,10 @@ void eval_fix_norm_ranges(Eval *ev, PtrVec *sites);
 void eval_memo_begin(Eval *ev);
 void eval_memo_invalidate(Eval *ev);
 void eval_memo_end(Eval *ev);
+
+/* The `because` of row's arm in table t: interpolated when it has `{...}`;
+ * NULL when the arm has none or no arm fired. */
+const char *result_because(const Program *p, const Results *res, uint32_t t, uint32_t row);
 
 /* Formats a value for people ("42", "catalogue", "checkout", "[a, b]"). */
 const char *value_text(Compilation *c, const Value *v);

@@ -27,22 +27,30 @@
 /* The service's decision from the columns as they are now: its scores and
  * arms only, through the score memo (which must hold nothing older than
  * the last change of an input). */
-static Decision decide_now(Eval *ev, uint32_t row)
+static Decision decide_now(Eval *ev, uint32_t row, uint32_t table)
 {
     Results *res = ev->res;
     bool *ready = res->score_ready;
     res->score_ready = NULL;          /* recompute from the changed column */
     bool failed = res->failed[row];
-    int8_t saved_dec = res->decision[row];
-    int16_t saved_arm = res->arm[row];
+    int8_t saved_dec[MAX_OUTCOMES];
+    int16_t saved_arm[MAX_OUTCOMES];
+    /* the tables before this one too: its arms may read them */
+    for (uint32_t t = 0; t <= table && t < MAX_OUTCOMES; t++) {
+        saved_dec[t] = res->decisions[t][row];
+        saved_arm[t] = res->arms[t][row];
+    }
     res->failed[row] = false;
     for (uint32_t s = 0; s < ev->p->scores.len; s++)
         if (!isfinite(eval_score(ev, ev->p->scores.items[s], row)))
             res->failed[row] = true;
-    decide_row(ev, row);
-    Decision d = (Decision)res->decision[row];
-    res->decision[row] = saved_dec;
-    res->arm[row] = saved_arm;
+    for (uint32_t t = 0; t <= table && t < MAX_OUTCOMES; t++)
+        decide_table_row(ev, t, row);
+    Decision d = (Decision)res->decisions[table][row];
+    for (uint32_t t = 0; t <= table && t < MAX_OUTCOMES; t++) {
+        res->decisions[t][row] = saved_dec[t];
+        res->arms[t][row] = saved_arm[t];
+    }
     res->failed[row] = failed;
     res->score_ready = ready;
     return d;
@@ -50,23 +58,25 @@ static Decision decide_now(Eval *ev, uint32_t row)
 
 /* The decision with one cell set to v: the memo forgotten when the cell
  * changes and when it is put back as it was. */
-static Decision decide_with_num(Eval *ev, uint32_t row, double *cell, double v)
+static Decision decide_with_num(Eval *ev, uint32_t row, uint32_t table, double *cell,
+                                double v)
 {
     double v0 = *cell;
     *cell = v;
     eval_memo_invalidate(ev);
-    Decision d = decide_now(ev, row);
+    Decision d = decide_now(ev, row, table);
     *cell = v0;
     eval_memo_invalidate(ev);
     return d;
 }
 
-static Decision decide_with_sym(Eval *ev, uint32_t row, int32_t *cell, int32_t v)
+static Decision decide_with_sym(Eval *ev, uint32_t row, uint32_t table, int32_t *cell,
+                                int32_t v)
 {
     int32_t v0 = *cell;
     *cell = v;
     eval_memo_invalidate(ev);
-    Decision d = decide_now(ev, row);
+    Decision d = decide_now(ev, row, table);
     *cell = v0;
     eval_memo_invalidate(ev);
     return d;
@@ -92,13 +102,14 @@ static bool in_bounds(const AttrDef *a, double v)
 
 /* The smallest change of a numeric cell, in one direction, that flips:
  * only to values the schema allows. */
-static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *out)
+static bool search_numeric(Eval *ev, uint32_t row, uint32_t table, int slot, double dir,
+                           Flip *out)
 {
     KindTable *svc = kind_table(ev->c, EK_SERVICE);
     const AttrDef *a = &svc->attrs[slot];
     double *cell = &svc->cols[slot].num[row];
     double v0 = *cell;
-    Decision d0 = (Decision)ev->res->decision[row];
+    Decision d0 = (Decision)ev->res->decisions[table][row];
     double base = fabs(v0) > 1 ? fabs(v0) : 1;
     double prev = 0, hit = NAN;
     Decision got = d0;
@@ -112,7 +123,7 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
             if (!excl) {
                 /* try the bound itself once, then stop */
                 if (edge > prev) {
-                    got = decide_with_num(ev, row, cell, bound);
+                    got = decide_with_num(ev, row, table, cell, bound);
                     if (got != d0)
                         hit = edge;
                 }
@@ -124,7 +135,7 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
                 double d = edge - (edge - prev) * ldexp(1.0, -j);
                 if (!(d > prev) || !in_bounds(a, v0 + dir * d))
                     break;
-                got = decide_with_num(ev, row, cell, v0 + dir * d);
+                got = decide_with_num(ev, row, table, cell, v0 + dir * d);
                 if (got != d0)
                     hit = d;
                 else
@@ -132,7 +143,7 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
             }
             break;
         }
-        got = decide_with_num(ev, row, cell, v);
+        got = decide_with_num(ev, row, table, cell, v);
         if (got != d0) {
             hit = delta;
             break;
@@ -146,7 +157,7 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
     double lo = prev, hi = hit;
     for (int i = 0; i < 60 && hi - lo > 1e-9 * base; i++) {
         double mid = lo + (hi - lo) / 2;
-        Decision d = decide_with_num(ev, row, cell, v0 + dir * mid);
+        Decision d = decide_with_num(ev, row, table, cell, v0 + dir * mid);
         if (d != d0) {
             hi = mid;
             got = d;
@@ -163,13 +174,13 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
         double cand = dir > 0 ? ceil(to * scale) / scale : floor(to * scale) / scale;
         if (!isfinite(cand) || !in_bounds(a, cand) || fabs(cand - v0) > 1.001 * fabs(to - v0))
             continue;
-        Decision d = decide_with_num(ev, row, cell, cand);
+        Decision d = decide_with_num(ev, row, table, cell, cand);
         if (d != d0) {
             to = cand;
             break;
         }
     }
-    got = decide_with_num(ev, row, cell, to);
+    got = decide_with_num(ev, row, table, cell, to);
     out->slot = slot;
     out->sym_to = NULL;
     out->from = v0;
@@ -233,7 +244,7 @@ static const char *short_number(Compilation *c, double v)
 }
 
 /* The service, its decision and its rank. */
-static void print_decision(Compilation *c, FILE *out, uint32_t r)
+static void print_decision(Compilation *c, FILE *out, uint32_t r, uint32_t table)
 {
     Program *p = c->program;
     Results *res = c->results;
@@ -241,17 +252,20 @@ static void print_decision(Compilation *c, FILE *out, uint32_t r)
     Source *src = source_get(c, svc->locs[r].file);
     LineCol lc = source_linecol(c, svc->locs[r].file, svc->locs[r].start);
     fprintf(out, "service %s  (%s:%u)\n", svc->names[r], src ? src->path : "?", lc.line);
+    const DecideTable *t = program_table(p, table);
+    if (t->name)
+        fprintf(out, "decide table: %s\n", t->name);
     fprintf(out, "decision: %s", res->failed[r] ? "none (a score is not a number)"
-                                                : decision_name((Decision)res->decision[r]));
-    if (p->decide && p->decide->rank)
+                                                : outcome_name(p, res->decisions[table][r]));
+    if (p->rank_decl && p->rank_decl->rank)
         fprintf(out, ", rank %u of %u (rank by %s = %s)", res->rank[r], res->nservices,
-                expr_text(c, p->decide->rank), short_number(c, res->rank_value[r]));
+                expr_text(c, p->rank_decl->rank), short_number(c, res->rank_value[r]));
 }
 
 /* Every score of the service with what it read, then every arm tried up
  * to the one that fired.  Traced: the trace ends up holding every read
  * the scores and arms made, which is where the flip search looks. */
-static void print_scores_and_arms(Eval *ev, FILE *out, uint32_t r)
+static void print_scores_and_arms(Eval *ev, FILE *out, uint32_t r, uint32_t table)
 {
     Compilation *c = ev->c;
     Program *p = c->program;
@@ -275,16 +289,18 @@ static void print_scores_and_arms(Eval *ev, FILE *out, uint32_t r)
     int idx = 0;
     ev->locals[0] = (int32_t)r;
     ev->local_kinds[0] = EK_SERVICE;
-    for (Arm *a = p->decide->arms; a; a = a->next, idx++) {
+    int fired = res->arms[table][r];
+    for (Arm *a = program_table(p, table)->decl->arms; a; a = a->next, idx++) {
         LineCol al = source_linecol(c, a->loc.file, a->loc.start);
         const char *val = "always";
         if (a->cond)
             val = eval_expr(ev, a->cond).i == 1 ? "true" : "false";
-        fprintf(out, "  %c %-10s line %-4u %-6s %s\n", idx == res->arm[r] ? '>' : ' ',
+        fprintf(out, "  %c %-10s line %-4u %-6s %s\n", idx == fired ? '>' : ' ',
                 a->decision, al.line, val, a->cond ? expr_text(c, a->cond) : "otherwise");
-        if (idx == res->arm[r] && a->because.s)
-            fprintf(out, "    because \"%s\"\n", a->because.s);
-        if (idx == res->arm[r])
+        const char *because = idx == fired ? result_because(p, res, table, r) : NULL;
+        if (because)
+            fprintf(out, "    because \"%s\"\n", because);
+        if (idx == fired)
             break;
     }
     res->score_ready = ready;
@@ -294,7 +310,7 @@ static void print_scores_and_arms(Eval *ev, FILE *out, uint32_t r)
  * alone that flips the decision d0 (numbers: either way, within the
  * schema; symbols: the first allowed value that flips), smallest
  * relative change first, ties in attribute order. */
-static PtrVec find_flips(Eval *ev, uint32_t r, Decision d0)
+static PtrVec find_flips(Eval *ev, uint32_t r, uint32_t table, Decision d0)
 {
     Compilation *c = ev->c;
     KindTable *svc = kind_table(c, EK_SERVICE);
@@ -311,7 +327,7 @@ static PtrVec find_flips(Eval *ev, uint32_t r, Decision d0)
             bool have = false;
             for (int dir = -1; dir <= 1; dir += 2) {
                 Flip f = {0};
-                bool ok = search_numeric(ev, r, (int)slot, dir, &f);
+                bool ok = search_numeric(ev, r, table, (int)slot, dir, &f);
                 if (ok && (!have || f.rel < best.rel)) {
                     best = f;
                     have = true;
@@ -329,7 +345,7 @@ static PtrVec find_flips(Eval *ev, uint32_t r, Decision d0)
                 int32_t v = atom_id(c, a->allowed[k]);
                 if (v == v0)
                     continue;
-                Decision dn = decide_with_sym(ev, r, cell, v);
+                Decision dn = decide_with_sym(ev, r, table, cell, v);
                 if (dn != d0) {
                     Flip *f = ARENA_NEW(&c->arena, Flip);
                     f->slot = (int)slot;
@@ -368,7 +384,7 @@ static void print_flips(Compilation *c, FILE *out, const PtrVec *flips)
         if (f->sym_to) {
             fprintf(out, "  %-16s %s -> %s  would make it %s\n", a->name,
                     atom_name(c, (int32_t)f->from), f->sym_to,
-                    f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
+                    f->becomes >= 0 ? outcome_name(c->program, f->becomes) : "undecided");
         } else {
             char num[40];
             double pct = f->from != 0 ? 100 * (f->to - f->from) / fabs(f->from) : 0;
@@ -377,7 +393,7 @@ static void print_flips(Compilation *c, FILE *out, const PtrVec *flips)
                     arena_strndup(&c->arena, format_double(num, sizeof num, f->to),
                                   strlen(format_double(num, sizeof num, f->to))),
                     pct,
-                    f->becomes >= 0 ? decision_name(f->becomes) : "undecided");
+                    f->becomes >= 0 ? outcome_name(c->program, f->becomes) : "undecided");
         }
     }
 }
@@ -396,10 +412,36 @@ static void print_norm_ranges(Eval *ev, FILE *out, const PtrVec *norm_sites)
     }
 }
 
+/* The table --table names (options.table), 0 without one; -1 when it
+ * names none (reported). */
+static int explain_table(Compilation *c)
+{
+    Program *p = c->program;
+    if (!c->opts.table)
+        return 0;
+    DecideTable *t = program_table_named(c, intern_cstr(c, c->opts.table));
+    if (t)
+        return (int)t->index;
+    Diag *d = diag_at(c, D_UNKNOWN_TABLE, (Loc){0, 0, 0}, "--table names no decide table `%s`",
+                      c->opts.table);
+    Name names[MAX_OUTCOMES];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->tables.len && n < MAX_OUTCOMES; i++)
+        if (program_table(p, i)->name)
+            names[n++] = program_table(p, i)->name;
+    Name hint = suggest_name(intern_cstr(c, c->opts.table), names, n);
+    if (hint)
+        diag_hint(c, d, "did you mean `%s`?", hint);
+    return -1;
+}
+
 strat_status explain_service(Compilation *c, FILE *out, const char *service)
 {
     if (!decide_have_results(c))
         return STRAT_FINDINGS;
+    int table = explain_table(c);
+    if (table < 0)
+        return STRAT_FAILURE;
     Eval *ev = c->eval;
     KindTable *svc = kind_table(c, EK_SERVICE);
     Name n = intern_cstr(c, service);
@@ -412,7 +454,7 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         return STRAT_FAILURE;
     }
     uint32_t r = (uint32_t)row;
-    print_decision(c, out, r);
+    print_decision(c, out, r, (uint32_t)table);
     /* every norm() range from the portfolio as it is, before anything is
      * perturbed: whichever engine decided (the JIT fixes them up front,
      * the interpreter on first use), the search sees the same ranges */
@@ -421,8 +463,9 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
     /* from here to the end of the search scores are memoised for one
      * state of the inputs; decide_with_* forgets them at each change */
     eval_memo_begin(ev);
-    print_scores_and_arms(ev, out, r);
-    PtrVec flips = find_flips(ev, r, (Decision)c->results->decision[r]);
+    print_scores_and_arms(ev, out, r, (uint32_t)table);
+    PtrVec flips = find_flips(ev, r, (uint32_t)table,
+                              (Decision)c->results->decisions[table][r]);
     ev->tracing = false;
     eval_memo_end(ev);
     print_flips(c, out, &flips);

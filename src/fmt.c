@@ -1416,6 +1416,20 @@ static void decide(Fmt *f, Doc *out, const Decl *d)
     f->fence = close;
     tok(f, out, "decide");
     add_str(f, out, " ");
+    if (d->name) {   /* decide NAME (a, b, c) { */
+        place(f, out, d->name, d->name_loc.start, d->name_loc.end);
+        add_str(f, out, " ");
+        tok(f, out, "(");
+        for (const Item *o = d->outcomes; o; o = o->next) {
+            place(f, out, o->name, o->loc.start, o->loc.end);
+            if (o->next) {
+                tok(f, out, ",");
+                add_str(f, out, " ");
+            }
+        }
+        tok(f, out, ")");
+        add_str(f, out, " ");
+    }
     tok(f, out, "{");
     Doc *body = cat(f);
     bool first = true;

@@ -46,10 +46,19 @@ typedef struct ParseState {
     bool too_deep_reported;
     Expr *spare;            /* number nodes whose value went into a packed
                                list, for ex_new to hand out again */
+    int start_token;        /* parse_fragment: the token that starts an
+                               expression, given before the text's */
+    Expr *fragment;         /* parse_fragment's expression */
 } ParseState;
 
 /* Parses one loaded source; its declarations land in ps->head (strat.l). */
 void parse_source(struct strat_compilation *c, uint32_t file, ParseState *ps);
+
+/* Parses bytes [start, end) of source `file` as one expression (a
+ * `{...}` in a `because` text), with locations in that file; NULL after
+ * a syntax error (reported). */
+Expr *parse_fragment(struct strat_compilation *c, uint32_t file, uint32_t start,
+                     uint32_t end);
 
 /* grammar actions (parse.c) */
 Name ps_name(ParseState *ps, const char *s);

@@ -55,9 +55,15 @@ Name atom_name(Compilation *c, int32_t id)
     return c->program->atoms.items[id];
 }
 
+const char *outcome_name(const Program *p, int id)
+{
+    return id >= 0 && (uint32_t)id < p->ndecisions ? p->decision_names[id] : "none";
+}
+
+/* Any table's outcome, default or declared by a named table. */
 Decision decision_from_name(Compilation *c, Name n)
 {
-    for (int i = 0; i < DEC_COUNT; i++)
+    for (int i = 0; i < (int)c->program->ndecisions; i++)
         if (c->program->decision_names[i] == n)
             return (Decision)i;
     return DEC_NONE;
@@ -448,13 +454,14 @@ Program *program_new(Compilation *c)
         p->kinds[k].kind = (EntityKind)k;
     for (int i = 0; i < DEC_COUNT; i++)
         p->decision_names[i] = intern_cstr(c, decision_texts[i]);
+    p->ndecisions = DEC_COUNT;
     for (int i = 0; i < 6; i++)
         p->activity_names[i] = intern_cstr(c, activity_texts[i]);
     p->today = today_days(c);
     for (int i = 0; i < DEC_COUNT; i++)
         p->decision_syms[i] = (Symbol){SYM_DECISION, -1, i, p->decision_names[i], {0, 0, 0}};
     p->budget_sym = (Symbol){SYM_BUDGET, -1, -1, c->n.budget, {0, 0, 0}};
-    p->approval_decision_sym = (Symbol){SYM_APPROVAL_DECISION, -1, -1, c->n.decision, {0, 0, 0}};
+    p->approval_decision_sym = (Symbol){SYM_APPROVAL_DECISION, -1, 0, c->n.decision, {0, 0, 0}};
     p->value_sym = (Symbol){SYM_VALUE, -1, -1, NULL, {0, 0, 0}};
     add_builtin_attrs(c);
     return p;
@@ -542,15 +549,37 @@ const Arm *arm_at(const Program *p, int idx)
     return idx >= 0 ? a : NULL;
 }
 
+const Arm *table_arm_at(const DecideTable *t, int idx)
+{
+    const Arm *a = t && t->decl ? t->decl->arms : NULL;
+    for (int i = 0; a && i < idx; i++)
+        a = a->next;
+    return idx >= 0 ? a : NULL;
+}
+
+DecideTable *program_table_named(Compilation *c, Name n)
+{
+    return n ? namemap_get(&c->program->table_map, n) : NULL;
+}
+
+const char *table_heading(Compilation *c, const DecideTable *t, const char *what)
+{
+    if (!t->name)
+        return what;
+    if (strcmp(what, "decision") == 0)
+        return t->name;
+    return arena_printf(&c->arena, "%s_%s", t->name, what);
+}
+
 /* ---- what names denote --------------------------------------------------------- */
 
 static const char *const symbol_kind_names[] = {
     "nothing", "variable", "decision of the service", "const", "budget", "decision",
-    "entity", "symbol", "score", "rule", "builtin", "attribute"};
+    "entity", "symbol", "score", "rule", "builtin", "attribute", "decide table"};
 
 const char *symbol_kind_name(SymbolKind k)
 {
-    return k >= SYM_NONE && k <= SYM_ATTR ? symbol_kind_names[k] : "?";
+    return k >= SYM_NONE && k <= SYM_TABLE ? symbol_kind_names[k] : "?";
 }
 
 Symbol *symbol_new(Compilation *c, SymbolKind k, int entity_kind, int32_t index, Name name,

@@ -101,7 +101,8 @@ typedef enum SymbolKind {
     SYM_NONE,
     SYM_LOCAL,       /* a bound variable (score parameter, quantifier,
                         decide/approval `s`): index is its slot */
-    SYM_APPROVAL_DECISION,   /* `decision` in an approval: the bound service's */
+    SYM_APPROVAL_DECISION,   /* `decision` (or a table's name) in an approval:
+                                the bound service's outcome in table `index` */
     SYM_CONST,       /* index in Program.consts */
     SYM_BUDGET,      /* the strategy's budget */
     SYM_DECISION,    /* a decision name: index is the Decision */
@@ -111,7 +112,9 @@ typedef enum SymbolKind {
     SYM_SCORE,       /* index in Program.scores */
     SYM_RULE,        /* index in Program.rules (a waiver's rule) */
     SYM_BUILTIN,     /* a built-in function: index is the Builtin */
-    SYM_ATTR         /* attribute slot `index` of kind entity_kind */
+    SYM_ATTR,        /* attribute slot `index` of kind entity_kind */
+    SYM_TABLE        /* a decide table by name (decision(s, NAME)): index
+                        in Program.tables */
 } SymbolKind;
 
 typedef struct Symbol {
@@ -189,7 +192,34 @@ typedef enum Decision {
     DEC_TOLERATE, DEC_COUNT, DEC_NONE = -1
 } Decision;
 
+/* The name of a default decision (the six above). */
 const char *decision_name(Decision d);
+
+/* Outcome ids: every outcome name of every decide table has one id in the
+ * program (Program.decision_names); the six defaults keep their Decision
+ * values, a named table's other outcomes follow in declaration order.
+ * Results hold ids, so `decision(s, time) == invest` compares ids whatever
+ * the table. */
+enum { MAX_OUTCOMES = 64 };
+
+/* A decide table: the unnamed `decide { }` (the six default outcomes) or
+ * `decide NAME (a, b, c) { }`.  Program.tables holds them, the unnamed one
+ * first, then the named ones in declaration order; table 0 is the one
+ * `decision(s)` and the `decision` columns of the outputs read.  Iterate
+ * them with program_table(p, i) for i < p->tables.len. */
+typedef struct DecideTable {
+    Name name;               /* NULL for the unnamed table */
+    Decl *decl;
+    uint32_t index;          /* in Program.tables */
+    int8_t outcomes[MAX_OUTCOMES];   /* outcome ids, in declared order */
+    uint32_t noutcomes;
+    bool interpolates;       /* an arm's `because` has `{expression}` */
+    Symbol sym;              /* SYM_TABLE: the name in decision(s, NAME) */
+    Symbol approval_sym;     /* SYM_APPROVAL_DECISION: the name in an approval */
+} DecideTable;
+
+/* Program.decision_names[id], or "none". */
+const char *outcome_name(const struct Program *p, int id);
 
 /* Built-in functions; Expr.u.call.builtin holds one of these or -1. */
 typedef enum Builtin {
@@ -246,13 +276,17 @@ typedef struct Program {
     NameMap approval_map, scenario_map, limit_map, test_map;   /* -> Decl* */
     AppetiteLevel *appetite;
     uint32_t nappetite;
-    Decl *decide;
+    Decl *decide;                   /* table 0's declaration, or NULL */
+    Decl *rank_decl;                /* the table with `rank by`, else decide */
+    PtrVec tables;                  /* DecideTable*, see above */
+    NameMap table_map;              /* name -> DecideTable* */
     Decl *appetite_decl;
-    Name decision_names[DEC_COUNT];
+    Name decision_names[MAX_OUTCOMES];   /* by outcome id */
+    uint32_t ndecisions;
     Name activity_names[6];
     int32_t today;                  /* days, for waivers */
     /* The symbols of names that no declaration owns. */
-    Symbol decision_syms[DEC_COUNT], budget_sym, approval_decision_sym, value_sym;
+    Symbol decision_syms[MAX_OUTCOMES], budget_sym, approval_decision_sym, value_sym;
     struct PositionIndex *index;    /* program_symbol_at's, built on first use */
     struct CsvLoad *csv_pending;    /* references in CSV cells, to resolve */
 } Program;
@@ -342,8 +376,19 @@ void const_refs(Compilation *c, Expr *e, PtrVec *out);
 void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen);
 void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen);
 
-/* Arm number idx of the decide table (Results.arm), or NULL. */
+/* Arm number idx of table 0 (Results.arm), or NULL. */
 const Arm *arm_at(const Program *p, int idx);
+/* Arm number idx of a table (Results.arms[t]), or NULL. */
+const Arm *table_arm_at(const DecideTable *t, int idx);
+static inline DecideTable *program_table(const Program *p, uint32_t i)
+{
+    return p->tables.items[i];
+}
+/* A table by name (NULL: none). */
+DecideTable *program_table_named(Compilation *c, Name n);
+/* Column headings of table t: "decision", "arm", "because" for the
+ * unnamed table, NAME, NAME_arm, NAME_because for a named one. */
+const char *table_heading(Compilation *c, const DecideTable *t, const char *what);
 
 /* ---- what names denote (Symbol, above) ------------------------------------- */
 

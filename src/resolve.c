@@ -1252,8 +1252,99 @@ static void report_duplicate(Compilation *c, const char *what, Name name, Loc lo
 }
 
 
+/* The outcome id of `name`, made when it is new (S0923 past MAX_OUTCOMES:
+ * -1). */
+static int outcome_id(Compilation *c, Name name, Loc loc)
+{
+    Program *p = c->program;
+    Decision d = decision_from_name(c, name);
+    if (d != DEC_NONE)
+        return d;
+    if (p->ndecisions >= MAX_OUTCOMES) {
+        diag_at(c, D_TOO_MANY_OUTCOMES, loc, "too many outcomes: the decide tables may "
+                                             "name at most %d", MAX_OUTCOMES);
+        return -1;
+    }
+    uint32_t id = p->ndecisions++;
+    p->decision_names[id] = name;
+    p->decision_syms[id] = (Symbol){SYM_DECISION, -1, (int32_t)id, name, {0, 0, 0}};
+    return (int)id;
+}
+
+static DecideTable *table_new(Compilation *c, Decl *d)
+{
+    Program *p = c->program;
+    DecideTable *t = ARENA_NEW(&c->arena, DecideTable);
+    t->name = d->name;
+    t->decl = d;
+    t->index = p->tables.len;
+    ptrvec_push(&c->arena, &p->tables, t);
+    if (d->name)
+        namemap_put(c, &p->table_map, d->name, t);
+    t->sym = (Symbol){SYM_TABLE, -1, (int32_t)t->index, d->name, d->name_loc};
+    t->approval_sym = (Symbol){SYM_APPROVAL_DECISION, -1, (int32_t)t->index, d->name,
+                               d->name_loc};
+    if (!d->name) {
+        for (int i = 0; i < DEC_COUNT; i++)
+            t->outcomes[t->noutcomes++] = (int8_t)i;
+        return t;
+    }
+    for (Item *o = d->outcomes; o; o = o->next) {
+        int id = outcome_id(c, o->name, o->loc);
+        if (id < 0)
+            break;
+        bool dup = false;
+        for (uint32_t k = 0; k < t->noutcomes && !dup; k++)
+            dup = t->outcomes[k] == id;
+        if (dup) {
+            diag_at(c, D_DUPLICATE_TABLE, o->loc, "decide table `%s` lists outcome `%s` twice",
+                    d->name, o->name);
+            continue;
+        }
+        t->outcomes[t->noutcomes++] = (int8_t)id;
+    }
+    return t;
+}
+
+/* Program.tables: the unnamed table first (decision(s) is its), then the
+ * named ones in declaration order; a name declared twice is S0919. */
+static void register_tables(Compilation *c, PtrVec *named)
+{
+    Program *p = c->program;
+    if (p->decide)
+        table_new(c, p->decide);
+    for (uint32_t i = 0; i < named->len; i++) {
+        Decl *d = named->items[i];
+        DecideTable *old = program_table_named(c, d->name);
+        if (old) {
+            Diag *dg = diag_at(c, D_DUPLICATE_TABLE, d->name_loc,
+                               "decide table `%s` is declared twice", d->name);
+            diag_note(c, dg, old->decl->name_loc, "first declared here");
+            continue;
+        }
+        table_new(c, d);
+    }
+    if (p->tables.len)
+        p->decide = program_table(p, 0)->decl;
+    /* one table ranks: the first with `rank by` */
+    p->rank_decl = p->decide;
+    for (uint32_t i = 0; i < p->tables.len; i++) {
+        Decl *d = program_table(p, i)->decl;
+        if (!d->rank)
+            continue;
+        if (p->rank_decl && p->rank_decl->rank && p->rank_decl != d) {
+            Diag *dg = diag_at(c, D_SINGLETON, d->rank->loc,
+                               "only one decide table may have `rank by`");
+            diag_note(c, dg, p->rank_decl->rank->loc, "the services are ranked here");
+            continue;
+        }
+        p->rank_decl = d;
+    }
+}
+
 static void register_decls(Compilation *c)
 {
+    PtrVec named_tables = {0};
     Program *p = c->program;
     Decl *strategy = NULL, *appetite = NULL, *lint = NULL;
     for (Decl *d = c->decls; d; d = d->next) {
@@ -1311,7 +1402,9 @@ static void register_decls(Compilation *c)
             }
             break;
         case D_DECIDE:
-            if (p->decide) {
+            if (d->name) {
+                ptrvec_push(&c->arena, &named_tables, d);
+            } else if (p->decide) {
                 Diag *dg = diag_at(c, D_SINGLETON, d->loc, "decide is declared twice");
                 diag_note(c, dg, p->decide->loc, "first declared here");
             } else {
@@ -1398,6 +1491,7 @@ static void register_decls(Compilation *c)
     }
     if (appetite)
         p->appetite_decl = appetite;
+    register_tables(c, &named_tables);
     /* before any check runs: the levels apply to every warning to come */
     diag_lint_from_options(c);
     if (lint)

@@ -31,9 +31,10 @@ enum { DEFAULT_RUNS = 200 };
 #define DEFAULT_SPREAD 0.10
 #define DEFAULT_KNIFE_EDGE 0.10
 
-/* Into what a service's decision changed, per run: DEC_COUNT decisions and
- * "no decision" (a score that came out NaN or infinite). */
-enum { OUTCOMES = DEC_COUNT + 1 };
+/* Into what a service's decision (in table 0) changed, per run: the
+ * program's outcome ids and "no decision" (a score that came out NaN or
+ * infinite), OUTCOMES(st) in all. */
+#define OUTCOMES(st) ((st)->c->program->ndecisions + 1)
 
 typedef struct Perturbed {
     KindTable *t;
@@ -51,7 +52,7 @@ typedef struct Study {
     Perturbed *cols;
     uint32_t ncols;
     uint32_t *changed;        /* per service: runs with another outcome */
-    uint32_t *into;           /* [row * OUTCOMES + outcome] */
+    uint32_t *into;           /* [row * OUTCOMES(st) + outcome] */
     PtrVec order;             /* scores, dependencies first */
 } Study;
 
@@ -150,11 +151,12 @@ static Lasting lasting(Compilation *c)
     return l;
 }
 
-/* The service's outcome in a results table: its decision, or DEC_COUNT. */
-static int outcome(const Results *res, uint32_t row)
+/* The service's outcome in a results table: its decision, or the
+ * program's number of outcomes (no decision). */
+static int outcome(const Program *p, const Results *res, uint32_t row)
 {
     int d = res->decision[row];
-    return d >= 0 && d < DEC_COUNT ? d : DEC_COUNT;
+    return d >= 0 && (uint32_t)d < p->ndecisions ? d : (int)p->ndecisions;
 }
 
 /* One run: scores and decisions of every service into st->run. */
@@ -188,9 +190,10 @@ static void decide_all(Study *st)
             decide_row(ev, r);
 }
 
-static const char *outcome_name(Compilation *c, int o)
+static const char *study_outcome_name(Compilation *c, int o)
 {
-    return o < DEC_COUNT ? c->program->decision_names[o] : "no decision";
+    return (uint32_t)o < c->program->ndecisions ? c->program->decision_names[o]
+                                                : "no decision";
 }
 
 /* Services in report order: most often changed first, then by rank. */
@@ -208,25 +211,25 @@ static int by_change(const void *pa, const void *pb, void *arg)
 static void print_into(const Study *st, FILE *out, uint32_t r, unsigned runs, bool csv)
 {
     /* alternatives, most frequent first, ties in decision order */
-    bool done[OUTCOMES] = {false};
-    int base = outcome(st->base, r);
+    bool done[MAX_OUTCOMES + 1] = {false};
+    int base = outcome(st->c->program, st->base, r);
     done[base] = true;
     bool first = true;
     for (;;) {
         int best = -1;
-        for (int o = 0; o < OUTCOMES; o++)
-            if (!done[o] && st->into[(size_t)r * OUTCOMES + o] &&
-                (best < 0 || st->into[(size_t)r * OUTCOMES + o] >
-                                 st->into[(size_t)r * OUTCOMES + best]))
+        for (int o = 0; o < (int)OUTCOMES(st); o++)
+            if (!done[o] && st->into[(size_t)r * OUTCOMES(st) + o] &&
+                (best < 0 || st->into[(size_t)r * OUTCOMES(st) + o] >
+                                 st->into[(size_t)r * OUTCOMES(st) + best]))
                 best = o;
         if (best < 0)
             break;
         done[best] = true;
-        double share = 100.0 * st->into[(size_t)r * OUTCOMES + best] / runs;
+        double share = 100.0 * st->into[(size_t)r * OUTCOMES(st) + best] / runs;
         if (csv)
-            fprintf(out, "%s%s:%.1f", first ? "" : ";", outcome_name(st->c, best), share);
+            fprintf(out, "%s%s:%.1f", first ? "" : ";", study_outcome_name(st->c, best), share);
         else
-            fprintf(out, "%s%s %.1f%%", first ? "" : ", ", outcome_name(st->c, best), share);
+            fprintf(out, "%s%s %.1f%%", first ? "" : ", ", study_outcome_name(st->c, best), share);
         first = false;
     }
 }
@@ -260,18 +263,18 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
             fputs(i ? ",\n    {\"service\": " : "\n    {\"service\": ", out);
             json_string(out, svc->names[r]);
             fputs(", \"decision\": ", out);
-            json_string(out, outcome_name(c, outcome(st->base, r)));
+            json_string(out, study_outcome_name(c, outcome(c->program, st->base, r)));
             fputs(", \"changed\": ", out);
             json_number(out, (double)st->changed[r] / runs);
             fprintf(out, ", \"knife_edge\": %s, \"into\": {",
                     st->changed[r] >= knife * runs ? "true" : "false");
             bool first = true;
-            for (int oc = 0; oc < OUTCOMES; oc++) {
-                uint32_t k = st->into[(size_t)r * OUTCOMES + oc];
-                if (!k || oc == outcome(st->base, r))
+            for (int oc = 0; oc < (int)OUTCOMES(st); oc++) {
+                uint32_t k = st->into[(size_t)r * OUTCOMES(st) + oc];
+                if (!k || oc == outcome(c->program, st->base, r))
                     continue;
                 fputs(first ? "" : ", ", out);
-                json_string(out, outcome_name(c, oc));
+                json_string(out, study_outcome_name(c, oc));
                 fputs(": ", out);
                 json_number(out, (double)k / runs);
                 first = false;
@@ -287,7 +290,8 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
         fputs("service,decision,changed_percent,knife_edge,into\n", out);
         for (uint32_t i = 0; i < nrows; i++) {
             uint32_t r = rows[i];
-            fprintf(out, "%s,%s,%.1f,%s,", svc->names[r], outcome_name(c, outcome(st->base, r)),
+            fprintf(out, "%s,%s,%.1f,%s,", svc->names[r],
+                    study_outcome_name(c, outcome(c->program, st->base, r)),
                     100.0 * st->changed[r] / runs,
                     st->changed[r] >= knife * runs ? "yes" : "no");
             print_into(st, out, r, runs, true);
@@ -310,7 +314,8 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
     for (uint32_t i = 0; i < nrows; i++) {
         uint32_t r = rows[i];
         fprintf(out, "%-*s  %-11s %7.1f%%  ", w, svc->names[r],
-                outcome_name(c, outcome(st->base, r)), 100.0 * st->changed[r] / runs);
+                study_outcome_name(c, outcome(c->program, st->base, r)),
+                100.0 * st->changed[r] / runs);
         print_into(st, out, r, runs, false);
         fputs(st->changed[r] >= knife * runs ? "  (knife-edge)\n" : "\n", out);
     }
@@ -355,7 +360,7 @@ strat_status sensitivity_run(Compilation *c, FILE *out, const strat_sensitivity_
     run->failed = arena_alloc(&c->arena, st.n + 1);
     st.run = run;
     st.changed = ARENA_ARRAY(&c->arena, uint32_t, st.n + 1);
-    st.into = ARENA_ARRAY(&c->arena, uint32_t, (size_t)st.n * OUTCOMES + 1);
+    st.into = ARENA_ARRAY(&c->arena, uint32_t, (size_t)st.n * OUTCOMES(&st) + 1);
     bool *seen = ARENA_ARRAY(&c->arena, bool, ev->p->scores.len + 1);
     for (uint32_t i = 0; i < ev->p->scores.len; i++)
         order_scores(c, ev->p->scores.items[i], &st.order, seen);
@@ -379,11 +384,11 @@ strat_status sensitivity_run(Compilation *c, FILE *out, const strat_sensitivity_
         }
         decide_all(&st);
         for (uint32_t r = 0; r < st.n; r++) {
-            int now = outcome(run, r);
-            if (now == outcome(base, r))
+            int now = outcome(c->program, run, r);
+            if (now == outcome(c->program, base, r))
                 continue;
             st.changed[r]++;
-            st.into[(size_t)r * OUTCOMES + now]++;
+            st.into[(size_t)r * OUTCOMES(&st) + now]++;
         }
         Lasting after = lasting(c);
         if (memcmp(&before, &after, sizeof before) == 0)

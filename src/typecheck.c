@@ -19,7 +19,9 @@
 #include "diag.h"
 #include "intern.h"
 #include "numeric.h"
+#include "parse.h"
 #include "resolve.h"
+#include "source.h"
 #include "typecheck.h"
 
 typedef enum Context {
@@ -47,6 +49,8 @@ typedef struct Scope {
     int norm_lets;           /* inside norm's argument: the lets bound
                                 outside it, which it may not read; else 0 */
     Score *score;            /* the score being checked, for recursion */
+    int table;               /* CTX_DECIDE: the table being checked (its
+                                arms may read the tables before it) */
     bool in_aggregate;       /* inside sum/count/any/all's comprehension */
 } Scope;
 
@@ -123,7 +127,7 @@ static Name suggest_any(Scope *sc, Name n)
         suggest_offer(&sg, sc->let_names[i]);
     for (uint32_t i = 0; i < c->program->consts.len; i++)
         suggest_offer(&sg, ((Const *)c->program->consts.items[i])->name);
-    for (int i = 0; i < DEC_COUNT; i++)
+    for (uint32_t i = 0; i < c->program->ndecisions; i++)
         suggest_offer(&sg, c->program->decision_names[i]);
     for (int k = 0; k < EK_COUNT; k++) {
         KindTable *t = kind_table(c, (EntityKind)k);
@@ -221,6 +225,37 @@ static bool bare_attribute_fix(Scope *sc, Expr *e, Diag *d, Name n)
     return true;
 }
 
+/* The table argument of decision(s, NAME): a bare name of a decide table
+ * (S0921 otherwise, with "did you mean" over the tables). */
+static int32_t check_table_arg(Compilation *c, Expr *e)
+{
+    Program *p = c->program;
+    e->type = &type_symbol;
+    if (e->kind != EX_NAME) {
+        diag_at(c, D_UNKNOWN_TABLE, e->loc, "the second argument of `decision` is the name "
+                                            "of a decide table");
+        return -1;
+    }
+    DecideTable *t = program_table_named(c, e->u.name.id);
+    if (t) {
+        e->u.name.sym = &t->sym;
+        return (int32_t)t->index;
+    }
+    Diag *d = diag_at(c, D_UNKNOWN_TABLE, e->loc, "no decide table is named `%s`",
+                      e->u.name.id);
+    Suggester sg;
+    suggest_begin(&sg, e->u.name.id);
+    for (uint32_t i = 0; i < p->tables.len; i++)
+        if (program_table(p, i)->name)
+            suggest_offer(&sg, program_table(p, i)->name);
+    Name hint = suggest_best(&sg);
+    if (hint)
+        diag_hint(c, d, "did you mean `%s`?", hint);
+    else
+        diag_hint(c, d, "declare it as `decide %s (...) { ... }`", e->u.name.id);
+    return -1;
+}
+
 /* Resolves a name once, recording on e what it denotes (e->u.name.sym)
  * for the run and the position index; returns its type. */
 static const Type *check_name(Scope *sc, Expr *e)
@@ -251,6 +286,11 @@ static const Type *check_name(Scope *sc, Expr *e)
         }
     if (n == c->n.decision && sc->ctx == CTX_APPROVAL) {
         e->u.name.sym = &p->approval_decision_sym;
+        return &type_decision;
+    }
+    DecideTable *table = sc->ctx == CTX_APPROVAL ? program_table_named(c, n) : NULL;
+    if (table) {   /* `when = action == consolidate`: that table's outcome */
+        e->u.name.sym = &table->approval_sym;
         return &type_decision;
     }
     Const *k = const_named(c, n);
@@ -381,7 +421,8 @@ static bool name_resolves(Scope *sc, Name n)
         if (sc->let_names[i] == n)
             return true;
     if (const_named(c, n) || n == c->n.budget || decision_from_name(c, n) != DEC_NONE ||
-        known_symbol(c, n) || (n == c->n.decision && sc->ctx == CTX_APPROVAL))
+        known_symbol(c, n) || (n == c->n.decision && sc->ctx == CTX_APPROVAL) ||
+        (sc->ctx == CTX_APPROVAL && program_table_named(c, n)))
         return true;
     for (int k = 0; k < EK_COUNT; k++)
         if (kind_lookup(kind_table(c, (EntityKind)k), n) >= 0)
@@ -648,7 +689,7 @@ static const Type *check_call(Scope *sc, Expr *e)
         [B_ALIGNMENT] = {1, 1}, [B_EXPOSURE] = {2, 2}, [B_NORM] = {1, 1},
         [B_MIN] = {2, 16}, [B_MAX] = {2, 16}, [B_CLAMP] = {3, 3}, [B_ABS] = {1, 1},
         [B_LOG] = {1, 1}, [B_SQRT] = {1, 1}, [B_POW] = {2, 2}, [B_DEFINED] = {1, 1},
-        [B_DECISION] = {1, 1}, [B_ROUND] = {2, 2}, [B_FLOOR] = {1, 1},
+        [B_DECISION] = {1, 2}, [B_ROUND] = {2, 2}, [B_FLOOR] = {1, 1},
         [B_CEIL] = {1, 1}, [B_TRUNC] = {1, 1}, [B_MOD] = {2, 2}};
     if ((int)n < arity[b].min || (int)n > arity[b].max) {
         if (arity[b].min == arity[b].max)
@@ -679,6 +720,19 @@ static const Type *check_call(Scope *sc, Expr *e)
             return &type_number;
         }
         if (b == B_DECISION) {
+            int32_t table = 0;
+            if (n == 2 && (table = check_table_arg(c, args[1])) < 0)
+                return &type_decision;   /* reported */
+            if (sc->ctx == CTX_DECIDE && table < sc->table)
+                return &type_decision;   /* an earlier table: decided first */
+            if (sc->ctx == CTX_DECIDE && n == 2) {
+                Diag *d = diag_at(c, D_SCORE_RECURSION, e->loc,
+                                  "decide table `%s` is not decided before this one",
+                                  args[1]->u.name.id);
+                diag_hint(c, d, "an arm may read the tables before its own: the unnamed "
+                                "table first, then the named ones in declaration order");
+                return &type_decision;
+            }
             if (sc->ctx == CTX_DECIDE)
                 diag_at(c, D_SCORE_RECURSION, e->loc,
                         "`decision` cannot be used while deciding");
@@ -915,9 +969,152 @@ static bool expr_equal(const Expr *a, const Expr *b)
     return false;
 }
 
-static void check_decide(Compilation *c, Decl *d)
+/* Appends one byte-range of a because text's raw source to buf, its
+ * escapes decoded (the scanner reported bad ones already); `{{` and `}}`
+ * are one brace. */
+static char *decode_literal(Compilation *c, const char *raw, uint32_t len)
 {
-    Scope sc = {.c = c, .ctx = CTX_DECIDE};
+    char *out = arena_alloc(&c->arena, (size_t)len + 1);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        char ch = raw[i];
+        if ((ch == '{' || ch == '}') && i + 1 < len && raw[i + 1] == ch) {
+            out[n++] = ch;
+            i++;
+        } else if (ch == '\\' && i + 1 < len) {
+            char e = raw[++i];
+            if (e == 'u' && i + 1 < len && raw[i + 1] == '{') {
+                uint32_t cp = 0;
+                for (i += 2; i < len && raw[i] != '}'; i++)
+                    cp = cp * 16 + (uint32_t)(raw[i] <= '9' ? raw[i] - '0'
+                                                            : (raw[i] | 0x20) - 'a' + 10);
+                if (cp < 0x80) {
+                    out[n++] = (char)cp;
+                } else if (cp < 0x800) {
+                    out[n++] = (char)(0xC0 | cp >> 6);
+                    out[n++] = (char)(0x80 | (cp & 0x3F));
+                } else {   /* \u{} is at most 6 digits: room enough (len) */
+                    char tmp[4];
+                    int k = 0;
+                    if (cp < 0x10000) {
+                        tmp[k++] = (char)(0xE0 | cp >> 12);
+                    } else {
+                        tmp[k++] = (char)(0xF0 | cp >> 18);
+                        tmp[k++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                    }
+                    tmp[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                    tmp[k++] = (char)(0x80 | (cp & 0x3F));
+                    for (int j = 0; j < k && n < len; j++)
+                        out[n++] = tmp[j];
+                }
+            } else {
+                out[n++] = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+            }
+        } else {
+            out[n++] = ch;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* Splits an arm's `because` into text and `{expression}` parts, read from
+ * the source (so an expression's locations are its place in the file) and
+ * checked in the decide scope.  A text without `{` keeps parts NULL. */
+static void check_because(Scope *sc, Arm *a, DecideTable *t)
+{
+    Compilation *c = sc->c;
+    Source *src = source_get(c, a->because_loc.file);
+    if (!a->because.s || !src || !strchr(a->because.s, '{'))
+        return;
+    uint32_t at = a->because_loc.start;
+    while (at < a->because_loc.end && src->text[at] != '"')
+        at++;
+    uint32_t end = a->because_loc.end;   /* after the closing quote */
+    if (at >= end || end - at < 2)
+        return;
+    const char *raw = src->text;
+    uint32_t open = at + 1, close = end - 1, lit = open;
+    BecausePart head = {0}, *tail = &head;
+    bool ok = true;
+    for (uint32_t i = open; i < close; i++) {
+        char ch = raw[i];
+        if (ch == '\\') {   /* an escape: \u{...} holds braces of its own */
+            if (i + 1 < close && raw[i + 1] == 'u')
+                while (i < close && raw[i] != '}')
+                    i++;
+            else
+                i++;
+            continue;
+        }
+        if (ch != '{')
+            continue;
+        if (i + 1 < close && raw[i + 1] == '{') {
+            i++;
+            continue;
+        }
+        uint32_t j = i + 1;
+        while (j < close && raw[j] != '}' && raw[j] != '"' && raw[j] != '\\')
+            j++;
+        Loc where = {a->because_loc.file, i, j < close ? j + 1 : close};
+        if (j >= close || raw[j] != '}') {
+            diag_at(c, D_BAD_BECAUSE, where, j >= close ? "`{` in a because text is not "
+                                                         "closed: write `{{` for a brace"
+                                                       : "an interpolated expression cannot "
+                                                         "hold a string or an escape");
+            ok = false;
+            break;
+        }
+        bool blank = true;
+        for (uint32_t k = i + 1; k < j; k++)
+            blank &= raw[k] == ' ' || raw[k] == '\t';
+        if (blank) {
+            diag_at(c, D_BAD_BECAUSE, where, "`{}` in a because text holds no expression: "
+                                             "write `{{}}` for braces");
+            ok = false;
+            i = j;
+            continue;
+        }
+        BecausePart *text = ARENA_NEW(&c->arena, BecausePart);
+        text->text = decode_literal(c, raw + lit, i - lit);
+        tail = tail->next = text;
+        Expr *e = parse_fragment(c, a->because_loc.file, i + 1, j);
+        if (e) {
+            const Type *ty = check_expr(sc, e);
+            if (!is_error(ty) && (ty->kind == T_LIST || ty->kind == T_RANGE))
+                diag_at(c, D_BAD_BECAUSE, e->loc, "an interpolated expression is one value, "
+                                                  "not a %s", type_name(c, ty));
+            BecausePart *part = ARENA_NEW(&c->arena, BecausePart);
+            part->expr = e;
+            tail = tail->next = part;
+        } else {
+            ok = false;
+        }
+        lit = j + 1;
+        i = j;
+    }
+    if (!ok || !head.next)
+        return;
+    BecausePart *text = ARENA_NEW(&c->arena, BecausePart);
+    text->text = decode_literal(c, raw + lit, close - lit);
+    tail->next = text;
+    a->parts = head.next;
+    t->interpolates = true;
+}
+
+static bool table_has(const DecideTable *t, int id)
+{
+    for (uint32_t k = 0; k < t->noutcomes; k++)
+        if (t->outcomes[k] == id)
+            return true;
+    return false;
+}
+
+static void check_decide(Compilation *c, DecideTable *t)
+{
+    Decl *d = t->decl;
+    Program *p = c->program;
+    Scope sc = {.c = c, .ctx = CTX_DECIDE, .table = (int)t->index};
     sc.vars[0] = c->n.s;
     sc.kinds[0] = EK_SERVICE;
     sc.syms[0] = symbol_new(c, SYM_LOCAL, EK_SERVICE, 0, c->n.s, (Loc){0, 0, 0});
@@ -925,7 +1122,22 @@ static void check_decide(Compilation *c, Decl *d)
     Arm *otherwise = NULL;
     for (Arm *a = d->arms; a; a = a->next) {
         a->dec = decision_from_name(c, a->decision);
-        if (a->dec == DEC_NONE) {
+        if (t->name && !table_has(t, a->dec)) {
+            Diag *dg = diag_at(c, D_UNKNOWN_OUTCOME, a->loc, "`%s` is not an outcome of "
+                                                             "decide table `%s`",
+                               a->decision, t->name);
+            Name names[MAX_OUTCOMES];
+            for (uint32_t k = 0; k < t->noutcomes; k++)
+                names[k] = p->decision_names[t->outcomes[k]];
+            Name s = suggest_name(a->decision, names, t->noutcomes);
+            if (s)
+                diag_hint(c, dg, "did you mean `%s`?", s);
+            else
+                diag_hint(c, dg, "add it to the table's outcomes: `decide %s (..., %s)`",
+                          t->name, a->decision);
+            a->dec = DEC_NONE;
+        } else if (!t->name && (a->dec < 0 || a->dec >= DEC_COUNT)) {
+            a->dec = DEC_NONE;
             Diag *dg = diag_at(c, D_UNKNOWN_DECISION, a->loc, "unknown decision `%s`",
                                a->decision);
             Name s = suggest_name(a->decision, c->program->decision_names, DEC_COUNT);
@@ -936,6 +1148,7 @@ static void check_decide(Compilation *c, Decl *d)
         if (a->cond)
             expect_type(&sc, a->cond, check_expr(&sc, a->cond), T_BOOL,
                         "the condition of an arm");
+        check_because(&sc, a, t);
         if (otherwise) {
             Diag *dg = diag_at(c, D_UNREACHABLE_ARM, a->loc,
                                "arm `%s` can never fire: it follows `otherwise`", a->decision);
@@ -956,11 +1169,30 @@ static void check_decide(Compilation *c, Decl *d)
             }
     }
     if (!d->arms)
-        diag_at(c, D_NO_DECISION, d->loc, "the decision table has no arms");
+        diag_at(c, D_NO_DECISION, d->loc, t->name ? arena_printf(&c->arena, "decide table "
+                                                               "`%s` has no arms", t->name)
+                                                  : "the decision table has no arms");
     else if (!otherwise) {
-        Diag *dg = diag_at(c, D_NO_DECISION, d->loc,
-                           "services matching no arm are left without a decision");
-        diag_hint(c, dg, "end the table with `tolerate otherwise`");
+        Diag *dg = diag_at(c, D_NO_DECISION, t->name ? d->name_loc : d->loc,
+                           t->name ? arena_printf(&c->arena, "services matching no arm of "
+                                                  "`%s` are left without an outcome", t->name)
+                                   : "services matching no arm are left without a decision");
+        diag_hint(c, dg, t->name ? arena_printf(&c->arena, "end the table with `%s otherwise`",
+                                                t->noutcomes ? p->decision_names[t->outcomes[0]]
+                                                             : "tolerate")
+                                 : "end the table with `tolerate otherwise`");
+    }
+    /* an outcome no arm names is a list that says more than the table does */
+    Item *o = d->outcomes;
+    for (uint32_t k = 0; t->name && o; o = o->next) {
+        int id = decision_from_name(c, o->name);
+        bool named = false;
+        for (Arm *a = d->arms; a && !named; a = a->next)
+            named = a->dec == id;
+        if (!named && d->arms)
+            diag_at(c, D_OUTCOME_UNUSED, o->loc, "outcome `%s` of decide table `%s` is named "
+                                                 "by no arm", o->name, t->name);
+        k++;
     }
     if (d->rank)
         expect_type(&sc, d->rank, check_expr(&sc, d->rank), T_NUMBER, "`rank by`");
@@ -1229,11 +1461,16 @@ static void check_costs(Compilation *c)
         check_cost(&cx, s->decl->expr, nsvc,
                    arena_printf(&c->arena, "score `%s`", s->name));
     }
-    if (p->decide) {
-        for (Arm *a = p->decide->arms; a; a = a->next)
+    for (uint32_t t = 0; t < p->tables.len; t++) {
+        Decl *d = program_table(p, t)->decl;
+        for (Arm *a = d->arms; a; a = a->next) {
             check_cost(&cx, a->cond, nsvc,
                        arena_printf(&c->arena, "the `%s` arm", a->decision));
-        check_cost(&cx, p->decide->rank, nsvc, "`rank by`");
+            for (BecausePart *part = a->parts; part; part = part->next)
+                check_cost(&cx, part->expr, nsvc,
+                           arena_printf(&c->arena, "the `%s` arm's because", a->decision));
+        }
+        check_cost(&cx, d->rank, nsvc, "`rank by`");
     }
     for (uint32_t i = 0; i < p->approvals.len; i++) {
         Decl *d = p->approvals.items[i];
@@ -1308,8 +1545,8 @@ void check_expressions(Compilation *c)
         visit_score(c, p->scores.items[i], &path);
     for (uint32_t i = 0; i < p->rules.len; i++)
         check_bool_portfolio(c, ((Rule *)p->rules.items[i])->decl->expr, "a rule");
-    if (p->decide)
-        check_decide(c, p->decide);
+    for (uint32_t i = 0; i < p->tables.len; i++)
+        check_decide(c, program_table(p, i));
     for (uint32_t i = 0; i < p->approvals.len; i++) {
         Decl *d = p->approvals.items[i];
         for (Item *it = d->items; it; it = it->next) {

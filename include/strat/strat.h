@@ -111,6 +111,8 @@ typedef struct strat_options {
                                   computed and not written) */
     const strat_lint_setting *lint;   /* check levels, later ones win; they */
     unsigned nlint;                   /* win over the strategy's `lint` block */
+    const char *table;         /* the decide table explain looks at, by name;
+                                  NULL: the first (decision(s)'s) */
 } strat_options;
 
 typedef enum strat_diag_format {

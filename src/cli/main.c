@@ -90,6 +90,7 @@ static const Command commands[] = {
      "each arm tried with its condition's value, and the smallest change of one\n"
      "input that would flip the decision.\n\n"
      "  --scenario NAME        apply a what-if scenario first\n"
+     "  --table NAME           explain the outcome of the named decide table\n"
      "  --jit WHEN             auto, on or off: how the portfolio is decided first\n"
      "                         (the explanation is the same either way)\n"
      "  --no-cache             do not use or write the compiled-code cache\n",
@@ -414,6 +415,13 @@ int main(int argc, char **argv)
             o.lib.stdlib_dir = val;
         } else if (TAKES("--scenario")) {
             o.lib.scenario = val;
+        } else if (TAKES("--table")) {
+            if (strcmp(cmd->name, "explain") != 0) {
+                free(files);
+                free(lint);
+                return usage_error(cmd->name, "%s applies to `strat explain` only", "--table");
+            }
+            o.lib.table = val;
         } else if (TAKES("--max-errors")) {
             if (!count_option(val, 1000000, &o.lib.max_errors)) {
                 free(files);
