@@ -402,6 +402,10 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         return STRAT_FINDINGS;
     Eval *ev = c->eval;
     KindTable *svc = kind_table(c, EK_SERVICE);
+    /* `Email Archive Platform`, as a .strat file writes it, is that name */
+    size_t len = strlen(service);
+    if (len > 2 && service[0] == '`' && service[len - 1] == '`')
+        service = arena_strndup(&c->arena, service + 1, len - 2);
     Name n = intern_cstr(c, service);
     int32_t row = kind_lookup(svc, n);
     if (row < 0) {

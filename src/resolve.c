@@ -221,8 +221,9 @@ static void report_undefined(Compilation *c, Loc loc, Name name, unsigned kinds)
     Name s = suggest_entity(c, kinds, name);
     if (s) {
         diag_hint(c, d, "did you mean `%s`?", s);
-        if (loc.end - loc.start == strlen(name))   /* the name as written */
-            diag_fix(c, d, loc, s, suggestion_unique(c, kinds, name, s));
+        size_t written = loc.end - loc.start;   /* the name as written, maybe in backticks */
+        if (written == strlen(name) || written == strlen(name) + 2)
+            diag_fix(c, d, loc, name_spelling(&c->arena, s), suggestion_unique(c, kinds, name, s));
     }
 }
 
