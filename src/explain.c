@@ -169,6 +169,12 @@ static bool search_numeric(Eval *ev, uint32_t row, int slot, double dir, Flip *o
             break;
         }
     }
+    if (a->whole) {   /* an int changes by whole steps */
+        double w = dir > 0 ? ceil(to) : floor(to);
+        if (!in_bounds(a, w) || decide_with_num(ev, row, cell, w) == d0)
+            return false;
+        to = w;
+    }
     got = decide_with_num(ev, row, cell, to);
     out->slot = slot;
     out->sym_to = NULL;

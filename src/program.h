@@ -64,6 +64,7 @@ typedef struct AttrDef {
     Loc loc;                 /* schema field, or none for built-ins */
     bool required;
     bool has_min, has_max, min_excl, max_excl;
+    bool whole;              /* `int`: a number that takes whole values only */
     double min, max;
     Name *allowed;           /* symbols the attribute may take, or NULL */
     uint32_t nallowed;
