@@ -997,8 +997,9 @@ static void check_risks(Ctx *x)
                 for (uint32_t a = 0; a < nrest; a++)
                     suggest_offer(&others, rest[a]);
                 bool unique = !suggest_best(&others) || others.best_d > one.best_d;
-                if (rk->loc.end - rk->loc.start == strlen(rk->category))
-                    diag_fix(c, d, rk->loc, s, unique);
+                size_t written = rk->loc.end - rk->loc.start;
+                if (written == strlen(rk->category) || written == strlen(rk->category) + 2)
+                    diag_fix(c, d, rk->loc, name_spelling(&c->arena, s), unique);
             } else {
                 diag_hint(c, d, "add `%s = LEVEL` to the appetite block", rk->category);
             }

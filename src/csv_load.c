@@ -353,6 +353,10 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
                      "a number (this one rounds to 0)");
             return;
         }
+        if (a->whole && v != floor(v)) {   /* schema `int` */
+            bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a whole number (int)");
+            return;
+        }
         bool low = a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min));
         bool high = a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max));
         if ((low || high) && csv_error_budget(L)) {
@@ -640,6 +644,8 @@ static bool span_in(const char *p, const char *lo, size_t n)
 
 static bool number_fits(const AttrDef *a, double v)
 {
+    if (a->whole && v != floor(v))
+        return false;
     bool low = a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min));
     bool high = a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max));
     return !low && !high;

@@ -430,6 +430,73 @@ static Value list_aggregate(Value l, Agg agg, Eval *ev)
     return num_value(acc);
 }
 
+/* ---- text predicates (DESIGN §5.6) -------------------------------------- */
+
+static bool is_lower_call(const Expr *e)
+{
+    return e->kind == EX_CALL && !e->u.call.sym && e->u.call.builtin == B_LOWER;
+}
+
+/* The text an argument gives, or NULL when it is missing; *lowered when
+ * it is `lower(t)` (ASCII A-Z folded as it is compared: no new string). */
+static const char *text_arg(Eval *ev, Expr *a, bool *lowered)
+{
+    *lowered = is_lower_call(a);
+    if (*lowered)
+        a = a->u.call.args[0];
+    if (a->kind == EX_STRING)
+        return a->u.str.s;
+    Value v = eval_expr(ev, a);
+    return v.i < 0 ? NULL : atom_name(ev->c, v.i);
+}
+
+static inline char fold(char ch, bool lowered)
+{
+    return lowered && ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
+/* Whether t (folded if lt) holds p (folded if lp) at byte offset at. */
+static bool text_at(const char *t, bool lt, size_t at, const char *p, bool lp, size_t np)
+{
+    for (size_t i = 0; i < np; i++)
+        if (fold(t[at + i], lt) != fold(p[i], lp))
+            return false;
+    return true;
+}
+
+static Value eval_text_predicate(Eval *ev, Expr *e)
+{
+    bool lt, lp;
+    const char *t = text_arg(ev, e->u.call.args[0], &lt);
+    const char *p = text_arg(ev, e->u.call.args[1], &lp);
+    if (!t || !p)
+        return bool_value(false);   /* a missing text holds nothing */
+    size_t nt = strlen(t), np = strlen(p);
+    if (np > nt)
+        return bool_value(false);
+    switch ((Builtin)e->u.call.builtin) {
+    case B_STARTS_WITH: return bool_value(text_at(t, lt, 0, p, lp, np));
+    case B_ENDS_WITH: return bool_value(text_at(t, lt, nt - np, p, lp, np));
+    default:
+        for (size_t at = 0; at + np <= nt; at++)
+            if (text_at(t, lt, at, p, lp, np))
+                return bool_value(true);
+        return bool_value(false);
+    }
+}
+
+/* `lower(a) == b`: equal texts after folding; missing equals only missing. */
+static bool lowered_equal(Eval *ev, Expr *a, Expr *b)
+{
+    bool la, lb;
+    const char *x = text_arg(ev, a, &la);
+    const char *y = text_arg(ev, b, &lb);
+    if (!x || !y)
+        return !x && !y;
+    size_t n = strlen(x);
+    return strlen(y) == n && text_at(x, la, 0, y, lb, n);
+}
+
 static Value eval_call(Eval *ev, Expr *e)
 {
     Expr **args = e->u.call.args;
@@ -504,6 +571,10 @@ static Value eval_call(Eval *ev, Expr *e)
         double b = eval_expr(ev, args[1]).num;
         return num_value(fmod(a, b));
     }
+    case B_CONTAINS: case B_STARTS_WITH: case B_ENDS_WITH:
+        return eval_text_predicate(ev, e);
+    case B_LOWER:   /* only beside the above and == (typecheck.c): the text as is */
+        return eval_expr(ev, args[0]);
     case B_DECISION: {
         Value a = eval_expr(ev, args[0]);
         Results *res = ev->res;
@@ -533,6 +604,9 @@ static Value eval_binary(Eval *ev, Expr *e)
         Value b = eval_expr(ev, e->u.ops.b);
         return bool_value(b.i == 1);
     }
+    if ((op == OP_EQ || op == OP_NE) &&
+        (is_lower_call(e->u.ops.a) || is_lower_call(e->u.ops.b)))
+        return bool_value(lowered_equal(ev, e->u.ops.a, e->u.ops.b) == (op == OP_EQ));
     Value a = eval_expr(ev, e->u.ops.a);
     Value b = eval_expr(ev, e->u.ops.b);
     switch (op) {

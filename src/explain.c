@@ -180,6 +180,12 @@ static bool search_numeric(Eval *ev, uint32_t row, uint32_t table, int slot, dou
             break;
         }
     }
+    if (a->whole) {   /* an int changes by whole steps */
+        double w = dir > 0 ? ceil(to) : floor(to);
+        if (!in_bounds(a, w) || decide_with_num(ev, row, table, cell, w) == d0)
+            return false;
+        to = w;
+    }
     got = decide_with_num(ev, row, table, cell, to);
     out->slot = slot;
     out->sym_to = NULL;
@@ -444,6 +450,10 @@ strat_status explain_service(Compilation *c, FILE *out, const char *service)
         return STRAT_FAILURE;
     Eval *ev = c->eval;
     KindTable *svc = kind_table(c, EK_SERVICE);
+    /* `Email Archive Platform`, as a .strat file writes it, is that name */
+    size_t len = strlen(service);
+    if (len > 2 && service[0] == '`' && service[len - 1] == '`')
+        service = arena_strndup(&c->arena, service + 1, len - 2);
     Name n = intern_cstr(c, service);
     int32_t row = kind_lookup(svc, n);
     if (row < 0) {

@@ -47,6 +47,7 @@
 
 #include "diag.h"
 #include "fmt.h"
+#include "intern.h"
 #include "layout.h"
 #include "parse.h"
 #include "source.h"
@@ -423,6 +424,22 @@ static void place(Fmt *f, Doc *out, const char *s, uint32_t start, uint32_t end)
     comment_after_token(f, out, end);
 }
 
+/* A name as the source writes it: in backticks unless an identifier
+ * (`Email Archive Platform`, DESIGN §5.2).  A name its author wrote bare
+ * stays bare: where the grammar takes a keyword as a name (`when =` in an
+ * approval, `in service`), it is valid as written. */
+static const char *name_shown(Fmt *f, const char *name, uint32_t start)
+{
+    if (start < f->len && f->text[start] != '`')
+        return name;
+    return name_spelling(f->a, name);
+}
+
+static void place_name(Fmt *f, Doc *out, const char *name, uint32_t start, uint32_t end)
+{
+    place(f, out, name_shown(f, name, start), start, end);
+}
+
 /* Where the token `s` starts if it is the next one from the cursor, else
  * UINT32_MAX (a token the layout adds: `desc` when the author left it
  * implicit, `(error)` in a rule). */
@@ -587,11 +604,11 @@ static void comparison(Fmt *f, Doc *out, const Expr *e)
  * its condition breaks). */
 static void binder(Fmt *f, Doc *out, const Expr *e, bool own_group)
 {
-    place(f, out, e->u.quant.var, e->u.quant.var_loc.start, e->u.quant.var_loc.end);
+    place_name(f, out, e->u.quant.var, e->u.quant.var_loc.start, e->u.quant.var_loc.end);
     add_str(f, out, " ");
     tok(f, out, "in");
     add_str(f, out, " ");
-    place(f, out, e->u.quant.kind_name, e->u.quant.kind_loc.start, e->u.quant.kind_loc.end);
+    place_name(f, out, e->u.quant.kind_name, e->u.quant.kind_loc.start, e->u.quant.kind_loc.end);
     if (e->u.quant.where) {
         Doc *w = cat(f);
         add(f, w, doc_line(f->a));
@@ -716,7 +733,7 @@ static void list(Fmt *f, Doc *out, const Expr *e)
 
 static void call(Fmt *f, Doc *out, const Expr *e)
 {
-    place(f, out, e->u.call.fn, e->u.call.fn_loc.start, e->u.call.fn_loc.end);
+    place_name(f, out, e->u.call.fn, e->u.call.fn_loc.start, e->u.call.fn_loc.end);
     Doc *g = cat(f);
     tok(f, g, "(");
     if (e->u.call.nargs > 0) {
@@ -746,7 +763,7 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
     case EX_ATTR:
         sub(f, out, e->u.attr.obj, 10);
         tok(f, out, ".");
-        place(f, out, e->u.attr.attr, e->u.attr.attr_loc.start, e->u.attr.attr_loc.end);
+        place_name(f, out, e->u.attr.attr, e->u.attr.attr_loc.start, e->u.attr.attr_loc.end);
         return;
     case EX_CALL:
         call(f, out, e);
@@ -814,7 +831,7 @@ static void expr(Fmt *f, Doc *out, const Expr *e)
         tok(f, g, "let");
         add_str(f, g, " ");
         for (;;) {
-            place(f, binds, e->u.let.var, e->u.let.var_loc.start, e->u.let.var_loc.end);
+            place_name(f, binds, e->u.let.var, e->u.let.var_loc.start, e->u.let.var_loc.end);
             add_str(f, binds, " ");
             tok(f, binds, "=");
             add_str(f, binds, " ");
@@ -902,6 +919,12 @@ static size_t text_width(const char *s)
     return n;
 }
 
+/* Columns a name takes as written (backticks and all). */
+static size_t name_width(Fmt *f, const char *name, uint32_t start)
+{
+    return text_width(name_shown(f, name, start));
+}
+
 /* ---- blocks ------------------------------------------------------------------ */
 
 static uint32_t item_end(const Item *it)
@@ -959,7 +982,7 @@ static bool one_line_block(Fmt *f, Item *items, uint32_t open, uint32_t close, R
     row->body = n ? 4 : 2;   /* `{ ` and ` }`, or `{}` */
     uint32_t i = 0;
     for (Item *it = items; it; it = it->next, i++) {
-        row->cells[i] = strlen(it->name) + 3 + measure_expr(f, it->value);
+        row->cells[i] = name_width(f, it->name, it->loc.start) + 3 + measure_expr(f, it->value);
         row->body += row->cells[i] + (i ? 2 : 0);
     }
     return true;
@@ -968,8 +991,8 @@ static bool one_line_block(Fmt *f, Item *items, uint32_t open, uint32_t close, R
 /* `name = value` */
 static void attribute(Fmt *f, Doc *out, const Item *it, size_t pad_to)
 {
-    place(f, out, it->name, it->loc.start, it->loc.end);
-    size_t len = strlen(it->name);
+    place_name(f, out, it->name, it->loc.start, it->loc.end);
+    size_t len = name_width(f, it->name, it->loc.start);
     add_spaces(f, out, (pad_to > len ? pad_to - len : 0) + 1);
     tok(f, out, "=");
     add_str(f, out, " ");
@@ -1109,9 +1132,9 @@ static void block(Fmt *f, Doc *out, Item *items, uint32_t open, uint32_t close, 
 }
 
 /* The head of a `risk` or `stage` item: `risk NAME`. */
-static size_t item_head(const Item *it)
+static size_t item_head(Fmt *f, const Item *it)
 {
-    return (it->kind == ITEM_RISK ? 4 : 5) + 1 + strlen(it->name);
+    return (it->kind == ITEM_RISK ? 4 : 5) + 1 + name_width(f, it->name, it->loc.start);
 }
 
 /* The items of a block, at `level`.  Attributes the author put on one
@@ -1148,9 +1171,9 @@ static void print_items(Fmt *f, Doc *out, Item *items, uint32_t close, int level
             ;
         if (e == s + 1)
             continue;
-        size_t w = column + strlen(at[s]->name) + 3 + measure_expr(f, at[s]->value);
+        size_t w = column + name_width(f, at[s]->name, at[s]->loc.start) + 3 + measure_expr(f, at[s]->value);
         for (e = s + 1; e < n && joins[e]; e++)
-            w += 2 + strlen(at[e]->name) + 3 + measure_expr(f, at[e]->value);
+            w += 2 + name_width(f, at[e]->name, at[e]->loc.start) + 3 + measure_expr(f, at[e]->value);
         if (w > f->width)
             for (uint32_t k = s + 1; k < e; k++)
                 joins[k] = false;
@@ -1163,8 +1186,8 @@ static void print_items(Fmt *f, Doc *out, Item *items, uint32_t close, int level
             if (e > s && blank_between(f, item_end(at[e - 1]), item_start(f, at[e])))
                 break;
             several |= joins[e];
-            if (at[e]->kind == ITEM_ATTR && strlen(at[e]->name) > w)
-                w = strlen(at[e]->name);
+            if (at[e]->kind == ITEM_ATTR && name_width(f, at[e]->name, at[e]->loc.start) > w)
+                w = name_width(f, at[e]->name, at[e]->loc.start);
         }
         for (uint32_t k = s; k < e; k++)
             eq[k] = several ? 0 : w;
@@ -1174,7 +1197,7 @@ static void print_items(Fmt *f, Doc *out, Item *items, uint32_t close, int level
         Item *it = at[i];
         if (it->kind != ITEM_ATTR &&
             one_line_block(f, it->items, it->end_loc.start, it->end_loc.end - 1, &rows[i])) {
-            rows[i].head = item_head(it);
+            rows[i].head = item_head(f, it);
             rows[i].ok = column + rows[i].head + 1 + rows[i].body <= f->width;
         }
     }
@@ -1202,8 +1225,8 @@ static void print_items(Fmt *f, Doc *out, Item *items, uint32_t close, int level
         } else {
             tok(f, s, it->kind == ITEM_RISK ? "risk" : "stage");
             add_str(f, s, " ");
-            place(f, s, it->name, it->loc.start, it->loc.end);
-            size_t pad = rows[i].pad_head ? rows[i].pad_head - item_head(it) : 0;
+            place_name(f, s, it->name, it->loc.start, it->loc.end);
+            size_t pad = rows[i].pad_head ? rows[i].pad_head - item_head(f, it) : 0;
             add_spaces(f, s, pad + 1);
             block(f, s, it->items, it->end_loc.start, it->end_loc.end - 1, level, &rows[i]);
         }
@@ -1293,16 +1316,16 @@ static size_t head_width(Fmt *f, const Decl *d)
     case D_LINT:
         return 4;
     case D_LOAD:
-        return 11 + strlen(d->name) + text_width(string_literal(f, d->text));
+        return 11 + name_width(f, d->name, d->name_loc.start) + text_width(string_literal(f, d->text));
     case D_SCORE:
-        return 8 + strlen(d->name) + strlen(d->param);
+        return 8 + name_width(f, d->name, d->name_loc.start) + name_width(f, d->param, d->param_loc.start);
     case D_RULE:
-        return 9 + strlen(d->name) + strlen(severity_name(d->severity)) +
+        return 9 + name_width(f, d->name, d->name_loc.start) + strlen(severity_name(d->severity)) +
                text_width(string_literal(f, d->text));
     case D_LIMIT:
-        return 7 + strlen(d->name) + text_width(string_literal(f, d->text));
+        return 7 + name_width(f, d->name, d->name_loc.start) + text_width(string_literal(f, d->text));
     default:
-        return strlen(decl_keyword(d)) + 1 + strlen(d->name);
+        return strlen(decl_keyword(d)) + 1 + name_width(f, d->name, d->name_loc.start);
     }
 }
 
@@ -1332,7 +1355,7 @@ static void head_name(Fmt *f, Doc *out, const Decl *d)
 {
     tok(f, out, decl_keyword(d));
     add_str(f, out, " ");
-    place(f, out, d->name, d->name_loc.start, d->name_loc.end);
+    place_name(f, out, d->name, d->name_loc.start, d->name_loc.end);
 }
 
 static void definition(Fmt *f, Doc *out, const Decl *d, const Row *row)
@@ -1342,7 +1365,7 @@ static void definition(Fmt *f, Doc *out, const Decl *d, const Row *row)
     switch (d->kind) {
     case D_SCORE:
         tok(f, out, "(");
-        place(f, out, d->param, d->param_loc.start, d->param_loc.end);
+        place_name(f, out, d->param, d->param_loc.start, d->param_loc.end);
         tok(f, out, ")");
         break;
     case D_RULE:
@@ -1388,7 +1411,7 @@ static void close_braces(Fmt *f, Doc *out, Doc *body, uint32_t close, bool *firs
 
 static void arm(Fmt *f, Doc *out, const Arm *a, size_t width)
 {
-    place(f, out, a->decision, a->loc.start, a->loc.end);
+    place_name(f, out, a->decision, a->loc.start, a->loc.end);
     add_spaces(f, out, width - strlen(a->decision) + 1);
     Doc *clause = cat(f);
     if (a->cond) {
@@ -1473,13 +1496,13 @@ static void decide(Fmt *f, Doc *out, const Decl *d)
 
 static void field(Fmt *f, Doc *s, const SchemaField *x, size_t width)
 {
-    place(f, s, x->name, x->loc.start, x->loc.end);
-    add_spaces(f, s, (width > strlen(x->name) ? width - strlen(x->name) : 0) + 1);
+    place_name(f, s, x->name, x->loc.start, x->loc.end);
+    add_spaces(f, s, (width > name_width(f, x->name, x->loc.start) ? width - name_width(f, x->name, x->loc.start) : 0) + 1);
     tok(f, s, ":");
     add_str(f, s, " ");
     if (x->is_list)
         tok(f, s, "[");
-    place(f, s, x->type_name, x->type_loc.start, x->type_loc.end);
+    place_name(f, s, x->type_name, x->type_loc.start, x->type_loc.end);
     if (x->is_list)
         tok(f, s, "]");
     if (x->in) {
@@ -1527,11 +1550,11 @@ static void set_statement(Fmt *f, Doc *s, const SetStmt *st)
     add(f, rest, doc_line(f->a));
     tok(f, rest, "for");
     add_str(f, rest, " ");
-    place(f, rest, st->var, st->var_loc.start, st->var_loc.end);
+    place_name(f, rest, st->var, st->var_loc.start, st->var_loc.end);
     add_str(f, rest, " ");
     tok(f, rest, "in");
     add_str(f, rest, " ");
-    place(f, rest, st->kind_name, st->kind_loc.start, st->kind_loc.end);
+    place_name(f, rest, st->kind_name, st->kind_loc.start, st->kind_loc.end);
     if (st->where) {
         add(f, rest, doc_line(f->a));
         tok(f, rest, "where");
@@ -1559,7 +1582,7 @@ static uint32_t statements(Fmt *f, const Decl *d, Stmt **out)
         n++;
     Stmt *st = ARENA_ARRAY(f->a, Stmt, n ? n : 1);
     for (const SchemaField *x = d->fields; d->kind == D_SCHEMA && x; x = x->next)
-        st[i++] = (Stmt){x->span.start, x->span.end, x, strlen(x->name)};
+        st[i++] = (Stmt){x->span.start, x->span.end, x, name_width(f, x->name, x->loc.start)};
     for (const SetStmt *x = d->sets; d->kind == D_SCENARIO && x; x = x->next)
         st[i++] = (Stmt){x->span.start, x->span.end, x, 0};
     for (const Expect *x = d->expects; d->kind == D_TEST && x; x = x->next)
@@ -1674,7 +1697,7 @@ static void block_decl(Fmt *f, Doc *out, const Decl *d, const Row *row)
         break;
     case D_LOAD:
         add_str(f, out, " ");
-        place(f, out, d->name, d->name_loc.start, d->name_loc.end);
+        place_name(f, out, d->name, d->name_loc.start, d->name_loc.end);
         add_str(f, out, " ");
         tok(f, out, "from");
         add_str(f, out, " ");
@@ -1682,7 +1705,7 @@ static void block_decl(Fmt *f, Doc *out, const Decl *d, const Row *row)
         break;
     default:
         add_str(f, out, " ");
-        place(f, out, d->name, d->name_loc.start, d->name_loc.end);
+        place_name(f, out, d->name, d->name_loc.start, d->name_loc.end);
         break;
     }
     add_spaces(f, out, (row->pad_head ? row->pad_head - row->head : 0) + 1);
@@ -1707,7 +1730,7 @@ static void decl(Fmt *f, Doc *out, const Decl *d, const Row *row)
         f->fence = d->text_loc.end;
         tok(f, out, "load");
         add_str(f, out, " ");
-        place(f, out, d->name, d->name_loc.start, d->name_loc.end);
+        place_name(f, out, d->name, d->name_loc.start, d->name_loc.end);
         add_str(f, out, " ");
         tok(f, out, "from");
         add_str(f, out, " ");

@@ -208,3 +208,62 @@ void intern_init_names(Compilation *c)
     N(bool_, "bool"); N(lead_time, "lead_time");
 #undef N
 }
+
+/* ---- names as the source writes them (DESIGN §5.2) --------------------- */
+
+/* The lexer's keywords (grammar/strat.l): a name spelled like one is
+ * written in backticks. */
+static const char *const keywords[] = {
+    "all", "and", "any", "appetite", "approval", "asc", "because", "by",
+    "const", "customer", "decide", "desc", "else", "expect", "false", "for",
+    "from", "if", "import", "in", "let", "limit", "lint", "load", "none",
+    "not", "objective", "offering", "or", "otherwise", "rank", "required",
+    "risk", "role", "rule", "scenario", "schema", "score", "service", "set",
+    "stage", "strategy", "team", "test", "then", "true", "value_stream",
+    "waiver", "when", "where",
+};
+
+bool name_is_identifier(const char *s)
+{
+    if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return false;
+    for (const char *p = s + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    /* binary search: the table is sorted */
+    size_t lo = 0, hi = sizeof keywords / sizeof keywords[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int cmp = strcmp(s, keywords[mid]);
+        if (cmp == 0)
+            return false;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return true;
+}
+
+bool name_writable(const char *s)
+{
+    if (!s || !*s || s[0] == ' ' || s[strlen(s) - 1] == ' ')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || *p == '`')
+            return false;
+    return true;
+}
+
+const char *name_spelling(Arena *a, const char *s)
+{
+    if (!s || name_is_identifier(s))
+        return s;
+    return arena_printf(a, "`%s`", s);
+}
+
+size_t name_spelled_len(const char *s)
+{
+    return strlen(s) + (name_is_identifier(s) ? 0 : 2);
+}

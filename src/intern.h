@@ -61,4 +61,13 @@ void suggest_begin(Suggester *s, Name name);
 void suggest_offer(Suggester *s, Name candidate);
 Name suggest_best(const Suggester *s);
 
+/* Names as the source writes them (DESIGN §5.2).  An identifier that is
+ * not a keyword is written as it is; any other name in backticks:
+ * `Email Archive Platform`.  name_writable: whether backticks can hold it
+ * (not empty, no backtick or control character, no space at either end). */
+bool name_is_identifier(const char *s);
+bool name_writable(const char *s);
+const char *name_spelling(Arena *a, const char *s);   /* s itself or "`s`" */
+size_t name_spelled_len(const char *s);
+
 #endif

@@ -466,7 +466,7 @@ static uint32_t decl_end(const char *t, uint32_t len, uint32_t off)
 /* Records the declaration a syntax error at `loc` broke: the diagnostics
  * of later stages inside it are dropped, and the name it declares is
  * never reported undefined elsewhere (diag.c).  Returns its start. */
-static uint32_t note_broken_decl(ParseState *ps, Loc loc)
+uint32_t note_broken_decl(ParseState *ps, Loc loc)
 {
     Compilation *c = ps->c;
     Source *src = source_get(c, ps->file);
@@ -489,6 +489,13 @@ static uint32_t note_broken_decl(ParseState *ps, Loc loc)
         while (i < src->len && (t[i] == ' ' || t[i] == '\t'))
             i++;
         uint32_t n = i;
+        if (i < src->len && t[i] == '`') {   /* `a name in backticks` */
+            const char *q = memchr(t + i + 1, '`', src->len - i - 1);
+            const char *nl = memchr(t + i + 1, '\n', src->len - i - 1);
+            if (q && (!nl || q < nl) && q > t + i + 1)
+                b->name = intern(c, t + i + 1, (size_t)(q - t - i - 1));
+            n = i;
+        }
         while (n < src->len && (t[n] == '_' || (t[n] >= 'a' && t[n] <= 'z') ||
                                 (t[n] >= 'A' && t[n] <= 'Z') || (t[n] >= '0' && t[n] <= '9')))
             n++;

@@ -95,6 +95,9 @@ ExprList exprs_empty(void);
 void exprs_push(ParseState *ps, ExprList *l, Expr *e);
 
 void parse_error_plain(ParseState *ps, Loc loc, const char *msg);
+/* The declaration around loc is broken (a syntax error, a malformed name in
+ * backticks): later diagnostics inside it are dropped.  Returns its start. */
+uint32_t note_broken_decl(ParseState *ps, Loc loc);
 void parse_syntax_error(ParseState *ps, Loc loc, const char *found,
                         const char **expected, int nexpected);
 

@@ -64,6 +64,7 @@ typedef struct AttrDef {
     Loc loc;                 /* schema field, or none for built-ins */
     bool required;
     bool has_min, has_max, min_excl, max_excl;
+    bool whole;              /* `int`: a number that takes whole values only */
     double min, max;
     Name *allowed;           /* symbols the attribute may take, or NULL */
     uint32_t nallowed;
@@ -226,6 +227,7 @@ typedef enum Builtin {
     B_ALIGNMENT, B_EXPOSURE, B_NORM, B_MIN, B_MAX, B_CLAMP, B_ABS, B_LOG,
     B_SQRT, B_POW, B_DEFINED, B_COUNT, B_SUM, B_ANY, B_ALL, B_DECISION,
     B_ROUND, B_FLOOR, B_CEIL, B_TRUNC, B_MOD,
+    B_CONTAINS, B_STARTS_WITH, B_ENDS_WITH, B_LOWER,   /* text (DESIGN §5.6) */
     B_COUNT_OF_BUILTINS
 } Builtin;
 

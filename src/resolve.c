@@ -221,8 +221,9 @@ static void report_undefined(Compilation *c, Loc loc, Name name, unsigned kinds)
     Name s = suggest_entity(c, kinds, name);
     if (s) {
         diag_hint(c, d, "did you mean `%s`?", s);
-        if (loc.end - loc.start == strlen(name))   /* the name as written */
-            diag_fix(c, d, loc, s, suggestion_unique(c, kinds, name, s));
+        size_t written = loc.end - loc.start;   /* the name as written, maybe in backticks */
+        if (written == strlen(name) || written == strlen(name) + 2)
+            diag_fix(c, d, loc, name_spelling(&c->arena, s), suggestion_unique(c, kinds, name, s));
     }
 }
 
@@ -250,6 +251,15 @@ static int32_t resolve_ref(Compilation *c, Expr *e, unsigned kinds, EntityKind *
 
 static bool check_bounds(Compilation *c, const AttrDef *a, double v, Loc loc)
 {
+    if (a->whole && v != floor(v)) {
+        char vb[32];
+        snprintf(vb, sizeof vb, "%.17g", v);
+        Diag *d = diag_at(c, D_TYPE, loc, "`%s` is an int: %s is not a whole number",
+                          a->name, vb);
+        if (a->loc.file)
+            diag_note(c, d, a->loc, "the schema of `%s` is here", a->name);
+        return false;
+    }
     bool low = a->has_min && (a->min_excl ? !(v > a->min) : !(v >= a->min));
     bool high = a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max));
     if (!low && !high)
@@ -840,12 +850,13 @@ static bool kind_from_name(Compilation *c, Name n, EntityKind *out)
     return false;
 }
 
-static bool field_type(Compilation *c, SchemaField *f, Type *out)
+static bool field_type(Compilation *c, SchemaField *f, Type *out, bool *whole)
 {
     Name n = f->type_name;
     const Type *base = NULL;
     EntityKind k;
-    if (n == c->n.number)
+    *whole = strcmp(n, "int") == 0;   /* a number held to whole values */
+    if (n == c->n.number || *whole)
         base = &type_number;
     else if (n == c->n.string)
         base = &type_string;
@@ -860,12 +871,12 @@ static bool field_type(Compilation *c, SchemaField *f, Type *out)
     if (!base) {
         static const char *const known[] = {"number", "string", "date", "bool", "symbol",
                                             "role", "team", "customer", "objective",
-                                            "service", "offering", "value_stream"};
-        Name cands[12];
-        for (int i = 0; i < 12; i++)
+                                            "service", "offering", "value_stream", "int"};
+        Name cands[13];
+        for (int i = 0; i < 13; i++)
             cands[i] = intern_cstr(c, known[i]);
         Diag *d = diag_at(c, D_SCHEMA_TYPE, f->type_loc, "unknown type `%s`", n);
-        Name s = suggest_name(n, cands, 12);
+        Name s = suggest_name(n, cands, 13);
         if (s)
             diag_hint(c, d, "did you mean `%s`?", s);
         return false;
@@ -905,7 +916,7 @@ static void add_schema(Compilation *c, Decl *d)
         AttrDef a = {0};
         a.name = f->name;
         a.loc = f->loc;
-        if (!field_type(c, f, &a.type))
+        if (!field_type(c, f, &a.type, &a.whole))
             continue;
         a.required = f->required;
         a.default_expr = f->default_value;
@@ -984,6 +995,7 @@ static void add_schema(Compilation *c, Decl *d)
             if (!a.default_expr)
                 a.default_expr = old->default_expr;
             a.required |= old->required;
+            a.whole |= old->whole;   /* an int stays whole */
             if (old->type.kind == T_LIST || old->type.kind == T_ENTITY)
                 a.type = old->type;
             *old = a;

@@ -96,7 +96,14 @@ static double perturb(const AttrDef *a, double v, double u, double spread)
         v = v + u * spread * (a->max - a->min);
     else
         v = v * (1 + u * spread);
-    return clamp_to_schema(a, v);
+    /* an int moves by whole steps: a 0..3 count under a 10% spread stays
+     * put, rather than being nudged across a threshold by a fraction */
+    if (!a || !a->whole)
+        return clamp_to_schema(a, v);
+    v = clamp_to_schema(a, round(v));
+    if (v != floor(v))   /* an exclusive bound (`> 0`): the whole value inside it */
+        v = a->has_min && v < a->min + 1 ? ceil(v) : floor(v);
+    return v;
 }
 
 /* One run's draws for one column, rows [lo, hi) (any thread: the draw

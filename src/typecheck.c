@@ -52,6 +52,9 @@ typedef struct Scope {
     int table;               /* CTX_DECIDE: the table being checked (its
                                 arms may read the tables before it) */
     bool in_aggregate;       /* inside sum/count/any/all's comprehension */
+    /* the two places a `lower(t)` may stand just now: an operand of == or
+     * !=, or an argument of contains, starts_with or ends_with */
+    const Expr *lower_ok[2];
 } Scope;
 
 static const Type *check_expr(Scope *sc, Expr *e);
@@ -110,6 +113,15 @@ static void expect_type(Scope *sc, Expr *e, const Type *got, TypeKind want,
     const Type w = {want, 0, NULL};
     diag_at(sc->c, D_TYPE, e->loc, "%s must be a %s, not a %s", what,
             type_name(sc->c, &w), type_name(sc->c, got));
+}
+
+/* The text predicates read strings and symbols (a status is text too). */
+static void expect_text(Scope *sc, Expr *e, const Type *got, const char *fn)
+{
+    if (is_error(got) || got->kind == T_STRING || got->kind == T_SYMBOL)
+        return;
+    diag_at(sc->c, D_TYPE, e->loc, "`%s` takes text (a string), not a %s", fn,
+            type_name(sc->c, got));
 }
 
 /* Every name a reader might have meant, for "did you mean"; offered one
@@ -444,7 +456,23 @@ static bool symbol_operand(Scope *sc, Expr *attr, const Type *at, Expr *name)
     return true;
 }
 
+static const Type *check_binary_ops(Scope *sc, Expr *e);
+
 static const Type *check_binary(Scope *sc, Expr *e)
+{
+    Op op = e->u.ops.op;
+    const Expr *saved_lower_ok[2] = {sc->lower_ok[0], sc->lower_ok[1]};
+    if (op == OP_EQ || op == OP_NE) {
+        sc->lower_ok[0] = e->u.ops.a;
+        sc->lower_ok[1] = e->u.ops.b;
+    }
+    const Type *t = check_binary_ops(sc, e);
+    sc->lower_ok[0] = saved_lower_ok[0];
+    sc->lower_ok[1] = saved_lower_ok[1];
+    return t;
+}
+
+static const Type *check_binary_ops(Scope *sc, Expr *e)
 {
     Compilation *c = sc->c;
     Op op = e->u.ops.op;
@@ -690,7 +718,9 @@ static const Type *check_call(Scope *sc, Expr *e)
         [B_MIN] = {2, 16}, [B_MAX] = {2, 16}, [B_CLAMP] = {3, 3}, [B_ABS] = {1, 1},
         [B_LOG] = {1, 1}, [B_SQRT] = {1, 1}, [B_POW] = {2, 2}, [B_DEFINED] = {1, 1},
         [B_DECISION] = {1, 2}, [B_ROUND] = {2, 2}, [B_FLOOR] = {1, 1},
-        [B_CEIL] = {1, 1}, [B_TRUNC] = {1, 1}, [B_MOD] = {2, 2}};
+        [B_CEIL] = {1, 1}, [B_TRUNC] = {1, 1}, [B_MOD] = {2, 2},
+        [B_CONTAINS] = {2, 2}, [B_STARTS_WITH] = {2, 2}, [B_ENDS_WITH] = {2, 2},
+        [B_LOWER] = {1, 1}};
     if ((int)n < arity[b].min || (int)n > arity[b].max) {
         if (arity[b].min == arity[b].max)
             diag_at(c, D_ARITY, e->loc, "`%s` takes %d argument%s, not %u", fn,
@@ -758,6 +788,26 @@ static const Type *check_call(Scope *sc, Expr *e)
                                               "from 0 to %d, not %g",
                     NUM_ROUND_MAX_DIGITS, digits);
         return &type_number;
+    }
+    case B_CONTAINS: case B_STARTS_WITH: case B_ENDS_WITH: {
+        const Expr *saved[2] = {sc->lower_ok[0], sc->lower_ok[1]};
+        sc->lower_ok[0] = args[0];
+        sc->lower_ok[1] = args[1];
+        for (uint32_t i = 0; i < n; i++)
+            expect_text(sc, args[i], check_expr(sc, args[i]), fn);
+        sc->lower_ok[0] = saved[0];
+        sc->lower_ok[1] = saved[1];
+        return &type_bool;
+    }
+    case B_LOWER: {
+        bool placed = e == sc->lower_ok[0] || e == sc->lower_ok[1];
+        sc->lower_ok[0] = sc->lower_ok[1] = NULL;   /* not inside its own argument */
+        expect_text(sc, args[0], check_expr(sc, args[0]), fn);
+        if (placed)
+            return &type_string;
+        diag_at(c, D_TYPE, e->loc, "`lower(t)` stands as an argument of contains, "
+                                   "starts_with or ends_with, or beside == or !=");
+        return &type_error;   /* said once: no follow-on about its type */
     }
     case B_NORM: {
         if (sc->ctx != CTX_SCORE && sc->ctx != CTX_DECIDE)

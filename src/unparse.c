@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "intern.h"
 #include "json.h"
 #include "unparse.h"
 
@@ -42,6 +43,15 @@ static void put(Buf *b, const char *s)
     }
     memcpy(b->s + b->len, s, n + 1);
     b->len += n;
+}
+
+/* A name as the source writes it: `Email Archive Platform` in backticks */
+static void put_name(Buf *b, const char *name)
+{
+    bool plain = name_is_identifier(name);
+    put(b, plain ? "" : "`");
+    put(b, name);
+    put(b, plain ? "" : "`");
 }
 
 static void string_lit(Buf *b, const char *s)
@@ -87,9 +97,9 @@ static void date_lit(Buf *b, int32_t days)
 
 static void binder(Buf *b, const Expr *e)
 {
-    put(b, e->u.quant.var);
+    put_name(b, e->u.quant.var);
     put(b, " in ");
-    put(b, e->u.quant.kind_name);
+    put(b, e->u.quant.kind_name);   /* a kind: `service` is a keyword, and valid here */
     if (e->u.quant.where) {
         put(b, " where ");
         unparse_expr(b, e->u.quant.where);
@@ -130,14 +140,14 @@ void unparse_expr(Buf *b, const Expr *e)
     case EX_DATE: date_lit(b, e->u.date); break;
     case EX_BOOL: put(b, e->u.boolean ? "true" : "false"); break;
     case EX_NONE: put(b, "none"); break;
-    case EX_NAME: put(b, e->u.name.id); break;
+    case EX_NAME: put_name(b, e->u.name.id); break;
     case EX_ATTR:
         sub(b, e->u.attr.obj, 10);
         put(b, ".");
-        put(b, e->u.attr.attr);
+        put_name(b, e->u.attr.attr);
         break;
     case EX_CALL:
-        put(b, e->u.call.fn);
+        put_name(b, e->u.call.fn);
         put(b, "(");
         for (uint32_t i = 0; i < e->u.call.nargs; i++) {
             if (i)
@@ -202,7 +212,7 @@ void unparse_expr(Buf *b, const Expr *e)
     case EX_LET:
         put(b, "let ");
         for (;;) {
-            put(b, e->u.let.var);
+            put_name(b, e->u.let.var);
             put(b, " = ");
             bool parens = unparse_let_value_parens(e->u.let.value);
             put(b, parens ? "(" : "");

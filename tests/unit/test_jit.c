@@ -96,8 +96,11 @@ static void put(Text *t, const char *fmt, ...)
 enum { NSERVICES = 48, NARMS = 5, NFIXED = 4, MAX_ATTEMPTS = 6 };
 
 /* How often the generator drew each new construct over the run. */
-enum { NEW_ROUND, NEW_FLOOR, NEW_MOD, NEW_LET, NEW_COUNT };
+enum { NEW_ROUND, NEW_FLOOR, NEW_MOD, NEW_LET, NEW_TEXT, NEW_COUNT };
 static unsigned drawn[NEW_COUNT];
+/* this round's table may use text predicates (one round in four) */
+static bool text_round;
+static unsigned table_texts;   /* text predicates in the table last drawn */
 
 static const char *const num_attrs[] = {"x", "y", "z", "w"};
 static const char *const decisions[] = {"invest", "enhance", "migrate", "retire", "experiment"};
@@ -389,7 +392,11 @@ static void gen_atom(Text *t, Rng *r, const Results *res, int nscores, bool date
     static const char *const cmp[] = {"<", "<=", ">", ">=", "<", ">", "==", "!="};
     static const char *const columns[] = {"x", "flag", "tier", "partner", "lead", "note",
                                           "tags", "owner", "t", "review"};
-    switch (rnd(r, dates ? 11 : 10)) {
+    /* 0-9 everywhere, 10 a date (date rounds), 11-15 text (text rounds) */
+    uint32_t pick = rnd(r, 10 + (dates ? 1 : 0) + (dates || text_round ? 5 : 0));
+    if (!dates && pick >= 10)
+        pick++;
+    switch (pick) {
     case 0: case 1: case 2: case 3: {
         /* a score against a value it takes: true for part of the rows */
         uint32_t k = NFIXED + rnd(r, (uint32_t)(nscores - NFIXED));
@@ -427,6 +434,23 @@ static void gen_atom(Text *t, Rng *r, const Results *res, int nscores, bool date
     case 9:
         put(t, "f0(s) %s %u", chance(r, 1, 2) ? ">=" : "<", 256 + 128 + rnd(r, 128));
         break;
+    case 11: case 12: case 13: case 14: case 15: {
+        /* text predicates (DESIGN §5.6): the JIT leaves a table that uses
+         * them to the interpreter, as it does dates, and the results must
+         * still agree */
+        static const char *const fns[] = {"contains", "starts_with", "ends_with"};
+        static const char *const texts[] = {"s.note", "lower(s.note)", "s.tier", "lower(s.tier)"};
+        static const char *const needles[] = {"\"a\"", "\"A\"", "\"\"", "\"ver\"",
+                                              "\"go\"", "\"b\""};
+        drawn[NEW_TEXT]++;
+        table_texts++;
+        if (chance(r, 1, 4))
+            put(t, "lower(%s) %s %s", chance(r, 1, 2) ? "s.note" : "s.tier",
+                chance(r, 1, 2) ? "==" : "!=", needles[rnd(r, 6)]);
+        else
+            put(t, "%s(%s, %s)", fns[rnd(r, 3)], texts[rnd(r, 4)], needles[rnd(r, 6)]);
+        break;
+    }
     default:
         put(t, "s.review %s 2027-01-01", chance(r, 1, 2) ? "<" : ">=");
     }
@@ -458,6 +482,7 @@ static char *make_decide(Rng *r, const Results *res, int nscores, bool dates)
 {
     static const char *const ranks[] = {"s.t", "-(s.t)", "min(s.t, 1)", "(s.t * s.x)"};
     Text t = {0};
+    table_texts = 0;
     char *conds[NARMS] = {0};
     put(&t, "decide {\n");
     /* in a date round, one arm surely reads the date */
@@ -659,6 +684,7 @@ static void jit_agrees_with_interpreter(void **state)
         /* a quarter of the rounds read a date in an arm: the JIT leaves
          * that table to the interpreter */
         bool dates = round % 4 == 3;
+        text_round = round % 4 == 1;
         /* rejection sampling, a few tries at most: scores that fail on
          * more than a quarter of the rows, or a table that leaves more
          * than 40% to `otherwise`, are drawn again (a generator that
@@ -718,10 +744,12 @@ static void jit_agrees_with_interpreter(void **state)
             char *log = NULL;
             strat_compilation *jit = compile_mode(text.s, STRAT_JIT_ON, O0, "", &log);
             /* the JIT must really have run, and compiled the table when it can */
+            /* a table with a date or a text predicate is interpreted */
+            bool interpreted = dates || table_texts > 0;
             if (!strstr(log, "scores compiled") ||
-                !strstr(log, dates ? "decide interpreted" : "decide compiled"))
+                !strstr(log, interpreted ? "decide interpreted" : "decide compiled"))
                 fail_msg("round %d: the JIT did not run as expected (%s):\n%s\n%s", round,
-                         dates ? "table interpreted" : "table compiled", log, text.s);
+                         interpreted ? "table interpreted" : "table compiled", log, text.s);
             free(log);
             cases += compare_results(ref, jit, text.s);
             check_rank_order(jit->results, text.s);
@@ -734,10 +762,10 @@ static void jit_agrees_with_interpreter(void **state)
     fprintf(stderr, "difftest: %d rounds, %u expressions, %u score comparisons, all equal; "
                     "%u of %u services decided by a `when` arm (%u%%, at least %u%% a round), "
                     "%u failed, %u -0/+0 ties ranked, %u draws redone; %u rows rounded a tie, "
-                    "drawn: %u round, %u floor/ceil/trunc, %u mod, %u let\n",
+                    "drawn: %u round, %u floor/ceil/trunc, %u mod, %u let, %u text\n",
             rounds, exprs, cases, by_when, rows, rows ? 100 * by_when / rows : 0, min_share,
             failed, ties, redrawn, round_ties, drawn[NEW_ROUND], drawn[NEW_FLOOR],
-            drawn[NEW_MOD], drawn[NEW_LET]);
+            drawn[NEW_MOD], drawn[NEW_LET], drawn[NEW_TEXT]);
     if (rounds >= 4) {
         /* over a run of a few rounds, the generator reaches everything */
         if (arms_reached != (1u << (NARMS + 1)) - 1)
@@ -750,7 +778,7 @@ static void jit_agrees_with_interpreter(void **state)
         if (round_ties == 0)
             fail_msg("no row of f2 rounded an exact binary tie over the run");
         static const char *const what[NEW_COUNT] = {"round", "floor/ceil/trunc", "mod",
-                                                    "let"};
+                                                    "let", "text predicate"};
         for (int k = 0; k < NEW_COUNT; k++)
             if (drawn[k] == 0)
                 fail_msg("the generator drew no %s over the run", what[k]);
