@@ -640,12 +640,15 @@ static void json_loc_fields(Compilation *c, FILE *out, Loc l)
             a.line, a.col, b.line, b.col);
 }
 
+/* {"format_version": ..., "diagnostics": [...]}: an object, so that the
+ * version has a place (a bare array, before 1.0, had none). */
 static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
 {
-    fputs("[", out);
+    fputs("{\n  \"format_version\": \"" STRAT_JSON_FORMAT_VERSION "\",\n"
+          "  \"diagnostics\": [", out);
     for (uint32_t i = 0; i < n; i++) {
         Diag *d = ds[i];
-        fputs(i ? ",\n  {" : "\n  {", out);
+        fputs(i ? ",\n    {" : "\n    {", out);
         json_loc_fields(c, out, d->loc);
         fputs(", \"severity\": ", out);
         json_string(out, severity_word(d->severity));
@@ -678,7 +681,7 @@ static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
         unsigned omitted = omitted_count(c, k);
         if (!omitted)
             continue;
-        fputs(",\n  {", out);
+        fputs(",\n    {", out);
         json_loc_fields(c, out, (Loc){0, 0, 0});
         fputs(", \"severity\": \"note\", \"code\": ", out);
         json_string(out, diag_info(D_TOO_MANY)->code);
@@ -688,7 +691,7 @@ static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
         json_string(out, diag_table[k].code);
         fprintf(out, ", \"count\": %u}}", omitted);
     }
-    fputs(n ? "\n]\n" : "]\n", out);
+    fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
 /* ---- SARIF 2.1.0 ------------------------------------------------------ */
