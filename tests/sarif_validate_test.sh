@@ -74,6 +74,10 @@ sarif_for "percent-encoded absolute path" "$tmp/dir with space#1/ränge 100%.str
 (cd "$tmp" && "$bin" check --today 2027-01-15 --format sarif "dir with space#1/ränge 100%.strat" \
     >"$tmp/rel_enc.sarif" 2>/dev/null)
 n=$((n + 1)); label[n]="percent-encoded relative path"; mv "$tmp/rel_enc.sarif" "$tmp/$n.sarif"
+# two entries' results merged into one run (a file both import, checked alone)
+(cd tests/golden/cli/imported/lib && "$bin" check --root .. --today 2027-01-15 --format sarif \
+    staff.strat >"$tmp/merged.sarif" 2>/dev/null)
+n=$((n + 1)); label[n]="two entries merged"; mv "$tmp/merged.sarif" "$tmp/$n.sarif"
 
 # every document must hold results, or the check proves little
 results=0

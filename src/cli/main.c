@@ -574,7 +574,8 @@ int main(int argc, char **argv)
         free(lint);
         return usage_error(cmd->name, "%s", "lsp takes no files (the editor sends them)");
     }
-    if (nfiles == 0 && strcmp(cmd->name, "lsp") != 0) {
+    /* `strat check` alone checks the project (cmd_check.c) */
+    if (nfiles == 0 && strcmp(cmd->name, "lsp") != 0 && strcmp(cmd->name, "check") != 0) {
         free(files);
         free(lint);
         return usage_error(cmd->name, "%s", "no input files");
