@@ -489,6 +489,55 @@ static void json_fixes(Compilation *c, FILE *out, const Diag *d)
     fputs("]", out);
 }
 
+/* SARIF artifact locations (§3.4): `"uri": ...` and, for the stdlib,
+ * `"uriBaseId"`.  A URI must be a valid RFC 3986 reference, and a
+ * relative one must not begin with a slash when combined with a base
+ * (SARIF1004), so:
+ *   - a file named by a relative path: that path, percent-encoded, a
+ *     relative reference (to the directory strat ran in; no uriBaseId);
+ *   - a file named by an absolute path: file:///abs/path, percent-encoded,
+ *     no uriBaseId (it needs none);
+ *   - a stdlib module (<stdlib>/std/itil.strat): std/itil.strat with
+ *     uriBaseId STRAT_STDLIB, which a consumer maps to the stdlib in use
+ *     (left out of originalUriBaseIds: it differs between machines).
+ * Everything but RFC 3986's unreserved characters, the sub-delims, `@`
+ * and `/` is percent-encoded, byte by byte (UTF-8 too); `:` as well, so
+ * that no first segment of a relative path reads as a scheme. */
+static const char *sarif_uri_encode(Compilation *c, const char *prefix, const char *path)
+{
+    size_t n = strlen(prefix), len = strlen(path);
+    char *buf = arena_alloc(&c->arena, n + 3 * len + 1);
+    memcpy(buf, prefix, n);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || strchr("-._~!$&'()*+,;=@/", *p)) {
+            buf[n++] = (char)*p;
+        } else {
+            buf[n++] = '%';
+            buf[n++] = "0123456789ABCDEF"[*p >> 4];
+            buf[n++] = "0123456789ABCDEF"[*p & 15];
+        }
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static void sarif_artifact(Compilation *c, FILE *out, Loc l)
+{
+    static const char stdlib_prefix[] = "<stdlib>/";
+    const Source *s = source_get(c, l.file);
+    const char *path = s ? s->path : "";
+    fputs("{\"uri\": ", out);
+    if (s && s->is_stdlib &&
+        strncmp(path, stdlib_prefix, sizeof stdlib_prefix - 1) == 0) {
+        json_string(out, sarif_uri_encode(c, "", path + sizeof stdlib_prefix - 1));
+        fputs(", \"uriBaseId\": \"STRAT_STDLIB\"}", out);
+        return;
+    }
+    json_string(out, sarif_uri_encode(c, path[0] == '/' ? "file://" : "", path));
+    fputs("}", out);
+}
+
 /* SARIF 2.1.0 §3.55 fix: a description and one artifactChange per fix,
  * its replacement a deletedRegion (empty for an insertion) and the
  * insertedContent.  Only machine-applicable fixes: SARIF consumers apply
@@ -505,9 +554,9 @@ static void sarif_fixes(Compilation *c, FILE *out, const Diag *d)
         LineCol b = source_linecol(c, f->loc.file, f->loc.end);
         fputs("{\"description\": {\"text\": ", out);
         json_string(out, d->hint ? d->hint : d->msg);
-        fputs("}, \"artifactChanges\": [{\"artifactLocation\": {\"uri\": ", out);
-        json_string(out, loc_path(c, f->loc));
-        fprintf(out, "}, \"replacements\": [{\"deletedRegion\": {\"startLine\": %u, "
+        fputs("}, \"artifactChanges\": [{\"artifactLocation\": ", out);
+        sarif_artifact(c, out, f->loc);
+        fprintf(out, ", \"replacements\": [{\"deletedRegion\": {\"startLine\": %u, "
                      "\"startColumn\": %u, \"endLine\": %u, \"endColumn\": %u}, "
                      "\"insertedContent\": {\"text\": ",
                 a.line, a.col, b.line, b.col);
@@ -591,12 +640,15 @@ static void json_loc_fields(Compilation *c, FILE *out, Loc l)
             a.line, a.col, b.line, b.col);
 }
 
+/* {"format_version": ..., "diagnostics": [...]}: an object, so that the
+ * version has a place (a bare array, before 1.0, had none). */
 static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
 {
-    fputs("[", out);
+    fputs("{\n  \"format_version\": \"" STRAT_JSON_FORMAT_VERSION "\",\n"
+          "  \"diagnostics\": [", out);
     for (uint32_t i = 0; i < n; i++) {
         Diag *d = ds[i];
-        fputs(i ? ",\n  {" : "\n  {", out);
+        fputs(i ? ",\n    {" : "\n    {", out);
         json_loc_fields(c, out, d->loc);
         fputs(", \"severity\": ", out);
         json_string(out, severity_word(d->severity));
@@ -629,7 +681,7 @@ static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
         unsigned omitted = omitted_count(c, k);
         if (!omitted)
             continue;
-        fputs(",\n  {", out);
+        fputs(",\n    {", out);
         json_loc_fields(c, out, (Loc){0, 0, 0});
         fputs(", \"severity\": \"note\", \"code\": ", out);
         json_string(out, diag_info(D_TOO_MANY)->code);
@@ -639,7 +691,7 @@ static void print_json(Compilation *c, FILE *out, Diag **ds, uint32_t n)
         json_string(out, diag_table[k].code);
         fprintf(out, ", \"count\": %u}}", omitted);
     }
-    fputs(n ? "\n]\n" : "]\n", out);
+    fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
 /* ---- SARIF 2.1.0 ------------------------------------------------------ */
@@ -657,9 +709,9 @@ static void sarif_location(Compilation *c, FILE *out, Loc l, int id,
     LineCol b = source_linecol(c, l.file, l.end > l.start ? l.end : l.start);
     if (b.line == a.line && b.col <= a.col)
         b.col = a.col + 1;
-    fputs("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
-    json_string(out, loc_path(c, l));
-    fprintf(out, "}, \"region\": {\"startLine\": %u, \"startColumn\": %u, "
+    fputs("{\"physicalLocation\": {\"artifactLocation\": ", out);
+    sarif_artifact(c, out, l);
+    fprintf(out, ", \"region\": {\"startLine\": %u, \"startColumn\": %u, "
                  "\"endLine\": %u, \"endColumn\": %u}}",
             a.line, a.col, b.line, b.col);
     if (msg) {

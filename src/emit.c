@@ -445,7 +445,7 @@ static void emit_json(Compilation *c, const Results *res, FILE *out)
 {
     Program *p = c->program;
     KindTable *svc = kind_table(c, EK_SERVICE);
-    fputs("{\n  \"strategy\": ", out);
+    fputs("{\n  \"format_version\": \"" STRAT_JSON_FORMAT_VERSION "\",\n  \"strategy\": ", out);
     json_string(out, p->strategy.title ? p->strategy.title : "");
     fputs(",\n  \"inputs_sha256\": ", out);
     json_string(out, inputs_sha256(c));

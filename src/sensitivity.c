@@ -257,7 +257,8 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
     qsort_r(rows, nrows, sizeof *rows, by_change, st);
     const char *fmt = o && o->format ? o->format : "table";
     if (strcmp(fmt, "json") == 0) {
-        fprintf(out, "{\n  \"runs\": %u,\n  \"spread\": ", runs);
+        fprintf(out, "{\n  \"format_version\": \"" STRAT_JSON_FORMAT_VERSION "\",\n"
+                     "  \"runs\": %u,\n  \"spread\": ", runs);
         json_number(out, spread);
         fprintf(out, ",\n  \"seed\": %llu,\n  \"knife_edge\": ", (unsigned long long)o->seed);
         json_number(out, knife);

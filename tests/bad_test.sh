@@ -236,7 +236,7 @@ odd=$'odd "name"\\\n\t.strat'
 printf 'import "_base"\nservice web2 { owner = nobody }\n' >"$proj/$odd"
 check_case odd_file_name "$proj" "$odd" ""
 if command -v python3 >/dev/null 2>&1; then
-    if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(x["code"]=="S0401" and x["line"]==2 and x["column"]==24 for x in d)' "$tmp/out" 2>/dev/null; then
+    if python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["diagnostics"]; assert any(x["code"]=="S0401" and x["line"]==2 and x["column"]==24 for x in d)' "$tmp/out" 2>/dev/null; then
         ok
     else
         bad "odd_file_name_json: the report is not valid JSON or lacks S0401 2:24" "$(head -c 400 "$tmp/out")"

@@ -59,7 +59,7 @@ if grep -qE '^::error file=examples/broken/dependency_cycle.strat,line=[0-9]+,co
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL github: $out"; fi
 # -o writes the report atomically, exit code unchanged
 "$bin" check --format json -o "$tmp/d.json" examples/broken/dependency_cycle.strat 2>/dev/null; rc=$?
-if [ $rc = 1 ] && python3 -c "import json,sys; d=json.load(open('$tmp/d.json')); assert d and d[0]['code']" 2>/dev/null; then
+if [ $rc = 1 ] && python3 -c "import json,sys; d=json.load(open('$tmp/d.json')); assert d['format_version'] == '1.0' and d['diagnostics'][0]['code']" 2>/dev/null; then
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json -o (rc $rc)"; fi
 echo "sarif: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -44,6 +44,11 @@ extern "C" {
 #endif
 
 #define STRAT_VERSION "0.1.0"
+/* The version of the JSON documents strat writes (check --format json,
+ * decide --format json, sensitivity --format json), in each one's
+ * top-level "format_version": the minor number grows when fields are
+ * added, the major one when a field changes meaning or goes away. */
+#define STRAT_JSON_FORMAT_VERSION "1.0"
 
 /* One allocation function, Lua style: (ud, ptr, old_size, new_size).
  * new_size == 0 frees ptr; otherwise returns new storage or NULL. */

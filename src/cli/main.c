@@ -178,6 +178,53 @@ static const Command *find_command(const char *name)
     return NULL;
 }
 
+/* The edit distance (insertions, deletions, substitutions and swaps of
+ * two neighbours) between a and b, for "did you mean"; stops counting at
+ * 9.  Words longer than 63 characters are no one's typo of a command. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 9;
+    unsigned d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb] < 9 ? d[la][lb] : 9;
+}
+
+/* The candidate closest to word, if close enough to be a typo of it (at
+ * most one edit in four characters, and at least one); else NULL. */
+static const char *closest_word(const char *word, const char *const *cands, size_t n)
+{
+    const char *best = NULL;
+    unsigned best_d = (unsigned)strlen(word) / 4 + 1;
+    if (best_d > 3)
+        best_d = 3;
+    best_d++;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = edit_distance(word, cands[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    return best;
+}
+
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
     fprintf(stderr, "strat%s%s: ", cmd ? " " : "", cmd ? cmd : "");
@@ -316,6 +363,16 @@ int main(int argc, char **argv)
     }
     const Command *cmd = find_command(argv[1]);
     if (!cmd) {
+        const char *names[sizeof commands / sizeof commands[0]];
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            names[i] = commands[i].name;
+        const char *near = closest_word(argv[1], names, sizeof names / sizeof names[0]);
+        if (near) {
+            /* a typo: the fix, not the whole usage */
+            fprintf(stderr, "strat: unknown command `%s`; did you mean `%s`?\n"
+                            "Try `strat --help`.\n", argv[1], near);
+            return STRAT_FAILURE;
+        }
         fprintf(stderr, "strat: unknown command `%s`\n\n", argv[1]);
         fputs(main_usage, stderr);
         return STRAT_FAILURE;
@@ -525,7 +582,8 @@ int main(int argc, char **argv)
         free(lint);
         return usage_error(cmd->name, "%s", "lsp takes no files (the editor sends them)");
     }
-    if (nfiles == 0 && strcmp(cmd->name, "lsp") != 0) {
+    /* `strat check` alone checks the project (cmd_check.c) */
+    if (nfiles == 0 && strcmp(cmd->name, "lsp") != 0 && strcmp(cmd->name, "check") != 0) {
         free(files);
         free(lint);
         return usage_error(cmd->name, "%s", "no input files");

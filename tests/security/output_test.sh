@@ -306,7 +306,7 @@ if command -v python3 >/dev/null; then
     why=$(python3 - "$flood/flood.json" "$flood/flood.sarif" <<'PY'
 import json, sys
 problems = []
-diags = json.load(open(sys.argv[1]))
+diags = json.load(open(sys.argv[1]))["diagnostics"]
 kept = sum(1 for d in diags if d["code"] == "S0707")
 notes = [d for d in diags if d.get("omitted")]
 if kept != 1000:
