@@ -7,6 +7,9 @@
  *   publish.c     diagnostics: each document's last analysis, merged per
  *                 file and published when they change
  *   features.c    the requests on a document (formatting, symbols)
+ *   navigation.c  definition and references
+ *   reply.c       what the handlers share: the request's document and
+ *                 position, errors, Position/Range/Location/TextEdit JSON
  *   analysis.c    the only file that talks to the library's internals
  *   framing.c, json_value.c, position.c, uri.c   the plumbing
  *
