@@ -101,4 +101,20 @@ bool feature_definition(LspSession *s, const JsonValue *params, JsonWriter *w,
 bool feature_references(LspSession *s, const JsonValue *params, JsonWriter *w,
                         LspError *err);
 
+/* ---- questions about the program (query.c) -------------------------------- */
+
+typedef struct LspHover {
+    const char *markdown;      /* NULL: nothing to show there */
+    LspRange range;            /* what it is about */
+} LspHover;
+
+/* What the name (or diagnostic code) at pos is: a service's decision per
+ * table with its arm, because and scores; a score's declaration and range
+ * over the portfolio; an attribute's type, range and default; a
+ * diagnostic code's documentation. */
+bool lsp_hover(LspSession *s, const char *uri, LspPosition pos, Arena *a, LspHover *out,
+               const char **why);
+
+bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+
 #endif

@@ -70,6 +70,7 @@ static const Method methods[] = {
      "documentSymbolProvider"},
     {"textDocument/definition", true, feature_definition, "definitionProvider"},
     {"textDocument/references", true, feature_references, "referencesProvider"},
+    {"textDocument/hover", true, feature_hover, "hoverProvider"},
 };
 
 static const Method *find_method(const char *name)

@@ -1,0 +1,339 @@
+/*
+ * query.c — the language server's questions about a checked program
+ * (analysis.h): hover, completion, rename, the code actions' waiver, the
+ * workspace's symbols and the code lenses.  Takes a document checked in
+ * its context (checked.h) and gives plain data in the session's arena,
+ * positions in its encoding; requests.c turns that into LSP replies.
+ *
+ * Like analysis.c it reads the library's internals (program.h): the
+ * position index, the kinds' attributes, the scores' declarations.  Every
+ * call that allocates in the compilation's arena runs under its guard
+ * (STRAT_GUARD), so running out of memory there is an answer, not a jump
+ * across the server.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checked.h"
+#include "diag.h"
+#include "dtoa.h"
+#include "source.h"
+#include "unparse.h"
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+/* A growing text in the session's arena. */
+typedef struct Text {
+    Arena *a;
+    char *s;
+    size_t len, cap;
+} Text;
+
+static void text_add(Text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 256;
+        while (ncap < t->len + n + 1)
+            ncap *= 2;
+        t->s = arena_realloc(t->a, t->s, t->cap, ncap);
+        t->cap = ncap;
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+static void text_printf(Text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_printf(Text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    char *s = arena_alloc(t->a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    text_add(t, s, (size_t)n);
+}
+
+static const char *number_text(Arena *a, double v)
+{
+    char buf[DTOA_BUFSIZE];
+    int n = dtoa_format(buf, v);
+    return arena_strndup(a, buf, (size_t)n);
+}
+
+/* The source text of l, or "". */
+static Str loc_text(Compilation *c, Loc l)
+{
+    Source *src = l.file ? source_get(c, l.file) : NULL;
+    if (!src || l.end < l.start || l.end > src->len)
+        return (Str){"", 0};
+    return (Str){src->text + l.start, l.end - l.start};
+}
+
+/* "bank.strat:702": where l starts, as the diagnostics show its file. */
+static const char *loc_place(Compilation *c, Arena *a, Loc l)
+{
+    Source *src = l.file ? source_get(c, l.file) : NULL;
+    if (!src)
+        return "?";
+    LineCol lc = source_linecol(c, l.file, l.start);
+    return arena_printf(a, "%s:%u", src->path, lc.line);
+}
+
+/* The site at byte `offset` of source `file` (under c's guard: the index
+ * is built on the first question). */
+static strat_status site_at(Compilation *c, uint32_t file, uint32_t offset, SymbolSite *out,
+                            bool *found)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *found = c->program && file && program_symbol_at(c, file, offset, out);
+    return STRAT_OK;
+}
+
+static bool is_word(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '_';
+}
+
+/* The word (letters, digits, _) around byte `at` of text, or false. */
+static bool word_at(const char *text, uint32_t len, uint32_t at, uint32_t *start,
+                    uint32_t *end)
+{
+    uint32_t b = at, e = at;
+    while (b > 0 && is_word(text[b - 1]))
+        b--;
+    while (e < len && is_word(text[e]))
+        e++;
+    *start = b;
+    *end = e;
+    return e > b;
+}
+
+/* ---- hover ------------------------------------------------------------------- */
+
+/* Service row's decision in every table, its arm and its scores. */
+static void hover_service(LspChecked *k, Text *t, uint32_t row)
+{
+    strat_compilation *c = k->c;
+    const KindTable *svc = kind_table(c, EK_SERVICE);
+    text_printf(t, "**service** `%s`", svc->names[row]);
+    int title = attr_slot(svc, c->n.title);
+    int32_t atom = title >= 0 ? col_i32(svc, title, row) : -1;
+    if (atom >= 0)
+        text_printf(t, " — %s", atom_name(c, atom));
+    text_add(t, "\n", 1);
+    if (!strat_decided(c)) {
+        text_printf(t, "\nnot decided: %s\n",
+                    strat_error_count(c) ? "the strategy has errors" : "no decide block");
+        return;
+    }
+    /* one paragraph per decision table (one today: `decide`) */
+    for (size_t tab = 0; tab < strat_table_count(c); tab++) {
+        strat_decision d;
+        if (!strat_service_decision(c, row, tab, &d))
+            continue;
+        text_printf(t, "\n**%s**: %s (rank %u of %zu)", strat_table_name(c, tab), d.outcome,
+                    d.rank, strat_service_count(c));
+        if (d.file)
+            text_printf(t, " — arm at %s:%u", d.file, d.line);
+        text_add(t, "\n", 1);
+        if (d.because)
+            text_printf(t, "\nbecause: %s\n", d.because);
+    }
+    bool header = false;
+    for (size_t s = 0; s < strat_score_count(c); s++) {
+        double v;
+        if (!strat_service_score(c, row, s, &v))
+            continue;
+        if (!header)
+            text_printf(t, "\n| score | value |\n|---|---|\n");
+        header = true;
+        text_printf(t, "| `%s` | %s |\n", strat_score_name(c, s),
+                    isnan(v) ? "not a number" : number_text(t->a, v));
+    }
+}
+
+/* A score: its declaration as written, and its range over the portfolio. */
+static void hover_score(LspChecked *k, Text *t, uint32_t index)
+{
+    strat_compilation *c = k->c;
+    const Score *sc = c->program->scores.items[index];
+    const Decl *d = sc->decl;
+    Loc whole = d->loc;
+    if (d->expr && d->expr->loc.end > whole.end)
+        whole.end = d->expr->loc.end;
+    Str src = loc_text(c, whole);
+    text_printf(t, "**score** `%s` — %s\n\n```strat\n%.*s\n```\n", sc->name,
+                loc_place(c, t->a, d->name_loc), (int)src.len, src.s);
+    size_t s;
+    for (s = 0; s < strat_score_count(c); s++)
+        if (strat_score_name(c, s) == sc->name ||
+            strcmp(strat_score_name(c, s), sc->name) == 0)
+            break;
+    double lo = INFINITY, hi = -INFINITY;
+    size_t n = 0, nan = 0;
+    for (size_t i = 0; i < strat_service_count(c); i++) {
+        double v;
+        if (!strat_service_score(c, i, s, &v))
+            continue;
+        if (isnan(v)) {
+            nan++;
+            continue;
+        }
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+        n++;
+    }
+    if (n)
+        text_printf(t, "\nover the portfolio (%zu services): min %s, max %s\n", n,
+                    number_text(t->a, lo), number_text(t->a, hi));
+    else if (!strat_decided(c))
+        text_printf(t, "\nnot computed: the strategy was not decided\n");
+    if (nan)
+        text_printf(t, "\nnot a number for %zu services\n", nan);
+}
+
+/* The attribute's type and default as text (both may allocate in c). */
+static strat_status attr_texts(Compilation *c, const AttrDef *a, const char **type,
+                               const char **def)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *type = type_name(c, &a->type);
+    if (a->default_expr)
+        *def = expr_text(c, a->default_expr);
+    return STRAT_OK;
+}
+
+/* An attribute: its kind, type, range or allowed values, and default. */
+static void hover_attr(LspChecked *k, Text *t, EntityKind kind, int slot)
+{
+    strat_compilation *c = k->c;
+    const KindTable *kt = kind_table(c, kind);
+    const AttrDef *a = &kt->attrs[slot];
+    const char *type = "?", *def = NULL;
+    attr_texts(c, a, &type, &def);
+    text_printf(t, "**attribute** `%s.%s`: %s%s\n", entity_kind_name(kind), a->name, type,
+                a->required ? " (required)" : "");
+    if (a->has_min || a->has_max) {
+        text_printf(t, "\nrange: ");
+        if (a->has_min)
+            text_printf(t, "%s %s", a->min_excl ? ">" : ">=", number_text(t->a, a->min));
+        if (a->has_min && a->has_max)
+            text_add(t, ", ", 2);
+        if (a->has_max)
+            text_printf(t, "%s %s", a->max_excl ? "<" : "<=", number_text(t->a, a->max));
+        text_add(t, "\n", 1);
+    }
+    if (a->nallowed) {
+        text_printf(t, "\none of:");
+        for (uint32_t i = 0; i < a->nallowed; i++)
+            text_printf(t, " `%s`", a->allowed[i]);
+        text_add(t, "\n", 1);
+    }
+    if (def)
+        text_printf(t, "\ndefault: `%s`\n", def);
+    if (a->loc.file)
+        text_printf(t, "\ndeclared at %s\n", loc_place(c, t->a, a->loc));
+    else
+        text_printf(t, "\nbuilt in\n");
+}
+
+/* A diagnostic code: its title, check name and help (diag_codes.def). */
+static bool hover_code(Text *t, const char *code, size_t len)
+{
+    int k = diag_find_check(code, len);
+    if (k < 0 || len != 5)
+        return false;
+    const DiagInfo *di = diag_info((DiagCode)k);
+    text_printf(t, "**%s** — %s (`%s`)\n\n%s\n", di->code, di->title, di->name, di->help);
+    return true;
+}
+
+static bool is_code(const char *s, uint32_t n)
+{
+    if (n != 5 || (s[0] != 'S' && s[0] != 's'))
+        return false;
+    for (uint32_t i = 1; i < 5; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+bool lsp_hover(LspSession *s, const char *uri, LspPosition pos, Arena *a, LspHover *out,
+               const char **why)
+{
+    memset(out, 0, sizeof *out);
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        *why = "the document is not open";
+        return false;
+    }
+    LspChecked k;
+    if (!checked_open(s, d, a, &k, why))
+        return false;
+    uint32_t offset = checked_offset(&k, pos);
+    Text t = {a, NULL, 0, 0};
+    SymbolSite site;
+    bool found = false;
+    site_at(k.c, k.file, offset, &site, &found);
+    LspRange range = {{0, 0}, {0, 0}};
+    if (found) {
+        range = checked_range(&k, site.loc);
+        const Symbol *sym = &site.sym;
+        if (sym->kind == SYM_ENTITY && sym->entity_kind == EK_SERVICE)
+            hover_service(&k, &t, (uint32_t)sym->index);
+        else if (sym->kind == SYM_SCORE)
+            hover_score(&k, &t, (uint32_t)sym->index);
+        else if (sym->kind == SYM_ATTR)
+            hover_attr(&k, &t, (EntityKind)sym->entity_kind, sym->index);
+        else if (sym->kind == SYM_ENTITY)
+            text_printf(&t, "**%s** `%s` — %s\n", entity_kind_name(sym->entity_kind),
+                        sym->name, loc_place(k.c, a, sym->loc));
+        else if (sym->kind == SYM_DECISION)
+            text_printf(&t, "**decision** `%s`\n", sym->name);
+        else if (sym->kind == SYM_CONST || sym->kind == SYM_RULE)
+            text_printf(&t, "**%s** `%s` — %s\n", symbol_kind_name(sym->kind), sym->name,
+                        loc_place(k.c, a, sym->loc));
+    }
+    uint32_t ws, we;
+    if (!t.len && word_at(d->text, (uint32_t)d->len, offset, &ws, &we) &&
+        is_code(d->text + ws, we - ws) && hover_code(&t, d->text + ws, we - ws)) {
+        /* a code written in the text (a comment, a lint block) */
+        range = line_index_range(&k.lines, ws, we, s->encoding);
+    }
+    if (!t.len && k.file) {
+        /* a diagnostic under the cursor: its code's documentation */
+        for (size_t i = 0; i < strat_diag_count(k.c); i++) {
+            strat_diag_info info;
+            if (!strat_diag_get(k.c, i, &info))
+                break;
+            if (info.range.file_index + 1 != k.file || offset < info.range.start_byte ||
+                offset > info.range.end_byte)
+                continue;
+            if (hover_code(&t, info.code, strlen(info.code))) {
+                Loc l = {k.file, (uint32_t)info.range.start_byte,
+                         (uint32_t)info.range.end_byte};
+                range = checked_range(&k, l);
+                break;
+            }
+        }
+    }
+    bool ok = !strat_out_of_memory(k.c);
+    if (ok && t.len) {
+        out->markdown = t.s;
+        out->range = range;
+    }
+    if (!ok)
+        *why = "out of memory";
+    checked_close(&k);
+    return ok;
+}
