@@ -115,6 +115,28 @@ typedef struct LspHover {
 bool lsp_hover(LspSession *s, const char *uri, LspPosition pos, Arena *a, LspHover *out,
                const char **why);
 
+typedef struct LspEdit {
+    const char *uri;
+    LspRange range;
+    const char *text;
+} LspEdit;
+
+typedef struct LspAction {
+    const char *title;
+    bool preferred;            /* a fix-it safe to apply unread */
+    LspDiagnostic diag;        /* the diagnostic it answers */
+    LspEdit *edits;
+    uint32_t nedits;
+} LspAction;
+
+/* The quick fixes for the document's diagnostics that meet `range`: each
+ * fix-it of each (strat_diag_fix), and for a rule finding (S0913) a
+ * waiver block's skeleton added at the end of the document. */
+bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
+                      LspAction **out, uint32_t *n, const char **why);
+
 bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+bool feature_code_action(LspSession *s, const JsonValue *params, JsonWriter *w,
+                         LspError *err);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "checked.h"
 #include "diag.h"
+#include "dates.h"
 #include "dtoa.h"
 #include "source.h"
 #include "unparse.h"
@@ -334,6 +335,151 @@ bool lsp_hover(LspSession *s, const char *uri, LspPosition pos, Arena *a, LspHov
     }
     if (!ok)
         *why = "out of memory";
+    checked_close(&k);
+    return ok;
+}
+
+/* ---- code actions -------------------------------------------------------------- */
+
+static bool ranges_meet(LspRange a, LspRange b)
+{
+    /* a ends before b starts, or b ends before a starts: apart */
+    if (a.end.line < b.start.line ||
+        (a.end.line == b.start.line && a.end.character < b.start.character))
+        return false;
+    if (b.end.line < a.start.line ||
+        (b.end.line == a.start.line && b.end.character < a.start.character))
+        return false;
+    return true;
+}
+
+static Loc range_loc(const strat_range *r)
+{
+    if (r->file_index == STRAT_NO_FILE)
+        return (Loc){0, 0, 0};
+    return (Loc){(uint32_t)r->file_index + 1, (uint32_t)r->start_byte, (uint32_t)r->end_byte};
+}
+
+static int severity_of(strat_severity sev)
+{
+    return sev == STRAT_SEVERITY_ERROR ? LSP_SEV_ERROR
+         : sev == STRAT_SEVERITY_WARNING ? LSP_SEV_WARNING
+                                         : LSP_SEV_INFORMATION;
+}
+
+/* The text between the first two backquoted names of a message:
+ * "service `web` breaks rule `happy_customers`: ..." gives web and
+ * happy_customers (the shape of S0913, decide.c). */
+static bool two_quoted(Arena *a, const char *msg, const char **first, const char **second)
+{
+    const char *q[4];
+    const char *p = msg;
+    for (int i = 0; i < 4; i++) {
+        p = strchr(p, '`');
+        if (!p)
+            return false;
+        q[i] = p++;
+    }
+    *first = arena_strndup(a, q[0] + 1, (size_t)(q[1] - q[0] - 1));
+    *second = arena_strndup(a, q[2] + 1, (size_t)(q[3] - q[2] - 1));
+    return true;
+}
+
+/* How many days a waiver's skeleton runs from today. */
+enum { WAIVER_DAYS = 90 };
+
+/* "add a waiver": a waiver block at the end of the document. */
+static void waiver_action(LspChecked *k, LspAction *act, const char *entity, const char *rule)
+{
+    Arena *a = k->a;
+    Document *d = k->doc;
+    int y;
+    unsigned m, day;
+    civil_from_days(k->c->program->today + WAIVER_DAYS, &y, &m, &day);
+    const char *lead = d->len == 0 ? "" : d->text[d->len - 1] == '\n' ? "\n" : "\n\n";
+    act->title = arena_printf(a, "add a waiver of rule `%s` for `%s`", rule, entity);
+    act->edits = ARENA_NEW(a, LspEdit);
+    act->nedits = 1;
+    LspPosition end = line_index_position(&k->lines, (uint32_t)d->len, k->s->encoding);
+    act->edits[0] = (LspEdit){d->uri, {end, end},
+                              arena_printf(a, "%swaiver %s_%s {\n"
+                                              "  rule   = %s\n"
+                                              "  entity = %s\n"
+                                              "  until  = %04d-%02u-%02u\n"
+                                              "  reason = \"TODO: why the rule may be broken "
+                                              "until then\"\n"
+                                              "}\n",
+                                           lead, rule, entity, rule, entity, y, m, day)};
+}
+
+bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
+                      LspAction **out, uint32_t *n, const char **why)
+{
+    *out = NULL;
+    *n = 0;
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        *why = "the document is not open";
+        return false;
+    }
+    LspChecked k;
+    if (!checked_open(s, d, a, &k, why))
+        return false;
+    PtrVec acts = {0};
+    for (size_t i = 0; k.file && i < strat_diag_count(k.c); i++) {
+        strat_diag_info info;
+        if (!strat_diag_get(k.c, i, &info))
+            break;
+        if (info.range.file_index + 1 != k.file)
+            continue;
+        LspDiagnostic diag = {uri, checked_range(&k, range_loc(&info.range)),
+                              severity_of(info.severity),
+                              arena_strndup(a, info.code, strlen(info.code)),
+                              info.hint ? arena_printf(a, "%s\nhelp: %s", info.message,
+                                                       info.hint)
+                                        : arena_strndup(a, info.message,
+                                                        strlen(info.message)),
+                              NULL, 0};
+        if (!ranges_meet(diag.range, range))
+            continue;
+        for (size_t f = 0; f < info.nfixes; f++) {
+            strat_fixit fix;
+            if (!strat_diag_fix(k.c, i, f, &fix))
+                break;
+            Loc l = range_loc(&fix.range);
+            Str old = loc_text(k.c, l);
+            LspAction *act = ARENA_NEW(a, LspAction);
+            act->diag = diag;
+            act->preferred = fix.machine_applicable;
+            act->title = !old.len ? arena_printf(a, "%s: insert `%s`", diag.code, fix.text)
+                       : !fix.text[0] ? arena_printf(a, "%s: remove `%.*s`", diag.code,
+                                                      (int)old.len, old.s)
+                                      : arena_printf(a, "%s: replace `%.*s` with `%s`",
+                                                     diag.code, (int)old.len, old.s,
+                                                     fix.text);
+            act->edits = ARENA_NEW(a, LspEdit);
+            act->nedits = 1;
+            act->edits[0] = (LspEdit){checked_uri(&k, l), checked_range(&k, l),
+                                      arena_strndup(a, fix.text, strlen(fix.text))};
+            ptrvec_push(a, &acts, act);
+        }
+        const char *entity, *rule;
+        if (strcmp(info.code, "S0913") == 0 && info.nnotes && k.c->program &&
+            two_quoted(a, info.message, &entity, &rule)) {
+            LspAction *act = ARENA_NEW(a, LspAction);
+            act->diag = diag;
+            waiver_action(&k, act, entity, rule);
+            ptrvec_push(a, &acts, act);
+        }
+    }
+    bool ok = !strat_out_of_memory(k.c);
+    if (ok) {
+        *out = ARENA_ARRAY(a, LspAction, acts.len + 1);
+        for (uint32_t i = 0; i < acts.len; i++)
+            (*out)[(*n)++] = *(LspAction *)acts.items[i];
+    } else {
+        *why = "out of memory";
+    }
     checked_close(&k);
     return ok;
 }

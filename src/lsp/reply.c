@@ -3,6 +3,7 @@
  * document and position a request names, errors, and the LSP shapes
  * every reply writes (Position, Range, Location, TextEdit).
  */
+#include "analysis.h"
 #include "reply.h"
 
 bool lsp_fail(LspError *err, int code, const char *msg)
@@ -80,5 +81,39 @@ void lsp_write_edit(JsonWriter *w, LspRange r, const char *text, size_t len)
     lsp_write_range(w, r);
     jw_key(w, "newText");
     jw_string(w, text, len);
+    jw_object_end(w);
+}
+
+void lsp_write_diagnostic(JsonWriter *w, const LspDiagnostic *d)
+{
+    jw_object_begin(w);
+    jw_key(w, "range");
+    lsp_write_range(w, d->range);
+    jw_key(w, "severity");
+    jw_int(w, d->severity);
+    jw_key(w, "code");
+    jw_cstring(w, d->code);
+    jw_key(w, "source");
+    jw_cstring(w, "strat");
+    jw_key(w, "message");
+    jw_cstring(w, d->message);
+    if (d->nnotes) {
+        jw_key(w, "relatedInformation");
+        jw_array_begin(w);
+        for (uint32_t i = 0; i < d->nnotes; i++) {
+            jw_object_begin(w);
+            jw_key(w, "location");
+            jw_object_begin(w);
+            jw_key(w, "uri");
+            jw_cstring(w, d->notes[i].uri);
+            jw_key(w, "range");
+            lsp_write_range(w, d->notes[i].range);
+            jw_object_end(w);
+            jw_key(w, "message");
+            jw_cstring(w, d->notes[i].message);
+            jw_object_end(w);
+        }
+        jw_array_end(w);
+    }
     jw_object_end(w);
 }

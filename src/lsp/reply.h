@@ -25,4 +25,9 @@ void lsp_write_location(JsonWriter *w, const char *uri, LspRange r);
 /* A TextEdit: {"range": ..., "newText": ...} */
 void lsp_write_edit(JsonWriter *w, LspRange r, const char *text, size_t len);
 
+/* An LSP Diagnostic (analysis.h's LspDiagnostic), notes as
+ * relatedInformation. */
+struct LspDiagnostic;
+void lsp_write_diagnostic(JsonWriter *w, const struct LspDiagnostic *d);
+
 #endif

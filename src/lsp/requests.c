@@ -35,3 +35,80 @@ bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspErr
     jw_object_end(w);
     return true;
 }
+
+/* A Range member of params, or false. */
+static bool param_range(const JsonValue *params, const char *key, LspRange *out)
+{
+    const JsonValue *r = json_get_kind(params, key, JSON_OBJECT);
+    const JsonValue *st = json_get_kind(r, "start", JSON_OBJECT);
+    const JsonValue *en = json_get_kind(r, "end", JSON_OBJECT);
+    int64_t l0, c0, l1, c1;
+    if (!st || !en || !json_get_int(st, "line", 0, UINT32_MAX, &l0) ||
+        !json_get_int(st, "character", 0, UINT32_MAX, &c0) ||
+        !json_get_int(en, "line", 0, UINT32_MAX, &l1) ||
+        !json_get_int(en, "character", 0, UINT32_MAX, &c1))
+        return false;
+    *out = (LspRange){{(uint32_t)l0, (uint32_t)c0}, {(uint32_t)l1, (uint32_t)c1}};
+    return true;
+}
+
+/* A WorkspaceEdit: {"changes": {uri: [TextEdit...]}}, edits grouped by
+ * their document in the order first met. */
+static void write_workspace_edit(JsonWriter *w, const LspEdit *edits, uint32_t n)
+{
+    jw_object_begin(w);
+    jw_key(w, "changes");
+    jw_object_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (uint32_t j = 0; j < i && !seen; j++)
+            seen = strcmp(edits[j].uri, edits[i].uri) == 0;
+        if (seen)
+            continue;
+        jw_key(w, edits[i].uri);
+        jw_array_begin(w);
+        for (uint32_t j = i; j < n; j++)
+            if (strcmp(edits[j].uri, edits[i].uri) == 0)
+                lsp_write_edit(w, edits[j].range, edits[j].text, strlen(edits[j].text));
+        jw_array_end(w);
+    }
+    jw_object_end(w);
+    jw_object_end(w);
+}
+
+bool feature_code_action(LspSession *s, const JsonValue *params, JsonWriter *w,
+                         LspError *err)
+{
+    Document *d = lsp_request_document(s, params, err);
+    if (!d)
+        return false;
+    LspRange range;
+    if (!param_range(params, "range", &range))
+        return lsp_fail(err, RPC_INVALID_PARAMS, "codeAction needs a range");
+    LspAction *acts;
+    uint32_t n;
+    const char *why = NULL;
+    if (!lsp_code_actions(s, d->uri, range, &s->work, &acts, &n, &why))
+        return lsp_fail(err, LSP_REQUEST_FAILED, why ? why : "cannot list code actions");
+    jw_array_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        jw_object_begin(w);
+        jw_key(w, "title");
+        jw_cstring(w, acts[i].title);
+        jw_key(w, "kind");
+        jw_cstring(w, "quickfix");
+        jw_key(w, "diagnostics");
+        jw_array_begin(w);
+        lsp_write_diagnostic(w, &acts[i].diag);
+        jw_array_end(w);
+        if (acts[i].preferred) {
+            jw_key(w, "isPreferred");
+            jw_bool(w, true);
+        }
+        jw_key(w, "edit");
+        write_workspace_edit(w, acts[i].edits, acts[i].nedits);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+    return true;
+}

@@ -71,6 +71,7 @@ static const Method methods[] = {
     {"textDocument/definition", true, feature_definition, "definitionProvider"},
     {"textDocument/references", true, feature_references, "referencesProvider"},
     {"textDocument/hover", true, feature_hover, "hoverProvider"},
+    {"textDocument/codeAction", true, feature_code_action, "codeActionProvider"},
 };
 
 static const Method *find_method(const char *name)
