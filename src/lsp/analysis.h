@@ -135,7 +135,37 @@ typedef struct LspAction {
 bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
                       LspAction **out, uint32_t *n, const char **why);
 
+/* LSP CompletionItemKind values used */
+enum {
+    CI_FUNCTION = 3, CI_PROPERTY = 10, CI_KEYWORD = 14, CI_REFERENCE = 18,
+    CI_ENUM_MEMBER = 20,
+};
+
+typedef struct LspCompletion {
+    const char *label;
+    int kind;
+    const char *detail;        /* or NULL */
+} LspCompletion;
+
+typedef struct LspCompletionList {
+    LspCompletion *items;
+    uint32_t n;
+    bool incomplete;           /* more matched than were offered */
+} LspCompletionList;
+
+/* What may be written at pos, read from the text around it (which may
+ * not parse) and the program: keywords at the top level; a kind's
+ * attributes (built in and from its schema) in an entity's block; after
+ * `attr =` or inside `attr = [`, the names of the kinds the attribute
+ * takes (or its allowed symbols); in decide, the outcomes at an arm's
+ * start and the scores after it.  Only names that start with the word
+ * being typed. */
+bool lsp_complete(LspSession *s, const char *uri, LspPosition pos, Arena *a,
+                  LspCompletionList *out, const char **why);
+
 bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+bool feature_completion(LspSession *s, const JsonValue *params, JsonWriter *w,
+                        LspError *err);
 bool feature_code_action(LspSession *s, const JsonValue *params, JsonWriter *w,
                          LspError *err);
 

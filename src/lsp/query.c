@@ -483,3 +483,252 @@ bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
     checked_close(&k);
     return ok;
 }
+
+/* ---- completion -------------------------------------------------------------- */
+
+/* Items offered at most: a reference list of a million CSV-loaded services
+ * offers the first of those that match what is typed. */
+enum { MAX_COMPLETIONS = 200 };
+
+static const char *const top_keywords[] = {
+    "import", "strategy", "role", "team", "customer", "objective", "service", "offering",
+    "value_stream", "appetite", "schema", "score", "rule", "decide", "approval",
+    "scenario", "load", "waiver", "limit", "test", "const", "lint",
+};
+
+/* Where the cursor is, read from the text alone (it may not parse). */
+typedef struct Context {
+    uint32_t block;            /* the innermost open `{`, or UINT32_MAX */
+    uint32_t list;             /* an open `[` inside it, or UINT32_MAX */
+    uint32_t prefix;           /* the start of the word being typed */
+} Context;
+
+static Context cursor_context(const char *text, uint32_t at)
+{
+    Context cx = {UINT32_MAX, UINT32_MAX, at};
+    uint32_t braces[64], brackets[64];
+    uint32_t nb = 0, nk = 0, depth = 0;
+    for (uint32_t i = 0; i < at; i++) {
+        char ch = text[i];
+        if (ch == '#') {
+            while (i < at && text[i] != '\n')
+                i++;
+        } else if (ch == '"') {
+            for (i++; i < at && text[i] != '"' && text[i] != '\n'; i++)
+                if (text[i] == '\\')
+                    i++;
+        } else if (ch == '{') {
+            if (depth < 64)
+                braces[depth] = i;
+            depth++;
+            nk = 0;
+        } else if (ch == '}') {
+            depth -= depth > 0;
+            nk = 0;
+        } else if (ch == '[') {
+            if (nk < 64)
+                brackets[nk] = i;
+            nk++;
+        } else if (ch == ']') {
+            nk -= nk > 0;
+        }
+    }
+    nb = depth < 64 ? depth : 64;
+    if (nb)
+        cx.block = braces[nb - 1];
+    if (nk && nk <= 64)
+        cx.list = brackets[nk - 1];
+    while (cx.prefix > 0 && is_word(text[cx.prefix - 1]))
+        cx.prefix--;
+    return cx;
+}
+
+/* The first word of the header of the block opening at `brace`
+ * ("service" in "service web {"), into *w (NUL-terminated, short). */
+static void block_word(const char *text, uint32_t brace, char *w, size_t cap)
+{
+    uint32_t b = brace;
+    while (b > 0 && text[b - 1] != '\n' && text[b - 1] != '}' && text[b - 1] != '{')
+        b--;
+    while (b < brace && !is_word(text[b]))
+        b++;
+    size_t n = 0;
+    while (b < brace && is_word(text[b]) && n + 1 < cap)
+        w[n++] = text[b++];
+    w[n] = '\0';
+}
+
+/* The attribute name before `= ` or `= [` ending at `end` (exclusive),
+ * into *w; false when the text there is not `NAME =`. */
+static bool attr_before(const char *text, uint32_t end, uint32_t floor, char *w, size_t cap)
+{
+    uint32_t i = end;
+    while (i > floor && (text[i - 1] == ' ' || text[i - 1] == '\t'))
+        i--;
+    if (i == floor || text[i - 1] != '=')
+        return false;
+    i--;
+    while (i > floor && (text[i - 1] == ' ' || text[i - 1] == '\t'))
+        i--;
+    uint32_t e = i;
+    while (i > floor && is_word(text[i - 1]))
+        i--;
+    if (e == i || e - i + 1 > cap)
+        return false;
+    memcpy(w, text + i, e - i);
+    w[e - i] = '\0';
+    return true;
+}
+
+typedef struct Items {
+    Arena *a;
+    const char *typed;         /* the prefix being typed */
+    size_t typed_len;
+    LspCompletion *items;
+    uint32_t n;
+    bool incomplete;
+} Items;
+
+static void offer(Items *it, const char *label, int kind, const char *detail)
+{
+    if (strncmp(label, it->typed, it->typed_len) != 0)
+        return;
+    if (it->n == MAX_COMPLETIONS) {
+        it->incomplete = true;
+        return;
+    }
+    for (uint32_t i = 0; i < it->n; i++)
+        if (strcmp(it->items[i].label, label) == 0)
+            return;
+    it->items[it->n++] = (LspCompletion){arena_strndup(it->a, label, strlen(label)), kind,
+                                         detail};
+}
+
+static int kind_of_word(const char *w)
+{
+    for (int k = 0; k < EK_COUNT; k++)
+        if (strcmp(entity_kind_name((EntityKind)k), w) == 0)
+            return k;
+    return -1;
+}
+
+/* The names of every row of the kinds in the mask. */
+static void offer_rows(Compilation *c, Items *it, unsigned kinds)
+{
+    for (int k = 0; k < EK_COUNT; k++) {
+        if (!(kinds & KIND_BIT(k)))
+            continue;
+        const KindTable *t = kind_table(c, (EntityKind)k);
+        for (uint32_t r = 0; r < t->count; r++)
+            offer(it, t->names[r], CI_REFERENCE, entity_kind_name((EntityKind)k));
+    }
+}
+
+/* Inside the block of an entity of kind k. */
+static void complete_entity(Compilation *c, Items *it, const char *text, const Context *cx,
+                            EntityKind k)
+{
+    const KindTable *t = kind_table(c, k);
+    char attr[64];
+    const AttrDef *def = NULL;
+    bool value = false;
+    if (cx->list != UINT32_MAX) {
+        /* in `supports = [...`: the names of the kinds the list takes */
+        if (attr_before(text, cx->list, cx->block + 1, attr, sizeof attr))
+            value = true;
+    } else if (attr_before(text, cx->prefix, cx->block + 1, attr, sizeof attr)) {
+        value = true;
+    }
+    if (value) {
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            if (strcmp(t->attrs[i].name, attr) == 0)
+                def = &t->attrs[i];
+        if (!def)
+            return;
+        const Type *ty = &def->type;
+        if (ty->kind == T_LIST && ty->elem)
+            ty = ty->elem;
+        if (ty->kind == T_ENTITY)
+            offer_rows(c, it, ty->kinds);
+        for (uint32_t i = 0; i < def->nallowed; i++)
+            offer(it, def->allowed[i], CI_ENUM_MEMBER, def->name);
+        if (ty->kind == T_BOOL) {
+            offer(it, "true", CI_KEYWORD, NULL);
+            offer(it, "false", CI_KEYWORD, NULL);
+        }
+        return;
+    }
+    for (uint32_t i = 0; i < t->nattrs; i++) {
+        const char *ty = NULL;
+        attr_texts(c, &t->attrs[i], &ty, &(const char *){NULL});
+        offer(it, t->attrs[i].name, CI_PROPERTY, ty);
+    }
+    if (k == EK_SERVICE)
+        offer(it, "risk", CI_KEYWORD, "a risk block");
+    if (k == EK_VALUE_STREAM)
+        offer(it, "stage", CI_KEYWORD, "a stage block");
+}
+
+/* Inside `decide { ... }`: an arm's outcome at the start of a line, the
+ * scores in a condition. */
+static void complete_decide(Compilation *c, Items *it, const char *text, const Context *cx)
+{
+    uint32_t b = cx->prefix;
+    while (b > cx->block + 1 && (text[b - 1] == ' ' || text[b - 1] == '\t'))
+        b--;
+    if (b == cx->block + 1 || text[b - 1] == '\n') {
+        for (int d = 0; d < DEC_COUNT; d++)
+            offer(it, decision_name((Decision)d), CI_ENUM_MEMBER, "decision");
+        offer(it, "rank", CI_KEYWORD, "rank by SCORE(s) desc");
+        return;
+    }
+    for (uint32_t i = 0; c->program && i < c->program->scores.len; i++) {
+        const Score *sc = c->program->scores.items[i];
+        offer(it, sc->name, CI_FUNCTION, "score");
+    }
+    offer(it, "when", CI_KEYWORD, NULL);
+    offer(it, "otherwise", CI_KEYWORD, NULL);
+    offer(it, "because", CI_KEYWORD, NULL);
+}
+
+bool lsp_complete(LspSession *s, const char *uri, LspPosition pos, Arena *a,
+                  LspCompletionList *out, const char **why)
+{
+    memset(out, 0, sizeof *out);
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        *why = "the document is not open";
+        return false;
+    }
+    LspChecked k;
+    if (!checked_open(s, d, a, &k, why))
+        return false;
+    const char *text = d->text;
+    uint32_t at = checked_offset(&k, pos);
+    Context cx = cursor_context(text, at);
+    Items it = {a, text + cx.prefix, at - cx.prefix,
+                ARENA_ARRAY(a, LspCompletion, MAX_COMPLETIONS), 0, false};
+    Compilation *c = k.c;
+    if (cx.block == UINT32_MAX) {
+        for (size_t i = 0; i < sizeof top_keywords / sizeof *top_keywords; i++)
+            offer(&it, top_keywords[i], CI_KEYWORD, NULL);
+    } else if (c->program) {
+        char word[32];
+        block_word(text, cx.block, word, sizeof word);
+        int kind = kind_of_word(word);
+        if (kind >= 0)
+            complete_entity(c, &it, text, &cx, (EntityKind)kind);
+        else if (strcmp(word, "decide") == 0)
+            complete_decide(c, &it, text, &cx);
+    }
+    bool ok = !strat_out_of_memory(c);
+    if (ok) {
+        out->items = it.items;
+        out->n = it.n;
+        out->incomplete = it.incomplete;
+    } else {
+        *why = "out of memory";
+    }
+    checked_close(&k);
+    return ok;
+}

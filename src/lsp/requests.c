@@ -112,3 +112,36 @@ bool feature_code_action(LspSession *s, const JsonValue *params, JsonWriter *w,
     jw_array_end(w);
     return true;
 }
+
+bool feature_completion(LspSession *s, const JsonValue *params, JsonWriter *w,
+                        LspError *err)
+{
+    LspPosition pos;
+    Document *d = lsp_request_position(s, params, &pos, err);
+    if (!d)
+        return false;
+    LspCompletionList list;
+    const char *why = NULL;
+    if (!lsp_complete(s, d->uri, pos, &s->work, &list, &why))
+        return lsp_fail(err, LSP_REQUEST_FAILED, why ? why : "cannot complete");
+    jw_object_begin(w);
+    jw_key(w, "isIncomplete");
+    jw_bool(w, list.incomplete);
+    jw_key(w, "items");
+    jw_array_begin(w);
+    for (uint32_t i = 0; i < list.n; i++) {
+        jw_object_begin(w);
+        jw_key(w, "label");
+        jw_cstring(w, list.items[i].label);
+        jw_key(w, "kind");
+        jw_int(w, list.items[i].kind);
+        if (list.items[i].detail) {
+            jw_key(w, "detail");
+            jw_cstring(w, list.items[i].detail);
+        }
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+    jw_object_end(w);
+    return true;
+}
