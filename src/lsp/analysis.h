@@ -163,9 +163,24 @@ typedef struct LspCompletionList {
 bool lsp_complete(LspSession *s, const char *uri, LspPosition pos, Arena *a,
                   LspCompletionList *out, const char **why);
 
+typedef struct LspRename {
+    const char *refusal;       /* why not, or NULL */
+    LspEdit *edits;            /* the declaration and every use */
+    uint32_t nedits;
+} LspRename;
+
+/* Renames what the name at pos denotes to `name`: its declaration and
+ * every use across the strategy's files.  Refused (out->refusal) for a
+ * name that is not an identifier or is reserved, and for what no file of
+ * the strategy's own declares: builtins, decisions, built-in attributes,
+ * CSV-loaded entities, names in the stdlib. */
+bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *name, Arena *a,
+                LspRename *out, const char **why);
+
 bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
 bool feature_completion(LspSession *s, const JsonValue *params, JsonWriter *w,
                         LspError *err);
+bool feature_rename(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
 bool feature_code_action(LspSession *s, const JsonValue *params, JsonWriter *w,
                          LspError *err);
 

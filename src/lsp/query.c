@@ -732,3 +732,104 @@ bool lsp_complete(LspSession *s, const char *uri, LspPosition pos, Arena *a,
     checked_close(&k);
     return ok;
 }
+static strat_status references(Compilation *c, const Symbol *sym, const SymbolSite **out,
+                               uint32_t *n)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *n = program_references(c, sym, true, out);
+    return STRAT_OK;
+}
+
+/* ---- rename ---------------------------------------------------------------- */
+
+/* The reserved words (docs/language.md, "Names"): not a new name. */
+static const char *const reserved[] = {
+    "import", "strategy", "role", "team", "customer", "objective", "service", "offering",
+    "value_stream", "appetite", "schema", "score", "rule", "decide", "approval", "scenario",
+    "load", "from", "waiver", "limit", "test", "const", "risk", "stage", "when", "because",
+    "otherwise", "rank", "by", "asc", "desc", "all", "any", "in", "where", "for", "if",
+    "then", "else", "and", "or", "not", "true", "false", "none", "set", "expect",
+    "required", "let", "lint",
+};
+
+static const char *bad_name(const char *name)
+{
+    if (!name[0] || isdigit((unsigned char)name[0]))
+        return "a name starts with a letter or _";
+    for (const char *p = name; *p; p++)
+        if (!is_word(*p))
+            return "a name has only letters, digits and _";
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        if (strcmp(reserved[i], name) == 0)
+            return "that word is reserved";
+    return NULL;
+}
+
+/* Why what sym denotes cannot be renamed, or NULL. */
+static const char *cannot_rename(Compilation *c, const Symbol *sym, const SymbolSite *sites,
+                                 uint32_t n)
+{
+    switch (sym->kind) {
+    case SYM_BUILTIN: return "a built-in function cannot be renamed";
+    case SYM_DECISION: return "a decision's name is part of the language";
+    case SYM_VALUE: return "a symbol value is declared by no one place";
+    case SYM_BUDGET: case SYM_APPROVAL_DECISION: return "a built-in name cannot be renamed";
+    case SYM_ATTR:
+        if (!sym->loc.file)
+            return "a built-in attribute cannot be renamed";
+        break;
+    case SYM_ENTITY: {
+        const KindTable *t = kind_table(c, (EntityKind)sym->entity_kind);
+        if (sym->index >= 0 && (uint32_t)sym->index < t->count && !t->decls[sym->index])
+            return "a name loaded from a CSV file cannot be renamed here: rename it in "
+                   "the CSV file";
+        break;
+    }
+    default: break;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        Source *src = source_get(c, sites[i].loc.file);
+        if (src && src->is_csv)
+            return "the name is written in a CSV file: rename it there";
+        if (src && src->is_stdlib)
+            return "the name is declared or used in the standard library";
+    }
+    return NULL;
+}
+
+bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *name, Arena *a,
+                LspRename *out, const char **why)
+{
+    memset(out, 0, sizeof *out);
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        *why = "the document is not open";
+        return false;
+    }
+    if ((out->refusal = bad_name(name)))
+        return true;
+    LspChecked k;
+    if (!checked_open(s, d, a, &k, why))
+        return false;
+    SymbolSite site;
+    bool found = false;
+    const SymbolSite *sites = NULL;
+    uint32_t n = 0;
+    site_at(k.c, k.file, checked_offset(&k, pos), &site, &found);
+    if (!found)
+        out->refusal = "there is no name here to rename";
+    else if (references(k.c, &site.sym, &sites, &n) == STRAT_OK &&
+             !(out->refusal = cannot_rename(k.c, &site.sym, sites, n))) {
+        out->edits = ARENA_ARRAY(a, LspEdit, n + 1);
+        const char *text = arena_strndup(a, name, strlen(name));
+        for (uint32_t i = 0; i < n; i++)
+            if (sites[i].loc.file)
+                out->edits[out->nedits++] = (LspEdit){checked_uri(&k, sites[i].loc),
+                                                      checked_range(&k, sites[i].loc), text};
+    }
+    bool ok = !strat_out_of_memory(k.c);
+    if (!ok)
+        *why = "out of memory";
+    checked_close(&k);
+    return ok;
+}

@@ -145,3 +145,25 @@ bool feature_completion(LspSession *s, const JsonValue *params, JsonWriter *w,
     jw_object_end(w);
     return true;
 }
+
+bool feature_rename(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err)
+{
+    LspPosition pos;
+    Document *d = lsp_request_position(s, params, &pos, err);
+    if (!d)
+        return false;
+    const JsonValue *nv = json_get_kind(params, "newName", JSON_STRING);
+    if (!nv)
+        return lsp_fail(err, RPC_INVALID_PARAMS, "rename needs newName");
+    const char *name = nv->u.str.s;
+    if (strlen(name) != nv->u.str.len)
+        return lsp_fail(err, LSP_REQUEST_FAILED, "a name has only letters, digits and _");
+    LspRename r;
+    const char *why = NULL;
+    if (!lsp_rename(s, d->uri, pos, name, &s->work, &r, &why))
+        return lsp_fail(err, LSP_REQUEST_FAILED, why ? why : "cannot rename");
+    if (r.refusal)
+        return lsp_fail(err, LSP_REQUEST_FAILED, r.refusal);
+    write_workspace_edit(w, r.edits, r.nedits);
+    return true;
+}

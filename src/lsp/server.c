@@ -73,6 +73,7 @@ static const Method methods[] = {
     {"textDocument/references", true, feature_references, "referencesProvider", NULL},
     {"textDocument/hover", true, feature_hover, "hoverProvider", NULL},
     {"textDocument/codeAction", true, feature_code_action, "codeActionProvider", NULL},
+    {"textDocument/rename", true, feature_rename, "renameProvider", NULL},
     {"textDocument/completion", true, feature_completion, "completionProvider",
      "{\"triggerCharacters\":[\"[\"]}"},
 };
