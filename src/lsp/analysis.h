@@ -177,10 +177,37 @@ typedef struct LspRename {
 bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *name, Arena *a,
                 LspRename *out, const char **why);
 
+typedef struct LspWorkspaceSymbol {
+    const char *name;
+    int kind;                  /* SymbolKind */
+    const char *container;     /* "service", "score", ... */
+    const char *uri;
+    LspRange range;
+} LspWorkspaceSymbol;
+
+/* The declarations whose names contain `query` (ignoring case) in the
+ * strategies of the open documents (each checked in its context): every
+ * entity (CSV rows too), score, rule and const outside the stdlib. */
+bool lsp_workspace_symbols(LspSession *s, const char *query, Arena *a,
+                           LspWorkspaceSymbol **out, uint32_t *n, const char **why);
+
+typedef struct LspLens {
+    LspRange range;            /* a service's name */
+    const char *title;         /* its decision in each table */
+} LspLens;
+
+/* A lens over each service declared in the document: its decision and
+ * rank in each decision table. */
+bool lsp_code_lenses(LspSession *s, const char *uri, Arena *a, LspLens **out, uint32_t *n,
+                     const char **why);
+
 bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
 bool feature_completion(LspSession *s, const JsonValue *params, JsonWriter *w,
                         LspError *err);
 bool feature_rename(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+bool feature_workspace_symbols(LspSession *s, const JsonValue *params, JsonWriter *w,
+                               LspError *err);
+bool feature_code_lens(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
 bool feature_code_action(LspSession *s, const JsonValue *params, JsonWriter *w,
                          LspError *err);
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checked.h"
 #include "diag.h"
@@ -828,6 +829,138 @@ bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *nam
                                                       checked_range(&k, sites[i].loc), text};
     }
     bool ok = !strat_out_of_memory(k.c);
+    if (!ok)
+        *why = "out of memory";
+    checked_close(&k);
+    return ok;
+}
+
+/* ---- workspace symbols ---------------------------------------------------------- */
+
+/* Symbols given at most: a strategy loading a million services from CSV
+ * answers with the first that match. */
+enum { MAX_WORKSPACE_SYMBOLS = 500 };
+
+static bool matches(const char *name, const char *query)
+{
+    size_t q = strlen(query), n = strlen(name);
+    for (size_t i = 0; i + q <= n; i++)
+        if (strncasecmp(name + i, query, q) == 0)
+            return true;
+    return false;
+}
+
+typedef struct Found {
+    Arena *a;
+    LspWorkspaceSymbol *syms;
+    uint32_t n;
+} Found;
+
+static void found_add(LspChecked *k, Found *f, const char *name, int kind,
+                      const char *container, Loc loc)
+{
+    Source *src = loc.file ? source_get(k->c, loc.file) : NULL;
+    if (!src || src->is_stdlib || f->n == MAX_WORKSPACE_SYMBOLS)
+        return;
+    const char *uri = checked_uri(k, loc);
+    LspRange r = checked_range(k, loc);
+    for (uint32_t i = 0; i < f->n; i++)    /* met through another document */
+        if (f->syms[i].range.start.line == r.start.line &&
+            f->syms[i].range.start.character == r.start.character &&
+            strcmp(f->syms[i].uri, uri) == 0)
+            return;
+    f->syms[f->n++] = (LspWorkspaceSymbol){arena_strndup(f->a, name, strlen(name)), kind,
+                                           container, uri, r};
+}
+
+static void program_symbols(LspChecked *k, Found *f, const char *query)
+{
+    Compilation *c = k->c;
+    Program *p = c->program;
+    if (!p)
+        return;
+    for (int kind = 0; kind < EK_COUNT; kind++) {
+        const KindTable *t = &p->kinds[kind];
+        for (uint32_t r = 0; r < t->count; r++)
+            if (matches(t->names[r], query))
+                found_add(k, f, t->names[r], SYM_CLASS, entity_kind_name((EntityKind)kind),
+                          t->locs[r]);
+    }
+    for (uint32_t i = 0; i < p->scores.len; i++) {
+        const Score *sc = p->scores.items[i];
+        if (matches(sc->name, query))
+            found_add(k, f, sc->name, SYM_FUNCTION, "score", sc->decl->name_loc);
+    }
+    for (uint32_t i = 0; i < p->rules.len; i++) {
+        const Rule *ru = p->rules.items[i];
+        if (matches(ru->name, query))
+            found_add(k, f, ru->name, SYM_BOOLEAN, "rule", ru->decl->name_loc);
+    }
+    for (uint32_t i = 0; i < p->consts.len; i++) {
+        const Const *co = p->consts.items[i];
+        if (matches(co->name, query))
+            found_add(k, f, co->name, SYM_CONSTANT, "const", co->decl->name_loc);
+    }
+}
+
+bool lsp_workspace_symbols(LspSession *s, const char *query, Arena *a,
+                           LspWorkspaceSymbol **out, uint32_t *n, const char **why)
+{
+    Found f = {a, ARENA_ARRAY(a, LspWorkspaceSymbol, MAX_WORKSPACE_SYMBOLS), 0};
+    for (uint32_t i = 0; i < s->ndocs; i++) {
+        Document *d = s->docs[i];
+        if (doc_covered_by(s, d))
+            continue;          /* its importer's check has it */
+        LspChecked k;
+        if (!checked_open(s, d, a, &k, why))
+            return false;
+        program_symbols(&k, &f, query);
+        checked_close(&k);
+    }
+    *out = f.syms;
+    *n = f.n;
+    return true;
+}
+
+/* ---- code lenses ------------------------------------------------------------ */
+
+bool lsp_code_lenses(LspSession *s, const char *uri, Arena *a, LspLens **out, uint32_t *n,
+                     const char **why)
+{
+    *out = NULL;
+    *n = 0;
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        *why = "the document is not open";
+        return false;
+    }
+    LspChecked k;
+    if (!checked_open(s, d, a, &k, why))
+        return false;
+    Compilation *c = k.c;
+    const KindTable *svc = c->program ? kind_table(c, EK_SERVICE) : NULL;
+    uint32_t count = svc ? svc->count : 0;
+    size_t ntables = strat_table_count(c);
+    *out = ARENA_ARRAY(a, LspLens, count + 1);
+    for (uint32_t r = 0; k.file && r < count; r++) {
+        if (svc->locs[r].file != k.file || !svc->decls[r])
+            continue;
+        Text t = {a, NULL, 0, 0};
+        for (size_t tab = 0; tab < ntables; tab++) {
+            strat_decision dec;
+            if (!strat_service_decision(c, r, tab, &dec))
+                continue;
+            text_printf(&t, "%s%s: %s, rank %u of %zu", t.len ? "; " : "",
+                        strat_table_name(c, tab), dec.outcome, dec.rank,
+                        strat_service_count(c));
+        }
+        if (!t.len)
+            text_printf(&t, "%s", !ntables ? "no decide block"
+                                  : strat_error_count(c) ? "not decided: the strategy has errors"
+                                                         : "not decided");
+        (*out)[(*n)++] = (LspLens){checked_range(&k, svc->locs[r]), t.s};
+    }
+    bool ok = !strat_out_of_memory(c);
     if (!ok)
         *why = "out of memory";
     checked_close(&k);

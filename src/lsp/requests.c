@@ -167,3 +167,60 @@ bool feature_rename(LspSession *s, const JsonValue *params, JsonWriter *w, LspEr
     write_workspace_edit(w, r.edits, r.nedits);
     return true;
 }
+
+bool feature_workspace_symbols(LspSession *s, const JsonValue *params, JsonWriter *w,
+                               LspError *err)
+{
+    const char *query = json_get_string(params, "query");
+    if (!query)
+        return lsp_fail(err, RPC_INVALID_PARAMS, "workspace/symbol needs a query");
+    LspWorkspaceSymbol *syms;
+    uint32_t n;
+    const char *why = NULL;
+    if (!lsp_workspace_symbols(s, query, &s->work, &syms, &n, &why))
+        return lsp_fail(err, LSP_REQUEST_FAILED, why ? why : "cannot list the symbols");
+    jw_array_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        jw_object_begin(w);
+        jw_key(w, "name");
+        jw_cstring(w, syms[i].name);
+        jw_key(w, "kind");
+        jw_int(w, syms[i].kind);
+        jw_key(w, "containerName");
+        jw_cstring(w, syms[i].container);
+        jw_key(w, "location");
+        lsp_write_location(w, syms[i].uri, syms[i].range);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+    return true;
+}
+
+bool feature_code_lens(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err)
+{
+    Document *d = lsp_request_document(s, params, err);
+    if (!d)
+        return false;
+    LspLens *lenses;
+    uint32_t n;
+    const char *why = NULL;
+    if (!lsp_code_lenses(s, d->uri, &s->work, &lenses, &n, &why))
+        return lsp_fail(err, LSP_REQUEST_FAILED, why ? why : "cannot list the code lenses");
+    jw_array_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        jw_object_begin(w);
+        jw_key(w, "range");
+        lsp_write_range(w, lenses[i].range);
+        /* a title without a command to run: the lens informs */
+        jw_key(w, "command");
+        jw_object_begin(w);
+        jw_key(w, "title");
+        jw_cstring(w, lenses[i].title);
+        jw_key(w, "command");
+        jw_cstring(w, "");
+        jw_object_end(w);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+    return true;
+}

@@ -74,6 +74,9 @@ static const Method methods[] = {
     {"textDocument/hover", true, feature_hover, "hoverProvider", NULL},
     {"textDocument/codeAction", true, feature_code_action, "codeActionProvider", NULL},
     {"textDocument/rename", true, feature_rename, "renameProvider", NULL},
+    {"workspace/symbol", true, feature_workspace_symbols, "workspaceSymbolProvider", NULL},
+    {"textDocument/codeLens", true, feature_code_lens, "codeLensProvider",
+     "{\"resolveProvider\":false}"},
     {"textDocument/completion", true, feature_completion, "completionProvider",
      "{\"triggerCharacters\":[\"[\"]}"},
 };
