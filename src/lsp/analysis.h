@@ -1,12 +1,12 @@
 /*
  * analysis.h — what the language server asks of the library, as data.
  *
- * The seam between the protocol and the checker: analysis.c alone
- * includes the library's internal headers, so that when the library gains
- * its embedding API (buffers, diagnostics as data, recorded resolution and
- * a position index: issue 10) only that file changes.  Every result is
- * allocated in the arena given, with positions already in the session's
- * encoding; nothing here knows about JSON.
+ * The seam between the protocol and the checker: analysis.c and query.c
+ * (through checked.h) alone include the library's internal headers (the
+ * program's types and position index); checking itself goes through the
+ * public API.  Every result is allocated in the arena given, with
+ * positions already in the session's encoding; nothing here knows about
+ * JSON.
  */
 #ifndef STRAT_LSP_ANALYSIS_H
 #define STRAT_LSP_ANALYSIS_H
