@@ -32,13 +32,16 @@
 #              the C floor (bench/ref_out.c) and mawk (bench/analyst.awk);
 #              every output checked equal by bench/outcheck.c before its
 #              time counts; targets printed met or MISSED
+# lsp          the language server's latency, didChange -> publishDiagnostics,
+#              on a generated 10k-service strategy in 21 files and on
+#              examples/bank (bench/lsp_latency.py; LSP_EDITS=21 edits each)
 # See docs/performance.md.
 #
 # Environment:
 #   REPS=3          repetitions per runner (the median is reported)
 #   FULL=1          also 10M services (portfolio and analyst)
 #   SECTIONS="..."  the sections to run, from: portfolio crossover
-#                   sensitivity frontend analyst (default: all five)
+#                   sensitivity frontend analyst lsp (default: all six)
 #   SIZES="..."     override the sizes (default 10000 100000 1000000); the
 #                   analyst section takes them too unless ANALYST_SIZES is set
 #   ANALYST_SIZES   the analyst section's sizes (default 1000000, and
@@ -71,7 +74,7 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=$(dirname "$STRAT")/bench
 REPS=${REPS:-3}
 FULL=${FULL:-0}
-ALL_SECTIONS="portfolio crossover sensitivity frontend analyst"
+ALL_SECTIONS="portfolio crossover sensitivity frontend analyst lsp"
 SECTIONS=${SECTIONS:-$ALL_SECTIONS}
 for s in $SECTIONS; do
     case " $ALL_SECTIONS " in
@@ -716,6 +719,16 @@ EOF
 fi
 
 # ---- the analyst's job ---------------------------------------------------------------------------
+
+if want lsp; then
+    echo
+    echo "== lsp: didChange -> publishDiagnostics (bench/lsp_latency.py)"
+    if command -v python3 >/dev/null 2>&1; then
+        python3 "$BENCH/lsp_latency.py" "$STRAT" "${LSP_EDITS:-21}" || FAIL=1
+    else
+        echo "lsp: SKIP: python3 is needed for the scripted client"
+    fi
+fi
 
 if want analyst; then
     # shellcheck source=bench/analyst.sh

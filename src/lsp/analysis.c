@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "checked.h"
 #include "compiler.h"
 #include "parse.h"
 #include "program.h"
@@ -67,6 +68,8 @@ static strat_options check_options(LspSession *s)
     o.progress = false;
     o.verbose = false;
     o.hash_inputs = false;
+    /* the interpreter: an editor's check must not wait for a C compiler */
+    o.jit = STRAT_JIT_OFF;
     return o;
 }
 
@@ -95,17 +98,6 @@ static const char *open_document_text(void *ctx, const char *path, size_t *len)
 }
 
 /* ---- diagnostics as data ------------------------------------------------ */
-
-typedef struct Files {
-    LspSession *s;
-    strat_compilation *c;
-    Arena *a;
-    Document *doc;
-    const char *doc_real;      /* the path the document was loaded under */
-    const char **uris;         /* per file index, built on first use */
-    LineIndex **lines;
-    size_t nfiles;
-} Files;
 
 static const char *file_uri(Files *F, size_t file)
 {
@@ -252,8 +244,12 @@ static strat_compilation *check_document(LspSession *s, Document *d, Arena *a,
         name = *real + n + (strcmp(o.project_root, "/") != 0);
     strat_set_reader(c, open_document_text, s);
     strat_status st = strat_load_buffer(c, name, d->text, d->len);
+    /* decided, as `strat check` does: a run has findings of its own (rules,
+     * limits, scores that are not numbers), and hover shows decisions */
     if (st != STRAT_FAILURE && !strat_out_of_memory(c))
-        strat_check(c);
+        st = strat_check(c);
+    if (st != STRAT_FAILURE && !strat_out_of_memory(c))
+        strat_decide(c);
     return c;
 }
 
@@ -285,6 +281,64 @@ bool lsp_analyze(LspSession *s, const char *uri, Arena *a, LspAnalysis *out,
     s->checking = NULL;
     strat_free(c);
     return ok;
+}
+
+/* ---- a document in its context (checked.h) ------------------------------- */
+
+bool checked_open(LspSession *s, Document *d, Arena *a, LspChecked *k, const char **why)
+{
+    memset(k, 0, sizeof *k);
+    Document *loaded = (Document *)doc_covered_by(s, d);
+    if (!loaded)
+        loaded = d;
+    const char *real = NULL;
+    strat_compilation *c = check_document(s, loaded, a, &real);
+    if (!c || strat_out_of_memory(c)) {
+        s->checking = NULL;
+        strat_free(c);
+        *why = "out of memory";
+        return false;
+    }
+    k->s = s;
+    k->a = a;
+    k->c = c;
+    k->doc = d;
+    k->F = (Files){s, c, a, loaded, real, NULL, NULL, strat_file_count(c)};
+    k->F.uris = ARENA_ARRAY(a, const char *, k->F.nfiles + 1);
+    k->F.lines = ARENA_ARRAY(a, LineIndex *, k->F.nfiles + 1);
+    const char *want = loaded == d ? real : d->real;
+    for (size_t i = 0; want && i < k->F.nfiles; i++) {
+        strat_file f;
+        if (strat_file_get(c, i, &f) && strcmp(f.real_path, want) == 0) {
+            k->file = (uint32_t)i + 1;
+            break;
+        }
+    }
+    line_index_build(a, &k->lines, d->text, (uint32_t)d->len);
+    return true;
+}
+
+void checked_close(LspChecked *k)
+{
+    k->s->checking = NULL;
+    strat_free(k->c);
+    k->c = NULL;
+}
+
+const char *checked_uri(LspChecked *k, Loc l)
+{
+    return file_uri(&k->F, l.file ? l.file - 1 : STRAT_NO_FILE);
+}
+
+LspRange checked_range(LspChecked *k, Loc l)
+{
+    strat_range r = {NULL, l.file ? l.file - 1 : STRAT_NO_FILE, 0, 0, 0, 0, l.start, l.end};
+    return file_range(&k->F, &r);
+}
+
+uint32_t checked_offset(const LspChecked *k, LspPosition pos)
+{
+    return line_index_offset(&k->lines, pos, k->s->encoding);
 }
 
 /* ---- formatting ------------------------------------------------------------ */
@@ -532,15 +586,15 @@ bool lsp_document_symbols(LspSession *s, const char *uri, Arena *a, LspSymbol **
 
 /* ---- navigation: the program's position index (program.h) ------------------ */
 
-/* The sites answering `what` for byte `offset` of the document (source
- * 1), in c's arena; under c's guard, as building the index allocates. */
-static strat_status find_sites(Compilation *c, uint32_t offset, LspNavigate what,
-                               const SymbolSite **sites, uint32_t *n)
+/* The sites answering `what` for byte `offset` of source `file`, in c's
+ * arena; under c's guard, as building the index allocates. */
+static strat_status find_sites(Compilation *c, uint32_t file, uint32_t offset,
+                               LspNavigate what, const SymbolSite **sites, uint32_t *n)
 {
     STRAT_GUARD(c, STRAT_FAILURE);
     *n = 0;
     SymbolSite at;
-    if (!c->program || !program_symbol_at(c, 1, offset, &at))
+    if (!c->program || !file || !program_symbol_at(c, file, offset, &at))
         return STRAT_OK;
     if (what == NAV_DEFINITION) {
         SymbolSite *def = ARENA_NEW(&c->arena, SymbolSite);
@@ -564,36 +618,22 @@ bool lsp_navigate(LspSession *s, const char *uri, LspPosition pos, LspNavigate w
         *why = "the document is not open";
         return false;
     }
-    const char *real = NULL;
-    strat_compilation *c = check_document(s, d, a, &real);
-    if (!c) {
-        *why = "out of memory";
+    LspChecked k;
+    if (!checked_open(s, d, a, &k, why))
         return false;
-    }
     const SymbolSite *sites = NULL;
     uint32_t nsites = 0;
-    if (!strat_out_of_memory(c)) {
-        LineIndex li;
-        line_index_build(a, &li, d->text, (uint32_t)d->len);
-        find_sites(c, line_index_offset(&li, pos, s->encoding), what, &sites, &nsites);
-    }
-    bool ok = !strat_out_of_memory(c);
+    find_sites(k.c, k.file, checked_offset(&k, pos), what, &sites, &nsites);
+    bool ok = !strat_out_of_memory(k.c);
     if (ok) {
-        Files F = {s, c, a, d, real, NULL, NULL, strat_file_count(c)};
-        F.uris = ARENA_ARRAY(a, const char *, F.nfiles + 1);
-        F.lines = ARENA_ARRAY(a, LineIndex *, F.nfiles + 1);
         *out = ARENA_ARRAY(a, LspLocation, nsites + 1);
-        for (uint32_t i = 0; i < nsites; i++) {
-            Loc l = sites[i].loc;
-            if (!l.file)
-                continue;
-            strat_range r = {NULL, l.file - 1, 0, 0, 0, 0, l.start, l.end};
-            (*out)[(*n)++] = (LspLocation){file_uri(&F, l.file - 1), file_range(&F, &r)};
-        }
+        for (uint32_t i = 0; i < nsites; i++)
+            if (sites[i].loc.file)
+                (*out)[(*n)++] = (LspLocation){checked_uri(&k, sites[i].loc),
+                                               checked_range(&k, sites[i].loc)};
     } else {
         *why = "out of memory";
     }
-    s->checking = NULL;
-    strat_free(c);
+    checked_close(&k);
     return ok;
 }

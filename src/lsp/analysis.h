@@ -1,12 +1,12 @@
 /*
  * analysis.h — what the language server asks of the library, as data.
  *
- * The seam between the protocol and the checker: analysis.c alone
- * includes the library's internal headers, so that when the library gains
- * its embedding API (buffers, diagnostics as data, recorded resolution and
- * a position index: issue 10) only that file changes.  Every result is
- * allocated in the arena given, with positions already in the session's
- * encoding; nothing here knows about JSON.
+ * The seam between the protocol and the checker: analysis.c and query.c
+ * (through checked.h) alone include the library's internal headers (the
+ * program's types and position index); checking itself goes through the
+ * public API.  Every result is allocated in the arena given, with
+ * positions already in the session's encoding; nothing here knows about
+ * JSON.
  */
 #ifndef STRAT_LSP_ANALYSIS_H
 #define STRAT_LSP_ANALYSIS_H
@@ -100,5 +100,115 @@ bool feature_definition(LspSession *s, const JsonValue *params, JsonWriter *w,
                         LspError *err);
 bool feature_references(LspSession *s, const JsonValue *params, JsonWriter *w,
                         LspError *err);
+
+/* ---- questions about the program (query.c) -------------------------------- */
+
+typedef struct LspHover {
+    const char *markdown;      /* NULL: nothing to show there */
+    LspRange range;            /* what it is about */
+} LspHover;
+
+/* What the name (or diagnostic code) at pos is: a service's decision per
+ * table with its arm, because and scores; a score's declaration and range
+ * over the portfolio; an attribute's type, range and default; a
+ * diagnostic code's documentation. */
+bool lsp_hover(LspSession *s, const char *uri, LspPosition pos, Arena *a, LspHover *out,
+               const char **why);
+
+typedef struct LspEdit {
+    const char *uri;
+    LspRange range;
+    const char *text;
+} LspEdit;
+
+typedef struct LspAction {
+    const char *title;
+    bool preferred;            /* a fix-it safe to apply unread */
+    LspDiagnostic diag;        /* the diagnostic it answers */
+    LspEdit *edits;
+    uint32_t nedits;
+} LspAction;
+
+/* The quick fixes for the document's diagnostics that meet `range`: each
+ * fix-it of each (strat_diag_fix), and for a rule finding (S0913) a
+ * waiver block's skeleton added at the end of the document. */
+bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
+                      LspAction **out, uint32_t *n, const char **why);
+
+/* LSP CompletionItemKind values used */
+enum {
+    CI_FUNCTION = 3, CI_PROPERTY = 10, CI_KEYWORD = 14, CI_REFERENCE = 18,
+    CI_ENUM_MEMBER = 20,
+};
+
+typedef struct LspCompletion {
+    const char *label;
+    int kind;
+    const char *detail;        /* or NULL */
+} LspCompletion;
+
+typedef struct LspCompletionList {
+    LspCompletion *items;
+    uint32_t n;
+    bool incomplete;           /* more matched than were offered */
+} LspCompletionList;
+
+/* What may be written at pos, read from the text around it (which may
+ * not parse) and the program: keywords at the top level; a kind's
+ * attributes (built in and from its schema) in an entity's block; after
+ * `attr =` or inside `attr = [`, the names of the kinds the attribute
+ * takes (or its allowed symbols); in decide, the outcomes at an arm's
+ * start and the scores after it.  Only names that start with the word
+ * being typed. */
+bool lsp_complete(LspSession *s, const char *uri, LspPosition pos, Arena *a,
+                  LspCompletionList *out, const char **why);
+
+typedef struct LspRename {
+    const char *refusal;       /* why not, or NULL */
+    LspEdit *edits;            /* the declaration and every use */
+    uint32_t nedits;
+} LspRename;
+
+/* Renames what the name at pos denotes to `name`: its declaration and
+ * every use across the strategy's files.  Refused (out->refusal) for a
+ * name that is not an identifier or is reserved, and for what no file of
+ * the strategy's own declares: builtins, decisions, built-in attributes,
+ * CSV-loaded entities, names in the stdlib. */
+bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *name, Arena *a,
+                LspRename *out, const char **why);
+
+typedef struct LspWorkspaceSymbol {
+    const char *name;
+    int kind;                  /* SymbolKind */
+    const char *container;     /* "service", "score", ... */
+    const char *uri;
+    LspRange range;
+} LspWorkspaceSymbol;
+
+/* The declarations whose names contain `query` (ignoring case) in the
+ * strategies of the open documents (each checked in its context): every
+ * entity (CSV rows too), score, rule and const outside the stdlib. */
+bool lsp_workspace_symbols(LspSession *s, const char *query, Arena *a,
+                           LspWorkspaceSymbol **out, uint32_t *n, const char **why);
+
+typedef struct LspLens {
+    LspRange range;            /* a service's name */
+    const char *title;         /* its decision in each table */
+} LspLens;
+
+/* A lens over each service declared in the document: its decision and
+ * rank in each decision table. */
+bool lsp_code_lenses(LspSession *s, const char *uri, Arena *a, LspLens **out, uint32_t *n,
+                     const char **why);
+
+bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+bool feature_completion(LspSession *s, const JsonValue *params, JsonWriter *w,
+                        LspError *err);
+bool feature_rename(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+bool feature_workspace_symbols(LspSession *s, const JsonValue *params, JsonWriter *w,
+                               LspError *err);
+bool feature_code_lens(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+bool feature_code_action(LspSession *s, const JsonValue *params, JsonWriter *w,
+                         LspError *err);
 
 #endif

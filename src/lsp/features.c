@@ -6,47 +6,7 @@
 #include <string.h>
 
 #include "analysis.h"
-
-static bool fail(LspError *err, int code, const char *msg)
-{
-    err->code = code;
-    err->message = msg;
-    return false;
-}
-
-/* The open document the request names. */
-static Document *request_document(LspSession *s, const JsonValue *params, LspError *err)
-{
-    const char *uri = lsp_param_uri(params);
-    if (!uri) {
-        fail(err, RPC_INVALID_PARAMS, "the request needs textDocument.uri");
-        return NULL;
-    }
-    Document *d = doc_find(s, uri);
-    if (!d)
-        fail(err, LSP_REQUEST_FAILED, "the document is not open");
-    return d;
-}
-
-static void write_position(JsonWriter *w, LspPosition p)
-{
-    jw_object_begin(w);
-    jw_key(w, "line");
-    jw_int(w, p.line);
-    jw_key(w, "character");
-    jw_int(w, p.character);
-    jw_object_end(w);
-}
-
-static void write_range(JsonWriter *w, LspRange r)
-{
-    jw_object_begin(w);
-    jw_key(w, "start");
-    write_position(w, r.start);
-    jw_key(w, "end");
-    write_position(w, r.end);
-    jw_object_end(w);
-}
+#include "reply.h"
 
 static bool is_continuation(char c)
 {
@@ -56,13 +16,13 @@ static bool is_continuation(char c)
 bool feature_formatting(LspSession *s, const JsonValue *params, JsonWriter *w,
                         LspError *err)
 {
-    Document *d = request_document(s, params, err);
+    Document *d = lsp_request_document(s, params, err);
     if (!d)
         return false;
     const char *text, *why = NULL;
     size_t len;
     if (!lsp_format(s, d->uri, &s->work, &text, &len, &why))
-        return fail(err, LSP_REQUEST_FAILED, why ? why : "cannot format");
+        return lsp_fail(err, LSP_REQUEST_FAILED, why ? why : "cannot format");
     /* one edit over what differs: the common start and end stay, so the
      * editor keeps the cursor and marks outside the change */
     const char *old = d->text;
@@ -84,12 +44,8 @@ bool feature_formatting(LspSession *s, const JsonValue *params, JsonWriter *w,
     if (pre != olen || pre != len || olen != len) {
         LineIndex li;
         line_index_build(&s->work, &li, old, (uint32_t)olen);
-        jw_object_begin(w);
-        jw_key(w, "range");
-        write_range(w, line_index_range(&li, (uint32_t)pre, (uint32_t)oend, s->encoding));
-        jw_key(w, "newText");
-        jw_string(w, text + pre, nend - pre);
-        jw_object_end(w);
+        lsp_write_edit(w, line_index_range(&li, (uint32_t)pre, (uint32_t)oend, s->encoding),
+                       text + pre, nend - pre);
     }
     jw_array_end(w);
     return true;
@@ -107,9 +63,9 @@ static void write_symbol(JsonWriter *w, const LspSymbol *sym)
     jw_key(w, "kind");
     jw_int(w, sym->kind);
     jw_key(w, "range");
-    write_range(w, sym->range);
+    lsp_write_range(w, sym->range);
     jw_key(w, "selectionRange");
-    write_range(w, sym->selection);
+    lsp_write_range(w, sym->selection);
     if (sym->nchildren) {
         jw_key(w, "children");
         jw_array_begin(w);
@@ -123,14 +79,14 @@ static void write_symbol(JsonWriter *w, const LspSymbol *sym)
 bool feature_document_symbols(LspSession *s, const JsonValue *params, JsonWriter *w,
                               LspError *err)
 {
-    Document *d = request_document(s, params, err);
+    Document *d = lsp_request_document(s, params, err);
     if (!d)
         return false;
     LspSymbol *syms;
     uint32_t n;
     const char *why = NULL;
     if (!lsp_document_symbols(s, d->uri, &s->work, &syms, &n, &why))
-        return fail(err, LSP_REQUEST_FAILED, why ? why : "cannot list the symbols");
+        return lsp_fail(err, LSP_REQUEST_FAILED, why ? why : "cannot list the symbols");
     jw_array_begin(w);
     for (uint32_t i = 0; i < n; i++)
         write_symbol(w, &syms[i]);

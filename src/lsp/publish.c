@@ -19,60 +19,7 @@
 #include <string.h>
 
 #include "analysis.h"
-
-static void write_range(JsonWriter *w, LspRange r)
-{
-    jw_object_begin(w);
-    jw_key(w, "start");
-    jw_object_begin(w);
-    jw_key(w, "line");
-    jw_int(w, r.start.line);
-    jw_key(w, "character");
-    jw_int(w, r.start.character);
-    jw_object_end(w);
-    jw_key(w, "end");
-    jw_object_begin(w);
-    jw_key(w, "line");
-    jw_int(w, r.end.line);
-    jw_key(w, "character");
-    jw_int(w, r.end.character);
-    jw_object_end(w);
-    jw_object_end(w);
-}
-
-static void write_diagnostic(JsonWriter *w, const LspDiagnostic *d)
-{
-    jw_object_begin(w);
-    jw_key(w, "range");
-    write_range(w, d->range);
-    jw_key(w, "severity");
-    jw_int(w, d->severity);
-    jw_key(w, "code");
-    jw_cstring(w, d->code);
-    jw_key(w, "source");
-    jw_cstring(w, "strat");
-    jw_key(w, "message");
-    jw_cstring(w, d->message);
-    if (d->nnotes) {
-        jw_key(w, "relatedInformation");
-        jw_array_begin(w);
-        for (uint32_t i = 0; i < d->nnotes; i++) {
-            jw_object_begin(w);
-            jw_key(w, "location");
-            jw_object_begin(w);
-            jw_key(w, "uri");
-            jw_cstring(w, d->notes[i].uri);
-            jw_key(w, "range");
-            write_range(w, d->notes[i].range);
-            jw_object_end(w);
-            jw_key(w, "message");
-            jw_cstring(w, d->notes[i].message);
-            jw_object_end(w);
-        }
-        jw_array_end(w);
-    }
-    jw_object_end(w);
-}
+#include "reply.h"
 
 /* The analysis as kept with its document:
  *   [{"uri": U, "diagnostics": [...]}, ...]  (diagnostics grouped by file) */
@@ -89,7 +36,7 @@ static const char *serialise(LspSession *s, const LspAnalysis *res, size_t *len)
         jw_key(&w, "diagnostics");
         jw_array_begin(&w);
         for (; i < res->ndiags && strcmp(res->diags[i].uri, uri) == 0; i++)
-            write_diagnostic(&w, &res->diags[i]);
+            lsp_write_diagnostic(&w, &res->diags[i]);
         jw_array_end(&w);
         jw_object_end(&w);
     }

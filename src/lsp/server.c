@@ -39,6 +39,7 @@ typedef struct Method {
     bool is_request;
     HandlerFn fn;
     const char *capability;    /* advertised as `capability: true`, or NULL */
+    const char *options;       /* or as `capability: OPTIONS` (JSON) */
 } Method;
 
 static bool handle_initialize(LspSession *s, const JsonValue *params, JsonWriter *w,
@@ -55,21 +56,29 @@ static bool handle_ignored(LspSession *s, const JsonValue *params, JsonWriter *w
 /* Every method the server implements; a request not here gets
  * MethodNotFound, a notification not here is dropped. */
 static const Method methods[] = {
-    {"initialize", true, handle_initialize, NULL},
-    {"initialized", false, handle_initialized, NULL},
-    {"shutdown", true, handle_shutdown, NULL},
-    {"exit", false, handle_exit, NULL},
-    {"$/cancelRequest", false, handle_ignored, NULL},   /* seen in handle_batch */
-    {"$/setTrace", false, handle_ignored, NULL},
-    {"textDocument/didOpen", false, doc_did_open, NULL},
-    {"textDocument/didChange", false, doc_did_change, NULL},
-    {"textDocument/didClose", false, doc_did_close, NULL},
-    {"textDocument/didSave", false, doc_did_save, NULL},
-    {"textDocument/formatting", true, feature_formatting, "documentFormattingProvider"},
+    {"initialize", true, handle_initialize, NULL, NULL},
+    {"initialized", false, handle_initialized, NULL, NULL},
+    {"shutdown", true, handle_shutdown, NULL, NULL},
+    {"exit", false, handle_exit, NULL, NULL},
+    {"$/cancelRequest", false, handle_ignored, NULL, NULL},   /* seen in handle_batch */
+    {"$/setTrace", false, handle_ignored, NULL, NULL},
+    {"textDocument/didOpen", false, doc_did_open, NULL, NULL},
+    {"textDocument/didChange", false, doc_did_change, NULL, NULL},
+    {"textDocument/didClose", false, doc_did_close, NULL, NULL},
+    {"textDocument/didSave", false, doc_did_save, NULL, NULL},
+    {"textDocument/formatting", true, feature_formatting, "documentFormattingProvider", NULL},
     {"textDocument/documentSymbol", true, feature_document_symbols,
-     "documentSymbolProvider"},
-    {"textDocument/definition", true, feature_definition, "definitionProvider"},
-    {"textDocument/references", true, feature_references, "referencesProvider"},
+     "documentSymbolProvider", NULL},
+    {"textDocument/definition", true, feature_definition, "definitionProvider", NULL},
+    {"textDocument/references", true, feature_references, "referencesProvider", NULL},
+    {"textDocument/hover", true, feature_hover, "hoverProvider", NULL},
+    {"textDocument/codeAction", true, feature_code_action, "codeActionProvider", NULL},
+    {"textDocument/rename", true, feature_rename, "renameProvider", NULL},
+    {"workspace/symbol", true, feature_workspace_symbols, "workspaceSymbolProvider", NULL},
+    {"textDocument/codeLens", true, feature_code_lens, "codeLensProvider",
+     "{\"resolveProvider\":false}"},
+    {"textDocument/completion", true, feature_completion, "completionProvider",
+     "{\"triggerCharacters\":[\"[\"]}"},
 };
 
 static const Method *find_method(const char *name)
@@ -288,7 +297,10 @@ static bool handle_initialize(LspSession *s, const JsonValue *params, JsonWriter
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (methods[i].capability) {
             jw_key(w, methods[i].capability);
-            jw_bool(w, true);
+            if (methods[i].options)
+                jw_raw(w, methods[i].options, strlen(methods[i].options));
+            else
+                jw_bool(w, true);
         }
     jw_object_end(w);
     jw_key(w, "serverInfo");

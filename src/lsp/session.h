@@ -7,7 +7,14 @@
  *   publish.c     diagnostics: each document's last analysis, merged per
  *                 file and published when they change
  *   features.c    the requests on a document (formatting, symbols)
- *   analysis.c    the only file that talks to the library's internals
+ *   navigation.c  definition and references
+ *   requests.c    hover, completion, code actions, rename, workspace
+ *                 symbols, code lens (the questions themselves: query.c)
+ *   reply.c       what the handlers share: the request's document and
+ *                 position, errors, Position/Range/Location/TextEdit JSON
+ *   analysis.c    checking a document (checked.h: in its importer's
+ *                 context), formatting, outline, navigation; with query.c
+ *                 the only files that talk to the library's internals
  *   framing.c, json_value.c, position.c, uri.c   the plumbing
  *
  * Memory: a message and its reply live in arenas emptied after each
@@ -18,11 +25,10 @@
  * allocator, and a failure there is checked where it happens: the old
  * state is kept and the client is told in a log message.
  *
- * Features still to come (definition, references, hover, completion,
- * rename, code actions, code lens, workspace symbols) slot in as a row of
- * the method table in server.c (which also advertises them), a handler in
- * features.c, and a query in analysis.c on the program that lsp_analyze
- * checked; each Document would then keep its last checked compilation.
+ * A feature is a row of the method table in server.c (which also
+ * advertises it), a handler (features.c, navigation.c, requests.c) and a
+ * question in analysis.c or query.c on a document checked in its
+ * context (checked.h).
  */
 #ifndef STRAT_LSP_SESSION_H
 #define STRAT_LSP_SESSION_H

@@ -40,6 +40,11 @@ such as --today to pin the date waivers are judged against):
                      spans TEXT in the client's own copy of the document
   check formatting N P      the edits of reply N, applied to the client's
                      copy of P, give what `BIN fmt -` gives
+  apply N [I]        apply the WorkspaceEdit of reply N (a rename), or of
+                     its code action I, as an editor does: each edit goes
+                     to the server as an incremental didChange of its
+                     document (which must be open), written to the
+                     transcript as sent
 The checks compute positions in Python, independently of the server: the
 client keeps its own copy of each document it opened and changed.
 In JSON: $ROOT is the repository's path, $URI(P) the file: URI of P
@@ -76,6 +81,7 @@ class Client:
         self.encoding = "utf-16"
         self.replies = {}        # id -> reply
         self.published = {}      # uri -> last diagnostics
+        self.versions = {}       # uri -> the last version sent
 
     def offset(self, text, pos):
         """A position (in the agreed encoding) as an index into text."""
@@ -103,8 +109,10 @@ class Client:
         if method == "textDocument/didOpen":
             td = params["textDocument"]
             self.docs[td["uri"]] = td["text"]
+            self.versions[td["uri"]] = td.get("version", 0)
         elif method == "textDocument/didChange":
             uri = params["textDocument"]["uri"]
+            self.versions[uri] = params["textDocument"].get("version", 0)
             for c in params["contentChanges"]:
                 self.docs[uri] = (self.apply(self.docs[uri], c["range"], c["text"])
                                   if "range" in c else c["text"])
@@ -226,6 +234,27 @@ class Client:
         else:
             raise Failure("unknown check `%s`" % kind)
 
+    def apply_edit(self, rest):
+        args = rest.split()
+        result = self.replies[args[0]]["result"]
+        edit = result[int(args[1])]["edit"] if len(args) > 1 else result
+        for uri, edits in edit["changes"].items():
+            if uri not in self.docs:
+                raise Failure("an edit of %s, which is not open" % uri)
+            # the last first, so that earlier ranges still hold
+            text = self.docs[uri]
+            order = sorted(edits, key=lambda e: self.offset(text, e["range"]["start"]),
+                           reverse=True)
+            msg = {"jsonrpc": "2.0", "method": "textDocument/didChange",
+                   "params": {"textDocument": {"uri": uri,
+                                               "version": self.versions.get(uri, 0) + 1},
+                              "contentChanges": [{"range": e["range"], "text": e["newText"]}
+                                                 for e in order]}}
+            body = json.dumps(msg, ensure_ascii=False)
+            text = body.replace(self.root, "$ROOT")
+            self.transcript.append("-> " + text.replace(urllib.parse.quote(self.root), "$ROOT"))
+            self.queue_message(body)
+
     def wait(self, what, arg):
         self.flush()
         deadline = time.monotonic() + TIMEOUT
@@ -317,6 +346,9 @@ def run(binary, script, root):
                 client.exit(rest)
             elif word == "check":
                 client.check(rest)
+            elif word == "apply":
+                client.transcript.append("-> " + line)
+                client.apply_edit(rest)
             else:
                 raise Failure("%s:%d: unknown step `%s`" % (script, lineno, word))
     except Failure as e:
