@@ -155,6 +155,72 @@ if [ "$have_duck" = 1 ]; then
     done
 fi
 
+# ---- Spark SQL: syntax only ----------------------------------------------------------
+# the SparkSQL parser of npm dt-sql-parser (a grammar after Spark's own), in
+# a cache directory of its own
+spark_dir=${SQL_NPM_DIR:-$(dirname "$bin")/sql/npm}-spark
+spark_version=4.5.1
+spark_modules=$(realpath -m "$spark_dir/node_modules")
+have_spark=0
+if command -v node >/dev/null 2>&1; then
+    have=$(node -p "require('$spark_modules/dt-sql-parser/package.json').version" 2>/dev/null)
+    if [ "$have" != "$spark_version" ] && command -v npm >/dev/null 2>&1; then
+        mkdir -p "$spark_dir"
+        timeout 600 npm install --prefix "$spark_dir" --no-audit --no-fund --no-save \
+            --no-package-lock --loglevel=error --fetch-retries=1 --fetch-timeout=60000 \
+            "dt-sql-parser@$spark_version" >"$tmp/npm-spark.log" 2>&1 ||
+            echo "skip Spark: npm could not install dt-sql-parser ($(tail -1 "$tmp/npm-spark.log"))"
+    fi
+    printf 'SELECT 1' >"$tmp/one.sql"
+    node "$root/tests/sql/spark_check.mjs" "$spark_modules" "$tmp/one.sql" >/dev/null 2>&1 &&
+        have_spark=1
+fi
+if [ "$have_spark" = 1 ]; then
+    # the checker itself: it refuses what Spark refuses
+    printf 'SELECT CAST(1 AS DOUBLE PRECISION) AS x FROM t WHERE' >"$tmp/bad.sql"
+    if node "$root/tests/sql/spark_check.mjs" "$spark_modules" "$tmp/bad.sql" >/dev/null 2>&1; then
+        bad "spark: the syntax checker accepts a broken statement"
+    else
+        ok
+    fi
+    for c in "${cases[@]}"; do
+        name=${c%%|*} file=${c#*|} d=$tmp/${c%%|*}
+        "$bin" sql --dialect spark --today "$today" "$file" >"$d/spark.sql" 2>"$d/spark.err"
+        if [ $? -ge 2 ] || [ ! -s "$d/spark.sql" ]; then
+            bad "spark $name: strat sql failed" "$(cat "$d/spark.err")"
+        elif ! out=$(node "$root/tests/sql/spark_check.mjs" "$spark_modules" "$d/spark.sql" 2>&1); then
+            bad "spark $name: not Spark SQL" "$out"
+        else
+            ok
+            echo "ok spark $name: the query parses as Spark SQL"
+        fi
+    done
+else
+    echo "skip Spark: node or npm dt-sql-parser unavailable"
+fi
+
+# ---- what cannot be translated: located errors, no query -----------------------------
+# expect_errors FILE CODE@LINE:COL...: exit 1, no query, each error there
+expect_errors() {
+    local file=$1 want got
+    shift
+    "$bin" sql --dialect postgres --today "$today" "$root/tests/sql/$file" >"$tmp/untr.out" 2>"$tmp/untr.err"
+    local code=$?
+    if [ "$code" != 1 ] || [ -s "$tmp/untr.out" ]; then
+        bad "untranslatable $file: exit $code with $(wc -c <"$tmp/untr.out") bytes of query (want exit 1, none)" "$(cat "$tmp/untr.err")"
+        return
+    fi
+    for want in "$@"; do
+        got=$(grep -c "^.*$file:${want#*@}: error: .*\[${want%@*}\]\$" "$tmp/untr.err")
+        if [ "$got" = 1 ]; then ok; else bad "untranslatable $file: no error ${want%@*} at ${want#*@}" "$(grep error "$tmp/untr.err")"; fi
+    done
+    got=$(grep -c ': error: ' "$tmp/untr.err")
+    if [ "$got" = $# ]; then ok; else bad "untranslatable $file: $got errors, want $#" "$(grep error "$tmp/untr.err")"; fi
+}
+expect_errors untranslatable.strat S1302@23:19 S1303@24:43 S1304@25:19 S1304@26:33 \
+    S1301@27:19 S1302@30:17 S1302@36:14
+expect_errors two_loads.strat S1305@26:1
+
 # ---- PostgreSQL ----------------------------------------------------------------------
 pg_bin=""
 for b in /usr/lib/postgresql/15/bin "$(dirname "$(command -v initdb 2>/dev/null || echo /x/x)")"; do
@@ -185,7 +251,7 @@ else
         pg_data=""
     else
         have_pg=1
-        echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $NF}') on socket $tmp/pg:$port as uid $(stat -c %u "$tmp/pg/data")"
+        echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on socket $tmp/pg:$port as uid $(stat -c %u "$tmp/pg/data")"
     fi
 fi
 
