@@ -5,12 +5,13 @@
 # the test suite drives (Chromium for the HTML report, Graphviz for graphs,
 # cmark-gfm for Markdown rendering, clang's libFuzzer for the fuzz smoke,
 # pkg-config for the install test, Neovim for the language server's
-# editor test).  `make test` itself installs nothing: a test whose tool is
+# editor test, PostgreSQL 15 for `strat sql`'s test, which runs a server of
+# its own).  `make test` itself installs nothing: a test whose tool is
 # missing skips with a message rather than failing.
 set -euo pipefail
 pkgs=(make gcc flex bison libgccjit-12-dev libcmocka-dev nettle-dev)
 if [ "${1:-}" = "--test" ]; then
-    pkgs+=(chromium graphviz clang libclang-rt-14-dev pkg-config groff-base man-db locales cmark-gfm neovim)
+    pkgs+=(chromium graphviz clang libclang-rt-14-dev pkg-config groff-base man-db locales cmark-gfm neovim postgresql)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -40,6 +40,7 @@
 #include "resolve.h"
 #include "sensitivity.h"
 #include "source.h"
+#include "sql.h"
 #include "typecheck.h"
 
 /* ---- the pipeline --------------------------------------------------------- */
@@ -180,6 +181,26 @@ strat_status strat_graph(strat_compilation *c, FILE *out, const char *format)
     STRAT_GUARD(c, STRAT_FAILURE);
     run_stages(c, UPTO_DECIDE);
     return graph_emit(c, out, format && strcmp(format, "mermaid") == 0);
+}
+
+strat_status strat_sql(strat_compilation *c, FILE *out, const strat_sql_options *opts)
+{
+    SqlOptions so = {SQL_POSTGRES, NULL, NULL, NULL};
+    const char *d = opts ? opts->dialect : NULL;
+    if (!d || (strcmp(d, "postgres") != 0 && strcmp(d, "duckdb") != 0 &&
+               strcmp(d, "spark") != 0))
+        return STRAT_FAILURE;
+    so.dialect = strcmp(d, "postgres") == 0 ? SQL_POSTGRES
+               : strcmp(d, "duckdb") == 0   ? SQL_DUCKDB : SQL_SPARK;
+    if ((opts->table && !sql_name_ok(opts->table)) || (opts->view && !sql_name_ok(opts->view)) ||
+        (opts->row_order && (!sql_name_ok(opts->row_order) || strchr(opts->row_order, '.'))))
+        return STRAT_FAILURE;
+    so.table = opts->table;
+    so.view = opts->view;
+    so.row_order = opts->row_order;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    run_stages(c, UPTO_DECIDE);
+    return sql_emit(c, out, &so);
 }
 
 strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *out,

@@ -43,7 +43,7 @@ declare -A layer_of=(
     [resolve]=checks [csv_load]=checks [typecheck]=checks [consistency]=checks
     [eval]=run [jit]=run [decide]=run
     [emit]=outputs [emit_html]=outputs [explain]=outputs [diff]=outputs
-    [graph]=outputs [sensitivity]=outputs [fmt]=outputs
+    [graph]=outputs [sensitivity]=outputs [fmt]=outputs [sql]=outputs
     [api]=api
     [cli]=cli
 )

@@ -414,6 +414,26 @@ typedef struct strat_sensitivity_options {
 strat_status strat_sensitivity(strat_compilation *c, FILE *out,
                                const strat_sensitivity_options *opts);
 
+/* `strat sql` (sql.c): the scores, decide table, approvers and rank as one
+ * SQL query over the inventory table, for `dialect` "postgres", "duckdb"
+ * or "spark"; `table` is the table the loaded services are read from (NULL:
+ * the load's file name without extension), `view` when not NULL makes it
+ * CREATE OR REPLACE VIEW view AS ...; `row_order` when not NULL is the
+ * table's column that numbers its rows in the CSV's order (ties in the
+ * rank follow it; else the engine's physical order: DuckDB's rowid,
+ * PostgreSQL's ctid, Spark's monotonically_increasing_id()).  STRAT_FAILURE for an unknown
+ * dialect or a table or view name other than letters, digits, `_` and `.`;
+ * STRAT_FINDINGS, writing nothing, when nothing was decided or part of the
+ * strategy cannot be translated (S13xx diagnostics).  docs/sql.md. */
+typedef struct strat_sql_options {
+    const char *dialect;
+    const char *table;
+    const char *view;
+    const char *row_order;
+} strat_sql_options;
+
+strat_status strat_sql(strat_compilation *c, FILE *out, const strat_sql_options *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,6 +30,7 @@ typedef struct CliOptions {
     int nfiles2;
     const char *subject;       /* explain: the service */
     strat_sensitivity_options sens;   /* sensitivity: --runs, --spread, ... */
+    strat_sql_options sql;     /* sql: --dialect, --table, --view */
     FailAlloc fail;            /* STRAT_FAIL_ALLOC state */
     strat_allocator fail_alloc;
 } CliOptions;

@@ -14,5 +14,6 @@ int cmd_diff(CliOptions *o);
 int cmd_graph(CliOptions *o);
 int cmd_sensitivity(CliOptions *o);
 int cmd_lsp(CliOptions *o);
+int cmd_sql(CliOptions *o);
 
 #endif

@@ -30,6 +30,7 @@ static const char *const main_usage =
     "  diff OLD... -- NEW...   decisions that changed between two versions, and why\n"
     "  graph FILES...          services, dependencies and value streams as DOT\n"
     "  sensitivity FILES...    Monte-Carlo over inputs and weights: knife-edge decisions\n"
+    "  sql FILES...            the scores and decisions as one SQL query (--dialect)\n"
     "  lsp                     the language server, for editors (LSP on stdin/stdout)\n"
     "\n"
     "Run `strat COMMAND --help` for a command's options; `man strat` for more.\n"
@@ -157,6 +158,24 @@ static const Command commands[] = {
      "  --jit WHEN             auto, on or off: the runs are scored like `decide`\n"
      "  --no-cache             do not use or write the compiled-code cache\n",
      "table,json,csv"},
+    {"sql", cmd_sql,
+     "usage: strat sql --dialect postgres|duckdb|spark [OPTIONS] FILES...\n\n"
+     "One SQL query that computes, in the engine where the inventory lives, what\n"
+     "`strat decide --format csv` prints: per service the rank, decision, arm,\n"
+     "because, every score and the approvers, in the same order.  The services\n"
+     "the strategy loads from CSV are read from a table whose columns are named\n"
+     "as the CSV's header; those declared in .strat files are part of the query.\n"
+     "What cannot be translated is an error at its place (S13xx), and no query\n"
+     "is written.  See docs/sql.md.\n\n"
+     "  --dialect D            postgres (also Citus), duckdb or spark (required)\n"
+     "  --table NAME           the inventory table (default: the name of the\n"
+     "                         loaded CSV file, without .csv)\n"
+     "  --view NAME            CREATE OR REPLACE VIEW NAME AS the query\n"
+     "  --row-order COLUMN     the table's column numbering its rows in the CSV's\n"
+     "                         order, for ties in the rank (default: the engine's\n"
+     "                         physical order; PostgreSQL's is not the CSV's)\n"
+     "  -o FILE                write to FILE atomically\n",
+     NULL},
     {"lsp", cmd_lsp,
      "usage: strat lsp [OPTIONS]\n\n"
      "The language server: speaks LSP 3.17 (JSON-RPC with Content-Length framing)\n"
@@ -498,6 +517,19 @@ int main(int argc, char **argv)
                 free(lint);
                 return usage_error(cmd->name, why, name);
             }
+        } else if (TAKES("--dialect") || TAKES("--table") || TAKES("--view") ||
+                   TAKES("--row-order")) {
+            char name[16];
+            snprintf(name, sizeof name, "%.*s", (int)strcspn(a, "="), a);
+            if (strcmp(cmd->name, "sql") != 0) {
+                free(files);
+                free(lint);
+                return usage_error(cmd->name, "%s applies to `strat sql` only", name);
+            }
+            *(a[2] == 'd'   ? &o.sql.dialect
+              : a[2] == 't' ? &o.sql.table
+              : a[2] == 'v' ? &o.sql.view
+                            : &o.sql.row_order) = val;
         } else if (TAKES("--scores")) {
             if (strcmp(cmd->name, "decide") != 0) {
                 free(files);

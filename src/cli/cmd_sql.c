@@ -1,0 +1,88 @@
+/*
+ * cmd_sql.c — `strat sql --dialect D FILES... [--table NAME] [--view NAME]`.
+ *
+ * Takes the options main.c parsed; compiles and decides the strategy (the
+ * query computes what decide computes, and the decide stage says which
+ * scores that is), prints diagnostics on stderr, and writes strat_sql's
+ * query to stdout or to -o FILE atomically.
+ *
+ * Exit 0 when clean; 1 when the strategy has findings (the query is still
+ * written) or part of it cannot be translated (no query); 2 on usage or
+ * I/O failure, or when the strategy has errors that stop deciding.
+ */
+#include <string.h>
+
+#include "commands.h"
+
+static bool name_ok(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_' || *s == '.'))
+            return false;
+    return true;
+}
+
+static int sql_usage(const char *fmt, const char *arg)
+{
+    fputs("strat sql: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry `strat sql --help`.\n", stderr);
+    return STRAT_FAILURE;
+}
+
+int cmd_sql(CliOptions *o)
+{
+    const char *d = o->sql.dialect;
+    if (!d)
+        return sql_usage("%s", "--dialect postgres, duckdb or spark is required");
+    if (strcmp(d, "postgres") != 0 && strcmp(d, "duckdb") != 0 && strcmp(d, "spark") != 0)
+        return sql_usage("--dialect takes postgres, duckdb or spark, not `%s`", d);
+    if (o->sql.table && !name_ok(o->sql.table))
+        return sql_usage("--table takes a name of letters, digits, `_` and `.`, not `%s`",
+                         o->sql.table);
+    if (o->sql.view && !name_ok(o->sql.view))
+        return sql_usage("--view takes a name of letters, digits, `_` and `.`, not `%s`",
+                         o->sql.view);
+    if (o->sql.row_order && (!name_ok(o->sql.row_order) || strchr(o->sql.row_order, '.')))
+        return sql_usage("--row-order takes a column name of letters, digits and `_`, not "
+                         "`%s`", o->sql.row_order);
+    if (o->lib.scenario)
+        return sql_usage("%s", "--scenario is not translated: the query decides the "
+                               "inventory as it is");
+    /* the scores decide computes and writes by default (strat.h) */
+    if (!o->lib.scores)
+        o->lib.scores = "";
+    strat_status st;
+    strat_compilation *c = cli_compile(o, o->files, o->nfiles, &st);
+    if (!c)
+        return STRAT_FAILURE;
+    if (st == STRAT_FAILURE) {
+        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+        strat_free(c);
+        return STRAT_FAILURE;
+    }
+    int rc = st != STRAT_OK || (o->lib.werror && strat_warning_count(c)) ? STRAT_FINDINGS
+                                                                         : STRAT_OK;
+    AtomicFile out;
+    if (!atomic_open(&out, o->output)) {
+        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+        strat_free(c);
+        return STRAT_FAILURE;
+    }
+    strat_status ss = strat_sql(c, out.fp, &o->sql);
+    if (ss == STRAT_OK) {
+        if (!atomic_commit(&out))
+            rc = STRAT_FAILURE;
+    } else {
+        atomic_abort(&out);
+        if (strat_out_of_memory(c))
+            fputs("strat: out of memory\n", stderr);
+        rc = ss == STRAT_FAILURE ? STRAT_FAILURE : STRAT_FINDINGS;
+    }
+    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+    strat_free(c);
+    return rc;
+}
