@@ -36,10 +36,11 @@ void project_list_free(ProjectList *l)
 }
 
 /* The whole of a regular file (not a link), NUL-terminated; NULL when it
- * cannot be read or is too large. */
+ * cannot be read or is too large.  O_NONBLOCK: a FIFO must not hang the
+ * scan (fstat then turns it away). */
 static char *read_text(const char *path, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat st;
