@@ -7,7 +7,8 @@
 #    UPDATE=1 rewrites them (read every rewritten file before committing);
 #  * Neovim headless, with editors/nvim/strat.lua, opens an example with an
 #    error and reads the diagnostic back through vim.diagnostic.get()
-#    (skipped with a message when nvim is not installed);
+#    (skipped with a message when nvim is not installed), and asks for the
+#    hover over a service of examples/retail (its decision, arm and because);
 #  * an allocation-failure sweep over imports.script (STRAT_FAIL_ALLOC=N for
 #    each N until a run needs no failure): every run exits 0 or 1 and writes
 #    nothing on stderr (under ASan: no leak, no bad access);
@@ -59,6 +60,19 @@ if command -v nvim >/dev/null 2>&1; then
 got:  $got
 $(cat "$tmp/nvim.log")"
     fi
+    # hover shows decisions: a service of retail.strat through the built-in client
+    STRAT_BIN=$bin STRAT_ROOT=$root STRAT_FILE=$root/examples/retail/retail.strat \
+        STRAT_LINE=101 STRAT_COL=10 STRAT_OUT=$tmp/nvim_hover.out \
+        timeout 60 nvim --headless --clean -u NONE -n \
+        -c "luafile $root/tests/lsp/nvim_hover_test.lua" >"$tmp/nvim_hover.log" 2>&1
+    want='**service** `storefront` — Web storefront | **decide**: invest (rank 8 of 30) — arm at examples/retail/retail.strat:553 | because: high strategic value on a sound, stable platform | '
+    got=$(cat "$tmp/nvim_hover.out" 2>/dev/null)
+    case $got in
+    "$want"*) ok ;;
+    *) bad "nvim: hover on storefront in retail.strat" "want: $want...
+got:  $got
+$(cat "$tmp/nvim_hover.log")" ;;
+    esac
 else
     echo "lsp: SKIP: nvim is not installed (Debian: neovim); the Neovim test did not run"
 fi
