@@ -610,8 +610,11 @@ static void offer(Items *it, const char *label, int kind, const char *detail)
     for (uint32_t i = 0; i < it->n; i++)
         if (strcmp(it->items[i].label, label) == 0)
             return;
+    /* label and detail may live in the compilation, freed before the
+     * reply is written */
     it->items[it->n++] = (LspCompletion){arena_strndup(it->a, label, strlen(label)), kind,
-                                         detail};
+                                         detail ? arena_strndup(it->a, detail, strlen(detail))
+                                                : NULL};
 }
 
 static int kind_of_word(const char *w)
