@@ -9,8 +9,9 @@
 #    error and reads the diagnostic back through vim.diagnostic.get()
 #    (skipped with a message when nvim is not installed), and asks for the
 #    hover over a service of examples/retail (its decision, arm and because);
-#  * an allocation-failure sweep over imports.script (STRAT_FAIL_ALLOC=N for
-#    each N until a run needs no failure): every run exits 0 or 1 and writes
+#  * an allocation-failure sweep over imports.script and code_actions.script
+#    (STRAT_FAIL_ALLOC=N for each N until a run needs no failure): every
+#    run exits 0 or 1 and writes
 #    nothing on stderr (under ASan: no leak, no bad access);
 #  * the VS Code extension's entry point parses (node --check; skipped
 #    without node), and `strat lsp` refuses files and takes --stdio.
@@ -41,11 +42,15 @@ for script in "$root"/tests/lsp/*.script; do
 done
 
 # ---- allocation failures --------------------------------------------------------
-if out=$(python3 "$root/tests/lsp/client.py" --sweep "$bin" "$root/tests/lsp/imports.script" 2>&1); then
-    ok
-else
-    bad "lsp: allocation-failure sweep over imports.script" "$out"
-fi
+# imports.script: the documents and their imports; code_actions.script: a
+# check that decides, fix-its and a waiver as WorkspaceEdits
+for name in imports code_actions; do
+    if out=$(python3 "$root/tests/lsp/client.py" --sweep "$bin" "$root/tests/lsp/$name.script" 2>&1); then
+        ok
+    else
+        bad "lsp: allocation-failure sweep over $name.script" "$out"
+    fi
+done
 
 # ---- Neovim's built-in client ------------------------------------------------
 if command -v nvim >/dev/null 2>&1; then
