@@ -7,9 +7,11 @@
 #    UPDATE=1 rewrites them (read every rewritten file before committing);
 #  * Neovim headless, with editors/nvim/strat.lua, opens an example with an
 #    error and reads the diagnostic back through vim.diagnostic.get()
-#    (skipped with a message when nvim is not installed);
-#  * an allocation-failure sweep over imports.script (STRAT_FAIL_ALLOC=N for
-#    each N until a run needs no failure): every run exits 0 or 1 and writes
+#    (skipped with a message when nvim is not installed), and asks for the
+#    hover over a service of examples/retail (its decision, arm and because);
+#  * an allocation-failure sweep over imports.script and code_actions.script
+#    (STRAT_FAIL_ALLOC=N for each N until a run needs no failure): every
+#    run exits 0 or 1 and writes
 #    nothing on stderr (under ASan: no leak, no bad access);
 #  * the VS Code extension's entry point parses (node --check; skipped
 #    without node), and `strat lsp` refuses files and takes --stdio.
@@ -40,11 +42,15 @@ for script in "$root"/tests/lsp/*.script; do
 done
 
 # ---- allocation failures --------------------------------------------------------
-if out=$(python3 "$root/tests/lsp/client.py" --sweep "$bin" "$root/tests/lsp/imports.script" 2>&1); then
-    ok
-else
-    bad "lsp: allocation-failure sweep over imports.script" "$out"
-fi
+# imports.script: the documents and their imports; code_actions.script: a
+# check that decides, fix-its and a waiver as WorkspaceEdits
+for name in imports code_actions; do
+    if out=$(python3 "$root/tests/lsp/client.py" --sweep "$bin" "$root/tests/lsp/$name.script" 2>&1); then
+        ok
+    else
+        bad "lsp: allocation-failure sweep over $name.script" "$out"
+    fi
+done
 
 # ---- Neovim's built-in client ------------------------------------------------
 if command -v nvim >/dev/null 2>&1; then
@@ -59,6 +65,19 @@ if command -v nvim >/dev/null 2>&1; then
 got:  $got
 $(cat "$tmp/nvim.log")"
     fi
+    # hover shows decisions: a service of retail.strat through the built-in client
+    STRAT_BIN=$bin STRAT_ROOT=$root STRAT_FILE=$root/examples/retail/retail.strat \
+        STRAT_LINE=101 STRAT_COL=10 STRAT_OUT=$tmp/nvim_hover.out \
+        timeout 60 nvim --headless --clean -u NONE -n \
+        -c "luafile $root/tests/lsp/nvim_hover_test.lua" >"$tmp/nvim_hover.log" 2>&1
+    want='**service** `storefront` — Web storefront | **decide**: invest (rank 8 of 30) — arm at examples/retail/retail.strat:553 | because: high strategic value on a sound, stable platform | '
+    got=$(cat "$tmp/nvim_hover.out" 2>/dev/null)
+    case $got in
+    "$want"*) ok ;;
+    *) bad "nvim: hover on storefront in retail.strat" "want: $want...
+got:  $got
+$(cat "$tmp/nvim_hover.log")" ;;
+    esac
 else
     echo "lsp: SKIP: nvim is not installed (Debian: neovim); the Neovim test did not run"
 fi

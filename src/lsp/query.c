@@ -81,13 +81,22 @@ static Str loc_text(Compilation *c, Loc l)
     return (Str){src->text + l.start, l.end - l.start};
 }
 
+/* The line and column of l's start (under c's guard: a source's line
+ * starts are built on the first question). */
+static strat_status line_of(Compilation *c, Loc l, LineCol *out)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *out = source_linecol(c, l.file, l.start);
+    return STRAT_OK;
+}
+
 /* "bank.strat:702": where l starts, as the diagnostics show its file. */
 static const char *loc_place(Compilation *c, Arena *a, Loc l)
 {
     Source *src = l.file ? source_get(c, l.file) : NULL;
-    if (!src)
+    LineCol lc;
+    if (!src || line_of(c, l, &lc) != STRAT_OK)
         return "?";
-    LineCol lc = source_linecol(c, l.file, l.start);
     return arena_printf(a, "%s:%u", src->path, lc.line);
 }
 
@@ -601,8 +610,11 @@ static void offer(Items *it, const char *label, int kind, const char *detail)
     for (uint32_t i = 0; i < it->n; i++)
         if (strcmp(it->items[i].label, label) == 0)
             return;
+    /* label and detail may live in the compilation, freed before the
+     * reply is written */
     it->items[it->n++] = (LspCompletion){arena_strndup(it->a, label, strlen(label)), kind,
-                                         detail};
+                                         detail ? arena_strndup(it->a, detail, strlen(detail))
+                                                : NULL};
 }
 
 static int kind_of_word(const char *w)
