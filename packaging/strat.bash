@@ -119,7 +119,7 @@ _strat()
             formats="text md"
             ;;
         graph)
-            opts="--format -o --output"
+            opts="--format -o --output --table"
             formats="dot mermaid"
             ;;
         lsp)

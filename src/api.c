@@ -311,12 +311,15 @@ const char *strat_service_name(const strat_compilation *c, size_t i)
 
 size_t strat_table_count(const strat_compilation *c)
 {
-    return c->program && c->program->decide ? 1 : 0;
+    return c->program ? c->program->tables.len : 0;
 }
 
 const char *strat_table_name(const strat_compilation *c, size_t t)
 {
-    return t < strat_table_count(c) ? "decide" : NULL;
+    if (t >= strat_table_count(c))
+        return NULL;
+    const DecideTable *table = program_table(c->program, (uint32_t)t);
+    return table->name ? table->name : "decide";
 }
 
 bool strat_service_decision(const strat_compilation *c, size_t i, size_t t,
@@ -326,10 +329,10 @@ bool strat_service_decision(const strat_compilation *c, size_t i, size_t t,
     if (!strat_decided(c) || t >= strat_table_count(c) || i >= c->results->nservices)
         return false;
     const Results *res = c->results;
-    const Arm *a = arm_at(c->program, res->arm[i]);
-    out->outcome = res->failed[i] ? "error"
-                 : res->decision[i] >= 0 ? decision_name((Decision)res->decision[i])
-                                         : "none";
+    const DecideTable *table = program_table(c->program, (uint32_t)t);
+    int d = (t ? res->decisions[t] : res->decision)[i];
+    const Arm *a = table_arm_at(table, (t ? res->arms[t] : res->arm)[i]);
+    out->outcome = res->failed[i] ? "error" : outcome_name(c->program, d);
     if (a && a->loc.file) {
         /* source_linecol builds a line table on first use: allocation in a
          * const accessor is avoided by counting the lines here */
@@ -340,7 +343,7 @@ bool strat_service_decision(const strat_compilation *c, size_t i, size_t t,
         out->file = src->path;
         out->line = line;
     }
-    out->because = a && a->because.s ? a->because.s : NULL;
+    out->because = result_because(c->program, res, (uint32_t)t, (uint32_t)i);
     out->rank = res->rank[i];
     return true;
 }

@@ -333,7 +333,9 @@ static void interpolate_because(Eval *ev, Results *res, uint32_t t)
             const char *piece = part->text;
             if (part->expr) {
                 Value v = eval_expr(ev, part->expr);
-                piece = value_text(c, &v);
+                /* a text as itself, not as a string literal */
+                Name text = v.kind == T_STRING ? atom_name(c, v.i) : NULL;
+                piece = text ? text : value_text(c, &v);
             }
             size_t n = strlen(piece);
             if (len + n + 1 > cap) {

@@ -97,11 +97,12 @@ typedef struct Differ {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *dec_text(const Results *res, uint32_t row)
+static const char *dec_text(const Side *side, uint32_t row)
 {
+    const Results *res = side->res;
     if (res->failed[row] || res->decision[row] < 0)
         return "undecided";
-    return decision_name((Decision)res->decision[row]);
+    return outcome_name(side->p, res->decision[row]);
 }
 
 /* A number for people: exact when short, else six digits. */
@@ -185,9 +186,10 @@ static bool program_uses(const Program *p, ExprPred pred, const void *ctx)
     for (uint32_t i = 0; i < p->scores.len; i++)
         if (expr_any(((Score *)p->scores.items[i])->decl->expr, pred, ctx))
             return true;
-    for (const Arm *a = p->decide ? p->decide->arms : NULL; a; a = a->next)
-        if (expr_any(a->cond, pred, ctx))
-            return true;
+    for (uint32_t t = 0; t < p->tables.len; t++)
+        for (const Arm *a = program_table(p, t)->decl->arms; a; a = a->next)
+            if (expr_any(a->cond, pred, ctx))
+                return true;
     return false;
 }
 
@@ -1011,20 +1013,20 @@ static void match_services(Differ *df)
         int k = i >= na ? 1 : j >= nb ? -1 : strcmp(a[i].name, b[j].name);
         if (k < 0) {
             Change *ch = new_change(df, CH_REMOVED, a[i].name);
-            ch->before = dec_text(df->o.res, a[i].row);
+            ch->before = dec_text(&df->o, a[i].row);
             arm_line(df, ch, "arm was: ", &df->o, a[i].row);
             scores_line(df, ch, &df->o, a[i].row);
             df->removed++;
             i++;
         } else if (k > 0) {
             Change *ch = new_change(df, CH_ADDED, b[j].name);
-            ch->after = dec_text(df->n.res, b[j].row);
+            ch->after = dec_text(&df->n, b[j].row);
             arm_line(df, ch, "arm: ", &df->n, b[j].row);
             scores_line(df, ch, &df->n, b[j].row);
             df->added++;
             j++;
         } else {
-            const char *da = dec_text(df->o.res, a[i].row), *db = dec_text(df->n.res, b[j].row);
+            const char *da = dec_text(&df->o, a[i].row), *db = dec_text(&df->n, b[j].row);
             if (strcmp(da, db) != 0) {
                 Change *ch = new_change(df, CH_MOVED, b[j].name);
                 ch->before = da;

@@ -45,9 +45,17 @@ static const Style DEC_STYLE[DEC_COUNT] = {
     [DEC_TOLERATE] = {"#8c8c8c", "#ececec", ""},
 };
 static const Style NONE_STYLE = {"#000000", "#ffffff", "3 1"};
+/* Outcomes of named tables beyond the six, in turn: the rest of the
+ * palette, with their own strokes. */
+static const Style MORE_STYLE[4] = {
+    {"#009e73", "#d5efe6", ""}, {"#f0e442", "#fcf9d6", "6 3"},
+    {"#004d7a", "#d0dde6", "2 2"}, {"#8a3b00", "#ecdacd", "9 3 2 3"},
+};
 
 static const Style *style_of(int d)
 {
+    if (d >= DEC_COUNT && d < MAX_OUTCOMES)
+        return &MORE_STYLE[(d - DEC_COUNT) % 4];
     return d >= 0 && d < DEC_COUNT ? &DEC_STYLE[d] : &NONE_STYLE;
 }
 
@@ -176,16 +184,39 @@ static const char *percent(char *buf, size_t size, double part, double whole)
 
 /* ---- the decide block ---------------------------------------------- */
 
-static int decision_of(const Results *res, uint32_t row)
+static int table_decision_of(const Results *res, uint32_t t, uint32_t row)
 {
-    if (res->failed[row] || res->decision[row] < 0 || res->decision[row] >= DEC_COUNT)
+    int d = t && t < res->ntables ? res->decisions[t][row] : res->decision[row];
+    if (res->failed[row] || d < 0 || d >= MAX_OUTCOMES)
         return -1;
-    return res->decision[row];
+    return d;
 }
 
-static const char *decision_label(int d)
+static int decision_of(const Results *res, uint32_t row)
 {
-    return d >= 0 ? decision_name((Decision)d) : "undecided";
+    return table_decision_of(res, 0, row);
+}
+
+static const char *decision_label(const Program *p, int d)
+{
+    return d >= 0 ? outcome_name(p, d) : "undecided";
+}
+
+/* Table 0's outcomes in its order, then -1 (undecided): the rows of the
+ * summary and the legend. */
+static uint32_t summary_keys(const Program *p, uint32_t t, int *keys)
+{
+    uint32_t n = 0;
+    if (t < p->tables.len) {
+        const DecideTable *table = program_table(p, t);
+        for (uint32_t k = 0; k < table->noutcomes; k++)
+            keys[n++] = table->outcomes[k];
+    } else {
+        for (int k = 0; k < DEC_COUNT; k++)
+            keys[n++] = k;
+    }
+    keys[n++] = -1;
+    return n;
 }
 
 static int score_index(const Program *p, const char *name)
@@ -390,23 +421,56 @@ static void swatch(FILE *out, int d)
             s->fill, s->fill);
 }
 
-static void pill(FILE *out, int d)
+static void pill(FILE *out, const Program *p, int d)
 {
     const Style *s = style_of(d);
     fprintf(out, "<span class=\"pill\" style=\"background:%s;border-color:%s\">%s</span>",
-            s->tint, s->fill, decision_label(d));
+            s->tint, s->fill, decision_label(p, d));
+}
+
+/* A named table after the first: services per outcome. */
+static void table_summary(Page *pg, uint32_t t)
+{
+    FILE *out = pg->out;
+    const Results *res = pg->res;
+    const char *name = program_table(pg->p, t)->name;
+    unsigned counts[MAX_OUTCOMES + 1] = {0};
+    for (uint32_t r = 0; r < res->nservices; r++) {
+        int d = table_decision_of(res, t, r);
+        counts[d >= 0 ? d : MAX_OUTCOMES]++;
+    }
+    fputs("<h3>", out);
+    esc(out, name);
+    fputs("</h3>\n<table class=\"summary\">\n<thead><tr><th>", out);
+    esc(out, name);
+    fputs("</th><th class=\"num\">services</th><th class=\"num\">share</th></tr></thead>\n"
+          "<tbody>\n", out);
+    char b1[48];
+    int keys[MAX_OUTCOMES + 1];
+    uint32_t nkeys = summary_keys(pg->p, t, keys);
+    for (uint32_t i = 0; i < nkeys; i++) {
+        int d = keys[i], k = d >= 0 ? d : MAX_OUTCOMES;
+        if (d < 0 && !counts[k])
+            break;
+        fputs("<tr><td>", out);
+        swatch(out, d);
+        fputs(decision_label(pg->p, d), out);
+        fprintf(out, "</td><td class=\"num\">%u</td><td class=\"num\">%s</td></tr>\n",
+                counts[k], percent(b1, sizeof b1, counts[k], res->nservices));
+    }
+    fputs("</tbody>\n</table>\n", out);
 }
 
 static void emit_summary(Page *pg)
 {
     FILE *out = pg->out;
     const Results *res = pg->res;
-    unsigned counts[DEC_COUNT + 1] = {0};       /* last: undecided */
-    double spend[DEC_COUNT + 1] = {0};
+    unsigned counts[MAX_OUTCOMES + 1] = {0};       /* last: undecided */
+    double spend[MAX_OUTCOMES + 1] = {0};
     unsigned nocost = 0;
     for (uint32_t r = 0; r < res->nservices; r++) {
         int d = decision_of(res, r);
-        int k = d >= 0 ? d : DEC_COUNT;
+        int k = d >= 0 ? d : MAX_OUTCOMES;
         counts[k]++;
         double v = cost_of(pg, r);
         if (isfinite(v))
@@ -416,10 +480,14 @@ static void emit_summary(Page *pg)
     }
     bool cost = pg->cost_slot >= 0;
     double total = 0;
-    for (int k = 0; k <= DEC_COUNT; k++)
+    for (int k = 0; k <= MAX_OUTCOMES; k++)
         total += spend[k];
-    fputs("<section id=\"summary\">\n<h2>Summary by decision</h2>\n"
-          "<table class=\"summary\">\n<thead><tr><th>decision</th>"
+    const DecideTable *t0 = pg->p->tables.len ? program_table(pg->p, 0) : NULL;
+    fputs("<section id=\"summary\">\n<h2>Summary by ", out);
+    esc(out, t0 && t0->name ? t0->name : "decision");
+    fputs("</h2>\n<table class=\"summary\">\n<thead><tr><th>", out);
+    esc(out, t0 && t0->name ? t0->name : "decision");
+    fputs("</th>"
           "<th class=\"num\">services</th><th class=\"num\">share</th>", out);
     if (cost) {
         fputs("<th class=\"num\">total cost", out);
@@ -432,13 +500,15 @@ static void emit_summary(Page *pg)
     }
     fputs("</tr></thead>\n<tbody>\n", out);
     char b1[48], b2[48], b3[48];
-    for (int k = 0; k <= DEC_COUNT; k++) {
-        if (k == DEC_COUNT && !counts[k])
+    int keys[MAX_OUTCOMES + 1];
+    uint32_t nkeys = summary_keys(pg->p, 0, keys);
+    for (uint32_t i = 0; i < nkeys; i++) {
+        int d = keys[i], k = d >= 0 ? d : MAX_OUTCOMES;
+        if (d < 0 && !counts[k])
             break;
-        int d = k < DEC_COUNT ? k : -1;
         fputs("<tr><td>", out);
         swatch(out, d);
-        fputs(decision_label(d), out);
+        fputs(decision_label(pg->p, d), out);
         fprintf(out, "</td><td class=\"num\">%u</td><td class=\"num\">%s</td>",
                 counts[k], percent(b1, sizeof b1, counts[k], res->nservices));
         if (cost) {
@@ -456,6 +526,8 @@ static void emit_summary(Page *pg)
         fprintf(out, "<td class=\"num\" title=\"%s\">%s</td><td class=\"num\">100.0%%</td>",
                 format_double(b2, sizeof b2, total), compact(b1, sizeof b1, total));
     fputs("</tr></tfoot>\n</table>\n", out);
+    for (uint32_t t = 1; t < pg->p->tables.len; t++)
+        table_summary(pg, t);
     if (cost && nocost)
         fprintf(out, "<p class=\"note\">%u service%s without a cost %s not in the totals.</p>\n",
                 nocost, nocost == 1 ? "" : "s", nocost == 1 ? "is" : "are");
@@ -740,7 +812,7 @@ static void chart_points(Page *pg, const Chart *ch)
             fprintf(out, " stroke-dasharray=\"%s\"", s->dash);
         fputs("><title>", out);
         esc(out, pg->svc->names[b->row]);
-        fprintf(out, " — %s\n", decision_label(d));
+        fprintf(out, " — %s\n", decision_label(pg->p, d));
         esc(out, ch->xn);
         fprintf(out, " %s, ", score_text(b1, sizeof b1, b->x));
         esc(out, ch->yn);
@@ -782,15 +854,17 @@ static void chart_legend(Page *pg, const Chart *ch)
     fprintf(out, "<g font-size=\"13\">\n<text x=\"%d\" y=\"%d\" font-weight=\"600\">"
                  "decision</text>\n",
             lx, ly);
-    unsigned counts[DEC_COUNT + 1] = {0};
+    unsigned counts[MAX_OUTCOMES + 1] = {0};
     for (uint32_t i = 0; i < ch->nb; i++) {
         int d = decision_of(pg->res, ch->bs[i].row);
-        counts[d >= 0 ? d : DEC_COUNT]++;
+        counts[d >= 0 ? d : MAX_OUTCOMES]++;
     }
-    for (int k = 0; k <= DEC_COUNT; k++) {
-        if (k == DEC_COUNT && !counts[k])
+    int keys[MAX_OUTCOMES + 1];
+    uint32_t nkeys = summary_keys(pg->p, 0, keys);
+    for (uint32_t i = 0; i < nkeys; i++) {
+        int d = keys[i], k = d >= 0 ? d : MAX_OUTCOMES;
+        if (d < 0 && !counts[k])
             break;
-        int d = k < DEC_COUNT ? k : -1;
         const Style *s = style_of(d);
         ly += 26;
         fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"8\" fill=\"%s\" fill-opacity=\"0.55\" "
@@ -799,7 +873,7 @@ static void chart_legend(Page *pg, const Chart *ch)
         if (*s->dash)
             fprintf(out, " stroke-dasharray=\"%s\"", s->dash);
         fprintf(out, "/><text x=\"%d\" y=\"%d\">%s (%u)</text>\n", lx + 24, ly,
-                decision_label(d), counts[k]);
+                decision_label(pg->p, d), counts[k]);
     }
     ly += 48;
     if (ch->sized) {
@@ -931,7 +1005,9 @@ static void emit_table(Page *pg)
     const Results *res = pg->res;
     const Program *p = pg->p;
     uint32_t nsc = res->nscores < MAX_SCORE_COLS ? res->nscores : MAX_SCORE_COLS;
-    uint32_t ncols = 6 + nsc;
+    /* the named tables after the first: their outcome and because */
+    uint32_t nextra = p->tables.len > 1 ? p->tables.len - 1 : 0;
+    uint32_t ncols = 6 + nsc + 2 * nextra;
     uint32_t nexplain = res->nservices < MAX_EXPLAIN ? res->nservices : MAX_EXPLAIN;
     fputs("<section id=\"decisions\">\n<h2>Decisions, ranked</h2>\n", out);
     if (res->nservices > MAX_EXPLAIN)
@@ -950,8 +1026,17 @@ static void emit_table(Page *pg)
           "<button type=\"button\" id=\"close-all\">Close all</button>"
           "<span id=\"shown\" class=\"note\"></span></div>\n", out);
     fputs("<div class=\"tablewrap\">\n<table class=\"ranked\" id=\"ranked\">\n<thead><tr>"
-          "<th class=\"num\">rank</th><th>service</th><th>decision</th><th>arm</th>"
-          "<th>because</th>", out);
+          "<th class=\"num\">rank</th><th>service</th><th>", out);
+    const DecideTable *t0 = p->tables.len ? program_table(p, 0) : NULL;
+    esc(out, t0 && t0->name ? t0->name : "decision");
+    fputs("</th><th>arm</th><th>because</th>", out);
+    for (uint32_t t = 1; t <= nextra; t++) {
+        fputs("<th>", out);
+        esc(out, program_table(p, t)->name);
+        fputs("</th><th>", out);
+        esc_wbr(out, table_heading(c, program_table(p, t), "because"), '_');
+        fputs("</th>", out);
+    }
     for (uint32_t s = 0; s < nsc; s++) {
         bool axis = (int)s == pg->xi || (int)s == pg->yi;
         fprintf(out, "<th class=\"num%s\"%s>", axis ? " axis" : "",
@@ -974,10 +1059,10 @@ static void emit_table(Page *pg)
             esc_n(out, &ch, 1);
         }
         fprintf(out, " %s\">\n<tr><td class=\"num\">%u</td><td class=\"svc\">",
-                decision_label(d), res->rank[r]);
+                decision_label(p, d), res->rank[r]);
         esc(out, name);
         fputs("</td><td>", out);
-        pill(out, d);
+        pill(out, p, d);
         fputs("</td><td class=\"arm\">", out);
         if (a) {
             Source *src = source_get(c, a->loc.file);
@@ -986,9 +1071,19 @@ static void emit_table(Page *pg)
             fprintf(out, ":%u", lc.line);
         }
         fputs("</td><td class=\"because\">", out);
-        if (a && a->because.s)
-            esc(out, a->because.s);
+        const char *because = result_because(p, res, 0, r);
+        if (because)
+            esc(out, because);
         fputs("</td>", out);
+        for (uint32_t t = 1; t <= nextra; t++) {
+            fputs("<td>", out);
+            pill(out, p, table_decision_of(res, t, r));
+            fputs("</td><td class=\"because\">", out);
+            const char *tb = result_because(p, res, t, r);
+            if (tb)
+                esc(out, tb);
+            fputs("</td>", out);
+        }
         for (uint32_t s = 0; s < nsc; s++)
             fprintf(out, "<td class=\"num\">%s</td>",
                     score_text(b, sizeof b, score_at(res, (int)s, r)));
@@ -1002,7 +1097,7 @@ static void emit_table(Page *pg)
             esc(out, name);
             fputs(res->failed[r] ? " has no decision" : " is ", out);
             if (!res->failed[r])
-                fputs(decision_label(d), out);
+                fputs(decision_label(p, d), out);
             fputs("</summary>", out);
             if (!emit_explanation(pg, r))
                 fputs("<p class=\"note\">No explanation could be made for this "

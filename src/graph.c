@@ -19,7 +19,9 @@
  */
 #include <string.h>
 
+#include "diag.h"
 #include "graph.h"
+#include "intern.h"
 #include "source.h"
 
 /* Fill and border per decision (ColorBrewer "Paired", light on dark). */
@@ -28,12 +30,27 @@ static const char *const fill[DEC_COUNT + 1] = {
 static const char *const stroke[DEC_COUNT + 1] = {
     "#33a02c", "#1f78b4", "#ff7f00", "#e31a1c", "#6a3d9a", "#b15928", "#737373"};
 #define NO_DECISION DEC_COUNT
+/* Outcomes of named tables beyond the six, in turn. */
+static const char *const more_fill[4] = {"#ccebc5", "#fddaec", "#e5d8bd", "#b3e2cd"};
+static const char *const more_stroke[4] = {"#4daf4a", "#e7298a", "#a6761d", "#1b9e77"};
+
+/* The colour slot of an outcome id: the six, then the others in turn. */
+static const char *fill_of(int d)
+{
+    return d <= NO_DECISION ? fill[d] : more_fill[(d - NO_DECISION - 1) % 4];
+}
+static const char *stroke_of(int d)
+{
+    return d <= NO_DECISION ? stroke[d] : more_stroke[(d - NO_DECISION - 1) % 4];
+}
 
 typedef struct Graph {
     Compilation *c;
     Program *p;
     KindTable *svc, *obj, *vs;
-    int *decision;        /* per service: Decision, or NO_DECISION */
+    int *decision;        /* per service: its outcome in the table shown
+                             (ids past the six shifted by one), or
+                             NO_DECISION */
     int32_t *home;        /* per service: value-stream row, or -1 */
     uint32_t **members;   /* per stream: its services, in stage order */
     uint32_t *nmembers;
@@ -99,9 +116,9 @@ static void mermaid_text(FILE *out, const char *s)
     write_escaped(out, s, mermaid_ascii);
 }
 
-static const char *dec_label(int d)
+static const char *dec_label(const Graph *g, int d)
 {
-    return d == NO_DECISION ? "undecided" : decision_name((Decision)d);
+    return d == NO_DECISION ? "undecided" : outcome_name(g->p, d < DEC_COUNT ? d : d - 1);
 }
 
 static bool is_retired(const Graph *g, uint32_t row)
@@ -127,9 +144,15 @@ static void build(Graph *g, Compilation *c)
     bool decided = res && res->decided && res->nservices == n;
     g->decision = ARENA_ARRAY(a, int, n + 1);
     g->home = ARENA_ARRAY(a, int32_t, n + 1);
+    /* the first table's outcomes, or --table's */
+    DecideTable *shown = c->opts.table ? program_table_named(c, intern_cstr(c, c->opts.table))
+                                       : NULL;
+    const int8_t *dec = decided ? (shown && shown->index ? res->decisions[shown->index]
+                                                         : res->decision)
+                                : NULL;
     for (uint32_t r = 0; r < n; r++) {
-        g->decision[r] = decided && !res->failed[r] && res->decision[r] >= 0
-                             ? res->decision[r] : NO_DECISION;
+        int d = dec && !res->failed[r] ? dec[r] : -1;
+        g->decision[r] = d < 0 ? NO_DECISION : d < DEC_COUNT ? d : d + 1;
         g->home[r] = -1;
     }
     uint32_t nvs = g->vs->count;
@@ -175,8 +198,8 @@ static void dot_service(FILE *out, const Graph *g, uint32_t r, const char *inden
     dot_id(out, "s_", g->svc->names[r]);
     fputs(" [label=\"", out);
     dot_inner(out, g->svc->names[r]);
-    fprintf(out, "\\n%s\", fillcolor=\"%s\", color=\"%s\"%s];\n", dec_label(d), fill[d],
-            stroke[d], is_retired(g, r) ? ", style=\"rounded,filled,dashed\"" : "");
+    fprintf(out, "\\n%s\", fillcolor=\"%s\", color=\"%s\"%s];\n", dec_label(g, d),
+            fill_of(d), stroke_of(d), is_retired(g, r) ? ", style=\"rounded,filled,dashed\"" : "");
 }
 
 
@@ -262,7 +285,8 @@ static void mermaid_service(FILE *out, const Graph *g, uint32_t r, const char *i
 {
     fprintf(out, "%ss%u[\"", indent, r);
     mermaid_text(out, g->svc->names[r]);
-    fprintf(out, "<br/>%s\"]:::%s\n", dec_label(g->decision[r]), dec_label(g->decision[r]));
+    fprintf(out, "<br/>%s\"]:::%s\n", dec_label(g, g->decision[r]),
+            dec_label(g, g->decision[r]));
 }
 
 static void emit_mermaid(FILE *out, const Graph *g)
@@ -307,9 +331,9 @@ static void emit_mermaid(FILE *out, const Graph *g)
             if (el[k] >= 0 && (uint32_t)el[k] < g->obj->count)
                 fprintf(out, "  s%u -.-> o%d\n", r, el[k]);
     }
-    for (int d = 0; d <= NO_DECISION; d++)
-        fprintf(out, "  classDef %s fill:%s,stroke:%s,color:#000\n", dec_label(d), fill[d],
-                stroke[d]);
+    for (int d = 0; d <= NO_DECISION + (int)g->p->ndecisions - DEC_COUNT; d++)
+        fprintf(out, "  classDef %s fill:%s,stroke:%s,color:#000\n", dec_label(g, d),
+                fill_of(d), stroke_of(d));
     fputs("  classDef objective fill:#fff,stroke:#7f7f7f,stroke-dasharray:4 3,"
           "color:#4d4d4d\n", out);
     for (uint32_t r = 0; r < g->svc->count; r++)
@@ -321,6 +345,11 @@ strat_status graph_emit(Compilation *c, FILE *out, bool mermaid)
 {
     if (!c->program)
         return STRAT_FINDINGS;
+    if (c->opts.table && !program_table_named(c, intern_cstr(c, c->opts.table))) {
+        /* the diagnostics are printed by now: a log line says it */
+        diag_log(c, "error", "--table names no decide table `%s` [S0921]", c->opts.table);
+        return STRAT_FAILURE;
+    }
     Graph *g = ARENA_NEW(&c->arena, Graph);
     build(g, c);
     if (mermaid)

@@ -237,10 +237,11 @@ strat_status strat_emit_decisions_to(strat_compilation *c, const char *format,
 size_t strat_service_count(const strat_compilation *c);
 /* The name of service i, or NULL. */
 const char *strat_service_name(const strat_compilation *c, size_t i);
-/* The number of decision tables: 1 when the strategy has a decide block,
- * else 0 (one table per strategy today; the index is for the future). */
+/* The number of decide tables: the unnamed `decide { }` first when there
+ * is one, then the named `decide NAME (...) { }` in declaration order;
+ * table 0 is the one decision(s) reads. */
 size_t strat_table_count(const strat_compilation *c);
-/* The name of table t ("decide"), or NULL. */
+/* The name of table t ("decide" for the unnamed one), or NULL. */
 const char *strat_table_name(const strat_compilation *c, size_t t);
 
 /* One service's decision in one table. */
@@ -251,7 +252,8 @@ typedef struct strat_decision {
     const char *file;      /* the decide arm that fired: its file (as shown
                               in diagnostics), or NULL when none fired */
     unsigned line;         /* its 1-based line, 0 when none fired */
-    const char *because;   /* the arm's `because` text, or NULL */
+    const char *because;   /* the arm's `because` text (its `{...}` filled
+                              in for this service), or NULL */
     unsigned rank;         /* 1-based rank in the portfolio */
 } strat_decision;
 

@@ -137,7 +137,8 @@ static const Command commands[] = {
      "Services and their dependencies, grouped by value stream and coloured by\n"
      "decision.\n\n"
      "  --format FMT           dot (default, for Graphviz) or mermaid\n"
-     "  -o FILE                write to FILE atomically\n",
+     "  -o FILE                write to FILE atomically\n"
+     "  --table NAME           colour by the outcomes of the named decide table\n",
      "dot,mermaid"},
     {"sensitivity", cmd_sensitivity,
      "usage: strat sensitivity [OPTIONS] FILES...\n\n"
@@ -492,10 +493,11 @@ int main(int argc, char **argv)
         } else if (TAKES("--scenario")) {
             o.lib.scenario = val;
         } else if (TAKES("--table")) {
-            if (strcmp(cmd->name, "explain") != 0) {
+            if (strcmp(cmd->name, "explain") != 0 && strcmp(cmd->name, "graph") != 0) {
                 free(files);
                 free(lint);
-                return usage_error(cmd->name, "%s applies to `strat explain` only", "--table");
+                return usage_error(cmd->name, "%s applies to `strat explain` and `strat "
+                                              "graph` only", "--table");
             }
             o.lib.table = val;
         } else if (TAKES("--max-errors")) {

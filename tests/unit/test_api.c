@@ -139,6 +139,47 @@ static void buffer_importing_std_itil_decides(void **state)
     strat_free(c);
 }
 
+/* A named table beside the unnamed one: a second table through the
+ * accessors, its because filled in per service, the same through the
+ * interpreter and the JIT. */
+static void named_table_through_both_engines(void **state)
+{
+    (void)state;
+    unsetenv("STRAT_STDLIB");
+    static const char more[] =
+        "decide size (big, small) {\n"
+        "  big   when s.cost > 100k because \"{s.title} costs {s.cost / 1000}k\"\n"
+        "  small otherwise\n"
+        "}\n";
+    Text t = {0};
+    put(&t, "%s%s", SHOP, more);
+    for (int jit = 0; jit < 2; jit++) {
+        strat_options o = api_options();
+        o.jit = jit ? STRAT_JIT_ON : STRAT_JIT_OFF;
+        strat_compilation *c = strat_new(NULL, &o);
+        assert_non_null(c);
+        assert_int_equal(strat_load_buffer(c, "shop.strat", t.s, t.len), STRAT_OK);
+        assert_int_equal(strat_decide(c), STRAT_OK);
+        assert_int_equal(strat_table_count(c), 2);
+        assert_string_equal(strat_table_name(c, 0), "decide");
+        assert_string_equal(strat_table_name(c, 1), "size");
+        assert_null(strat_table_name(c, 2));
+        strat_decision d;
+        assert_true(strat_service_decision(c, 0, 1, &d));
+        assert_string_equal(d.outcome, "big");
+        assert_string_equal(d.because, "Web shop costs 300k");
+        assert_int_equal(d.line, 41);
+        assert_true(strat_service_decision(c, 1, 1, &d));
+        assert_string_equal(d.outcome, "small");
+        assert_null(d.because);
+        assert_true(strat_service_decision(c, 0, 0, &d));
+        assert_string_equal(d.outcome, "invest");
+        assert_false(strat_service_decision(c, 0, 2, &d));
+        strat_free(c);
+    }
+    free(t.s);
+}
+
 static void accessors_refuse_bad_indices_and_missing_data(void **state)
 {
     (void)state;
@@ -537,6 +578,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buffer_importing_std_itil_decides),
+        cmocka_unit_test(named_table_through_both_engines),
         cmocka_unit_test(accessors_refuse_bad_indices_and_missing_data),
         cmocka_unit_test(no_decide_block_means_no_table),
         cmocka_unit_test(oversized_buffer_is_refused),

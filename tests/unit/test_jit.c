@@ -478,13 +478,18 @@ static void gen_cond(Text *t, Rng *r, const Results *res, int nscores, bool date
 
 /* Five `when` arms (no two alike: that is the static error S0907) and
  * `tolerate otherwise`; rank by a column of ties. */
-static char *make_decide(Rng *r, const Results *res, int nscores, bool dates)
+static char *make_decide(Rng *r, const Results *res, int nscores, bool dates, bool named)
 {
     static const char *const ranks[] = {"s.t", "-(s.t)", "min(s.t, 1)", "(s.t * s.x)"};
     Text t = {0};
     table_texts = 0;
     char *conds[NARMS] = {0};
-    put(&t, "decide {\n");
+    /* named: the same arms in a named first table (the JIT compiles it),
+     * and a second table the interpreter decides after it, reading it */
+    if (named)
+        put(&t, "decide gen (invest, enhance, migrate, retire, experiment, tolerate) {\n");
+    else
+        put(&t, "decide {\n");
     /* in a date round, one arm surely reads the date */
     int date_arm = dates ? (int)rnd(r, NARMS) : -1;
     for (int i = 0; i < NARMS; i++) {
@@ -512,6 +517,15 @@ static char *make_decide(Rng *r, const Results *res, int nscores, bool dates)
     else
         put(&t, "%s", ranks[rnd(r, 4)]);
     put(&t, " %s\n}\n", chance(r, 1, 2) ? "asc" : "desc");
+    if (named) {
+        Text c = {0};
+        gen_cond(&c, r, res, nscores, dates);
+        put(&t, "decide second (hi, lo) {\n"
+                "  hi when %s or decision(s, gen) == invest\n"
+                "     because \"{s.x} and {f0(s)}: {decision(s)}\"\n"
+                "  lo otherwise because \"{round(f1(s), 2)}\"\n}\n", c.s);
+        free(c.s);
+    }
     for (int i = 0; i < NARMS; i++)
         free(conds[i]);
     return t.s;
@@ -585,6 +599,22 @@ static unsigned compare_results(strat_compilation *a, strat_compilation *b, cons
                         r, x, y);
                 fail();
             }
+        }
+    /* every table's outcome, arm and because */
+    assert_int_equal(ra->ntables, rb->ntables);
+    for (uint32_t t = 0; t < ra->ntables; t++)
+        for (uint32_t r = 0; r < ra->nservices; r++) {
+            const char *ba = result_because(a->program, ra, t, r);
+            const char *bb = result_because(b->program, rb, t, r);
+            if (ra->decisions[t][r] != rb->decisions[t][r] || ra->arms[t][r] != rb->arms[t][r] ||
+                ((ba || bb) && (!ba || !bb || strcmp(ba, bb) != 0))) {
+                fprintf(stderr, "%s\nservice s%u table %u: outcome %d/%d arm %d/%d because "
+                                "%s/%s (interpreter/jit)\n",
+                        text, r, t, ra->decisions[t][r], rb->decisions[t][r], ra->arms[t][r],
+                        rb->arms[t][r], ba ? ba : "-", bb ? bb : "-");
+                fail();
+            }
+            cases++;
         }
     for (uint32_t r = 0; r < ra->nservices; r++) {
         if (ra->decision[r] != rb->decision[r] || ra->arm[r] != rb->arm[r] ||
@@ -708,7 +738,7 @@ static void jit_agrees_with_interpreter(void **state)
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++, redrawn += attempt > 0) {
             if (ref)
                 strat_free(ref);
-            char *decide = make_decide(&rng, probe->results, nscores, dates);
+            char *decide = make_decide(&rng, probe->results, nscores, dates, round % 2 == 1);
             text.len = 0;
             put(&text, "%s%s", body, decide);
             free(decide);
