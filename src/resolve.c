@@ -271,6 +271,9 @@ static bool check_bounds(Compilation *c, const AttrDef *a, double v, Loc loc)
     Diag *d;
     if (a->has_min && a->has_max && !a->min_excl && !a->max_excl)
         d = diag_at(c, D_RANGE, loc, "`%s` = %s is out of range %s..%s", a->name, vb, lo, hi);
+    else if (a->has_min && a->has_max)   /* both bounds: the whole range */
+        d = diag_at(c, D_RANGE, loc, "`%s` = %s must be %s %s and %s %s", a->name, vb,
+                    a->min_excl ? ">" : ">=", lo, a->max_excl ? "<" : "<=", hi);
     else if (low)
         d = diag_at(c, D_RANGE, loc, "`%s` = %s must be %s %s", a->name, vb,
                     a->min_excl ? ">" : ">=", lo);
