@@ -31,6 +31,7 @@
 #include "dates.h"
 #include "diag.h"
 #include "intern.h"
+#include "numeric.h"
 #include "source.h"
 
 /* Long lists (a cycle through a million services) are cut in messages and
@@ -135,16 +136,9 @@ static const char *fmt_num(Compilation *c, double v)
  * strategy's currency when it has one. */
 static const char *fmt_money(const Ctx *x, double v)
 {
-    static const struct { double scale; const char *suffix; } units[] = {
-        {1e9, "B"}, {1e6, "M"}, {1e3, "k"}, {1, ""}};
-    size_t u = 0;
-    while (u < 3 && fabs(v) < units[u].scale)
-        u++;
-    char buf[64];
-    fmt_short(buf, sizeof buf, v / units[u].scale, 9);
-    const char *cur = x->p->strategy.currency;
-    return arena_printf(&x->c->arena, "%s%s%s%s", buf, units[u].suffix,
-                        cur && *cur ? " " : "", cur && *cur ? cur : "");
+    char buf[96];
+    num_money(buf, sizeof buf, v, x->p->strategy.currency);
+    return arena_strndup(&x->c->arena, buf, strlen(buf));
 }
 
 static const char *fmt_pct(Compilation *c, double share)

@@ -20,6 +20,7 @@
 #include "emit_html.h"
 #include "explain.h"
 #include "json.h"
+#include "numeric.h"
 #include "source.h"
 #include "unparse.h"
 
@@ -402,13 +403,9 @@ static void emit_header(Page *pg)
                 pg->p->decide->rank_order == SORT_DESC ? "desc" : "asc");
     }
     if (isfinite(st->budget)) {
-        char b[48];
+        char b[96];
         fputs("<dt>budget</dt><dd>", out);
-        esc(out, compact(b, sizeof b, st->budget));
-        if (pg->currency) {
-            fputc(' ', out);
-            esc(out, pg->currency);
-        }
+        esc(out, num_money(b, sizeof b, st->budget, pg->currency));
         fputs("</dd>\n", out);
     }
     fputs("</dl>\n</header>\n", out);
@@ -499,7 +496,7 @@ static void emit_summary(Page *pg)
         fputs("</th><th class=\"num\">share of cost</th>", out);
     }
     fputs("</tr></thead>\n<tbody>\n", out);
-    char b1[48], b2[48], b3[48];
+    char b1[96], b2[48], b3[48];
     int keys[MAX_OUTCOMES + 1];
     uint32_t nkeys = summary_keys(pg->p, 0, keys);
     for (uint32_t i = 0; i < nkeys; i++) {
@@ -514,7 +511,7 @@ static void emit_summary(Page *pg)
         if (cost) {
             fprintf(out, "<td class=\"num\" title=\"%s\">%s</td><td class=\"num\">%s</td>",
                     format_double(b2, sizeof b2, spend[k]),
-                    compact(b1, sizeof b1, spend[k]),
+                    num_money(b1, sizeof b1, spend[k], NULL),
                     percent(b3, sizeof b3, spend[k], total));
         }
         fputs("</tr>\n", out);
@@ -524,7 +521,7 @@ static void emit_summary(Page *pg)
             res->nservices);
     if (cost)
         fprintf(out, "<td class=\"num\" title=\"%s\">%s</td><td class=\"num\">100.0%%</td>",
-                format_double(b2, sizeof b2, total), compact(b1, sizeof b1, total));
+                format_double(b2, sizeof b2, total), num_money(b1, sizeof b1, total, NULL));
     fputs("</tr></tfoot>\n</table>\n", out);
     for (uint32_t t = 1; t < pg->p->tables.len; t++)
         table_summary(pg, t);
@@ -798,7 +795,7 @@ static void chart_points(Page *pg, const Chart *ch)
 {
     FILE *out = pg->out;
     const Results *res = pg->res;
-    char b1[48], b2[48], b3[48];
+    char b1[96], b2[48], b3[48];
     fputs("<g stroke-width=\"1.6\">\n", out);
     for (uint32_t i = 0; i < ch->nb; i++) {
         const Bubble *b = &ch->bs[i];
@@ -819,7 +816,7 @@ static void chart_points(Page *pg, const Chart *ch)
         fprintf(out, " %s", score_text(b1, sizeof b1, b->y));
         double cost = cost_of(pg, b->row);
         if (pg->cost_slot >= 0 && isfinite(cost))
-            fprintf(out, "\ncost %s", compact(b1, sizeof b1, cost));
+            fprintf(out, "\ncost %s", num_money(b1, sizeof b1, cost, pg->currency));
         fprintf(out, "\nrank %u</title></circle></a>\n", res->rank[b->row]);
     }
     fputs("</g>\n", out);

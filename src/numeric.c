@@ -28,7 +28,10 @@
  * same bits.
  */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "json.h"
 #include "numeric.h"
 
 double num_round(double x, double n)
@@ -66,4 +69,38 @@ double num_round(double x, double n)
         }
     }
     return copysign(r / scale, x);
+}
+
+/* ---- money for people (text, markdown, HTML; CSV and JSON stay exact) ---- */
+
+char *num_money(char *buf, size_t size, double v, const char *currency)
+{
+    if (!buf || size == 0)
+        return buf;
+    const char *cur = currency && *currency ? currency : NULL;
+    char digits[64];
+    /* two decimals of the exact binary value (printf rounds correctly);
+     * past 10^15 a cent is below a double's resolution: shortest form */
+    if (!isfinite(v) || fabs(v) >= 1e15) {
+        format_double(digits, sizeof digits, v);
+        snprintf(buf, size, "%s%s%s", digits, cur ? " " : "", cur ? cur : "");
+        return buf;
+    }
+    snprintf(digits, sizeof digits, "%.2f", v);
+    if (strcmp(digits, "-0.00") == 0)
+        memcpy(digits, "0.00", 5);   /* no "-0.00" */
+    const char *p = digits;
+    char out[96];
+    size_t n = 0;
+    if (*p == '-')
+        out[n++] = *p++;
+    size_t whole = strcspn(p, ".");
+    for (size_t i = 0; i < whole; i++) {
+        if (i > 0 && (whole - i) % 3 == 0)
+            out[n++] = ',';
+        out[n++] = p[i];
+    }
+    snprintf(out + n, sizeof out - n, "%s", p + whole);
+    snprintf(buf, size, "%s%s%s", out, cur ? " " : "", cur ? cur : "");
+    return buf;
 }

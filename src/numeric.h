@@ -23,4 +23,15 @@ enum { NUM_ROUND_MAX_DIGITS = 22 };
  * any other n (negative, fractional, larger, NaN) gives NaN. */
 double num_round(double x, double n);
 
+#include <stddef.h>
+
+/* An amount of money as people read it: thousands separated by commas,
+ * two decimals (of the exact binary value, as printf rounds), then the
+ * currency after a space when there is one: 583,506.46 USD.  -0 prints
+ * as 0.00; inf, NaN and amounts of 10^15 or more (where a cent is below a
+ * double's resolution) print in shortest form.  For text, markdown and
+ * HTML; CSV and JSON print amounts exactly (format_double).  Returns buf;
+ * 64 bytes hold any result with a currency code of up to 8 bytes. */
+char *num_money(char *buf, size_t size, double v, const char *currency);
+
 #endif

@@ -1067,10 +1067,16 @@ static void fill_strategy(Compilation *c, Decl *d)
             report_unknown_attr(c, it, "the strategy", known, 5);
         }
     }
-    if (s->horizon_start == INT32_MIN)
-        diag_at(c, D_STRATEGY_FIELD, d->loc, "the strategy has no `horizon`");
-    if (isnan(s->budget))
-        diag_at(c, D_STRATEGY_FIELD, d->loc, "the strategy has no `budget`");
+    /* both are optional (a pure scoring job needs neither): one note says
+     * which checks are skipped for want of them (consistency.c) */
+    bool no_horizon = s->horizon_start == INT32_MIN, no_budget = isnan(s->budget);
+    if (no_horizon || no_budget)
+        diag_at(c, D_STRATEGY_FIELD, d->loc, "the strategy has no %s: %s skipped",
+                no_horizon && no_budget ? "`budget` and no `horizon`"
+                : no_budget ? "`budget`" : "`horizon`",
+                no_horizon && no_budget ? "the budget, run share and due-date checks are"
+                : no_budget ? "the budget and run share checks are"
+                : "the due-date check is");
 }
 
 /* The level a common word for one means (`medium` is std/itil's

@@ -312,6 +312,14 @@ static const Type *check_name(Scope *sc, Expr *e)
     }
     if (n == c->n.budget) {
         e->u.name.sym = &p->budget_sym;
+        /* read without one, it would be NaN: every limit on it violated */
+        if (p->strategy.decl && isnan(p->strategy.budget) &&
+            !diag_undefined_silenced(c, n)) {
+            Diag *d = diag_at(c, D_UNDEFINED, e->loc, "`budget` is read here, but the "
+                                                      "strategy sets no budget");
+            diag_hint(c, d, "add `budget = ...` to the strategy block");
+            return &type_error;
+        }
         return &type_number;
     }
     Decision dec = decision_from_name(c, n);
