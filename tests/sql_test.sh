@@ -76,8 +76,9 @@ compare_sql() {
     for ((i = 5; i < n - 1; i++)); do
         local c="\"${cols[$i]}\""
         # equal, or within an ulp; nan (not a number) is NULL in the query
-        cond+=" OR NOT ((e.$c = 'nan' AND g.$c IS NULL) OR CAST(e.$c AS DOUBLE PRECISION) = g.$c"
-        cond+=" OR ABS(CAST(e.$c AS DOUBLE PRECISION) - g.$c) <= ABS(g.$c) * CAST('2.220446049250313e-16' AS DOUBLE PRECISION))"
+        # (COALESCE: a comparison with NULL must count as a difference)
+        cond+=" OR NOT COALESCE((e.$c = 'nan' AND g.$c IS NULL) OR CAST(e.$c AS DOUBLE PRECISION) = g.$c"
+        cond+=" OR ABS(CAST(e.$c AS DOUBLE PRECISION) - g.$c) <= ABS(g.$c) * CAST('2.220446049250313e-16' AS DOUBLE PRECISION), FALSE)"
     done
     echo "SELECT COALESCE(e.service, g.service), e.\"rank\", g.\"rank\", e.decision, g.decision"
     echo "FROM expected e FULL JOIN got g ON e.service = g.service"
