@@ -35,13 +35,15 @@
 # lsp          the language server's latency, didChange -> publishDiagnostics,
 #              on a generated 10k-service strategy in 21 files and on
 #              examples/bank (bench/lsp_latency.py; LSP_EDITS=21 edits each)
+# sql          bench/sql.sh: strat decide against strat sql's query in DuckDB
+#              (SQL_SIZES, default 10M services; docs/sql.md)
 # See docs/performance.md.
 #
 # Environment:
 #   REPS=3          repetitions per runner (the median is reported)
 #   FULL=1          also 10M services (portfolio and analyst)
 #   SECTIONS="..."  the sections to run, from: portfolio crossover
-#                   sensitivity frontend analyst lsp (default: all six)
+#                   sensitivity frontend analyst lsp sql (default: all seven)
 #   SIZES="..."     override the sizes (default 10000 100000 1000000); the
 #                   analyst section takes them too unless ANALYST_SIZES is set
 #   ANALYST_SIZES   the analyst section's sizes (default 1000000, and
@@ -74,7 +76,7 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=$(dirname "$STRAT")/bench
 REPS=${REPS:-3}
 FULL=${FULL:-0}
-ALL_SECTIONS="portfolio crossover sensitivity frontend analyst lsp"
+ALL_SECTIONS="portfolio crossover sensitivity frontend analyst lsp sql"
 SECTIONS=${SECTIONS:-$ALL_SECTIONS}
 for s in $SECTIONS; do
     case " $ALL_SECTIONS " in
@@ -775,6 +777,12 @@ if want portfolio; then
         "peak RSS / raw columnar data (<= 2x, JIT warm)" "$(ratio "${rssw}" "$((raw / 1024))" "%.1f")x" "$(met "$(ratio "$rssw" "$((raw / 1024))")" "<=" 2)" \
         "front end MB/s (>= 50)" "$fe_rate" "$(met "$fe_rate" ">=" 50)"
 fi
+# ---- strat sql's query in DuckDB (bench/sql.sh) -----------------------------------------------
+if want sql; then
+    echo
+    bash "$BENCH/sql.sh" "$STRAT" || FAIL=1
+fi
+
 echo
 echo "== bench took $(awk -v a="${BENCH_T0/./}" -v b="${EPOCHREALTIME/./}" 'BEGIN { printf "%.0f", (b - a) / 1e6 }') s"
 if [ "$FAIL" != 0 ]; then
@@ -782,4 +790,3 @@ if [ "$FAIL" != 0 ]; then
     exit 1
 fi
 echo "bench: all runners agree on every size"
-

@@ -24,7 +24,8 @@ _strat_files_on_line()
         case $prev in
             --format | --jit | --color | --today | --root | --stdlib | \
                 --scenario | --scores | --max-errors | --threads | -o | --output | \
-                --runs | --spread | --seed | --knife-edge | --table)
+                --runs | --spread | --seed | --knife-edge | --dialect | --table | --view | \
+                --row-order)
                 prev=$w
                 continue
                 ;;
@@ -78,7 +79,7 @@ _strat()
         cur=${cur#*=}
     fi
 
-    local commands="check decide explain test fmt fix diff graph sensitivity lsp help"
+    local commands="check decide explain test fmt fix diff graph sensitivity sql lsp help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -130,6 +131,9 @@ _strat()
                   --seed --knife-edge"
             formats="table json csv"
             ;;
+        sql)
+            opts="--dialect --table --view --row-order -o --output"
+            ;;
         help | --help | -h)
             ((COMP_CWORD == 2)) &&
                 mapfile -t COMPREPLY < <(compgen -W "${commands% help}" -- "$cur")
@@ -147,6 +151,13 @@ _strat()
             ;;
         --jit)
             mapfile -t COMPREPLY < <(compgen -W "auto on off" -- "$cur")
+            return 0
+            ;;
+        --dialect)
+            mapfile -t COMPREPLY < <(compgen -W "postgres duckdb spark" -- "$cur")
+            return 0
+            ;;
+        --table | --view | --row-order)
             return 0
             ;;
         --color)

@@ -17,7 +17,8 @@
 #   Spark: the query's syntax, checked by DuckDB's parser after the few
 #     spellings Spark alone has are mapped back (docs/sql.md: the Spark
 #     dialect is untested at runtime).
-# Also: what cannot be translated is a located error and no query.
+# Also: what cannot be translated is a located error and no query; usage
+# errors (a table or view name that is not a plain name, --scenario) exit 2.
 # A missing engine (no initdb, no node or npm unreachable) skips its part
 # with a message.
 set -u
@@ -76,8 +77,9 @@ compare_sql() {
     for ((i = 5; i < n - 1; i++)); do
         local c="\"${cols[$i]}\""
         # equal, or within an ulp; nan (not a number) is NULL in the query
-        cond+=" OR NOT ((e.$c = 'nan' AND g.$c IS NULL) OR CAST(e.$c AS DOUBLE PRECISION) = g.$c"
-        cond+=" OR ABS(CAST(e.$c AS DOUBLE PRECISION) - g.$c) <= ABS(g.$c) * CAST('2.220446049250313e-16' AS DOUBLE PRECISION))"
+        # (COALESCE: a comparison with NULL must count as a difference)
+        cond+=" OR NOT COALESCE((e.$c = 'nan' AND g.$c IS NULL) OR CAST(e.$c AS DOUBLE PRECISION) = g.$c"
+        cond+=" OR ABS(CAST(e.$c AS DOUBLE PRECISION) - g.$c) <= ABS(g.$c) * CAST('2.220446049250313e-16' AS DOUBLE PRECISION), FALSE)"
     done
     echo "SELECT COALESCE(e.service, g.service), e.\"rank\", g.\"rank\", e.decision, g.decision"
     echo "FROM expected e FULL JOIN got g ON e.service = g.service"
@@ -220,6 +222,34 @@ expect_errors() {
 expect_errors untranslatable.strat S1302@23:19 S1303@24:43 S1304@25:19 S1304@26:33 \
     S1301@27:19 S1302@30:17 S1302@36:14
 expect_errors two_loads.strat S1305@26:1
+
+# ---- the command line ------------------------------------------------------------------
+# usage errors exit 2 with nothing on stdout; --view wraps the query
+usage_fails() {   # usage_fails LABEL ARGS...
+    local label=$1
+    shift
+    "$bin" "$@" >"$tmp/usage.out" 2>"$tmp/usage.err"
+    local code=$?
+    if [ "$code" = 2 ] && [ ! -s "$tmp/usage.out" ] && [ -s "$tmp/usage.err" ]; then
+        ok
+    else
+        bad "usage: $label (exit $code, want 2 and a message)" "$(cat "$tmp/usage.err")"
+    fi
+}
+retail=$root/examples/retail/retail.strat
+usage_fails "no --dialect" sql "$retail"
+usage_fails "unknown dialect" sql --dialect oracle "$retail"
+usage_fails "table name with SQL in it" sql --dialect duckdb --table "x; DROP TABLE y" "$retail"
+usage_fails "view name with a quote" sql --dialect duckdb --view "v'" "$retail"
+usage_fails "row order through a table" sql --dialect duckdb --row-order "t.line" "$retail"
+usage_fails "--scenario" sql --dialect duckdb --scenario x "$retail"
+usage_fails "--dialect outside sql" decide --dialect duckdb "$retail"
+"$bin" sql --dialect postgres --view portfolio_decisions --today "$today" "$retail" >"$tmp/view.sql" 2>/dev/null
+if head -1 "$tmp/view.sql" | grep -qx 'CREATE OR REPLACE VIEW portfolio_decisions AS'; then
+    ok
+else
+    bad "--view: the query is not wrapped in CREATE OR REPLACE VIEW" "$(head -3 "$tmp/view.sql")"
+fi
 
 # ---- PostgreSQL ----------------------------------------------------------------------
 pg_bin=""
