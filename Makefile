@@ -180,12 +180,14 @@ asan:
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    bash tests/lsp_test.sh build/asan/strat
 
-# The threads (CSV workers, the inputs hash, the JIT kernel's row split)
-# under ThreadSanitizer: the CSV seam cases, and a decision run on all cores.
+# The threads (CSV workers, the inputs hash, the JIT kernel's row split,
+# the CSV/JSON writer's blocks) under ThreadSanitizer: the CSV seam cases,
+# a decision run on all cores, and the writer's cases.
 tsan:
 	@$(MAKE) --no-print-directory BUILD=build/tsan CFLAGS="-O1 -g" \
 	    SAN="-fsanitize=thread" build/tsan/strat
 	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" bash tests/csv_seams_test.sh build/tsan/strat
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" bash tests/writer_test.sh build/tsan/strat
 
 # A longer differential run of the JIT against the interpreter:
 #   make difftest N=200 SEED=7
