@@ -169,10 +169,10 @@ analyst_data() {
     if [ ! -s "$file" ]; then
         mkdir -p "$cache" || return 1
         rm -f "$cache"/cmdb-"$n"-*.csv
-        "$OUT/gen_cmdb" "$n" >"$file.part" && mv "$file.part" "$file" || {
+        if ! "$OUT/gen_cmdb" "$n" >"$file.part" || ! mv "$file.part" "$file"; then
             rm -f "$file.part"
             return 1
-        }
+        fi
     fi
     ln -f "$file" "$dir/cmdb.csv" 2>/dev/null || cp "$file" "$dir/cmdb.csv"
 }
