@@ -1237,9 +1237,7 @@ void csv_load_rows(Compilation *c)
         /* names are shared by every load of one file; rows once per kind */
         LoadFile *first = f->first >= 0 ? &files[f->first] : f;
         if (f->first < 0)
-            names += f->lines;   /* a key a row; text cells grow the table if need be
-                                    (reserving for them too doubled the table, 32 B a
-                                    row, for files without text columns) */
+            names += 2 * (uint64_t)f->lines;   /* a key and a text cell a row */
         if (!(first->kinds_reserved & KIND_BIT(f->kind))) {
             first->kinds_reserved |= KIND_BIT(f->kind);
             rows[f->kind] += f->lines + 1;
