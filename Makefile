@@ -18,7 +18,9 @@ V       ?= 0
 Q       = $(if $(filter 1,$(V)),,@)
 
 GCCJIT_CFLAGS ?= -I/usr/lib/gcc/x86_64-linux-gnu/12/include
-LIBS    = -lgccjit -lnettle -lm -ldl -lpthread
+# libgccjit is not linked: jit.c dlopens it when a run may compile
+# (libgccjit0 at run time, libgccjit-12-dev's header to build)
+LIBS    = -lnettle -lm -ldl -lpthread
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
@@ -136,7 +138,7 @@ $(BUILD)/strat: $(CLI_OBJS) $(LSP_OBJS) $(BUILD)/libstrat.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrat.a
 	@mkdir -p $(BUILD)/tests
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -DSTRAT_TEST_STDLIB='"$(CURDIR)/stdlib"' -Itests/unit -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -DSTRAT_TEST_STDLIB='"$(CURDIR)/stdlib"' -Itests/unit -rdynamic -o $@ $< $(BUILD)/libstrat.a -lcmocka $(LIBS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -180,12 +182,14 @@ asan:
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    bash tests/lsp_test.sh build/asan/strat
 
-# The threads (CSV workers, the inputs hash, the JIT kernel's row split)
-# under ThreadSanitizer: the CSV seam cases, and a decision run on all cores.
+# The threads (CSV workers, the inputs hash, the JIT kernel's row split,
+# the CSV/JSON writer's blocks) under ThreadSanitizer: the CSV seam cases,
+# a decision run on all cores, and the writer's cases.
 tsan:
 	@$(MAKE) --no-print-directory BUILD=build/tsan CFLAGS="-O1 -g" \
 	    SAN="-fsanitize=thread" build/tsan/strat
 	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" bash tests/csv_seams_test.sh build/tsan/strat
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" bash tests/writer_test.sh build/tsan/strat
 
 # A longer differential run of the JIT against the interpreter:
 #   make difftest N=200 SEED=7

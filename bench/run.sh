@@ -48,6 +48,10 @@
 #                   analyst section takes them too unless ANALYST_SIZES is set
 #   ANALYST_SIZES   the analyst section's sizes (default 1000000, and
 #                   10000000 with FULL=1)
+#   ANALYST_REPS_LARGE   the analyst section's repetitions at 10M services
+#                   and more (default REPS)
+#   BENCH_DATA_DIR  where the analyst section keeps its generated CSVs
+#                   (build/bench/data; made once per size)
 #   BENCH_NPM_DIR   where @duckdb/node-api is installed (build/bench/npm)
 #   DUCKDB_NPM_VERSION   the version installed (1.5.6-r.1)
 #   CROSS_SIZES     sizes for the --jit=auto crossover
@@ -219,7 +223,7 @@ timed() {
     local t0 t1
     t0=$EPOCHREALTIME
     if [ "$GNU_TIME" = 1 ]; then
-        /usr/bin/time -f %M -o "$TMP/rss" "$@" >"$out" 2>"$err" </dev/null
+        /usr/bin/time -f '%U %S %M' -o "$TMP/rss" "$@" >"$out" 2>"$err" </dev/null
         RC=$?
     else
         "$@" >"$out" 2>"$err" </dev/null
@@ -228,10 +232,15 @@ timed() {
     t1=$EPOCHREALTIME
     WALL=$(awk -v a="${t0/./}" -v b="${t1/./}" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
     if [ "$GNU_TIME" = 1 ]; then
-        RSS=$(tail -n 1 "$TMP/rss")
+        # user and system CPU seconds, peak RSS kB (the last line: a
+        # killed child's line comes after a message)
+        RSS=$(tail -n 1 "$TMP/rss" | awk '{ print $3 }')
+        CPU=$(tail -n 1 "$TMP/rss" | awk '{ if (NF == 3) printf "%.0f", ($1 + $2) * 1000 }')
         case $RSS in '' | *[!0-9]*) RSS=n/a ;; esac
+        case $CPU in '' | *[!0-9]*) CPU=n/a ;; esac
     else
         RSS=n/a
+        CPU=n/a
     fi
 }
 

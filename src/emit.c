@@ -6,41 +6,89 @@
  * declaration order), numbers in their shortest exact form, and a SHA-256 of every
  * input file (digest.c) so an audit can tie a decision record to the files
  * that produced it.
+ *
+ * CSV and JSON rows (a million of them is the analyst's job) are formatted
+ * in parallel: a round of blocks of BLOCK_ROWS rows, each block formatted
+ * by a worker into its own buffer (OutBuf), the buffers then written in
+ * order by the calling thread, round after round, so the output streams
+ * out and is never held whole.  The bytes of a row depend on the row only,
+ * so they are the same for any number of threads.  The per-row functions
+ * (row_cells, csv_row, json_row) run on worker threads: no arena, no
+ * diagnostics; what they make goes in their RowText or OutBuf.
  */
 #include <math.h>
 #include <string.h>
 
 #include "decide.h"
 #include "digest.h"
+#include "dtoa.h"
 #include "emit.h"
 #include "emit_html.h"
 #include "json.h"
 #include "markdown.h"
+#include "parallel.h"
 #include "source.h"
 #include "unparse.h"
 
-static const char *arm_where(Compilation *c, const Arm *a)
+/* Per arm of a decide table, made once before the rows (the rows then
+ * look them up by index: no list walk, no line count per row). */
+typedef struct ArmTexts {
+    uint32_t n;
+    const Arm **arm;          /* [n] */
+    const char **where;       /* "file:line" */
+    const char **file;        /* the file's path ("" when unknown) */
+    unsigned *line;
+} ArmTexts;
+
+/* One table's arms. */
+static ArmTexts table_arm_texts(Compilation *c, const Decl *d)
 {
-    if (!a)
-        return "";
-    Source *s = source_get(c, a->loc.file);
-    LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
-    return arena_printf(&c->arena, "%s:%u", s ? s->path : "?", lc.line);
+    ArmTexts t = {0};
+    for (Arm *a = d ? d->arms : NULL; a; a = a->next)
+        t.n++;
+    t.arm = ARENA_ARRAY(&c->arena, const Arm *, t.n + 1);
+    t.where = ARENA_ARRAY(&c->arena, const char *, t.n + 1);
+    t.file = ARENA_ARRAY(&c->arena, const char *, t.n + 1);
+    t.line = ARENA_ARRAY(&c->arena, unsigned, t.n + 1);
+    uint32_t i = 0;
+    for (Arm *a = d ? d->arms : NULL; a; a = a->next, i++) {
+        Source *s = source_get(c, a->loc.file);
+        LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
+        t.arm[i] = a;
+        t.file[i] = s ? s->path : "";
+        t.line[i] = lc.line;
+        t.where[i] = arena_printf(&c->arena, "%s:%u", s ? s->path : "?", lc.line);
+    }
+    return t;
 }
 
-static const char *score_text(Compilation *c, double v)
+/* Every decide table's arms, indexed as program_table (at least one
+ * element, empty when there is no table). */
+static const ArmTexts *arm_texts(Compilation *c)
 {
-    char buf[40];
+    const Program *p = c->program;
+    ArmTexts *all = ARENA_ARRAY(&c->arena, ArmTexts, p->tables.len + 1);
+    for (uint32_t t = 0; t < p->tables.len; t++)
+        all[t] = table_arm_texts(c, program_table(p, t)->decl);
+    return all;
+}
+
+/* The arm that fired for a row, or NULL (as arm_at). */
+static const Arm *row_arm(const ArmTexts *t, int idx)
+{
+    return idx >= 0 && (uint32_t)idx < t->n ? t->arm[idx] : NULL;
+}
+
+/* Four decimals are plenty for people; JSON and CSV keep every digit.
+ * (40 bytes, cut as snprintf cuts: the text tables and Markdown have
+ * always printed it so.) */
+static const char *score_text(char buf[40], double v)
+{
     if (!isfinite(v))
         return isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
-    /* four decimals are plenty for people; JSON keeps every digit */
-    snprintf(buf, sizeof buf, "%.4f", v);
-    return arena_strndup(&c->arena, buf, strlen(buf));
+    snprintf(buf, 40, "%.4f", v);
+    return buf;
 }
-
-typedef struct Row {
-    const char *cells[64];
-} Row;
 
 enum { MAX_SCORE_COLUMNS = 48 };
 
@@ -59,32 +107,54 @@ static uint32_t first_score_column(const Results *res)
     return 2 + 3 * shown_tables(res);
 }
 
-/* The columns every format shares: rank, service, then decision, arm,
- * because of each decide table, scores, approvers. */
-static uint32_t row_cells(Compilation *c, const Results *res, uint32_t row,
-                          const char **cells, bool exact, const bool *shown)
+/* The text row_cells makes for one row (the cells point into it or into
+ * the program): one per thread, reused row after row. */
+typedef struct RowText {
+    const ArmTexts *arms;
+    char rank[12];
+    char scores[MAX_SCORE_COLUMNS][40];
+} RowText;
+
+/* Decimal digits of v into buf (at least 11 bytes); the length. */
+static size_t u32_text(char *buf, uint32_t v)
 {
-    Program *p = c->program;
-    KindTable *svc = kind_table(c, EK_SERVICE);
+    char tmp[10];
+    size_t n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+    return n;
+}
+
+/* The columns every format shares: rank, service, then decision, arm,
+ * because of each decide table shown, scores, approvers.  May run on a worker thread (CSV): no arena. */
+static uint32_t row_cells(const Compilation *c, const Results *res, uint32_t row,
+                          const char **cells, bool exact, const bool *shown, RowText *text)
+{
+    const Program *p = c->program;
+    const KindTable *svc = &p->kinds[EK_SERVICE];
     uint32_t n = 0;
-    cells[n++] = arena_printf(&c->arena, "%u", res->rank[row]);
+    u32_text(text->rank, res->rank[row]);
+    cells[n++] = text->rank;
     cells[n++] = svc->names[row];
     for (uint32_t t = 0; t < shown_tables(res) && t < p->tables.len; t++) {
         int d = (t ? res->decisions[t] : res->decision)[row];
+        int idx = (t ? res->arms[t] : res->arm)[row];
+        const ArmTexts *at = &text->arms[t];
         const char *because = result_because(p, res, t, row);
         cells[n++] = res->failed[row] ? "error" : outcome_name(p, d);
-        cells[n++] = arm_where(c, table_arm_at(program_table(p, t),
-                                               (t ? res->arms[t] : res->arm)[row]));
+        cells[n++] = row_arm(at, idx) ? at->where[idx] : "";
         cells[n++] = because ? because : "";
     }
     for (uint32_t s = 0; s < res->nscores && s < MAX_SCORE_COLUMNS; s++) {
         if (shown && !shown[s])
             continue;
         double v = res->scores[(size_t)s * res->nservices + row];
-        char buf[40];
-        cells[n++] = exact ? arena_strndup(&c->arena, format_double(buf, sizeof buf, v),
-                                           strlen(format_double(buf, sizeof buf, v)))
-                           : score_text(c, v);
+        cells[n++] = exact ? format_double(text->scores[s], sizeof text->scores[s], v)
+                           : score_text(text->scores[s], v);
     }
     cells[n++] = res->approvers[row] ? res->approvers[row] : "";
     return n;
@@ -209,10 +279,12 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
     for (uint32_t i = 0; i < ncol; i++)
         width[i] = utf8_width(head[i]);
     const char *cells[64];
+    const ArmTexts *arms = arm_texts(c);
+    RowText text = {.arms = arms};
     /* widths over all rows: two passes, the cells are cheap to rebuild */
     uint32_t first_score = first_score_column(res);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        row_cells(c, res, res->order[i], cells, false, shown);
+        row_cells(c, res, res->order[i], cells, false, shown, &text);
         for (uint32_t k = 4; k < first_score; k += 3)
             cells[k] = table_text(c, cells[k], 40);
         for (uint32_t k = 0; k < ncol; k++) {
@@ -231,7 +303,7 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
                 k + 1 < ncol ? (int)(width[k] - utf8_width(head[k])) : 0, "");
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        row_cells(c, res, res->order[i], cells, false, shown);
+        row_cells(c, res, res->order[i], cells, false, shown, &text);
         for (uint32_t k = 4; k < first_score; k += 3)
             cells[k] = table_text(c, cells[k], 40);
         for (uint32_t k = 0; k < ncol; k++) {
@@ -265,40 +337,247 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
     }
 }
 
-static void csv_cell(FILE *out, const char *s)
+/* ---- rows into buffers, in parallel blocks ---------------------------------- */
+
+/* Bytes being formatted.  A block's buffer (sink NULL) has a fixed
+ * capacity: when a row does not fit, `full` is set and the block's loop
+ * drops the row (rewinds to its start) and leaves it to the calling
+ * thread.  The calling thread's buffer (sink set) writes itself out to
+ * the sink when full. */
+typedef struct OutBuf {
+    char *p;
+    size_t len, cap;
+    FILE *sink;
+    bool full;
+} OutBuf;
+
+static void ob_flush(OutBuf *b)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
+    if (b->sink && b->len)
+        fwrite(b->p, 1, b->len, b->sink);
+    b->len = 0;
+}
+
+static void ob_put(OutBuf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len < n) {
+        if (!b->sink) {
+            b->full = true;   /* the row is dropped: what follows is moot */
+            return;
+        }
+        ob_flush(b);
+        if (n > b->cap) {
+            fwrite(s, 1, n, b->sink);
+            return;
+        }
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static inline void ob_char(OutBuf *b, char ch)
+{
+    if (b->len < b->cap)
+        b->p[b->len++] = ch;
+    else
+        ob_put(b, &ch, 1);
+}
+
+static void ob_str(OutBuf *b, const char *s)
+{
+    ob_put(b, s, strlen(s));
+}
+
+static void ob_u32(OutBuf *b, uint32_t v)
+{
+    char buf[12];
+    ob_put(b, buf, u32_text(buf, v));
+}
+
+/* A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline. */
+static void ob_csv_cell(OutBuf *b, const char *s)
+{
+    size_t plain = strcspn(s, ",\"\r\n");
+    if (!s[plain]) {
+        ob_put(b, s, plain);
         return;
     }
-    fputc('"', out);
+    ob_char(b, '"');
     for (; *s; s++) {
         if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
+            ob_char(b, '"');
+        ob_char(b, *s);
     }
-    fputc('"', out);
+    ob_char(b, '"');
+}
+
+/* The len bytes at s escaped as json_string (json.c) escapes them. */
+static void ob_json_chars(OutBuf *b, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    for (;;) {
+        const unsigned char *run = p;
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        ob_put(b, (const char *)run, (size_t)(p - run));
+        if (p == end)
+            break;
+        char esc[6] = {'\\', 0, '0', '0', 0, 0};
+        size_t n = 2;
+        switch (*p) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            esc[1] = 'u';
+            esc[4] = "0123456789abcdef"[*p >> 4];
+            esc[5] = "0123456789abcdef"[*p & 15];
+            n = 6;
+        }
+        ob_put(b, esc, n);
+        p++;
+    }
+}
+
+/* As json_string (json.c), into the buffer. */
+static void ob_json_string(OutBuf *b, const char *s)
+{
+    ob_char(b, '"');
+    ob_json_chars(b, s, strlen(s));
+    ob_char(b, '"');
+}
+
+/* As json_number (json.c): the shortest round-trip digits, null when not
+ * finite. */
+static void ob_json_number(OutBuf *b, double v)
+{
+    if (!isfinite(v)) {
+        ob_put(b, "null", 4);
+        return;
+    }
+    char buf[DTOA_BUFSIZE];
+    ob_put(b, buf, (size_t)dtoa_format(buf, v));
+}
+
+/* Formats the row at rank position i (res->order[i]) into b.  Runs on a
+ * worker thread: no arena, no diagnostics. */
+typedef void RowWriter(OutBuf *b, const Compilation *c, const Results *res, uint32_t i,
+                       RowText *text);
+
+/* Rows per block and blocks per round: a round is formatted in parallel,
+ * then written.  A block's buffer holds BLOCK_BYTES; the rows that do not
+ * fit (a long `because` a thousand times) are formatted by the calling
+ * thread. */
+enum { BLOCK_ROWS = 1024, ROUND_BLOCKS = 16, BLOCK_BYTES = 1 << 19, SINK_BYTES = 1 << 16 };
+
+typedef struct Block {
+    OutBuf buf;
+    uint32_t lo, hi;     /* rank positions */
+    uint32_t done;       /* rows [lo, done) are in buf */
+    RowText text;
+} Block;
+
+typedef struct RowJob {
+    const Compilation *c;
+    const Results *res;
+    RowWriter *write;
+    Block *blocks;
+} RowJob;
+
+static void format_blocks(void *ctx, uint32_t lo, uint32_t hi)
+{
+    RowJob *job = ctx;
+    for (uint32_t k = lo; k < hi; k++) {
+        Block *bl = &job->blocks[k];
+        bl->buf.len = 0;
+        bl->buf.full = false;
+        uint32_t i = bl->lo;
+        for (; i < bl->hi; i++) {
+            size_t start = bl->buf.len;
+            job->write(&bl->buf, job->c, job->res, i, &bl->text);
+            if (bl->buf.full) {
+                bl->buf.len = start;
+                break;
+            }
+        }
+        bl->done = i;
+    }
+}
+
+/* Every row, in rank order, through write onto sink's FILE: in parallel
+ * rounds of blocks when there are more rows than a block holds. */
+static void write_rows(Compilation *c, const Results *res, OutBuf *sink, RowWriter *write,
+                       const ArmTexts *arms)
+{
+    uint32_t n = res->nservices;
+    uint32_t block_rows = c->test.output_block_rows ? c->test.output_block_rows : BLOCK_ROWS;
+    RowText *text = ARENA_NEW(&c->arena, RowText);
+    text->arms = arms;
+    if (n <= block_rows) {
+        for (uint32_t i = 0; i < n; i++)
+            write(sink, c, res, i, text);
+        return;
+    }
+    Block *blocks = ARENA_ARRAY(&c->arena, Block, ROUND_BLOCKS);
+    for (uint32_t k = 0; k < ROUND_BLOCKS; k++) {
+        blocks[k].buf = (OutBuf){arena_alloc(&c->arena, BLOCK_BYTES), 0, BLOCK_BYTES, NULL, false};
+        blocks[k].text.arms = arms;
+    }
+    RowJob job = {c, res, write, blocks};
+    for (uint32_t first = 0; first < n;) {
+        uint32_t nblocks = 0;
+        for (; nblocks < ROUND_BLOCKS && first < n; nblocks++) {
+            Block *bl = &blocks[nblocks];
+            bl->lo = first;
+            bl->hi = n - first > block_rows ? first + block_rows : n;
+            first = bl->hi;
+        }
+        parallel_rows(c, nblocks, 1, format_blocks, &job);
+        for (uint32_t k = 0; k < nblocks; k++) {
+            Block *bl = &blocks[k];
+            ob_flush(sink);
+            fwrite(bl->buf.p, 1, bl->buf.len, sink->sink);
+            for (uint32_t i = bl->done; i < bl->hi; i++)
+                write(sink, c, res, i, text);
+        }
+    }
+}
+
+static OutBuf sink_buffer(Compilation *c, FILE *out)
+{
+    return (OutBuf){arena_alloc(&c->arena, SINK_BYTES), 0, SINK_BYTES, out, false};
+}
+
+/* One CSV record: the cells of the row at rank position i, CRLF ended. */
+static void csv_row(OutBuf *b, const Compilation *c, const Results *res, uint32_t i,
+                    RowText *text)
+{
+    const char *cells[64];
+    uint32_t n = row_cells(c, res, res->order[i], cells, true, res->score_written, text);
+    for (uint32_t k = 0; k < n; k++) {
+        if (k)
+            ob_char(b, ',');
+        ob_csv_cell(b, cells[k]);
+    }
+    ob_put(b, "\r\n", 2);
 }
 
 static void emit_csv(Compilation *c, const Results *res, FILE *out)
 {
+    OutBuf sink = sink_buffer(c, out);
+    const ArmTexts *arms = arm_texts(c);
     const char *cells[64];
     uint32_t n = header_cells(c, res, cells, res->score_written);
     for (uint32_t k = 0; k < n; k++) {
         if (k)
-            fputc(',', out);
-        csv_cell(out, cells[k]);
+            ob_char(&sink, ',');
+        ob_csv_cell(&sink, cells[k]);
     }
-    fputs("\r\n", out);
-    for (uint32_t i = 0; i < res->nservices; i++) {
-        n = row_cells(c, res, res->order[i], cells, true, res->score_written);
-        for (uint32_t k = 0; k < n; k++) {
-            if (k)
-                fputc(',', out);
-            csv_cell(out, cells[k]);
-        }
-        fputs("\r\n", out);
-    }
+    ob_put(&sink, "\r\n", 2);
+    write_rows(c, res, &sink, csv_row, arms);
+    ob_flush(&sink);
 }
 
 static void emit_md(Compilation *c, const Results *res, FILE *out)
@@ -323,6 +602,8 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
     uint32_t first_score = first_score_column(res);
     const char *cells[64];
     uint32_t n = header_cells(c, res, cells, res->score_written);
+    const ArmTexts *arms = arm_texts(c);
+    RowText text = {.arms = arms};
     fputs("|", out);
     for (uint32_t k = 0; k < n; k++) {
         fputc(' ', out);
@@ -334,7 +615,7 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
         fputs(k == 0 || (k >= first_score && k + 1 < n) ? "---:|" : "---|", out);
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        n = row_cells(c, res, res->order[i], cells, false, res->score_written);
+        n = row_cells(c, res, res->order[i], cells, false, res->score_written, &text);
         fputs("|", out);
         for (uint32_t k = 0; k < n; k++) {
             fputc(' ', out);
@@ -352,56 +633,98 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
 }
 
 /* "decision": ..., "arm": {...}, "because": ... of row r in table t. */
-static void json_table_fields(Compilation *c, const Results *res, uint32_t t, uint32_t r,
-                              FILE *out)
+static void ob_json_table_fields(OutBuf *b, const Program *p, const Results *res, uint32_t t,
+                                 uint32_t r, const ArmTexts *arms)
 {
-    Program *p = c->program;
-    int d = t < res->ntables ? (t ? res->decisions[t] : res->decision)[r] : -1;
-    const Arm *a = t < p->tables.len
-                       ? table_arm_at(program_table(p, t), (t ? res->arms[t] : res->arm)[r])
-                       : NULL;
-    const char *because = t < p->tables.len ? result_because(p, res, t, r) : NULL;
-    fputs("\"decision\": ", out);
+    bool known = t < res->ntables && t < p->tables.len;
+    int d = known ? (t ? res->decisions[t] : res->decision)[r] : -1;
+    int idx = known ? (t ? res->arms[t] : res->arm)[r] : -1;
+    const char *because = known ? result_because(p, res, t, r) : NULL;
+    ob_str(b, "\"decision\": ");
     if (d >= 0 && !res->failed[r])
-        json_string(out, outcome_name(p, d));
+        ob_json_string(b, outcome_name(p, d));
     else
-        fputs("null", out);
-    fputs(", \"arm\": ", out);
-    if (a) {
-        Source *s = source_get(c, a->loc.file);
-        LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
-        fputs("{\"file\": ", out);
-        json_string(out, s ? s->path : "");
-        fprintf(out, ", \"line\": %u}", lc.line);
+        ob_str(b, "null");
+    ob_str(b, ", \"arm\": ");
+    if (known && row_arm(&arms[t], idx)) {
+        ob_str(b, "{\"file\": ");
+        ob_json_string(b, arms[t].file[idx]);
+        ob_str(b, ", \"line\": ");
+        ob_u32(b, arms[t].line[idx]);
+        ob_char(b, '}');
     } else {
-        fputs("null", out);
+        ob_str(b, "null");
     }
-    fputs(", \"because\": ", out);
+    ob_str(b, ", \"because\": ");
     if (because)
-        json_string(out, because);
+        ob_json_string(b, because);
     else
-        fputs("null", out);
+        ob_str(b, "null");
 }
 
 /* , "tables": {"NAME": {decision, arm, because}, ...} for the named tables
  * (none: nothing, as before tables had names). */
-static void json_named_tables(Compilation *c, const Results *res, uint32_t r, FILE *out)
+static void ob_json_named_tables(OutBuf *b, const Program *p, const Results *res, uint32_t r,
+                                 const ArmTexts *arms)
 {
-    Program *p = c->program;
     bool any = false;
     for (uint32_t t = 0; t < p->tables.len && t < res->ntables; t++) {
         const DecideTable *table = program_table(p, t);
         if (!table->name)
             continue;
-        fputs(any ? ", " : ", \"tables\": {", out);
+        ob_str(b, any ? ", " : ", \"tables\": {");
         any = true;
-        json_string(out, table->name);
-        fputs(": {", out);
-        json_table_fields(c, res, t, r, out);
-        fputc('}', out);
+        ob_json_string(b, table->name);
+        ob_str(b, ": {");
+        ob_json_table_fields(b, p, res, t, r, arms);
+        ob_char(b, '}');
     }
     if (any)
-        fputc('}', out);
+        ob_char(b, '}');
+}
+
+/* One element of "decisions": the row at rank position i, after a comma
+ * unless it is the first. */
+static void json_row(OutBuf *b, const Compilation *c, const Results *res, uint32_t i,
+                     RowText *text)
+{
+    const Program *p = c->program;
+    const KindTable *svc = &p->kinds[EK_SERVICE];
+    uint32_t r = res->order[i];
+    ob_str(b, i ? ",\n    {\"rank\": " : "\n    {\"rank\": ");
+    ob_u32(b, res->rank[r]);
+    ob_str(b, ", \"service\": ");
+    ob_json_string(b, svc->names[r]);
+    ob_str(b, ", ");
+    ob_json_table_fields(b, p, res, 0, r, text->arms);
+    ob_json_named_tables(b, p, res, r, text->arms);
+    ob_str(b, ", \"rank_value\": ");
+    ob_json_number(b, res->rank_value[r]);
+    ob_str(b, ", \"scores\": {");
+    for (uint32_t s = 0, shown = 0; s < res->nscores; s++) {
+        if (res->score_written && !res->score_written[s])
+            continue;
+        ob_str(b, shown++ ? ", " : "");
+        ob_json_string(b, ((Score *)p->scores.items[s])->name);
+        ob_str(b, ": ");
+        ob_json_number(b, res->scores[(size_t)s * res->nservices + r]);
+    }
+    ob_str(b, "}, \"approvers\": [");
+    if (res->approvers[r]) {
+        /* the list is "a, b": each name as a JSON string */
+        const char *s = res->approvers[r];
+        bool first = true;
+        while (*s) {
+            const char *e = strstr(s, ", ");
+            size_t len = e ? (size_t)(e - s) : strlen(s);
+            ob_str(b, first ? "\"" : ", \"");
+            ob_json_chars(b, s, len);
+            ob_char(b, '"');
+            first = false;
+            s += len + (e ? 2 : 0);
+        }
+    }
+    ob_str(b, "]}");
 }
 
 /* {"outcome": n, ..., "undecided": n} of table t. */
@@ -444,7 +767,6 @@ static void json_summaries(Compilation *c, const Results *res, FILE *out)
 static void emit_json(Compilation *c, const Results *res, FILE *out)
 {
     Program *p = c->program;
-    KindTable *svc = kind_table(c, EK_SERVICE);
     fputs("{\n  \"format_version\": \"" STRAT_JSON_FORMAT_VERSION "\",\n  \"strategy\": ", out);
     json_string(out, p->strategy.title ? p->strategy.title : "");
     fputs(",\n  \"inputs_sha256\": ", out);
@@ -456,40 +778,9 @@ static void emit_json(Compilation *c, const Results *res, FILE *out)
         fputs("null", out);
     json_summaries(c, res, out);
     fputs(",\n  \"decisions\": [", out);
-    for (uint32_t i = 0; i < res->nservices; i++) {
-        uint32_t r = res->order[i];
-        fprintf(out, "%s\n    {\"rank\": %u, \"service\": ", i ? "," : "", res->rank[r]);
-        json_string(out, svc->names[r]);
-        fputs(", ", out);
-        json_table_fields(c, res, 0, r, out);
-        json_named_tables(c, res, r, out);
-        fputs(", \"rank_value\": ", out);
-        json_number(out, res->rank_value[r]);
-        fputs(", \"scores\": {", out);
-        for (uint32_t s = 0, shown = 0; s < res->nscores; s++) {
-            if (res->score_written && !res->score_written[s])
-                continue;
-            fputs(shown++ ? ", " : "", out);
-            json_string(out, ((Score *)p->scores.items[s])->name);
-            fputs(": ", out);
-            json_number(out, res->scores[(size_t)s * res->nservices + r]);
-        }
-        fputs("}, \"approvers\": [", out);
-        if (res->approvers[r]) {
-            /* the list is "a, b" */
-            const char *s = res->approvers[r];
-            bool first = true;
-            while (*s) {
-                const char *e = strstr(s, ", ");
-                size_t len = e ? (size_t)(e - s) : strlen(s);
-                fputs(first ? "" : ", ", out);
-                json_string(out, arena_strndup(&c->arena, s, len));
-                first = false;
-                s += len + (e ? 2 : 0);
-            }
-        }
-        fputs("]}", out);
-    }
+    OutBuf sink = sink_buffer(c, out);
+    write_rows(c, res, &sink, json_row, arm_texts(c));
+    ob_flush(&sink);
     fputs(res->nservices ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 

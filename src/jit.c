@@ -34,6 +34,7 @@
 #include <libgccjit.h>
 #include <math.h>
 #include <nettle/sha2.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -48,6 +49,120 @@
 #include "json.h"
 #include "numeric.h"
 #include "parallel.h"
+
+/* ---- libgccjit, loaded when the JIT is about to be used ---------------------
+ *
+ * strat is not linked with libgccjit: its 30 MB and hundred thousand
+ * relocations would be paid by every process at start-up (some 4 ms), and
+ * most runs (check, a small decide, the language server) never compile.
+ * The library is dlopen'ed the first time a run may use the JIT (plan_new),
+ * and the functions below are found by name: first in the global scope,
+ * so that a definition in the executable or an LD_PRELOAD library
+ * interposes as under ordinary linking (tests/unit/test_jit_cache.c relies
+ * on it), then in the library itself.  The table is the process's, filled
+ * once (pthread_once) and never changed after: the compilations share it
+ * as they would share the linked library.  When the library cannot be
+ * loaded, everything is interpreted (said with --verbose). */
+#define GCCJIT_FUNCTIONS(X)                                                               \
+    X(block_add_assignment) X(block_add_assignment_op) X(block_end_with_conditional)       \
+    X(block_end_with_jump) X(block_end_with_return) X(block_end_with_void_return)          \
+    X(context_acquire) X(context_add_command_line_option) X(context_compile)               \
+    X(context_compile_to_file) X(context_get_first_error) X(context_get_type)              \
+    X(context_new_array_access) X(context_new_binary_op) X(context_new_call)               \
+    X(context_new_cast) X(context_new_comparison) X(context_new_function)                  \
+    X(context_new_param) X(context_new_rvalue_from_double) X(context_new_rvalue_from_int)  \
+    X(context_new_string_literal) X(context_new_unary_op) X(context_release)               \
+    X(context_set_int_option) X(function_new_block) X(function_new_local)                  \
+    X(lvalue_as_rvalue) X(param_as_rvalue) X(result_get_code) X(result_release)            \
+    X(type_get_pointer) X(version_major) X(version_minor) X(version_patchlevel)
+
+#define GCCJIT_FIELD(name) __typeof__(gcc_jit_##name) *name;
+typedef struct GccJit {
+    GCCJIT_FUNCTIONS(GCCJIT_FIELD)
+    bool loaded;
+    char error[256];          /* why not, when not loaded */
+} GccJit;
+#undef GCCJIT_FIELD
+
+static GccJit gccjit;
+static pthread_once_t gccjit_once = PTHREAD_ONCE_INIT;
+
+/* The soname a distribution's libgccjit0 installs. */
+#define GCCJIT_LIBRARY "libgccjit.so.0"
+
+static void gccjit_open(void)
+{
+    /* STRAT_LIBGCCJIT: another file (a libgccjit outside the loader's
+     * path; the tests name one that does not exist).  Ignored in a
+     * setuid process, as LD_LIBRARY_PATH is. */
+    const char *env = secure_getenv("STRAT_LIBGCCJIT");
+    const char *lib = env && *env ? env : GCCJIT_LIBRARY;
+    /* global: a test's interposed function finds the real one with
+     * RTLD_NEXT; never unloaded (a kernel's result may be kept to the
+     * end, and libgccjit is not made to be unloaded) */
+    void *h = dlopen(lib, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(gccjit.error, sizeof gccjit.error, "%s", e ? e : "dlopen failed");
+        return;
+    }
+#define GCCJIT_FIND(name)                                                                 \
+    if (!(*(void **)&gccjit.name = dlsym(RTLD_DEFAULT, "gcc_jit_" #name)) &&              \
+        !(*(void **)&gccjit.name = dlsym(h, "gcc_jit_" #name))) {                         \
+        snprintf(gccjit.error, sizeof gccjit.error, "%s has no gcc_jit_%s", lib, #name);  \
+        return;                                                                           \
+    }
+    GCCJIT_FUNCTIONS(GCCJIT_FIND)
+#undef GCCJIT_FIND
+    gccjit.loaded = true;
+}
+
+/* libgccjit's functions, loaded on the first call: NULL with *why set
+ * when they cannot be had. */
+static const GccJit *gccjit_load(const char **why)
+{
+    pthread_once(&gccjit_once, gccjit_open);
+    *why = gccjit.error;
+    return gccjit.loaded ? &gccjit : NULL;
+}
+
+/* From here on a call of gcc_jit_NAME goes through the table (loaded: the
+ * plan is only made after gccjit_load succeeded). */
+#define gcc_jit_block_add_assignment gccjit.block_add_assignment
+#define gcc_jit_block_add_assignment_op gccjit.block_add_assignment_op
+#define gcc_jit_block_end_with_conditional gccjit.block_end_with_conditional
+#define gcc_jit_block_end_with_jump gccjit.block_end_with_jump
+#define gcc_jit_block_end_with_return gccjit.block_end_with_return
+#define gcc_jit_block_end_with_void_return gccjit.block_end_with_void_return
+#define gcc_jit_context_acquire gccjit.context_acquire
+#define gcc_jit_context_add_command_line_option gccjit.context_add_command_line_option
+#define gcc_jit_context_compile gccjit.context_compile
+#define gcc_jit_context_compile_to_file gccjit.context_compile_to_file
+#define gcc_jit_context_get_first_error gccjit.context_get_first_error
+#define gcc_jit_context_get_type gccjit.context_get_type
+#define gcc_jit_context_new_array_access gccjit.context_new_array_access
+#define gcc_jit_context_new_binary_op gccjit.context_new_binary_op
+#define gcc_jit_context_new_call gccjit.context_new_call
+#define gcc_jit_context_new_cast gccjit.context_new_cast
+#define gcc_jit_context_new_comparison gccjit.context_new_comparison
+#define gcc_jit_context_new_function gccjit.context_new_function
+#define gcc_jit_context_new_param gccjit.context_new_param
+#define gcc_jit_context_new_rvalue_from_double gccjit.context_new_rvalue_from_double
+#define gcc_jit_context_new_rvalue_from_int gccjit.context_new_rvalue_from_int
+#define gcc_jit_context_new_string_literal gccjit.context_new_string_literal
+#define gcc_jit_context_new_unary_op gccjit.context_new_unary_op
+#define gcc_jit_context_release gccjit.context_release
+#define gcc_jit_context_set_int_option gccjit.context_set_int_option
+#define gcc_jit_function_new_block gccjit.function_new_block
+#define gcc_jit_function_new_local gccjit.function_new_local
+#define gcc_jit_lvalue_as_rvalue gccjit.lvalue_as_rvalue
+#define gcc_jit_param_as_rvalue gccjit.param_as_rvalue
+#define gcc_jit_result_get_code gccjit.result_get_code
+#define gcc_jit_result_release gccjit.result_release
+#define gcc_jit_type_get_pointer gccjit.type_get_pointer
+#define gcc_jit_version_major gccjit.version_major
+#define gcc_jit_version_minor gccjit.version_minor
+#define gcc_jit_version_patchlevel gccjit.version_patchlevel
 
 typedef void (*KernelFn)(double **num, int32_t **i32, uint32_t **spans,
                          const double *params, const int32_t *atoms, double **extra,
@@ -1578,15 +1693,26 @@ static Plan *plan_new(Eval *ev)
     if (n == 0 || n > INT32_MAX / (prog->scores.len + 1) ||
         (prog->scores.len == 0 && !prog->decide))
         return NULL;
+    /* under --jit=auto a small portfolio is interpreted (kernel_get): no
+     * need of the library then, nor of its version in the key */
+    bool may_compile = c->opts.jit != STRAT_JIT_AUTO || n >= JIT_AUTO_WARM;
+    const char *why;
+    if (may_compile && !gccjit_load(&why)) {
+        verbose(c, "libgccjit cannot be loaded (%s): interpreting", why);
+        return NULL;
+    }
     bool *seen = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
     const bool *wanted = ev->res ? ev->res->score_wanted : NULL;   /* decide.c */
     for (uint32_t i = 0; i < prog->scores.len; i++)
         if (!wanted || wanted[i])
             order_scores(c, prog->scores.items[i], &p->order, seen);
     p->score_jit = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
-    key_put(p, "strat-jit 1 %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
-            gcc_jit_version_major(), gcc_jit_version_minor(), gcc_jit_version_patchlevel(),
-            c->test.jit_O0 ? 0 : 3);
+    if (may_compile)
+        key_put(p, "strat-jit 1 %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
+                gcc_jit_version_major(), gcc_jit_version_minor(),
+                gcc_jit_version_patchlevel(), c->test.jit_O0 ? 0 : 3);
+    else
+        key_put(p, "strat-jit 1 %s interpreted\n", STRAT_VERSION);   /* (not looked up) */
     for (uint32_t i = 0; i < p->svc->nattrs; i++)
         key_put(p, "attr %u %d\n", i, (int)p->svc->attrs[i].type.kind);
     /* a score compiles if it and every score it calls compile */

@@ -10,7 +10,8 @@
 #      builds the targets, about 30 s more)
 #   2. allocation-failure sweep of examples/retail with check and decide,
 #      and of a 5000-service CSV parsed by worker threads
-#      (STRAT_CSV_BLOCK=4096) with check and sensitivity
+#      (STRAT_CSV_BLOCK=4096) with check and sensitivity, and its decisions
+#      written as CSV and JSON by the writer's threads (STRAT_OUTPUT_BLOCK=64)
 #      (tests/reliability/alloc_sweep.sh, sampled past N=200) using the
 #      ASan build build/asan/strat when it is present and newer than every
 #      source, else the ASan+UBSan strat that step 1 linked in build/fuzz/,
@@ -86,6 +87,10 @@ ALLOC_COMMANDS="check decide" part "alloc sweep" bash "$root/tests/reliability/a
 # run, and the load must stop and join them before unwinding
 STRAT_CSV_BLOCK=4096 ALLOC_COMMANDS="check sensitivity" \
     part "alloc sweep, threaded CSV" bash "$root/tests/reliability/alloc_sweep.sh" "$sweep_bin" synthetic
+# its decisions written as CSV and JSON by the writer's worker threads
+# (blocks of 64 rows): failures strike while the blocks are set up
+STRAT_OUTPUT_BLOCK=64 ALLOC_COMMANDS="csv json" \
+    part "alloc sweep, threaded writer" bash "$root/tests/reliability/alloc_sweep.sh" "$sweep_bin" synthetic
 
 # ---- 3. no partial output ----------------------------------------------------------------
 part "partial output" bash "$root/tests/reliability/partial_output.sh" "$bin"

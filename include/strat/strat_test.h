@@ -18,6 +18,8 @@ typedef struct strat_test_knobs {
                                   the same bits, compiled faster */
     unsigned csv_block_bytes;  /* CSV bytes per parallel block; 0: the
                                   default (tiny blocks stress the seams) */
+    unsigned output_block_rows;   /* CSV/JSON rows formatted per parallel
+                                  block; 0: the default */
 } strat_test_knobs;
 
 /* Sets the knobs of c (copied); call before loading. */

@@ -632,6 +632,10 @@ int main(int argc, char **argv)
     const char *block = getenv("STRAT_CSV_BLOCK");
     if (block && atol(block) > 0)
         o.test.csv_block_bytes = (unsigned)atol(block);
+    /* and tiny output blocks put one between most rows written */
+    const char *rows = getenv("STRAT_OUTPUT_BLOCK");
+    if (rows && atol(rows) > 0)
+        o.test.output_block_rows = (unsigned)atol(rows);
     int rc = cmd->run(&o);
     free(files);
     free(lint);

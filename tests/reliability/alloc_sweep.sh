@@ -10,7 +10,8 @@
 # STRAT_FAIL_ALLOC=N is set (src/cli/cli.c).  For each example main file
 # (examples/NAME/NAME.strat, or the EXAMPLEs named) and each command —
 # check, decide -o FILE, explain SERVICE (the first service decided), test,
-# fmt --check and sensitivity --runs 3 -o FILE — the unfailed run is the
+# fmt --check and sensitivity --runs 3 -o FILE, and when named in
+# ALLOC_COMMANDS csv and json (decide --format csv|json -o FILE) — the unfailed run is the
 # reference; then at each N the run must either
 #   - fail cleanly: exit 2, "out of memory" on stderr, no sanitizer report
 #     (use the ASan build: leaks count as failures, with tests/lsan.supp),
@@ -175,6 +176,9 @@ for f in "${examples[@]}"; do
         case $cmd in
             check) args=(check --today "$today" --color never "$file") ;;
             decide) args=(decide --today "$today" -o "$tmp/decide.out" "$file"); want_file=1 ;;
+            csv | json)
+                args=(decide --format "$cmd" --today "$today" -o "$tmp/decide.out" "$file")
+                want_file=1 ;;
             explain)
                 if [ -z "$service" ]; then
                     echo "skip $ex explain: no decided service"
@@ -195,6 +199,7 @@ for f in "${examples[@]}"; do
             *) echo "alloc: unknown command $cmd" >&2; exit 2 ;;
         esac
         label="$ex ${args[0]}"
+        [ "$cmd" = csv ] || [ "$cmd" = json ] && label="$ex decide $cmd"
         run 0 "$dir" "${args[@]}"
         ref_code=$code
         cp "$tmp/out" "$tmp/ref.out"
