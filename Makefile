@@ -236,6 +236,8 @@ install: all
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/strat.pc
 	if [ -f docs/strat.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
 	    install -m 644 docs/strat.1 $(DESTDIR)$(PREFIX)/share/man/man1/strat.1; fi
+	install -d $(DESTDIR)$(PREFIX)/share/doc/strat
+	install -m 644 README.md LICENSE docs/*.md $(DESTDIR)$(PREFIX)/share/doc/strat/
 
 # Removes exactly the files install put there, then the directories that
 # belong to strat alone if they are left empty (bin/, lib/... stay).
@@ -246,9 +248,11 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/strat.pc \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/strat.1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strat \
-	    $(addprefix $(DESTDIR)$(PREFIX)/share/strat/stdlib/std/,$(notdir $(wildcard stdlib/std/*.strat)))
+	    $(addprefix $(DESTDIR)$(PREFIX)/share/strat/stdlib/std/,$(notdir $(wildcard stdlib/std/*.strat))) \
+	    $(addprefix $(DESTDIR)$(PREFIX)/share/doc/strat/,README.md LICENSE $(notdir $(wildcard docs/*.md)))
 	rmdir $(DESTDIR)$(PREFIX)/share/strat/stdlib/std $(DESTDIR)$(PREFIX)/share/strat/stdlib \
-	    $(DESTDIR)$(PREFIX)/share/strat $(DESTDIR)$(PREFIX)/include/strat 2>/dev/null || true
+	    $(DESTDIR)$(PREFIX)/share/strat $(DESTDIR)$(PREFIX)/include/strat \
+	    $(DESTDIR)$(PREFIX)/share/doc/strat 2>/dev/null || true
 
 clean:
 	rm -rf build

@@ -111,6 +111,9 @@ if [ -f docs/strat.1 ]; then
 else
     skipped "docs/strat.1 does not exist: no man page to install"
 fi
+for f in README.md LICENSE docs/*.md; do
+    check "share/doc/strat/$(basename "$f") installed" cmp -s "$f" "$INST/share/doc/strat/$(basename "$f")"
+done
 PC=$INST/lib/pkgconfig/strat.pc
 check "lib/pkgconfig/strat.pc installed" test -s "$PC"
 check "strat.pc: prefix=$P" grep -qx "prefix=$P" "$PC"

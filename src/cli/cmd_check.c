@@ -257,6 +257,7 @@ int cmd_check(CliOptions *o)
     if (project && entries.n == 0) {
         fputs("strat check: no files named, and no .strat file under the current directory "
               "has a `strategy` block\nTry `strat check --help`.\n", stderr);
+        project_list_free(&entries);
         return STRAT_FAILURE;
     }
     if (!project && entries.n && !o->quiet)

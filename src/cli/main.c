@@ -21,7 +21,8 @@ static const char *const main_usage =
     "IT service strategy as code: check a strategy, and decide its portfolio.\n"
     "\n"
     "commands:\n"
-    "  check FILES...          diagnostics only (exit 0 clean, 1 errors, 2 failure)\n"
+    "  check [FILES...]        diagnostics only (exit 0 clean, 1 errors, 2 failure);\n"
+    "                          no FILES: every file with a strategy block under .\n"
     "  decide FILES...         portfolio decisions: table, json, csv, md, html, summary\n"
     "  explain FILES... SVC    why SVC got its decision, and what would flip it\n"
     "  test FILES...           run the strategy's test blocks\n"
@@ -50,7 +51,8 @@ static const char *const common_help =
     "  --max-errors N         print at most N diagnostics (default 500)\n"
     "  --threads N            threads for CSV loading and scoring (default: one per core)\n"
     "  --color WHEN           auto, always or never (diagnostics on stderr)\n"
-    "  -q, --quiet            print nothing but diagnostics\n"
+    "  -q, --quiet            print nothing but diagnostics (and test's last line)\n"
+    "  -v, --verbose          stage times, JIT and CSV notes on stderr\n"
     "  -h, --help             this help\n";
 
 typedef struct Command {
@@ -62,10 +64,15 @@ typedef struct Command {
 
 static const Command commands[] = {
     {"check", cmd_check,
-     "usage: strat check [OPTIONS] FILES...\n\n"
+     "usage: strat check [OPTIONS] [FILES...]\n\n"
      "Loads the strategy (following imports), resolves every name and runs every\n"
      "check; prints diagnostics.  Exit 0 when clean (warnings allowed), 1 when\n"
-     "errors were found (or warnings, with --werror), 2 on usage or I/O failure.\n\n"
+     "errors were found (or warnings, with --werror), 2 on usage or I/O failure.\n"
+     "A file with no strategy block is checked as part of the entry files (files\n"
+     "with one) that import it, looked for under --root, the nearest directory\n"
+     "holding .git, or the current directory.  With no FILES: every entry file\n"
+     "under the current directory, each on its own; the exit is the worst.  Clean\n"
+     "and at a terminal, one line on stdout says so.\n\n"
      "  --format FMT           text (default, on stderr), json, sarif or github\n"
      "                         (on stdout, or to -o FILE)\n"
      "  -o FILE                write the json/sarif/github report to FILE atomically\n",
