@@ -1120,6 +1120,20 @@ strat_status sql_emit(Compilation *c, FILE *out, const SqlOptions *opts)
     }
     add_col(q, "_failed", *finite ? arena_printf(A, "NOT (%s)", finite) : "FALSE", flayer);
     Tx failed = tx_make("_failed", flayer + 1, T_BOOL, true, true);
+    /* Not yet translated: the named decide tables and `because` texts with
+     * {expression} (they came to the language after this emitter); refused
+     * rather than dropped. */
+    for (uint32_t t = 0; t < p->tables.len; t++) {
+        const DecideTable *table = program_table(p, t);
+        if (table->name)
+            refuse(q, D_SQL_EXPR, table->decl->loc,
+                   arena_printf(A, "the named decide table `%s`", table->name));
+        for (Arm *a = table->interpolates ? table->decl->arms : NULL; a; a = a->next)
+            if (a->because.s && strchr(a->because.s, '{')) {
+                refuse(q, D_SQL_EXPR, a->loc, "a `because` with {expression}");
+                break;
+            }
+    }
     decide_table(q, p->decide, failed);
 
     /* approvals: each role once, when any approval naming it holds for
