@@ -15,6 +15,7 @@
  * once. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -38,10 +39,14 @@ static bool importing_entries(const CliOptions *o, ProjectList *out)
 {
     out->paths = NULL;
     out->n = 0;
-    for (int i = 0; i < o->nfiles; i++)
-        if (strcmp(o->files[i], "-") == 0 || access(o->files[i], R_OK) != 0 ||
-            project_has_strategy(o->files[i]))
+    /* `-`, a file that is not there or not a regular one, a file with a
+     * strategy block: the files as they are (the check says what is wrong) */
+    for (int i = 0; i < o->nfiles; i++) {
+        struct stat st;
+        if (strcmp(o->files[i], "-") == 0 || stat(o->files[i], &st) != 0 ||
+            !S_ISREG(st.st_mode) || project_has_strategy(o->files[i]))
             return true;
+    }
     size_t cap = 0;
     char *root = o->lib.project_root ? realpath(o->lib.project_root, NULL) : NULL;
     if (o->lib.project_root && !root)

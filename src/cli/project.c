@@ -36,11 +36,11 @@ void project_list_free(ProjectList *l)
 }
 
 /* The whole of a regular file (not a link), NUL-terminated; NULL when it
- * cannot be read or is too large.  O_NONBLOCK: a FIFO must not hang the
- * scan (fstat then turns it away). */
+ * cannot be read or is too large. */
 static char *read_text(const char *path, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must not hang the scan (it is refused below) */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return NULL;
     struct stat st;
@@ -220,7 +220,8 @@ static void walk(Scan *s, const char *dir, int depth)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         char path[PATH_MAX];
         int k = snprintf(path, sizeof path, "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
@@ -246,6 +247,8 @@ static int cmp_node(const void *a, const void *b)
 
 static Node *find_node(Scan *s, const char *path)
 {
+    if (!s->n)
+        return NULL;
     Node key = {(char *)path, false, NULL, 0};
     return bsearch(&key, s->nodes, s->n, sizeof *s->nodes, cmp_node);
 }
@@ -352,7 +355,8 @@ bool project_entries(const char *top, const char *target, const char *root,
     out->paths = NULL;
     out->n = 0;
     walk(&s, top, 0);
-    qsort(s.nodes, s.n, sizeof *s.nodes, cmp_node);
+    if (s.n)
+        qsort(s.nodes, s.n, sizeof *s.nodes, cmp_node);
     bool *seen = calloc(s.n + 1, sizeof *seen);
     out->paths = calloc(s.n + 1, sizeof *out->paths);
     if (!seen || !out->paths)
