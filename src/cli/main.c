@@ -500,13 +500,18 @@ int main(int argc, char **argv)
         } else if (TAKES("--scenario")) {
             o.lib.scenario = val;
         } else if (TAKES("--table")) {
-            if (strcmp(cmd->name, "explain") != 0 && strcmp(cmd->name, "graph") != 0) {
+            /* Two meanings: the decide table to explain or colour by, and for
+             * `strat sql` the name of the inventory table the query reads. */
+            if (strcmp(cmd->name, "sql") == 0) {
+                o.sql.table = val;
+            } else if (strcmp(cmd->name, "explain") != 0 && strcmp(cmd->name, "graph") != 0) {
                 free(files);
                 free(lint);
-                return usage_error(cmd->name, "%s applies to `strat explain` and `strat "
-                                              "graph` only", "--table");
+                return usage_error(cmd->name, "%s applies to `strat explain`, `strat graph` "
+                                              "and `strat sql` only", "--table");
+            } else {
+                o.lib.table = val;
             }
-            o.lib.table = val;
         } else if (TAKES("--max-errors")) {
             if (!count_option(val, 1000000, &o.lib.max_errors)) {
                 free(files);
@@ -526,8 +531,7 @@ int main(int argc, char **argv)
                 free(lint);
                 return usage_error(cmd->name, why, name);
             }
-        } else if (TAKES("--dialect") || TAKES("--table") || TAKES("--view") ||
-                   TAKES("--row-order")) {
+        } else if (TAKES("--dialect") || TAKES("--view") || TAKES("--row-order")) {
             char name[16];
             snprintf(name, sizeof name, "%.*s", (int)strcspn(a, "="), a);
             if (strcmp(cmd->name, "sql") != 0) {
@@ -536,7 +540,6 @@ int main(int argc, char **argv)
                 return usage_error(cmd->name, "%s applies to `strat sql` only", name);
             }
             *(a[2] == 'd'   ? &o.sql.dialect
-              : a[2] == 't' ? &o.sql.table
               : a[2] == 'v' ? &o.sql.view
                             : &o.sql.row_order) = val;
         } else if (TAKES("--scores")) {
