@@ -39,12 +39,16 @@ static bool importing_entries(const CliOptions *o, ProjectList *out)
 {
     out->paths = NULL;
     out->n = 0;
-    /* `-`, a file that is not there or not a regular one, a file with a
-     * strategy block: the files as they are (the check says what is wrong) */
+    /* `-`, a file that is not there, not a regular one or reached through
+     * a link, a file with a strategy block: the files as they are (the
+     * check says what is wrong, and confines what a link leads to) */
     for (int i = 0; i < o->nfiles; i++) {
         struct stat st;
-        if (strcmp(o->files[i], "-") == 0 || stat(o->files[i], &st) != 0 ||
-            !S_ISREG(st.st_mode) || project_has_strategy(o->files[i]))
+        char *plain = strcmp(o->files[i], "-") == 0 ? NULL : project_plain_path(o->files[i]);
+        bool as_is = !plain || lstat(plain, &st) != 0 || !S_ISREG(st.st_mode) ||
+                     project_has_strategy(plain);
+        free(plain);
+        if (as_is)
             return true;
     }
     size_t cap = 0;
@@ -52,8 +56,8 @@ static bool importing_entries(const CliOptions *o, ProjectList *out)
     if (o->lib.project_root && !root)
         return true;              /* the check says what is wrong with --root */
     for (int i = 0; i < o->nfiles; i++) {
-        char *top = project_top_for(o->files[i], o->lib.project_root);
-        char *real = realpath(o->files[i], NULL);
+        char *real = project_plain_path(o->files[i]);
+        char *top = real ? project_top_for(real, o->lib.project_root) : NULL;
         ProjectList found = {0};
         bool fine = top && real && project_entries(top, real, root, &found);
         free(top);

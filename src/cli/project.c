@@ -83,18 +83,23 @@ static const char *after_keyword(const char *line, const char *end, const char *
 typedef struct Node {
     char *path;           /* canonical */
     bool has_strategy;
-    char **imports;       /* canonical paths of the files it imports */
+    char **imports;       /* the files it imports, under the top (lexical) */
     size_t nimports;
 } Node;
 
 typedef struct Scan {
+    const char *top;      /* canonical: the directory scanned */
     Node *nodes;
     size_t n, cap;
     bool oom;
 } Scan;
 
-/* dir/spec(.strat), canonical; NULL when it names nothing (or std/...). */
-static char *resolve_import(const char *dir, const char *spec, size_t len)
+/* dir/spec(.strat) with `.` and `..` taken lexically, as the loader takes
+ * them before it confines a path (load.c); NULL when it names nothing (or
+ * std/...) or leaves dir's top.  No system call: an import that leads out
+ * of the project must not make the scan look there (realpath() would
+ * follow it, and a hostile file could name anything). */
+static char *resolve_import(const char *top, const char *dir, const char *spec, size_t len)
 {
     if (len == 0 || spec[0] == '/' || (len > 4 && strncmp(spec, "std/", 4) == 0))
         return NULL;
@@ -104,7 +109,33 @@ static char *resolve_import(const char *dir, const char *spec, size_t len)
                      has_ext ? "" : ".strat");
     if (k < 0 || (size_t)k >= sizeof joined)
         return NULL;
-    return realpath(joined, NULL);
+    char *out = malloc((size_t)k + 2);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (const char *p = joined; *p;) {
+        while (*p == '/')
+            p++;
+        size_t seg = strcspn(p, "/");
+        if (seg == 2 && p[0] == '.' && p[1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--;
+        } else if (seg > 0 && !(seg == 1 && p[0] == '.')) {
+            out[n++] = '/';
+            memcpy(out + n, p, seg);
+            n += seg;
+        }
+        p += seg;
+    }
+    out[n] = '\0';
+    size_t nt = strcmp(top, "/") == 0 ? 0 : strlen(top);
+    if (strncmp(out, top, nt) != 0 || out[nt] != '/') {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
 bool project_has_strategy(const char *path)
@@ -164,7 +195,7 @@ static void scan_file(Scan *s, const char *path)
         rest = after_keyword(p, eol, "import");
         if (rest && rest < eol && *rest == '"') {
             const char *close = memchr(rest + 1, '"', (size_t)(eol - rest - 1));
-            char *target = close ? resolve_import(dir, rest + 1, (size_t)(close - rest - 1))
+            char *target = close ? resolve_import(s->top, dir, rest + 1, (size_t)(close - rest - 1))
                                  : NULL;
             if (target && node->nimports == cap) {
                 cap = cap ? 2 * cap : 8;
@@ -307,13 +338,54 @@ char *project_shown_path(const char *path, bool relative)
     return out;
 }
 
-char *project_top_for(const char *file, const char *root)
+char *project_plain_path(const char *file)
+{
+    char cwd[PATH_MAX];
+    if (file[0] != '/' && !getcwd(cwd, sizeof cwd))
+        return NULL;
+    size_t need = (file[0] == '/' ? 0 : strlen(cwd)) + strlen(file) + 3;
+    char *out = malloc(need > PATH_MAX ? need : PATH_MAX);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    if (file[0] != '/') {
+        n = strcmp(cwd, "/") == 0 ? 0 : strlen(cwd);
+        memcpy(out, cwd, n);
+    }
+    for (const char *p = file; *p;) {
+        while (*p == '/')
+            p++;
+        size_t seg = strcspn(p, "/");
+        if (seg == 2 && p[0] == '.' && p[1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--;
+        } else if (seg > 0 && !(seg == 1 && p[0] == '.')) {
+            /* each component, parents first, must not be a link: then
+             * lstat never looks past one, and `..` is the real parent */
+            out[n] = '/';
+            memcpy(out + n + 1, p, seg);
+            out[n + 1 + seg] = '\0';
+            struct stat st;
+            if (lstat(out, &st) != 0 || S_ISLNK(st.st_mode)) {
+                free(out);
+                return NULL;
+            }
+            n += 1 + seg;
+        }
+        p += seg;
+    }
+    if (n == 0)
+        out[n++] = '/';
+    out[n] = '\0';
+    return out;
+}
+
+char *project_top_for(const char *real, const char *root)
 {
     if (root)
         return realpath(root, NULL);
-    char *real = realpath(file, NULL);
-    if (!real)
-        return NULL;
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", real);
     char *slash = strrchr(dir, '/');
@@ -327,10 +399,8 @@ char *project_top_for(const char *file, const char *root)
     for (;;) {
         struct stat st;
         snprintf(probe, sizeof probe, "%s/.git", strcmp(cur, "/") ? cur : "");
-        if (lstat(probe, &st) == 0) {
-            free(real);
+        if (lstat(probe, &st) == 0)
             return strdup(cur);
-        }
         char *up = strrchr(cur, '/');
         if (!up || strcmp(cur, "/") == 0)
             break;
@@ -342,7 +412,6 @@ char *project_top_for(const char *file, const char *root)
     /* else the current directory, when the file is under it; else its own */
     char cwd[PATH_MAX];
     size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
-    free(real);
     if (n > 1 && strncmp(dir, cwd, n) == 0 && (dir[n] == '/' || dir[n] == '\0'))
         return strdup(cwd);
     return strdup(dir);
@@ -351,7 +420,7 @@ char *project_top_for(const char *file, const char *root)
 bool project_entries(const char *top, const char *target, const char *root,
                      ProjectList *out)
 {
-    Scan s = {0};
+    Scan s = {.top = top};
     out->paths = NULL;
     out->n = 0;
     walk(&s, top, 0);

@@ -21,11 +21,18 @@ void project_list_free(ProjectList *l);
  * cannot be read. */
 bool project_has_strategy(const char *path);
 
-/* The directory the entries of file are searched under: root (--root)
- * when given; else the nearest directory upward from the file's holding
- * .git; else the current directory when it holds the file; else the
- * file's own directory.  Canonical; NULL when the file cannot be found. */
-char *project_top_for(const char *file, const char *root);
+/* file as an absolute path with `.` and `..` resolved, when it exists
+ * and no component of it is a symbolic link (else NULL): then it is
+ * canonical, and finding it looked at nothing a link leads to (a hostile
+ * link must not send the entry scan outside the project). */
+char *project_plain_path(const char *file);
+
+/* The directory the entries of the file at `real` (a plain path, above)
+ * are searched under: root (--root) when given; else the nearest directory
+ * upward from the file's holding .git; else the current directory when it
+ * holds the file; else the file's own directory.  Canonical; NULL when
+ * out of memory. */
+char *project_top_for(const char *real, const char *root);
 
 /* Every file under top (canonical) with a `strategy` block, skipping
  * hidden directories, build/ and node_modules/, symbolic links, and

@@ -198,6 +198,11 @@ if command -v strace >/dev/null 2>&1 && strace -f -o /dev/null true 2>/dev/null;
     done
     untouched "strategy/main.strat" check --today $today strategy/main.strat
     untouched "strategy/rel.strat" check --root . --today $today strategy/rel.strat
+    # a file with no strategy block through a linked directory, under
+    # --root: the entry scan must not follow the link to look for
+    # importers (or a .git) outside.  (Without --root the root is the
+    # named file's own directory, wherever that is.)
+    untouched "--root . outdir/secret.strat" check --root . --today $today outdir/secret.strat
     untouched "a_dangling.strat second.strat" check --today $today a_dangling.strat second.strat
     untouched "fmt --check strategy/main.strat" fmt --check strategy/main.strat
 else
