@@ -94,7 +94,6 @@ enum { MAX_SCORE_COLUMNS = 48 };
 
 /* Decide tables shown as columns: decision, arm and because of each (the
  * first at 2..4, as before tables had names); at most MAX_TABLE_COLUMNS. */
-enum { MAX_TABLE_COLUMNS = 4 };
 
 static uint32_t shown_tables(const Results *res)
 {

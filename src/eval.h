@@ -64,6 +64,10 @@ typedef struct Results {
     const bool *score_written;
 } Results;
 
+/* The decide tables the per-service outputs (and `strat sql`) write as
+ * columns, decision, arm and because each: the first this many. */
+enum { MAX_TABLE_COLUMNS = 4 };
+
 typedef struct Eval {
     Compilation *c;
     Program *p;

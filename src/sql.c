@@ -5,8 +5,9 @@
  * Takes the checked and decided Program (the decide stage says which
  * scores are computed and written: Results.score_wanted/score_written) and
  * gives the text of one query.  Its rows: every service with rank,
- * service, decision, arm (file:line), because and each written score, in
- * the order `strat decide` prints them.
+ * service, each shown decide table's decision, arm (file:line) and
+ * because, each written score and the approvers, in the order and with
+ * the columns of `strat decide --format csv`.
  *
  * Where the rows come from: the services loaded from CSV by the one
  * `load service` are read from a table (--table; its columns named as the
@@ -34,10 +35,12 @@
  *     of the .strat files: per declared service they are values in the
  *     VALUES list; a service from the table supports nothing and has no
  *     risk blocks (a supports column in the table is refused, S1305);
- *   - the decide table is one CASE, arms in order (first match), giving
- *     the arm's index; decision, arm and because are read off it;
- *   - rank is ROW_NUMBER() over the rank value (NULL last, -0 as +0), ties
- *     by `_ord`.
+ *   - each decide table is one CASE, arms in order (first match), giving
+ *     the arm's index (`_arm<t>`); decision, arm and because are read off
+ *     it (`_dec<t>` is what decision(s, T) and an approval's `T` read),
+ *     an interpolated `because` as its pieces joined with ||;
+ *   - rank is ROW_NUMBER() over the rank value of the table with `rank
+ *     by` (NULL last, -0 as +0), ties by `_ord`.
  * Expressions are built bottom-up into columns of a chain of CTEs l0, l1,
  * ...: a sub-expression used more than once (a guarded divisor, the
  * argument of norm()) is a column of its own, so the text stays linear in
@@ -88,6 +91,8 @@ typedef struct Sql {
     PtrVec exp_cats;         /* Name: exposure categories read */
     bool align_used;
     int *score_layer;        /* per score: layer of its column's reference; -1 */
+    int *dec_layer;          /* per decide table: layer of `_dec<t>`'s reference */
+    uint32_t ndecided;       /* tables [0, ndecided) have their `_dec<t>` */
     Tx lets[LET_SLOTS];
     bool let_set[LET_SLOTS];
     uint32_t nhoist;
@@ -486,8 +491,17 @@ static Tx tx_builtin(Sql *q, Expr *e)
     case B_SUM: case B_ANY: case B_ALL:
         return refuse(q, args[0]->kind == EX_COMPREH ? D_SQL_PORTFOLIO : D_SQL_EXPR, e->loc,
                       arena_printf(A, "%s()", builtin_name(b)));
-    case B_DECISION:
-        return refuse(q, D_SQL_PORTFOLIO, e->loc, "decision()");
+    case B_DECISION: {
+        /* the service's own decision in a table decided before (the
+         * checker allows no other in an arm; approvals come after all) */
+        const Symbol *table = n == 2 ? args[1]->u.name.sym : NULL;
+        int t = table && table->kind == SYM_TABLE ? (int)table->index : 0;
+        if (!is_service_var(args[0]))
+            return refuse(q, D_SQL_PORTFOLIO, e->loc, "decision() of another service");
+        if (t < 0 || (uint32_t)t >= q->ndecided)
+            return refuse(q, D_SQL_EXPR, e->loc, "decision() outside a decide table or approval");
+        return tx_make(arena_printf(A, "_dec%d", t), q->dec_layer[t], T_DECISION, false, true);
+    }
     case B_ROUND:
         return tx_round(q, e);
     case B_MOD:
@@ -623,7 +637,11 @@ static Tx tx_name(Sql *q, Expr *e)
             return tx_make("service", 0, T_ENTITY, true, true);
         return refuse(q, D_SQL_PORTFOLIO, e->loc, "a quantifier's variable");
     case SYM_APPROVAL_DECISION:
-        return tx_make("_decision", 0, T_DECISION, false, true);
+        /* `decision` or a table's name: the table's decision column */
+        if (s->index < 0 || (uint32_t)s->index >= q->ndecided)
+            return refuse(q, D_SQL_EXPR, e->loc, arena_printf(A, "`%s`", e->u.name.id));
+        return tx_make(arena_printf(A, "_dec%d", (int)s->index), q->dec_layer[s->index],
+                       T_DECISION, false, true);
     case SYM_CONST: {
         double v = eval_expr(q->ev, e).num;   /* evaluated once, as decide did */
         return tx_make(num_lit(q, v), 0, T_NUMBER, !isnan(v), true);
@@ -631,7 +649,7 @@ static Tx tx_name(Sql *q, Expr *e)
     case SYM_BUDGET:
         return tx_make(num_lit(q, q->p->strategy.budget), 0, T_NUMBER, false, true);
     case SYM_DECISION:
-        return tx_make(str_lit(q, decision_name((Decision)s->index)), 0, T_DECISION, true,
+        return tx_make(str_lit(q, outcome_name(q->p, s->index)), 0, T_DECISION, true,
                        true);
     case SYM_ENTITY:
         return tx_make(str_lit(q, entity_label(q->c, (EntityKind)s->entity_kind, s->index)), 0,
@@ -1008,11 +1026,10 @@ static const char *arm_where(Compilation *c, const Arm *a)
     return arena_printf(&c->arena, "%s:%u", s ? s->path : "?", lc.line);
 }
 
-/* One decide table's arms as columns: `_arm` (the index of the first arm
- * whose condition holds, NULL for none or a failed row) and `_rv` (the
- * rank value, NULL last).  `failed` is the column saying a score was not
- * a finite number. */
-static void decide_table(Sql *q, Decl *d, Tx failed)
+/* Decide table t's arms as column `_arm<t>`: the index of the first arm
+ * whose condition holds, NULL for none or a failed row (`failed` is the
+ * column saying a score was not a finite number).  Its layer. */
+static int decide_table(Sql *q, uint32_t t, Decl *d, Tx failed)
 {
     Arena *A = &q->c->arena;
     const char *arms = "";
@@ -1023,19 +1040,119 @@ static void decide_table(Sql *q, Decl *d, Tx failed)
             arms = arena_printf(A, "%s WHEN TRUE THEN %d", arms, i);
             continue;
         }
-        Tx t = tx_expr(q, a->cond);
-        if (t.kind == T_ERROR)
+        Tx c = tx_expr(q, a->cond);
+        if (c.kind == T_ERROR)
             continue;
-        arms = arena_printf(A, "%s WHEN %s THEN %d", arms, cond(q, t), i);
-        layer = max_layer(layer, t.layer);
+        arms = arena_printf(A, "%s WHEN %s THEN %d", arms, cond(q, c), i);
+        layer = max_layer(layer, c.layer);
     }
-    add_col(q, "_arm", arena_printf(A, "CASE WHEN %s THEN NULL%s ELSE NULL END", failed.sql,
-                                    arms), layer);
-    Tx rv = d->rank ? tx_expr(q, d->rank) : tx_make("NULL", 0, T_NUMBER, false, true);
-    /* NaN last like NULL, -0 with +0 */
+    add_col(q, arena_printf(A, "_arm%u", t),
+            arena_printf(A, "CASE WHEN %s THEN NULL%s ELSE NULL END", failed.sql, arms), layer);
+    return layer + 1;
+}
+
+/* The rank value `_rv` of the table that ranks (NULL last, as NaN is;
+ * -0 with +0). */
+static void rank_value(Sql *q, const Decl *d, Tx failed)
+{
+    Arena *A = &q->c->arena;
+    Tx rv = d && d->rank ? tx_expr(q, d->rank) : tx_make("NULL", 0, T_NUMBER, false, true);
     add_col(q, "_rv", arena_printf(A, "CASE WHEN %s THEN NULL ELSE NULLIF(%s, %s) + %s END",
                                    failed.sql, rv.sql, num_lit(q, NAN), num_lit(q, 0)),
             max_layer(failed.layer, rv.layer));
+}
+
+/* A number as strat writes it in a `because` (format_double): NaN and a
+ * missing value `nan`, infinities `inf`, an integer below 10^15 in digits
+ * (DuckDB and Spark would add `.0`, and -0 is 0), other numbers as the
+ * engine writes the shortest digits that read back, which is strat's text
+ * from 0.0001 to 10^15 (docs/sql.md says where the engines differ). */
+static const char *number_text(Sql *q, Tx v)
+{
+    Arena *A = &q->c->arena;
+    Tx x = hoist(q, tx_num(arena_printf(A, "NULLIF(%s, %s)", v.sql, num_lit(q, NAN)), v.layer));
+    const char *txt = text_type(q);
+    return arena_printf(A, "CASE WHEN %s IS NULL THEN 'nan' WHEN %s = %s THEN 'inf' "
+                           "WHEN %s = %s THEN '-inf' "
+                           "WHEN %s = FLOOR(%s) AND ABS(%s) < %s THEN CAST(CAST(%s AS BIGINT) AS %s) "
+                           "ELSE CAST(%s AS %s) END",
+                        x.sql, x.sql, inf_lit(q, false), x.sql, inf_lit(q, true), x.sql, x.sql,
+                        x.sql, num_lit(q, 1e15), x.sql, txt, x.sql, txt);
+}
+
+/* An interpolated value as text, as value_text writes it (a text as
+ * itself); `none` when missing.  Its layer goes to *layer. */
+static const char *value_as_text(Sql *q, Expr *e, int *layer)
+{
+    Arena *A = &q->c->arena;
+    Tx v = tx_expr(q, e);
+    if (v.kind == T_ERROR)
+        return NULL;
+    *layer = max_layer(*layer, v.layer);
+    switch (v.kind) {
+    case T_NUMBER:
+        *layer = max_layer(*layer, v.layer + 1);   /* number_text hoists it */
+        return number_text(q, v);
+    case T_BOOL:
+        return arena_printf(A, "CASE WHEN %s THEN 'true' WHEN NOT %s THEN 'false' "
+                               "ELSE 'none' END", v.sql, v.sql);
+    case T_DATE:
+        return arena_printf(A, "COALESCE(CAST(%s AS %s), 'none')", v.sql, text_type(q));
+    case T_STRING: case T_SYMBOL: case T_ENTITY: case T_DECISION:
+        return arena_printf(A, "COALESCE(%s, 'none')", v.sql);
+    case T_NONE:
+        return "'none'";
+    default:
+        refuse(q, D_SQL_EXPR, e->loc, "a list in a `because`");
+        return NULL;
+    }
+}
+
+/* Arm a's `because` as SQL text: the literal, or its pieces joined with
+ * each {expression} as text; NULL when a piece cannot be translated. */
+static const char *because_text(Sql *q, const Arm *a, int *layer)
+{
+    Arena *A = &q->c->arena;
+    if (!a->parts)
+        return str_lit(q, a->because.s ? a->because.s : "");
+    const char *out = NULL;
+    for (const BecausePart *part = a->parts; part; part = part->next) {
+        if (!part->expr && (!part->text || !*part->text))
+            continue;
+        const char *piece = part->expr ? value_as_text(q, part->expr, layer)
+                                       : str_lit(q, part->text ? part->text : "");
+        if (!piece)
+            return NULL;
+        out = out ? arena_printf(A, "%s || %s", out, piece) : piece;
+    }
+    return out ? out : "''";
+}
+
+/* Table t's decision, arm and because, read off `_arm<t>` (at layer
+ * arm_layer): columns `_dec<t>`, and when the table is shown `_where<t>`
+ * and `_why<t>`. */
+static void table_columns(Sql *q, uint32_t t, const Decl *d, int arm_layer, bool shown)
+{
+    Compilation *c = q->c;
+    Arena *A = &c->arena;
+    const char *dec = "", *where = "", *why = "";
+    int why_layer = arm_layer;
+    int i = 0;
+    for (const Arm *a = d->arms; a; a = a->next, i++) {
+        dec = arena_printf(A, "%s WHEN %d THEN %s", dec, i, str_lit(q, outcome_name(q->p, a->dec)));
+        where = arena_printf(A, "%s WHEN %d THEN %s", where, i, str_lit(q, arm_where(c, a)));
+        const char *text = shown ? because_text(q, a, &why_layer) : NULL;
+        if (text)
+            why = arena_printf(A, "%s WHEN %d THEN %s", why, i, text);
+    }
+    add_col(q, arena_printf(A, "_dec%u", t), arena_printf(A, "CASE _arm%u%s END", t, dec),
+            arm_layer);
+    if (!shown)
+        return;
+    add_col(q, arena_printf(A, "_where%u", t),
+            arena_printf(A, "CASE _arm%u%s ELSE '' END", t, where), arm_layer);
+    add_col(q, arena_printf(A, "_why%u", t),
+            arena_printf(A, "CASE _arm%u%s ELSE '' END", t, why), why_layer);
 }
 
 /* ---- the query ------------------------------------------------------------------- */
@@ -1120,21 +1237,17 @@ strat_status sql_emit(Compilation *c, FILE *out, const SqlOptions *opts)
     }
     add_col(q, "_failed", *finite ? arena_printf(A, "NOT (%s)", finite) : "FALSE", flayer);
     Tx failed = tx_make("_failed", flayer + 1, T_BOOL, true, true);
-    /* Not yet translated: the named decide tables and `because` texts with
-     * {expression} (they came to the language after this emitter); refused
-     * rather than dropped. */
+    /* every decide table (an approval may read any), the first few
+     * written as columns; and the one that ranks */
+    uint32_t shown = p->tables.len < MAX_TABLE_COLUMNS ? p->tables.len : MAX_TABLE_COLUMNS;
+    int *arm_layer = ARENA_ARRAY(A, int, p->tables.len + 1);
+    q->dec_layer = ARENA_ARRAY(A, int, p->tables.len + 1);
     for (uint32_t t = 0; t < p->tables.len; t++) {
-        const DecideTable *table = program_table(p, t);
-        if (table->name)
-            refuse(q, D_SQL_EXPR, table->decl->loc,
-                   arena_printf(A, "the named decide table `%s`", table->name));
-        for (Arm *a = table->interpolates ? table->decl->arms : NULL; a; a = a->next)
-            if (a->because.s && strchr(a->because.s, '{')) {
-                refuse(q, D_SQL_EXPR, a->loc, "a `because` with {expression}");
-                break;
-            }
+        arm_layer[t] = decide_table(q, t, program_table(p, t)->decl, failed);
+        q->dec_layer[t] = arm_layer[t] + 1;
+        q->ndecided = t + 1;
     }
-    decide_table(q, p->decide, failed);
+    rank_value(q, p->rank_decl, failed);
 
     /* approvals: each role once, when any approval naming it holds for
      * the decision just made (the interpreter lists the roles in the order
@@ -1178,32 +1291,22 @@ strat_status sql_emit(Compilation *c, FILE *out, const SqlOptions *opts)
     if (q->failed)
         return STRAT_FINDINGS;
 
-    /* the decision, for the approvals: a column after _arm */
-    const char *dec_case = "CASE _arm";
-    const char *arm_case = "CASE _arm", *because_case = "CASE _arm";
-    int i = 0;
-    for (Arm *a = p->decide->arms; a; a = a->next, i++) {
-        dec_case = arena_printf(A, "%s WHEN %d THEN %s", dec_case, i,
-                                str_lit(q, decision_name((Decision)a->dec)));
-        arm_case = arena_printf(A, "%s WHEN %d THEN %s", arm_case, i, str_lit(q, arm_where(c, a)));
-        because_case = arena_printf(A, "%s WHEN %d THEN %s", because_case, i,
-                                    str_lit(q, a->because.s ? a->because.s : ""));
-    }
-    dec_case = arena_printf(A, "%s END", dec_case);
-    arm_case = arena_printf(A, "%s ELSE '' END", arm_case);
-    because_case = arena_printf(A, "%s ELSE '' END", because_case);
-    int arm_layer = 0;
-    for (uint32_t k = 0; k < q->ncols; k++)
-        if (strcmp(q->cols[k].name, "_arm") == 0)
-            arm_layer = q->cols[k].layer + 1;
-    add_col(q, "_decision", dec_case, arm_layer);
-    /* approval columns read _decision: one layer after it */
+    /* each table's decision, arm and because; table 0's decision is the
+     * one approvals read (`_dec0`; an approval's `decision` names it) */
+    for (uint32_t t = 0; t < p->tables.len; t++)
+        table_columns(q, t, program_table(p, t)->decl, arm_layer[t], t < shown);
+    if (!p->tables.len)
+        add_col(q, "_dec0", arena_printf(A, "CAST(NULL AS %s)", text_type(q)), 0);
+    if (q->failed)
+        return STRAT_FINDINGS;
+    int dec_layer = p->tables.len ? q->dec_layer[0] : 1;
+    /* approval columns read _dec0 (an approval is for table 0's decision) */
     const char *approver_parts = "";
     for (uint32_t k = 0; k < nroles; k++) {
         const char *col = arena_printf(A, "_ap%u", k);
-        add_col(q, col, arena_printf(A, "CASE WHEN _decision IS NOT NULL AND (%s) THEN %s END",
+        add_col(q, col, arena_printf(A, "CASE WHEN _dec0 IS NOT NULL AND (%s) THEN %s END",
                                      role_cond[k], str_lit(q, roles[k])),
-                max_layer(role_layer[k], arm_layer + 1));
+                max_layer(role_layer[k], dec_layer));
         approver_parts = arena_printf(A, "%s%s%s", approver_parts, k ? ", " : "", col);
     }
 
@@ -1225,13 +1328,17 @@ strat_status sql_emit(Compilation *c, FILE *out, const SqlOptions *opts)
                 fprintf(out, ",\n    %s AS %s", q->cols[k].sql, q->cols[k].name);
         fprintf(out, "\n  FROM l%d\n)", layer);
     }
-    bool desc = !(p->decide->rank_order == SORT_ASC);
+    bool desc = !(p->rank_decl && p->rank_decl->rank_order == SORT_ASC);
     fprintf(out, "\nSELECT ROW_NUMBER() OVER (ORDER BY _rv %s NULLS LAST, _ord) AS %s,\n"
-                 "  service AS %s,\n"
-                 "  CASE WHEN _failed THEN 'error' ELSE COALESCE(_decision, 'none') END AS %s,\n"
-                 "  %s AS %s,\n  %s AS %s",
-            desc ? "DESC" : "ASC", ident(q, "rank"), ident(q, "service"), ident(q, "decision"),
-            arm_case, ident(q, "arm"), because_case, ident(q, "because"));
+                 "  service AS %s",
+            desc ? "DESC" : "ASC", ident(q, "rank"), ident(q, "service"));
+    for (uint32_t t = 0; t < shown; t++) {
+        const DecideTable *dt = program_table(p, t);
+        fprintf(out, ",\n  CASE WHEN _failed THEN 'error' ELSE COALESCE(_dec%u, 'none') END AS %s,"
+                     "\n  _where%u AS %s,\n  _why%u AS %s",
+                t, ident(q, table_heading(c, dt, "decision")), t,
+                ident(q, table_heading(c, dt, "arm")), t, ident(q, table_heading(c, dt, "because")));
+    }
     for (uint32_t k = 0; k < p->scores.len; k++) {
         if (res->score_written && !res->score_written[k])
             continue;
