@@ -727,6 +727,34 @@ Results *decide_run(Compilation *c)
     return res;
 }
 
+/* ---- --table --------------------------------------------------------------------- */
+
+int decide_table_option(Compilation *c, bool printed)
+{
+    Program *p = c->program;
+    if (!c->opts.table)
+        return 0;
+    DecideTable *t = program_table_named(c, intern_cstr(c, c->opts.table));
+    if (t)
+        return (int)t->index;
+    Name names[MAX_OUTCOMES];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->tables.len && n < MAX_OUTCOMES; i++)
+        if (program_table(p, i)->name)
+            names[n++] = program_table(p, i)->name;
+    Name hint = suggest_name(intern_cstr(c, c->opts.table), names, n);
+    if (printed) {   /* the diagnostics are out: a log line says it */
+        diag_log(c, "error", "--table names no decide table `%s`%s%s%s [S0921]", c->opts.table,
+                 hint ? " (did you mean `" : "", hint ? hint : "", hint ? "`?)" : "");
+        return -1;
+    }
+    Diag *d = diag_at(c, D_UNKNOWN_TABLE, (Loc){0, 0, 0}, "--table names no decide table `%s`",
+                      c->opts.table);
+    if (hint)
+        diag_hint(c, d, "did you mean `%s`?", hint);
+    return -1;
+}
+
 /* ---- tests ---------------------------------------------------------------------- */
 
 void decide_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed)

@@ -29,4 +29,9 @@ void decide_tests(Compilation *c, FILE *out, unsigned *passed, unsigned *failed)
  * decide block. */
 bool decide_have_results(Compilation *c);
 
+/* The decide table --table names (options.table), 0 without one; -1 when
+ * it names none (S0921, with a did-you-mean: a diagnostic, or a log line
+ * when the diagnostics are printed already). */
+int decide_table_option(Compilation *c, bool printed);
+
 #endif

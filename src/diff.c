@@ -26,8 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decide.h"
+#include "diag.h"
 #include "diff.h"
 #include "digest.h"
+#include "intern.h"
 #include "json.h"
 #include "markdown.h"
 #include "source.h"
@@ -65,12 +68,15 @@ typedef struct Change {
 
 /* A change of a definition (not of a service's values). */
 typedef enum DefKind {
-    DC_ARM, DC_SCORE, DC_OBJECTIVE, DC_CONST, DC_BUDGET, DC_SCENARIO, DC_STDLIB
+    DC_ARM, DC_EARLIER_ARM, DC_SCORE, DC_OBJECTIVE, DC_CONST, DC_BUDGET, DC_SCENARIO,
+    DC_STDLIB
 } DefKind;
 
 typedef struct DefChange {
     DefKind kind;
     int arm;                  /* DC_ARM: 0-based index */
+    /* DC_EARLIER_ARM: an arm of a table decided before the one compared,
+     * which its arms may read */
     const char *name;         /* score, objective, const name (relevance) */
     Line line;
 } DefChange;
@@ -81,6 +87,11 @@ typedef struct Side {
     KindTable *svc;
     Results *res;
     Eval *ev;
+    /* the decide table compared (--table; else the first): its decl and
+     * per row its outcome id and arm index */
+    const DecideTable *table;
+    const int8_t *decision;
+    const int16_t *arm;
     bool uses_alignment, uses_norm, uses_budget;
 } Side;
 
@@ -93,16 +104,23 @@ typedef struct Differ {
     PtrVec defs;             /* DefChange* */
     PtrVec changes;          /* Change* */
     unsigned moved, added, removed, unchanged;
+    PtrVec others;           /* OtherTable*: the tables not compared */
+    unsigned others_changed;
 } Differ;
+
+/* A decide table not compared, and how many outcomes changed in it. */
+typedef struct OtherTable {
+    const char *name;
+    unsigned changed;
+} OtherTable;
 
 /* ---- small helpers ------------------------------------------------------ */
 
 static const char *dec_text(const Side *side, uint32_t row)
 {
-    const Results *res = side->res;
-    if (res->failed[row] || res->decision[row] < 0)
+    if (side->res->failed[row] || side->decision[row] < 0)
         return "undecided";
-    return outcome_name(side->p, res->decision[row]);
+    return outcome_name(side->p, side->decision[row]);
 }
 
 /* A number for people: exact when short, else six digits. */
@@ -518,16 +536,18 @@ static void def_line(Line *l, const char *from, const char *to, bool code, const
         add(l, false, arena_printf(a, " (%s)", detail));
 }
 
-static void arm_change(Differ *df, const Arm *a, int ia, const Arm *b, int ib)
+/* label: "decide" for the table compared, "decide table `x`" for an
+ * earlier one */
+static void arm_change(Differ *df, const char *label, const Arm *a, int ia, const Arm *b, int ib)
 {
-    DefChange *d = new_def(df, DC_ARM);
+    DefChange *d = new_def(df, strcmp(label, "decide") == 0 ? DC_ARM : DC_EARLIER_ARM);
     d->arm = b ? ib : ia;
     const char *ta = a ? arm_text(df->o.c, a) : NULL;
     const char *tb = b ? arm_text(df->n.c, b) : NULL;
     if (a && b && ia != ib)
-        add(&d->line, false, arena_printf(df->arena, "decide arm %d (was %d)", ib + 1, ia + 1));
+        add(&d->line, false, arena_printf(df->arena, "%s arm %d (was %d)", label, ib + 1, ia + 1));
     else
-        add(&d->line, false, arena_printf(df->arena, "decide arm %d", (b ? ib : ia) + 1));
+        add(&d->line, false, arena_printf(df->arena, "%s arm %d", label, (b ? ib : ia) + 1));
     const char *detail = NULL;
     if (a && b && a->cond && b->cond && strcmp(a->decision, b->decision) == 0)
         detail = literal_detail(df->arena, a->cond, b->cond, "threshold");
@@ -537,11 +557,11 @@ static void arm_change(Differ *df, const Arm *a, int ia, const Arm *b, int ib)
 /* Arms are aligned by their text (longest common subsequence), so an arm
  * inserted or removed reads as that, not as every later arm changing; an
  * arm removed and one added at the same place read as one arm changed. */
-static void diff_arms(Differ *df)
+static void diff_arms(Differ *df, const DecideTable *ot, const DecideTable *nt, const char *label)
 {
     int no = 0, nn = 0;
-    const Arm *first_o = df->o.p->decide ? df->o.p->decide->arms : NULL;
-    const Arm *first_n = df->n.p->decide ? df->n.p->decide->arms : NULL;
+    const Arm *first_o = ot ? ot->decl->arms : NULL;
+    const Arm *first_n = nt ? nt->decl->arms : NULL;
     for (const Arm *a = first_o; a; a = a->next)
         no++;
     for (const Arm *a = first_n; a; a = a->next)
@@ -590,11 +610,11 @@ static void diff_arms(Differ *df)
         }
         int k = 0;
         for (; i0 + k < i && j0 + k < j; k++)
-            arm_change(df, oa[i0 + k], i0 + k, na[j0 + k], j0 + k);
+            arm_change(df, label, oa[i0 + k], i0 + k, na[j0 + k], j0 + k);
         for (int x = i0 + k; x < i; x++)
-            arm_change(df, oa[x], x, NULL, -1);
+            arm_change(df, label, oa[x], x, NULL, -1);
         for (int y = j0 + k; y < j; y++)
-            arm_change(df, NULL, -1, na[y], y);
+            arm_change(df, label, NULL, -1, na[y], y);
     }
 #undef LCS
 }
@@ -844,7 +864,7 @@ static bool in_names(const PtrVec *v, const char *name)
 
 static void arm_line(Differ *df, Change *ch, const char *label, const Side *s, uint32_t row)
 {
-    const Arm *a = arm_at(s->p, s->res->arm[row]);
+    const Arm *a = s->table ? table_arm_at(s->table, s->arm[row]) : NULL;
     Line *l = new_line(df, ch);
     add(l, false, label);
     if (!a) {
@@ -925,9 +945,8 @@ static void explain_move(Differ *df, Change *ch, uint32_t orow, uint32_t nrow)
     /* definitions: a changed scenario always (values above are after it);
      * the rest when none of the service's own values changed */
     bool found = false;
-    int last_arm = df->o.res->arm[orow] > df->n.res->arm[nrow] ? df->o.res->arm[orow]
-                                                               : df->n.res->arm[nrow];
-    if (df->o.res->arm[orow] < 0 || df->n.res->arm[nrow] < 0)
+    int last_arm = df->o.arm[orow] > df->n.arm[nrow] ? df->o.arm[orow] : df->n.arm[nrow];
+    if (df->o.arm[orow] < 0 || df->n.arm[nrow] < 0)
         last_arm = 1 << 30;
     PtrVec objs = {0};
     if (alignment && !same_number(al_a, al_b)) {
@@ -940,6 +959,7 @@ static void explain_move(Differ *df, Change *ch, uint32_t orow, uint32_t nrow)
         switch (d->kind) {
         case DC_SCENARIO: relevant = true; break;
         case DC_ARM: relevant = !attrs_changed && d->arm <= last_arm; break;
+        case DC_EARLIER_ARM: relevant = !attrs_changed; break;
         case DC_SCORE: relevant = !attrs_changed && in_names(&moved_scores, d->name); break;
         case DC_OBJECTIVE: relevant = !attrs_changed && in_names(&objs, d->name); break;
         case DC_CONST:
@@ -1042,6 +1062,40 @@ static void match_services(Differ *df)
     }
 }
 
+/* The tables not compared (named in both versions): how many of the
+ * services both have changed outcome in each, as lines for the end. */
+static void count_other_tables(Differ *df)
+{
+    Entry *a = sorted_entries(df->arena, df->o.svc), *b = sorted_entries(df->arena, df->n.svc);
+    uint32_t na = df->o.svc->count, nb = df->n.svc->count;
+    for (uint32_t t = 0; t < df->n.p->tables.len; t++) {
+        const DecideTable *now = program_table(df->n.p, t);
+        if (now == df->n.table || !now->name || t >= df->n.res->ntables)
+            continue;
+        const DecideTable *was = program_table_named(df->o.c, intern_cstr(df->o.c, now->name));
+        if (!was || was->index >= df->o.res->ntables)
+            continue;
+        const int8_t *dn = df->n.res->decisions[t], *dout = df->o.res->decisions[was->index];
+        unsigned changed = 0;
+        for (uint32_t i = 0, j = 0; i < na && j < nb;) {
+            int k = strcmp(a[i].name, b[j].name);
+            if (k == 0) {
+                bool fo = df->o.res->failed[a[i].row], fn = df->n.res->failed[b[j].row];
+                const char *x = fo ? "" : outcome_name(df->o.p, dout[a[i].row]);
+                const char *y = fn ? "" : outcome_name(df->n.p, dn[b[j].row]);
+                changed += strcmp(x, y) != 0;
+            }
+            i += k <= 0;
+            j += k >= 0;
+        }
+        OtherTable *o = ARENA_NEW(df->arena, OtherTable);
+        o->name = now->name;
+        o->changed = changed;
+        ptrvec_push(df->arena, &df->others, o);
+        df->others_changed += changed;
+    }
+}
+
 /* ---- output ------------------------------------------------------------------ */
 
 static void text_line(FILE *out, const Line *l)
@@ -1106,6 +1160,15 @@ static void emit_text(FILE *out, Differ *df)
     }
     fputc('\n', out);
     summary(out, df);
+    for (uint32_t i = 0; i < df->others.len; i++) {
+        const OtherTable *o = df->others.items[i];
+        fprintf(out, "decide table `%s`: %u decision%s changed", o->name, o->changed,
+                o->changed == 1 ? "" : "s");
+        if (o->changed)
+            fprintf(out, " (`strat diff --table %s` lists %s)", o->name,
+                    o->changed == 1 ? "it" : "them");
+        fputc('\n', out);
+    }
 }
 
 typedef struct Transition {
@@ -1188,13 +1251,27 @@ static void emit_md(FILE *out, Differ *df)
         fputc('\n', out);
     }
     summary(out, df);
+    for (uint32_t i = 0; i < df->others.len; i++) {
+        const OtherTable *o = df->others.items[i];
+        fputs(i ? "- decide table " : "\n- decide table ", out);
+        md_code(out, o->name, false);
+        fprintf(out, ": %u decision%s changed", o->changed, o->changed == 1 ? "" : "s");
+        if (o->changed) {
+            fputs(" (", out);
+            md_code(out, arena_printf(df->arena, "strat diff --table %s", o->name), false);
+            fprintf(out, " lists %s)", o->changed == 1 ? "it" : "them");
+        }
+        fputc('\n', out);
+    }
     fprintf(out, "\n<sub>inputs sha256: old `%s`, new `%s`</sub>\n", inputs_sha256(df->o.c),
             inputs_sha256(df->n.c));
 }
 
 /* ---- entry point ---------------------------------------------------------------- */
 
-static bool init_side(Side *s, Compilation *c)
+/* One version's side of the diff of decide table `name` (NULL: the
+ * first table); false when it was not decided or has no such table. */
+static bool init_side(Side *s, Compilation *c, Name name)
 {
     s->c = c;
     s->p = c->program;
@@ -1203,6 +1280,16 @@ static bool init_side(Side *s, Compilation *c)
     if (!s->p || !s->res || !s->res->decided || !s->ev)
         return false;
     s->svc = kind_table(c, EK_SERVICE);
+    s->decision = s->res->decision;
+    s->arm = s->res->arm;
+    s->table = s->p->tables.len ? program_table(s->p, 0) : NULL;
+    if (name) {
+        s->table = program_table_named(c, name);
+        if (!s->table || s->table->index >= s->res->ntables)
+            return false;
+        s->decision = s->res->decisions[s->table->index];
+        s->arm = s->res->arms[s->table->index];
+    }
     int b_align = B_ALIGNMENT, b_norm = B_NORM;
     s->uses_alignment = program_uses(s->p, is_builtin_call, &b_align);
     s->uses_norm = program_uses(s->p, is_builtin_call, &b_norm);
@@ -1217,7 +1304,23 @@ strat_status diff_report(Compilation *old, Compilation *new_, FILE *out, bool md
 {
     Differ *df = ARENA_NEW(&new_->arena, Differ);
     df->arena = &new_->arena;
-    if (!init_side(&df->o, old) || !init_side(&df->n, new_))
+    if (!decide_have_results(old) || !decide_have_results(new_))
+        return STRAT_FINDINGS;
+    /* --table: that table in both versions (by name) */
+    Name name = NULL;
+    if (new_->opts.table) {
+        int t = decide_table_option(new_, true);
+        if (t < 0)
+            return STRAT_FAILURE;
+        name = program_table(new_->program, (uint32_t)t)->name;
+        if (name && !program_table_named(old, intern_cstr(old, name))) {
+            diag_log(new_, "error", "decide table `%s` is new: the old version has none to "
+                     "compare with [S0921]", name);
+            return STRAT_FAILURE;
+        }
+    }
+    if (!init_side(&df->o, old, name ? intern_cstr(old, name) : NULL) ||
+        !init_side(&df->n, new_, name))
         return STRAT_FINDINGS;
 
     KindTable *ot = df->o.svc, *nt = df->n.svc;
@@ -1238,7 +1341,20 @@ strat_status diff_report(Compilation *old, Compilation *new_, FILE *out, bool md
         df->score_old[s] = o ? (int)o->index : -1;
     }
 
-    diff_arms(df);
+    /* the tables decided before the one compared (its arms may read
+     * them; matched by name), then its own */
+    for (uint32_t t = 0; df->n.table && t < df->n.table->index; t++) {
+        const DecideTable *now = program_table(df->n.p, t);
+        const DecideTable *was =
+            now->name ? program_table_named(old, intern_cstr(old, now->name))
+            : old->program->tables.len && !program_table(old->program, 0)->name
+                ? program_table(old->program, 0) : NULL;
+        if (was)
+            diff_arms(df, was, now, now->name ? arena_printf(df->arena, "decide table `%s`",
+                                                             now->name)
+                                              : "the unnamed decide table,");
+    }
+    diff_arms(df, df->o.table, df->n.table, "decide");
     diff_scores(df);
     diff_objectives(df);
     diff_consts(df);
@@ -1246,12 +1362,14 @@ strat_status diff_report(Compilation *old, Compilation *new_, FILE *out, bool md
     diff_scenario(df);
     diff_stdlib(df);
     match_services(df);
+    if (!new_->opts.table)
+        count_other_tables(df);
 
     if (md)
         emit_md(out, df);
     else
         emit_text(out, df);
-    if (changes)
-        *changes = df->moved + df->added + df->removed;
+    if (changes)   /* (any table's: CI gates on every outcome) */
+        *changes = df->moved + df->added + df->removed + df->others_changed;
     return STRAT_OK;
 }

@@ -418,34 +418,11 @@ static void print_norm_ranges(Eval *ev, FILE *out, const PtrVec *norm_sites)
     }
 }
 
-/* The table --table names (options.table), 0 without one; -1 when it
- * names none (reported). */
-static int explain_table(Compilation *c)
-{
-    Program *p = c->program;
-    if (!c->opts.table)
-        return 0;
-    DecideTable *t = program_table_named(c, intern_cstr(c, c->opts.table));
-    if (t)
-        return (int)t->index;
-    Diag *d = diag_at(c, D_UNKNOWN_TABLE, (Loc){0, 0, 0}, "--table names no decide table `%s`",
-                      c->opts.table);
-    Name names[MAX_OUTCOMES];
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < p->tables.len && n < MAX_OUTCOMES; i++)
-        if (program_table(p, i)->name)
-            names[n++] = program_table(p, i)->name;
-    Name hint = suggest_name(intern_cstr(c, c->opts.table), names, n);
-    if (hint)
-        diag_hint(c, d, "did you mean `%s`?", hint);
-    return -1;
-}
-
 strat_status explain_service(Compilation *c, FILE *out, const char *service)
 {
     if (!decide_have_results(c))
         return STRAT_FINDINGS;
-    int table = explain_table(c);
+    int table = decide_table_option(c, false);
     if (table < 0)
         return STRAT_FAILURE;
     Eval *ev = c->eval;

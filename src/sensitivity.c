@@ -54,6 +54,7 @@ typedef struct Study {
     uint32_t *changed;        /* per service: runs with another outcome */
     uint32_t *into;           /* [row * OUTCOMES(st) + outcome] */
     PtrVec order;             /* scores, dependencies first */
+    uint32_t table;           /* the decide table studied (--table; else 0) */
 } Study;
 
 static uint64_t mix64(uint64_t x)
@@ -158,11 +159,11 @@ static Lasting lasting(Compilation *c)
     return l;
 }
 
-/* The service's outcome in a results table: its decision, or the
- * program's number of outcomes (no decision). */
-static int outcome(const Program *p, const Results *res, uint32_t row)
+/* The service's outcome in decide table t of a results table: its
+ * decision, or the program's number of outcomes (no decision). */
+static int outcome(const Program *p, const Results *res, uint32_t t, uint32_t row)
 {
-    int d = res->decision[row];
+    int d = t ? res->decisions[t][row] : res->decision[row];
     return d >= 0 && (uint32_t)d < p->ndecisions ? d : (int)p->ndecisions;
 }
 
@@ -195,6 +196,11 @@ static void decide_all(Study *st)
     if (!decided)
         for (uint32_t r = 0; r < st->n; r++)
             decide_row(ev, r);
+    /* the named tables up to the one studied (an arm may read those
+     * before it) */
+    for (uint32_t t = 1; t <= st->table; t++)
+        for (uint32_t r = 0; r < st->n; r++)
+            decide_table_row(ev, t, r);
 }
 
 static const char *study_outcome_name(Compilation *c, int o)
@@ -219,7 +225,7 @@ static void print_into(const Study *st, FILE *out, uint32_t r, unsigned runs, bo
 {
     /* alternatives, most frequent first, ties in decision order */
     bool done[MAX_OUTCOMES + 1] = {false};
-    int base = outcome(st->c->program, st->base, r);
+    int base = outcome(st->c->program, st->base, st->table, r);
     done[base] = true;
     bool first = true;
     for (;;) {
@@ -264,6 +270,10 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
         json_number(out, knife);
         fputs(",\n  \"inputs_sha256\": ", out);
         json_string(out, inputs_sha256(c));
+        if (st->table) {
+            fputs(",\n  \"table\": ", out);
+            json_string(out, program_table(c->program, st->table)->name);
+        }
         fprintf(out, ",\n  \"services\": %u,\n  \"changed\": %u,\n  \"knife_edge_count\": %u,"
                      "\n  \"decisions\": [", st->n, nrows, nknife);
         for (uint32_t i = 0; i < nrows; i++) {
@@ -271,7 +281,7 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
             fputs(i ? ",\n    {\"service\": " : "\n    {\"service\": ", out);
             json_string(out, svc->names[r]);
             fputs(", \"decision\": ", out);
-            json_string(out, study_outcome_name(c, outcome(c->program, st->base, r)));
+            json_string(out, study_outcome_name(c, outcome(c->program, st->base, st->table, r)));
             fputs(", \"changed\": ", out);
             json_number(out, (double)st->changed[r] / runs);
             fprintf(out, ", \"knife_edge\": %s, \"into\": {",
@@ -279,7 +289,7 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
             bool first = true;
             for (int oc = 0; oc < (int)OUTCOMES(st); oc++) {
                 uint32_t k = st->into[(size_t)r * OUTCOMES(st) + oc];
-                if (!k || oc == outcome(c->program, st->base, r))
+                if (!k || oc == outcome(c->program, st->base, st->table, r))
                     continue;
                 fputs(first ? "" : ", ", out);
                 json_string(out, study_outcome_name(c, oc));
@@ -299,7 +309,7 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
         for (uint32_t i = 0; i < nrows; i++) {
             uint32_t r = rows[i];
             fprintf(out, "%s,%s,%.1f,%s,", svc->names[r],
-                    study_outcome_name(c, outcome(c->program, st->base, r)),
+                    study_outcome_name(c, outcome(c->program, st->base, st->table, r)),
                     100.0 * st->changed[r] / runs,
                     st->changed[r] >= knife * runs ? "yes" : "no");
             print_into(st, out, r, runs, true);
@@ -310,6 +320,8 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
     fprintf(out, "# sensitivity: %u runs; numeric inputs and objective weights perturbed "
                  "by up to %.4g%%; seed %llu\n",
             runs, 100 * spread, (unsigned long long)o->seed);
+    if (st->table)
+        fprintf(out, "# decide table: %s\n", program_table(c->program, st->table)->name);
     fprintf(out, "# inputs sha256: %s\n", inputs_sha256(c));
     int w = 7;
     for (uint32_t i = 0; i < nrows; i++) {
@@ -322,7 +334,7 @@ static void report(Study *st, FILE *out, const strat_sensitivity_options *o, uns
     for (uint32_t i = 0; i < nrows; i++) {
         uint32_t r = rows[i];
         fprintf(out, "%-*s  %-11s %7.1f%%  ", w, svc->names[r],
-                study_outcome_name(c, outcome(c->program, st->base, r)),
+                study_outcome_name(c, outcome(c->program, st->base, st->table, r)),
                 100.0 * st->changed[r] / runs);
         print_into(st, out, r, runs, false);
         fputs(st->changed[r] >= knife * runs ? "  (knife-edge)\n" : "\n", out);
@@ -358,12 +370,28 @@ strat_status sensitivity_run(Compilation *c, FILE *out, const strat_sensitivity_
     if (wslot >= 0 && obj->count)
         add_column(&st, obj, wslot, NULL, 0x5745494748540000ULL);   /* weights: only >= 0 */
 
+    int table = decide_table_option(c, true);
+    if (table < 0)
+        return STRAT_FAILURE;
+    st.table = (uint32_t)table;
+
     Results *run = ARENA_NEW(&c->arena, Results);
     *run = *base;
+    /* a run's own rows for the tables it decides (not the base's) */
+    run->decisions = ARENA_ARRAY(&c->arena, int8_t *, base->ntables + 1);
+    run->arms = ARENA_ARRAY(&c->arena, int16_t *, base->ntables + 1);
+    for (uint32_t t = 1; t <= st.table; t++) {
+        run->decisions[t] = arena_alloc(&c->arena, st.n + 1);
+        run->arms[t] = arena_alloc(&c->arena, sizeof(int16_t) * (st.n + 1));
+    }
     run->scores = arena_alloc(&c->arena, sizeof(double) * ((size_t)st.n * base->nscores + 1));
     run->score_ready = arena_alloc(&c->arena, base->nscores + 1);
     run->decision = arena_alloc(&c->arena, st.n + 1);
     run->arm = arena_alloc(&c->arena, sizeof(int16_t) * (st.n + 1));
+    if (base->ntables) {
+        run->decisions[0] = run->decision;
+        run->arms[0] = run->arm;
+    }
     run->rank_value = arena_alloc(&c->arena, sizeof(double) * (st.n + 1));
     run->failed = arena_alloc(&c->arena, st.n + 1);
     st.run = run;
@@ -392,8 +420,8 @@ strat_status sensitivity_run(Compilation *c, FILE *out, const strat_sensitivity_
         }
         decide_all(&st);
         for (uint32_t r = 0; r < st.n; r++) {
-            int now = outcome(c->program, run, r);
-            if (now == outcome(c->program, base, r))
+            int now = outcome(c->program, run, st.table, r);
+            if (now == outcome(c->program, base, st.table, r))
                 continue;
             st.changed[r]++;
             st.into[(size_t)r * OUTCOMES(&st) + now]++;

@@ -137,7 +137,9 @@ static const Command commands[] = {
      "one decision to another, each with its cause: the attribute, score, arm,\n"
      "weight or threshold that changed, and by how much.  Exit 0 when no decision\n"
      "changed, 1 when some did.\n\n"
-     "  --format FMT           text (default) or md (for a pull-request comment)\n",
+     "  --format FMT           text (default) or md (for a pull-request comment)\n"
+     "  --table NAME           compare the outcomes of the named decide table\n"
+     "                         (default: the first table)\n",
      "text,md"},
     {"graph", cmd_graph,
      "usage: strat graph [OPTIONS] FILES...\n\n"
@@ -155,6 +157,8 @@ static const Command commands[] = {
      "objective weight, then re-decides the portfolio.  Lists each service whose\n"
      "decision changed in some run: how often, and into what.  The same seed\n"
      "gives the same output.\n\n"
+     "  --table NAME           study the outcomes of the named decide table\n"
+     "                         (default: the first table)\n"
      "  --runs N               Monte-Carlo runs (default 200)\n"
      "  --spread P             largest perturbation, percent (default 10)\n"
      "  --seed N               seed of the draws (default 0)\n"
@@ -504,11 +508,13 @@ int main(int argc, char **argv)
              * `strat sql` the name of the inventory table the query reads. */
             if (strcmp(cmd->name, "sql") == 0) {
                 o.sql.table = val;
-            } else if (strcmp(cmd->name, "explain") != 0 && strcmp(cmd->name, "graph") != 0) {
+            } else if (strcmp(cmd->name, "explain") != 0 && strcmp(cmd->name, "graph") != 0 &&
+                       strcmp(cmd->name, "diff") != 0 &&
+                       strcmp(cmd->name, "sensitivity") != 0) {
                 free(files);
                 free(lint);
-                return usage_error(cmd->name, "%s applies to `strat explain`, `strat graph` "
-                                              "and `strat sql` only", "--table");
+                return usage_error(cmd->name, "%s applies to `strat explain`, `diff`, `graph`, "
+                                              "`sensitivity` and `sql` only", "--table");
             } else {
                 o.lib.table = val;
             }
