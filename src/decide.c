@@ -452,15 +452,9 @@ static void attach_approvers(Eval *ev, Results *res)
         Name named[32];
         uint32_t nnamed = 0;
         for (uint32_t i = 0; i < p->approvals.len; i++) {
-            Decl *d = p->approvals.items[i];
-            Expr *when = NULL, *who = NULL;
-            for (Item *it = d->items; it; it = it->next) {
-                if (it->name == c->n.when)
-                    when = it->value;
-                else if (it->name == c->n.approver)
-                    who = it->value;
-            }
-            if (!who || who->kind != EX_NAME || (when && eval_expr(ev, when).i != 1))
+            Expr *when, *who;
+            approval_parts(c, p->approvals.items[i], &when, &who);
+            if (!who || (when && eval_expr(ev, when).i != 1))
                 continue;
             /* a role named by several matching approvals is listed once */
             bool seen = false;

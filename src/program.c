@@ -542,6 +542,19 @@ void order_scores(Compilation *c, Score *s, PtrVec *out, bool *seen)
     ptrvec_push(&c->arena, out, s);
 }
 
+void approval_parts(Compilation *c, const Decl *d, Expr **when, Expr **who)
+{
+    *when = *who = NULL;
+    for (Item *it = d->items; it; it = it->next) {
+        if (it->name == c->n.when)
+            *when = it->value;
+        else if (it->name == c->n.approver)
+            *who = it->value;
+    }
+    if (*who && (*who)->kind != EX_NAME)
+        *who = NULL;
+}
+
 const Arm *arm_at(const Program *p, int idx)
 {
     const Arm *a = p->decide ? p->decide->arms : NULL;

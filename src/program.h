@@ -380,6 +380,9 @@ void score_deps(Compilation *c, Expr *e, PtrVec *out, bool *seen);
 
 /* Arm number idx of table 0 (Results.arm), or NULL. */
 const Arm *arm_at(const Program *p, int idx);
+/* An approval's `when` (NULL: always) and its approver, a name (NULL when
+ * it has none or another expression: the checker reported it). */
+void approval_parts(Compilation *c, const Decl *d, Expr **when, Expr **who);
 /* Arm number idx of a table (Results.arms[t]), or NULL. */
 const Arm *table_arm_at(const DecideTable *t, int idx);
 static inline DecideTable *program_table(const Program *p, uint32_t i)

@@ -1258,15 +1258,9 @@ strat_status sql_emit(Compilation *c, FILE *out, const SqlOptions *opts)
     int *role_layer = ARENA_ARRAY(A, int, p->approvals.len + 1);
     uint32_t nroles = 0;
     for (uint32_t i = 0; i < p->approvals.len; i++) {
-        Decl *d = p->approvals.items[i];
-        Expr *when = NULL, *who = NULL;
-        for (Item *it = d->items; it; it = it->next) {
-            if (it->name == c->n.when)
-                when = it->value;
-            else if (it->name == c->n.approver)
-                who = it->value;
-        }
-        if (!who || who->kind != EX_NAME)
+        Expr *when, *who;
+        approval_parts(c, p->approvals.items[i], &when, &who);
+        if (!who)
             continue;
         Tx t = when ? tx_expr(q, when) : tx_bool(q, "TRUE", 0);
         if (t.kind == T_ERROR)
