@@ -176,11 +176,16 @@ if command -v gawk >/dev/null 2>&1; then
     # approvals: one on each table
     expect_cell 'Legacy Payroll' approver 'City Manager'
     expect_cell 'Water Quality Monitor' approver cio
-    # rank by priority desc: Water (8.1) first; Parks and Benefits tie at 6.7,
-    # the declared service (org.strat) before the CSV row
+    # technical exactly 6: invest (>= 6); the JIT must compare as the interpreter
+    expect_cell 'Council Agenda Manager' time invest
+    expect_cell 'Council Agenda Manager' time_because 'value 6.9, health 6'
+    # rank by priority desc: Water 8.1, Utility 7.4, 311 7.3; Parks and
+    # Benefits tie at 6.7, the declared service (org.strat) before the CSV
+    # row; then Council 6.6
     expect_cell 'Water Quality Monitor' rank 1
-    expect_cell 'Parks Booking Portal' rank 5
-    expect_cell 'Benefits Administration' rank 6
+    expect_cell 'Parks Booking Portal' rank 4
+    expect_cell 'Benefits Administration' rank 5
+    expect_cell 'Council Agenda Manager' rank 6
 else
     echo "acceptance_test: gawk not installed: the CSV figures are not checked"
 fi
