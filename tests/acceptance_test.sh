@@ -36,6 +36,10 @@ main=$dir/pawnee.strat
 today=(--today 2027-01-15)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# a cache of compiled code of this run's own: the cache is keyed by the rules
+# and strat's version, so a user's cache may hold code an older build of the
+# same version compiled (a JIT bug just fixed, or planted, would not show)
+export XDG_CACHE_HOME="$tmp/cache"
 
 # ---- check and test -----------------------------------------------------
 
