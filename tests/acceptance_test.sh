@@ -62,7 +62,7 @@ formats="table csv json md html summary"
 jit=on
 "$bin" decide -v --no-cache --jit on "${today[@]}" --format csv "$main" \
     >"$tmp/probe.csv" 2>"$tmp/probe.err"
-if grep -q 'jit: 16 services, 8 of 8 scores compiled, decide compiled' "$tmp/probe.err"; then ok
+if grep -q 'jit: 16 services, 9 of 9 scores compiled, decide compiled' "$tmp/probe.err"; then ok
 elif grep -qi 'libgccjit' "$tmp/probe.err"; then
     echo "acceptance_test: the JIT is not available here: --jit on compared as given" \
          "($(grep -i -m1 libgccjit "$tmp/probe.err"))"
@@ -177,6 +177,8 @@ if command -v gawk >/dev/null 2>&1; then
     expect_cell 'Library Catalogue' cost_per_user 8.12
     # {{ and }} write braces; round((2 * 5.8 + 8) / 3, 1) = round(6.533.., 1) = 6.5
     expect_cell 'GIS Viewer' time_because 'good enough: {priority 6.5}'
+    # a score named in backticks is a column of that name: 5 * (4 - 1)
+    expect_cell 'Legacy Payroll' 'vendor exposure' 15
     # approvals: one on each table
     expect_cell 'Legacy Payroll' approver 'City Manager'
     expect_cell 'Water Quality Monitor' approver cio
