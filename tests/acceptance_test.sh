@@ -167,6 +167,9 @@ if command -v gawk >/dev/null 2>&1; then
     # the decimal ties 17.55 / 3 = 5.85 and 10.05 / 3 = 3.35: the doubles
     # lie above them, so both round up
     expect_cell 'Scanned Records Archive' priority 5.9
+    # a because that prints an entity, an int and another table's outcome
+    expect_cell 'Scanned Records Archive' action_because \
+        'one archive for the city (City Clerk, tier 3, tolerate)'
     expect_cell 'Fleet Maintenance' priority 3.4
     expect_cell 'Fleet Maintenance' action_because 'value 3.3 for 88000 a year'
     # Parks Booking Portal: 95000 / 5200 = 18.269.. -> 18.27; ceil(10.4) = 11
