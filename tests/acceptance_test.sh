@@ -11,7 +11,8 @@
 #
 # Checks, all with --today 2027-01-15:
 #   * `check --werror` exits 0 and prints nothing; `strat test` passes every
-#     test block (their expectations are computed by hand in comments);
+#     test block, with --jit off and on (their expectations are computed by
+#     hand in comments);
 #   * `decide` in every format (table, csv, json, md, html, summary) with
 #     --jit off and --jit on writes the same bytes, and the JIT really ran
 #     (scores and the first table compiled); each format shows both tables;
@@ -49,11 +50,13 @@ if [ $code -eq 0 ] && [ ! -s "$tmp/check.err" ] && [ -z "$out" ]; then ok
 else bad "check --werror: exit $code, expected 0 and no output" "$out$(cat "$tmp/check.err")"; fi
 
 ntests=$(cat "$dir"/*.strat | grep -c '^test ')
-out=$("$bin" test "${today[@]}" "$main" 2>&1)
-code=$?
-if [ $code -eq 0 ] && [ "$(printf '%s\n' "$out" | tail -1)" = "$ntests passed, 0 failed" ] \
-   && ! printf '%s\n' "$out" | grep -q '^FAIL'; then ok
-else bad "strat test: exit $code, expected all $ntests tests to pass" "$out"; fi
+for j in off on; do
+    out=$("$bin" test --jit $j "${today[@]}" "$main" 2>&1)
+    code=$?
+    if [ $code -eq 0 ] && [ "$(printf '%s\n' "$out" | tail -1)" = "$ntests passed, 0 failed" ] \
+       && ! printf '%s\n' "$out" | grep -q '^FAIL'; then ok
+    else bad "strat test --jit $j: exit $code, expected all $ntests tests to pass" "$out"; fi
+done
 [ "$ntests" -ge 15 ] && ok || bad "only $ntests test blocks in $dir"
 
 # ---- decide in every format, interpreter and JIT ------------------------
