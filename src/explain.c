@@ -392,9 +392,12 @@ static void print_flips(Compilation *c, FILE *out, const PtrVec *flips)
                     atom_name(c, (int32_t)f->from), f->sym_to,
                     f->becomes >= 0 ? outcome_name(c->program, f->becomes) : "undecided");
         } else {
-            char num[40];
-            double pct = f->from != 0 ? 100 * (f->to - f->from) / fabs(f->from) : 0;
-            fprintf(out, "  %-16s %s -> %s (%+.1f%%)  would make it %s\n", a->name,
+            char num[40], pct[48] = "";
+            /* a change from 0 has no relative size: no percentage, not "+0.0%" */
+            if (f->from != 0)
+                snprintf(pct, sizeof pct, " (%+.1f%%)",
+                         100 * (f->to - f->from) / fabs(f->from));
+            fprintf(out, "  %-16s %s -> %s%s  would make it %s\n", a->name,
                     short_number(c, f->from),
                     arena_strndup(&c->arena, format_double(num, sizeof num, f->to),
                                   strlen(format_double(num, sizeof num, f->to))),

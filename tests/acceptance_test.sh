@@ -21,7 +21,8 @@
 #   * an `int` cell of 2.5 in a copy of the CSV: a located S1103, exit 1;
 #     the waiver lapsing brings the rule violation back (exit 1);
 #   * `fmt --check` on the portfolio; `explain --table action` names the
-#     arm that fired, at its line.
+#     arm that fired, at its line; explain's smallest change of an input
+#     that is 0 (no percentage).
 # Prints `N passed, M failed` last; exit 1 on failure.
 set -u
 bin=$(realpath "${1:-build/strat}")
@@ -239,6 +240,14 @@ if [ $code -eq 0 ] && printf '%s\n' "$out" | grep -q '^decide table: action$' \
    && printf '%s\n' "$out" | grep -Eq "^  > retire +line $line +true " \
    && printf '%s\n' "$out" | grep -q 'because "Email Archive Platform: nobody needs it at value 2.6"'; then ok
 else bad "explain --table action \`Email Archive Platform\`: expected the retire arm (line $line)" "$out"; fi
+
+# Council Agenda Manager sits on the invest boundary (technical exactly 6):
+# one incident makes technical round(6 - 0.25, 2) = 5.75 < 6 -> migrate.  A
+# change from 0 has no relative size, so no percentage is printed.
+out=$("$bin" explain "${today[@]}" "$main" 'Council Agenda Manager' 2>&1)
+code=$?
+if [ $code -eq 0 ] && printf '%s\n' "$out" | grep -Eq '^  incidents +0 -> 1  would make it migrate$'; then ok
+else bad "explain \`Council Agenda Manager\`: expected \`incidents 0 -> 1  would make it migrate\`" "$out"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
