@@ -96,7 +96,7 @@ has() {
     shift
     for t in "$@"; do
         if grep -qF -- "$t" "$tmp/off.$f"; then ok
-        else bad "decide --format $f: no \`$t\` (both tables must show)"; fi
+        else bad "decide --format $f: no \`$t\`"; fi
     done
 }
 has table 'time_arm' 'time_because' 'action_arm' 'action_because' \
@@ -107,7 +107,7 @@ has json '"table_summaries": {"time": {"invest": 4, "migrate": 3, "tolerate": 6,
 has md '| time | services |' '| action | services |' \
     '| time | time\_arm | time\_because | action | action\_arm | action\_because |'
 has html '<th>time</th>' '<th>action</th>' 'action_<wbr>because' '<h2>Summary by time</h2>'
-has summary '# table time' '# table action' 'eliminate  3' 'retire     2'
+has summary '# table time' '# table action' 'eliminate  3' 'consolidate 1' 'retire      2'   # aligned
 
 # every JSON row carries both tables
 n=$(grep -c '"tables": {"time": {"decision": "[a-z]*", .*"action": {"decision": "[a-z]*"' "$tmp/off.json")
@@ -240,6 +240,17 @@ if [ $code -eq 0 ] && printf '%s\n' "$out" | grep -q '^decide table: action$' \
    && printf '%s\n' "$out" | grep -Eq "^  > retire +line $line +true " \
    && printf '%s\n' "$out" | grep -q 'because "Email Archive Platform: nobody needs it at value 2.6"'; then ok
 else bad "explain --table action \`Email Archive Platform\`: expected the retire arm (line $line)" "$out"; fi
+
+# Parks Booking Portal in action: four arms false (it is migrate in time, and
+# its title ends with "Portal"), then invest fires; the arms' `line` column
+# lines up though `consolidate` is longer than ten characters
+out=$("$bin" explain "${today[@]}" --table action "$main" 'Parks Booking Portal' 2>&1)
+code=$?
+arms=$(printf '%s\n' "$out" | grep -E '^  [ >] [a-z]+ +line [0-9]+ ')
+if [ $code -eq 0 ] && [ "$(printf '%s\n' "$arms" | wc -l)" = 5 ] \
+   && printf '%s\n' "$arms" | tail -1 | grep -q '^  > invest .* true ' \
+   && [ "$(printf '%s\n' "$arms" | awk '{ print index($0, " line ") }' | sort -u | wc -l)" = 1 ]; then ok
+else bad "explain --table action \`Parks Booking Portal\`: expected four false arms, then invest, aligned" "$out"; fi
 
 # Council Agenda Manager sits on the invest boundary (technical exactly 6):
 # one incident makes technical round(6 - 0.25, 2) = 5.75 < 6 -> migrate.  A
