@@ -795,11 +795,15 @@ static void emit_summary(Compilation *c, const Results *res, FILE *out)
         summary_counts(res, t, counts, &errors);
         if (table->name)
             fprintf(out, "# table %s\n", table->name);
+        int width = 10;   /* the counts line up: the longest outcome, at least 10 */
         for (uint32_t k = 0; k < table->noutcomes; k++)
-            fprintf(out, "%-10s %u\n", outcome_name(p, table->outcomes[k]),
+            if ((int)strlen(outcome_name(p, table->outcomes[k])) > width)
+                width = (int)strlen(outcome_name(p, table->outcomes[k]));
+        for (uint32_t k = 0; k < table->noutcomes; k++)
+            fprintf(out, "%-*s %u\n", width, outcome_name(p, table->outcomes[k]),
                     counts[table->outcomes[k]]);
         if (errors)
-            fprintf(out, "%-10s %u\n", "undecided", errors);
+            fprintf(out, "%-*s %u\n", width, "undecided", errors);
     }
 }
 

@@ -296,13 +296,17 @@ static void print_scores_and_arms(Eval *ev, FILE *out, uint32_t r, uint32_t tabl
     ev->locals[0] = (int32_t)r;
     ev->local_kinds[0] = EK_SERVICE;
     int fired = res->arms[table][r];
+    int width = 10;   /* the decision column: the longest outcome named, at least 10 */
+    for (Arm *a = program_table(p, table)->decl->arms; a; a = a->next)
+        if ((int)strlen(a->decision) > width)
+            width = (int)strlen(a->decision);
     for (Arm *a = program_table(p, table)->decl->arms; a; a = a->next, idx++) {
         LineCol al = source_linecol(c, a->loc.file, a->loc.start);
         const char *val = "always";
         if (a->cond)
             val = eval_expr(ev, a->cond).i == 1 ? "true" : "false";
-        fprintf(out, "  %c %-10s line %-4u %-6s %s\n", idx == fired ? '>' : ' ',
-                a->decision, al.line, val, a->cond ? expr_text(c, a->cond) : "otherwise");
+        fprintf(out, "  %c %-*s line %-4u %-6s %s\n", idx == fired ? '>' : ' ',
+                width, a->decision, al.line, val, a->cond ? expr_text(c, a->cond) : "otherwise");
         const char *because = idx == fired ? result_because(p, res, table, r) : NULL;
         if (because)
             fprintf(out, "    because \"%s\"\n", because);
@@ -392,9 +396,12 @@ static void print_flips(Compilation *c, FILE *out, const PtrVec *flips)
                     atom_name(c, (int32_t)f->from), f->sym_to,
                     f->becomes >= 0 ? outcome_name(c->program, f->becomes) : "undecided");
         } else {
-            char num[40];
-            double pct = f->from != 0 ? 100 * (f->to - f->from) / fabs(f->from) : 0;
-            fprintf(out, "  %-16s %s -> %s (%+.1f%%)  would make it %s\n", a->name,
+            char num[40], pct[48] = "";
+            /* a change from 0 has no relative size: no percentage, not "+0.0%" */
+            if (f->from != 0)
+                snprintf(pct, sizeof pct, " (%+.1f%%)",
+                         100 * (f->to - f->from) / fabs(f->from));
+            fprintf(out, "  %-16s %s -> %s%s  would make it %s\n", a->name,
                     short_number(c, f->from),
                     arena_strndup(&c->arena, format_double(num, sizeof num, f->to),
                                   strlen(format_double(num, sizeof num, f->to))),
