@@ -94,6 +94,11 @@ endif
 DEP_FILES = $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(LSP_OBJS:.o=.d)
 $(DEP_FILES):
 
+# The JIT cache's key names the code generator's own source, so a build
+# whose src/jit.c differs (a fix, a planted bug) never loads an object
+# another build compiled under the same version number.
+$(BUILD)/obj/jit.o: ALL_CFLAGS += -DSTRAT_JIT_SOURCE='"$(shell sha256sum src/jit.c | cut -c1-16)"'
+
 $(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $<")

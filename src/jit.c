@@ -46,6 +46,12 @@
 #include "diag.h"
 #include "intern.h"
 #include "jit.h"
+
+/* The first 16 hex digits of this file's SHA-256 (the Makefile passes it):
+ * part of the cache key (section 1 below). */
+#ifndef STRAT_JIT_SOURCE
+#define STRAT_JIT_SOURCE "unknown"
+#endif
 #include "json.h"
 #include "numeric.h"
 #include "parallel.h"
@@ -1708,8 +1714,8 @@ static Plan *plan_new(Eval *ev)
             order_scores(c, prog->scores.items[i], &p->order, seen);
     p->score_jit = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
     if (may_compile)
-        key_put(p, "strat-jit 1 %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
-                gcc_jit_version_major(), gcc_jit_version_minor(),
+        key_put(p, "strat-jit 1 %s source %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
+                STRAT_JIT_SOURCE, gcc_jit_version_major(), gcc_jit_version_minor(),
                 gcc_jit_version_patchlevel(), c->test.jit_O0 ? 0 : 3);
     else
         key_put(p, "strat-jit 1 %s interpreted\n", STRAT_VERSION);   /* (not looked up) */

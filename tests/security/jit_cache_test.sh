@@ -405,5 +405,16 @@ code=$?
 decided_right "--no-cache"
 [ -z "$(ls -A "$tmp/n1")" ] && ok || bad "--no-cache wrote the cache" "$(ls -laR "$tmp/n1")"
 
+# ---- the key names the code generator's source ---------------------------------------
+# An object compiled by a build whose src/jit.c differs (a fix, a planted
+# bug) under the same version must not be loaded: the Makefile passes the
+# first 16 hex digits of src/jit.c's SHA-256 into the key text.
+src_hash=$(sha256sum "$root/src/jit.c" | cut -c1-16)
+if grep -aq "$src_hash" "$strat"; then
+    ok
+else
+    bad "the binary does not carry src/jit.c's hash $src_hash for the cache key (built from another source?)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
