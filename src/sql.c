@@ -506,9 +506,33 @@ static Tx tx_builtin(Sql *q, Expr *e)
         return tx_round(q, e);
     case B_MOD:
         return refuse(q, D_SQL_NO_EXACT, e->loc, "mod()");
-    case B_CONTAINS: case B_STARTS_WITH: case B_ENDS_WITH: case B_LOWER:
-        /* not yet: text predicates arrived with the language issue */
-        return refuse(q, D_SQL_EXPR, e->loc, arena_printf(A, "%s()", builtin_name(b)));
+    case B_LOWER: {
+        /* ASCII A-Z folded, as eval.c folds (LOWER would fold more, by
+         * the engine's locale) */
+        Tx t = tx_expr(q, args[0]);
+        if (t.kind == T_ERROR)
+            return t;
+        return tx_make(arena_printf(A, "TRANSLATE(%s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+                                       "'abcdefghijklmnopqrstuvwxyz')", t.sql),
+                       t.layer, T_STRING, t.notnull, false);
+    }
+    case B_CONTAINS: case B_STARTS_WITH: case B_ENDS_WITH: {
+        /* a missing text holds nothing; UTF-8 matched by characters is
+         * matched by bytes, as eval.c matches */
+        Tx t = tx_expr(q, args[0]), x = tx_expr(q, args[1]);
+        if (t.kind == T_ERROR || x.kind == T_ERROR)
+            return tx_fail();
+        t = hoist(q, t);
+        x = hoist(q, x);
+        const char *test =
+            b == B_CONTAINS ? arena_printf(A, "POSITION(%s IN %s) > 0", x.sql, t.sql)
+            : b == B_STARTS_WITH ? arena_printf(A, "SUBSTR(%s, 1, LENGTH(%s)) = %s", t.sql, x.sql,
+                                                x.sql)
+            : arena_printf(A, "LENGTH(%s) <= LENGTH(%s) AND SUBSTR(%s, LENGTH(%s) - LENGTH(%s) "
+                              "+ 1) = %s", x.sql, t.sql, t.sql, t.sql, x.sql, x.sql);
+        return tx_bool(q, arena_printf(A, "COALESCE(%s, FALSE)", test),
+                       max_layer(t.layer, x.layer));
+    }
     case B_COUNT_OF_BUILTINS:
         break;
     }
