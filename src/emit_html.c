@@ -425,6 +425,18 @@ static void pill(FILE *out, const Program *p, int d)
             s->tint, s->fill, decision_label(p, d));
 }
 
+/* A summary row's first cells: the outcome with its swatch, the count
+ * and its share of the services (the row left open for more cells). */
+static void summary_row_start(Page *pg, int d, unsigned count)
+{
+    char b[48];
+    fputs("<tr><td>", pg->out);
+    swatch(pg->out, d);
+    fputs(decision_label(pg->p, d), pg->out);
+    fprintf(pg->out, "</td><td class=\"num\">%u</td><td class=\"num\">%s</td>", count,
+            percent(b, sizeof b, count, pg->res->nservices));
+}
+
 /* A named table after the first: services per outcome. */
 static void table_summary(Page *pg, uint32_t t)
 {
@@ -442,18 +454,14 @@ static void table_summary(Page *pg, uint32_t t)
     esc(out, name);
     fputs("</th><th class=\"num\">services</th><th class=\"num\">share</th></tr></thead>\n"
           "<tbody>\n", out);
-    char b1[48];
     int keys[MAX_OUTCOMES + 1];
     uint32_t nkeys = summary_keys(pg->p, t, keys);
     for (uint32_t i = 0; i < nkeys; i++) {
         int d = keys[i], k = d >= 0 ? d : MAX_OUTCOMES;
         if (d < 0 && !counts[k])
             break;
-        fputs("<tr><td>", out);
-        swatch(out, d);
-        fputs(decision_label(pg->p, d), out);
-        fprintf(out, "</td><td class=\"num\">%u</td><td class=\"num\">%s</td></tr>\n",
-                counts[k], percent(b1, sizeof b1, counts[k], res->nservices));
+        summary_row_start(pg, d, counts[k]);
+        fputs("</tr>\n", out);
     }
     fputs("</tbody>\n</table>\n", out);
 }
@@ -503,11 +511,7 @@ static void emit_summary(Page *pg)
         int d = keys[i], k = d >= 0 ? d : MAX_OUTCOMES;
         if (d < 0 && !counts[k])
             break;
-        fputs("<tr><td>", out);
-        swatch(out, d);
-        fputs(decision_label(pg->p, d), out);
-        fprintf(out, "</td><td class=\"num\">%u</td><td class=\"num\">%s</td>",
-                counts[k], percent(b1, sizeof b1, counts[k], res->nservices));
+        summary_row_start(pg, d, counts[k]);
         if (cost) {
             fprintf(out, "<td class=\"num\" title=\"%s\">%s</td><td class=\"num\">%s</td>",
                     format_double(b2, sizeof b2, spend[k]),
