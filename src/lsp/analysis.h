@@ -38,10 +38,15 @@ typedef struct LspAnalysis {
     const char **reads;        /* canonical paths of the files it read (from
                                   disk or from an open buffer) */
     uint32_t nreads;
+    const char *entry;         /* the entry file it was checked through (a
+                                  document with no strategy block that one
+                                  imports), or NULL */
 } LspAnalysis;
 
 /* Checks the open document `uri` (its text, and its imports: open buffers
- * first, the files on disk otherwise) as `strat check` would.  False with
+ * first, the files on disk otherwise) as `strat check` would: a document
+ * with no `strategy` block through the first entry file of the project
+ * that imports it (strat_find_entries), when there is one.  False with
  * *why when it could not (out of memory). */
 bool lsp_analyze(LspSession *s, const char *uri, Arena *a, LspAnalysis *out,
                  const char **why);

@@ -10,8 +10,8 @@
  * An open document that another open document imports is checked through
  * that importer, not on its own (doc_covered_by): on its own it would lack
  * the names its importer declares, and show errors that are not there.
- * (The whole strategy's context, importers not open included, waits for
- * the library's program index; docs/lsp.md.)
+ * One that no open document imports is checked through an entry file of
+ * the project that imports it, when there is one (analysis.c).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -60,7 +60,11 @@ const Document *doc_covered_by(LspSession *s, const Document *d)
 {
     for (uint32_t i = 0; i < s->ndocs; i++) {
         const Document *r = s->docs[i];
-        if (r != d && doc_reads(r, d->real) && !doc_reads(d, r->real))
+        /* r's check went through d as its entry: r does not cover d */
+        bool through_d = r->context && d->real && strcmp(r->context, d->real) == 0;
+        if (r != d && !through_d && doc_reads(r, d->real) &&
+            (!doc_reads(d, r->real) || (d->context && r->real &&
+                                        strcmp(d->context, r->real) == 0)))
             return r;
     }
     return NULL;
@@ -74,6 +78,7 @@ void doc_free(LspSession *s, Document *d)
     lsp_free(s, d->text, d->cap);
     lsp_free(s, d->result, d->result_size);
     lsp_free(s, d->reads, d->reads_size);
+    lsp_free_str(s, d->context);
     lsp_free(s, d, sizeof *d);
 }
 

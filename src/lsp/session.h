@@ -75,6 +75,9 @@ typedef struct Document {
     size_t result_size;
     char *reads;
     size_t reads_size;
+    char *context;             /* the entry file (canonical) its last
+                                  analysis went through, or NULL */
+    bool released;             /* an importer's check stopped reading it */
 } Document;
 
 /* A file whose diagnostics are showing in the client: what was sent. */
@@ -149,8 +152,9 @@ bool doc_reads(const Document *d, const char *real);
 /* Marks dirty every document whose last analysis read `real`. */
 void doc_touch_readers(LspSession *s, const char *real);
 /* Another open document whose last analysis read d (an importer), that d
- * itself does not import (not a cycle); NULL when there is none: d is
- * then checked on its own. */
+ * itself does not import (not a cycle; d's check having gone through it
+ * as its entry file is not one); NULL when there is none: d is then
+ * checked on its own, or through an entry file not open. */
 const Document *doc_covered_by(LspSession *s, const Document *d);
 void doc_free(LspSession *s, Document *d);
 
