@@ -181,6 +181,20 @@ typedef struct LspRename {
  * CSV-loaded entities, names in the stdlib. */
 bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *name, Arena *a,
                 LspRename *out, const char **why);
+/* Renaming the name at pos to `name` is also refused when `name` is that
+ * of another declaration in the same namespace (another entity of any
+ * kind, const, score, rule, decide table, or attribute of the kind). */
+
+typedef struct LspRenameTarget {
+    const char *refusal;       /* why it cannot be renamed, or NULL */
+    LspRange range;            /* the name at the position */
+    const char *placeholder;   /* the name */
+} LspRenameTarget;
+
+/* Whether the name at pos can be renamed (as lsp_rename refuses, the new
+ * name aside): its range and text, or the refusal. */
+bool lsp_prepare_rename(LspSession *s, const char *uri, LspPosition pos, Arena *a,
+                        LspRenameTarget *out, const char **why);
 
 typedef struct LspWorkspaceSymbol {
     const char *name;
@@ -210,6 +224,8 @@ bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspErr
 bool feature_completion(LspSession *s, const JsonValue *params, JsonWriter *w,
                         LspError *err);
 bool feature_rename(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+bool feature_prepare_rename(LspSession *s, const JsonValue *params, JsonWriter *w,
+                            LspError *err);
 bool feature_workspace_symbols(LspSession *s, const JsonValue *params, JsonWriter *w,
                                LspError *err);
 bool feature_code_lens(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);

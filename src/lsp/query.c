@@ -21,6 +21,7 @@
 
 #include "checked.h"
 #include "diag.h"
+#include "intern.h"
 #include "dates.h"
 #include "dtoa.h"
 #include "source.h"
@@ -810,6 +811,97 @@ static const char *cannot_rename(Compilation *c, const Symbol *sym, const Symbol
     return NULL;
 }
 
+/* The declaration the new name would clash with in the namespace of what
+ * sym denotes, as a refusal; NULL when the name is free (or is sym's own).
+ * Entities of every kind share one namespace (resolve.c); consts, scores,
+ * rules and decide tables each have their own; an attribute's is its
+ * kind's attributes, built in or from a schema.  A bound variable is
+ * scoped: not checked.  Under c's guard (the name is interned). */
+static strat_status collision(Compilation *c, const Symbol *sym, const char *name, Arena *a,
+                              const char **refusal)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *refusal = NULL;
+    Name n = intern_cstr(c, name);
+    if (n == sym->name)
+        return STRAT_OK;
+    switch (sym->kind) {
+    case SYM_ENTITY:
+        for (int k = 0; k < EK_COUNT && !*refusal; k++)
+            if (kind_lookup(kind_table(c, (EntityKind)k), n) >= 0)
+                *refusal = arena_printf(a, "`%s` is already the name of a %s", name,
+                                        entity_kind_name((EntityKind)k));
+        break;
+    case SYM_CONST:
+        if (program_const(c, n))
+            *refusal = arena_printf(a, "`%s` is already the name of a const", name);
+        break;
+    case SYM_SCORE:
+        if (program_score(c, n))
+            *refusal = arena_printf(a, "`%s` is already the name of a score", name);
+        break;
+    case SYM_RULE:
+        if (program_rule(c, n))
+            *refusal = arena_printf(a, "`%s` is already the name of a rule", name);
+        break;
+    case SYM_TABLE:
+        if (program_table_named(c, n))
+            *refusal = arena_printf(a, "`%s` is already the name of a decide table", name);
+        break;
+    case SYM_ATTR:
+        if (sym->entity_kind >= 0 &&
+            attr_slot(kind_table(c, (EntityKind)sym->entity_kind), n) >= 0)
+            *refusal = arena_printf(a, "`%s` is already an attribute of %s", name,
+                                    entity_kind_name((EntityKind)sym->entity_kind));
+        break;
+    default:
+        break;
+    }
+    return STRAT_OK;
+}
+
+/* The name at pos in k's document and what it denotes, when it can be
+ * renamed: its site and every reference (its declaration among them);
+ * else out->refusal says why. */
+static void rename_target(LspChecked *k, LspPosition pos, SymbolSite *site,
+                          const SymbolSite **sites, uint32_t *n, const char **refusal)
+{
+    bool found = false;
+    *n = 0;
+    site_at(k->c, k->file, checked_offset(k, pos), site, &found);
+    if (!found)
+        *refusal = "there is no name here to rename";
+    else if (references(k->c, &site->sym, sites, n) == STRAT_OK)
+        *refusal = cannot_rename(k->c, &site->sym, *sites, *n);
+}
+
+bool lsp_prepare_rename(LspSession *s, const char *uri, LspPosition pos, Arena *a,
+                        LspRenameTarget *out, const char **why)
+{
+    memset(out, 0, sizeof *out);
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        *why = "the document is not open";
+        return false;
+    }
+    LspChecked k;
+    if (!checked_open(s, d, a, &k, why))
+        return false;
+    SymbolSite site;
+    const SymbolSite *sites = NULL;
+    uint32_t n = 0;
+    rename_target(&k, pos, &site, &sites, &n, &out->refusal);
+    if (!out->refusal && !strat_out_of_memory(k.c)) {
+        out->range = checked_range(&k, site.loc);
+        out->placeholder = arena_strndup(a, site.sym.name, strlen(site.sym.name));
+    }
+    bool ok = !strat_out_of_memory(k.c);
+    if (!ok)
+        *why = "out of memory";
+    checked_close(&k);
+    return ok;
+}
+
 bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *name, Arena *a,
                 LspRename *out, const char **why)
 {
@@ -825,14 +917,12 @@ bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *nam
     if (!checked_open(s, d, a, &k, why))
         return false;
     SymbolSite site;
-    bool found = false;
     const SymbolSite *sites = NULL;
     uint32_t n = 0;
-    site_at(k.c, k.file, checked_offset(&k, pos), &site, &found);
-    if (!found)
-        out->refusal = "there is no name here to rename";
-    else if (references(k.c, &site.sym, &sites, &n) == STRAT_OK &&
-             !(out->refusal = cannot_rename(k.c, &site.sym, sites, n))) {
+    rename_target(&k, pos, &site, &sites, &n, &out->refusal);
+    if (!out->refusal && !strat_out_of_memory(k.c))
+        collision(k.c, &site.sym, name, a, &out->refusal);
+    if (!out->refusal && !strat_out_of_memory(k.c)) {
         out->edits = ARENA_ARRAY(a, LspEdit, n + 1);
         const char *text = arena_strndup(a, name, strlen(name));
         for (uint32_t i = 0; i < n; i++)

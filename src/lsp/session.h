@@ -98,6 +98,7 @@ typedef struct LspSession {
     LspIo *io;
     FrameReader reader;
     PosEncoding encoding;      /* agreed at initialize */
+    bool prepare_rename;       /* the client asks textDocument/prepareRename */
     SessionState state;
     bool exit_now;             /* `exit` received, or the client is gone */
     bool client_gone;
