@@ -378,22 +378,45 @@ static int severity_of(strat_severity sev)
                                          : LSP_SEV_INFORMATION;
 }
 
-/* The text between the first two backquoted names of a message:
- * "service `web` breaks rule `happy_customers`: ..." gives web and
- * happy_customers (the shape of S0913, decide.c). */
-static bool two_quoted(Arena *a, const char *msg, const char **first, const char **second)
+/* The entity and the rule of a rule finding (S0913, decide.c), read from
+ * its structure, not its wording: the finding's range is the entity's
+ * name and its first note's range the rule's (rule_at), each a site of
+ * the program's position index.  Both NULL when the finding is not about
+ * one entity ("rule r does not hold", "broken by 3 more services").
+ * Under c's guard: the index is built on first use. */
+static strat_status rule_finding_subjects(Compilation *c, Loc entity_at, Loc rule_at, Arena *a,
+                                          const char **entity, const char **rule)
 {
-    const char *q[4];
-    const char *p = msg;
-    for (int i = 0; i < 4; i++) {
-        p = strchr(p, '`');
-        if (!p)
-            return false;
-        q[i] = p++;
-    }
-    *first = arena_strndup(a, q[0] + 1, (size_t)(q[1] - q[0] - 1));
-    *second = arena_strndup(a, q[2] + 1, (size_t)(q[3] - q[2] - 1));
-    return true;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *entity = *rule = NULL;
+    SymbolSite e, r;
+    if (!c->program || !entity_at.file || !rule_at.file ||
+        !program_symbol_at(c, entity_at.file, entity_at.start, &e) ||
+        e.sym.kind != SYM_ENTITY || !program_symbol_at(c, rule_at.file, rule_at.start, &r) ||
+        r.sym.kind != SYM_RULE)
+        return STRAT_OK;
+    *entity = arena_strndup(a, e.sym.name, strlen(e.sym.name));
+    *rule = arena_strndup(a, r.sym.name, strlen(r.sym.name));
+    return STRAT_OK;
+}
+
+/* A name as written in a declaration: in backquotes unless it is a word. */
+static const char *written_name(Arena *a, const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (!is_word(*p))
+            return arena_printf(a, "`%s`", name);
+    return name;
+}
+
+/* A name made a word: every other character an underscore. */
+static const char *word_of(Arena *a, const char *name)
+{
+    char *w = arena_strndup(a, name, strlen(name));
+    for (char *p = w; *p; p++)
+        if (!is_word(*p))
+            *p = '_';
+    return w;
 }
 
 /* How many days a waiver's skeleton runs from today. */
@@ -420,7 +443,9 @@ static void waiver_action(LspChecked *k, LspAction *act, const char *entity, con
                                               "  reason = \"TODO: why the rule may be broken "
                                               "until then\"\n"
                                               "}\n",
-                                           lead, rule, entity, rule, entity, y, m, day)};
+                                           lead, rule, word_of(a, entity),
+                                           written_name(a, rule), written_name(a, entity),
+                                           y, m, day)};
 }
 
 bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
@@ -474,9 +499,13 @@ bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
                                       arena_strndup(a, fix.text, strlen(fix.text))};
             ptrvec_push(a, &acts, act);
         }
-        const char *entity, *rule;
-        if (strcmp(info.code, "S0913") == 0 && info.nnotes && k.c->program &&
-            two_quoted(a, info.message, &entity, &rule)) {
+        const char *entity = NULL, *rule = NULL, *note;
+        strat_range rule_range;
+        if (strcmp(info.code, "S0913") == 0 && k.c->program &&
+            strat_diag_note(k.c, i, 0, &note, &rule_range))
+            rule_finding_subjects(k.c, range_loc(&info.range), range_loc(&rule_range), a,
+                                  &entity, &rule);
+        if (entity && rule) {
             LspAction *act = ARENA_NEW(a, LspAction);
             act->diag = diag;
             waiver_action(&k, act, entity, rule);
