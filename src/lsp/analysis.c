@@ -230,6 +230,10 @@ static const char *importing_entry(strat_compilation *c, const char *root, Docum
 {
     if (!d->real || !root || !path_inside(d->real, root) || strat_is_entry_file(c, d->real))
         return NULL;
+    /* the last scan's answer, while nothing it read can have changed
+     * (doc_forget_contexts): a keystroke does not walk the project */
+    if (d->context_known)
+        return d->context;
     const char *const *paths = NULL;
     size_t n = 0;
     if (strat_find_entries(c, root, d->real, &paths, &n) != STRAT_OK || n == 0)

@@ -56,6 +56,13 @@ void doc_touch_readers(LspSession *s, const char *real)
             s->docs[i]->dirty = true;
 }
 
+void doc_forget_contexts(LspSession *s, const Document *keep)
+{
+    for (uint32_t i = 0; i < s->ndocs; i++)
+        if (s->docs[i] != keep)
+            s->docs[i]->context_known = false;
+}
+
 const Document *doc_covered_by(LspSession *s, const Document *d)
 {
     for (uint32_t i = 0; i < s->ndocs; i++) {
@@ -204,6 +211,7 @@ bool doc_did_open(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
     d->version = version;
     d->dirty = true;
     doc_touch_readers(s, d->real);
+    doc_forget_contexts(s, NULL);
     return true;
 }
 
@@ -251,6 +259,9 @@ bool doc_did_change(LspSession *s, const JsonValue *params, JsonWriter *w, LspEr
         d->version = version;
     d->dirty = true;           /* even a change half applied: check what is there */
     doc_touch_readers(s, d->real);
+    /* its own text aside, the scan's answer for it stands (its imports do
+     * not make others import it) */
+    doc_forget_contexts(s, d);
     return ok;
 }
 
@@ -274,6 +285,7 @@ bool doc_did_close(LspSession *s, const JsonValue *params, JsonWriter *w, LspErr
                 s->docs[k]->dirty = true;
         if (d->result)
             s->republish = true;
+        doc_forget_contexts(s, NULL);
         doc_free(s, d);
         return true;
     }
@@ -291,5 +303,6 @@ bool doc_did_save(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
      * edited elsewhere): check it again, and what reads it */
     d->dirty = true;
     doc_touch_readers(s, d->real);
+    doc_forget_contexts(s, NULL);
     return true;
 }

@@ -97,6 +97,7 @@ static bool analyse(LspSession *s, Document *d)
     d->reads_size = reads_size;
     lsp_free_str(s, d->context);
     d->context = context;
+    d->context_known = true;
     return true;
 }
 
@@ -223,21 +224,30 @@ static bool remember(LspSession *s, const char *uri, const char *list)
     return true;
 }
 
-/* The open document at uri when the check of `checked` read its text
- * (itself, or an open file it imports): it is published to whatever
- * changed, with its version.  NULL otherwise. */
-static const Document *checked_with(LspSession *s, const Document *checked,
-                                    const char *uri)
+/* The checks just made: the document checked, and those it released
+ * (publish_next). */
+typedef struct Checked {
+    const Document **docs;
+    uint32_t n;
+} Checked;
+
+/* The open document at uri when one of the checks just made read its text
+ * (the document checked, or an open file it imports): it is published to
+ * whatever changed, with its version.  NULL otherwise. */
+static const Document *checked_with(LspSession *s, const Checked *checked, const char *uri)
 {
-    if (!checked)
-        return NULL;
-    if (strcmp(checked->uri, uri) == 0)
-        return checked;
-    const Document *d = doc_find(s, uri);
-    return d && doc_reads(checked, d->real) ? d : NULL;
+    for (uint32_t i = 0; i < checked->n; i++) {
+        const Document *c = checked->docs[i];
+        if (strcmp(c->uri, uri) == 0)
+            return c;
+        const Document *d = doc_find(s, uri);
+        if (d && doc_reads(c, d->real))
+            return d;
+    }
+    return NULL;
 }
 
-static void send_publication(LspSession *s, const char *uri, const Document *checked,
+static void send_publication(LspSession *s, const char *uri, const Checked *checked,
                              const char *list)
 {
     JsonWriter w;
@@ -267,7 +277,7 @@ static void send_publication(LspSession *s, const char *uri, const Document *che
 
 /* Publishes, for every file with diagnostics now or before, the merged
  * list when it changed; and the checked document's always. */
-static void publish_merged(LspSession *s, const Document *checked)
+static void publish_merged(LspSession *s, const Checked *checked)
 {
     uint32_t n;
     Item *items = gather(s, &n);
@@ -339,20 +349,23 @@ bool publish_next(LspSession *s)
         }
         if (analyse(s, d)) {
             /* a document it released is checked now, before anything is
-             * published: else its last check (through d) would show again */
+             * published: else its last check (through d) would show again;
+             * and it is told its check is done, as d is */
+            Checked done = {ARENA_ARRAY(&s->work, const Document *, s->ndocs + 1), 0};
+            done.docs[done.n++] = d;
             for (uint32_t k = 0; k < s->ndocs; k++) {
                 Document *other = s->docs[k];
-                if (other->released && !doc_covered_by(s, other))
-                    analyse(s, other);
+                if (other->released && !doc_covered_by(s, other) && analyse(s, other))
+                    done.docs[done.n++] = other;
                 other->released = false;
             }
-            publish_merged(s, d);
+            publish_merged(s, &done);
         }
         return true;
     }
     if (s->republish) {
         s->republish = false;
-        publish_merged(s, NULL);
+        publish_merged(s, &(Checked){NULL, 0});
         return true;
     }
     return false;

@@ -78,6 +78,9 @@ typedef struct Document {
     char *context;             /* the entry file (canonical) its last
                                   analysis went through, or NULL */
     bool released;             /* an importer's check stopped reading it */
+    bool context_known;        /* context is still what the entry scan
+                                  would find: no document opened, closed,
+                                  saved or changed (but this one) since */
 } Document;
 
 /* A file whose diagnostics are showing in the client: what was sent. */
@@ -152,6 +155,10 @@ bool doc_did_save(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
 bool doc_reads(const Document *d, const char *real);
 /* Marks dirty every document whose last analysis read `real`. */
 void doc_touch_readers(LspSession *s, const char *real);
+/* Forgets every document's entry file but `keep`'s (NULL: all): an edit
+ * of another document, or an open, close or save, may change which
+ * entries import it. */
+void doc_forget_contexts(LspSession *s, const Document *keep);
 /* Another open document whose last analysis read d (an importer), that d
  * itself does not import (not a cycle; d's check having gone through it
  * as its entry file is not one); NULL when there is none: d is then
