@@ -33,6 +33,9 @@
 
 #define MAX_SCAN_FILES 20000
 #define MAX_SCAN_DEPTH 32
+/* directories opened at most: a top of `/` (an editor's workspace, a
+ * file in the root directory) must not walk the whole disk */
+#define MAX_SCAN_DIRS 20000
 #define MAX_SCAN_BYTES ((off_t)64 << 20)
 
 typedef struct Node {
@@ -46,6 +49,7 @@ typedef struct Scan {
     const char *top;       /* canonical: the directory scanned */
     Node *nodes;
     size_t n, cap;
+    size_t dirs;           /* directories opened so far */
     /* what is held while a file or directory is read (released on OOM) */
     DIR *open_dir;
     int open_fd;
@@ -243,8 +247,9 @@ static int cmp_str(const void *a, const void *b)
 /* Every .strat file under dir, in name order, one level at a time. */
 static void walk(Scan *s, const char *dir, int depth)
 {
-    if (depth > MAX_SCAN_DEPTH || s->n >= MAX_SCAN_FILES)
+    if (depth > MAX_SCAN_DEPTH || s->n >= MAX_SCAN_FILES || s->dirs >= MAX_SCAN_DIRS)
         return;
+    s->dirs++;
     PtrVec names = {0};
     s->open_dir = opendir(dir);
     if (!s->open_dir)

@@ -21,7 +21,8 @@ bool entries_has_strategy(Compilation *c, const char *path);
 
 /* Every file under top (canonical) with a `strategy` block, skipping
  * hidden directories, build/ and node_modules/, symbolic links and files
- * over 64 MiB; at most 20000 .strat files, 32 levels deep; each file's
+ * over 64 MiB; at most 20000 .strat files and 20000 directories, 32
+ * levels deep; each file's
  * text from c->reader first, else from disk.  Sorted, canonical, in c's
  * arena.  When target (canonical) is given, only the entries that import
  * it, directly or through other files under top, by imports that stay

@@ -203,7 +203,8 @@ strat_status strat_read_file(strat_compilation *c, const char *path,
 bool strat_is_entry_file(strat_compilation *c, const char *path);
 /* Every entry under the directory `top` (canonical), skipping hidden
  * directories, build/, node_modules/ and symbolic links (at most 20000
- * .strat files, 32 levels deep); with `target` (a canonical path), only
+ * .strat files and 20000 directories, 32 levels deep); with `target` (a
+ * canonical path), only
  * the entries that import it, directly or through other files under top,
  * by imports that stay inside the project root the entry's own check has
  * (opts.project_root, else the entry's directory).  Imports are resolved
