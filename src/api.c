@@ -29,6 +29,7 @@
 #include "diff.h"
 #include "digest.h"
 #include "emit.h"
+#include "entries.h"
 #include "eval.h"
 #include "explain.h"
 #include "fmt.h"
@@ -95,6 +96,21 @@ strat_status strat_load_buffer(strat_compilation *c, const char *name, const cha
 {
     STRAT_GUARD(c, STRAT_FAILURE);
     return load_buffer(c, name, text ? text : "", text ? len : 0);
+}
+
+bool strat_is_entry_file(strat_compilation *c, const char *path)
+{
+    STRAT_GUARD(c, false);
+    return entries_has_strategy(c, path);
+}
+
+strat_status strat_find_entries(strat_compilation *c, const char *top, const char *target,
+                                const char *const **paths, size_t *n)
+{
+    *paths = NULL;
+    *n = 0;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    return entries_find(c, top, target, paths, n);
 }
 
 void strat_set_reader(strat_compilation *c, strat_reader_fn fn, void *ctx)

@@ -31,9 +31,15 @@ static void *run_slice(void *arg)
 int parallel_rows(const Compilation *c, uint32_t n, uint32_t min_rows,
                   void (*fn)(void *ctx, uint32_t lo, uint32_t hi), void *ctx)
 {
+    /* too few rows to share: no thread, and no sysconf either (it reads
+     * /sys each time, and a check makes thousands of small calls) */
+    if (n < 2 * (uint64_t)min_rows) {
+        fn(ctx, 0, n);
+        return 1;
+    }
     long ncpu = c->opts.threads ? (long)c->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
     int nthreads = ncpu > MAX_PARALLEL ? MAX_PARALLEL : ncpu < 1 ? 1 : (int)ncpu;
-    if (n < 2 * (uint64_t)min_rows || nthreads == 1) {
+    if (nthreads == 1) {
         fn(ctx, 0, n);
         return 1;
     }

@@ -38,7 +38,7 @@ declare -A layer_of=(
     [strat]=core [arena]=core [compiler]=core [intern]=core [source]=core
     [diag]=core [parallel]=core [digest]=core [dates]=core [json]=core
     [dtoa]=core [numeric]=core [forecast]=core [csv]=core [markdown]=core [layout]=core
-    [ast]=front [parse]=front [load]=front [unparse]=front
+    [ast]=front [parse]=front [load]=front [entries]=front [unparse]=front
     [program]=program
     [resolve]=checks [csv_load]=checks [typecheck]=checks [consistency]=checks
     [eval]=run [jit]=run [decide]=run

@@ -9,7 +9,8 @@
 #    error and reads the diagnostic back through vim.diagnostic.get()
 #    (skipped with a message when nvim is not installed), and asks for the
 #    hover over a service of examples/retail (its decision, arm and because);
-#  * an allocation-failure sweep over imports.script and code_actions.script
+#  * an allocation-failure sweep over imports.script, code_actions.script
+#    and context_importer.script
 #    (STRAT_FAIL_ALLOC=N for each N until a run needs no failure): every
 #    run exits 0 or 1 and writes
 #    nothing on stderr (under ASan: no leak, no bad access);
@@ -43,8 +44,10 @@ done
 
 # ---- allocation failures --------------------------------------------------------
 # imports.script: the documents and their imports; code_actions.script: a
-# check that decides, fix-its and a waiver as WorkspaceEdits
-for name in imports code_actions; do
+# check that decides, fix-its and a waiver as WorkspaceEdits;
+# context_importer.script: the entry scan (src/entries.c) for a file opened
+# without its importer
+for name in imports code_actions context_importer; do
     if out=$(python3 "$root/tests/lsp/client.py" --sweep "$bin" "$root/tests/lsp/$name.script" 2>&1); then
         ok
     else

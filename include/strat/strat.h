@@ -190,6 +190,29 @@ const char *strat_default_stdlib_dir(void);
  * a diagnostic in c when the file is refused or cannot be read. */
 strat_status strat_read_file(strat_compilation *c, const char *path,
                              const char **text, size_t *len);
+/* A project's entry files: those with a `strategy` block.  A file that
+ * has none (a file of roles, services... that a strategy imports) means
+ * little alone, and is checked as part of the entries that import it
+ * (`strat check FILE`, the language server).  Files are read as text (a
+ * `strategy` block is a line starting with `strategy` then `"` or `{`, an
+ * import a line starting with `import "...`), each through the reader
+ * first (strat_set_reader: an editor's unsaved buffer), else from disk.
+ *
+ * strat_is_entry_file: true when the file at `path` has a `strategy` block
+ * (false when it cannot be read, or is reached through a link). */
+bool strat_is_entry_file(strat_compilation *c, const char *path);
+/* Every entry under the directory `top` (canonical), skipping hidden
+ * directories, build/, node_modules/ and symbolic links (at most 20000
+ * .strat files and 20000 directories, 32 levels deep); with `target` (a
+ * canonical path), only
+ * the entries that import it, directly or through other files under top,
+ * by imports that stay inside the project root the entry's own check has
+ * (opts.project_root, else the entry's directory).  Imports are resolved
+ * by text: nothing outside top is looked at.  *paths: canonical, sorted,
+ * living as long as c.  Loads nothing into c, so c may then load one of
+ * them.  STRAT_FAILURE when out of memory. */
+strat_status strat_find_entries(strat_compilation *c, const char *top, const char *target,
+                                const char *const **paths, size_t *n);
 /* Resolves names, loads CSV inventories, types every expression and runs
  * the portfolio-wide checks; scores nothing.  STRAT_FINDINGS when an
  * error was found so far. */

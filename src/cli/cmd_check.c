@@ -32,13 +32,33 @@ static strat_diag_format diag_format(const char *name)
     return STRAT_DIAG_TEXT;
 }
 
+/* A copy of the library's entry list (strat_find_entries), each path
+ * shown as project_shown_path shows it; false when out of memory. */
+static bool copy_entries(const char *const *paths, size_t n, bool relative, ProjectList *out)
+{
+    out->paths = calloc(n + 1, sizeof *out->paths);
+    if (!out->paths)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!(out->paths[out->n] = project_shown_path(paths[i], relative))) {
+            project_list_free(out);
+            return false;
+        }
+        out->n++;
+    }
+    return true;
+}
+
 /* The entries that import the files named, when none of those has a
  * `strategy` block and each is imported by some entry; else none (the
  * files are checked as they are).  False when out of memory. */
-static bool importing_entries(const CliOptions *o, ProjectList *out)
+static bool importing_entries(CliOptions *o, ProjectList *out)
 {
     out->paths = NULL;
     out->n = 0;
+    strat_compilation *scan = cli_new(o);
+    if (!scan)
+        return false;
     /* `-`, a file that is not there, not a regular one or reached through
      * a link, a file with a strategy block: the files as they are (the
      * check says what is wrong, and confines what a link leads to) */
@@ -46,80 +66,76 @@ static bool importing_entries(const CliOptions *o, ProjectList *out)
         struct stat st;
         char *plain = strcmp(o->files[i], "-") == 0 ? NULL : project_plain_path(o->files[i]);
         bool as_is = !plain || lstat(plain, &st) != 0 || !S_ISREG(st.st_mode) ||
-                     project_has_strategy(plain);
+                     strat_is_entry_file(scan, plain);
         free(plain);
-        if (as_is)
-            return true;
+        if (as_is || strat_out_of_memory(scan)) {
+            bool fine = !strat_out_of_memory(scan);
+            strat_free(scan);
+            return fine;
+        }
     }
     size_t cap = 0;
-    char *root = o->lib.project_root ? realpath(o->lib.project_root, NULL) : NULL;
-    if (o->lib.project_root && !root)
-        return true;              /* the check says what is wrong with --root */
-    for (int i = 0; i < o->nfiles; i++) {
+    if (o->lib.project_root) {
+        char *root = realpath(o->lib.project_root, NULL);
+        if (!root) {
+            strat_free(scan);
+            return true;          /* the check says what is wrong with --root */
+        }
+        free(root);
+    }
+    bool fine = true;
+    for (int i = 0; i < o->nfiles && fine; i++) {
         char *real = project_plain_path(o->files[i]);
         char *top = real ? project_top_for(real, o->lib.project_root) : NULL;
-        ProjectList found = {0};
-        bool fine = top && real && project_entries(top, real, root, &found);
+        const char *const *found = NULL;
+        size_t nfound = 0;
+        fine = top && real && strat_find_entries(scan, top, real, &found, &nfound) == STRAT_OK;
         free(top);
         free(real);
-        if (!fine || found.n == 0) {
-            free(root);
-            project_list_free(&found);
+        if (!fine || nfound == 0) {
             project_list_free(out);
-            return fine;          /* one file no strategy imports: as it is */
+            break;                /* one file no strategy imports: as it is */
         }
         bool relative = o->files[i][0] != '/';
-        for (size_t k = 0; k < found.n; k++) {
-            char *shown = project_shown_path(found.paths[k], relative);
+        for (size_t k = 0; k < nfound && fine; k++) {
+            char *shown = project_shown_path(found[k], relative);
             bool dup = !shown;
             for (size_t j = 0; shown && j < out->n; j++)
                 dup |= strcmp(out->paths[j], shown) == 0;
             if (!dup && out->n == cap) {
                 cap = cap ? 2 * cap : 4;
                 char **grown = realloc(out->paths, cap * sizeof *grown);
-                if (!grown) {
-                    free(root);
-                    free(shown);
-                    project_list_free(&found);
-                    project_list_free(out);
-                    return false;
-                }
-                out->paths = grown;
+                if (!grown)
+                    fine = false;
+                else
+                    out->paths = grown;
             }
-            if (dup)
+            if (dup || !fine)
                 free(shown);
             else
                 out->paths[out->n++] = shown;
-            if (!shown) {
-                free(root);
-                project_list_free(&found);
-                project_list_free(out);
-                return false;
-            }
+            fine &= shown != NULL;
         }
-        project_list_free(&found);
+        if (!fine)
+            project_list_free(out);
     }
-    free(root);
-    return true;
+    strat_free(scan);
+    return fine;
 }
 
 /* Every entry under the current directory, shown relative to it. */
-static bool all_entries(ProjectList *out)
+static bool all_entries(CliOptions *o, ProjectList *out)
 {
+    out->paths = NULL;
+    out->n = 0;
     char *top = realpath(".", NULL);
-    bool fine = top && project_entries(top, NULL, NULL, out);
+    strat_compilation *scan = top ? cli_new(o) : NULL;
+    const char *const *found = NULL;
+    size_t n = 0;
+    bool fine = scan && strat_find_entries(scan, top, NULL, &found, &n) == STRAT_OK &&
+                copy_entries(found, n, true, out);
+    strat_free(scan);
     free(top);
-    for (size_t i = 0; fine && i < out->n; i++) {
-        char *shown = project_shown_path(out->paths[i], true);
-        if (!shown)
-            fine = false;
-        else {
-            free(out->paths[i]);
-            out->paths[i] = shown;
-        }
-    }
-    if (!fine)
-        project_list_free(out);
     return fine;
 }
 
@@ -259,7 +275,7 @@ int cmd_check(CliOptions *o)
     strat_diag_format fmt = diag_format(o->format);
     ProjectList entries = {0};
     bool project = o->nfiles == 0;
-    if (!(project ? all_entries(&entries) : importing_entries(o, &entries))) {
+    if (!(project ? all_entries(o, &entries) : importing_entries(o, &entries))) {
         fputs("strat: out of memory\n", stderr);
         return STRAT_FAILURE;
     }

@@ -221,29 +221,65 @@ static void collect(Files *F, LspAnalysis *out)
     }
 }
 
+/* The entry file a document with no `strategy` block is checked through:
+ * the first (by path) of the project's files with one that import it,
+ * the open documents' text standing in for their files; NULL when it has
+ * a strategy block, or nothing imports it (it is then checked alone).
+ * On c, which has the reader and the check's root; under the root. */
+static const char *importing_entry(strat_compilation *c, const char *root, Document *d)
+{
+    if (!d->real || !root || !path_inside(d->real, root) || strat_is_entry_file(c, d->real))
+        return NULL;
+    /* the last scan's answer, while nothing it read can have changed
+     * (doc_forget_contexts): a keystroke does not walk the project */
+    if (d->context_known)
+        return d->context;
+    const char *const *paths = NULL;
+    size_t n = 0;
+    if (strat_find_entries(c, root, d->real, &paths, &n) != STRAT_OK || n == 0)
+        return NULL;
+    return paths[0];
+}
+
 /* A compilation of the open document `d` in the context of its project,
  * with open documents standing in for the files they edit, checked; NULL
- * when out of memory.  *real is the path the document was loaded under.
- * The caller frees it (and sets s->checking back to NULL). */
+ * when out of memory.  *real is the path the document was loaded under;
+ * *entry the entry file loaded in its stead (the document then comes in
+ * as its import), or NULL.  The caller frees it (and sets s->checking
+ * back to NULL). */
 static strat_compilation *check_document(LspSession *s, Document *d, Arena *a,
-                                         const char **real)
+                                         const char **real, const char **entry)
 {
     strat_options o = check_options(s);
     o.project_root = check_root(s, a, d->real);
+    *entry = NULL;
     strat_compilation *c = strat_new(&s->alloc, &o);
     if (!c)
         return NULL;
     s->checking = c;           /* freed by the server if `a` runs out */
+    strat_set_reader(c, open_document_text, s);
     *real = d->real ? d->real
                     : arena_printf(a, "%s/untitled.strat",
                                    o.project_root ? o.project_root : ".");
+    const char *via = importing_entry(c, o.project_root, d);
+    if (strat_out_of_memory(c))
+        return c;
+    Document *open_entry = via ? doc_find_path(s, via) : NULL;
+    if (via)
+        *entry = arena_strndup(a, via, strlen(via));
     /* shown relative to the root, as the command line run there would */
-    const char *name = *real;
+    const char *loaded = *entry ? *entry : *real;
+    const char *name = loaded;
     size_t n = o.project_root ? strlen(o.project_root) : 0;
-    if (n && path_inside(*real, o.project_root) && (*real)[n] == '/')
-        name = *real + n + (strcmp(o.project_root, "/") != 0);
-    strat_set_reader(c, open_document_text, s);
-    strat_status st = strat_load_buffer(c, name, d->text, d->len);
+    if (n && path_inside(loaded, o.project_root) && loaded[n] == '/')
+        name = loaded + n + (strcmp(o.project_root, "/") != 0);
+    strat_status st;
+    if (*entry && !open_entry)
+        st = strat_load(c, entry, 1);
+    else if (*entry)
+        st = strat_load_buffer(c, name, open_entry->text, open_entry->len);
+    else
+        st = strat_load_buffer(c, name, d->text, d->len);
     /* decided, as `strat check` does: a run has findings of its own (rules,
      * limits, scores that are not numbers), and hover shows decisions */
     if (st != STRAT_FAILURE && !strat_out_of_memory(c))
@@ -262,8 +298,9 @@ bool lsp_analyze(LspSession *s, const char *uri, Arena *a, LspAnalysis *out,
         *why = "the document is not open";
         return false;
     }
-    const char *real = NULL;
-    strat_compilation *c = check_document(s, d, a, &real);
+    const char *real = NULL, *entry = NULL;
+    strat_compilation *c = check_document(s, d, a, &real, &entry);
+    out->entry = entry;
     if (!c) {
         *why = "out of memory";
         return false;
@@ -291,8 +328,8 @@ bool checked_open(LspSession *s, Document *d, Arena *a, LspChecked *k, const cha
     Document *loaded = (Document *)doc_covered_by(s, d);
     if (!loaded)
         loaded = d;
-    const char *real = NULL;
-    strat_compilation *c = check_document(s, loaded, a, &real);
+    const char *real = NULL, *entry = NULL;
+    strat_compilation *c = check_document(s, loaded, a, &real, &entry);
     if (!c || strat_out_of_memory(c)) {
         s->checking = NULL;
         strat_free(c);

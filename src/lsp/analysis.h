@@ -38,10 +38,15 @@ typedef struct LspAnalysis {
     const char **reads;        /* canonical paths of the files it read (from
                                   disk or from an open buffer) */
     uint32_t nreads;
+    const char *entry;         /* the entry file it was checked through (a
+                                  document with no strategy block that one
+                                  imports), or NULL */
 } LspAnalysis;
 
 /* Checks the open document `uri` (its text, and its imports: open buffers
- * first, the files on disk otherwise) as `strat check` would.  False with
+ * first, the files on disk otherwise) as `strat check` would: a document
+ * with no `strategy` block through the first entry file of the project
+ * that imports it (strat_find_entries), when there is one.  False with
  * *why when it could not (out of memory). */
 bool lsp_analyze(LspSession *s, const char *uri, Arena *a, LspAnalysis *out,
                  const char **why);
@@ -176,6 +181,20 @@ typedef struct LspRename {
  * CSV-loaded entities, names in the stdlib. */
 bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *name, Arena *a,
                 LspRename *out, const char **why);
+/* Renaming the name at pos to `name` is also refused when `name` is that
+ * of another declaration in the same namespace (another entity of any
+ * kind, const, score, rule, decide table, or attribute of the kind). */
+
+typedef struct LspRenameTarget {
+    const char *refusal;       /* why it cannot be renamed, or NULL */
+    LspRange range;            /* the name at the position */
+    const char *placeholder;   /* the name */
+} LspRenameTarget;
+
+/* Whether the name at pos can be renamed (as lsp_rename refuses, the new
+ * name aside): its range and text, or the refusal. */
+bool lsp_prepare_rename(LspSession *s, const char *uri, LspPosition pos, Arena *a,
+                        LspRenameTarget *out, const char **why);
 
 typedef struct LspWorkspaceSymbol {
     const char *name;
@@ -205,6 +224,8 @@ bool feature_hover(LspSession *s, const JsonValue *params, JsonWriter *w, LspErr
 bool feature_completion(LspSession *s, const JsonValue *params, JsonWriter *w,
                         LspError *err);
 bool feature_rename(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);
+bool feature_prepare_rename(LspSession *s, const JsonValue *params, JsonWriter *w,
+                            LspError *err);
 bool feature_workspace_symbols(LspSession *s, const JsonValue *params, JsonWriter *w,
                                LspError *err);
 bool feature_code_lens(LspSession *s, const JsonValue *params, JsonWriter *w, LspError *err);

@@ -10,8 +10,8 @@
  * An open document that another open document imports is checked through
  * that importer, not on its own (doc_covered_by): on its own it would lack
  * the names its importer declares, and show errors that are not there.
- * (The whole strategy's context, importers not open included, waits for
- * the library's program index; docs/lsp.md.)
+ * One that no open document imports is checked through an entry file of
+ * the project that imports it, when there is one (analysis.c).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -56,11 +56,22 @@ void doc_touch_readers(LspSession *s, const char *real)
             s->docs[i]->dirty = true;
 }
 
+void doc_forget_contexts(LspSession *s, const Document *keep)
+{
+    for (uint32_t i = 0; i < s->ndocs; i++)
+        if (s->docs[i] != keep)
+            s->docs[i]->context_known = false;
+}
+
 const Document *doc_covered_by(LspSession *s, const Document *d)
 {
     for (uint32_t i = 0; i < s->ndocs; i++) {
         const Document *r = s->docs[i];
-        if (r != d && doc_reads(r, d->real) && !doc_reads(d, r->real))
+        /* r's check went through d as its entry: r does not cover d */
+        bool through_d = r->context && d->real && strcmp(r->context, d->real) == 0;
+        if (r != d && !through_d && doc_reads(r, d->real) &&
+            (!doc_reads(d, r->real) || (d->context && r->real &&
+                                        strcmp(d->context, r->real) == 0)))
             return r;
     }
     return NULL;
@@ -74,6 +85,7 @@ void doc_free(LspSession *s, Document *d)
     lsp_free(s, d->text, d->cap);
     lsp_free(s, d->result, d->result_size);
     lsp_free(s, d->reads, d->reads_size);
+    lsp_free_str(s, d->context);
     lsp_free(s, d, sizeof *d);
 }
 
@@ -199,6 +211,7 @@ bool doc_did_open(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
     d->version = version;
     d->dirty = true;
     doc_touch_readers(s, d->real);
+    doc_forget_contexts(s, NULL);
     return true;
 }
 
@@ -246,6 +259,9 @@ bool doc_did_change(LspSession *s, const JsonValue *params, JsonWriter *w, LspEr
         d->version = version;
     d->dirty = true;           /* even a change half applied: check what is there */
     doc_touch_readers(s, d->real);
+    /* its own text aside, the scan's answer for it stands (its imports do
+     * not make others import it) */
+    doc_forget_contexts(s, d);
     return ok;
 }
 
@@ -269,6 +285,7 @@ bool doc_did_close(LspSession *s, const JsonValue *params, JsonWriter *w, LspErr
                 s->docs[k]->dirty = true;
         if (d->result)
             s->republish = true;
+        doc_forget_contexts(s, NULL);
         doc_free(s, d);
         return true;
     }
@@ -286,5 +303,6 @@ bool doc_did_save(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
      * edited elsewhere): check it again, and what reads it */
     d->dirty = true;
     doc_touch_readers(s, d->real);
+    doc_forget_contexts(s, NULL);
     return true;
 }

@@ -13,7 +13,10 @@
  *
  * An open document imported by another open one is not checked on its
  * own (doc_covered_by, documents.c): its diagnostics are those its
- * importer's check finds in it.
+ * importer's check finds in it.  One checked through an entry file (no
+ * open importer) waits for that entry's check when the entry is open and
+ * due one; and a document an importer's check stops reading is checked
+ * at once, before anything is published.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +65,11 @@ static bool analyse(LspSession *s, Document *d)
         reads_size += strlen(res.reads[i]) + 1;
     char *result = lsp_strdup(s, text, len);
     char *reads = lsp_alloc(s, reads_size);
-    if (!result || !reads) {
+    char *context = res.entry ? lsp_strdup(s, res.entry, strlen(res.entry)) : NULL;
+    if (!result || !reads || (res.entry && !context)) {
         lsp_free(s, result, result ? len + 1 : 0);
         lsp_free(s, reads, reads_size);
+        lsp_free_str(s, context);
         lsp_log(s, LOG_ERROR, "cannot check %s: out of memory", d->uri);
         return false;
     }
@@ -74,12 +79,25 @@ static bool analyse(LspSession *s, Document *d)
         memcpy(reads + at, res.reads[i], n);
         at += n;
     }
+    /* the open documents this check read before and reads no more (an
+     * import dropped): no longer covered by it, checked on their own */
+    for (uint32_t k = 0; k < s->ndocs; k++) {
+        Document *other = s->docs[k];
+        bool still = false;
+        for (uint32_t i = 0; i < res.nreads && !still && other->real; i++)
+            still = strcmp(res.reads[i], other->real) == 0;
+        if (other != d && !still && doc_reads(d, other->real))
+            other->released = other->dirty = true;
+    }
     lsp_free(s, d->result, d->result_size);
     lsp_free(s, d->reads, d->reads_size);
     d->result = result;
     d->result_size = len + 1;
     d->reads = reads;
     d->reads_size = reads_size;
+    lsp_free_str(s, d->context);
+    d->context = context;
+    d->context_known = true;
     return true;
 }
 
@@ -206,21 +224,30 @@ static bool remember(LspSession *s, const char *uri, const char *list)
     return true;
 }
 
-/* The open document at uri when the check of `checked` read its text
- * (itself, or an open file it imports): it is published to whatever
- * changed, with its version.  NULL otherwise. */
-static const Document *checked_with(LspSession *s, const Document *checked,
-                                    const char *uri)
+/* The checks just made: the document checked, and those it released
+ * (publish_next). */
+typedef struct Checked {
+    const Document **docs;
+    uint32_t n;
+} Checked;
+
+/* The open document at uri when one of the checks just made read its text
+ * (the document checked, or an open file it imports): it is published to
+ * whatever changed, with its version.  NULL otherwise. */
+static const Document *checked_with(LspSession *s, const Checked *checked, const char *uri)
 {
-    if (!checked)
-        return NULL;
-    if (strcmp(checked->uri, uri) == 0)
-        return checked;
-    const Document *d = doc_find(s, uri);
-    return d && doc_reads(checked, d->real) ? d : NULL;
+    for (uint32_t i = 0; i < checked->n; i++) {
+        const Document *c = checked->docs[i];
+        if (strcmp(c->uri, uri) == 0)
+            return c;
+        const Document *d = doc_find(s, uri);
+        if (d && doc_reads(c, d->real))
+            return d;
+    }
+    return NULL;
 }
 
-static void send_publication(LspSession *s, const char *uri, const Document *checked,
+static void send_publication(LspSession *s, const char *uri, const Checked *checked,
                              const char *list)
 {
     JsonWriter w;
@@ -250,7 +277,7 @@ static void send_publication(LspSession *s, const char *uri, const Document *che
 
 /* Publishes, for every file with diagnostics now or before, the merged
  * list when it changed; and the checked document's always. */
-static void publish_merged(LspSession *s, const Document *checked)
+static void publish_merged(LspSession *s, const Checked *checked)
 {
     uint32_t n;
     Item *items = gather(s, &n);
@@ -309,19 +336,36 @@ bool publish_next(LspSession *s)
         Document *d = s->docs[i];
         if (!d->dirty)
             continue;
+        /* checked through an entry that is open and due a check itself:
+         * after it, which may then cover it (one check, not two) */
+        Document *entry = d->context ? doc_find_path(s, d->context) : NULL;
+        if (entry && entry != d && entry->dirty && !entry->context)
+            continue;
         if (doc_covered_by(s, d)) {
             /* checked through its importer (marked dirty with it) */
             d->dirty = false;
             s->republish = true;
             continue;
         }
-        if (analyse(s, d))
-            publish_merged(s, d);
+        if (analyse(s, d)) {
+            /* a document it released is checked now, before anything is
+             * published: else its last check (through d) would show again;
+             * and it is told its check is done, as d is */
+            Checked done = {ARENA_ARRAY(&s->work, const Document *, s->ndocs + 1), 0};
+            done.docs[done.n++] = d;
+            for (uint32_t k = 0; k < s->ndocs; k++) {
+                Document *other = s->docs[k];
+                if (other->released && !doc_covered_by(s, other) && analyse(s, other))
+                    done.docs[done.n++] = other;
+                other->released = false;
+            }
+            publish_merged(s, &done);
+        }
         return true;
     }
     if (s->republish) {
         s->republish = false;
-        publish_merged(s, NULL);
+        publish_merged(s, &(Checked){NULL, 0});
         return true;
     }
     return false;

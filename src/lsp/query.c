@@ -21,6 +21,7 @@
 
 #include "checked.h"
 #include "diag.h"
+#include "intern.h"
 #include "dates.h"
 #include "dtoa.h"
 #include "source.h"
@@ -377,22 +378,45 @@ static int severity_of(strat_severity sev)
                                          : LSP_SEV_INFORMATION;
 }
 
-/* The text between the first two backquoted names of a message:
- * "service `web` breaks rule `happy_customers`: ..." gives web and
- * happy_customers (the shape of S0913, decide.c). */
-static bool two_quoted(Arena *a, const char *msg, const char **first, const char **second)
+/* The entity and the rule of a rule finding (S0913, decide.c), read from
+ * its structure, not its wording: the finding's range is the entity's
+ * name and its first note's range the rule's (rule_at), each a site of
+ * the program's position index.  Both NULL when the finding is not about
+ * one entity ("rule r does not hold", "broken by 3 more services").
+ * Under c's guard: the index is built on first use. */
+static strat_status rule_finding_subjects(Compilation *c, Loc entity_at, Loc rule_at, Arena *a,
+                                          const char **entity, const char **rule)
 {
-    const char *q[4];
-    const char *p = msg;
-    for (int i = 0; i < 4; i++) {
-        p = strchr(p, '`');
-        if (!p)
-            return false;
-        q[i] = p++;
-    }
-    *first = arena_strndup(a, q[0] + 1, (size_t)(q[1] - q[0] - 1));
-    *second = arena_strndup(a, q[2] + 1, (size_t)(q[3] - q[2] - 1));
-    return true;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *entity = *rule = NULL;
+    SymbolSite e, r;
+    if (!c->program || !entity_at.file || !rule_at.file ||
+        !program_symbol_at(c, entity_at.file, entity_at.start, &e) ||
+        e.sym.kind != SYM_ENTITY || !program_symbol_at(c, rule_at.file, rule_at.start, &r) ||
+        r.sym.kind != SYM_RULE)
+        return STRAT_OK;
+    *entity = arena_strndup(a, e.sym.name, strlen(e.sym.name));
+    *rule = arena_strndup(a, r.sym.name, strlen(r.sym.name));
+    return STRAT_OK;
+}
+
+/* A name as written in a declaration: in backquotes unless it is a word. */
+static const char *written_name(Arena *a, const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (!is_word(*p))
+            return arena_printf(a, "`%s`", name);
+    return name;
+}
+
+/* A name made a word: every other character an underscore. */
+static const char *word_of(Arena *a, const char *name)
+{
+    char *w = arena_strndup(a, name, strlen(name));
+    for (char *p = w; *p; p++)
+        if (!is_word(*p))
+            *p = '_';
+    return w;
 }
 
 /* How many days a waiver's skeleton runs from today. */
@@ -419,7 +443,9 @@ static void waiver_action(LspChecked *k, LspAction *act, const char *entity, con
                                               "  reason = \"TODO: why the rule may be broken "
                                               "until then\"\n"
                                               "}\n",
-                                           lead, rule, entity, rule, entity, y, m, day)};
+                                           lead, rule, word_of(a, entity),
+                                           written_name(a, rule), written_name(a, entity),
+                                           y, m, day)};
 }
 
 bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
@@ -473,9 +499,13 @@ bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
                                       arena_strndup(a, fix.text, strlen(fix.text))};
             ptrvec_push(a, &acts, act);
         }
-        const char *entity, *rule;
-        if (strcmp(info.code, "S0913") == 0 && info.nnotes && k.c->program &&
-            two_quoted(a, info.message, &entity, &rule)) {
+        const char *entity = NULL, *rule = NULL, *note;
+        strat_range rule_range;
+        if (strcmp(info.code, "S0913") == 0 && k.c->program &&
+            strat_diag_note(k.c, i, 0, &note, &rule_range))
+            rule_finding_subjects(k.c, range_loc(&info.range), range_loc(&rule_range), a,
+                                  &entity, &rule);
+        if (entity && rule) {
             LspAction *act = ARENA_NEW(a, LspAction);
             act->diag = diag;
             waiver_action(&k, act, entity, rule);
@@ -810,6 +840,97 @@ static const char *cannot_rename(Compilation *c, const Symbol *sym, const Symbol
     return NULL;
 }
 
+/* The declaration the new name would clash with in the namespace of what
+ * sym denotes, as a refusal; NULL when the name is free (or is sym's own).
+ * Entities of every kind share one namespace (resolve.c); consts, scores,
+ * rules and decide tables each have their own; an attribute's is its
+ * kind's attributes, built in or from a schema.  A bound variable is
+ * scoped: not checked.  Under c's guard (the name is interned). */
+static strat_status collision(Compilation *c, const Symbol *sym, const char *name, Arena *a,
+                              const char **refusal)
+{
+    STRAT_GUARD(c, STRAT_FAILURE);
+    *refusal = NULL;
+    Name n = intern_cstr(c, name);
+    if (n == sym->name)
+        return STRAT_OK;
+    switch (sym->kind) {
+    case SYM_ENTITY:
+        for (int k = 0; k < EK_COUNT && !*refusal; k++)
+            if (kind_lookup(kind_table(c, (EntityKind)k), n) >= 0)
+                *refusal = arena_printf(a, "`%s` is already the name of a %s", name,
+                                        entity_kind_name((EntityKind)k));
+        break;
+    case SYM_CONST:
+        if (program_const(c, n))
+            *refusal = arena_printf(a, "`%s` is already the name of a const", name);
+        break;
+    case SYM_SCORE:
+        if (program_score(c, n))
+            *refusal = arena_printf(a, "`%s` is already the name of a score", name);
+        break;
+    case SYM_RULE:
+        if (program_rule(c, n))
+            *refusal = arena_printf(a, "`%s` is already the name of a rule", name);
+        break;
+    case SYM_TABLE:
+        if (program_table_named(c, n))
+            *refusal = arena_printf(a, "`%s` is already the name of a decide table", name);
+        break;
+    case SYM_ATTR:
+        if (sym->entity_kind >= 0 &&
+            attr_slot(kind_table(c, (EntityKind)sym->entity_kind), n) >= 0)
+            *refusal = arena_printf(a, "`%s` is already an attribute of %s", name,
+                                    entity_kind_name((EntityKind)sym->entity_kind));
+        break;
+    default:
+        break;
+    }
+    return STRAT_OK;
+}
+
+/* The name at pos in k's document and what it denotes, when it can be
+ * renamed: its site and every reference (its declaration among them);
+ * else out->refusal says why. */
+static void rename_target(LspChecked *k, LspPosition pos, SymbolSite *site,
+                          const SymbolSite **sites, uint32_t *n, const char **refusal)
+{
+    bool found = false;
+    *n = 0;
+    site_at(k->c, k->file, checked_offset(k, pos), site, &found);
+    if (!found)
+        *refusal = "there is no name here to rename";
+    else if (references(k->c, &site->sym, sites, n) == STRAT_OK)
+        *refusal = cannot_rename(k->c, &site->sym, *sites, *n);
+}
+
+bool lsp_prepare_rename(LspSession *s, const char *uri, LspPosition pos, Arena *a,
+                        LspRenameTarget *out, const char **why)
+{
+    memset(out, 0, sizeof *out);
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        *why = "the document is not open";
+        return false;
+    }
+    LspChecked k;
+    if (!checked_open(s, d, a, &k, why))
+        return false;
+    SymbolSite site;
+    const SymbolSite *sites = NULL;
+    uint32_t n = 0;
+    rename_target(&k, pos, &site, &sites, &n, &out->refusal);
+    if (!out->refusal && !strat_out_of_memory(k.c)) {
+        out->range = checked_range(&k, site.loc);
+        out->placeholder = arena_strndup(a, site.sym.name, strlen(site.sym.name));
+    }
+    bool ok = !strat_out_of_memory(k.c);
+    if (!ok)
+        *why = "out of memory";
+    checked_close(&k);
+    return ok;
+}
+
 bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *name, Arena *a,
                 LspRename *out, const char **why)
 {
@@ -825,14 +946,12 @@ bool lsp_rename(LspSession *s, const char *uri, LspPosition pos, const char *nam
     if (!checked_open(s, d, a, &k, why))
         return false;
     SymbolSite site;
-    bool found = false;
     const SymbolSite *sites = NULL;
     uint32_t n = 0;
-    site_at(k.c, k.file, checked_offset(&k, pos), &site, &found);
-    if (!found)
-        out->refusal = "there is no name here to rename";
-    else if (references(k.c, &site.sym, &sites, &n) == STRAT_OK &&
-             !(out->refusal = cannot_rename(k.c, &site.sym, sites, n))) {
+    rename_target(&k, pos, &site, &sites, &n, &out->refusal);
+    if (!out->refusal && !strat_out_of_memory(k.c))
+        collision(k.c, &site.sym, name, a, &out->refusal);
+    if (!out->refusal && !strat_out_of_memory(k.c)) {
         out->edits = ARENA_ARRAY(a, LspEdit, n + 1);
         const char *text = arena_strndup(a, name, strlen(name));
         for (uint32_t i = 0; i < n; i++)

@@ -168,6 +168,31 @@ bool feature_rename(LspSession *s, const JsonValue *params, JsonWriter *w, LspEr
     return true;
 }
 
+/* textDocument/prepareRename: {range, placeholder} of the name at the
+ * position, or an error saying why it cannot be renamed (the client shows
+ * it before asking for a new name). */
+bool feature_prepare_rename(LspSession *s, const JsonValue *params, JsonWriter *w,
+                            LspError *err)
+{
+    LspPosition pos;
+    Document *d = lsp_request_position(s, params, &pos, err);
+    if (!d)
+        return false;
+    LspRenameTarget t;
+    const char *why = NULL;
+    if (!lsp_prepare_rename(s, d->uri, pos, &s->work, &t, &why))
+        return lsp_fail(err, LSP_REQUEST_FAILED, why ? why : "cannot rename");
+    if (t.refusal)
+        return lsp_fail(err, LSP_REQUEST_FAILED, t.refusal);
+    jw_object_begin(w);
+    jw_key(w, "range");
+    lsp_write_range(w, t.range);
+    jw_key(w, "placeholder");
+    jw_cstring(w, t.placeholder);
+    jw_object_end(w);
+    return true;
+}
+
 bool feature_workspace_symbols(LspSession *s, const JsonValue *params, JsonWriter *w,
                                LspError *err)
 {

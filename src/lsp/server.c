@@ -74,6 +74,7 @@ static const Method methods[] = {
     {"textDocument/hover", true, feature_hover, "hoverProvider", NULL},
     {"textDocument/codeAction", true, feature_code_action, "codeActionProvider", NULL},
     {"textDocument/rename", true, feature_rename, "renameProvider", NULL},
+    {"textDocument/prepareRename", true, feature_prepare_rename, NULL, NULL},
     {"workspace/symbol", true, feature_workspace_symbols, "workspaceSymbolProvider", NULL},
     {"textDocument/codeLens", true, feature_code_lens, "codeLensProvider",
      "{\"resolveProvider\":false}"},
@@ -267,6 +268,12 @@ static bool handle_initialize(LspSession *s, const JsonValue *params, JsonWriter
         return false;
     }
     s->encoding = choose_encoding(params);
+    const JsonValue *rename = json_get_kind(
+        json_get_kind(json_get_kind(params, "capabilities", JSON_OBJECT), "textDocument",
+                      JSON_OBJECT),
+        "rename", JSON_OBJECT);
+    const JsonValue *prepare = json_get(rename, "prepareSupport");
+    s->prepare_rename = prepare && prepare->kind == JSON_BOOL && prepare->u.boolean;
     const char *root = s->lib.project_root ? NULL : workspace_root(s, params);
     if (root) {
         s->root = lsp_strdup(s, root, strlen(root));
@@ -297,7 +304,10 @@ static bool handle_initialize(LspSession *s, const JsonValue *params, JsonWriter
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (methods[i].capability) {
             jw_key(w, methods[i].capability);
-            if (methods[i].options)
+            /* RenameOptions only to a client that can ask prepareRename */
+            if (methods[i].fn == feature_rename && s->prepare_rename)
+                jw_raw(w, "{\"prepareProvider\":true}", 24);
+            else if (methods[i].options)
                 jw_raw(w, methods[i].options, strlen(methods[i].options));
             else
                 jw_bool(w, true);

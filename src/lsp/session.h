@@ -75,6 +75,12 @@ typedef struct Document {
     size_t result_size;
     char *reads;
     size_t reads_size;
+    char *context;             /* the entry file (canonical) its last
+                                  analysis went through, or NULL */
+    bool released;             /* an importer's check stopped reading it */
+    bool context_known;        /* context is still what the entry scan
+                                  would find: no document opened, closed,
+                                  saved or changed (but this one) since */
 } Document;
 
 /* A file whose diagnostics are showing in the client: what was sent. */
@@ -95,6 +101,7 @@ typedef struct LspSession {
     LspIo *io;
     FrameReader reader;
     PosEncoding encoding;      /* agreed at initialize */
+    bool prepare_rename;       /* the client asks textDocument/prepareRename */
     SessionState state;
     bool exit_now;             /* `exit` received, or the client is gone */
     bool client_gone;
@@ -148,9 +155,14 @@ bool doc_did_save(LspSession *s, const JsonValue *params, JsonWriter *w, LspErro
 bool doc_reads(const Document *d, const char *real);
 /* Marks dirty every document whose last analysis read `real`. */
 void doc_touch_readers(LspSession *s, const char *real);
+/* Forgets every document's entry file but `keep`'s (NULL: all): an edit
+ * of another document, or an open, close or save, may change which
+ * entries import it. */
+void doc_forget_contexts(LspSession *s, const Document *keep);
 /* Another open document whose last analysis read d (an importer), that d
- * itself does not import (not a cycle); NULL when there is none: d is
- * then checked on its own. */
+ * itself does not import (not a cycle; d's check having gone through it
+ * as its entry file is not one); NULL when there is none: d is then
+ * checked on its own, or through an entry file not open. */
 const Document *doc_covered_by(LspSession *s, const Document *d);
 void doc_free(LspSession *s, Document *d);
 

@@ -574,6 +574,79 @@ static void default_stdlib_dir_prefers_the_environment(void **state)
     assert_int_equal(access(probe, R_OK), 0);
 }
 
+/* ---- entry files (strat_is_entry_file, strat_find_entries) --------------------- */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* main.strat -> lib/a.strat -> lib/b.strat; other.strat imports nothing;
+ * lib/c.strat nothing imports.  Then a reader's text in place of
+ * other.strat's (it imports lib/c) and of lib/b.strat's (a strategy). */
+static void entries_found_by_text_and_through_the_reader(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/strat-entries-XXXXXX", top[PATH_MAX], lib[PATH_MAX + 8];
+    assert_non_null(mkdtemp(tmpl));
+    assert_non_null(realpath(tmpl, top));
+    snprintf(lib, sizeof lib, "%s/lib", top);
+    assert_int_equal(mkdir(lib, 0700), 0);
+    write_file(top, "main.strat", "import \"lib/a\"\nstrategy \"x\" {\n}\n");
+    write_file(top, "other.strat", "strategy \"y\" {\n}\n");
+    write_file(lib, "a.strat", "import \"b\"\n");
+    write_file(lib, "b.strat", "role r { title = \"r\" }\n");
+    write_file(lib, "c.strat", "role s { title = \"s\" }\n");
+    char main_path[PATH_MAX + 16], other[PATH_MAX + 16], b[PATH_MAX + 16], c_path[PATH_MAX + 16];
+    snprintf(main_path, sizeof main_path, "%s/main.strat", top);
+    snprintf(other, sizeof other, "%s/other.strat", top);
+    snprintf(b, sizeof b, "%s/lib/b.strat", top);
+    snprintf(c_path, sizeof c_path, "%s/lib/c.strat", top);
+
+    strat_options o = api_options();
+    strat_compilation *c = strat_new(NULL, &o);
+    const char *const *paths;
+    size_t n;
+    assert_true(strat_is_entry_file(c, main_path));
+    assert_false(strat_is_entry_file(c, b));
+    assert_int_equal(strat_find_entries(c, top, NULL, &paths, &n), STRAT_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(paths[0], main_path);
+    assert_string_equal(paths[1], other);
+    assert_int_equal(strat_find_entries(c, top, b, &paths, &n), STRAT_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(paths[0], main_path);
+    assert_int_equal(strat_find_entries(c, top, c_path, &paths, &n), STRAT_OK);
+    assert_int_equal(n, 0);
+    strat_free(c);
+
+    /* the reader's text stands in for the file's */
+    Files files = {{other, b}, {"strategy \"y\" {\n}\nimport \"lib/c\"\n",
+                                "strategy \"b\" {\n}\n"}, {{0}}, 0};
+    c = strat_new(NULL, &o);
+    strat_set_reader(c, read_from, &files);
+    assert_true(strat_is_entry_file(c, b));
+    assert_int_equal(strat_find_entries(c, top, c_path, &paths, &n), STRAT_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(paths[0], other);
+    strat_free(c);
+
+    const char *names[] = {"main.strat", "other.strat", "lib/a.strat", "lib/b.strat",
+                           "lib/c.strat"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/%s", top, names[i]);
+        unlink(path);
+    }
+    rmdir(lib);
+    rmdir(top);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +659,7 @@ int main(void)
         cmocka_unit_test(relative_name_lies_in_the_given_root),
         cmocka_unit_test(reader_misses_fall_back_and_confinement_holds),
         cmocka_unit_test(reader_import_cycle_is_reported),
+        cmocka_unit_test(entries_found_by_text_and_through_the_reader),
         cmocka_unit_test(diagnostics_in_printed_order_with_fields),
         cmocka_unit_test(fixits_are_read_as_recorded),
         cmocka_unit_test(emit_through_a_writer),
