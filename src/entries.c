@@ -169,11 +169,12 @@ static const char *resolve_import(Scan *s, const char *dir, const char *spec, si
     return arena_strndup(&s->c->arena, out, n);
 }
 
-bool entries_has_strategy(Compilation *c, const char *path)
+/* Runs work(s, arg) so that an allocation failure while it holds a
+ * directory, descriptor or text open releases them, then goes on to the
+ * caller's guard (the API entry point's). */
+static void held_run(Scan *s, void (*work)(Scan *, void *), void *arg)
 {
-    Scan *s = ARENA_NEW(&c->arena, Scan);
-    s->c = c;
-    s->open_fd = -1;
+    Compilation *c = s->c;
     jmp_buf *outer = c->oom;
     jmp_buf here;
     c->oom = &here;
@@ -184,10 +185,32 @@ bool entries_has_strategy(Compilation *c, const char *path)
         c->arena.oom_jump = outer;
         longjmp(*outer, 1);
     }
-    size_t len = 0;
-    const char *text = file_text(s, path, &len);
+    work(s, arg);
     c->oom = outer;
     c->arena.oom_jump = outer;
+}
+
+typedef struct ReadJob {
+    const char *path;
+    const char *text;
+    size_t len;
+} ReadJob;
+
+static void read_job(Scan *s, void *arg)
+{
+    ReadJob *job = arg;
+    job->text = file_text(s, job->path, &job->len);
+}
+
+bool entries_has_strategy(Compilation *c, const char *path)
+{
+    Scan *s = ARENA_NEW(&c->arena, Scan);
+    s->c = c;
+    s->open_fd = -1;
+    ReadJob job = {path, NULL, 0};
+    held_run(s, read_job, &job);
+    const char *text = job.text;
+    size_t len = job.len;
     bool found = false;
     for (const char *p = text, *end = text + len; text && p < end && !found;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -316,6 +339,11 @@ static bool reaches(Scan *s, size_t i, const char *target, const char *base, boo
     return false;
 }
 
+static void walk_job(Scan *s, void *top)
+{
+    walk(s, top, 0);
+}
+
 strat_status entries_find(Compilation *c, const char *top, const char *target,
                           const char *const **paths, size_t *n)
 {
@@ -330,21 +358,7 @@ strat_status entries_find(Compilation *c, const char *top, const char *target,
     s->c = c;
     s->top = top;
     s->open_fd = -1;
-    /* an allocation failure while something is held open releases it,
-     * then goes on to the caller's guard */
-    jmp_buf *outer = c->oom;
-    jmp_buf here;
-    c->oom = &here;
-    c->arena.oom_jump = &here;
-    if (setjmp(here)) {
-        release_held(s);
-        c->oom = outer;
-        c->arena.oom_jump = outer;
-        longjmp(*outer, 1);
-    }
-    walk(s, top, 0);
-    c->oom = outer;
-    c->arena.oom_jump = outer;
+    held_run(s, walk_job, (void *)top);
     if (s->n)
         qsort(s->nodes, s->n, sizeof *s->nodes, cmp_node);
     bool *seen = ARENA_ARRAY(&c->arena, bool, s->n + 1);
