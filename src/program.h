@@ -228,6 +228,7 @@ typedef enum Builtin {
     B_SQRT, B_POW, B_DEFINED, B_COUNT, B_SUM, B_ANY, B_ALL, B_DECISION,
     B_ROUND, B_FLOOR, B_CEIL, B_TRUNC, B_MOD,
     B_CONTAINS, B_STARTS_WITH, B_ENDS_WITH, B_LOWER,   /* text (DESIGN §5.6) */
+    B_TODAY,                                            /* the run's date (§5.9) */
     B_COUNT_OF_BUILTINS
 } Builtin;
 

@@ -506,6 +506,8 @@ static Tx tx_builtin(Sql *q, Expr *e)
         return tx_round(q, e);
     case B_MOD:
         return refuse(q, D_SQL_NO_EXACT, e->loc, "mod()");
+    case B_TODAY:   /* the run's date, as the interpreter has it (--today) */
+        return tx_make(date_lit(q, q->c->program->today), 0, T_DATE, true, true);
     case B_CONTAINS: case B_STARTS_WITH: case B_ENDS_WITH: case B_LOWER:
         /* not yet: text predicates arrived with the language issue */
         return refuse(q, D_SQL_EXPR, e->loc, arena_printf(A, "%s()", builtin_name(b)));
