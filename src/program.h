@@ -182,6 +182,7 @@ typedef struct Waiver {
     Name name;
     Decl *decl;
     Rule *rule;
+    bool past_end_of_life;          /* waives that check (S0935), not a rule */
     EntityKind entity_kind;
     int32_t entity;                 /* row, or -1 */
     int32_t until;                  /* days */

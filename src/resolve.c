@@ -808,7 +808,8 @@ static void fill_entity(Compilation *c, Decl *d, uint32_t row)
             } else if (d->entity_kind != EK_SERVICE)
                 diag_at(c, D_UNKNOWN_ATTR, it->loc, "lifecycle blocks belong in services");
             else if (first)
-                report_dup_attr(c, it, first);
+                diag_note(c, diag_at(c, D_DUP_ATTR, it->loc, "a service has one lifecycle "
+                                     "block"), first->loc, "the first is here");
             else
                 fill_lifecycle(c, d, t, row, it);
             continue;
@@ -1249,7 +1250,13 @@ static void fill_waiver(Compilation *c, Decl *d)
             w->rule = program_rule(c, e->u.name.id);
             if (w->rule)
                 e->u.name.sym = &w->rule->sym;
-            if (!w->rule) {
+            /* the one check a waiver may name (by its name or code), as a
+             * rule's finding: a live service past its end of life */
+            const char *check = diag_info(D_PAST_END_OF_LIFE)->name;
+            if (!w->rule && diag_find_check(e->u.name.id, strlen(e->u.name.id)) ==
+                                (int)D_PAST_END_OF_LIFE)
+                w->past_end_of_life = true;
+            else if (!w->rule) {
                 Diag *dg = diag_at(c, D_UNDEFINED, e->loc, "undefined rule `%s`", e->u.name.id);
                 Name s = NULL;
                 if (++c->suggestions <= MAX_NAME_SEARCHES) {
@@ -1257,6 +1264,7 @@ static void fill_waiver(Compilation *c, Decl *d)
                     suggest_begin(&sg, e->u.name.id);
                     for (uint32_t i = 0; i < c->program->rules.len; i++)
                         suggest_offer(&sg, ((Rule *)c->program->rules.items[i])->name);
+                    suggest_offer(&sg, intern_cstr(c, check));
                     s = suggest_best(&sg);
                 }
                 if (s)

@@ -736,7 +736,7 @@ static const Type *check_call(Scope *sc, Expr *e)
         else
             diag_at(c, D_ARITY, e->loc, "`%s` takes %d to %d arguments, not %u", fn,
                     arity[b].min, arity[b].max, n);
-        return &type_error;
+        return b == B_TODAY ? &type_date : &type_error;   /* a date all the same */
     }
     switch ((Builtin)b) {
     case B_ALIGNMENT:
