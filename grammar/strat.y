@@ -246,6 +246,8 @@ item
         { $$ = item_new(ps, ITEM_RISK, $2, @2); $$->items = $3.head; $$->end_loc = @3; }
     | STAGE IDENT block
         { $$ = item_new(ps, ITEM_STAGE, $2, @2); $$->items = $3.head; $$->end_loc = @3; }
+    | IDENT block   /* `lifecycle { ... }` (the resolver names the block) */
+        { $$ = item_new(ps, ITEM_LIFECYCLE, $1, @1); $$->items = $2.head; $$->end_loc = @2; }
     ;
 
 /* ---- schema ---- */

@@ -127,8 +127,9 @@ typedef struct Expr {
 } Expr;
 
 /* A block item: `name = value`, or a nested `risk NAME { ... }` /
- * `stage NAME { ... }` block. */
-typedef enum ItemKind { ITEM_ATTR, ITEM_RISK, ITEM_STAGE } ItemKind;
+ * `stage NAME { ... }` block, or a `lifecycle { ... }` block (ITEM_LIFECYCLE,
+ * named by its keyword: a contextual one, so `lifecycle` stays a name). */
+typedef enum ItemKind { ITEM_ATTR, ITEM_RISK, ITEM_STAGE, ITEM_LIFECYCLE } ItemKind;
 
 typedef struct Item {
     ItemKind kind;

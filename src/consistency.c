@@ -1086,6 +1086,53 @@ static void check_money(Ctx *x)
     }
 }
 
+/* ---- lifecycle (S0935) ----------------------------------------------------------------- */
+
+/* A live (not retired) service whose end_of_life is before today (the run's
+ * date, --today) is an error at its end_of_life value, unless a waiver in
+ * force names the check (`rule = past_end_of_life`) and the service.  On
+ * its end-of-life day a service is not yet past it.  A waiver of the check
+ * that excuses nothing is unused (S0912), as a rule's is. */
+static void check_lifecycle(Ctx *x)
+{
+    Compilation *c = x->c;
+    Program *p = x->p;
+    KindTable *t = x->svc;
+    int eol = attr_slot(t, intern_cstr(c, "end_of_life"));
+    if (eol < 0 || t->attrs[eol].type.kind != T_DATE)
+        return;   /* a schema made it something else: reported there */
+    Waiver **waiver = ARENA_ARRAY(&c->arena, Waiver *, x->nsvc + 1);
+    for (uint32_t i = 0; i < p->waivers.len; i++) {
+        Waiver *w = p->waivers.items[i];
+        if (w->past_end_of_life && w->entity_kind == EK_SERVICE && valid_row(t, w->entity) &&
+            w->until >= p->today && !waiver[w->entity])
+            waiver[w->entity] = w;   /* the first declared, as for rules */
+    }
+    for (uint32_t r = 0; r < x->nsvc; r++) {
+        int32_t day = col_i32(t, eol, r);
+        if (day == INT32_MIN || day >= p->today || svc_retired(x, r))
+            continue;
+        if (waiver[r]) {
+            waiver[r]->used = true;
+            continue;
+        }
+        Diag *d = diag_at(c, D_PAST_END_OF_LIFE, attr_loc(t, eol, r),
+                          "service `%s` is live past its end of life (%s)", t->names[r],
+                          fmt_date(c, day));
+        diag_hint(c, d, "retire or replace it, or waive the finding: `waiver NAME { rule = "
+                        "past_end_of_life  entity = %s  until = DATE }`", t->names[r]);
+    }
+    for (uint32_t i = 0; i < p->waivers.len; i++) {
+        Waiver *w = p->waivers.items[i];
+        if (w->past_end_of_life && !w->used && w->entity >= 0 && w->until >= p->today) {
+            Diag *d = diag_at(c, D_WAIVER_UNUSED, w->decl->name_loc,
+                              "waiver `%s` is unused: `%s` is not a live service past its "
+                              "end of life", w->name, entity_label(c, w->entity_kind, w->entity));
+            diag_hint(c, d, "remove the waiver");
+        }
+    }
+}
+
 /* ---- entry --------------------------------------------------------------------------- */
 
 void check_consistency(Compilation *c)
@@ -1131,4 +1178,5 @@ void check_consistency(Compilation *c)
     check_duplicates(&x);
     check_risks(&x);
     check_money(&x);
+    check_lifecycle(&x);
 }

@@ -427,8 +427,13 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         int32_t d;
         if (!parse_date_cell(s, n, &d))
             bad_cell(L, field_loc(L, f, rec_start), a, s, n, "a date YYYY-MM-DD");
-        else
+        else {
             col->i32[row] = d;
+            /* an end of life already past: the cell is where S0935 may
+             * point (consistency.c); only those cells pay for their place */
+            if (d < c->program->today && strcmp(a->name, "end_of_life") == 0)
+                attr_set_loc(c, t, slot, row, field_loc(L, f, rec_start));
+        }
         return;
     }
     case T_BOOL:

@@ -575,6 +575,8 @@ static Value eval_call(Eval *ev, Expr *e)
         return eval_text_predicate(ev, e);
     case B_LOWER:   /* only beside the above and == (typecheck.c): the text as is */
         return eval_expr(ev, args[0]);
+    case B_TODAY:
+        return int_value(T_DATE, ev->p->today);
     case B_DECISION: {
         Value a = eval_expr(ev, args[0]);
         Results *res = ev->res;

@@ -947,7 +947,8 @@ static uint32_t word_before(const Fmt *f, uint32_t p)
 
 static uint32_t item_start(const Fmt *f, const Item *it)
 {
-    return it->kind == ITEM_ATTR ? it->loc.start : word_before(f, it->loc.start);
+    return it->kind == ITEM_ATTR || it->kind == ITEM_LIFECYCLE ? it->loc.start
+                                                                : word_before(f, it->loc.start);
 }
 
 /* A row of a run: a block that stays on one line (each attribute
@@ -1131,9 +1132,12 @@ static void block(Fmt *f, Doc *out, Item *items, uint32_t open, uint32_t close, 
     }
 }
 
-/* The head of a `risk` or `stage` item: `risk NAME`. */
+/* The head of a `risk` or `stage` item: `risk NAME`; of a lifecycle block,
+ * its keyword alone. */
 static size_t item_head(Fmt *f, const Item *it)
 {
+    if (it->kind == ITEM_LIFECYCLE)
+        return name_width(f, it->name, it->loc.start);
     return (it->kind == ITEM_RISK ? 4 : 5) + 1 + name_width(f, it->name, it->loc.start);
 }
 
@@ -1223,8 +1227,10 @@ static void print_items(Fmt *f, Doc *out, Item *items, uint32_t close, int level
         if (it->kind == ITEM_ATTR) {
             attribute(f, s, it, eq[i]);
         } else {
-            tok(f, s, it->kind == ITEM_RISK ? "risk" : "stage");
-            add_str(f, s, " ");
+            if (it->kind != ITEM_LIFECYCLE) {
+                tok(f, s, it->kind == ITEM_RISK ? "risk" : "stage");
+                add_str(f, s, " ");
+            }
             place_name(f, s, it->name, it->loc.start, it->loc.end);
             size_t pad = rows[i].pad_head ? rows[i].pad_head - item_head(f, it) : 0;
             add_spaces(f, s, pad + 1);

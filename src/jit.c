@@ -23,9 +23,9 @@
  * Equal bits: the same operations in the same order, -ffp-contract=off
  * (no FMA), NaN rules spelled out exactly as eval.c has them, libm's own
  * sqrt/log/pow.  An expression the JIT does not handle (quantifiers,
- * references through other entities, dates, lists beyond count) makes its
- * score or the decide table fall back to the interpreter, reported with
- * --verbose.
+ * references through other entities, dates but the days between two,
+ * lists beyond count) makes its score or the decide table fall back to the
+ * interpreter, reported with --verbose.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -242,6 +242,27 @@ static bool attr_of_s(Plan *p, const Expr *e, TypeKind *tk)
 static bool plan_num(Plan *p, Expr *e);
 static bool plan_bool(Plan *p, Expr *e);
 
+/* An operand of `date - date` (the days between, a number): a date of s,
+ * a date literal, or today().  today() goes into the key as the date it
+ * is, so a kernel cached on another day is not reused. */
+static bool plan_date(Plan *p, Expr *e)
+{
+    TypeKind tk;
+    if (attr_of_s(p, e, &tk) && tk == T_DATE) {
+        key_put(p, "(ad%d)", e->u.attr.slot);
+        return true;
+    }
+    if (e->kind == EX_DATE && e->u.date != INT32_MIN) {
+        key_put(p, "(dl%d)", (int)e->u.date);
+        return true;
+    }
+    if (e->kind == EX_CALL && !e->u.call.sym && e->u.call.builtin == B_TODAY) {
+        key_put(p, "(dt%d)", (int)p->ev->p->today);
+        return true;
+    }
+    return false;
+}
+
 /* `let v = number in body`: compiled when the value is a number and the
  * body compiles (plan_body is plan_num or plan_bool). */
 static bool plan_let(Plan *p, Expr *e, bool (*plan_body)(Plan *, Expr *))
@@ -377,6 +398,13 @@ static bool plan_num(Plan *p, Expr *e)
         key_put(p, ")");
         return true;
     case EX_BINARY:
+        if (e->u.ops.op == OP_SUB && e->u.ops.a->type && e->u.ops.a->type->kind == T_DATE) {
+            key_put(p, "(dd");
+            if (!plan_date(p, e->u.ops.a) || !plan_date(p, e->u.ops.b))
+                return false;
+            key_put(p, ")");
+            return true;
+        }
         if (e->u.ops.op < OP_ADD || e->u.ops.op > OP_DIV || !e->u.ops.a->type ||
             e->u.ops.a->type->kind != T_NUMBER)
             return false;
@@ -591,6 +619,36 @@ static gcc_jit_rvalue *gen_i32(Gen *g, Expr *e)
     return at(g, g->p_atoms, iconst(g, k));
 }
 
+/* A date operand planned by plan_date, as its day number (INT32_MIN when
+ * missing, as the column holds it). */
+static gcc_jit_rvalue *gen_date(Gen *g, Expr *e)
+{
+    if (e->kind == EX_ATTR)
+        return at(g, column(g, g->i32_cols, g->p_i32, g->t_pint, e->u.attr.slot), rowv(g));
+    if (e->kind == EX_DATE)
+        return iconst(g, (int)e->u.date);
+    return iconst(g, (int)g->plan->ev->p->today);   /* today() */
+}
+
+/* eval.c's `d1 - d2`: NaN when either is missing, else the days between,
+ * (double)d1 - d2. */
+static gcc_jit_rvalue *gen_days_between(Gen *g, Expr *e)
+{
+    gcc_jit_rvalue *a = once(g, gen_date(g, e->u.ops.a), g->t_int);
+    gcc_jit_rvalue *b = once(g, gen_date(g, e->u.ops.b), g->t_int);
+    gcc_jit_rvalue *missing = gcc_jit_context_new_binary_op(
+        g->ctx, NULL, GCC_JIT_BINARY_OP_LOGICAL_OR, g->t_bool,
+        gcc_jit_context_new_comparison(g->ctx, NULL, GCC_JIT_COMPARISON_EQ, a,
+                                       iconst(g, INT32_MIN)),
+        gcc_jit_context_new_comparison(g->ctx, NULL, GCC_JIT_COMPARISON_EQ, b,
+                                       iconst(g, INT32_MIN)));
+    gcc_jit_rvalue *days = gcc_jit_context_new_binary_op(
+        g->ctx, NULL, GCC_JIT_BINARY_OP_MINUS, g->t_double,
+        gcc_jit_context_new_cast(g->ctx, NULL, a, g->t_double),
+        gcc_jit_context_new_cast(g->ctx, NULL, b, g->t_double));
+    return select_num(g, missing, dconst(g, NAN), days);
+}
+
 static gcc_jit_rvalue *gen_bool(Gen *g, Expr *e)
 {
     switch (e->kind) {
@@ -675,6 +733,8 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
         static const enum gcc_jit_binary_op bop[] = {
             [OP_ADD] = GCC_JIT_BINARY_OP_PLUS, [OP_SUB] = GCC_JIT_BINARY_OP_MINUS,
             [OP_MUL] = GCC_JIT_BINARY_OP_MULT, [OP_DIV] = GCC_JIT_BINARY_OP_DIVIDE};
+        if (e->u.ops.a->type->kind == T_DATE)   /* planned as days between */
+            return gen_days_between(g, e);
         gcc_jit_rvalue *a = gen_num(g, e->u.ops.a);
         gcc_jit_rvalue *b = gen_num(g, e->u.ops.b);
         return gcc_jit_context_new_binary_op(g->ctx, NULL, bop[e->u.ops.op], g->t_double, a, b);

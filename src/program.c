@@ -473,7 +473,7 @@ static const char *const builtin_names[B_COUNT_OF_BUILTINS] = {
     "alignment", "exposure", "norm", "min", "max", "clamp", "abs", "log",
     "sqrt", "pow", "defined", "count", "sum", "any", "all", "decision",
     "round", "floor", "ceil", "trunc", "mod",
-    "contains", "starts_with", "ends_with", "lower"};
+    "contains", "starts_with", "ends_with", "lower", "today"};
 
 const char *builtin_name(Builtin b)
 {
@@ -733,7 +733,7 @@ static void index_items(IndexBuild *b, Item *items, int entity_kind)
         }
         if (it->value)
             index_walk(b, it->value);
-        index_items(b, it->items, -1);
+        index_items(b, it->items, it->kind == ITEM_LIFECYCLE ? entity_kind : -1);
     }
 }
 

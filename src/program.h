@@ -182,6 +182,7 @@ typedef struct Waiver {
     Name name;
     Decl *decl;
     Rule *rule;
+    bool past_end_of_life;          /* waives that check (S0935), not a rule */
     EntityKind entity_kind;
     int32_t entity;                 /* row, or -1 */
     int32_t until;                  /* days */
@@ -228,6 +229,7 @@ typedef enum Builtin {
     B_SQRT, B_POW, B_DEFINED, B_COUNT, B_SUM, B_ANY, B_ALL, B_DECISION,
     B_ROUND, B_FLOOR, B_CEIL, B_TRUNC, B_MOD,
     B_CONTAINS, B_STARTS_WITH, B_ENDS_WITH, B_LOWER,   /* text (DESIGN §5.6) */
+    B_TODAY,                                            /* the run's date (§5.9) */
     B_COUNT_OF_BUILTINS
 } Builtin;
 

@@ -534,7 +534,8 @@ static void add_risk(Compilation *c, uint32_t service, Item *blk)
         }
         if (it->kind != ITEM_ATTR) {
             diag_at(c, D_UNKNOWN_ATTR, it->loc, "a %s block cannot stand inside a risk",
-                    it->kind == ITEM_RISK ? "risk" : "stage");
+                    it->kind == ITEM_RISK ? "risk" : it->kind == ITEM_STAGE ? "stage"
+                                                                            : it->name);
             continue;
         }
         if (it->name == c->n.likelihood || it->name == c->n.impact) {
@@ -757,10 +758,62 @@ static void allow_in_span(Compilation *c, DiagCode code, void *span)
     diag_allow_within(c, *(Loc *)span, code);
 }
 
+/* `lifecycle { end_of_support = D  end_of_extended_support = D  end_of_life = D }`
+ * in a service (DESIGN §5.9): the vendor's milestones, which are the
+ * service's built-in date attributes of those names (builtins.def), so a
+ * CSV column maps to them as to any attribute.  The block only groups them:
+ * each may be written outside it instead, but not both. */
+static void fill_lifecycle(Compilation *c, Decl *d, KindTable *t, uint32_t row, Item *blk)
+{
+    Name known[] = {intern_cstr(c, "end_of_support"),
+                    intern_cstr(c, "end_of_extended_support"), intern_cstr(c, "end_of_life")};
+    for (Item *it = blk->items; it; it = it->next) {
+        Item *first = find_earlier_item(c, blk->items, it);
+        if (first) {
+            report_dup_attr(c, it, first);
+            continue;
+        }
+        if (it->kind != ITEM_ATTR ||
+            (it->name != known[0] && it->name != known[1] && it->name != known[2])) {
+            report_unknown_attr(c, it, "a lifecycle block", known, 3);
+            continue;
+        }
+        int slot = attr_slot(t, it->name);
+        if (slot < 0)
+            continue;
+        for (Item *flat = d->items; flat; flat = flat->next)
+            if (flat->kind == ITEM_ATTR && flat->name == it->name) {
+                report_dup_attr(c, it, flat);
+                slot = -1;
+                break;
+            }
+        if (slot >= 0)
+            set_attr_value(c, t, row, slot, it->value);
+    }
+}
+
 static void fill_entity(Compilation *c, Decl *d, uint32_t row)
 {
     KindTable *t = kind_table(c, d->entity_kind);
     for (Item *it = d->items; it; it = it->next) {
+        if (it->kind == ITEM_LIFECYCLE) {
+            Item *first = find_earlier_item(c, d->items, it);
+            Name lifecycle = intern_cstr(c, "lifecycle");
+            if (it->name != lifecycle) {
+                Diag *dg = diag_at(c, D_UNKNOWN_ATTR, it->loc, "unknown block `%s`: the "
+                                   "nested blocks are risk and lifecycle (services) and "
+                                   "stage (value streams)", it->name);
+                if (suggest_name(it->name, &lifecycle, 1))
+                    diag_hint(c, dg, "did you mean `lifecycle`?");
+            } else if (d->entity_kind != EK_SERVICE)
+                diag_at(c, D_UNKNOWN_ATTR, it->loc, "lifecycle blocks belong in services");
+            else if (first)
+                diag_note(c, diag_at(c, D_DUP_ATTR, it->loc, "a service has one lifecycle "
+                                     "block"), first->loc, "the first is here");
+            else
+                fill_lifecycle(c, d, t, row, it);
+            continue;
+        }
         if (it->kind == ITEM_RISK) {
             if (d->entity_kind == EK_SERVICE)
                 add_risk(c, row, it);
@@ -1197,7 +1250,13 @@ static void fill_waiver(Compilation *c, Decl *d)
             w->rule = program_rule(c, e->u.name.id);
             if (w->rule)
                 e->u.name.sym = &w->rule->sym;
-            if (!w->rule) {
+            /* the one check a waiver may name (by its name or code), as a
+             * rule's finding: a live service past its end of life */
+            const char *check = diag_info(D_PAST_END_OF_LIFE)->name;
+            if (!w->rule && diag_find_check(e->u.name.id, strlen(e->u.name.id)) ==
+                                (int)D_PAST_END_OF_LIFE)
+                w->past_end_of_life = true;
+            else if (!w->rule) {
                 Diag *dg = diag_at(c, D_UNDEFINED, e->loc, "undefined rule `%s`", e->u.name.id);
                 Name s = NULL;
                 if (++c->suggestions <= MAX_NAME_SEARCHES) {
@@ -1205,6 +1264,7 @@ static void fill_waiver(Compilation *c, Decl *d)
                     suggest_begin(&sg, e->u.name.id);
                     for (uint32_t i = 0; i < c->program->rules.len; i++)
                         suggest_offer(&sg, ((Rule *)c->program->rules.items[i])->name);
+                    suggest_offer(&sg, intern_cstr(c, check));
                     s = suggest_best(&sg);
                 }
                 if (s)
@@ -1521,6 +1581,27 @@ static void register_decls(Compilation *c)
 
 /* ---- the passes ------------------------------------------------------------- */
 
+/* The vendor's lifecycle milestones of a service (DESIGN §5.9): date
+ * attributes every service has, set in a `lifecycle { }` block (or as plain
+ * attributes, or CSV columns) and read by the past-end-of-life check and
+ * std/itil's lifecycle_risk.  Added after the schemas, not with the other
+ * built-ins: a schema may declare them first (to make one `required`), and
+ * the slots of the attributes before them stay where they were (strat
+ * sensitivity keys its draws by slot). */
+static void add_lifecycle_attrs(Compilation *c)
+{
+    static const char *const names[] = {"end_of_support", "end_of_extended_support",
+                                        "end_of_life"};
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    for (int i = 0; i < 3; i++) {
+        AttrDef a = {0};
+        a.name = intern_cstr(c, names[i]);
+        a.type = type_date;
+        if (attr_slot(svc, a.name) < 0)
+            kind_add_attr(c, svc, &a);
+    }
+}
+
 void resolve_names(Compilation *c)
 {
     Program *p = program_new(c);
@@ -1529,6 +1610,7 @@ void resolve_names(Compilation *c)
     for (Decl *d = c->decls; d; d = d->next)
         if (d->kind == D_SCHEMA)
             add_schema(c, d);
+    add_lifecycle_attrs(c);
     if (p->strategy.decl)
         fill_strategy(c, p->strategy.decl);
 }

@@ -533,6 +533,8 @@ static Tx tx_builtin(Sql *q, Expr *e)
         return tx_bool(q, arena_printf(A, "COALESCE(%s, FALSE)", test),
                        max_layer(t.layer, x.layer));
     }
+    case B_TODAY:   /* the run's date, as the interpreter has it (--today) */
+        return tx_make(date_lit(q, q->c->program->today), 0, T_DATE, true, true);
     case B_COUNT_OF_BUILTINS:
         break;
     }

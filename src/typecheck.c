@@ -728,7 +728,7 @@ static const Type *check_call(Scope *sc, Expr *e)
         [B_DECISION] = {1, 2}, [B_ROUND] = {2, 2}, [B_FLOOR] = {1, 1},
         [B_CEIL] = {1, 1}, [B_TRUNC] = {1, 1}, [B_MOD] = {2, 2},
         [B_CONTAINS] = {2, 2}, [B_STARTS_WITH] = {2, 2}, [B_ENDS_WITH] = {2, 2},
-        [B_LOWER] = {1, 1}};
+        [B_LOWER] = {1, 1}, [B_TODAY] = {0, 0}};
     if ((int)n < arity[b].min || (int)n > arity[b].max) {
         if (arity[b].min == arity[b].max)
             diag_at(c, D_ARITY, e->loc, "`%s` takes %d argument%s, not %u", fn,
@@ -736,7 +736,7 @@ static const Type *check_call(Scope *sc, Expr *e)
         else
             diag_at(c, D_ARITY, e->loc, "`%s` takes %d to %d arguments, not %u", fn,
                     arity[b].min, arity[b].max, n);
-        return &type_error;
+        return b == B_TODAY ? &type_date : &type_error;   /* a date all the same */
     }
     switch ((Builtin)b) {
     case B_ALIGNMENT:
@@ -785,6 +785,8 @@ static const Type *check_call(Scope *sc, Expr *e)
     case B_DEFINED:
         check_expr(sc, args[0]);
         return &type_bool;
+    case B_TODAY:   /* the current UTC date, or --today: what waivers expire by */
+        return &type_date;
     case B_ROUND: {
         for (uint32_t i = 0; i < n; i++)
             expect_type(sc, args[i], check_expr(sc, args[i]), T_NUMBER, "an argument");

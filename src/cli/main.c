@@ -39,7 +39,8 @@ static const char *const main_usage =
 
 static const char *const common_help =
     "common options:\n"
-    "  --today YYYY-MM-DD     the date waivers are judged against (default: today, UTC)\n"
+    "  --today YYYY-MM-DD     the date waivers, today() and end of life are judged\n"
+    "                         against (default: today, UTC)\n"
     "  --root DIR             project root that no file read may leave (default:\n"
     "                         the deepest directory holding the files named)\n"
     "  --stdlib DIR           where std/... modules live (env STRAT_STDLIB)\n"

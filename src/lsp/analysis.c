@@ -493,7 +493,8 @@ static void nested_blocks(Outline *O, LspSymbol *parent, const Item *items)
             continue;
         uint32_t end = max_end(it->loc.end, it->end_loc);
         LspSymbol *c = &parent->children[parent->nchildren++];
-        *c = symbol(O, it->name, it->kind == ITEM_RISK ? "risk" : "stage", SYM_STRUCT,
+        *c = symbol(O, it->name, it->kind == ITEM_RISK ? "risk"
+                    : it->kind == ITEM_STAGE ? "stage" : "lifecycle", SYM_STRUCT,
                     it->loc.start, end, it->loc);
         nested_blocks(O, c, it->items);
     }

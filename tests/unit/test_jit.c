@@ -23,7 +23,9 @@
  *     symbol, string, service ref, role ref, role-or-team ref, list), with
  *     rows missing each and rows holding row 0 (s0, cfo), so an off-by-one in
  *     either engine's defined() changes the bits of a score; f1 does the
- *     same for the date column (which the JIT leaves to the interpreter);
+ *     same for the date column through days between dates (`date - date`
+ *     with a literal and today(), which the JIT compiles: a missing date
+ *     is NaN, 1969-12-31 is day -1 and not missing);
  *   - score f2 rounds x / 8 (multiples of 1/16: a quarter of the rows
  *     are exact binary ties at two decimals) and y * 0.335 (not exact),
  *     and takes floor, ceil, trunc and mod of them; f3 is 0.5 exactly on
@@ -344,9 +346,10 @@ static char *make_body(Rng *r, int *nscores)
             " + (if defined(s.lead) then 16 else 0) + (if defined(s.note) then 32 else 0)"
             " + (if defined(s.tags) then 64 else 0) + (if defined(s.owner) then 128 else 0)"
             " + (if defined(s.t) then 256 else 0) + (if defined(s.status) then 512 else 0)\n");
-    /* f1: the date column (interpreted: the JIT does not compile dates;
-     * were it to, 1969-12-31 is day -1 and still defined) */
-    put(&t, "score f1(s) = if defined(s.review) then 1 else 0\n");
+    /* f1: the date column as days between (compiled: 1969-12-31 is day -1
+     * and still a date; a missing one is NaN, so 0.5) */
+    put(&t, "score f1(s) = let d = s.review - today(), e = 2028-02-29 - s.review in"
+            " if d >= 0 or d < 0 then d + e / 1000 else 0.5\n");
     /* f2: round on exact ties and on inexact products; f3: 0.5 on a tie */
     put(&t, "score f2(s) = round(s.x / 8, 2) + round(s.y * 0.335, 2) * 3 + floor(s.z / 3)"
             " - ceil(s.w / 3) + trunc(s.z / 4) + mod(s.x, 1.5)"
