@@ -322,6 +322,17 @@ bool lsp_analyze(LspSession *s, const char *uri, Arena *a, LspAnalysis *out,
 
 /* ---- a document in its context (checked.h) ------------------------------- */
 
+bool checked_document(LspSession *s, const char *uri, Arena *a, LspChecked *k, const char **why)
+{
+    Document *d = doc_find(s, uri);
+    if (!d) {
+        memset(k, 0, sizeof *k);
+        *why = "the document is not open";
+        return false;
+    }
+    return checked_open(s, d, a, k, why);
+}
+
 bool checked_open(LspSession *s, Document *d, Arena *a, LspChecked *k, const char **why)
 {
     memset(k, 0, sizeof *k);
@@ -651,13 +662,8 @@ bool lsp_navigate(LspSession *s, const char *uri, LspPosition pos, LspNavigate w
 {
     *out = NULL;
     *n = 0;
-    Document *d = doc_find(s, uri);
-    if (!d) {
-        *why = "the document is not open";
-        return false;
-    }
     LspChecked k;
-    if (!checked_open(s, d, a, &k, why))
+    if (!checked_document(s, uri, a, &k, why))
         return false;
     const SymbolSite *sites = NULL;
     uint32_t nsites = 0;

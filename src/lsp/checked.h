@@ -42,6 +42,9 @@ typedef struct LspChecked {
 /* Checks d in its context (above) into *k.  False with *why when out of
  * memory; *k must then not be closed. */
 bool checked_open(LspSession *s, Document *d, Arena *a, LspChecked *k, const char **why);
+/* checked_open of the open document at uri ("the document is not open"
+ * when there is none). */
+bool checked_document(LspSession *s, const char *uri, Arena *a, LspChecked *k, const char **why);
 /* Frees the compilation. */
 void checked_close(LspChecked *k);
 /* The URI and range of a location in any file of the compilation. */

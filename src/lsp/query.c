@@ -284,14 +284,10 @@ bool lsp_hover(LspSession *s, const char *uri, LspPosition pos, Arena *a, LspHov
                const char **why)
 {
     memset(out, 0, sizeof *out);
-    Document *d = doc_find(s, uri);
-    if (!d) {
-        *why = "the document is not open";
-        return false;
-    }
     LspChecked k;
-    if (!checked_open(s, d, a, &k, why))
+    if (!checked_document(s, uri, a, &k, why))
         return false;
+    Document *d = k.doc;
     uint32_t offset = checked_offset(&k, pos);
     Text t = {a, NULL, 0, 0};
     SymbolSite site;
@@ -453,13 +449,8 @@ bool lsp_code_actions(LspSession *s, const char *uri, LspRange range, Arena *a,
 {
     *out = NULL;
     *n = 0;
-    Document *d = doc_find(s, uri);
-    if (!d) {
-        *why = "the document is not open";
-        return false;
-    }
     LspChecked k;
-    if (!checked_open(s, d, a, &k, why))
+    if (!checked_document(s, uri, a, &k, why))
         return false;
     PtrVec acts = {0};
     for (size_t i = 0; k.file && i < strat_diag_count(k.c); i++) {
@@ -738,14 +729,10 @@ bool lsp_complete(LspSession *s, const char *uri, LspPosition pos, Arena *a,
                   LspCompletionList *out, const char **why)
 {
     memset(out, 0, sizeof *out);
-    Document *d = doc_find(s, uri);
-    if (!d) {
-        *why = "the document is not open";
-        return false;
-    }
     LspChecked k;
-    if (!checked_open(s, d, a, &k, why))
+    if (!checked_document(s, uri, a, &k, why))
         return false;
+    Document *d = k.doc;
     const char *text = d->text;
     uint32_t at = checked_offset(&k, pos);
     Context cx = cursor_context(text, at);
@@ -908,13 +895,8 @@ bool lsp_prepare_rename(LspSession *s, const char *uri, LspPosition pos, Arena *
                         LspRenameTarget *out, const char **why)
 {
     memset(out, 0, sizeof *out);
-    Document *d = doc_find(s, uri);
-    if (!d) {
-        *why = "the document is not open";
-        return false;
-    }
     LspChecked k;
-    if (!checked_open(s, d, a, &k, why))
+    if (!checked_document(s, uri, a, &k, why))
         return false;
     SymbolSite site;
     const SymbolSite *sites = NULL;
@@ -1060,13 +1042,8 @@ bool lsp_code_lenses(LspSession *s, const char *uri, Arena *a, LspLens **out, ui
 {
     *out = NULL;
     *n = 0;
-    Document *d = doc_find(s, uri);
-    if (!d) {
-        *why = "the document is not open";
-        return false;
-    }
     LspChecked k;
-    if (!checked_open(s, d, a, &k, why))
+    if (!checked_document(s, uri, a, &k, why))
         return false;
     Compilation *c = k.c;
     const KindTable *svc = c->program ? kind_table(c, EK_SERVICE) : NULL;
