@@ -39,6 +39,7 @@ typedef struct PendingRef {
     Loc loc;
     bool list;               /* append to the row's list */
     char list_sep;           /* the load's list separator, for the hint */
+    const char *header;      /* the CSV column's header (column_label) */
 } PendingRef;
 
 /* A CMDB export repeats the same few values down a column (statuses,
@@ -63,6 +64,8 @@ typedef struct CsvLoad {
     uint32_t nfiles;
     char list_sep;           /* the current load's list separator */
     PtrVec pending;          /* PendingRef* (references resolved later) */
+    const char **headers;    /* the current load's header, per CSV column */
+    const char *column;      /* the header of the cell being stored, or NULL */
 } CsvLoad;
 
 static Loc field_loc(CsvLoad *L, const csv_field *f, size_t record_start)
@@ -111,12 +114,22 @@ static bool parse_date_cell(const char *s, size_t n, int32_t *out)
     return true;
 }
 
+/* The column a cell problem names: as the CSV's header has it, and the
+ * attribute it fills when that is another name ("`Tier` (attribute
+ * `tier`)"): the analyst looks for the header, the author for the name. */
+static const char *column_label(Compilation *c, const char *header, const AttrDef *a)
+{
+    if (header && strcmp(header, a->name) != 0)
+        return arena_printf(&c->arena, "`%s` (attribute `%s`)", header, a->name);
+    return arena_printf(&c->arena, "`%s`", a->name);
+}
+
 static void bad_cell(CsvLoad *L, Loc loc, const AttrDef *a, const char *s, size_t n,
                      const char *expected)
 {
     if (!csv_error_budget(L))
         return;
-    diag_at(L->c, D_CSV_CELL, loc, "column `%s` expects %s, not `%.*s`", a->name,
+    diag_at(L->c, D_CSV_CELL, loc, "column %s expects %s, not `%.*s`", column_label(L->c, L->column, a),
             expected, (int)(n > 40 ? 40 : n), s);
 }
 
@@ -172,8 +185,8 @@ static bool suffixed_number_cell(CsvLoad *L, Loc loc, const AttrDef *a, const ch
         return true;
     char plain[DTOA_BUFSIZE];
     dtoa_format(plain, v);
-    Diag *d = diag_at(L->c, D_CSV_CELL, loc, "column `%s` expects a plain number, not `%.*s`",
-                      a->name, (int)n, s);
+    Diag *d = diag_at(L->c, D_CSV_CELL, loc, "column %s expects a plain number, not `%.*s`",
+                      column_label(L->c, L->column, a), (int)n, s);
     diag_hint(L->c, d, "CSV numbers take no %s: write %s",
               shift ? "suffix (k, M, B, %)" : "`_`", plain);
     diag_fix(L->c, d, loc, plain, false);
@@ -191,6 +204,7 @@ static void add_pending(CsvLoad *L, EntityKind k, uint32_t row, int slot,
     p->loc = loc;
     p->list = list;
     p->list_sep = L->list_sep;
+    p->header = L->column;
     ptrvec_push(&L->c->arena, &L->pending, p);
 }
 
@@ -361,7 +375,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         bool high = a->has_max && (a->max_excl ? !(v < a->max) : !(v <= a->max));
         if ((low || high) && csv_error_budget(L)) {
             Diag *d = diag_at(c, D_RANGE, field_loc(L, f, rec_start),
-                              "column `%s`: %.*s is out of range %s", a->name,
+                              "column %s: %.*s is out of range %s", column_label(L->c, L->column, a),
                               (int)(n > 40 ? 40 : n), s, range_text(c, a));
             if (a->loc.file)
                 diag_note(c, d, a->loc, "the schema of `%s` is here", a->name);
@@ -410,8 +424,8 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
             if (!ok) {
                 if (csv_error_budget(L)) {
                     Diag *d = diag_at(c, D_CSV_CELL, field_loc(L, f, rec_start),
-                                      "column `%s`: `%s` is not a "
-                                                          "valid %s", a->name, v, a->name);
+                                      "column %s: `%s` is not a valid %s",
+                                      column_label(L->c, L->column, a), v, a->name);
                     Name sug = suggest_name(v, a->allowed, a->nallowed);
                     if (sug)
                         diag_hint(c, d, "did you mean `%s`?", sug);
@@ -562,9 +576,12 @@ static bool read_record(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *
     if (row < 0)
         return true;
     for (int i = 0; i < P->ncols; i++)
-        if (P->col_slot[i] >= 0)
+        if (P->col_slot[i] >= 0) {
+            L->column = L->headers[i];
             store_cell(L, P->t, (uint32_t)row, P->col_slot[i], &fields[i], rec_start,
                        &L->memo[i], NULL);
+        }
+    L->column = NULL;
     return true;
 }
 
@@ -842,9 +859,11 @@ static int32_t store_parsed(CsvLoad *L, const RowPlan *P, const ParsedBlock *b, 
     for (int j = 0; j < P->ntext; j++) {
         int col = P->text_col[j];
         csv_field f = span_field(L->data, b->text[(size_t)j * BLOCK_RECORDS + i]);
+        L->column = L->headers[col];
         store_cell(L, P->t, (uint32_t)row, P->col_slot[col], &f, rec_start, &L->memo[col],
                    &b->hash[(size_t)j * BLOCK_RECORDS + i]);
     }
+    L->column = NULL;
     return row;
 }
 
@@ -1216,6 +1235,8 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
     int ncols = n;
     int *col_slot = ARENA_ARRAY(&c->arena, int, ncols);
     L->memo = ARENA_ARRAY(&c->arena, CellMemo, ncols);
+    L->headers = ARENA_ARRAY(&c->arena, const char *, ncols);
+    L->column = NULL;
     int key_col = -1;
     bool *map_found = ARENA_ARRAY(&c->arena, bool, nmap + 1);
     uint32_t nignore = ignore ? ignore->u.list.n : 0;
@@ -1227,6 +1248,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
         const char *h = fields[i].ptr;
         size_t hn = fields[i].len;
         trim(&h, &hn);
+        L->headers[i] = arena_strndup(&c->arena, h, hn);
         Loc hl = field_loc(L, &fields[i], rec_start);
         if (!cell_text_ok(L, h, hn, &fields[i], rec_start))
             continue;
@@ -1423,8 +1445,8 @@ void csv_resolve_refs(Compilation *c)
         if (v < 0) {
             if (diag_undefined_silenced(c, pr->name) || !csv_file_budget(L, pr->loc.file))
                 continue;
-            Diag *d = diag_at(c, D_CSV_CELL, pr->loc, "column `%s`: undefined `%s`", a->name,
-                              pr->name);
+            Diag *d = diag_at(c, D_CSV_CELL, pr->loc, "column %s: undefined `%s`",
+                              column_label(c, pr->header, a), pr->name);
             char other = list_separator_in(pr->name, pr->list_sep);
             Name s = other ? NULL : suggest_entity(c, kinds, pr->name);
             if (other)
