@@ -113,6 +113,15 @@ strat_status strat_find_entries(strat_compilation *c, const char *top, const cha
     return entries_find(c, top, target, paths, n);
 }
 
+strat_status strat_find_importers(strat_compilation *c, const char *file,
+                                  const char *const **paths, size_t *n)
+{
+    *paths = NULL;
+    *n = 0;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    return entries_importing(c, file, paths, n);
+}
+
 void strat_set_reader(strat_compilation *c, strat_reader_fn fn, void *ctx)
 {
     c->reader = fn;

@@ -129,8 +129,39 @@ static bool strategy_line(const char *line, const char *eol)
     return rest && rest < eol && (*rest == '"' || *rest == '{');
 }
 
-/* dir/spec(.strat) with `.` and `..` taken lexically, as the loader takes
- * them before it confines a path (load.c); NULL when it names nothing (or
+/* Appends path to out[0, *n) (out: room for *n + strlen(path) + 2),
+ * taking `.` and `..` lexically, as the loader takes them before it
+ * confines a path (load.c).  With check_links each component added is
+ * lstat-ed, parents first, and must exist and not be a link: then nothing
+ * past a link is looked at, and `..` is the real parent.  False when a
+ * component fails that. */
+static bool lexical_append(char *out, size_t *n, const char *path, bool check_links)
+{
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        size_t seg = strcspn(p, "/");
+        if (seg == 2 && p[0] == '.' && p[1] == '.') {
+            while (*n > 0 && out[*n - 1] != '/')
+                (*n)--;
+            if (*n > 0)
+                (*n)--;
+        } else if (seg > 0 && !(seg == 1 && p[0] == '.')) {
+            out[*n] = '/';
+            memcpy(out + *n + 1, p, seg);
+            out[*n + 1 + seg] = '\0';
+            struct stat st;
+            if (check_links && (lstat(out, &st) != 0 || S_ISLNK(st.st_mode)))
+                return false;
+            *n += 1 + seg;
+        }
+        p += seg;
+    }
+    out[*n] = '\0';
+    return true;
+}
+
+/* dir/spec(.strat) taken lexically; NULL when it names nothing (or
  * std/...) or leaves the top.  No system call: an import that leads out
  * of the project must not make the scan look there (realpath() would
  * follow it, and a hostile file could name anything). */
@@ -146,23 +177,7 @@ static const char *resolve_import(Scan *s, const char *dir, const char *spec, si
         return NULL;
     char out[PATH_MAX + 2];
     size_t n = 0;
-    for (const char *p = joined; *p;) {
-        while (*p == '/')
-            p++;
-        size_t seg = strcspn(p, "/");
-        if (seg == 2 && p[0] == '.' && p[1] == '.') {
-            while (n > 0 && out[n - 1] != '/')
-                n--;
-            if (n > 0)
-                n--;
-        } else if (seg > 0 && !(seg == 1 && p[0] == '.')) {
-            out[n++] = '/';
-            memcpy(out + n, p, seg);
-            n += seg;
-        }
-        p += seg;
-    }
-    out[n] = '\0';
+    lexical_append(out, &n, joined, false);
     size_t nt = strcmp(s->top, "/") == 0 ? 0 : strlen(s->top);
     if (strncmp(out, s->top, nt) != 0 || out[nt] != '/')
         return NULL;
@@ -381,4 +396,75 @@ strat_status entries_find(Compilation *c, const char *top, const char *target,
     }
     *paths = out;
     return STRAT_OK;
+}
+
+/* file as an absolute path with `.` and `..` resolved, when it exists and
+ * no component of it is a link (else NULL): then it is canonical. */
+static const char *plain_path(Compilation *c, const char *file)
+{
+    char cwd[PATH_MAX];
+    if (file[0] != '/' && !getcwd(cwd, sizeof cwd))
+        return NULL;
+    size_t base = file[0] == '/' || strcmp(cwd, "/") == 0 ? 0 : strlen(cwd);
+    char *out = arena_alloc(&c->arena, base + strlen(file) + 3);
+    memcpy(out, cwd, base);
+    size_t n = base;
+    if (!lexical_append(out, &n, file, true))
+        return NULL;
+    if (n == 0)
+        out[n++] = '/';
+    out[n] = '\0';
+    return out;
+}
+
+/* The directory the entries of the file at `real` are searched under
+ * (entries_importing says which). */
+static const char *project_top(Compilation *c, const char *real)
+{
+    char buf[PATH_MAX];
+    if (c->opts.project_root)
+        return realpath(c->opts.project_root, buf) ? arena_strndup(&c->arena, buf, strlen(buf))
+                                                   : NULL;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", real);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    /* upward to the nearest directory holding .git */
+    char cur[PATH_MAX], probe[PATH_MAX + 8];
+    snprintf(cur, sizeof cur, "%s", dir);
+    for (;;) {
+        struct stat st;
+        snprintf(probe, sizeof probe, "%s/.git", strcmp(cur, "/") ? cur : "");
+        if (lstat(probe, &st) == 0)
+            return arena_strndup(&c->arena, cur, strlen(cur));
+        char *up = strrchr(cur, '/');
+        if (!up || strcmp(cur, "/") == 0)
+            break;
+        if (up == cur)
+            up[1] = '\0';
+        else
+            *up = '\0';
+    }
+    /* else the current directory, when the file is under it; else its own */
+    size_t n = getcwd(buf, sizeof buf) ? strlen(buf) : 0;
+    if (n > 1 && strncmp(dir, buf, n) == 0 && (dir[n] == '/' || dir[n] == '\0'))
+        return arena_strndup(&c->arena, buf, n);
+    return arena_strndup(&c->arena, dir, strlen(dir));
+}
+
+strat_status entries_importing(Compilation *c, const char *file, const char *const **paths,
+                               size_t *n)
+{
+    *paths = NULL;
+    *n = 0;
+    struct stat st;
+    const char *real = plain_path(c, file);
+    if (!real || lstat(real, &st) != 0 || !S_ISREG(st.st_mode) ||
+        entries_has_strategy(c, real))
+        return STRAT_OK;
+    const char *top = project_top(c, real);
+    return top ? entries_find(c, top, real, paths, n) : STRAT_OK;
 }

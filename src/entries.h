@@ -33,4 +33,14 @@ bool entries_has_strategy(Compilation *c, const char *path);
 strat_status entries_find(Compilation *c, const char *top, const char *target,
                           const char *const **paths, size_t *n);
 
+/* The entries that import `file` (a path as given on a command line),
+ * found under its project's top: c->opts.project_root, else the nearest
+ * directory upward holding .git, else the current directory when it holds
+ * the file, else the file's own directory.  None (*n == 0) when the file
+ * is not a regular file, is reached through a symbolic link (nothing a
+ * link leads to is looked at), or has a `strategy` block itself: such a
+ * file is checked as it is.  Its caller arms the out-of-memory guard. */
+strat_status entries_importing(Compilation *c, const char *file, const char *const **paths,
+                               size_t *n);
+
 #endif

@@ -213,6 +213,15 @@ bool strat_is_entry_file(strat_compilation *c, const char *path);
  * them.  STRAT_FAILURE when out of memory. */
 strat_status strat_find_entries(strat_compilation *c, const char *top, const char *target,
                                 const char *const **paths, size_t *n);
+/* strat_find_importers: the entries that import `file`, a path as a user
+ * gives it, searched under its project's top: opts.project_root, else
+ * the nearest directory upward holding .git, else the current directory
+ * when it holds the file, else the file's own directory.  None (*n == 0)
+ * when the file is not a regular file, is reached through a symbolic link
+ * (nothing a link leads to is looked at), or has a `strategy` block: such
+ * a file is checked as it is.  *paths as strat_find_entries gives them. */
+strat_status strat_find_importers(strat_compilation *c, const char *file,
+                                  const char *const **paths, size_t *n);
 /* Resolves names, loads CSV inventories, types every expression and runs
  * the portfolio-wide checks; scores nothing.  STRAT_FINDINGS when an
  * error was found so far. */

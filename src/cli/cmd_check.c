@@ -15,7 +15,6 @@
  * once. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -59,42 +58,20 @@ static bool importing_entries(CliOptions *o, ProjectList *out)
     strat_compilation *scan = cli_new(o);
     if (!scan)
         return false;
-    /* `-`, a file that is not there, not a regular one or reached through
-     * a link, a file with a strategy block: the files as they are (the
-     * check says what is wrong, and confines what a link leads to) */
-    for (int i = 0; i < o->nfiles; i++) {
-        struct stat st;
-        char *plain = strcmp(o->files[i], "-") == 0 ? NULL : project_plain_path(o->files[i]);
-        bool as_is = !plain || lstat(plain, &st) != 0 || !S_ISREG(st.st_mode) ||
-                     strat_is_entry_file(scan, plain);
-        free(plain);
-        if (as_is || strat_out_of_memory(scan)) {
-            bool fine = !strat_out_of_memory(scan);
-            strat_free(scan);
-            return fine;
-        }
-    }
     size_t cap = 0;
-    if (o->lib.project_root) {
-        char *root = realpath(o->lib.project_root, NULL);
-        if (!root) {
-            strat_free(scan);
-            return true;          /* the check says what is wrong with --root */
-        }
-        free(root);
-    }
     bool fine = true;
     for (int i = 0; i < o->nfiles && fine; i++) {
-        char *real = project_plain_path(o->files[i]);
-        char *top = real ? project_top_for(real, o->lib.project_root) : NULL;
+        /* `-`, a file that is not there, not a regular one or reached
+         * through a link, a file with a strategy block, a file no entry
+         * imports: the files as they are (the check says what is wrong,
+         * and confines what a link leads to) */
         const char *const *found = NULL;
         size_t nfound = 0;
-        fine = top && real && strat_find_entries(scan, top, real, &found, &nfound) == STRAT_OK;
-        free(top);
-        free(real);
+        fine = strcmp(o->files[i], "-") == 0 ||
+               strat_find_importers(scan, o->files[i], &found, &nfound) == STRAT_OK;
         if (!fine || nfound == 0) {
             project_list_free(out);
-            break;                /* one file no strategy imports: as it is */
+            break;
         }
         bool relative = o->files[i][0] != '/';
         for (size_t k = 0; k < nfound && fine; k++) {

@@ -625,6 +625,26 @@ static void entries_found_by_text_and_through_the_reader(void **state)
     assert_int_equal(n, 0);
     strat_free(c);
 
+    /* a file as a user names it: its importers under its project's top
+     * (--root here), spelt with `..`; none for an entry, or through a link */
+    o.project_root = top;
+    c = strat_new(NULL, &o);
+    char spelt[PATH_MAX + 32], link[PATH_MAX + 16];
+    snprintf(spelt, sizeof spelt, "%s/lib/../lib/./b.strat", top);
+    assert_int_equal(strat_find_importers(c, spelt, &paths, &n), STRAT_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(paths[0], main_path);
+    assert_int_equal(strat_find_importers(c, main_path, &paths, &n), STRAT_OK);
+    assert_int_equal(n, 0);
+    snprintf(link, sizeof link, "%s/linked", top);
+    assert_int_equal(symlink("lib", link), 0);
+    snprintf(spelt, sizeof spelt, "%s/linked/b.strat", top);
+    assert_int_equal(strat_find_importers(c, spelt, &paths, &n), STRAT_OK);
+    assert_int_equal(n, 0);
+    unlink(link);
+    strat_free(c);
+    o.project_root = NULL;
+
     /* the reader's text stands in for the file's */
     Files files = {{other, b}, {"strategy \"y\" {\n}\nimport \"lib/c\"\n",
                                 "strategy \"b\" {\n}\n"}, {{0}}, 0};
