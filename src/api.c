@@ -208,18 +208,29 @@ strat_status strat_graph(strat_compilation *c, FILE *out, const char *format)
     return graph_emit(c, out, format && strcmp(format, "mermaid") == 0);
 }
 
+const char *strat_sql_bad_option(const strat_sql_options *opts)
+{
+    const char *d = opts->dialect;
+    if (!d || (strcmp(d, "postgres") != 0 && strcmp(d, "duckdb") != 0 &&
+               strcmp(d, "spark") != 0))
+        return "dialect";
+    if (opts->table && !sql_name_ok(opts->table))
+        return "table";
+    if (opts->view && !sql_name_ok(opts->view))
+        return "view";
+    if (opts->row_order && (!sql_name_ok(opts->row_order) || strchr(opts->row_order, '.')))
+        return "row_order";
+    return NULL;
+}
+
 strat_status strat_sql(strat_compilation *c, FILE *out, const strat_sql_options *opts)
 {
     SqlOptions so = {SQL_POSTGRES, NULL, NULL, NULL};
-    const char *d = opts ? opts->dialect : NULL;
-    if (!d || (strcmp(d, "postgres") != 0 && strcmp(d, "duckdb") != 0 &&
-               strcmp(d, "spark") != 0))
+    if (!opts || strat_sql_bad_option(opts))
         return STRAT_FAILURE;
+    const char *d = opts->dialect;
     so.dialect = strcmp(d, "postgres") == 0 ? SQL_POSTGRES
                : strcmp(d, "duckdb") == 0   ? SQL_DUCKDB : SQL_SPARK;
-    if ((opts->table && !sql_name_ok(opts->table)) || (opts->view && !sql_name_ok(opts->view)) ||
-        (opts->row_order && (!sql_name_ok(opts->row_order) || strchr(opts->row_order, '.'))))
-        return STRAT_FAILURE;
     so.table = opts->table;
     so.view = opts->view;
     so.row_order = opts->row_order;

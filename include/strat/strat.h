@@ -467,6 +467,10 @@ typedef struct strat_sql_options {
 } strat_sql_options;
 
 strat_status strat_sql(strat_compilation *c, FILE *out, const strat_sql_options *opts);
+/* The first option strat_sql would refuse, by its field name ("dialect",
+ * "table", "view", "row_order"), or NULL when all are fine: a dialect of
+ * the three, names of letters, digits, `_` and `.` (no `.` in row_order). */
+const char *strat_sql_bad_option(const strat_sql_options *opts);
 
 #ifdef __cplusplus
 }

@@ -14,17 +14,6 @@
 
 #include "commands.h"
 
-static bool name_ok(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '_' || *s == '.'))
-            return false;
-    return true;
-}
-
 static int sql_usage(const char *fmt, const char *arg)
 {
     fputs("strat sql: ", stderr);
@@ -36,17 +25,18 @@ static int sql_usage(const char *fmt, const char *arg)
 int cmd_sql(CliOptions *o)
 {
     const char *d = o->sql.dialect;
-    if (!d)
+    const char *bad = strat_sql_bad_option(&o->sql);
+    if (bad && !d)
         return sql_usage("%s", "--dialect postgres, duckdb or spark is required");
-    if (strcmp(d, "postgres") != 0 && strcmp(d, "duckdb") != 0 && strcmp(d, "spark") != 0)
+    if (bad && strcmp(bad, "dialect") == 0)
         return sql_usage("--dialect takes postgres, duckdb or spark, not `%s`", d);
-    if (o->sql.table && !name_ok(o->sql.table))
+    if (bad && strcmp(bad, "table") == 0)
         return sql_usage("--table takes a name of letters, digits, `_` and `.`, not `%s`",
                          o->sql.table);
-    if (o->sql.view && !name_ok(o->sql.view))
+    if (bad && strcmp(bad, "view") == 0)
         return sql_usage("--view takes a name of letters, digits, `_` and `.`, not `%s`",
                          o->sql.view);
-    if (o->sql.row_order && (!name_ok(o->sql.row_order) || strchr(o->sql.row_order, '.')))
+    if (bad)
         return sql_usage("--row-order takes a column name of letters, digits and `_`, not "
                          "`%s`", o->sql.row_order);
     if (o->lib.scenario)
