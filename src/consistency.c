@@ -386,6 +386,8 @@ static void check_dep_cycles(Ctx *x)
         return;
     /* an inventory loaded from CSV often has no dependencies at all */
     const ListSpan *dep_spans = t->cols[x->s_depends].list;
+    if (!dep_spans)
+        return;   /* no service has any */
     uint32_t first_dep = 0;
     while (first_dep < n && dep_spans[first_dep].len == 0)
         first_dep++;

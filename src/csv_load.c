@@ -1344,6 +1344,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
     for (int i = 0; i < ncols; i++) {
         if (col_slot[i] < 0)
             continue;
+        column_materialize(c, t, col_slot[i]);   /* before the threads write */
         if (t->attrs[col_slot[i]].type.kind == T_NUMBER) {
             P->num_attr[P->nnum] = &t->attrs[col_slot[i]];
             P->num_col[P->nnum++] = i;
@@ -1355,6 +1356,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
     uint32_t first_row = t->count;
     read_rows(L, P, &r, fields, scratch, scratch_cap);
     for (uint32_t k = 0; k < nkey_slots; k++) {
+        column_materialize(c, t, key_slots[k]);
         Column *col = &t->cols[key_slots[k]];
         for (uint32_t row = first_row; row < t->count; row++)
             if (col->i32[row] < 0)
@@ -1433,6 +1435,7 @@ void csv_resolve_refs(Compilation *c)
         PendingRef *pr = L->pending.items[i];
         KindTable *t = kind_table(c, pr->kind);
         const AttrDef *a = &t->attrs[pr->slot];
+        column_materialize(c, t, pr->slot);
         Column *col = &t->cols[pr->slot];
         unsigned kinds = a->type.kind == T_LIST ? a->type.elem->kinds : a->type.kinds;
         int32_t v = -1;

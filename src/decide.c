@@ -72,6 +72,7 @@ static void apply_scenario(Eval *ev, Decl *d)
         if (nhit == 0)   /* a what-if that changes nothing must say so */
             diag_at(c, D_SET_NO_MATCH, st->loc, "`set` in scenario `%s` matches no %s: "
                     "the scenario changes nothing here", d->name, entity_kind_name(k));
+        column_materialize(c, t, slot);
         for (uint32_t r = 0; r < t->count; r++) {
             if (!hit[r])
                 continue;

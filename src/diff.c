@@ -349,7 +349,7 @@ static const char *scalar_text(Compilation *c, const KindTable *t, int slot, uin
     v.kind = a->type.kind;
     switch (a->type.kind) {
     case T_NUMBER:
-        return num_text(&c->arena, t->cols[slot].num[row]);
+        return num_text(&c->arena, col_num(t, slot, row));
     case T_ENTITY: {
         EntityKind k = EK_SERVICE;
         v.i = ref_decode(a->type.kinds, col_i32(t, slot, row), &k);
@@ -414,7 +414,7 @@ static bool diff_attr(Differ *df, Change *ch, uint32_t orow, int oslot, uint32_t
     const char *name = na ? na->name : oa->name;
     const char *from, *to, *detail = NULL;
     if (oa && na && oa->type.kind == T_NUMBER && na->type.kind == T_NUMBER) {
-        double a = ot->cols[oslot].num[orow], b = nt->cols[nslot].num[nrow];
+        double a = col_num(ot, oslot, orow), b = col_num(nt, nslot, nrow);
         if (same_number(a, b))
             return false;
         from = num_text(df->arena, a);

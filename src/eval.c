@@ -84,7 +84,7 @@ static Value read_attr(Eval *ev, EntityKind k, int32_t row, int slot)
         return v;
     }
     switch (a->type.kind) {
-    case T_NUMBER: v.num = t->cols[slot].num[row]; break;
+    case T_NUMBER: v.num = col_num(t, slot, (uint32_t)row); break;
     case T_LIST: {
         ListSpan s = col_list(t, slot, (uint32_t)row, &v.elems);
         v.len = s.len;
@@ -97,9 +97,9 @@ static Value read_attr(Eval *ev, EntityKind k, int32_t row, int slot)
         break;
     }
     case T_ENTITY:
-        v.i = ref_decode(a->type.kinds, t->cols[slot].i32[row], &v.ekind);
+        v.i = ref_decode(a->type.kinds, col_i32(t, slot, (uint32_t)row), &v.ekind);
         break;
-    default: v.i = t->cols[slot].i32[row]; break;
+    default: v.i = col_i32(t, slot, (uint32_t)row); break;
     }
     if (ev->tracing) {
         TraceRead *tr = ARENA_NEW(&ev->c->arena, TraceRead);

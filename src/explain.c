@@ -107,6 +107,7 @@ static bool search_numeric(Eval *ev, uint32_t row, uint32_t table, int slot, dou
 {
     KindTable *svc = kind_table(ev->c, EK_SERVICE);
     const AttrDef *a = &svc->attrs[slot];
+    column_materialize(ev->c, svc, slot);   /* the search writes the cell */
     double *cell = &svc->cols[slot].num[row];
     double v0 = *cell;
     Decision d0 = (Decision)ev->res->decisions[table][row];
@@ -332,7 +333,7 @@ static PtrVec find_flips(Eval *ev, uint32_t r, uint32_t table, Decision d0)
         if (!read[slot])
             continue;
         const AttrDef *a = &svc->attrs[slot];
-        if (a->type.kind == T_NUMBER && !isnan(svc->cols[slot].num[r])) {
+        if (a->type.kind == T_NUMBER && !isnan(col_num(svc, (int)slot, r))) {
             Flip best = {0};
             bool have = false;
             for (int dir = -1; dir <= 1; dir += 2) {
@@ -349,6 +350,7 @@ static PtrVec find_flips(Eval *ev, uint32_t r, uint32_t table, Decision d0)
                 ptrvec_push(&c->arena, &flips, f);
             }
         } else if (a->type.kind == T_SYMBOL && a->nallowed) {
+            column_materialize(c, svc, (int)slot);   /* the search writes the cell */
             int32_t *cell = &svc->cols[slot].i32[r];
             int32_t v0 = *cell;
             for (uint32_t k = 0; k < a->nallowed; k++) {

@@ -188,6 +188,7 @@ typedef struct Plan {
     PtrVec extra_sites;       /* Expr*: alignment (NULL arg) and exposure calls */
     bool uses_alignment;
     PtrVec atoms;             /* Name */
+    bool *slot_read;          /* per attribute slot: compiled code reads its column */
     char *key;                /* canonical text of everything compiled */
     size_t key_len, key_cap;
     const char *key_hash;     /* its SHA-256: the cache's name for the code */
@@ -236,6 +237,7 @@ static bool attr_of_s(Plan *p, const Expr *e, TypeKind *tk)
     if (e->kind != EX_ATTR || e->u.attr.slot < 0 || !is_service_var(e->u.attr.obj))
         return false;
     *tk = p->svc->attrs[e->u.attr.slot].type.kind;
+    p->slot_read[e->u.attr.slot] = true;
     return true;
 }
 
@@ -1755,6 +1757,7 @@ static Plan *plan_new(Eval *ev)
     p->c = c;
     p->ev = ev;
     p->svc = kind_table(c, EK_SERVICE);
+    p->slot_read = ARENA_ARRAY(&c->arena, bool, p->svc->nattrs + 1);
     uint32_t n = p->svc->count;
     if (n == 0 || n > INT32_MAX / (prog->scores.len + 1) ||
         (prog->scores.len == 0 && !prog->decide))
@@ -2049,6 +2052,9 @@ static void kernel_run(Plan *p, KernelFn fn, Results *res)
     int32_t **i32 = ARENA_ARRAY(&c->arena, int32_t *, p->svc->nattrs + 1);
     uint32_t **spans = ARENA_ARRAY(&c->arena, uint32_t *, p->svc->nattrs + 1);
     for (uint32_t i = 0; i < p->svc->nattrs; i++) {
+        /* a column nothing wrote has no storage; the kernel reads arrays */
+        if (p->slot_read[i])
+            column_materialize(c, p->svc, (int)i);
         num[i] = p->svc->cols[i].num;
         i32[i] = p->svc->cols[i].i32;
         spans[i] = (uint32_t *)p->svc->cols[i].list;

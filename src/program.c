@@ -90,16 +90,38 @@ int name_entity_kind(Name name)
     return name ? name_info(name)->kind : -1;
 }
 
-/* Rows [from, to) of a column set to missing. */
+/* Whether a column has storage.  A column is allocated on its first write
+ * (column_materialize): until then every row is missing, and the readers
+ * (col_num, col_i32, col_list and the code that takes a column's array)
+ * say so without memory.  A 1M-row load with forty attributes and five
+ * CSV columns would otherwise allocate, and the kernel zero, thirty-five
+ * columns of "missing". */
+bool column_present(const AttrDef *a, const Column *col)
+{
+    switch (a->type.kind) {
+    case T_NUMBER: return col->num != NULL;
+    case T_LIST: return col->list != NULL;
+    default: return col->i32 != NULL;
+    }
+}
+
+/* Rows [from, to) of a column set to its fill: missing, or a default. */
 static void column_init_rows(const AttrDef *a, Column *col, uint32_t from,
                              uint32_t to)
 {
-    for (uint32_t r = from; r < to; r++) {
+    if (column_present(a, col)) {
         switch (a->type.kind) {
-        case T_NUMBER: col->num[r] = NAN; break;
-        case T_LIST: col->list[r] = (ListSpan){0, 0}; break;
-        case T_DATE: col->i32[r] = INT32_MIN; break;
-        default: col->i32[r] = -1; break;
+        case T_NUMBER:
+            for (uint32_t r = from; r < to; r++)
+                col->num[r] = col->fill_num;
+            break;
+        case T_LIST:
+            memset(col->list + from, 0, sizeof(ListSpan) * (to - from));
+            break;
+        default:
+            for (uint32_t r = from; r < to; r++)
+                col->i32[r] = col->fill_i32;
+            break;
         }
     }
     if (col->locs && to > from)
@@ -119,11 +141,14 @@ static void init_rows_slice(void *ctx, uint32_t lo, uint32_t hi)
                          job->base + hi);
 }
 
-/* Storage for rows [0, cap) of a column, keeping rows [0, old_cap). */
+/* Storage for rows [0, cap) of a column that has storage (and of its
+ * write locations), keeping rows [0, old_cap). */
 static void column_alloc(Compilation *c, const AttrDef *a, Column *col,
                          uint32_t old_cap, uint32_t cap)
 {
-    if (a->type.kind == T_NUMBER)
+    if (!column_present(a, col))
+        ;
+    else if (a->type.kind == T_NUMBER)
         col->num = arena_realloc(&c->arena, col->num, sizeof(double) * old_cap,
                                  sizeof(double) * cap);
     else if (a->type.kind == T_LIST)
@@ -135,6 +160,23 @@ static void column_alloc(Compilation *c, const AttrDef *a, Column *col,
     if (col->locs)
         col->locs = arena_realloc(&c->arena, col->locs, sizeof(Loc) * old_cap,
                                   sizeof(Loc) * cap);
+}
+
+void column_materialize(Compilation *c, KindTable *t, int slot)
+{
+    const AttrDef *a = &t->attrs[slot];
+    Column *col = &t->cols[slot];
+    if (column_present(a, col) || !t->cap)
+        return;
+    Loc *locs = col->locs;
+    col->locs = NULL;   /* (already sized: column_alloc must not grow it) */
+    switch (a->type.kind) {
+    case T_NUMBER: col->num = arena_alloc(&c->arena, sizeof(double) * t->cap); break;
+    case T_LIST: col->list = arena_alloc(&c->arena, sizeof(ListSpan) * t->cap); break;
+    default: col->i32 = arena_alloc(&c->arena, sizeof(int32_t) * t->cap); break;
+    }
+    column_init_rows(a, col, 0, t->ready);
+    col->locs = locs;
 }
 
 /* Makes room for n more rows in every column, set to missing.  Rows are
@@ -202,28 +244,59 @@ int kind_add_attr(Compilation *c, KindTable *t, const AttrDef *def)
     int slot = (int)t->nattrs++;
     t->attrs[slot] = *def;
     namemap_put(c, &t->attr_map, def->name, (void *)(uintptr_t)(slot + 1));
-    memset(&t->cols[slot], 0, sizeof(Column));
-    if (t->cap) {
-        column_alloc(c, def, &t->cols[slot], 0, t->cap);
-        column_init_rows(def, &t->cols[slot], 0, t->ready);
-    }
+    /* no storage until written: every row is missing */
+    t->cols[slot] = (Column){.fill_num = NAN,
+                             .fill_i32 = def->type.kind == T_DATE ? INT32_MIN : -1};
     return slot;
 }
 
 double col_num(const KindTable *t, int slot, uint32_t row)
 {
-    return slot < 0 ? NAN : t->cols[slot].num[row];
+    if (slot < 0)
+        return NAN;
+    const Column *col = &t->cols[slot];
+    return col->num ? col->num[row] : col->fill_num;
 }
 
 int32_t col_i32(const KindTable *t, int slot, uint32_t row)
 {
-    return slot < 0 ? -1 : t->cols[slot].i32[row];
+    if (slot < 0)
+        return -1;
+    const Column *col = &t->cols[slot];
+    return col->i32 ? col->i32[row] : col->fill_i32;
+}
+
+void column_fill_missing(Compilation *c, KindTable *t, int slot, double num, int32_t i32)
+{
+    const AttrDef *a = &t->attrs[slot];
+    Column *col = &t->cols[slot];
+    if (a->type.kind == T_LIST)
+        return;
+    bool is_num = a->type.kind == T_NUMBER;
+    if (!column_present(a, col)) {
+        /* (a fill is missing until now: the whole column was) */
+        if (is_num)
+            col->fill_num = num;
+        else
+            col->fill_i32 = i32;
+        return;
+    }
+    (void)c;
+    for (uint32_t r = 0; r < t->count; r++) {
+        if (is_num ? isnan(col->num[r])
+                   : a->type.kind == T_DATE ? col->i32[r] == INT32_MIN : col->i32[r] < 0) {
+            if (is_num)
+                col->num[r] = num;
+            else
+                col->i32[r] = i32;
+        }
+    }
 }
 
 ListSpan col_list(const KindTable *t, int slot, uint32_t row,
                   const int32_t **elems)
 {
-    if (slot < 0) {
+    if (slot < 0 || !t->cols[slot].list) {
         *elems = NULL;
         return (ListSpan){0, 0};
     }

@@ -90,6 +90,10 @@ typedef struct Column {
     int32_t *pool;           /* T_LIST elements */
     uint32_t pool_len, pool_cap;
     Loc *locs;               /* where each row's value was written (lazy) */
+    /* The value of every row while the column has no storage (see
+     * column_present): missing, or a default that applies to all rows. */
+    double fill_num;
+    int32_t fill_i32;
 } Column;
 
 /* What a name use denotes, recorded once by the checks on the Expr
@@ -333,7 +337,16 @@ Name atom_name(Compilation *c, int32_t id);
 Decision decision_from_name(Compilation *c, Name n);
 /* A printable name for row `row` of kind `k`. */
 const char *entity_label(Compilation *c, EntityKind k, int32_t row);
-/* Column reads, -1/NaN when missing. */
+/* A column has storage once written: column_materialize gives it some
+ * (rows set to missing) before a first write; column_present says whether
+ * it has.  A writer that holds a column's array, or writes from several
+ * threads, materializes first; readers go through col_* (or check). */
+bool column_present(const AttrDef *a, const Column *col);
+void column_materialize(Compilation *c, KindTable *t, int slot);
+/* Sets every row of column `slot` that is missing to a value: without
+ * storage, by making the value the column's fill. */
+void column_fill_missing(Compilation *c, KindTable *t, int slot, double num, int32_t i32);
+/* Column reads, -1/NaN (INT32_MIN for dates) when missing. */
 double col_num(const KindTable *t, int slot, uint32_t row);
 int32_t col_i32(const KindTable *t, int slot, uint32_t row);
 ListSpan col_list(const KindTable *t, int slot, uint32_t row,

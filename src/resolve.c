@@ -386,6 +386,7 @@ static void set_attr_value(Compilation *c, KindTable *t, uint32_t row, int slot,
     const AttrDef *a = &t->attrs[slot];
     Column *col = &t->cols[slot];
     attr_set_loc(c, t, slot, row, e->loc);
+    column_materialize(c, t, slot);
     if (e->kind == EX_NONE)
         return;   /* explicitly absent */
     switch (a->type.kind) {
@@ -848,8 +849,8 @@ static void fill_entity(Compilation *c, Decl *d, uint32_t row)
     }
 }
 
-/* Defaults and required attributes, for rows [from, to). */
-static void apply_defaults(Compilation *c, KindTable *t, uint32_t from, uint32_t to)
+/* Defaults and required attributes, for every row. */
+static void apply_defaults(Compilation *c, KindTable *t)
 {
     for (uint32_t s = 0; s < t->nattrs; s++) {
         AttrDef *a = &t->attrs[s];
@@ -868,19 +869,16 @@ static void apply_defaults(Compilation *c, KindTable *t, uint32_t from, uint32_t
         }
         if ((!have_default && !a->required) || a->type.kind == T_LIST)
             continue;   /* nothing to fill in or to report: skip the column */
-        for (uint32_t r = from; r < to; r++) {
-            bool missing = a->type.kind == T_NUMBER ? isnan(col->num[r])
-                         : a->type.kind == T_LIST   ? false
-                         : a->type.kind == T_DATE   ? col->i32[r] == INT32_MIN
-                                                    : col->i32[r] < 0;
-            if (!missing)
-                continue;
-            if (have_default) {
-                if (a->type.kind == T_NUMBER)
-                    col->num[r] = dnum;
-                else
-                    col->i32[r] = di32;
-            } else if (a->required && !(col->locs && col->locs[r].file)) {
+        if (have_default) {
+            /* (a column no row wrote takes the default as its fill) */
+            column_fill_missing(c, t, (int)s, dnum, di32);
+            continue;
+        }
+        for (uint32_t r = 0; r < t->count; r++) {
+            bool missing = a->type.kind == T_NUMBER ? isnan(col_num(t, (int)s, r))
+                         : a->type.kind == T_DATE   ? col_i32(t, (int)s, r) == INT32_MIN
+                                                    : col_i32(t, (int)s, r) < 0;
+            if (missing && !(col->locs && col->locs[r].file)) {
                 /* (a value that was written but rejected is reported
                  * already; "missing" would be a second message for it) */
                 Diag *d = diag_at(c, D_REQUIRED, t->locs[r],
@@ -1646,11 +1644,8 @@ void resolve_defaults(Compilation *c)
         int slot = attr_slot(svc, defs[i].attr);
         if (svc->attrs[slot].default_expr)
             continue;   /* a schema's own default wins */
-        int32_t v = atom_id(c, defs[i].value);
-        for (uint32_t r = 0; r < svc->count; r++)
-            if (svc->cols[slot].i32[r] < 0)
-                svc->cols[slot].i32[r] = v;
+        column_fill_missing(c, svc, slot, NAN, atom_id(c, defs[i].value));
     }
     for (int k = 0; k < EK_COUNT; k++)
-        apply_defaults(c, kind_table(c, (EntityKind)k), 0, kind_table(c, (EntityKind)k)->count);
+        apply_defaults(c, kind_table(c, (EntityKind)k));
 }

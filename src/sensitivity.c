@@ -364,11 +364,15 @@ strat_status sensitivity_run(Compilation *c, FILE *out, const strat_sensitivity_
     st.n = svc->count;
     st.cols = arena_alloc(&c->arena, sizeof(Perturbed) * (svc->nattrs + 2));
     for (uint32_t s = 0; s < svc->nattrs; s++)
-        if (svc->attrs[s].type.kind == T_NUMBER && svc->cols[s].num)
+        if (svc->attrs[s].type.kind == T_NUMBER && svc->count) {
+            column_materialize(c, svc, (int)s);   /* each row is drawn its own value */
             add_column(&st, svc, (int)s, &svc->attrs[s], s + 1);
+        }
     int wslot = attr_slot(obj, c->n.weight);
-    if (wslot >= 0 && obj->count)
-        add_column(&st, obj, wslot, NULL, 0x5745494748540000ULL);   /* weights: only >= 0 */
+    if (wslot >= 0 && obj->count) {
+        column_materialize(c, obj, wslot);
+        add_column(&st, obj, wslot, NULL, 0x5745494748540000ULL);
+    }   /* weights: only >= 0 */
 
     int table = decide_table_option(c, true);
     if (table < 0)

@@ -1,4 +1,6 @@
 /* test_check.c — resolution and the checks, each firing and staying silent. */
+#include <math.h>
+
 #include "test_util.h"
 #include "dates.h"
 #include "parse.h"
@@ -18,6 +20,51 @@ static void clean_strategy_is_clean(void **state)
         dump_diags(c);
     assert_int_equal(c->nerrors, 0);
     assert_int_equal(c->nwarnings, 0);
+    strat_free(c);
+}
+
+/* A column no row writes has no storage (program.c: a million-row load
+ * with std/itil would otherwise page in ~20 columns of "missing"); its
+ * rows still read as missing or as the schema's default, and a write to
+ * one row materializes it with the others kept. */
+static void unwritten_columns_have_no_storage(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(
+        STRATEGY_HEADER PEOPLE
+        "schema service { used : number  unset : number  preset : number = 2.5\n"
+        "  level : symbol in [coarse, fine] = fine  since : date  tags : [symbol] }\n"
+        "service a { owner = web supports = [grow_revenue] used = 1 }\n"
+        "service b { owner = web supports = [grow_revenue] used = 2 }\n"
+        "score f(s) = s.used + s.preset\n"
+        "decide { invest when f(s) > 3  tolerate otherwise }\n");
+    if (c->nerrors)
+        dump_diags(c);
+    assert_int_equal(c->nerrors, 0);
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    int used = attr_slot(svc, intern_cstr(c, "used"));
+    int unset = attr_slot(svc, intern_cstr(c, "unset"));
+    int preset = attr_slot(svc, intern_cstr(c, "preset"));
+    int level = attr_slot(svc, intern_cstr(c, "level"));
+    int since = attr_slot(svc, intern_cstr(c, "since"));
+    int tags = attr_slot(svc, intern_cstr(c, "tags"));
+    assert_true(column_present(&svc->attrs[used], &svc->cols[used]));
+    const int absent[] = {unset, preset, level, since, tags};
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+        assert_false(column_present(&svc->attrs[absent[i]], &svc->cols[absent[i]]));
+    /* the reads: missing, the default, the symbol default, missing date */
+    assert_true(isnan(col_num(svc, unset, 1)));
+    assert_true(col_num(svc, preset, 1) == 2.5);
+    assert_int_equal(col_i32(svc, level, 0), atom_id(c, intern_cstr(c, "fine")));
+    assert_int_equal(col_i32(svc, since, 0), INT32_MIN);
+    const int32_t *elems;
+    assert_int_equal(col_list(svc, tags, 0, &elems).len, 0);
+    /* a first write keeps the other rows at the fill */
+    column_materialize(c, svc, preset);
+    assert_true(column_present(&svc->attrs[preset], &svc->cols[preset]));
+    svc->cols[preset].num[0] = 7;
+    assert_true(col_num(svc, preset, 0) == 7);
+    assert_true(col_num(svc, preset, 1) == 2.5);
     strat_free(c);
 }
 
@@ -232,6 +279,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clean_strategy_is_clean),
+        cmocka_unit_test(unwritten_columns_have_no_storage),
         cmocka_unit_test(undefined_reference_suggests),
         cmocka_unit_test(wrong_kind_and_duplicate),
         cmocka_unit_test(schema_types_ranges_required),

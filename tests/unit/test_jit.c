@@ -22,7 +22,10 @@
  *   - score f0 adds up defined() of a column of every type (number, bool,
  *     symbol, string, service ref, role ref, role-or-team ref, list), with
  *     rows missing each and rows holding row 0 (s0, cfo), so an off-by-one in
- *     either engine's defined() changes the bits of a score; f1 does the
+ *     either engine's defined() changes the bits of a score, and reads
+ *     columns no service writes (a number without default, a number and a
+ *     symbol with one, a list), which have no storage until the kernel
+ *     asks for them (f0 is off by 100000 if one reads wrong); f1 does the
  *     same for the date column through days between dates (`date - date`
  *     with a literal and today(), which the JIT compiles: a missing date
  *     is NaN, 1969-12-31 is day -1 and not missing);
@@ -338,14 +341,20 @@ static char *make_body(Rng *r, int *nscores)
         "owner = cfo }\n"
         "schema service { x : number  y : number  z : number  w : number  t : number\n"
         "  flag : bool  tier : symbol in [gold, silver, bronze]  partner : service\n"
-        "  lead : role  review : date  note : string  tags : [symbol] }\n");
+        "  lead : role  review : date  note : string  tags : [symbol]\n"
+        /* columns no service writes: no storage, every row missing or the
+         * default (program.c's fill), which the kernel must read as such */
+        "  unset : number  preset : number = 2.5  level : symbol in [coarse, fine] = fine\n"
+        "  untagged : [symbol] }\n");
     put_services(&t, r);
     /* f0: defined() of every column type but the date, one bit each */
     put(&t, "score f0(s) = (if defined(s.x) then 1 else 0) + (if defined(s.flag) then 2 else 0)"
             " + (if defined(s.tier) then 4 else 0) + (if defined(s.partner) then 8 else 0)"
             " + (if defined(s.lead) then 16 else 0) + (if defined(s.note) then 32 else 0)"
             " + (if defined(s.tags) then 64 else 0) + (if defined(s.owner) then 128 else 0)"
-            " + (if defined(s.t) then 256 else 0) + (if defined(s.status) then 512 else 0)\n");
+            " + (if defined(s.t) then 256 else 0) + (if defined(s.status) then 512 else 0)"
+            " + ((if defined(s.unset) then 1 else 0) + (s.preset - 2.5)"
+            " + (if s.level == fine then 0 else 1) + count(s.untagged)) * 100000\n");
     /* f1: the date column as days between (compiled: 1969-12-31 is day -1
      * and still a date; a missing one is NaN, so 0.5) */
     put(&t, "score f1(s) = let d = s.review - today(), e = 2028-02-29 - s.review in"
