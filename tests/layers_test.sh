@@ -41,7 +41,7 @@ declare -A layer_of=(
     [ast]=front [parse]=front [load]=front [entries]=front [unparse]=front
     [program]=program
     [resolve]=checks [csv_load]=checks [typecheck]=checks [consistency]=checks
-    [eval]=run [jit]=run [decide]=run
+    [eval]=run [jit]=run [decide]=run [showback]=run
     [emit]=outputs [emit_html]=outputs [explain]=outputs [diff]=outputs
     [graph]=outputs [sensitivity]=outputs [fmt]=outputs [sql]=outputs
     [api]=api
