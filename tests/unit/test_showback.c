@@ -155,6 +155,66 @@ static void html_section(void **state)
     strat_free(c);
 }
 
+typedef struct Log {
+    char text[4096];
+    size_t len;
+} Log;
+
+static void log_line(void *ctx, const char *kind, const char *line)
+{
+    Log *l = ctx;
+    int n = snprintf(l->text + l->len, sizeof l->text - l->len, "%s: %s\n", kind, line);
+    if (n > 0 && l->len + (size_t)n < sizeof l->text)
+        l->len += (size_t)n;
+}
+
+static strat_compilation *compile_jit(const char *text, strat_jit_mode jit, Log *log)
+{
+    char dir[] = "/tmp/strat-sb-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/t.strat", dir);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    strat_options o = {0};
+    o.stdlib_dir = STRAT_TEST_STDLIB;
+    o.today = "2027-01-15";
+    o.jit = jit;
+    o.cache_dir = "";
+    o.verbose = true;
+    strat_compilation *c = strat_new(NULL, &o);
+    strat_set_log(c, log_line, log);
+    const char *files[] = {path};
+    strat_load(c, files, 1);
+    strat_check(c);
+    strat_decide(c);
+    unlink(path);
+    rmdir(dir);
+    return c;
+}
+
+/* The JIT reads allocated_cost and charge as columns: the same bits as the
+ * interpreter, and it really compiled the scores (when built with it). */
+static void jit_agrees(void **state)
+{
+    (void)state;
+    Log on = {0}, off = {0};
+    strat_compilation *a = compile_jit(portfolio, STRAT_JIT_ON, &on);
+    strat_compilation *b = compile_jit(portfolio, STRAT_JIT_OFF, &off);
+    Results *ra = a->results, *rb = b->results;
+    assert_int_equal(ra->nscores, rb->nscores);
+    for (uint32_t k = 0; k < ra->nscores * ra->nservices; k++)
+        assert_memory_equal(&ra->scores[k], &rb->scores[k], sizeof(double));
+    if (strstr(on.text, "jit: ")) {   /* built with libgccjit */
+        if (!strstr(on.text, "2 of 2 scores compiled"))
+            fprintf(stderr, "%s", on.text);
+        assert_non_null(strstr(on.text, "2 of 2 scores compiled"));
+    }
+    strat_free(a);
+    strat_free(b);
+}
+
 static void off_without_pools_or_usage(void **state)
 {
     (void)state;
@@ -176,6 +236,7 @@ int main(void)
         cmocka_unit_test(split_is_exact),
         cmocka_unit_test(methods_and_reconciliation),
         cmocka_unit_test(html_section),
+        cmocka_unit_test(jit_agrees),
         cmocka_unit_test(off_without_pools_or_usage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
