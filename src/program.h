@@ -300,6 +300,7 @@ typedef struct Program {
     NameMap pool_map;               /* name -> Decl* */
     struct Showback *showback;
     struct ShowbackValues *showback_values;
+    struct ShowbackRows *showback_rows;   /* `load usage`/`load pool` rows */
 } Program;
 
 /* What show-back gives scores (showback.c fills it; the interpreter and the

@@ -26,6 +26,7 @@
 #include "numeric.h"
 #include "resolve.h"
 #include "showback.h"
+#include "showback_load.h"
 
 /* The largest amount show-back counts, in cents: 10^13 currency units,
  * where a double still holds every cent exactly many times over. */
@@ -386,6 +387,63 @@ static WalkStep find_score_call(Expr *e, void *ctx)
     return WALK_CHILDREN;
 }
 
+/* The rows of `load usage`: cells as declared usage is. */
+static void read_usage_rows(Ctx *x, const ShowbackRows *rows)
+{
+    for (uint32_t i = 0; i < rows->nusage; i++) {
+        const UsageRow *u = &rows->usage[i];
+        int32_t svc = entity_named(x, EK_SERVICE, u->service, u->service_loc);
+        int32_t cust = entity_named(x, EK_CUSTOMER, u->customer, u->customer_loc);
+        if (svc < 0 || cust < 0 || !not_negative(x, u->quantity, u->quantity_loc,
+                                                 "a usage quantity"))
+            continue;
+        Loc stated = {0, 0, 0};
+        if (!consumes(x, (uint32_t)svc, cust, &stated)) {
+            Diag *d = diag_at(x->c, D_SB_NOT_CONSUMER, u->customer_loc,
+                              "`%s` uses `%s`, but is not one of its customers", u->customer,
+                              u->service);
+            if (stated.file)
+                diag_note(x->c, d, stated, "the service's customers are given here");
+            continue;
+        }
+        add_cell(x, (uint32_t)svc, (uint32_t)cust, u->quantity, u->quantity_loc);
+    }
+}
+
+/* The declared pools, then the pools only the ledger names; each ledger
+ * row's amount added to its pool's cost, in cents. */
+static void gather_pools(Ctx *x)
+{
+    Compilation *c = x->c;
+    Program *p = x->p;
+    Showback *sb = x->sb;
+    const ShowbackRows *rows = p->showback_rows;
+    uint32_t cap = p->pools.len + (rows ? rows->nledger : 0);
+    sb->pools = ARENA_ARRAY(&c->arena, ShowbackPool, cap + 1);
+    NameMap by_name = {0};
+    for (uint32_t i = 0; i < p->pools.len; i++) {
+        ShowbackPool *pl = &sb->pools[sb->npools++];
+        pl->decl = p->pools.items[i];
+        pl->name = pl->decl->name;
+        pl->loc = pl->decl->name_loc;
+        namemap_put(c, &by_name, pl->name, pl);
+    }
+    for (uint32_t i = 0; rows && i < rows->nledger; i++) {
+        const LedgerRow *l = &rows->ledger[i];
+        ShowbackPool *pl = namemap_get(&by_name, l->pool);
+        if (!pl) {
+            pl = &sb->pools[sb->npools++];
+            pl->name = l->pool;
+            pl->loc = l->pool_loc;
+            namemap_put(c, &by_name, pl->name, pl);
+        }
+        pl->from_ledger = true;
+        int64_t cents;
+        if (to_cents(x, l->amount, l->amount_loc, "the amount", &cents))
+            pl->cost = add_cents(x, pl->cost, cents);
+    }
+}
+
 /* ---- pass 2: allocating ---------------------------------------------------------- */
 
 /* The pool's targets and their weights; false when it has none (S1403,
@@ -395,7 +453,7 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
     Compilation *c = x->c;
     Decl *d = pool->decl;
     Item *cost = NULL, *allocate = NULL, *shares = NULL, *to = NULL;
-    for (Item *it = d->items; it; it = it->next) {
+    for (Item *it = d ? d->items : NULL; it; it = it->next) {
         Item **slot = it->kind == ITEM_LIFECYCLE ? (named(it, "shares") ? &shares : NULL)
                       : it->kind != ITEM_ATTR    ? NULL
                       : named(it, "cost")        ? &cost
@@ -417,11 +475,19 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
             *slot = it;
     }
     double v;
-    if (!cost)
-        diag_at(c, D_SB_BLOCK, d->name_loc, "pool `%s` has no `cost`", d->name);
-    else if (constant(x, cost->value, "a pool's cost", &v) &&
-             not_negative(x, v, cost->value->loc, "a pool's cost"))
-        to_cents(x, v, cost->value->loc, "the pool's cost", &pool->cost);
+    int64_t declared = 0;
+    if (!cost && !pool->from_ledger)
+        diag_at(c, D_SB_BLOCK, pool->loc, "pool `%s` has no `cost` (and no ledger rows)",
+                pool->name);
+    else if (cost && constant(x, cost->value, "a pool's cost", &v) &&
+             not_negative(x, v, cost->value->loc, "a pool's cost") &&
+             to_cents(x, v, cost->value->loc, "the pool's cost", &declared))
+        pool->cost = add_cents(x, pool->cost, declared);
+    if (pool->cost < 0) {
+        diag_at(c, D_SB_NEGATIVE, pool->loc, "the ledger rows of pool `%s` sum to %lld cents: "
+                "a pool's cost is 0 or more", pool->name, (long long)pool->cost);
+        pool->cost = 0;
+    }
     if (allocate && shares) {
         Diag *dg = diag_at(c, D_SB_BLOCK, shares->loc,
                            "a pool is allocated by `allocate` or by `shares`, not both");
@@ -461,7 +527,7 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
         }
         if (n && fabs(sum - 1) > 1e-9) {
             Diag *dg = diag_at(c, D_SB_SHARES, shares->loc,
-                               "the shares of pool `%s` sum to %.12g, not 1", d->name, sum);
+                               "the shares of pool `%s` sum to %.12g, not 1", pool->name, sum);
             diag_hint(c, dg, "the pool is allocated by the shares scaled to 1");
         }
     } else {
@@ -514,7 +580,7 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
                 if (!reported) {
                     Diag *dg = diag_at(c, D_SB_NEGATIVE, driver->loc,
                                        "the driver of pool `%s` is %g for `%s`: a driver is 0 "
-                                       "or more", d->name, w[i], x->svc->names[rows[i]]);
+                                       "or more", pool->name, w[i], x->svc->names[rows[i]]);
                     diag_note(c, dg, x->svc->locs[rows[i]], "`%s` is declared here",
                               x->svc->names[rows[i]]);
                 }
@@ -533,8 +599,8 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
         return;
     }
     if (!(sum > 0)) {
-        Diag *dg = diag_at(c, D_SB_NO_TARGET, d->name_loc,
-                           "pool `%s` has no service to allocate to", d->name);
+        Diag *dg = diag_at(c, D_SB_NO_TARGET, pool->loc,
+                           "pool `%s` has no service to allocate to", pool->name);
         diag_hint(c, dg, !n && !shares && !to ? "no service is live (status catalogue)"
                          : n ? "the drivers of its services are all 0"
                              : "its list of services is empty");
@@ -677,7 +743,7 @@ static void reconcile(Ctx *x)
         sb->pools_total = add_cents(x, sb->pools_total, pl->cost);
         sb->unallocated_total = add_cents(x, sb->unallocated_total, pl->unallocated);
         if (pl->allocated + pl->unallocated != pl->cost) {
-            diag_at(c, D_SB_RECONCILE, pl->decl->name_loc,
+            diag_at(c, D_SB_RECONCILE, pl->loc,
                     "pool `%s`: allocated %lld + unallocated %lld cents != cost %lld cents",
                     pl->name, (long long)pl->allocated, (long long)pl->unallocated,
                     (long long)pl->cost);
@@ -720,8 +786,11 @@ static void reconcile(Ctx *x)
 
 static bool in_use(Compilation *c)
 {
-    if (c->program->pools.len)
+    if (c->program->pools.len || c->program->showback_rows)
         return true;
+    for (uint32_t i = 0; i < c->program->loads.len; i++)
+        if (showback_load_kind(((Decl *)c->program->loads.items[i])->name))
+            return true;
     KindTable *svc = kind_table(c, EK_SERVICE);
     for (uint32_t r = 0; r < svc->count; r++)
         if (svc->decls[r])
@@ -768,6 +837,8 @@ void showback_run(Compilation *c)
             }
         }
     }
+    if (p->showback_rows)
+        read_usage_rows(&x, p->showback_rows);
     for (uint32_t i = 0; i < x.ncells; i++)
         sb->services[x.cells[i].service].in_scope = true;
     for (uint32_t r = 0; r < nsvc; r++) {
@@ -785,13 +856,9 @@ void showback_run(Compilation *c)
         ev = ARENA_NEW(&c->arena, Eval);
         eval_init(ev, c);
     }
-    sb->npools = p->pools.len;
-    sb->pools = ARENA_ARRAY(&c->arena, ShowbackPool, sb->npools + 1);
-    for (uint32_t i = 0; i < sb->npools; i++) {
-        sb->pools[i].decl = p->pools.items[i];
-        sb->pools[i].name = sb->pools[i].decl->name;
+    gather_pools(&x);
+    for (uint32_t i = 0; i < sb->npools; i++)
         allocate_pool(&x, ev, &sb->pools[i]);
-    }
     if (!run || diag_blocked(c))
         return;
     /* pass 2: each service's full cost to its customers */
@@ -799,6 +866,16 @@ void showback_run(Compilation *c)
     sb->ncells = x.ncells;
     if (sb->ncells)
         qsort(sb->cells, sb->ncells, sizeof *sb->cells, by_service);
+    /* rows of a long CSV for the same service and customer add up */
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < sb->ncells; k++) {
+        if (kept && sb->cells[kept - 1].service == sb->cells[k].service &&
+            sb->cells[kept - 1].customer == sb->cells[k].customer)
+            sb->cells[kept - 1].quantity += sb->cells[k].quantity;
+        else
+            sb->cells[kept++] = sb->cells[k];
+    }
+    sb->ncells = kept;
     uint32_t i = 0;
     for (uint32_t r = 0; r < nsvc; r++) {
         uint32_t first = i;

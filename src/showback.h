@@ -52,7 +52,9 @@ typedef struct ShowbackService {
 
 typedef struct ShowbackPool {
     Name name;
-    Decl *decl;
+    Decl *decl;                   /* NULL: a pool only the ledger names */
+    Loc loc;                      /* its name, declared or in the ledger */
+    bool from_ledger;             /* ledger rows give (part of) its cost */
     int64_t cost;                 /* cents */
     int64_t allocated;            /* cents given to services */
     int64_t unallocated;          /* no target: the whole cost */
