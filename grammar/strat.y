@@ -105,6 +105,7 @@ static Expr *assign_as_compare(ParseState *ps, Loc loc, Loc eq, Expr *a, Expr *b
 %token IF "'if'" THEN "'then'" ELSE "'else'" AND "'and'" OR "'or'" LET "'let'"
 %token NOT "'not'" TRUE "'true'" FALSE "'false'" NONE "'none'"
 %token SET "'set'" EXPECT "'expect'" REQUIRED "'required'"
+%token POOL "'pool'"   /* only as `pool NAME {` at a line's start (strat.l) */
 %token LBRACE "'{'" RBRACE "'}'" LPAREN "'('" RPAREN "')'"
 %token LBRACKET "'['" RBRACKET "']'" COMMA "','" DOT "'.'" COLON "':'"
 %token ASSIGN "'='" EQ "'=='" NE "'!='" LT "'<'" LE "'<='" GT "'>'" GE "'>='"
@@ -202,6 +203,9 @@ decl
     | CONST IDENT ASSIGN expr
         { $$ = decl_new(ps, D_CONST, @1); $$->name = $2; $$->name_loc = @2;
           $$->expr = $4; }
+    | POOL IDENT block   /* a shared cost pool (show-back) */
+        { $$ = decl_new(ps, D_POOL, @1); $$->name = $2; $$->name_loc = @2;
+          $$->items = $3.head; $$->end_loc = @3; }
     ;
 
 kind_name

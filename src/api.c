@@ -40,6 +40,7 @@
 #include "program.h"
 #include "resolve.h"
 #include "sensitivity.h"
+#include "showback.h"
 #include "source.h"
 #include "sql.h"
 #include "typecheck.h"
@@ -62,6 +63,7 @@ static void run_stages(Compilation *c, Upto upto)
         resolve_defaults(c);
         check_expressions(c);
         check_consistency(c);
+        showback_run(c);         /* the allocation scores read (allocated_cost) */
         verbose_time(c, "check", t0);
     }
     if (upto == UPTO_DECIDE && !c->decide_ran) {
@@ -237,6 +239,21 @@ strat_status strat_sql(strat_compilation *c, FILE *out, const strat_sql_options 
     STRAT_GUARD(c, STRAT_FAILURE);
     run_stages(c, UPTO_DECIDE);
     return sql_emit(c, out, &so);
+}
+
+strat_status strat_showback(strat_compilation *c, FILE *out, const char *format)
+{
+    const ShowbackFormat f = !format || strcmp(format, "table") == 0 ? SHOWBACK_TABLE
+                           : strcmp(format, "csv") == 0              ? SHOWBACK_CSV
+                           : strcmp(format, "json") == 0             ? SHOWBACK_JSON
+                           : strcmp(format, "md") == 0               ? SHOWBACK_MARKDOWN
+                                                                     : (ShowbackFormat)-1;
+    if ((int)f < 0)
+        return STRAT_FAILURE;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    run_stages(c, UPTO_DECIDE);
+    showback_emit(c, out, f);
+    return status_of(c);
 }
 
 strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *out,

@@ -21,6 +21,7 @@
 
 #include "csv.h"
 #include "csv_load.h"
+#include "showback_load.h"
 #include "dates.h"
 #include "diag.h"
 #include "digest.h"
@@ -1075,7 +1076,7 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
     memset(f, 0, sizeof *f);
     f->first = -1;
     f->kind_ok = kind_by_name(d->name, &f->kind);
-    if (!f->kind_ok) {
+    if (!f->kind_ok && !showback_load_kind(d->name)) {
         diag_at(c, D_UNDEFINED, d->name_loc, "`%s` is not a kind of entity to load", d->name);
         return;
     }
@@ -1140,8 +1141,11 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
 
 static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
 {
-    if (!f->kind_ok)
+    if (!f->kind_ok) {   /* `load usage` and `load pool`: show-back's rows */
+        if (f->file && showback_load_kind(d->name))
+            showback_load_csv(c, d, f->file, f->text, f->len);
         return;
+    }
     EntityKind kind = f->kind;
     KindTable *t = kind_table(c, kind);
     /* the mapping: key column, and attribute = "Column" lines */

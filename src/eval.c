@@ -588,6 +588,11 @@ static Value eval_call(Eval *ev, Expr *e)
             return int_value(T_DECISION, res->decisions[table->index][a.i]);
         return int_value(T_DECISION, res->decision[a.i]);
     }
+    case B_ALLOCATED_COST:   /* show-back's allocation, worked out at check time */
+        return num_value(showback_full_cost(ev->p, eval_expr(ev, args[0]).i));
+    case B_CHARGE:
+        return num_value(showback_charge(ev->p, eval_expr(ev, args[0]).i,
+                                         eval_expr(ev, args[1]).i));
     case B_COUNT_OF_BUILTINS:
         break;
     }

@@ -1260,7 +1260,7 @@ static bool has_block(const Decl *d)
 {
     switch (d->kind) {
     case D_STRATEGY: case D_ENTITY: case D_APPETITE: case D_APPROVAL: case D_WAIVER:
-    case D_LINT:
+    case D_LINT: case D_POOL:
         return true;
     case D_LOAD:
         return d->items != NULL;
@@ -1293,6 +1293,7 @@ static const char *decl_keyword(const Decl *d)
     case D_TEST: return "test";
     case D_CONST: return "const";
     case D_LINT: return "lint";
+    case D_POOL: return "pool";
     }
     return "?";
 }

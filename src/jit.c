@@ -446,6 +446,15 @@ static bool plan_num(Plan *p, Expr *e)
                 return false;
             key_put(p, "(E%d)", site_index(p, &p->extra_sites, e));
             return true;
+        case B_ALLOCATED_COST:   /* show-back's, a column like exposure's */
+        case B_CHARGE:
+            if (!is_service_var(args[0]) ||
+                (e->u.call.builtin == B_CHARGE &&
+                 (args[1]->kind != EX_NAME || !args[1]->u.name.sym ||
+                  args[1]->u.name.sym->kind != SYM_ENTITY)))
+                return false;
+            key_put(p, "(E%d)", site_index(p, &p->extra_sites, e));
+            return true;
         case B_NORM:
             key_put(p, "(N%d", site_index(p, &p->norm_sites, e));
             if (!plan_num(p, args[0]))
@@ -773,7 +782,7 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
                                              at(g, g->p_extra, iconst(g, 0)));
             }
             return at(g, gcc_jit_lvalue_as_rvalue(g->align_col), rowv(g));
-        case B_EXPOSURE: {
+        case B_EXPOSURE: case B_ALLOCATED_COST: case B_CHARGE: {
             int k = site_index(p, &p->extra_sites, e);
             return at(g, column(g, g->extra_cols, g->p_extra, g->t_pdouble, k + 1), rowv(g));
         }
@@ -2036,8 +2045,13 @@ static void kernel_run(Plan *p, KernelFn fn, Results *res)
     for (uint32_t i = 0; i < p->extra_sites.len; i++) {
         Expr *e = p->extra_sites.items[i];
         extra[i + 1] = arena_alloc(&c->arena, sizeof(double) * n);
+        Builtin b = (Builtin)e->u.call.builtin;
         for (uint32_t r = 0; r < n; r++)
-            extra[i + 1][r] = eval_exposure(ev, (int32_t)r, e->u.call.args[1]->u.name.id);
+            extra[i + 1][r] =
+                b == B_ALLOCATED_COST ? showback_full_cost(c->program, (int32_t)r)
+                : b == B_CHARGE
+                    ? showback_charge(c->program, (int32_t)r, e->u.call.args[1]->u.name.sym->index)
+                    : eval_exposure(ev, (int32_t)r, e->u.call.args[1]->u.name.id);
     }
     for (uint32_t i = 0; i < p->order.len; i++) {
         Score *s = p->order.items[i];

@@ -234,6 +234,7 @@ typedef enum Builtin {
     B_ROUND, B_FLOOR, B_CEIL, B_TRUNC, B_MOD,
     B_CONTAINS, B_STARTS_WITH, B_ENDS_WITH, B_LOWER,   /* text (DESIGN §5.6) */
     B_TODAY,                                            /* the run's date (§5.9) */
+    B_ALLOCATED_COST, B_CHARGE,                         /* show-back (§5.7) */
     B_COUNT_OF_BUILTINS
 } Builtin;
 
@@ -297,7 +298,44 @@ typedef struct Program {
     Symbol decision_syms[MAX_OUTCOMES], budget_sym, approval_decision_sym, value_sym;
     struct PositionIndex *index;    /* program_symbol_at's, built on first use */
     struct CsvLoad *csv_pending;    /* references in CSV cells, to resolve */
+    /* show-back (showback.h): the `pool` declarations, and what the
+     * allocation gave (NULL until it ran, or when errors stopped it) */
+    PtrVec pools;                   /* Decl* */
+    NameMap pool_map;               /* name -> Decl* */
+    struct Showback *showback;
+    struct ShowbackValues *showback_values;
+    struct ShowbackRows *showback_rows;   /* `load usage`/`load pool` rows */
 } Program;
+
+/* What show-back gives scores (showback.c fills it; the interpreter and the
+ * JIT read it): each service's full cost after allocation (direct plus its
+ * share of the pools), and the charge of each (service, customer) pair with
+ * usage, sorted by service then customer. */
+typedef struct ShowbackValues {
+    double *full_cost;           /* per service row */
+    uint32_t *first;             /* per service row, and one more: its pairs */
+    int32_t *customer;           /* per pair, the customer row */
+    double *charge;              /* per pair */
+} ShowbackValues;
+
+/* allocated_cost(s): NaN when show-back did not run (nothing to allocate,
+ * or errors stopped it). */
+static inline double showback_full_cost(const struct Program *p, int32_t row)
+{
+    const ShowbackValues *v = p->showback_values;
+    return v && row >= 0 ? v->full_cost[row] : __builtin_nan("");
+}
+/* charge(s, customer): 0 for a customer without usage of the service. */
+static inline double showback_charge(const struct Program *p, int32_t row, int32_t customer)
+{
+    const ShowbackValues *v = p->showback_values;
+    if (!v || row < 0 || customer < 0)
+        return __builtin_nan("");
+    for (uint32_t i = v->first[row]; i < v->first[row + 1]; i++)
+        if (v->customer[i] == customer)
+            return v->charge[i];
+    return 0;
+}
 
 /* A reference that may point into several kinds (owner: role or team)
  * keeps the kind in its top bits; a single-kind reference is the row. */

@@ -800,7 +800,15 @@ static void fill_entity(Compilation *c, Decl *d, uint32_t row)
         if (it->kind == ITEM_LIFECYCLE) {
             Item *first = find_earlier_item(c, d->items, it);
             Name lifecycle = intern_cstr(c, "lifecycle");
-            if (it->name != lifecycle) {
+            if (it->name == intern_cstr(c, "usage") || it->name == intern_cstr(c, "charge")) {
+                /* show-back's `usage { }` and `charge { }`: showback.c reads them */
+                if (d->entity_kind != EK_SERVICE)
+                    diag_at(c, D_UNKNOWN_ATTR, it->loc, "%s blocks belong in services",
+                            it->name);
+                else if (first)
+                    diag_note(c, diag_at(c, D_DUP_ATTR, it->loc, "a service has one %s "
+                                         "block", it->name), first->loc, "the first is here");
+            } else if (it->name != lifecycle) {
                 Diag *dg = diag_at(c, D_UNKNOWN_ATTR, it->loc, "unknown block `%s`: the "
                                    "nested blocks are risk and lifecycle (services) and "
                                    "stage (value streams)", it->name);
@@ -1550,6 +1558,7 @@ static void register_decls(Compilation *c)
         case D_SCENARIO: NAMED(scenarios, scenario_map, "scenario")
         case D_LIMIT: NAMED(limits, limit_map, "limit")
         case D_TEST: NAMED(tests, test_map, "test")
+        case D_POOL: NAMED(pools, pool_map, "pool")
 #undef NAMED
         case D_LOAD:
             ptrvec_push(&c->arena, &p->loads, d);

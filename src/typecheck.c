@@ -728,7 +728,8 @@ static const Type *check_call(Scope *sc, Expr *e)
         [B_DECISION] = {1, 2}, [B_ROUND] = {2, 2}, [B_FLOOR] = {1, 1},
         [B_CEIL] = {1, 1}, [B_TRUNC] = {1, 1}, [B_MOD] = {2, 2},
         [B_CONTAINS] = {2, 2}, [B_STARTS_WITH] = {2, 2}, [B_ENDS_WITH] = {2, 2},
-        [B_LOWER] = {1, 1}, [B_TODAY] = {0, 0}};
+        [B_LOWER] = {1, 1}, [B_TODAY] = {0, 0}, [B_ALLOCATED_COST] = {1, 1},
+        [B_CHARGE] = {2, 2}};
     if ((int)n < arity[b].min || (int)n > arity[b].max) {
         if (arity[b].min == arity[b].max)
             diag_at(c, D_ARITY, e->loc, "`%s` takes %d argument%s, not %u", fn,
@@ -739,6 +740,22 @@ static const Type *check_call(Scope *sc, Expr *e)
         return b == B_TODAY ? &type_date : &type_error;   /* a date all the same */
     }
     switch ((Builtin)b) {
+    case B_ALLOCATED_COST: case B_CHARGE: {   /* show-back (showback.c) */
+        const Type *t = check_expr(sc, args[0]);
+        EntityKind k;
+        if (!is_error(t) && (t->kind != T_ENTITY || !single_kind(t->kinds, &k) ||
+                             k != EK_SERVICE))
+            diag_at(c, D_TYPE, args[0]->loc, "`%s` takes a service, not a %s", fn,
+                    type_name(c, t));
+        if (b == B_CHARGE) {
+            const Type *u = check_expr(sc, args[1]);
+            if (!is_error(u) && (u->kind != T_ENTITY || !single_kind(u->kinds, &k) ||
+                                 k != EK_CUSTOMER))
+                diag_at(c, D_TYPE, args[1]->loc, "`charge` takes a customer second, not a %s",
+                        type_name(c, u));
+        }
+        return &type_number;
+    }
     case B_ALIGNMENT:
     case B_DECISION:
     case B_EXPOSURE: {
@@ -1619,6 +1636,22 @@ void check_expressions(Compilation *c)
             sc.nvars = 1;
             expect_type(&sc, it->value, check_expr(&sc, it->value), T_BOOL,
                         "an approval's `when`");
+        }
+    }
+    /* a pool's driver, `allocate = s.servers` (the service `s` bound; the
+     * word `even` is no expression: showback.c reads it) */
+    for (uint32_t i = 0; i < p->pools.len; i++) {
+        Decl *d = p->pools.items[i];
+        for (Item *it = d->items; it; it = it->next) {
+            if (it->kind != ITEM_ATTR || strcmp(it->name, "allocate") != 0 ||
+                (it->value->kind == EX_NAME && strcmp(it->value->u.name.id, "even") == 0))
+                continue;
+            Scope sc = {.c = c, .ctx = CTX_SCORE};
+            sc.vars[0] = c->n.s;
+            sc.kinds[0] = EK_SERVICE;
+            sc.syms[0] = symbol_new(c, SYM_LOCAL, EK_SERVICE, 0, c->n.s, (Loc){0, 0, 0});
+            sc.nvars = 1;
+            expect_type(&sc, it->value, check_expr(&sc, it->value), T_NUMBER, "a driver");
         }
     }
     for (uint32_t i = 0; i < p->scenarios.len; i++) {

@@ -472,6 +472,17 @@ strat_status strat_sql(strat_compilation *c, FILE *out, const strat_sql_options 
  * the three, names of letters, digits, `_` and `.` (no `.` in row_order). */
 const char *strat_sql_bad_option(const strat_sql_options *opts);
 
+/* ---- show-back and charge-back ------------------------------------------ */
+
+/* Decides, then writes the show-back report (docs/language.md, "Show-back
+ * and charge-back"): customer x service with quantity, rate, direct,
+ * shared, total and share, the customers' totals, the unallocated lines
+ * and the reconciliation.  format: "table" (NULL), "csv", "json" or "md".
+ * STRAT_FAILURE for another format; else the status of the strategy (the
+ * report is written whatever its findings, empty when show-back is not in
+ * use or errors stopped the allocation). */
+strat_status strat_showback(strat_compilation *c, FILE *out, const char *format);
+
 #ifdef __cplusplus
 }
 #endif

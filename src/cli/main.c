@@ -32,6 +32,7 @@ static const char *const main_usage =
     "  graph FILES...          services, dependencies and value streams as DOT\n"
     "  sensitivity FILES...    Monte-Carlo over inputs and weights: knife-edge decisions\n"
     "  sql FILES...            the scores and decisions as one SQL query (--dialect)\n"
+    "  showback FILES...       show-back and charge-back: costs to customers, reconciled\n"
     "  lsp                     the language server, for editors (LSP on stdin/stdout)\n"
     "\n"
     "Run `strat COMMAND --help` for a command's options; `man strat` for more.\n"
@@ -189,6 +190,17 @@ static const Command commands[] = {
      "                         physical order; PostgreSQL's is not the CSV's)\n"
      "  -o FILE                write to FILE atomically\n",
      NULL},
+    {"showback", cmd_showback,
+     "usage: strat showback [OPTIONS] FILES...\n\n"
+     "Show-back and charge-back: the cost pools allocated to services, then each\n"
+     "service's full cost (direct + shared) to the customers that use it, by\n"
+     "their usage and the service's charging method.  Per customer and service:\n"
+     "quantity, rate, direct, shared, total and share; each customer's total;\n"
+     "the unallocated lines; and the reconciliation, to the cent.  See\n"
+     "docs/language.md, \"Show-back and charge-back\".\n\n"
+     "  --format FMT           table (default), csv, json or md\n"
+     "  -o FILE                write to FILE atomically\n",
+     "table,csv,json,md"},
     {"lsp", cmd_lsp,
      "usage: strat lsp [OPTIONS]\n\n"
      "The language server: speaks LSP 3.17 (JSON-RPC with Content-Length framing)\n"

@@ -577,6 +577,7 @@ static LspSymbol decl_symbol(Outline *O, const Decl *d)
     case D_LIMIT: detail = str_of(O, d->text); kind = SYM_NUMBER; break;
     case D_TEST: detail = "test"; kind = SYM_METHOD; break;
     case D_CONST: detail = "const"; kind = SYM_CONSTANT; break;
+    case D_POOL: detail = "pool"; kind = SYM_OBJECT; break;
     }
     LspSymbol sym = symbol(O, name ? name : "?", detail, kind, start, end, sel);
     if (d->kind == D_ENTITY)
