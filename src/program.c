@@ -473,7 +473,7 @@ static const char *const builtin_names[B_COUNT_OF_BUILTINS] = {
     "alignment", "exposure", "norm", "min", "max", "clamp", "abs", "log",
     "sqrt", "pow", "defined", "count", "sum", "any", "all", "decision",
     "round", "floor", "ceil", "trunc", "mod",
-    "contains", "starts_with", "ends_with", "lower", "today"};
+    "contains", "starts_with", "ends_with", "lower", "today", "forecast"};
 
 const char *builtin_name(Builtin b)
 {

@@ -230,6 +230,7 @@ typedef enum Builtin {
     B_ROUND, B_FLOOR, B_CEIL, B_TRUNC, B_MOD,
     B_CONTAINS, B_STARTS_WITH, B_ENDS_WITH, B_LOWER,   /* text (DESIGN §5.6) */
     B_TODAY,                                            /* the run's date (§5.9) */
+    B_FORECAST,                                         /* demand (§5.8, demand.h) */
     B_COUNT_OF_BUILTINS
 } Builtin;
 
@@ -293,6 +294,7 @@ typedef struct Program {
     Symbol decision_syms[MAX_OUTCOMES], budget_sym, approval_decision_sym, value_sym;
     struct PositionIndex *index;    /* program_symbol_at's, built on first use */
     struct CsvLoad *csv_pending;    /* references in CSV cells, to resolve */
+    struct Demand *demand;          /* `load demand` (demand.h), or NULL */
 } Program;
 
 /* A reference that may point into several kinds (owner: role or team)
