@@ -25,6 +25,7 @@
 #include "csv_load.h"
 #include "dates.h"
 #include "decide.h"
+#include "demand.h"
 #include "diag.h"
 #include "diff.h"
 #include "digest.h"
@@ -237,6 +238,18 @@ strat_status strat_sql(strat_compilation *c, FILE *out, const strat_sql_options 
     STRAT_GUARD(c, STRAT_FAILURE);
     run_stages(c, UPTO_DECIDE);
     return sql_emit(c, out, &so);
+}
+
+strat_status strat_forecast(strat_compilation *c, FILE *out, const strat_forecast_options *opts)
+{
+    if (!opts || opts->horizon < 1 || opts->horizon > FORECAST_MAX_PERIOD ||
+        opts->holdout < 1 || opts->holdout > FORECAST_MAX_PERIOD ||
+        (opts->format && strcmp(opts->format, "table") != 0 &&
+         strcmp(opts->format, "csv") != 0 && strcmp(opts->format, "json") != 0))
+        return STRAT_FAILURE;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    run_stages(c, UPTO_CHECK);
+    return demand_report(c, out, opts);
 }
 
 strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *out,

@@ -17,6 +17,7 @@
 #include "demand.h"
 #include "diag.h"
 #include "intern.h"
+#include "json.h"
 #include "source.h"
 
 enum { DEMAND_MAX_COLUMNS = 256, DEMAND_MAX_ERRORS = 100 };
@@ -633,4 +634,122 @@ const double *demand_column(Compilation *c, Demand *dm, uint32_t h)
         col->value[r] = demand_forecast(dm, (int32_t)r, h);
     ptrvec_push(&c->arena, &dm->columns, col);
     return col->value;
+}
+
+/* ---- strat forecast ------------------------------------------------------------ */
+
+typedef struct ReportRow {
+    const char *service, *method, *first, *last, *at;
+    uint32_t periods;
+    double forecast, mase;
+} ReportRow;
+
+/* A CSV cell: quoted when it holds a comma, a quote or a line break. */
+static void csv_cell(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static uint32_t mase_season(const ForecastMethod *m)
+{
+    return m->kind == FORECAST_SEASONAL_NAIVE || m->kind == FORECAST_HOLT_WINTERS ? m->period
+                                                                                  : 1;
+}
+
+strat_status demand_report(Compilation *c, FILE *out, const strat_forecast_options *opts)
+{
+    Demand *dm = c->program ? c->program->demand : NULL;
+    if (!dm || diag_blocked(c))
+        return STRAT_FINDINGS;
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    ReportRow *rows = ARENA_ARRAY(&c->arena, ReportRow, dm->nhistories + 1);
+    uint32_t n = 0;
+    double scratch[FORECAST_MAX_PERIOD];
+    size_t wide[5] = {7, 7, 6, 8, 8};   /* service, periods, method, forecast, mase */
+    for (uint32_t r = 0; r < dm->nservices; r++) {
+        const DemandHistory *h = demand_history(dm, (int32_t)r);
+        if (!h)
+            continue;
+        ReportRow *w = &rows[n++];
+        w->service = svc->names[r];
+        w->method = demand_method_text(c, &h->method);
+        w->periods = h->n;
+        w->first = demand_period_text(c, dm->every, h->first_period);
+        w->last = demand_period_text(c, dm->every, h->first_period + (int32_t)h->n - 1);
+        w->at = demand_period_text(c, dm->every,
+                                   h->first_period + (int32_t)h->n - 1 + (int32_t)opts->horizon);
+        w->forecast = demand_forecast(dm, (int32_t)r, opts->horizon);
+        w->mase = h->usable ? forecast_mase(&h->method, h->y, h->n, opts->holdout,
+                                            mase_season(&h->method), scratch)
+                            : NAN;
+        size_t len = strlen(w->service);
+        wide[0] = len > wide[0] ? len : wide[0];
+        len = strlen(w->method);
+        wide[2] = len > wide[2] ? len : wide[2];
+    }
+    const char *fmt = opts->format ? opts->format : "table";
+    const char *every = dm->every == DEMAND_MONTH ? "month" : "week";
+    char buf[64];
+    if (strcmp(fmt, "json") == 0) {
+        fprintf(out, "{\"every\": \"%s\", \"horizon\": %u, \"holdout\": %u, \"services\": [",
+                every, opts->horizon, opts->holdout);
+        for (uint32_t i = 0; i < n; i++) {
+            const ReportRow *w = &rows[i];
+            fputs(i ? ",\n  {\"service\": " : "\n  {\"service\": ", out);
+            json_string(out, w->service);
+            fprintf(out, ", \"periods\": %u, \"first\": \"%s\", \"last\": \"%s\", \"method\": ",
+                    w->periods, w->first, w->last);
+            json_string(out, w->method);
+            fprintf(out, ", \"period\": \"%s\", \"forecast\": ", w->at);
+            json_number(out, w->forecast);
+            fputs(", \"mase\": ", out);
+            json_number(out, w->mase);
+            fputc('}', out);
+        }
+        fputs(n ? "\n]}\n" : "]}\n", out);
+    } else if (strcmp(fmt, "csv") == 0) {
+        fputs("service,periods,first,last,method,period,forecast,mase\n", out);
+        for (uint32_t i = 0; i < n; i++) {
+            const ReportRow *w = &rows[i];
+            csv_cell(out, w->service);
+            fprintf(out, ",%u,%s,%s,", w->periods, w->first, w->last);
+            csv_cell(out, w->method);
+            fprintf(out, ",%s,", w->at);
+            if (!isnan(w->forecast))
+                fputs(format_double(buf, sizeof buf, w->forecast), out);
+            fputc(',', out);
+            if (!isnan(w->mase))
+                fputs(format_double(buf, sizeof buf, w->mase), out);
+            fputc('\n', out);
+        }
+    } else {
+        fprintf(out, "# demand per %s: forecast %u %s%s after each history's last; MASE of "
+                     "the last %u held back, against seasonal naive\n",
+                every, opts->horizon, every, opts->horizon == 1 ? "" : "s", opts->holdout);
+        fprintf(out, "%-*s  %7s  %-8s  %-8s  %-*s  %-8s  %10s  %6s\n", (int)wide[0], "service",
+                "periods", "first", "last", (int)wide[2], "method", "period", "forecast",
+                "mase");
+        for (uint32_t i = 0; i < n; i++) {
+            const ReportRow *w = &rows[i];
+            char f[32] = "-", m[32] = "-";
+            if (!isnan(w->forecast))
+                snprintf(f, sizeof f, "%.2f", w->forecast);
+            if (!isnan(w->mase))
+                snprintf(m, sizeof m, "%.3f", w->mase);
+            fprintf(out, "%-*s  %7u  %-8s  %-8s  %-*s  %-8s  %10s  %6s\n", (int)wide[0],
+                    w->service, w->periods, w->first, w->last, (int)wide[2], w->method, w->at,
+                    f, m);
+        }
+    }
+    return ferror(out) ? STRAT_FAILURE : STRAT_OK;
 }

@@ -78,4 +78,14 @@ const char *demand_period_text(Compilation *c, DemandEvery every, int32_t period
 /* `holt(0.5, 0.1)`: a method as the source writes it. */
 const char *demand_method_text(Compilation *c, const ForecastMethod *m);
 
+/* `strat forecast`: per service with a history (in the order the services
+ * are declared), its length, first and last period, method, the forecast
+ * `opts->horizon` periods ahead and its back-test error: the MASE of the
+ * method fitted without the last `opts->holdout` periods, scaled by the
+ * in-sample error of seasonal naive (season m for seasonal_naive(m) and
+ * holt_winters, 1 for the other methods).  Formats "table" (default),
+ * "csv", "json".  STRAT_FINDINGS, writing nothing, without a usable
+ * `load demand` block (an error blocks the program, or there is none). */
+strat_status demand_report(Compilation *c, FILE *out, const strat_forecast_options *opts);
+
 #endif

@@ -472,6 +472,22 @@ strat_status strat_sql(strat_compilation *c, FILE *out, const strat_sql_options 
  * the three, names of letters, digits, `_` and `.` (no `.` in row_order). */
 const char *strat_sql_bad_option(const strat_sql_options *opts);
 
+/* `strat forecast` (demand.c): per service with a demand history, its
+ * length, method, the forecast `horizon` periods after its last one, and
+ * the back-test error (MASE against seasonal naive) of the method fitted
+ * without the last `holdout` periods; `format` "table" (NULL), "csv" or
+ * "json".  STRAT_FAILURE for a horizon or holdout outside 1..1000 or an
+ * unknown format; STRAT_FINDINGS, writing nothing, when the strategy has
+ * no `load demand` block or errors that stop it.  docs/language.md §12.1. */
+typedef struct strat_forecast_options {
+    unsigned horizon;
+    unsigned holdout;
+    const char *format;
+} strat_forecast_options;
+
+strat_status strat_forecast(strat_compilation *c, FILE *out,
+                            const strat_forecast_options *opts);
+
 #ifdef __cplusplus
 }
 #endif

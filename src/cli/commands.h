@@ -15,5 +15,6 @@ int cmd_graph(CliOptions *o);
 int cmd_sensitivity(CliOptions *o);
 int cmd_lsp(CliOptions *o);
 int cmd_sql(CliOptions *o);
+int cmd_forecast(CliOptions *o);
 
 #endif
