@@ -45,7 +45,7 @@ int cmd_forecast(CliOptions *o)
         atomic_abort(&out);
         if (strat_out_of_memory(c))
             fputs("strat: out of memory\n", stderr);
-        else if (fs == STRAT_FINDINGS)
+        else if (fs == STRAT_FINDINGS && strat_error_count(c) == 0)
             fputs("strat forecast: the strategy has no `load demand` block to forecast "
                   "from\n", stderr);
         rc = fs == STRAT_FAILURE ? STRAT_FAILURE : STRAT_FINDINGS;
