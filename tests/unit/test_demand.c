@@ -351,6 +351,25 @@ static void test_short_history(void **state)
     strat_free(c);
 }
 
+/* A flood of bad rows: 100 reported, then one note counting the rest. */
+static void test_problem_cap(void **state)
+{
+    (void)state;
+    const char *text = STRATEGY_HEADER
+        "service a { }\n"
+        "load demand from \"demand.csv\" { every = month  method = naive }\n";
+    Text csv = {0};
+    put(&csv, "service,period,quantity\n");
+    for (int i = 0; i < 130; i++)
+        put(&csv, "a,2026-%02d,lots\n", i % 12 + 1);
+    strat_compilation *c = compile_demand(text, csv.s, STRAT_JIT_OFF, NULL);
+    assert_int_equal(count_code(c, D_DEMAND_CELL), 100);
+    assert_int_equal(count_code(c, D_TOO_MANY), 1);
+    assert_non_null(strstr(find_code(c, D_TOO_MANY)->msg, "30 more"));
+    strat_free(c);
+    free(csv.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_jit_agrees),
         cmocka_unit_test(test_weekly_periods),
         cmocka_unit_test(test_short_history),
+        cmocka_unit_test(test_problem_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
