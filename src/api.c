@@ -25,6 +25,7 @@
 #include "csv_load.h"
 #include "dates.h"
 #include "decide.h"
+#include "demand.h"
 #include "diag.h"
 #include "diff.h"
 #include "digest.h"
@@ -254,6 +255,18 @@ strat_status strat_showback(strat_compilation *c, FILE *out, const char *format)
     run_stages(c, UPTO_DECIDE);
     showback_emit(c, out, f);
     return status_of(c);
+}
+
+strat_status strat_forecast(strat_compilation *c, FILE *out, const strat_forecast_options *opts)
+{
+    if (!opts || opts->horizon < 1 || opts->horizon > FORECAST_MAX_PERIOD ||
+        opts->holdout < 1 || opts->holdout > FORECAST_MAX_PERIOD ||
+        (opts->format && strcmp(opts->format, "table") != 0 &&
+         strcmp(opts->format, "csv") != 0 && strcmp(opts->format, "json") != 0))
+        return STRAT_FAILURE;
+    STRAT_GUARD(c, STRAT_FAILURE);
+    run_stages(c, UPTO_CHECK);
+    return demand_report(c, out, opts);
 }
 
 strat_status strat_diff(strat_compilation *old, strat_compilation *new_, FILE *out,

@@ -23,6 +23,7 @@
 #include "csv_load.h"
 #include "showback_load.h"
 #include "dates.h"
+#include "demand.h"
 #include "diag.h"
 #include "digest.h"
 #include "dtoa.h"
@@ -1076,7 +1077,7 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
     memset(f, 0, sizeof *f);
     f->first = -1;
     f->kind_ok = kind_by_name(d->name, &f->kind);
-    if (!f->kind_ok && !showback_load_kind(d->name)) {
+    if (!f->kind_ok && !showback_load_kind(d->name) && !demand_is_load(c, d)) {
         diag_at(c, D_UNDEFINED, d->name_loc, "`%s` is not a kind of entity to load", d->name);
         return;
     }
@@ -1384,7 +1385,7 @@ void csv_load_rows(Compilation *c)
     for (uint32_t i = 0; i < p->loads.len; i++) {
         LoadFile *f = &files[i];
         load_file(c, p->loads.items[i], files, i, &rf);
-        if (!f->file)
+        if (!f->file || !f->kind_ok)
             continue;
         /* names are shared by every load of one file; rows once per kind */
         LoadFile *first = f->first >= 0 ? &files[f->first] : f;
@@ -1415,6 +1416,10 @@ void csv_load_rows(Compilation *c)
     L->more = ARENA_ARRAY(&c->arena, unsigned, L->nfiles);
     for (uint32_t i = 0; i < p->loads.len; i++)
         load_one(c, L, p->loads.items[i], &files[i]);
+    /* demand history (demand.c), once every service row is known */
+    for (uint32_t i = 0; i < p->loads.len; i++)
+        if (demand_is_load(c, p->loads.items[i]))
+            demand_load(c, p->loads.items[i], files[i].file, files[i].text, files[i].len);
     p->csv_pending = L;
 }
 

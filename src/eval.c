@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "demand.h"
 #include "eval.h"
 #include "intern.h"
 #include "json.h"
@@ -577,6 +578,9 @@ static Value eval_call(Eval *ev, Expr *e)
         return eval_expr(ev, args[0]);
     case B_TODAY:
         return int_value(T_DATE, ev->p->today);
+    case B_FORECAST:   /* the reference the JIT's columns agree with (demand.h) */
+        return num_value(demand_forecast(ev->p->demand, eval_expr(ev, args[0]).i,
+                                         (uint32_t)eval_expr(ev, args[1]).num));
     case B_DECISION: {
         Value a = eval_expr(ev, args[0]);
         Results *res = ev->res;

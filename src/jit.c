@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "demand.h"
 #include "diag.h"
 #include "intern.h"
 #include "jit.h"
@@ -442,6 +443,7 @@ static bool plan_num(Plan *p, Expr *e)
             key_put(p, "(L)");
             return true;
         case B_EXPOSURE:
+        case B_FORECAST:   /* a column of forecasts per horizon (demand.h) */
             if (!is_service_var(args[0]))
                 return false;
             key_put(p, "(E%d)", site_index(p, &p->extra_sites, e));
@@ -782,7 +784,7 @@ static gcc_jit_rvalue *gen_num(Gen *g, Expr *e)
                                              at(g, g->p_extra, iconst(g, 0)));
             }
             return at(g, gcc_jit_lvalue_as_rvalue(g->align_col), rowv(g));
-        case B_EXPOSURE: case B_ALLOCATED_COST: case B_CHARGE: {
+        case B_EXPOSURE: case B_ALLOCATED_COST: case B_CHARGE: case B_FORECAST: {
             int k = site_index(p, &p->extra_sites, e);
             return at(g, column(g, g->extra_cols, g->p_extra, g->t_pdouble, k + 1), rowv(g));
         }
@@ -2045,6 +2047,12 @@ static void kernel_run(Plan *p, KernelFn fn, Results *res)
     for (uint32_t i = 0; i < p->extra_sites.len; i++) {
         Expr *e = p->extra_sites.items[i];
         extra[i + 1] = arena_alloc(&c->arena, sizeof(double) * n);
+        if (e->u.call.builtin == B_FORECAST) {
+            /* the horizon is a constant (typecheck.c): one column per h */
+            uint32_t h = (uint32_t)eval_expr(ev, e->u.call.args[1]).num;
+            memcpy(extra[i + 1], demand_column(c, c->program->demand, h), sizeof(double) * n);
+            continue;
+        }
         Builtin b = (Builtin)e->u.call.builtin;
         for (uint32_t r = 0; r < n; r++)
             extra[i + 1][r] =

@@ -547,7 +547,7 @@ static const char *const builtin_names[B_COUNT_OF_BUILTINS] = {
     "sqrt", "pow", "defined", "count", "sum", "any", "all", "decision",
     "round", "floor", "ceil", "trunc", "mod",
     "contains", "starts_with", "ends_with", "lower", "today",
-    "allocated_cost", "charge"};
+    "allocated_cost", "charge", "forecast"};
 
 const char *builtin_name(Builtin b)
 {

@@ -235,6 +235,7 @@ typedef enum Builtin {
     B_CONTAINS, B_STARTS_WITH, B_ENDS_WITH, B_LOWER,   /* text (DESIGN §5.6) */
     B_TODAY,                                            /* the run's date (§5.9) */
     B_ALLOCATED_COST, B_CHARGE,                         /* show-back (§5.7) */
+    B_FORECAST,                                         /* demand (§5.8, demand.h) */
     B_COUNT_OF_BUILTINS
 } Builtin;
 
@@ -305,6 +306,7 @@ typedef struct Program {
     struct Showback *showback;
     struct ShowbackValues *showback_values;
     struct ShowbackRows *showback_rows;   /* `load usage`/`load pool` rows */
+    struct Demand *demand;          /* `load demand` (demand.h), or NULL */
 } Program;
 
 /* What show-back gives scores (showback.c fills it; the interpreter and the

@@ -535,6 +535,8 @@ static Tx tx_builtin(Sql *q, Expr *e)
     }
     case B_TODAY:   /* the run's date, as the interpreter has it (--today) */
         return tx_make(date_lit(q, q->c->program->today), 0, T_DATE, true, true);
+    case B_FORECAST:
+        return refuse(q, D_SQL_EXPR, e->loc, "forecast()");
     case B_ALLOCATED_COST: case B_CHARGE:   /* show-back's allocation: not translated */
     case B_COUNT_OF_BUILTINS:
         break;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "demand.h"
 #include "diag.h"
 #include "intern.h"
 #include "numeric.h"
@@ -639,6 +640,31 @@ static const Type *check_quant(Scope *sc, Expr *e)
     return bt;   /* comprehension: the element type; the caller decides */
 }
 
+/* forecast(s, h): a service, a constant whole horizon (each one a column
+ * the JIT reads, demand.h), and a `load demand` block to forecast from. */
+static void check_forecast_call(Scope *sc, Expr *e)
+{
+    Compilation *c = sc->c;
+    Expr **args = e->u.call.args;
+    const Type *t = check_expr(sc, args[0]);
+    EntityKind k;
+    if (!is_error(t) && (t->kind != T_ENTITY || !single_kind(t->kinds, &k) || k != EK_SERVICE))
+        diag_at(c, D_TYPE, args[0]->loc, "`forecast` takes a service, not a %s",
+                type_name(c, t));
+    check_expr(sc, args[1]);
+    double h;
+    if (!const_number(c, args[1], &h, false) || !(h >= 1 && h <= FORECAST_MAX_PERIOD) ||
+        h != floor(h)) {
+        Diag *d = diag_at(c, D_FORECAST_CALL, args[1]->loc, "the horizon of `forecast` is a "
+                                                            "constant whole number of periods "
+                                                            "from 1 to %d", FORECAST_MAX_PERIOD);
+        diag_hint(c, d, "forecast(s, 3): the demand three periods after the history's last");
+    }
+    if (!c->program->demand)
+        diag_at(c, D_FORECAST_CALL, e->loc, "`forecast` needs a `load demand` block to "
+                                            "forecast from");
+}
+
 static const Type *check_call(Scope *sc, Expr *e)
 {
     Compilation *c = sc->c;
@@ -729,7 +755,7 @@ static const Type *check_call(Scope *sc, Expr *e)
         [B_CEIL] = {1, 1}, [B_TRUNC] = {1, 1}, [B_MOD] = {2, 2},
         [B_CONTAINS] = {2, 2}, [B_STARTS_WITH] = {2, 2}, [B_ENDS_WITH] = {2, 2},
         [B_LOWER] = {1, 1}, [B_TODAY] = {0, 0}, [B_ALLOCATED_COST] = {1, 1},
-        [B_CHARGE] = {2, 2}};
+        [B_CHARGE] = {2, 2}, [B_FORECAST] = {2, 2}};
     if ((int)n < arity[b].min || (int)n > arity[b].max) {
         if (arity[b].min == arity[b].max)
             diag_at(c, D_ARITY, e->loc, "`%s` takes %d argument%s, not %u", fn,
@@ -804,6 +830,9 @@ static const Type *check_call(Scope *sc, Expr *e)
         return &type_bool;
     case B_TODAY:   /* the current UTC date, or --today: what waivers expire by */
         return &type_date;
+    case B_FORECAST:   /* forecast(s, h): demand.h */
+        check_forecast_call(sc, e);
+        return &type_number;
     case B_ROUND: {
         for (uint32_t i = 0; i < n; i++)
             expect_type(sc, args[i], check_expr(sc, args[i]), T_NUMBER, "an argument");

@@ -482,6 +482,21 @@ const char *strat_sql_bad_option(const strat_sql_options *opts);
  * report is written whatever its findings, empty when show-back is not in
  * use or errors stopped the allocation). */
 strat_status strat_showback(strat_compilation *c, FILE *out, const char *format);
+/* `strat forecast` (demand.c): per service with a demand history, its
+ * length, method, the forecast `horizon` periods after its last one, and
+ * the back-test error (MASE against seasonal naive) of the method fitted
+ * without the last `holdout` periods; `format` "table" (NULL), "csv" or
+ * "json".  STRAT_FAILURE for a horizon or holdout outside 1..1000 or an
+ * unknown format; STRAT_FINDINGS, writing nothing, when the strategy has
+ * no `load demand` block or errors that stop it.  docs/language.md §12.1. */
+typedef struct strat_forecast_options {
+    unsigned horizon;
+    unsigned holdout;
+    const char *format;
+} strat_forecast_options;
+
+strat_status strat_forecast(strat_compilation *c, FILE *out,
+                            const strat_forecast_options *opts);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,7 @@ typedef struct CliOptions {
     const char *subject;       /* explain: the service */
     strat_sensitivity_options sens;   /* sensitivity: --runs, --spread, ... */
     strat_sql_options sql;     /* sql: --dialect, --table, --view */
+    strat_forecast_options forecast;   /* forecast: --horizon, --holdout */
     FailAlloc fail;            /* STRAT_FAIL_ALLOC state */
     strat_allocator fail_alloc;
 } CliOptions;

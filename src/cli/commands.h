@@ -16,5 +16,6 @@ int cmd_sensitivity(CliOptions *o);
 int cmd_lsp(CliOptions *o);
 int cmd_sql(CliOptions *o);
 int cmd_showback(CliOptions *o);
+int cmd_forecast(CliOptions *o);
 
 #endif

@@ -33,6 +33,7 @@ static const char *const main_usage =
     "  sensitivity FILES...    Monte-Carlo over inputs and weights: knife-edge decisions\n"
     "  sql FILES...            the scores and decisions as one SQL query (--dialect)\n"
     "  showback FILES...       show-back and charge-back: costs to customers, reconciled\n"
+    "  forecast FILES...       each service's demand forecast and its back-test error\n"
     "  lsp                     the language server, for editors (LSP on stdin/stdout)\n"
     "\n"
     "Run `strat COMMAND --help` for a command's options; `man strat` for more.\n"
@@ -201,6 +202,23 @@ static const Command commands[] = {
      "  --format FMT           table (default), csv, json or md\n"
      "  -o FILE                write to FILE atomically\n",
      "table,csv,json,md"},
+    {"forecast", cmd_forecast,
+     "usage: strat forecast [OPTIONS] FILES...\n\n"
+     "The demand forecasts of the strategy's `load demand` block: per service with\n"
+     "a history, its length (periods), first and last period, method, the period\n"
+     "forecast and the forecast for it, and the back-test error: the method is fitted\n"
+     "without the last HOLDOUT periods, which it then forecasts; their mean absolute\n"
+     "error is divided by that of seasonal naive in sample (MASE; the season is m\n"
+     "for seasonal_naive(m) and holt_winters, 1 for the other methods).  Below 1 the\n"
+     "method beats that benchmark.  `-` when the history is too short for it.\n"
+     "Exit 0, 1 when the strategy has findings (the table is still written) or no\n"
+     "`load demand` block, 2 on usage or I/O failure or errors that stop it.\n"
+     "See docs/language.md, section 12.1.\n\n"
+     "  --horizon N            forecast N periods after the last (default 1)\n"
+     "  --holdout N            periods held back for the back-test (default 3)\n"
+     "  --format FMT           table (default), csv or json\n"
+     "  -o FILE                write to FILE atomically\n",
+     "table,csv,json"},
     {"lsp", cmd_lsp,
      "usage: strat lsp [OPTIONS]\n\n"
      "The language server: speaks LSP 3.17 (JSON-RPC with Content-Length framing)\n"
@@ -561,6 +579,24 @@ int main(int argc, char **argv)
             *(a[2] == 'd'   ? &o.sql.dialect
               : a[2] == 'v' ? &o.sql.view
                             : &o.sql.row_order) = val;
+        } else if (TAKES("--horizon") || TAKES("--holdout")) {
+            char name[16];
+            snprintf(name, sizeof name, "%.*s", (int)strcspn(a, "="), a);
+            if (strcmp(cmd->name, "forecast") != 0) {
+                free(files);
+                free(lint);
+                return usage_error(cmd->name, "%s applies to `strat forecast` only", name);
+            }
+            if (!count_option(val, 1000, a[4] == 'r' ? &o.forecast.horizon
+                                                     : &o.forecast.holdout)) {
+                free(files);
+                free(lint);
+                return usage_error(cmd->name, a[4] == 'r' ? "--horizon takes a number of "
+                                                            "periods from 1 to 1000, not `%s`"
+                                                          : "--holdout takes a number of "
+                                                            "periods from 1 to 1000, not `%s`",
+                                   val);
+            }
         } else if (TAKES("--scores")) {
             if (strcmp(cmd->name, "decide") != 0) {
                 free(files);
