@@ -16,9 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dates.h"
+#include "diag.h"
 #include "digest.h"
 #include "emit_html.h"
 #include "explain.h"
+#include "graph.h"
 #include "json.h"
 #include "numeric.h"
 #include "source.h"
@@ -26,38 +29,32 @@
 
 enum {
     MAX_EXPLAIN = 2000,     /* explanations for the first N ranked rows */
-    MAX_BUBBLES = 5000,     /* bubbles for the first N ranked rows */
-    MAX_SCORE_COLS = 48     /* as the other formats */
+    MAX_BUBBLES = 5000      /* bubbles for the first N ranked rows */
 };
 
-/* Decision colours: the Okabe-Ito palette (safe for colour-blind readers),
- * picked with different lightness, plus a stroke pattern per decision so
- * the chart still reads on a grey-scale printout. */
+/* Decision colours: the table `strat graph` uses (graph.c's
+ * decision_colour), so a decision looks the same in both pictures; plus a
+ * stroke pattern per decision so the chart still reads on a grey-scale
+ * printout. */
 typedef struct Style {
-    const char *fill, *tint, *dash;
+    const char *fill, *stroke, *dash;   /* fill light, stroke dark */
 } Style;
 
-static const Style DEC_STYLE[DEC_COUNT] = {
-    [DEC_INVEST] = {"#0072b2", "#d6e9f5", ""},
-    [DEC_ENHANCE] = {"#56b4e9", "#e1f1fb", "6 3"},
-    [DEC_MIGRATE] = {"#e69f00", "#fbefd2", "2 2"},
-    [DEC_RETIRE] = {"#d55e00", "#f8ddc9", "9 3 2 3"},
-    [DEC_EXPERIMENT] = {"#cc79a7", "#f5e2ed", "1 3"},
-    [DEC_TOLERATE] = {"#8c8c8c", "#ececec", ""},
+static const char *const DEC_DASH[DEC_COUNT] = {
+    [DEC_INVEST] = "", [DEC_ENHANCE] = "6 3", [DEC_MIGRATE] = "2 2",
+    [DEC_RETIRE] = "9 3 2 3", [DEC_EXPERIMENT] = "1 3", [DEC_TOLERATE] = "",
 };
-static const Style NONE_STYLE = {"#000000", "#ffffff", "3 1"};
-/* Outcomes of named tables beyond the six, in turn: the rest of the
- * palette, with their own strokes. */
-static const Style MORE_STYLE[4] = {
-    {"#009e73", "#d5efe6", ""}, {"#f0e442", "#fcf9d6", "6 3"},
-    {"#004d7a", "#d0dde6", "2 2"}, {"#8a3b00", "#ecdacd", "9 3 2 3"},
-};
+/* Outcomes of named tables beyond the six, in turn, as graph.c's
+ * colours go round. */
+static const char *const MORE_DASH[4] = {"", "6 3", "2 2", "9 3 2 3"};
 
-static const Style *style_of(int d)
+static Style style_of(int d)
 {
-    if (d >= DEC_COUNT && d < MAX_OUTCOMES)
-        return &MORE_STYLE[(d - DEC_COUNT) % 4];
-    return d >= 0 && d < DEC_COUNT ? &DEC_STYLE[d] : &NONE_STYLE;
+    DecisionColour k = decision_colour(d);
+    const char *dash = d < 0 || d >= MAX_OUTCOMES ? "3 1"
+                     : d < DEC_COUNT              ? DEC_DASH[d]
+                                                  : MORE_DASH[(d - DEC_COUNT) % 4];
+    return (Style){k.fill, k.stroke, dash};
 }
 
 /* ---- text ------------------------------------------------------------ */
@@ -268,21 +265,23 @@ static const char CSS[] =
     ".sw{display:inline-block;width:.85em;height:.85em;border-radius:50%;"
     "border:1.5px solid;vertical-align:-.1em;margin-right:.4em}\n"
     ".pill{display:inline-block;padding:0 .45em;border-radius:.6em;border:1px solid;"
-    "border-left-width:5px;font-weight:600;font-size:12.5px;white-space:nowrap}\n"
+    "border-left-width:5px;font-weight:600;font-size:12.5px;white-space:nowrap;"
+    "max-width:100%;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom}\n"
     "figure{margin:0}\n"
     "figure svg{display:block;width:100%;max-width:1100px;height:auto}\n"
     "figcaption{color:var(--muted);margin-top:.3rem}\n"
     "svg text{font-family:system-ui,Arial,sans-serif;fill:var(--ink)}\n"
     "svg a:focus circle,svg a:hover circle{stroke-width:3}\n"
     ".tablewrap{overflow-x:auto}\n"
-    "table.ranked{width:100%;font-size:12.5px}\n"
+    "table.ranked{width:100%;font-size:12.5px;table-layout:fixed}\n"
+    "table.ranked td{overflow-wrap:anywhere}\n"
+    "table.ranked td.svc .title{display:block;color:var(--muted);white-space:nowrap;"
+    "overflow:hidden;text-overflow:ellipsis;font-size:12px}\n"
     "table.ranked th,table.ranked td{padding:.25rem .45rem}\n"
     "table.ranked tbody{border-bottom:1px solid var(--rule)}\n"
     "table.ranked tbody:nth-of-type(even){background:var(--band)}\n"
     "table.ranked tbody:target{outline:2px solid var(--ink)}\n"
-    "table.ranked td.svc{font-weight:600;white-space:nowrap}\n"
-    "table.ranked td.arm{color:var(--muted);min-width:9em}\n"
-    "table.ranked td.because{min-width:12em;max-width:28em}\n"
+    "table.ranked td.owner{color:var(--muted)}\n"
     "table.ranked th.axis{text-decoration:underline}\n"
     "tr.why td{padding-top:0;padding-bottom:.3rem}\n"
     "details summary{cursor:pointer;color:var(--muted);font-size:12px;width:max-content}\n"
@@ -293,13 +292,20 @@ static const char CSS[] =
     "flex-wrap:wrap}\n"
     ".controls input{font:inherit;padding:.2rem .4rem;min-width:16em}\n"
     ".controls button{font:inherit;padding:.2rem .6rem;cursor:pointer}\n"
+    "table.findings{width:100%;table-layout:fixed;font-size:12.5px}\n"
+    "table.findings td,table.findings th{border-bottom:1px solid var(--rule);"
+    "overflow-wrap:anywhere}\n"
+    "tr.error .sev{color:#b00020;font-weight:700}tr.warning .sev{color:#8a5a00;"
+    "font-weight:700}\n"
+    "tr.error td:first-child{border-left:4px solid #b00020}"
+    "tr.warning td:first-child{border-left:4px solid #e0a000}\n"
     "footer{margin-top:2rem;color:var(--muted);font-size:12px}\n"
     "@media print{body{padding:0;max-width:none;font-size:11px}"
     ".controls{display:none}.tablewrap{overflow:visible}"
     "thead{display:table-header-group}tbody{break-inside:avoid}"
     "figure{break-inside:avoid}h2{break-after:avoid}"
     "details pre{white-space:pre-wrap}table.ranked{font-size:8.5px}"
-    "table.ranked td.because{min-width:8em}}\n"
+    "}\n"
     "@page{margin:12mm}\n";
 
 /* The script only adds conveniences (filter, open/close all, a bubble
@@ -352,6 +358,7 @@ typedef struct Page {
     KindTable *svc;
     FILE *out;
     int cost_slot;           /* numeric `cost` attribute, or -1 */
+    int title_slot, owner_slot;   /* or -1 */
     int xi, yi;              /* scores on the chart's axes, -1 none */
     const char *currency;
 } Page;
@@ -413,16 +420,16 @@ static void emit_header(Page *pg)
 
 static void swatch(FILE *out, int d)
 {
-    const Style *s = style_of(d);
+    Style s = style_of(d);
     fprintf(out, "<span class=\"sw\" style=\"background:%s;border-color:%s\"></span>",
-            s->fill, s->fill);
+            s.fill, s.stroke);
 }
 
 static void pill(FILE *out, const Program *p, int d)
 {
-    const Style *s = style_of(d);
+    Style s = style_of(d);
     fprintf(out, "<span class=\"pill\" style=\"background:%s;border-color:%s\">%s</span>",
-            s->tint, s->fill, decision_label(p, d));
+            s.fill, s.stroke, decision_label(p, d));
 }
 
 /* A summary row's first cells: the outcome with its swatch, the count
@@ -804,13 +811,13 @@ static void chart_points(Page *pg, const Chart *ch)
     for (uint32_t i = 0; i < ch->nb; i++) {
         const Bubble *b = &ch->bs[i];
         int d = decision_of(res, b->row);
-        const Style *s = style_of(d);
+        Style s = style_of(d);
         fprintf(out, "<a href=\"#s%u\"><circle cx=\"%s\" cy=\"%s\" r=\"%s\" fill=\"%s\" "
-                     "fill-opacity=\"0.55\" stroke=\"%s\"",
+                     "fill-opacity=\"0.8\" stroke=\"%s\"",
                 b->pos + 1, fixed(b1, sizeof b1, b->px, 1), fixed(b2, sizeof b2, b->py, 1),
-                fixed(b3, sizeof b3, b->r, 1), s->fill, s->fill);
-        if (*s->dash)
-            fprintf(out, " stroke-dasharray=\"%s\"", s->dash);
+                fixed(b3, sizeof b3, b->r, 1), s.fill, s.stroke);
+        if (*s.dash)
+            fprintf(out, " stroke-dasharray=\"%s\"", s.dash);
         fputs("><title>", out);
         esc(out, pg->svc->names[b->row]);
         fprintf(out, " — %s\n", decision_label(pg->p, d));
@@ -866,13 +873,13 @@ static void chart_legend(Page *pg, const Chart *ch)
         int d = keys[i], k = d >= 0 ? d : MAX_OUTCOMES;
         if (d < 0 && !counts[k])
             break;
-        const Style *s = style_of(d);
+        Style s = style_of(d);
         ly += 26;
-        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"8\" fill=\"%s\" fill-opacity=\"0.55\" "
+        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"8\" fill=\"%s\" fill-opacity=\"0.8\" "
                      "stroke=\"%s\" stroke-width=\"1.6\"",
-                lx + 8, ly - 4, s->fill, s->fill);
-        if (*s->dash)
-            fprintf(out, " stroke-dasharray=\"%s\"", s->dash);
+                lx + 8, ly - 4, s.fill, s.stroke);
+        if (*s.dash)
+            fprintf(out, " stroke-dasharray=\"%s\"", s.dash);
         fprintf(out, "/><text x=\"%d\" y=\"%d\">%s (%u)</text>\n", lx + 24, ly,
                 decision_label(pg->p, d), counts[k]);
     }
@@ -965,6 +972,153 @@ static void emit_chart(Page *pg)
     chart_caption(pg, &ch);
 }
 
+/* ---- findings --------------------------------------------------------- */
+
+static const char *iso_date(char *buf, size_t size, int32_t days)
+{
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, size, "%04d-%02u-%02u", y, m, d);
+    return buf;
+}
+
+/* "path:line" of loc, escaped, breakable at slashes. */
+static void where(Page *pg, Loc loc)
+{
+    Source *src = source_get(pg->c, loc.file);
+    if (!src)
+        return;
+    LineCol lc = source_linecol(pg->c, loc.file, loc.start);
+    esc_wbr(pg->out, src->path, '/');
+    fprintf(pg->out, ":%u", lc.line);
+}
+
+/* The governance findings `strat check` reports: rules and limits
+ * violated, live services past end of life, waivers expired or unused. */
+static bool governance_code(DiagCode code)
+{
+    return code == D_RULE_VIOLATION || code == D_LIMIT_VIOLATION ||
+           code == D_PAST_END_OF_LIFE || code == D_WAIVER_EXPIRED || code == D_WAIVER_UNUSED;
+}
+
+static void findings_table(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    Diag **ds = diag_sorted(c);
+    uint32_t shown = 0, other = 0, errors = 0;
+    for (uint32_t i = 0; i < c->diags.len; i++) {
+        Diag *d = ds[i];
+        if (d->severity > SEV_WARNING)
+            continue;
+        if (!governance_code(d->code)) {
+            other++;
+            continue;
+        }
+        if (!shown++)
+            fputs("<table class=\"findings\">\n<colgroup><col style=\"width:6em\">"
+                  "<col style=\"width:11em\"><col style=\"width:22%\"><col></colgroup>\n"
+                  "<thead><tr><th>severity</th><th>check</th><th>where</th><th>finding</th>"
+                  "</tr></thead>\n<tbody>\n", out);
+        errors += d->severity == SEV_ERROR;
+        const DiagInfo *info = diag_info(d->code);
+        fprintf(out, "<tr class=\"%s\"><td><span class=\"sev\">%s</span></td>"
+                     "<td><code>%s</code> ",
+                d->severity == SEV_ERROR ? "error" : "warning",
+                d->severity == SEV_ERROR ? "error" : "warning", info->code);
+        esc_wbr(out, info->name, '_');
+        fputs("</td><td class=\"mono\">", out);
+        where(pg, d->loc);
+        fputs("</td><td>", out);
+        esc(out, d->msg);
+        if (d->hint) {
+            fputs("<br><span class=\"note\">", out);
+            esc(out, d->hint);
+            fputs("</span>", out);
+        }
+        fputs("</td></tr>\n", out);
+    }
+    if (shown)
+        fputs("</tbody>\n</table>\n", out);
+    else
+        fputs("<p class=\"note\">No rule or limit is violated, no live service is past "
+              "its end of life, and no waiver has expired or gone unused.</p>\n", out);
+    if (!shown && !other)
+        return;
+    fputs("<p class=\"note\">", out);
+    if (shown)
+        fprintf(out, "%u finding%s, %u of them error%s.", shown, shown == 1 ? "" : "s", errors,
+                errors == 1 ? "" : "s");
+    if (other)
+        fprintf(out, " %u other warning%s or error%s (lint checks): run <code>strat "
+                     "check</code> for %s.",
+                other, other == 1 ? "" : "s", other == 1 ? "" : "s",
+                other == 1 ? "it" : "them");
+    fputs("</p>\n", out);
+}
+
+/* Every waiver with its expiry: expired ones (before today) marked, and
+ * those ending within 90 days. */
+static void waivers_table(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    const Program *p = pg->p;
+    char b1[32], b2[32];
+    fputs("<h3>Waivers</h3>\n", out);
+    if (!p->waivers.len) {
+        fputs("<p class=\"note\">No waivers.</p>\n", out);
+        return;
+    }
+    fprintf(out, "<table class=\"findings\">\n<colgroup><col style=\"width:18%%\">"
+                 "<col style=\"width:18%%\"><col style=\"width:18%%\">"
+                 "<col style=\"width:7.5em\"><col></colgroup>\n"
+                 "<thead><tr><th>waiver</th><th>rule</th><th>entity</th><th>until</th>"
+                 "<th>status on %s</th></tr></thead>\n<tbody>\n",
+            iso_date(b1, sizeof b1, p->today));
+    for (uint32_t i = 0; i < p->waivers.len; i++) {
+        const Waiver *w = p->waivers.items[i];
+        bool expired = w->until != INT32_MIN && w->until < p->today;
+        bool soon = !expired && w->until != INT32_MIN && w->until - p->today <= 90;
+        fprintf(out, "<tr class=\"%s\"><td>", expired ? "error" : soon ? "warning" : "ok");
+        esc_wbr(out, w->name, '_');
+        fputs("</td><td>", out);
+        esc_wbr(out, w->past_end_of_life ? "past_end_of_life" : w->rule ? w->rule->name : "?",
+                '_');
+        fputs("</td><td>", out);
+        if (w->entity >= 0)
+            esc_wbr(out, entity_label(c, w->entity_kind, w->entity), '_');
+        fputs("</td><td class=\"num\">", out);
+        if (w->until != INT32_MIN)
+            fputs(iso_date(b2, sizeof b2, w->until), out);
+        fputs("</td><td>", out);
+        if (w->until == INT32_MIN)
+            fputs("no date", out);
+        else if (expired)
+            fprintf(out, "<span class=\"sev\">expired</span> %d day%s ago: it no longer "
+                         "applies",
+                    p->today - w->until, p->today - w->until == 1 ? "" : "s");
+        else if (soon)
+            fprintf(out, "<span class=\"sev\">expires</span> in %d day%s",
+                    w->until - p->today, w->until - p->today == 1 ? "" : "s");
+        else
+            fputs("in force", out);
+        if (!expired && !w->used && w->entity >= 0)
+            fputs("; unused: the entity keeps the rule anyway", out);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody>\n</table>\n", out);
+}
+
+static void emit_findings(Page *pg)
+{
+    fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", pg->out);
+    findings_table(pg);
+    waivers_table(pg);
+    fputs("</section>\n", pg->out);
+}
+
 /* ---- table and explanations ---------------------------------------- */
 
 /* The text of `strat explain` for one service, escaped into out.  An
@@ -999,16 +1153,39 @@ static bool emit_explanation(Page *pg, uint32_t row)
     return ok && st == STRAT_OK;
 }
 
+/* The text of a role/team reference or a string attribute of row, or
+ * NULL when it is not set (or the attribute is missing). */
+static const char *attr_text(const Page *pg, int slot, uint32_t row)
+{
+    if (slot < 0)
+        return NULL;
+    const AttrDef *a = &pg->svc->attrs[slot];
+    int32_t v = col_i32(pg->svc, slot, row);
+    if (a->type.kind == T_ENTITY) {
+        EntityKind k = EK_SERVICE;
+        v = ref_decode(a->type.kinds, v, &k);
+        return v >= 0 ? entity_label(pg->c, k, v) : NULL;
+    }
+    if (a->type.kind == T_STRING || a->type.kind == T_SYMBOL)
+        return v >= 0 ? atom_name(pg->c, v) : NULL;
+    return NULL;
+}
+
+/* The ranked table, made to fit the page: a fixed layout whose columns
+ * share the width (long names wrap, long titles end in an ellipsis with
+ * the whole title in a tooltip), the chart's two scores (every score is
+ * in the explanation), and each row's explanation on demand. */
 static void emit_table(Page *pg)
 {
     FILE *out = pg->out;
     Compilation *c = pg->c;
     const Results *res = pg->res;
     const Program *p = pg->p;
-    uint32_t nsc = res->nscores < MAX_SCORE_COLS ? res->nscores : MAX_SCORE_COLS;
     /* the named tables after the first: their outcome and because */
     uint32_t nextra = p->tables.len > 1 ? p->tables.len - 1 : 0;
-    uint32_t ncols = 6 + nsc + 2 * nextra;
+    int axes[2] = {pg->xi, pg->yi};
+    uint32_t naxes = (pg->xi >= 0) + (pg->yi >= 0);
+    uint32_t ncols = 7 + naxes + 2 * nextra;
     uint32_t nexplain = res->nservices < MAX_EXPLAIN ? res->nservices : MAX_EXPLAIN;
     fputs("<section id=\"decisions\">\n<h2>Decisions, ranked</h2>\n", out);
     if (res->nservices > MAX_EXPLAIN)
@@ -1022,55 +1199,95 @@ static void emit_table(Page *pg)
               "that would flip the decision.</p>\n", out);
     fputs("<div class=\"controls\" id=\"controls\" hidden>"
           "<label>Filter <input id=\"filter\" type=\"search\" "
-          "placeholder=\"service or decision\"></label>"
+          "placeholder=\"service, owner or decision\"></label>"
           "<button type=\"button\" id=\"open-all\">Open all explanations</button>"
           "<button type=\"button\" id=\"close-all\">Close all</button>"
           "<span id=\"shown\" class=\"note\"></span></div>\n", out);
-    fputs("<div class=\"tablewrap\">\n<table class=\"ranked\" id=\"ranked\">\n<thead><tr>"
-          "<th class=\"num\">rank</th><th>service</th><th>", out);
+    /* column widths: the fixed ones in em, the text ones share the rest */
+    fputs("<div class=\"tablewrap\">\n<table class=\"ranked\" id=\"ranked\">\n<colgroup>"
+          "<col style=\"width:3.4em\"><col style=\"width:17%\"><col style=\"width:9%\">"
+          "<col style=\"width:6.5em\"><col style=\"width:8.5em\"><col>", out);
+    for (uint32_t t = 1; t <= nextra; t++)
+        fputs("<col style=\"width:8.5em\"><col>", out);
+    for (uint32_t s = 0; s < naxes; s++)
+        fputs("<col style=\"width:5.6em\">", out);
+    fputs("<col style=\"width:8%\"></colgroup>\n<thead><tr>"
+          "<th class=\"num\">rank</th><th>service</th><th>owner</th><th class=\"num\">cost",
+          out);
+    if (pg->currency) {
+        fputs(" (", out);
+        esc(out, pg->currency);
+        fputc(')', out);
+    }
+    fputs("</th><th>", out);
     const DecideTable *t0 = p->tables.len ? program_table(p, 0) : NULL;
     esc(out, t0 && t0->name ? t0->name : "decision");
-    fputs("</th><th>arm</th><th>because</th>", out);
+    fputs("</th><th>because</th>", out);
     for (uint32_t t = 1; t <= nextra; t++) {
         fputs("<th>", out);
-        esc(out, program_table(p, t)->name);
+        esc_wbr(out, program_table(p, t)->name, '_');
         fputs("</th><th>", out);
         esc_wbr(out, table_heading(c, program_table(p, t), "because"), '_');
         fputs("</th>", out);
     }
-    for (uint32_t s = 0; s < nsc; s++) {
-        bool axis = (int)s == pg->xi || (int)s == pg->yi;
-        fprintf(out, "<th class=\"num%s\"%s>", axis ? " axis" : "",
-                axis ? " title=\"on the chart\"" : "");
-        esc_wbr(out, score_name(p, (int)s), '_');
+    for (uint32_t s = 0; s < 2; s++) {
+        if (axes[s] < 0)
+            continue;
+        fprintf(out, "<th class=\"num axis\" title=\"on the chart's %s axis; every score is in "
+                     "the explanation\">",
+                s ? "y" : "x");
+        esc_wbr(out, score_name(p, axes[s]), '_');
         fputs("</th>", out);
     }
     fputs("<th>approver</th></tr></thead>\n", out);
-    char b[48];
+    char b[96];
     for (uint32_t i = 0; i < res->nservices; i++) {
         uint32_t r = res->order[i];
         int d = decision_of(res, r);
         const Arm *a = arm_at(p, res->arm[r]);
         const char *name = pg->svc->names[r];
+        const char *title = attr_text(pg, pg->title_slot, r);
+        const char *owner = attr_text(pg, pg->owner_slot, r);
         /* one tbody per service: its row and its explanation, so the
          * filter hides both and the stripes follow services */
         fprintf(out, "<tbody id=\"s%u\" data-key=\"", i + 1);
-        for (const char *q = name; *q; q++) {
-            char ch = *q >= 'A' && *q <= 'Z' ? (char)(*q - 'A' + 'a') : *q;
-            esc_n(out, &ch, 1);
-        }
-        fprintf(out, " %s\">\n<tr><td class=\"num\">%u</td><td class=\"svc\">",
+        const char *keys[2] = {name, owner};
+        for (int k = 0; k < 2; k++)
+            for (const char *q = keys[k]; q && *q; q++) {
+                if (k && q == keys[k])
+                    fputc(' ', out);
+                char ch = *q >= 'A' && *q <= 'Z' ? (char)(*q - 'A' + 'a') : *q;
+                esc_n(out, &ch, 1);
+            }
+        fprintf(out, " %s\">\n<tr><td class=\"num\">%u</td><td class=\"svc\"><b>",
                 decision_label(p, d), res->rank[r]);
-        esc(out, name);
-        fputs("</td><td>", out);
-        pill(out, p, d);
-        fputs("</td><td class=\"arm\">", out);
+        esc_wbr(out, name, '_');
+        fputs("</b>", out);
+        if (title) {
+            fputs("<span class=\"title\" title=\"", out);
+            esc(out, title);
+            fputs("\">", out);
+            esc(out, title);
+            fputs("</span>", out);
+        }
+        fputs("</td><td class=\"owner\">", out);
+        if (owner)
+            esc_wbr(out, owner, '_');
+        fputs("</td><td class=\"num\">", out);
+        double cost = cost_of(pg, r);
+        if (isfinite(cost))
+            fprintf(out, "<span title=\"%s\">%s</span>", format_double(b, sizeof b, cost),
+                    compact(b + 48, sizeof b - 48, cost));
+        fputs("</td><td", out);
         if (a) {
             Source *src = source_get(c, a->loc.file);
             LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
-            esc_wbr(out, src ? src->path : "?", '/');
-            fprintf(out, ":%u", lc.line);
+            fputs(" title=\"arm at ", out);
+            esc(out, src ? src->path : "?");
+            fprintf(out, ":%u\"", lc.line);
         }
+        fputc('>', out);
+        pill(out, p, d);
         fputs("</td><td class=\"because\">", out);
         const char *because = result_because(p, res, 0, r);
         if (because)
@@ -1085,10 +1302,11 @@ static void emit_table(Page *pg)
                 esc(out, tb);
             fputs("</td>", out);
         }
-        for (uint32_t s = 0; s < nsc; s++)
-            fprintf(out, "<td class=\"num\">%s</td>",
-                    score_text(b, sizeof b, score_at(res, (int)s, r)));
-        fputs("<td>", out);
+        for (uint32_t s = 0; s < 2; s++)
+            if (axes[s] >= 0)
+                fprintf(out, "<td class=\"num\">%s</td>",
+                        score_text(b, sizeof b, score_at(res, axes[s], r)));
+        fputs("<td class=\"owner\">", out);
         esc(out, res->approvers[r]);
         fputs("</td></tr>\n", out);
         if (i < nexplain) {
@@ -1110,6 +1328,19 @@ static void emit_table(Page *pg)
     fputs("</table>\n</div>\n</section>\n", out);
 }
 
+/* The report's sections, in page order, each a function writing one
+ * <section>.  The show-back section (sb) and the forecast sparklines (fc)
+ * go where their comments stand. */
+typedef void SectionFn(Page *pg);
+static SectionFn *const SECTIONS[] = {
+    emit_summary,
+    emit_findings,
+    emit_chart,
+    /* SECTION: show-back (sb), e.g. emit_showback */
+    /* SECTION: forecast sparklines (fc), e.g. emit_forecasts */
+    emit_table,
+};
+
 void emit_html(Compilation *c, const Results *res, FILE *out)
 {
     Program *p = c->program;
@@ -1118,6 +1349,8 @@ void emit_html(Compilation *c, const Results *res, FILE *out)
     if (pg.cost_slot >= 0 && pg.svc->attrs[pg.cost_slot].type.kind != T_NUMBER)
         pg.cost_slot = -1;
     pg.currency = p->strategy.currency;
+    pg.title_slot = attr_slot(pg.svc, c->n.title);
+    pg.owner_slot = attr_slot(pg.svc, c->n.owner);
     /* x: `value`, else the first score; y: `health`, else the second
      * score, else the first one that is not x */
     int ns = (int)(res->nscores < p->scores.len ? res->nscores : p->scores.len);
@@ -1137,9 +1370,8 @@ void emit_html(Compilation *c, const Results *res, FILE *out)
 
     emit_header(&pg);
     fputs("<main>\n", out);
-    emit_summary(&pg);
-    emit_chart(&pg);
-    emit_table(&pg);
+    for (size_t i = 0; i < sizeof SECTIONS / sizeof *SECTIONS; i++)
+        SECTIONS[i](&pg);
     fputs("</main>\n<footer>Made by strat " STRAT_VERSION " from the inputs with SHA-256 ",
           out);
     esc(out, inputs_sha256(c));
