@@ -22,6 +22,7 @@
 #include "emit_html.h"
 #include "explain.h"
 #include "graph.h"
+#include "intern.h"
 #include "json.h"
 #include "numeric.h"
 #include "source.h"
@@ -1119,6 +1120,161 @@ static void emit_findings(Page *pg)
     fputs("</section>\n", pg->out);
 }
 
+/* ---- lifecycle timeline ------------------------------------------------- */
+
+enum {
+    TL_W = 1000, TL_L = 190, TL_R = 980,   /* plot from TL_L to TL_R */
+    TL_TOP = 34, TL_ROW = 20,
+    MAX_TIMELINE = 300                      /* rows drawn; the rest counted */
+};
+
+typedef struct Milestones {
+    uint32_t row;
+    int32_t at[3];           /* end_of_support, ..._extended_support, ..._life */
+    int32_t first, last;
+} Milestones;
+
+static int milestones_cmp(const void *a, const void *b)
+{
+    const Milestones *p = a, *q = b;
+    if (p->first != q->first)
+        return p->first < q->first ? -1 : 1;
+    return p->row < q->row ? -1 : p->row > q->row;
+}
+
+static double tl_x(int32_t lo, int32_t hi, int32_t day)
+{
+    return TL_L + (double)(day - lo) / (double)(hi - lo) * (TL_R - TL_L);
+}
+
+/* One row per service with a lifecycle milestone (end_of_support,
+ * end_of_extended_support, end_of_life: DESIGN §5.9), earliest first: a
+ * line from its first milestone to its last in the decision's colour, a
+ * marker per milestone, and a line for today (the run's date, --today). */
+static void emit_lifecycle(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    const char *names[3] = {"end_of_support", "end_of_extended_support", "end_of_life"};
+    const char *shown[3] = {"end of support", "end of extended support", "end of life"};
+    int slots[3];
+    bool any_slot = false;
+    for (int k = 0; k < 3; k++) {
+        slots[k] = attr_slot(pg->svc, intern_cstr(c, names[k]));
+        if (slots[k] >= 0 && pg->svc->attrs[slots[k]].type.kind != T_DATE)
+            slots[k] = -1;
+        any_slot |= slots[k] >= 0;
+    }
+    if (!any_slot)
+        return;      /* no service can have milestones: no section */
+    uint32_t n = pg->res->nservices;
+    Milestones *ms = ARENA_ARRAY(&c->arena, Milestones, n ? n : 1);
+    uint32_t nm = 0;
+    int32_t today = pg->p->today, lo = today, hi = today;
+    for (uint32_t r = 0; r < n; r++) {
+        Milestones m = {.row = r, .first = INT32_MAX, .last = INT32_MIN};
+        for (int k = 0; k < 3; k++) {
+            m.at[k] = slots[k] >= 0 ? col_i32(pg->svc, slots[k], r) : INT32_MIN;
+            if (m.at[k] == INT32_MIN)
+                continue;
+            m.first = m.at[k] < m.first ? m.at[k] : m.first;
+            m.last = m.at[k] > m.last ? m.at[k] : m.last;
+        }
+        if (m.last == INT32_MIN)
+            continue;
+        ms[nm++] = m;
+    }
+    if (!nm)
+        return;      /* nothing to draw: no section */
+    fputs("<section id=\"lifecycle\">\n<h2>Lifecycle</h2>\n", out);
+    qsort(ms, nm, sizeof *ms, milestones_cmp);
+    uint32_t rows = nm < MAX_TIMELINE ? nm : MAX_TIMELINE;
+    for (uint32_t i = 0; i < rows; i++) {
+        lo = ms[i].first < lo ? ms[i].first : lo;
+        hi = ms[i].last > hi ? ms[i].last : hi;
+    }
+    /* whole years, the first before lo, the last after hi */
+    int y0, y1;
+    unsigned mo, d;
+    civil_from_days(lo, &y0, &mo, &d);
+    civil_from_days(hi, &y1, &mo, &d);
+    y1++;
+    lo = days_from_civil(y0, 1, 1);
+    hi = days_from_civil(y1, 1, 1);
+    int step = y1 - y0 <= 12 ? 1 : y1 - y0 <= 30 ? 5 : 10;
+    int height = TL_TOP + (int)rows * TL_ROW + 30;
+    char b1[48], b2[48];
+    fprintf(out, "<figure>\n<svg class=\"timeline\" viewBox=\"0 0 %d %d\" role=\"img\" "
+                 "aria-labelledby=\"tl-title\">\n<title id=\"tl-title\">lifecycle milestones "
+                 "of %u service%s, today %s</title>\n",
+            TL_W, height, nm, nm == 1 ? "" : "s", iso_date(b1, sizeof b1, today));
+    fputs("<g stroke=\"#dedede\" stroke-width=\"1\" font-size=\"12\">\n", out);
+    for (int y = y0; y <= y1; y += step) {
+        double x = tl_x(lo, hi, days_from_civil(y, 1, 1));
+        fprintf(out, "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\"/>"
+                     "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\" stroke=\"none\">%d</text>\n",
+                fixed(b1, sizeof b1, x, 1), TL_TOP - 6, b1, height - 24, b1, TL_TOP - 12, y);
+    }
+    fputs("</g>\n", out);
+    for (uint32_t i = 0; i < rows; i++) {
+        const Milestones *m = &ms[i];
+        int d_ = decision_of(pg->res, m->row);
+        Style st = style_of(d_);
+        double y = TL_TOP + (double)i * TL_ROW + TL_ROW / 2.0;
+        fputs("<g><title>", out);
+        esc(out, pg->svc->names[m->row]);
+        fprintf(out, " — %s", decision_label(pg->p, d_));
+        for (int k = 0; k < 3; k++)
+            if (m->at[k] != INT32_MIN)
+                fprintf(out, "\n%s %s", shown[k], iso_date(b1, sizeof b1, m->at[k]));
+        fputs("</title>\n<text x=\"", out);
+        fprintf(out, "%d\" y=\"%s\" text-anchor=\"end\" dominant-baseline=\"middle\" "
+                     "font-size=\"12\">",
+                TL_L - 8, fixed(b1, sizeof b1, y, 1));
+        esc(out, pg->svc->names[m->row]);
+        fputs("</text>\n", out);
+        fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\" "
+                     "stroke-width=\"6\" stroke-linecap=\"round\"/>\n",
+                fixed(b1, sizeof b1, tl_x(lo, hi, m->first), 1), fixed(b2, sizeof b2, y, 1),
+                fixed(b1 + 24, sizeof b1 - 24, tl_x(lo, hi, m->last), 1), b2, st.fill);
+        for (int k = 0; k < 3; k++) {
+            if (m->at[k] == INT32_MIN)
+                continue;
+            double x = tl_x(lo, hi, m->at[k]);
+            const char *col = m->at[k] < today ? "#b00020" : st.stroke;
+            if (k == 0)
+                fprintf(out, "<circle cx=\"%s\" cy=\"%s\" r=\"5\" fill=\"#ffffff\" "
+                             "stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        fixed(b1, sizeof b1, x, 1), fixed(b2, sizeof b2, y, 1), col);
+            else if (k == 1)
+                fprintf(out, "<path d=\"M%s %sl6 6l-6 6l-6 -6z\" fill=\"#ffffff\" "
+                             "stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        fixed(b1, sizeof b1, x, 1), fixed(b2, sizeof b2, y - 6, 1), col);
+            else
+                fprintf(out, "<rect x=\"%s\" y=\"%s\" width=\"10\" height=\"10\" "
+                             "fill=\"%s\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        fixed(b1, sizeof b1, x - 5, 1), fixed(b2, sizeof b2, y - 5, 1), col,
+                        col);
+        }
+        fputs("</g>\n", out);
+    }
+    double tx = tl_x(lo, hi, today);
+    fprintf(out, "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\" stroke=\"#b00020\" "
+                 "stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n"
+                 "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\" font-size=\"12\" "
+                 "font-weight=\"600\" style=\"fill:#b00020\">today %s</text>\n",
+            fixed(b1, sizeof b1, tx, 1), TL_TOP - 4, b1, height - 22, b1, height - 6,
+            iso_date(b2, sizeof b2, today));
+    fputs("</svg>\n<figcaption>One row per service with a lifecycle milestone, the "
+          "earliest first; the bar runs from its first milestone to its last, in the "
+          "colour of its decision. Marks: ○ end of support, ◇ end of extended support, "
+          "■ end of life; a mark in red has passed. The dashed line is today", out);
+    fprintf(out, " (%s; <code>--today</code> pins it).", iso_date(b1, sizeof b1, today));
+    if (nm > rows)
+        fprintf(out, " The first %u of %u services are drawn.", rows, nm);
+    fputs("</figcaption>\n</figure>\n</section>\n", out);
+}
+
 /* ---- table and explanations ---------------------------------------- */
 
 /* The text of `strat explain` for one service, escaped into out.  An
@@ -1338,6 +1494,7 @@ static SectionFn *const SECTIONS[] = {
     emit_chart,
     /* SECTION: show-back (sb), e.g. emit_showback */
     /* SECTION: forecast sparklines (fc), e.g. emit_forecasts */
+    emit_lifecycle,
     emit_table,
 };
 

@@ -24,6 +24,8 @@
 #                writes what it found into data-layout; --dump-dom reads
 #                it back).  The probe is shown to catch a planted 2000 px
 #                wide table.
+#   lifecycle    hospital's timeline: its rows in order, today where --today
+#                puts it, a passed milestone drawn in red
 #   findings     a strategy with rules broken, a limit broken and waivers
 #                expired, expiring and in force: the findings section lists
 #                them, the expired waiver marked
@@ -134,7 +136,9 @@ if c.stack:
     c.err("unclosed at the end: %s" % " > ".join(c.stack))
 if not src.startswith("<!DOCTYPE html>"):
     c.err("no <!DOCTYPE html> first")
-for t in ("html", "head", "body", "svg"):
+if c.counts.get("svg", 0) < 1:
+    c.err("no <svg>")
+for t in ("html", "head", "body"):
     if c.counts.get(t, 0) != 1:
         c.err("expected one <%s>, found %d" % (t, c.counts.get(t, 0)))
 text = " ".join(c.text)
@@ -301,6 +305,24 @@ while read -r main; do
     [ -n "$chromium" ] || continue
     render_checks "$name" "$out"
 done < <(example_mains)
+
+# The lifecycle timeline: hospital's two services with milestones, earliest
+# first, today where --today puts it, a passed milestone in red.
+for day in 2027-01-15 2026-03-01; do
+    (cd "$root/examples/hospital" && "$bin" decide --today "$day" --format html \
+        -o "$work/tl.html" hospital.strat >/dev/null 2>&1 </dev/null)
+    sec=$(sed -n '/<section id="lifecycle">/,/<\/section>/p' "$work/tl.html" 2>/dev/null)
+    order=$(printf '%s\n' "$sec" | sed -n 's/.*dominant-baseline="middle" font-size="12">\([a-z_]*\)<.*/\1/p' | tr '\n' ' ')
+    red=$(printf '%s\n' "$sec" | grep -c 'stroke="#b00020" stroke-width="2"/>')
+    want_red=1
+    [ "$day" = 2026-03-01 ] && want_red=0
+    if [ "$order" = "lab_system pacs " ] && [ "$red" = "$want_red" ] &&
+        printf '%s' "$sec" | grep -q ">today $day</text>"; then
+        ok
+    else
+        bad "lifecycle (--today $day): rows '$order', $red passed marks (want $want_red)" "$(printf '%s\n' "$sec" | head -12)"
+    fi
+done
 
 # The probe must see an overflow: a 2000 px wide table planted in a report.
 if [ -n "$chromium" ] && [ -s "$work/retail.html" ]; then
