@@ -39,6 +39,7 @@
 #include "load.h"
 #include "program.h"
 #include "resolve.h"
+#include "report.h"
 #include "sensitivity.h"
 #include "source.h"
 #include "sql.h"
@@ -61,6 +62,7 @@ static void run_stages(Compilation *c, Upto upto)
         csv_resolve_refs(c);
         resolve_defaults(c);
         check_expressions(c);
+        report_check(c);
         check_consistency(c);
         verbose_time(c, "check", t0);
     }

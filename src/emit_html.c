@@ -25,6 +25,7 @@
 #include "intern.h"
 #include "json.h"
 #include "numeric.h"
+#include "report.h"
 #include "source.h"
 #include "unparse.h"
 
@@ -360,7 +361,13 @@ typedef struct Page {
     FILE *out;
     int cost_slot;           /* numeric `cost` attribute, or -1 */
     int title_slot, owner_slot;   /* or -1 */
-    int xi, yi;              /* scores on the chart's axes, -1 none */
+    int xi, yi;              /* default axes: scores, -1 none */
+    /* what the chart plots, per row (NULL: no such axis; sv NULL: the
+     * cost), and the names the page gives them: scores, or the
+     * expressions of the report block */
+    const double *xv, *yv, *sv;
+    const char *xn, *yn, *sn;
+    const char *title;       /* the report block's, or NULL */
     const char *currency;
 } Page;
 
@@ -369,12 +376,18 @@ static double cost_of(const Page *pg, uint32_t row)
     return pg->cost_slot >= 0 ? col_num(pg->svc, pg->cost_slot, row) : NAN;
 }
 
+/* A bubble's size: the report block's `size`, else the cost. */
+static double size_of(const Page *pg, uint32_t row)
+{
+    return pg->sv ? pg->sv[row] : cost_of(pg, row);
+}
+
 static void emit_header(Page *pg)
 {
     FILE *out = pg->out;
     Compilation *c = pg->c;
     const Strategy *st = &pg->p->strategy;
-    const char *title = st->title ? st->title : "Strategy";
+    const char *title = pg->title ? pg->title : st->title ? st->title : "Strategy";
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
@@ -392,7 +405,13 @@ static void emit_header(Page *pg)
         esc(out, st->vision);
         fputs("</p>\n", out);
     }
-    fputs("<dl class=\"meta\">\n<dt>inputs SHA-256</dt><dd><code>", out);
+    fputs("<dl class=\"meta\">\n", out);
+    if (pg->title && st->title) {
+        fputs("<dt>strategy</dt><dd>", out);
+        esc(out, st->title);
+        fputs("</dd>\n", out);
+    }
+    fputs("<dt>inputs SHA-256</dt><dd><code>", out);
     esc(out, inputs_sha256(c));
     fputs("</code></dd>\n<dt>scenario</dt><dd>", out);
     if (c->opts.scenario) {
@@ -700,12 +719,12 @@ static bool chart_bubbles(Page *pg, Chart *ch)
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (uint32_t i = 0; i < ch->limit; i++) {
         uint32_t r = res->order[i];
-        double x = score_at(res, pg->xi, r), y = score_at(res, pg->yi, r);
+        double x = pg->xv[r], y = pg->yv[r];
         if (!isfinite(x) || !isfinite(y)) {
             ch->skipped++;
             continue;
         }
-        double cost = cost_of(pg, r);
+        double cost = size_of(pg, r);
         if (isfinite(cost) && cost > ch->cmax)
             ch->cmax = cost;
         bs[ch->nb++] = (Bubble){.row = r, .pos = i, .x = x, .y = y};
@@ -718,10 +737,10 @@ static bool chart_bubbles(Page *pg, Chart *ch)
         return false;
     ch->ax = nice_axis(xlo, xhi);
     ch->ay = nice_axis(ylo, yhi);
-    ch->sized = pg->cost_slot >= 0 && ch->cmax > 0;
+    ch->sized = (pg->sv || pg->cost_slot >= 0) && ch->cmax > 0;
     for (uint32_t i = 0; i < ch->nb; i++) {
         Bubble *b = &bs[i];
-        double cost = cost_of(pg, b->row);
+        double cost = size_of(pg, b->row);
         b->px = map_x(&ch->ax, b->x);
         b->py = map_y(&ch->ay, b->y);
         if (!ch->sized) {
@@ -829,6 +848,11 @@ static void chart_points(Page *pg, const Chart *ch)
         double cost = cost_of(pg, b->row);
         if (pg->cost_slot >= 0 && isfinite(cost))
             fprintf(out, "\ncost %s", num_money(b1, sizeof b1, cost, pg->currency));
+        if (pg->sv) {
+            fputc('\n', out);
+            esc(out, pg->sn);
+            fprintf(out, " %s", score_text(b1, sizeof b1, pg->sv[b->row]));
+        }
         fprintf(out, "\nrank %u</title></circle></a>\n", res->rank[b->row]);
     }
     fputs("</g>\n", out);
@@ -886,8 +910,9 @@ static void chart_legend(Page *pg, const Chart *ch)
     }
     ly += 48;
     if (ch->sized) {
-        fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"600\">cost (bubble area)</text>\n",
-                lx, ly);
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"600\">", lx, ly);
+        esc(out, pg->sv ? pg->sn : "cost");
+        fputs(" (bubble area)</text>\n", out);
         /* the largest cost and a quarter of it: radii R_MAX and R_MAX / 2,
          * nested on a common baseline */
         int cx = lx + R_MAX + 2, base = ly + 14 + 2 * R_MAX;
@@ -899,7 +924,7 @@ static void chart_legend(Page *pg, const Chart *ch)
                 base - 2 * R_MAX + 10, compact(b1, sizeof b1, ch->cmax));
         fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + R_MAX + 8, base - R_MAX + 10,
                 compact(b1, sizeof b1, ch->cmax / 4));
-        if (pg->currency) {
+        if (pg->currency && !pg->sv) {
             fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">in ", lx, base + 20);
             esc(out, pg->currency);
             fputs("</text>\n", out);
@@ -907,7 +932,8 @@ static void chart_legend(Page *pg, const Chart *ch)
     } else {
         fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">%s</text>\n"
                      "<text x=\"%d\" y=\"%d\" fill=\"#555555\">equal bubble sizes</text>\n",
-                lx, ly, pg->cost_slot >= 0 ? "no costs set:" : "no cost attribute:", lx,
+                lx, ly, pg->sv ? "no sizes above 0:" : pg->cost_slot >= 0 ? "no costs set:"
+                                                           : "no cost attribute:", lx,
                 ly + 18);
     }
     fputs("</g>\n</svg>\n", out);
@@ -918,20 +944,25 @@ static void chart_caption(Page *pg, const Chart *ch)
 {
     FILE *out = pg->out;
     fputs("<figcaption>", out);
-    fputs("x: score <code>", out);
+    fputs("x: <code>", out);
     esc(out, ch->xn);
-    fputs("</code>; y: score <code>", out);
+    fputs("</code>; y: <code>", out);
     esc(out, ch->yn);
     fputs("</code>; ", out);
-    fputs(ch->sized ? "bubble area proportional to <code>cost</code>; "
-                    : "all bubbles the same size; ", out);
+    if (ch->sized) {
+        fputs("bubble area proportional to <code>", out);
+        esc(out, pg->sv ? pg->sn : "cost");
+        fputs("</code>; ", out);
+    } else {
+        fputs("all bubbles the same size; ", out);
+    }
     fputs("fill colour and outline pattern show the decision; names where they fit. "
           "Hover a bubble for its figures, click it to open its explanation.", out);
     if (pg->res->nservices > ch->limit)
         fprintf(out, " The chart shows the %u highest-ranked of %u services.", ch->limit,
                 pg->res->nservices);
     if (ch->skipped)
-        fprintf(out, " %u service%s not plotted: a score is not a number.", ch->skipped,
+        fprintf(out, " %u service%s not plotted: an axis is not a number.", ch->skipped,
                 ch->skipped == 1 ? "" : "s");
     if (ch->nocost)
         fprintf(out, " %u service%s without a cost drawn at a fixed size.", ch->nocost,
@@ -946,15 +977,15 @@ static void emit_chart(Page *pg)
     FILE *out = pg->out;
     const Program *p = pg->p;
     fputs("<section id=\"chart\">\n<h2>", out);
-    if (pg->xi >= 0 && pg->yi >= 0) {
-        esc(out, score_name(p, pg->xi));
+    if (pg->xv && pg->yv) {
+        esc(out, pg->xn);
         fputs(" against ", out);
-        esc(out, score_name(p, pg->yi));
+        esc(out, pg->yn);
     } else {
         fputs("Chart", out);
     }
     fputs("</h2>\n", out);
-    if (pg->xi < 0 || pg->yi < 0) {
+    if (!pg->xv || !pg->yv) {
         fprintf(out, "<p class=\"note\">The chart needs two scores; this strategy has "
                      "%u.</p>\n</section>\n", p->scores.len);
         return;
@@ -965,8 +996,8 @@ static void emit_chart(Page *pg)
               "plot.</p>\n</section>\n", out);
         return;
     }
-    ch.xn = score_name(p, pg->xi);
-    ch.yn = score_name(p, pg->yi);
+    ch.xn = pg->xn;
+    ch.yn = pg->yn;
     chart_frame(pg, &ch);
     chart_points(pg, &ch);
     chart_legend(pg, &ch);
@@ -1339,8 +1370,9 @@ static void emit_table(Page *pg)
     const Program *p = pg->p;
     /* the named tables after the first: their outcome and because */
     uint32_t nextra = p->tables.len > 1 ? p->tables.len - 1 : 0;
-    int axes[2] = {pg->xi, pg->yi};
-    uint32_t naxes = (pg->xi >= 0) + (pg->yi >= 0);
+    const double *axes[2] = {pg->xv, pg->yv};
+    const char *axis_names[2] = {pg->xn, pg->yn};
+    uint32_t naxes = (pg->xv != NULL) + (pg->yv != NULL);
     uint32_t ncols = 7 + naxes + 2 * nextra;
     uint32_t nexplain = res->nservices < MAX_EXPLAIN ? res->nservices : MAX_EXPLAIN;
     fputs("<section id=\"decisions\">\n<h2>Decisions, ranked</h2>\n", out);
@@ -1387,12 +1419,12 @@ static void emit_table(Page *pg)
         fputs("</th>", out);
     }
     for (uint32_t s = 0; s < 2; s++) {
-        if (axes[s] < 0)
+        if (!axes[s])
             continue;
         fprintf(out, "<th class=\"num axis\" title=\"on the chart's %s axis; every score is in "
                      "the explanation\">",
                 s ? "y" : "x");
-        esc_wbr(out, score_name(p, axes[s]), '_');
+        esc_wbr(out, axis_names[s], '_');
         fputs("</th>", out);
     }
     fputs("<th>approver</th></tr></thead>\n", out);
@@ -1459,9 +1491,8 @@ static void emit_table(Page *pg)
             fputs("</td>", out);
         }
         for (uint32_t s = 0; s < 2; s++)
-            if (axes[s] >= 0)
-                fprintf(out, "<td class=\"num\">%s</td>",
-                        score_text(b, sizeof b, score_at(res, axes[s], r)));
+            if (axes[s])
+                fprintf(out, "<td class=\"num\">%s</td>", score_text(b, sizeof b, axes[s][r]));
         fputs("<td class=\"owner\">", out);
         esc(out, res->approvers[r]);
         fputs("</td></tr>\n", out);
@@ -1482,6 +1513,55 @@ static void emit_table(Page *pg)
         fputs("</tbody>\n", out);
     }
     fputs("</table>\n</div>\n</section>\n", out);
+}
+
+/* The values of one axis per service: the report block's expression e,
+ * evaluated by the interpreter with `s` bound to each service (a NaN
+ * where it has no number), else score `score`'s column; NULL when there
+ * is neither.  *name: what the page calls the axis. */
+static const double *axis_values(Page *pg, Expr *e, int score, const char **name)
+{
+    uint32_t n = pg->res->nservices;
+    if (!e && score < 0)
+        return NULL;
+    double *v = ARENA_ARRAY(&pg->c->arena, double, n ? n : 1);
+    if (!e) {
+        for (uint32_t r = 0; r < n; r++)
+            v[r] = score_at(pg->res, score, r);
+        *name = score_name(pg->p, score);
+        return v;
+    }
+    Eval ev;
+    eval_init(&ev, pg->c);
+    ev.res = (Results *)pg->res;
+    eval_memo_begin(&ev);
+    for (uint32_t r = 0; r < n; r++) {
+        ev.locals[0] = (int32_t)r;
+        ev.local_kinds[0] = EK_SERVICE;
+        ev.current = (int32_t)r;
+        Value x = eval_expr(&ev, e);
+        v[r] = x.kind == T_NUMBER ? x.num : NAN;
+    }
+    eval_memo_end(&ev);
+    *name = expr_text(pg->c, e);
+    return v;
+}
+
+/* The default axes of a strategy decided by std/time's TIME table, when it
+ * has no `value` and `health` scores: technical fit across, functional fit
+ * up, so the four TIME quadrants sit where Gartner draws them (tolerate
+ * lower right, invest upper right, migrate upper left, eliminate lower
+ * left). */
+static void time_axes(Page *pg, int ns)
+{
+    Compilation *c = pg->c;
+    int vi = score_index(pg->p, "value"), hi = score_index(pg->p, "health");
+    int ti = score_index(pg->p, "technical"), fi = score_index(pg->p, "functional");
+    if ((vi >= 0 && hi >= 0) || ti < 0 || fi < 0 || ti >= ns || fi >= ns ||
+        !program_table_named(c, intern_cstr(c, "time")))
+        return;
+    pg->xi = ti;
+    pg->yi = fi;
 }
 
 /* The report's sections, in page order, each a function writing one
@@ -1524,6 +1604,12 @@ void emit_html(Compilation *c, const Results *res, FILE *out)
     }
     if (pg.yi == pg.xi)
         pg.yi = -1;
+    time_axes(&pg, ns);
+    ReportSpec spec = report_spec(c);
+    pg.title = spec.title;
+    pg.xv = axis_values(&pg, spec.x, pg.xi, &pg.xn);
+    pg.yv = axis_values(&pg, spec.y, pg.yi, &pg.yn);
+    pg.sv = spec.size ? axis_values(&pg, spec.size, -1, &pg.sn) : NULL;
 
     emit_header(&pg);
     fputs("<main>\n", out);

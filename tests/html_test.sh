@@ -26,6 +26,9 @@
 #                wide table.
 #   lifecycle    hospital's timeline: its rows in order, today where --today
 #                puts it, a passed milestone drawn in red
+#   report block a strategy's `report { x y size title }`: the page's title,
+#                the chart's axes and size and the table's axis columns
+#                follow it; std/time's default axes (inventory)
 #   findings     a strategy with rules broken, a limit broken and waivers
 #                expired, expiring and in force: the findings section lists
 #                them, the expired waiver marked
@@ -333,6 +336,40 @@ if [ -n "$chromium" ] && [ -s "$work/retail.html" ]; then
         *planted*) ok ;;
         *) bad "layout probe: a planted 2000 px table was not caught" "$lay" ;;
     esac
+fi
+
+# ---- the report block: axes, size and title chosen in the strategy ------------
+rb="$work/reportblock"
+mkdir -p "$rb"
+sed -n '1,/^decide {/p' "$root/tests/golden/report/fmt_roundtrip.strat" | sed '$d' >"$rb/rb.strat"
+cat >>"$rb/rb.strat" <<'EOF'
+report {
+  x     = fit(s) * 10
+  y     = if decision(s) == invest then 1 else 0
+  size  = s.cost / 1000
+  title = "Board <review>"
+}
+
+decide {
+  invest   when fit(s) > 0.5
+  tolerate otherwise
+}
+EOF
+(cd "$rb" && "$bin" decide --today "$today" --format html -o out.html rb.strat >/dev/null 2>&1 </dev/null)
+page=$(cat "$rb/out.html" 2>/dev/null)
+miss=""
+for want in '<h1>Board &lt;review&gt;</h1>' '<dt>strategy</dt><dd>Report</dd>' \
+    '<h2>fit(s) * 10 against if decision(s) == invest then 1 else 0</h2>' \
+    'bubble area proportional to <code>s.cost / 1000</code>' \
+    '<td class="num">8.3333</td><td class="num">1.0000</td>' \
+    '<td class="num">3.3333</td><td class="num">0.0000</td>'; do
+    case $page in *"$want"*) ;; *) miss="$miss [$want]" ;; esac
+done
+if [ -z "$miss" ]; then ok; else bad "report block: the page lacks$miss"; fi
+# std/time's default axes (examples/inventory decides with the time table)
+if grep -q '<h2>technical against functional</h2>' "$work/inventory.html" 2>/dev/null; then ok; else
+    bad "report block: inventory (std/time) is not charted technical against functional" \
+        "$(grep -o '<h2>[^<]*' "$work/inventory.html" 2>/dev/null)"
 fi
 
 # ---- findings: rules and limits broken, waivers expired, expiring, in force ----
