@@ -99,6 +99,7 @@ static Expr *assign_as_compare(ParseState *ps, Loc loc, Loc eq, Expr *a, Expr *b
 %token DECIDE "'decide'" APPROVAL "'approval'" SCENARIO "'scenario'"
 %token LOAD "'load'" FROM "'from'" WAIVER "'waiver'" LIMIT "'limit'"
 %token TEST "'test'" CONST "'const'" RISK "'risk'" STAGE "'stage'" LINT "'lint'"
+%token REPORT "'report'"
 %token WHEN "'when'" BECAUSE "'because'" OTHERWISE "'otherwise'"
 %token RANK "'rank'" BY "'by'" ASC "'asc'" DESC "'desc'"
 %token ALL "'all'" ANY "'any'" IN "'in'" WHERE "'where'" FOR "'for'"
@@ -162,6 +163,8 @@ decl
         { $$ = decl_new(ps, D_APPETITE, @1); $$->items = $2.head; $$->end_loc = @2; }
     | LINT block
         { $$ = decl_new(ps, D_LINT, @1); $$->items = $2.head; $$->end_loc = @2; }
+    | REPORT block
+        { $$ = decl_new(ps, D_REPORT, @1); $$->items = $2.head; $$->end_loc = @2; }
     | SCHEMA kind_name LBRACE schema_fields RBRACE
         { $$ = decl_new(ps, D_SCHEMA, @1); $$->name = $2; $$->name_loc = @2;
           $$->fields = $4.head; $$->end_loc = @5; }

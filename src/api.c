@@ -40,6 +40,7 @@
 #include "load.h"
 #include "program.h"
 #include "resolve.h"
+#include "report.h"
 #include "sensitivity.h"
 #include "showback.h"
 #include "source.h"
@@ -63,6 +64,7 @@ static void run_stages(Compilation *c, Upto upto)
         csv_resolve_refs(c);
         resolve_defaults(c);
         check_expressions(c);
+        report_check(c);
         check_consistency(c);
         showback_run(c);         /* the allocation scores read (allocated_cost) */
         verbose_time(c, "check", t0);

@@ -208,7 +208,8 @@ typedef enum DeclKind {
     D_IMPORT, D_STRATEGY, D_ENTITY, D_APPETITE, D_SCHEMA, D_SCORE, D_RULE,
     D_DECIDE, D_APPROVAL, D_SCENARIO, D_LOAD, D_WAIVER, D_LIMIT, D_TEST,
     D_CONST, D_LINT,
-    D_POOL       /* `pool NAME { ... }`: a shared cost pool (show-back, showback.c) */
+    D_POOL,      /* `pool NAME { ... }`: a shared cost pool (show-back, showback.c) */
+    D_REPORT     /* `report { x = ... }`: the HTML report's chart (report.h) */
 } DeclKind;
 
 /* Entity kinds: things with names that other things refer to. */

@@ -16,48 +16,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dates.h"
+#include "diag.h"
 #include "digest.h"
 #include "emit_html.h"
 #include "explain.h"
+#include "graph.h"
+#include "intern.h"
 #include "json.h"
 #include "numeric.h"
+#include "report.h"
 #include "source.h"
 #include "unparse.h"
 
 enum {
     MAX_EXPLAIN = 2000,     /* explanations for the first N ranked rows */
-    MAX_BUBBLES = 5000,     /* bubbles for the first N ranked rows */
-    MAX_SCORE_COLS = 48     /* as the other formats */
+    MAX_BUBBLES = 5000      /* bubbles for the first N ranked rows */
 };
 
-/* Decision colours: the Okabe-Ito palette (safe for colour-blind readers),
- * picked with different lightness, plus a stroke pattern per decision so
- * the chart still reads on a grey-scale printout. */
+/* Decision colours: the table `strat graph` uses (graph.c's
+ * decision_colour), so a decision looks the same in both pictures; plus a
+ * stroke pattern per decision so the chart still reads on a grey-scale
+ * printout. */
 typedef struct Style {
-    const char *fill, *tint, *dash;
+    const char *fill, *stroke, *dash;   /* fill light, stroke dark */
 } Style;
 
-static const Style DEC_STYLE[DEC_COUNT] = {
-    [DEC_INVEST] = {"#0072b2", "#d6e9f5", ""},
-    [DEC_ENHANCE] = {"#56b4e9", "#e1f1fb", "6 3"},
-    [DEC_MIGRATE] = {"#e69f00", "#fbefd2", "2 2"},
-    [DEC_RETIRE] = {"#d55e00", "#f8ddc9", "9 3 2 3"},
-    [DEC_EXPERIMENT] = {"#cc79a7", "#f5e2ed", "1 3"},
-    [DEC_TOLERATE] = {"#8c8c8c", "#ececec", ""},
+static const char *const DEC_DASH[DEC_COUNT] = {
+    [DEC_INVEST] = "", [DEC_ENHANCE] = "6 3", [DEC_MIGRATE] = "2 2",
+    [DEC_RETIRE] = "9 3 2 3", [DEC_EXPERIMENT] = "1 3", [DEC_TOLERATE] = "",
 };
-static const Style NONE_STYLE = {"#000000", "#ffffff", "3 1"};
-/* Outcomes of named tables beyond the six, in turn: the rest of the
- * palette, with their own strokes. */
-static const Style MORE_STYLE[4] = {
-    {"#009e73", "#d5efe6", ""}, {"#f0e442", "#fcf9d6", "6 3"},
-    {"#004d7a", "#d0dde6", "2 2"}, {"#8a3b00", "#ecdacd", "9 3 2 3"},
-};
+/* Outcomes of named tables beyond the six, in turn, as graph.c's
+ * colours go round. */
+static const char *const MORE_DASH[4] = {"", "6 3", "2 2", "9 3 2 3"};
 
-static const Style *style_of(int d)
+static Style style_of(int d)
 {
-    if (d >= DEC_COUNT && d < MAX_OUTCOMES)
-        return &MORE_STYLE[(d - DEC_COUNT) % 4];
-    return d >= 0 && d < DEC_COUNT ? &DEC_STYLE[d] : &NONE_STYLE;
+    DecisionColour k = decision_colour(d);
+    const char *dash = d < 0 || d >= MAX_OUTCOMES ? "3 1"
+                     : d < DEC_COUNT              ? DEC_DASH[d]
+                                                  : MORE_DASH[(d - DEC_COUNT) % 4];
+    return (Style){k.fill, k.stroke, dash};
 }
 
 /* ---- text ------------------------------------------------------------ */
@@ -268,21 +267,23 @@ static const char CSS[] =
     ".sw{display:inline-block;width:.85em;height:.85em;border-radius:50%;"
     "border:1.5px solid;vertical-align:-.1em;margin-right:.4em}\n"
     ".pill{display:inline-block;padding:0 .45em;border-radius:.6em;border:1px solid;"
-    "border-left-width:5px;font-weight:600;font-size:12.5px;white-space:nowrap}\n"
+    "border-left-width:5px;font-weight:600;font-size:12.5px;white-space:nowrap;"
+    "max-width:100%;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom}\n"
     "figure{margin:0}\n"
     "figure svg{display:block;width:100%;max-width:1100px;height:auto}\n"
     "figcaption{color:var(--muted);margin-top:.3rem}\n"
     "svg text{font-family:system-ui,Arial,sans-serif;fill:var(--ink)}\n"
     "svg a:focus circle,svg a:hover circle{stroke-width:3}\n"
     ".tablewrap{overflow-x:auto}\n"
-    "table.ranked{width:100%;font-size:12.5px}\n"
+    "table.ranked{width:100%;font-size:12.5px;table-layout:fixed}\n"
+    "table.ranked td{overflow-wrap:anywhere}\n"
+    "table.ranked td.svc .title{display:block;color:var(--muted);white-space:nowrap;"
+    "overflow:hidden;text-overflow:ellipsis;font-size:12px}\n"
     "table.ranked th,table.ranked td{padding:.25rem .45rem}\n"
     "table.ranked tbody{border-bottom:1px solid var(--rule)}\n"
     "table.ranked tbody:nth-of-type(even){background:var(--band)}\n"
     "table.ranked tbody:target{outline:2px solid var(--ink)}\n"
-    "table.ranked td.svc{font-weight:600;white-space:nowrap}\n"
-    "table.ranked td.arm{color:var(--muted);min-width:9em}\n"
-    "table.ranked td.because{min-width:12em;max-width:28em}\n"
+    "table.ranked td.owner{color:var(--muted)}\n"
     "table.ranked th.axis{text-decoration:underline}\n"
     "tr.why td{padding-top:0;padding-bottom:.3rem}\n"
     "details summary{cursor:pointer;color:var(--muted);font-size:12px;width:max-content}\n"
@@ -293,13 +294,20 @@ static const char CSS[] =
     "flex-wrap:wrap}\n"
     ".controls input{font:inherit;padding:.2rem .4rem;min-width:16em}\n"
     ".controls button{font:inherit;padding:.2rem .6rem;cursor:pointer}\n"
+    "table.findings{width:100%;table-layout:fixed;font-size:12.5px}\n"
+    "table.findings td,table.findings th{border-bottom:1px solid var(--rule);"
+    "overflow-wrap:anywhere}\n"
+    "tr.error .sev{color:#b00020;font-weight:700}tr.warning .sev{color:#8a5a00;"
+    "font-weight:700}\n"
+    "tr.error td:first-child{border-left:4px solid #b00020}"
+    "tr.warning td:first-child{border-left:4px solid #e0a000}\n"
     "footer{margin-top:2rem;color:var(--muted);font-size:12px}\n"
     "@media print{body{padding:0;max-width:none;font-size:11px}"
     ".controls{display:none}.tablewrap{overflow:visible}"
     "thead{display:table-header-group}tbody{break-inside:avoid}"
     "figure{break-inside:avoid}h2{break-after:avoid}"
     "details pre{white-space:pre-wrap}table.ranked{font-size:8.5px}"
-    "table.ranked td.because{min-width:8em}}\n"
+    "}\n"
     "@page{margin:12mm}\n";
 
 /* The script only adds conveniences (filter, open/close all, a bubble
@@ -352,7 +360,14 @@ typedef struct Page {
     KindTable *svc;
     FILE *out;
     int cost_slot;           /* numeric `cost` attribute, or -1 */
-    int xi, yi;              /* scores on the chart's axes, -1 none */
+    int title_slot, owner_slot;   /* or -1 */
+    int xi, yi;              /* default axes: scores, -1 none */
+    /* what the chart plots, per row (NULL: no such axis; sv NULL: the
+     * cost), and the names the page gives them: scores, or the
+     * expressions of the report block */
+    const double *xv, *yv, *sv;
+    const char *xn, *yn, *sn;
+    const char *title;       /* the report block's, or NULL */
     const char *currency;
 } Page;
 
@@ -361,12 +376,18 @@ static double cost_of(const Page *pg, uint32_t row)
     return pg->cost_slot >= 0 ? col_num(pg->svc, pg->cost_slot, row) : NAN;
 }
 
+/* A bubble's size: the report block's `size`, else the cost. */
+static double size_of(const Page *pg, uint32_t row)
+{
+    return pg->sv ? pg->sv[row] : cost_of(pg, row);
+}
+
 static void emit_header(Page *pg)
 {
     FILE *out = pg->out;
     Compilation *c = pg->c;
     const Strategy *st = &pg->p->strategy;
-    const char *title = st->title ? st->title : "Strategy";
+    const char *title = pg->title ? pg->title : st->title ? st->title : "Strategy";
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
@@ -384,7 +405,13 @@ static void emit_header(Page *pg)
         esc(out, st->vision);
         fputs("</p>\n", out);
     }
-    fputs("<dl class=\"meta\">\n<dt>inputs SHA-256</dt><dd><code>", out);
+    fputs("<dl class=\"meta\">\n", out);
+    if (pg->title && st->title) {
+        fputs("<dt>strategy</dt><dd>", out);
+        esc(out, st->title);
+        fputs("</dd>\n", out);
+    }
+    fputs("<dt>inputs SHA-256</dt><dd><code>", out);
     esc(out, inputs_sha256(c));
     fputs("</code></dd>\n<dt>scenario</dt><dd>", out);
     if (c->opts.scenario) {
@@ -413,16 +440,16 @@ static void emit_header(Page *pg)
 
 static void swatch(FILE *out, int d)
 {
-    const Style *s = style_of(d);
+    Style s = style_of(d);
     fprintf(out, "<span class=\"sw\" style=\"background:%s;border-color:%s\"></span>",
-            s->fill, s->fill);
+            s.fill, s.stroke);
 }
 
 static void pill(FILE *out, const Program *p, int d)
 {
-    const Style *s = style_of(d);
+    Style s = style_of(d);
     fprintf(out, "<span class=\"pill\" style=\"background:%s;border-color:%s\">%s</span>",
-            s->tint, s->fill, decision_label(p, d));
+            s.fill, s.stroke, decision_label(p, d));
 }
 
 /* A summary row's first cells: the outcome with its swatch, the count
@@ -692,12 +719,12 @@ static bool chart_bubbles(Page *pg, Chart *ch)
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (uint32_t i = 0; i < ch->limit; i++) {
         uint32_t r = res->order[i];
-        double x = score_at(res, pg->xi, r), y = score_at(res, pg->yi, r);
+        double x = pg->xv[r], y = pg->yv[r];
         if (!isfinite(x) || !isfinite(y)) {
             ch->skipped++;
             continue;
         }
-        double cost = cost_of(pg, r);
+        double cost = size_of(pg, r);
         if (isfinite(cost) && cost > ch->cmax)
             ch->cmax = cost;
         bs[ch->nb++] = (Bubble){.row = r, .pos = i, .x = x, .y = y};
@@ -710,10 +737,10 @@ static bool chart_bubbles(Page *pg, Chart *ch)
         return false;
     ch->ax = nice_axis(xlo, xhi);
     ch->ay = nice_axis(ylo, yhi);
-    ch->sized = pg->cost_slot >= 0 && ch->cmax > 0;
+    ch->sized = (pg->sv || pg->cost_slot >= 0) && ch->cmax > 0;
     for (uint32_t i = 0; i < ch->nb; i++) {
         Bubble *b = &bs[i];
-        double cost = cost_of(pg, b->row);
+        double cost = size_of(pg, b->row);
         b->px = map_x(&ch->ax, b->x);
         b->py = map_y(&ch->ay, b->y);
         if (!ch->sized) {
@@ -804,13 +831,13 @@ static void chart_points(Page *pg, const Chart *ch)
     for (uint32_t i = 0; i < ch->nb; i++) {
         const Bubble *b = &ch->bs[i];
         int d = decision_of(res, b->row);
-        const Style *s = style_of(d);
+        Style s = style_of(d);
         fprintf(out, "<a href=\"#s%u\"><circle cx=\"%s\" cy=\"%s\" r=\"%s\" fill=\"%s\" "
-                     "fill-opacity=\"0.55\" stroke=\"%s\"",
+                     "fill-opacity=\"0.8\" stroke=\"%s\"",
                 b->pos + 1, fixed(b1, sizeof b1, b->px, 1), fixed(b2, sizeof b2, b->py, 1),
-                fixed(b3, sizeof b3, b->r, 1), s->fill, s->fill);
-        if (*s->dash)
-            fprintf(out, " stroke-dasharray=\"%s\"", s->dash);
+                fixed(b3, sizeof b3, b->r, 1), s.fill, s.stroke);
+        if (*s.dash)
+            fprintf(out, " stroke-dasharray=\"%s\"", s.dash);
         fputs("><title>", out);
         esc(out, pg->svc->names[b->row]);
         fprintf(out, " — %s\n", decision_label(pg->p, d));
@@ -821,6 +848,11 @@ static void chart_points(Page *pg, const Chart *ch)
         double cost = cost_of(pg, b->row);
         if (pg->cost_slot >= 0 && isfinite(cost))
             fprintf(out, "\ncost %s", num_money(b1, sizeof b1, cost, pg->currency));
+        if (pg->sv) {
+            fputc('\n', out);
+            esc(out, pg->sn);
+            fprintf(out, " %s", score_text(b1, sizeof b1, pg->sv[b->row]));
+        }
         fprintf(out, "\nrank %u</title></circle></a>\n", res->rank[b->row]);
     }
     fputs("</g>\n", out);
@@ -866,20 +898,21 @@ static void chart_legend(Page *pg, const Chart *ch)
         int d = keys[i], k = d >= 0 ? d : MAX_OUTCOMES;
         if (d < 0 && !counts[k])
             break;
-        const Style *s = style_of(d);
+        Style s = style_of(d);
         ly += 26;
-        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"8\" fill=\"%s\" fill-opacity=\"0.55\" "
+        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"8\" fill=\"%s\" fill-opacity=\"0.8\" "
                      "stroke=\"%s\" stroke-width=\"1.6\"",
-                lx + 8, ly - 4, s->fill, s->fill);
-        if (*s->dash)
-            fprintf(out, " stroke-dasharray=\"%s\"", s->dash);
+                lx + 8, ly - 4, s.fill, s.stroke);
+        if (*s.dash)
+            fprintf(out, " stroke-dasharray=\"%s\"", s.dash);
         fprintf(out, "/><text x=\"%d\" y=\"%d\">%s (%u)</text>\n", lx + 24, ly,
                 decision_label(pg->p, d), counts[k]);
     }
     ly += 48;
     if (ch->sized) {
-        fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"600\">cost (bubble area)</text>\n",
-                lx, ly);
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"600\">", lx, ly);
+        esc(out, pg->sv ? pg->sn : "cost");
+        fputs(" (bubble area)</text>\n", out);
         /* the largest cost and a quarter of it: radii R_MAX and R_MAX / 2,
          * nested on a common baseline */
         int cx = lx + R_MAX + 2, base = ly + 14 + 2 * R_MAX;
@@ -891,7 +924,7 @@ static void chart_legend(Page *pg, const Chart *ch)
                 base - 2 * R_MAX + 10, compact(b1, sizeof b1, ch->cmax));
         fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + R_MAX + 8, base - R_MAX + 10,
                 compact(b1, sizeof b1, ch->cmax / 4));
-        if (pg->currency) {
+        if (pg->currency && !pg->sv) {
             fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">in ", lx, base + 20);
             esc(out, pg->currency);
             fputs("</text>\n", out);
@@ -899,7 +932,8 @@ static void chart_legend(Page *pg, const Chart *ch)
     } else {
         fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">%s</text>\n"
                      "<text x=\"%d\" y=\"%d\" fill=\"#555555\">equal bubble sizes</text>\n",
-                lx, ly, pg->cost_slot >= 0 ? "no costs set:" : "no cost attribute:", lx,
+                lx, ly, pg->sv ? "no sizes above 0:" : pg->cost_slot >= 0 ? "no costs set:"
+                                                           : "no cost attribute:", lx,
                 ly + 18);
     }
     fputs("</g>\n</svg>\n", out);
@@ -910,20 +944,25 @@ static void chart_caption(Page *pg, const Chart *ch)
 {
     FILE *out = pg->out;
     fputs("<figcaption>", out);
-    fputs("x: score <code>", out);
+    fputs("x: <code>", out);
     esc(out, ch->xn);
-    fputs("</code>; y: score <code>", out);
+    fputs("</code>; y: <code>", out);
     esc(out, ch->yn);
     fputs("</code>; ", out);
-    fputs(ch->sized ? "bubble area proportional to <code>cost</code>; "
-                    : "all bubbles the same size; ", out);
+    if (ch->sized) {
+        fputs("bubble area proportional to <code>", out);
+        esc(out, pg->sv ? pg->sn : "cost");
+        fputs("</code>; ", out);
+    } else {
+        fputs("all bubbles the same size; ", out);
+    }
     fputs("fill colour and outline pattern show the decision; names where they fit. "
           "Hover a bubble for its figures, click it to open its explanation.", out);
     if (pg->res->nservices > ch->limit)
         fprintf(out, " The chart shows the %u highest-ranked of %u services.", ch->limit,
                 pg->res->nservices);
     if (ch->skipped)
-        fprintf(out, " %u service%s not plotted: a score is not a number.", ch->skipped,
+        fprintf(out, " %u service%s not plotted: an axis is not a number.", ch->skipped,
                 ch->skipped == 1 ? "" : "s");
     if (ch->nocost)
         fprintf(out, " %u service%s without a cost drawn at a fixed size.", ch->nocost,
@@ -938,15 +977,15 @@ static void emit_chart(Page *pg)
     FILE *out = pg->out;
     const Program *p = pg->p;
     fputs("<section id=\"chart\">\n<h2>", out);
-    if (pg->xi >= 0 && pg->yi >= 0) {
-        esc(out, score_name(p, pg->xi));
+    if (pg->xv && pg->yv) {
+        esc(out, pg->xn);
         fputs(" against ", out);
-        esc(out, score_name(p, pg->yi));
+        esc(out, pg->yn);
     } else {
         fputs("Chart", out);
     }
     fputs("</h2>\n", out);
-    if (pg->xi < 0 || pg->yi < 0) {
+    if (!pg->xv || !pg->yv) {
         fprintf(out, "<p class=\"note\">The chart needs two scores; this strategy has "
                      "%u.</p>\n</section>\n", p->scores.len);
         return;
@@ -957,12 +996,314 @@ static void emit_chart(Page *pg)
               "plot.</p>\n</section>\n", out);
         return;
     }
-    ch.xn = score_name(p, pg->xi);
-    ch.yn = score_name(p, pg->yi);
+    ch.xn = pg->xn;
+    ch.yn = pg->yn;
     chart_frame(pg, &ch);
     chart_points(pg, &ch);
     chart_legend(pg, &ch);
     chart_caption(pg, &ch);
+}
+
+/* ---- findings --------------------------------------------------------- */
+
+static const char *iso_date(char *buf, size_t size, int32_t days)
+{
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, size, "%04d-%02u-%02u", y, m, d);
+    return buf;
+}
+
+/* "path:line" of loc, escaped, breakable at slashes. */
+static void where(Page *pg, Loc loc)
+{
+    Source *src = source_get(pg->c, loc.file);
+    if (!src)
+        return;
+    LineCol lc = source_linecol(pg->c, loc.file, loc.start);
+    esc_wbr(pg->out, src->path, '/');
+    fprintf(pg->out, ":%u", lc.line);
+}
+
+/* The governance findings `strat check` reports: rules and limits
+ * violated, live services past end of life, waivers expired or unused. */
+static bool governance_code(DiagCode code)
+{
+    return code == D_RULE_VIOLATION || code == D_LIMIT_VIOLATION ||
+           code == D_PAST_END_OF_LIFE || code == D_WAIVER_EXPIRED || code == D_WAIVER_UNUSED;
+}
+
+static void findings_table(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    Diag **ds = diag_sorted(c);
+    uint32_t shown = 0, other = 0, errors = 0;
+    for (uint32_t i = 0; i < c->diags.len; i++) {
+        Diag *d = ds[i];
+        if (d->severity > SEV_WARNING)
+            continue;
+        if (!governance_code(d->code)) {
+            other++;
+            continue;
+        }
+        if (!shown++)
+            fputs("<table class=\"findings\">\n<colgroup><col style=\"width:6em\">"
+                  "<col style=\"width:11em\"><col style=\"width:22%\"><col></colgroup>\n"
+                  "<thead><tr><th>severity</th><th>check</th><th>where</th><th>finding</th>"
+                  "</tr></thead>\n<tbody>\n", out);
+        errors += d->severity == SEV_ERROR;
+        const DiagInfo *info = diag_info(d->code);
+        fprintf(out, "<tr class=\"%s\"><td><span class=\"sev\">%s</span></td>"
+                     "<td><code>%s</code> ",
+                d->severity == SEV_ERROR ? "error" : "warning",
+                d->severity == SEV_ERROR ? "error" : "warning", info->code);
+        esc_wbr(out, info->name, '_');
+        fputs("</td><td class=\"mono\">", out);
+        where(pg, d->loc);
+        fputs("</td><td>", out);
+        esc(out, d->msg);
+        if (d->hint) {
+            fputs("<br><span class=\"note\">", out);
+            esc(out, d->hint);
+            fputs("</span>", out);
+        }
+        fputs("</td></tr>\n", out);
+    }
+    if (shown)
+        fputs("</tbody>\n</table>\n", out);
+    else
+        fputs("<p class=\"note\">No rule or limit is violated, no live service is past "
+              "its end of life, and no waiver has expired or gone unused.</p>\n", out);
+    if (!shown && !other)
+        return;
+    fputs("<p class=\"note\">", out);
+    if (shown)
+        fprintf(out, "%u finding%s, %u of them error%s.", shown, shown == 1 ? "" : "s", errors,
+                errors == 1 ? "" : "s");
+    if (other)
+        fprintf(out, " %u other warning%s or error%s (lint checks): run <code>strat "
+                     "check</code> for %s.",
+                other, other == 1 ? "" : "s", other == 1 ? "" : "s",
+                other == 1 ? "it" : "them");
+    fputs("</p>\n", out);
+}
+
+/* Every waiver with its expiry: expired ones (before today) marked, and
+ * those ending within 90 days. */
+static void waivers_table(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    const Program *p = pg->p;
+    char b1[32], b2[32];
+    fputs("<h3>Waivers</h3>\n", out);
+    if (!p->waivers.len) {
+        fputs("<p class=\"note\">No waivers.</p>\n", out);
+        return;
+    }
+    fprintf(out, "<table class=\"findings\">\n<colgroup><col style=\"width:18%%\">"
+                 "<col style=\"width:18%%\"><col style=\"width:18%%\">"
+                 "<col style=\"width:7.5em\"><col></colgroup>\n"
+                 "<thead><tr><th>waiver</th><th>rule</th><th>entity</th><th>until</th>"
+                 "<th>status on %s</th></tr></thead>\n<tbody>\n",
+            iso_date(b1, sizeof b1, p->today));
+    for (uint32_t i = 0; i < p->waivers.len; i++) {
+        const Waiver *w = p->waivers.items[i];
+        bool expired = w->until != INT32_MIN && w->until < p->today;
+        bool soon = !expired && w->until != INT32_MIN && w->until - p->today <= 90;
+        fprintf(out, "<tr class=\"%s\"><td>", expired ? "error" : soon ? "warning" : "ok");
+        esc_wbr(out, w->name, '_');
+        fputs("</td><td>", out);
+        esc_wbr(out, w->past_end_of_life ? "past_end_of_life" : w->rule ? w->rule->name : "?",
+                '_');
+        fputs("</td><td>", out);
+        if (w->entity >= 0)
+            esc_wbr(out, entity_label(c, w->entity_kind, w->entity), '_');
+        fputs("</td><td class=\"num\">", out);
+        if (w->until != INT32_MIN)
+            fputs(iso_date(b2, sizeof b2, w->until), out);
+        fputs("</td><td>", out);
+        if (w->until == INT32_MIN)
+            fputs("no date", out);
+        else if (expired)
+            fprintf(out, "<span class=\"sev\">expired</span> %d day%s ago: it no longer "
+                         "applies",
+                    p->today - w->until, p->today - w->until == 1 ? "" : "s");
+        else if (soon)
+            fprintf(out, "<span class=\"sev\">expires</span> in %d day%s",
+                    w->until - p->today, w->until - p->today == 1 ? "" : "s");
+        else
+            fputs("in force", out);
+        if (!expired && !w->used && w->entity >= 0)
+            fputs("; unused: the entity keeps the rule anyway", out);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody>\n</table>\n", out);
+}
+
+static void emit_findings(Page *pg)
+{
+    fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", pg->out);
+    findings_table(pg);
+    waivers_table(pg);
+    fputs("</section>\n", pg->out);
+}
+
+/* ---- lifecycle timeline ------------------------------------------------- */
+
+enum {
+    TL_W = 1000, TL_L = 190, TL_R = 980,   /* plot from TL_L to TL_R */
+    TL_TOP = 34, TL_ROW = 20,
+    MAX_TIMELINE = 300                      /* rows drawn; the rest counted */
+};
+
+typedef struct Milestones {
+    uint32_t row;
+    int32_t at[3];           /* end_of_support, ..._extended_support, ..._life */
+    int32_t first, last;
+} Milestones;
+
+static int milestones_cmp(const void *a, const void *b)
+{
+    const Milestones *p = a, *q = b;
+    if (p->first != q->first)
+        return p->first < q->first ? -1 : 1;
+    return p->row < q->row ? -1 : p->row > q->row;
+}
+
+static double tl_x(int32_t lo, int32_t hi, int32_t day)
+{
+    return TL_L + (double)(day - lo) / (double)(hi - lo) * (TL_R - TL_L);
+}
+
+/* One row per service with a lifecycle milestone (end_of_support,
+ * end_of_extended_support, end_of_life: DESIGN §5.9), earliest first: a
+ * line from its first milestone to its last in the decision's colour, a
+ * marker per milestone, and a line for today (the run's date, --today). */
+static void emit_lifecycle(Page *pg)
+{
+    FILE *out = pg->out;
+    Compilation *c = pg->c;
+    const char *names[3] = {"end_of_support", "end_of_extended_support", "end_of_life"};
+    const char *shown[3] = {"end of support", "end of extended support", "end of life"};
+    int slots[3];
+    bool any_slot = false;
+    for (int k = 0; k < 3; k++) {
+        slots[k] = attr_slot(pg->svc, intern_cstr(c, names[k]));
+        if (slots[k] >= 0 && pg->svc->attrs[slots[k]].type.kind != T_DATE)
+            slots[k] = -1;
+        any_slot |= slots[k] >= 0;
+    }
+    if (!any_slot)
+        return;      /* no service can have milestones: no section */
+    uint32_t n = pg->res->nservices;
+    Milestones *ms = ARENA_ARRAY(&c->arena, Milestones, n ? n : 1);
+    uint32_t nm = 0;
+    int32_t today = pg->p->today, lo = today, hi = today;
+    for (uint32_t r = 0; r < n; r++) {
+        Milestones m = {.row = r, .first = INT32_MAX, .last = INT32_MIN};
+        for (int k = 0; k < 3; k++) {
+            m.at[k] = slots[k] >= 0 ? col_i32(pg->svc, slots[k], r) : INT32_MIN;
+            if (m.at[k] == INT32_MIN)
+                continue;
+            m.first = m.at[k] < m.first ? m.at[k] : m.first;
+            m.last = m.at[k] > m.last ? m.at[k] : m.last;
+        }
+        if (m.last == INT32_MIN)
+            continue;
+        ms[nm++] = m;
+    }
+    if (!nm)
+        return;      /* nothing to draw: no section */
+    fputs("<section id=\"lifecycle\">\n<h2>Lifecycle</h2>\n", out);
+    qsort(ms, nm, sizeof *ms, milestones_cmp);
+    uint32_t rows = nm < MAX_TIMELINE ? nm : MAX_TIMELINE;
+    for (uint32_t i = 0; i < rows; i++) {
+        lo = ms[i].first < lo ? ms[i].first : lo;
+        hi = ms[i].last > hi ? ms[i].last : hi;
+    }
+    /* whole years, the first before lo, the last after hi */
+    int y0, y1;
+    unsigned mo, d;
+    civil_from_days(lo, &y0, &mo, &d);
+    civil_from_days(hi, &y1, &mo, &d);
+    y1++;
+    lo = days_from_civil(y0, 1, 1);
+    hi = days_from_civil(y1, 1, 1);
+    int step = y1 - y0 <= 12 ? 1 : y1 - y0 <= 30 ? 5 : 10;
+    int height = TL_TOP + (int)rows * TL_ROW + 30;
+    char b1[48], b2[48];
+    fprintf(out, "<figure>\n<svg class=\"timeline\" viewBox=\"0 0 %d %d\" role=\"img\" "
+                 "aria-labelledby=\"tl-title\">\n<title id=\"tl-title\">lifecycle milestones "
+                 "of %u service%s, today %s</title>\n",
+            TL_W, height, nm, nm == 1 ? "" : "s", iso_date(b1, sizeof b1, today));
+    fputs("<g stroke=\"#dedede\" stroke-width=\"1\" font-size=\"12\">\n", out);
+    for (int y = y0; y <= y1; y += step) {
+        double x = tl_x(lo, hi, days_from_civil(y, 1, 1));
+        fprintf(out, "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\"/>"
+                     "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\" stroke=\"none\">%d</text>\n",
+                fixed(b1, sizeof b1, x, 1), TL_TOP - 6, b1, height - 24, b1, TL_TOP - 12, y);
+    }
+    fputs("</g>\n", out);
+    for (uint32_t i = 0; i < rows; i++) {
+        const Milestones *m = &ms[i];
+        int d_ = decision_of(pg->res, m->row);
+        Style st = style_of(d_);
+        double y = TL_TOP + (double)i * TL_ROW + TL_ROW / 2.0;
+        fputs("<g><title>", out);
+        esc(out, pg->svc->names[m->row]);
+        fprintf(out, " — %s", decision_label(pg->p, d_));
+        for (int k = 0; k < 3; k++)
+            if (m->at[k] != INT32_MIN)
+                fprintf(out, "\n%s %s", shown[k], iso_date(b1, sizeof b1, m->at[k]));
+        fputs("</title>\n<text x=\"", out);
+        fprintf(out, "%d\" y=\"%s\" text-anchor=\"end\" dominant-baseline=\"middle\" "
+                     "font-size=\"12\">",
+                TL_L - 8, fixed(b1, sizeof b1, y, 1));
+        esc(out, pg->svc->names[m->row]);
+        fputs("</text>\n", out);
+        fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\" "
+                     "stroke-width=\"6\" stroke-linecap=\"round\"/>\n",
+                fixed(b1, sizeof b1, tl_x(lo, hi, m->first), 1), fixed(b2, sizeof b2, y, 1),
+                fixed(b1 + 24, sizeof b1 - 24, tl_x(lo, hi, m->last), 1), b2, st.fill);
+        for (int k = 0; k < 3; k++) {
+            if (m->at[k] == INT32_MIN)
+                continue;
+            double x = tl_x(lo, hi, m->at[k]);
+            const char *col = m->at[k] < today ? "#b00020" : st.stroke;
+            if (k == 0)
+                fprintf(out, "<circle cx=\"%s\" cy=\"%s\" r=\"5\" fill=\"#ffffff\" "
+                             "stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        fixed(b1, sizeof b1, x, 1), fixed(b2, sizeof b2, y, 1), col);
+            else if (k == 1)
+                fprintf(out, "<path d=\"M%s %sl6 6l-6 6l-6 -6z\" fill=\"#ffffff\" "
+                             "stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        fixed(b1, sizeof b1, x, 1), fixed(b2, sizeof b2, y - 6, 1), col);
+            else
+                fprintf(out, "<rect x=\"%s\" y=\"%s\" width=\"10\" height=\"10\" "
+                             "fill=\"%s\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        fixed(b1, sizeof b1, x - 5, 1), fixed(b2, sizeof b2, y - 5, 1), col,
+                        col);
+        }
+        fputs("</g>\n", out);
+    }
+    double tx = tl_x(lo, hi, today);
+    fprintf(out, "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\" stroke=\"#b00020\" "
+                 "stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n"
+                 "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\" font-size=\"12\" "
+                 "font-weight=\"600\" style=\"fill:#b00020\">today %s</text>\n",
+            fixed(b1, sizeof b1, tx, 1), TL_TOP - 4, b1, height - 22, b1, height - 6,
+            iso_date(b2, sizeof b2, today));
+    fputs("</svg>\n<figcaption>One row per service with a lifecycle milestone, the "
+          "earliest first; the bar runs from its first milestone to its last, in the "
+          "colour of its decision. Marks: ○ end of support, ◇ end of extended support, "
+          "■ end of life; a mark in red has passed. The dashed line is today", out);
+    fprintf(out, " (%s; <code>--today</code> pins it).", iso_date(b1, sizeof b1, today));
+    if (nm > rows)
+        fprintf(out, " The first %u of %u services are drawn.", rows, nm);
+    fputs("</figcaption>\n</figure>\n</section>\n", out);
 }
 
 /* ---- table and explanations ---------------------------------------- */
@@ -999,16 +1340,40 @@ static bool emit_explanation(Page *pg, uint32_t row)
     return ok && st == STRAT_OK;
 }
 
+/* The text of a role/team reference or a string attribute of row, or
+ * NULL when it is not set (or the attribute is missing). */
+static const char *attr_text(const Page *pg, int slot, uint32_t row)
+{
+    if (slot < 0)
+        return NULL;
+    const AttrDef *a = &pg->svc->attrs[slot];
+    int32_t v = col_i32(pg->svc, slot, row);
+    if (a->type.kind == T_ENTITY) {
+        EntityKind k = EK_SERVICE;
+        v = ref_decode(a->type.kinds, v, &k);
+        return v >= 0 ? entity_label(pg->c, k, v) : NULL;
+    }
+    if (a->type.kind == T_STRING || a->type.kind == T_SYMBOL)
+        return v >= 0 ? atom_name(pg->c, v) : NULL;
+    return NULL;
+}
+
+/* The ranked table, made to fit the page: a fixed layout whose columns
+ * share the width (long names wrap, long titles end in an ellipsis with
+ * the whole title in a tooltip), the chart's two scores (every score is
+ * in the explanation), and each row's explanation on demand. */
 static void emit_table(Page *pg)
 {
     FILE *out = pg->out;
     Compilation *c = pg->c;
     const Results *res = pg->res;
     const Program *p = pg->p;
-    uint32_t nsc = res->nscores < MAX_SCORE_COLS ? res->nscores : MAX_SCORE_COLS;
     /* the named tables after the first: their outcome and because */
     uint32_t nextra = p->tables.len > 1 ? p->tables.len - 1 : 0;
-    uint32_t ncols = 6 + nsc + 2 * nextra;
+    const double *axes[2] = {pg->xv, pg->yv};
+    const char *axis_names[2] = {pg->xn, pg->yn};
+    uint32_t naxes = (pg->xv != NULL) + (pg->yv != NULL);
+    uint32_t ncols = 7 + naxes + 2 * nextra;
     uint32_t nexplain = res->nservices < MAX_EXPLAIN ? res->nservices : MAX_EXPLAIN;
     fputs("<section id=\"decisions\">\n<h2>Decisions, ranked</h2>\n", out);
     if (res->nservices > MAX_EXPLAIN)
@@ -1022,55 +1387,95 @@ static void emit_table(Page *pg)
               "that would flip the decision.</p>\n", out);
     fputs("<div class=\"controls\" id=\"controls\" hidden>"
           "<label>Filter <input id=\"filter\" type=\"search\" "
-          "placeholder=\"service or decision\"></label>"
+          "placeholder=\"service, owner or decision\"></label>"
           "<button type=\"button\" id=\"open-all\">Open all explanations</button>"
           "<button type=\"button\" id=\"close-all\">Close all</button>"
           "<span id=\"shown\" class=\"note\"></span></div>\n", out);
-    fputs("<div class=\"tablewrap\">\n<table class=\"ranked\" id=\"ranked\">\n<thead><tr>"
-          "<th class=\"num\">rank</th><th>service</th><th>", out);
+    /* column widths: the fixed ones in em, the text ones share the rest */
+    fputs("<div class=\"tablewrap\">\n<table class=\"ranked\" id=\"ranked\">\n<colgroup>"
+          "<col style=\"width:3.4em\"><col style=\"width:17%\"><col style=\"width:9%\">"
+          "<col style=\"width:6.5em\"><col style=\"width:8.5em\"><col>", out);
+    for (uint32_t t = 1; t <= nextra; t++)
+        fputs("<col style=\"width:8.5em\"><col>", out);
+    for (uint32_t s = 0; s < naxes; s++)
+        fputs("<col style=\"width:5.6em\">", out);
+    fputs("<col style=\"width:8%\"></colgroup>\n<thead><tr>"
+          "<th class=\"num\">rank</th><th>service</th><th>owner</th><th class=\"num\">cost",
+          out);
+    if (pg->currency) {
+        fputs(" (", out);
+        esc(out, pg->currency);
+        fputc(')', out);
+    }
+    fputs("</th><th>", out);
     const DecideTable *t0 = p->tables.len ? program_table(p, 0) : NULL;
     esc(out, t0 && t0->name ? t0->name : "decision");
-    fputs("</th><th>arm</th><th>because</th>", out);
+    fputs("</th><th>because</th>", out);
     for (uint32_t t = 1; t <= nextra; t++) {
         fputs("<th>", out);
-        esc(out, program_table(p, t)->name);
+        esc_wbr(out, program_table(p, t)->name, '_');
         fputs("</th><th>", out);
         esc_wbr(out, table_heading(c, program_table(p, t), "because"), '_');
         fputs("</th>", out);
     }
-    for (uint32_t s = 0; s < nsc; s++) {
-        bool axis = (int)s == pg->xi || (int)s == pg->yi;
-        fprintf(out, "<th class=\"num%s\"%s>", axis ? " axis" : "",
-                axis ? " title=\"on the chart\"" : "");
-        esc_wbr(out, score_name(p, (int)s), '_');
+    for (uint32_t s = 0; s < 2; s++) {
+        if (!axes[s])
+            continue;
+        fprintf(out, "<th class=\"num axis\" title=\"on the chart's %s axis; every score is in "
+                     "the explanation\">",
+                s ? "y" : "x");
+        esc_wbr(out, axis_names[s], '_');
         fputs("</th>", out);
     }
     fputs("<th>approver</th></tr></thead>\n", out);
-    char b[48];
+    char b[96];
     for (uint32_t i = 0; i < res->nservices; i++) {
         uint32_t r = res->order[i];
         int d = decision_of(res, r);
         const Arm *a = arm_at(p, res->arm[r]);
         const char *name = pg->svc->names[r];
+        const char *title = attr_text(pg, pg->title_slot, r);
+        const char *owner = attr_text(pg, pg->owner_slot, r);
         /* one tbody per service: its row and its explanation, so the
          * filter hides both and the stripes follow services */
         fprintf(out, "<tbody id=\"s%u\" data-key=\"", i + 1);
-        for (const char *q = name; *q; q++) {
-            char ch = *q >= 'A' && *q <= 'Z' ? (char)(*q - 'A' + 'a') : *q;
-            esc_n(out, &ch, 1);
-        }
-        fprintf(out, " %s\">\n<tr><td class=\"num\">%u</td><td class=\"svc\">",
+        const char *keys[2] = {name, owner};
+        for (int k = 0; k < 2; k++)
+            for (const char *q = keys[k]; q && *q; q++) {
+                if (k && q == keys[k])
+                    fputc(' ', out);
+                char ch = *q >= 'A' && *q <= 'Z' ? (char)(*q - 'A' + 'a') : *q;
+                esc_n(out, &ch, 1);
+            }
+        fprintf(out, " %s\">\n<tr><td class=\"num\">%u</td><td class=\"svc\"><b>",
                 decision_label(p, d), res->rank[r]);
-        esc(out, name);
-        fputs("</td><td>", out);
-        pill(out, p, d);
-        fputs("</td><td class=\"arm\">", out);
+        esc_wbr(out, name, '_');
+        fputs("</b>", out);
+        if (title) {
+            fputs("<span class=\"title\" title=\"", out);
+            esc(out, title);
+            fputs("\">", out);
+            esc(out, title);
+            fputs("</span>", out);
+        }
+        fputs("</td><td class=\"owner\">", out);
+        if (owner)
+            esc_wbr(out, owner, '_');
+        fputs("</td><td class=\"num\">", out);
+        double cost = cost_of(pg, r);
+        if (isfinite(cost))
+            fprintf(out, "<span title=\"%s\">%s</span>", format_double(b, sizeof b, cost),
+                    compact(b + 48, sizeof b - 48, cost));
+        fputs("</td><td", out);
         if (a) {
             Source *src = source_get(c, a->loc.file);
             LineCol lc = source_linecol(c, a->loc.file, a->loc.start);
-            esc_wbr(out, src ? src->path : "?", '/');
-            fprintf(out, ":%u", lc.line);
+            fputs(" title=\"arm at ", out);
+            esc(out, src ? src->path : "?");
+            fprintf(out, ":%u\"", lc.line);
         }
+        fputc('>', out);
+        pill(out, p, d);
         fputs("</td><td class=\"because\">", out);
         const char *because = result_because(p, res, 0, r);
         if (because)
@@ -1085,10 +1490,10 @@ static void emit_table(Page *pg)
                 esc(out, tb);
             fputs("</td>", out);
         }
-        for (uint32_t s = 0; s < nsc; s++)
-            fprintf(out, "<td class=\"num\">%s</td>",
-                    score_text(b, sizeof b, score_at(res, (int)s, r)));
-        fputs("<td>", out);
+        for (uint32_t s = 0; s < 2; s++)
+            if (axes[s])
+                fprintf(out, "<td class=\"num\">%s</td>", score_text(b, sizeof b, axes[s][r]));
+        fputs("<td class=\"owner\">", out);
         esc(out, res->approvers[r]);
         fputs("</td></tr>\n", out);
         if (i < nexplain) {
@@ -1110,6 +1515,69 @@ static void emit_table(Page *pg)
     fputs("</table>\n</div>\n</section>\n", out);
 }
 
+/* The values of one axis per service: the report block's expression e,
+ * evaluated by the interpreter with `s` bound to each service (a NaN
+ * where it has no number), else score `score`'s column; NULL when there
+ * is neither.  *name: what the page calls the axis. */
+static const double *axis_values(Page *pg, Expr *e, int score, const char **name)
+{
+    uint32_t n = pg->res->nservices;
+    if (!e && score < 0)
+        return NULL;
+    double *v = ARENA_ARRAY(&pg->c->arena, double, n ? n : 1);
+    if (!e) {
+        for (uint32_t r = 0; r < n; r++)
+            v[r] = score_at(pg->res, score, r);
+        *name = score_name(pg->p, score);
+        return v;
+    }
+    Eval ev;
+    eval_init(&ev, pg->c);
+    ev.res = (Results *)pg->res;
+    eval_memo_begin(&ev);
+    for (uint32_t r = 0; r < n; r++) {
+        ev.locals[0] = (int32_t)r;
+        ev.local_kinds[0] = EK_SERVICE;
+        ev.current = (int32_t)r;
+        Value x = eval_expr(&ev, e);
+        v[r] = x.kind == T_NUMBER ? x.num : NAN;
+    }
+    eval_memo_end(&ev);
+    *name = expr_text(pg->c, e);
+    return v;
+}
+
+/* The default axes of a strategy decided by std/time's TIME table, when it
+ * has no `value` and `health` scores: technical fit across, functional fit
+ * up, so the four TIME quadrants sit where Gartner draws them (tolerate
+ * lower right, invest upper right, migrate upper left, eliminate lower
+ * left). */
+static void time_axes(Page *pg, int ns)
+{
+    Compilation *c = pg->c;
+    int vi = score_index(pg->p, "value"), hi = score_index(pg->p, "health");
+    int ti = score_index(pg->p, "technical"), fi = score_index(pg->p, "functional");
+    if ((vi >= 0 && hi >= 0) || ti < 0 || fi < 0 || ti >= ns || fi >= ns ||
+        !program_table_named(c, intern_cstr(c, "time")))
+        return;
+    pg->xi = ti;
+    pg->yi = fi;
+}
+
+/* The report's sections, in page order, each a function writing one
+ * <section>.  The show-back section (sb) and the forecast sparklines (fc)
+ * go where their comments stand. */
+typedef void SectionFn(Page *pg);
+static SectionFn *const SECTIONS[] = {
+    emit_summary,
+    emit_findings,
+    emit_chart,
+    /* SECTION: show-back (sb), e.g. emit_showback */
+    /* SECTION: forecast sparklines (fc), e.g. emit_forecasts */
+    emit_lifecycle,
+    emit_table,
+};
+
 void emit_html(Compilation *c, const Results *res, FILE *out)
 {
     Program *p = c->program;
@@ -1118,6 +1586,8 @@ void emit_html(Compilation *c, const Results *res, FILE *out)
     if (pg.cost_slot >= 0 && pg.svc->attrs[pg.cost_slot].type.kind != T_NUMBER)
         pg.cost_slot = -1;
     pg.currency = p->strategy.currency;
+    pg.title_slot = attr_slot(pg.svc, c->n.title);
+    pg.owner_slot = attr_slot(pg.svc, c->n.owner);
     /* x: `value`, else the first score; y: `health`, else the second
      * score, else the first one that is not x */
     int ns = (int)(res->nscores < p->scores.len ? res->nscores : p->scores.len);
@@ -1134,12 +1604,17 @@ void emit_html(Compilation *c, const Results *res, FILE *out)
     }
     if (pg.yi == pg.xi)
         pg.yi = -1;
+    time_axes(&pg, ns);
+    ReportSpec spec = report_spec(c);
+    pg.title = spec.title;
+    pg.xv = axis_values(&pg, spec.x, pg.xi, &pg.xn);
+    pg.yv = axis_values(&pg, spec.y, pg.yi, &pg.yn);
+    pg.sv = spec.size ? axis_values(&pg, spec.size, -1, &pg.sn) : NULL;
 
     emit_header(&pg);
     fputs("<main>\n", out);
-    emit_summary(&pg);
-    emit_chart(&pg);
-    emit_table(&pg);
+    for (size_t i = 0; i < sizeof SECTIONS / sizeof *SECTIONS; i++)
+        SECTIONS[i](&pg);
     fputs("</main>\n<footer>Made by strat " STRAT_VERSION " from the inputs with SHA-256 ",
           out);
     esc(out, inputs_sha256(c));

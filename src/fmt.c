@@ -1260,7 +1260,7 @@ static bool has_block(const Decl *d)
 {
     switch (d->kind) {
     case D_STRATEGY: case D_ENTITY: case D_APPETITE: case D_APPROVAL: case D_WAIVER:
-    case D_LINT: case D_POOL:
+    case D_LINT: case D_POOL: case D_REPORT:
         return true;
     case D_LOAD:
         return d->items != NULL;
@@ -1294,6 +1294,7 @@ static const char *decl_keyword(const Decl *d)
     case D_CONST: return "const";
     case D_LINT: return "lint";
     case D_POOL: return "pool";
+    case D_REPORT: return "report";
     }
     return "?";
 }
@@ -1322,6 +1323,8 @@ static size_t head_width(Fmt *f, const Decl *d)
         return 8;
     case D_LINT:
         return 4;
+    case D_REPORT:
+        return 6;
     case D_LOAD:
         return 11 + name_width(f, d->name, d->name_loc.start) + text_width(string_literal(f, d->text));
     case D_SCORE:
@@ -1701,6 +1704,7 @@ static void block_decl(Fmt *f, Doc *out, const Decl *d, const Row *row)
         break;
     case D_APPETITE:
     case D_LINT:
+    case D_REPORT:
         break;
     case D_LOAD:
         add_str(f, out, " ");

@@ -24,7 +24,8 @@
 #include "intern.h"
 #include "source.h"
 
-/* Fill and border per decision (ColorBrewer "Paired", light on dark). */
+/* Fill and border per decision (ColorBrewer "Paired", light on dark):
+ * the one table of decision colours, the HTML report's too. */
 static const char *const fill[DEC_COUNT + 1] = {
     "#b2df8a", "#a6cee3", "#fdbf6f", "#fb9a99", "#cab2d6", "#ffff99", "#d9d9d9"};
 static const char *const stroke[DEC_COUNT + 1] = {
@@ -34,14 +35,29 @@ static const char *const stroke[DEC_COUNT + 1] = {
 static const char *const more_fill[4] = {"#ccebc5", "#fddaec", "#e5d8bd", "#b3e2cd"};
 static const char *const more_stroke[4] = {"#4daf4a", "#e7298a", "#a6761d", "#1b9e77"};
 
-/* The colour slot of an outcome id: the six, then the others in turn. */
+DecisionColour decision_colour(int outcome)
+{
+    if (outcome < 0 || outcome >= MAX_OUTCOMES)
+        return (DecisionColour){fill[NO_DECISION], stroke[NO_DECISION]};
+    if (outcome < DEC_COUNT)
+        return (DecisionColour){fill[outcome], stroke[outcome]};
+    return (DecisionColour){more_fill[(outcome - DEC_COUNT) % 4],
+                            more_stroke[(outcome - DEC_COUNT) % 4]};
+}
+
+/* The colours of a graph slot: the six, NO_DECISION, then the other
+ * outcome ids shifted by one. */
+static int slot_outcome(int d)
+{
+    return d == NO_DECISION ? -1 : d < DEC_COUNT ? d : d - 1;
+}
 static const char *fill_of(int d)
 {
-    return d <= NO_DECISION ? fill[d] : more_fill[(d - NO_DECISION - 1) % 4];
+    return decision_colour(slot_outcome(d)).fill;
 }
 static const char *stroke_of(int d)
 {
-    return d <= NO_DECISION ? stroke[d] : more_stroke[(d - NO_DECISION - 1) % 4];
+    return decision_colour(slot_outcome(d)).stroke;
 }
 
 typedef struct Graph {

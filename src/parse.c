@@ -649,7 +649,7 @@ static bool is_decl_keyword(const char *tok)
         "'objective'", "'service'", "'offering'", "'value_stream'",
         "'appetite'", "'schema'", "'score'", "'rule'", "'decide'",
         "'approval'", "'scenario'", "'load'", "'waiver'", "'limit'",
-        "'test'", "'const'", "'lint'"};
+        "'test'", "'const'", "'lint'", "'report'"};
     for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
         if (strcmp(tok, kws[i]) == 0)
             return true;

@@ -1566,6 +1566,7 @@ static void register_decls(Compilation *c)
         case D_WAIVER:
         case D_SCHEMA:
         case D_IMPORT:
+        case D_REPORT:   /* checked by report.c */
             break;
         }
     }

@@ -1727,3 +1727,15 @@ void check_expressions(Compilation *c)
             check_bool_portfolio(c, x->cond, "an expectation");
     check_costs(c);
 }
+
+/* An expression of the service `s` outside any score (the report block's
+ * axes, report.c): checked as a decide arm is, every table readable. */
+const Type *check_service_expr(Compilation *c, Expr *e)
+{
+    Scope sc = {.c = c, .ctx = CTX_DECIDE, .table = (int)c->program->tables.len};
+    sc.vars[0] = c->n.s;
+    sc.kinds[0] = EK_SERVICE;
+    sc.syms[0] = symbol_new(c, SYM_LOCAL, EK_SERVICE, 0, c->n.s, (Loc){0, 0, 0});
+    sc.nvars = 1;
+    return check_expr(&sc, e);
+}

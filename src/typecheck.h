@@ -12,4 +12,8 @@
  * table, and what quantifiers would cost over this portfolio. */
 void check_expressions(Compilation *c);
 
+/* Checks e, an expression of the service `s` (bound as in a decide arm;
+ * every decide table's decision readable), and gives its type. */
+const Type *check_service_expr(Compilation *c, Expr *e);
+
 #endif

@@ -3,8 +3,9 @@
 #
 #   bash tests/html_test.sh build/strat
 #
-# For each example strategy (retail, hospital, bank), run from the example's
-# own directory with a pinned --today, as the golden tests do:
+# For each example strategy (examples/NAME/NAME.strat, broken/ left out),
+# run from the example's own directory with a pinned --today, as the golden
+# tests do, and for the strategies this script writes (findings):
 #   generate     `decide --format html -o FILE` exits 0 and writes a file
 #   determinism  a second run gives the same bytes
 #   well-formed  python3's html.parser: every non-void element is closed in
@@ -13,8 +14,24 @@
 #                no <script src>; the parts the report promises are there
 #                (title, inputs SHA-256, summary, SVG chart with a <title> per
 #                bubble, ranked table, one <details> per service)
-#   render       headless Chromium takes a screenshot (PNG > 10 kB) with no
-#                console error, and --dump-dom shows the inline script ran
+#   render       headless Chromium at 1400 px wide takes a screenshot (PNG >
+#                10 kB, kept in the temp dir) with no console error, and
+#                --dump-dom shows the inline script ran
+#   layout       a copy of the report with a probe script added, loaded in
+#                Chromium at --window-size=1400,1000: the document is no
+#                wider than the window, and no section, table or wrapper is
+#                wider than the window or scrolls sideways (the probe
+#                writes what it found into data-layout; --dump-dom reads
+#                it back).  The probe is shown to catch a planted 2000 px
+#                wide table.
+#   lifecycle    hospital's timeline: its rows in order, today where --today
+#                puts it, a passed milestone drawn in red
+#   report block a strategy's `report { x y size title }`: the page's title,
+#                the chart's axes and size and the table's axis columns
+#                follow it; std/time's default axes (inventory)
+#   findings     a strategy with rules broken, a limit broken and waivers
+#                expired, expiring and in force: the findings section lists
+#                them, the expired waiver marked
 # Chromium comes from the Debian package `chromium` (`make test-deps`
 # installs it); without it the render checks are skipped with a message.  No HTML golden file is kept: the report
 # is large, and determinism plus these checks cover it.
@@ -122,7 +139,9 @@ if c.stack:
     c.err("unclosed at the end: %s" % " > ".join(c.stack))
 if not src.startswith("<!DOCTYPE html>"):
     c.err("no <!DOCTYPE html> first")
-for t in ("html", "head", "body", "svg"):
+if c.counts.get("svg", 0) < 1:
+    c.err("no <svg>")
+for t in ("html", "head", "body"):
     if c.counts.get(t, 0) != 1:
         c.err("expected one <%s>, found %d" % (t, c.counts.get(t, 0)))
 text = " ".join(c.text)
@@ -130,7 +149,7 @@ if title not in text:
     c.err("strategy title %r not in the page" % title)
 if not re.search(r"inputs SHA-256\s*[0-9a-f]{64}", text):
     c.err("no inputs SHA-256")
-if "Summary by decision" not in text:
+if "Summary by " not in text:
     c.err("no summary section")
 if c.counts.get("details", 0) != nservices:
     c.err("%d <details>, expected one per service (%d)" % (c.counts.get("details", 0), nservices))
@@ -174,7 +193,7 @@ chrome_shot() {
     timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
         --user-data-dir="$ud" --enable-logging=stderr --v=0 \
-        --screenshot="$2" --window-size=1280,2000 "file://$1" \
+        --screenshot="$2" --window-size=1400,2000 "file://$1" \
         >/dev/null 2>"$2.log" </dev/null
 }
 chrome_dom() {
@@ -183,7 +202,71 @@ chrome_dom() {
     timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
         --user-data-dir="$ud" --enable-logging=stderr --v=0 \
-        --dump-dom "file://$1" >"$2" 2>"$2.log" </dev/null
+        --window-size=1400,1000 --dump-dom "file://$1" >"$2" 2>"$2.log" </dev/null
+}
+
+# The layout probe: after the page's own script, measure the document and
+# every section, table and wrapper against the window's width.
+cat >"$work/probe.js" <<'JS'
+(function () {
+  var w = window.innerWidth, bad = [], de = document.documentElement;
+  if (de.scrollWidth > w) bad.push('document ' + de.scrollWidth + 'px');
+  var es = document.querySelectorAll('header, main, section, figure, svg, .tablewrap, table, footer');
+  for (var i = 0; i < es.length; i++) {
+    var e = es[i], r = e.getBoundingClientRect();
+    var name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+               (e.getAttribute('class') ? '.' + e.getAttribute('class') : '');
+    if (r.right > w + 0.5) bad.push(name + ' ends at ' + Math.round(r.right) + 'px');
+    if (e.tagName !== 'svg' && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+      bad.push(name + ' scrolls ' + e.scrollWidth + '>' + e.clientWidth);
+  }
+  de.setAttribute('data-width', String(w));
+  de.setAttribute('data-layout', bad.length ? bad.slice(0, 8).join('; ') : 'ok');
+})();
+JS
+# layout_check NAME FILE.html: the probe's verdict, "ok" or what overflows
+layout_check() {
+    local probed="$work/$1.probe.html"
+    awk -v f="$work/probe.js" 'index($0, "</body>") == 1 {
+            print "<script>"; while ((getline l < f) > 0) print l; print "</script>" }
+        { print }' "$2" >"$probed"
+    chrome_dom "$probed" "$work/$1.probe.dom"
+    local w v
+    w=$(sed -n 's/.*<html[^>]* data-width="\([0-9]*\)".*/\1/p' "$work/$1.probe.dom" | head -1)
+    v=$(sed -n 's/.*<html[^>]* data-layout="\([^"]*\)".*/\1/p' "$work/$1.probe.dom" | head -1)
+    if [ "$w" != 1400 ]; then
+        echo "window is ${w:-unknown} px wide, not 1400"
+    else
+        echo "${v:-no verdict}"
+    fi
+}
+
+# render_checks NAME FILE.html: screenshot, console, script, layout
+render_checks() {
+    local name=$1 out=$2 png="$work/$1.png" size errs lay
+    chrome_shot "$out" "$png"
+    size=$(stat -c %s "$png" 2>/dev/null || echo 0)
+    if [ "$size" -gt 10240 ]; then ok; else
+        bad "$name: screenshot missing or trivial ($size bytes)" "$(tail -5 "$png.log")"
+    fi
+    if [ -n "${HTML_TEST_KEEP:-}" ]; then
+        mkdir -p "$HTML_TEST_KEEP" && cp "$out" "$png" "$HTML_TEST_KEEP/"
+    fi
+    chrome_dom "$out" "$work/$name.dom"
+    errs=$( { console_errors "$png.log"; console_errors "$work/$name.dom.log"; } )
+    if [ -z "$errs" ]; then ok; else
+        bad "$name: console errors in Chromium" "$errs"
+    fi
+    if grep -q 'data-ready="1"' "$work/$name.dom" && grep -q '</html>' "$work/$name.dom"; then
+        ok
+    else
+        bad "$name: the DOM did not load or the inline script did not run" \
+            "$(head -c 400 "$work/$name.dom"; tail -5 "$work/$name.dom.log")"
+    fi
+    lay=$(layout_check "$name" "$out")
+    if [ "$lay" = ok ]; then ok; else
+        bad "$name: layout overflows 1400 px" "$lay"
+    fi
 }
 # Console messages.  Chromium logs every console message as an
 # INFO:CONSOLE line whatever its level (console.error included), so the
@@ -195,13 +278,10 @@ console_errors() {
 }
 
 # ---- the examples --------------------------------------------------------------
-for name in retail hospital bank; do
-    d="$root/examples/$name"
+while read -r main; do
+    d=$(dirname "$main")
+    name=$(basename "$d")
     f="$name.strat"
-    if [ ! -f "$d/$f" ]; then
-        bad "$name: $d/$f missing"
-        continue
-    fi
     out="$work/$name.html"
     err=$( (cd "$d" && LC_ALL=C TZ=UTC "$bin" decide --today "$today" --color never \
         --format html -o "$out" "$f") 2>&1 </dev/null)
@@ -226,27 +306,121 @@ for name in retail hospital bank; do
         bad "$name: structure" "$msg"
     fi
     [ -n "$chromium" ] || continue
-    png="$work/$name.png"
-    chrome_shot "$out" "$png"
-    size=$(stat -c %s "$png" 2>/dev/null || echo 0)
-    if [ "$size" -gt 10240 ]; then ok; else
-        bad "$name: screenshot missing or trivial ($size bytes)" "$(tail -5 "$png.log")"
-    fi
-    if [ -n "${HTML_TEST_KEEP:-}" ]; then
-        mkdir -p "$HTML_TEST_KEEP" && cp "$out" "$png" "$HTML_TEST_KEEP/"
-    fi
-    chrome_dom "$out" "$work/$name.dom"
-    errs=$( { console_errors "$png.log"; console_errors "$work/$name.dom.log"; } )
-    if [ -z "$errs" ]; then ok; else
-        bad "$name: console errors in Chromium" "$errs"
-    fi
-    if grep -q 'data-ready="1"' "$work/$name.dom" && grep -q '</html>' "$work/$name.dom"; then
+    render_checks "$name" "$out"
+done < <(example_mains)
+
+# The lifecycle timeline: hospital's two services with milestones, earliest
+# first, today where --today puts it, a passed milestone in red.
+for day in 2027-01-15 2026-03-01; do
+    (cd "$root/examples/hospital" && "$bin" decide --today "$day" --format html \
+        -o "$work/tl.html" hospital.strat >/dev/null 2>&1 </dev/null)
+    sec=$(sed -n '/<section id="lifecycle">/,/<\/section>/p' "$work/tl.html" 2>/dev/null)
+    order=$(printf '%s\n' "$sec" | sed -n 's/.*dominant-baseline="middle" font-size="12">\([a-z_]*\)<.*/\1/p' | tr '\n' ' ')
+    red=$(printf '%s\n' "$sec" | grep -c 'stroke="#b00020" stroke-width="2"/>')
+    want_red=1
+    [ "$day" = 2026-03-01 ] && want_red=0
+    if [ "$order" = "lab_system pacs " ] && [ "$red" = "$want_red" ] &&
+        printf '%s' "$sec" | grep -q ">today $day</text>"; then
         ok
     else
-        bad "$name: the DOM did not load or the inline script did not run" \
-            "$(head -c 400 "$work/$name.dom"; tail -5 "$work/$name.dom.log")"
+        bad "lifecycle (--today $day): rows '$order', $red passed marks (want $want_red)" "$(printf '%s\n' "$sec" | head -12)"
     fi
 done
+
+# The probe must see an overflow: a 2000 px wide table planted in a report.
+if [ -n "$chromium" ] && [ -s "$work/retail.html" ]; then
+    sed 's#<section id="findings">#<section id="planted"><table style="width:2000px"><tr><td>x</td></tr></table></section>&#' \
+        "$work/retail.html" >"$work/planted.html"
+    lay=$(layout_check planted "$work/planted.html")
+    case $lay in
+        *planted*) ok ;;
+        *) bad "layout probe: a planted 2000 px table was not caught" "$lay" ;;
+    esac
+fi
+
+# ---- the report block: axes, size and title chosen in the strategy ------------
+rb="$work/reportblock"
+mkdir -p "$rb"
+sed -n '1,/^decide {/p' "$root/tests/golden/report/fmt_roundtrip.strat" | sed '$d' >"$rb/rb.strat"
+cat >>"$rb/rb.strat" <<'EOF'
+report {
+  x     = fit(s) * 10
+  y     = if decision(s) == invest then 1 else 0
+  size  = s.cost / 1000
+  title = "Board <review>"
+}
+
+decide {
+  invest   when fit(s) > 0.5
+  tolerate otherwise
+}
+EOF
+(cd "$rb" && "$bin" decide --today "$today" --format html -o out.html rb.strat >/dev/null 2>&1 </dev/null)
+page=$(cat "$rb/out.html" 2>/dev/null)
+miss=""
+for want in '<h1>Board &lt;review&gt;</h1>' '<dt>strategy</dt><dd>Report</dd>' \
+    '<h2>fit(s) * 10 against if decision(s) == invest then 1 else 0</h2>' \
+    'bubble area proportional to <code>s.cost / 1000</code>' \
+    '<td class="num">8.3333</td><td class="num">1.0000</td>' \
+    '<td class="num">3.3333</td><td class="num">0.0000</td>'; do
+    case $page in *"$want"*) ;; *) miss="$miss [$want]" ;; esac
+done
+if [ -z "$miss" ]; then ok; else bad "report block: the page lacks$miss"; fi
+# std/time's default axes (examples/inventory decides with the time table)
+if grep -q '<h2>technical against functional</h2>' "$work/inventory.html" 2>/dev/null; then ok; else
+    bad "report block: inventory (std/time) is not charted technical against functional" \
+        "$(grep -o '<h2>[^<]*' "$work/inventory.html" 2>/dev/null)"
+fi
+
+# ---- findings: rules and limits broken, waivers expired, expiring, in force ----
+fd="$work/findings"
+mkdir -p "$fd"
+cat >"$fd/findings.strat" <<'EOF'
+import "std/itil"
+strategy "Findings" {
+  horizon  = 2027-01-01 .. 2027-12-31
+  budget   = 1M
+}
+role cio { title = "CIO" }
+objective o {
+  title = "O" metric = "m" baseline = 0 target = 1 due = 2027-06-30 weight = 1 owner = cio
+}
+value_stream v {
+  delivers = o
+  stage deliver_support { services = [a, b, c] }
+}
+service a { title = "A" owner = cio kind = supporting investment = run supports = [o] cost = 10k csat = 2 }
+service b { title = "B" owner = cio kind = supporting investment = run supports = [o] cost = 20k csat = 2 }
+service c { title = "C" owner = cio kind = supporting investment = run supports = [o] cost = 30k csat = 2 }
+rule loved (warning) "every service scores csat 3 or more" = all s in service : s.csat >= 3
+waiver old_one  { rule = loved  entity = a  until = 2026-12-31  approved_by = cio }
+waiver soon_one { rule = loved  entity = b  until = 2027-02-01  approved_by = cio }
+waiver long_one { rule = loved  entity = c  until = 2029-12-31  approved_by = cio }
+limit few_invested "no spend invested" = sum(s.cost for s in service where decision(s) == invest) <= 0
+score value(s)  = 1
+score health(s) = 1
+decide {
+  invest   when value(s) > 0 because "all"
+  tolerate otherwise
+}
+EOF
+(cd "$fd" && "$bin" decide --today "$today" --format html -o out.html findings.strat >/dev/null 2>&1 </dev/null)
+if [ ! -s "$fd/out.html" ]; then
+    bad "findings: no report"
+else
+    sec=$(sed -n '/<section id="findings">/,/<\/section>/p' "$fd/out.html")
+    miss=""
+    for want in 'S0911</code> waiver_' 'S0913</code> rule_' 'S0914</code> limit_' 'few_invested' \
+        '<tr class="error"><td>old_' 'expired</span> 15 days ago' \
+        '<tr class="warning"><td>soon_' 'expires</span> in 17 days' \
+        '<tr class="ok"><td>long_' 'status on 2027-01-15'; do
+        case $sec in *"$want"*) ;; *) miss="$miss [$want]" ;; esac
+    done
+    if [ -z "$miss" ]; then ok; else
+        bad "findings: the section lacks$miss" "$sec"
+    fi
+    [ -n "$chromium" ] && render_checks findings "$fd/out.html"
+fi
 
 # ---- escaping: hostile text from a strategy ends up inert ------------------------
 esc_dir="$work/escape"

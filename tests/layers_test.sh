@@ -40,7 +40,7 @@ declare -A layer_of=(
     [dtoa]=core [numeric]=core [forecast]=core [csv]=core [markdown]=core [layout]=core
     [ast]=front [parse]=front [load]=front [entries]=front [unparse]=front
     [program]=program
-    [resolve]=checks [csv_load]=checks [showback_load]=checks [typecheck]=checks [consistency]=checks [demand]=checks
+    [resolve]=checks [report]=checks [csv_load]=checks [showback_load]=checks [typecheck]=checks [consistency]=checks [demand]=checks
     [eval]=run [jit]=run [decide]=run [showback]=run
     [emit]=outputs [emit_html]=outputs [explain]=outputs [diff]=outputs
     [graph]=outputs [sensitivity]=outputs [fmt]=outputs [sql]=outputs

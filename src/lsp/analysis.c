@@ -564,6 +564,7 @@ static LspSymbol decl_symbol(Outline *O, const Decl *d)
     case D_ENTITY: detail = entity_kind_name(d->entity_kind); kind = SYM_CLASS; break;
     case D_APPETITE: name = "appetite"; kind = SYM_NAMESPACE; sel = d->loc; break;
     case D_LINT: name = "lint"; kind = SYM_NAMESPACE; sel = d->loc; break;
+    case D_REPORT: name = "report"; kind = SYM_NAMESPACE; sel = d->loc; break;
     case D_SCHEMA: detail = "schema"; kind = SYM_INTERFACE; break;
     case D_SCORE: detail = "score"; kind = SYM_FUNCTION; break;
     case D_RULE: detail = str_of(O, d->text); kind = SYM_BOOLEAN; break;
