@@ -79,7 +79,7 @@ _strat()
         cur=${cur#*=}
     fi
 
-    local commands="check decide explain test fmt fix diff graph sensitivity sql lsp help"
+    local commands="check decide explain test fmt fix diff graph sensitivity sql showback lsp help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -133,6 +133,10 @@ _strat()
             ;;
         sql)
             opts="--dialect --table --view --row-order -o --output"
+            ;;
+        showback)
+            opts="--format -o --output"
+            formats="table csv json md"
             ;;
         help | --help | -h)
             ((COMP_CWORD == 2)) &&

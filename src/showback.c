@@ -51,6 +51,12 @@ typedef struct Ctx {
     uint32_t ncells, cells_cap;
     Loc *cell_locs;
     bool overflow;
+    struct Pair *pairs;           /* consumers_build's, NULL until asked */
+    uint32_t npairs;
+    bool *stated;                 /* per service: some customer is stated */
+    double *weights;              /* allocate_pool's scratch, per service */
+    uint32_t *targets, ntargets;
+    bool *is_target;
 } Ctx;
 
 /* ---- small helpers ----------------------------------------------------------- */
@@ -205,40 +211,71 @@ void showback_split(Compilation *c, int64_t total, const double *w, uint32_t n, 
 
 /* ---- pass 1: reading and checking the blocks ---------------------------------- */
 
-/* Is `customer` a consumer of service `row`: in its customers, or in those
- * of an offering that includes it?  True also when neither says (nothing
- * to hold the usage to). */
-static bool consumes(Ctx *x, uint32_t row, int32_t customer, Loc *where)
+/* Who consumes what: the (service, customer) pairs the services'
+ * `customers` and the offerings state, sorted, built once, so that a
+ * usage file of a million rows costs a binary search each. */
+typedef struct Pair {
+    uint32_t service;
+    int32_t customer;
+} Pair;
+
+static int by_pair(const void *a, const void *b)
 {
-    bool stated = false;
-    const int32_t *el;
-    int slot = attr_slot(x->svc, x->c->n.customers);
-    if (slot >= 0 && x->svc->cols[slot].list && x->svc->cols[slot].list[row].len) {
-        stated = true;
-        *where = attr_loc(x->svc, slot, row);
-        ListSpan sp = col_list(x->svc, slot, row, &el);
+    const Pair *x = a, *y = b;
+    if (x->service != y->service)
+        return x->service < y->service ? -1 : 1;
+    return x->customer < y->customer ? -1 : x->customer > y->customer;
+}
+
+static void consumers_build(Ctx *x)
+{
+    Compilation *c = x->c;
+    const int32_t *el, *ce;
+    int slot = attr_slot(x->svc, c->n.customers);
+    KindTable *off = kind_table(c, EK_OFFERING);
+    int os = attr_slot(off, c->n.services), oc = attr_slot(off, c->n.customers);
+    uint64_t n = 0;
+    for (uint32_t r = 0; slot >= 0 && r < x->svc->count; r++)
+        n += col_list(x->svc, slot, r, &el).len;
+    for (uint32_t o = 0; os >= 0 && oc >= 0 && o < off->count; o++)
+        n += (uint64_t)col_list(off, os, o, &el).len * col_list(off, oc, o, &ce).len;
+    x->stated = ARENA_ARRAY(&c->arena, bool, x->svc->count + 1);
+    x->pairs = arena_alloc(&c->arena, sizeof *x->pairs * (size_t)(n + 1));
+    for (uint32_t r = 0; slot >= 0 && r < x->svc->count; r++) {
+        ListSpan sp = col_list(x->svc, slot, r, &el);
+        x->stated[r] |= sp.len > 0;
         for (uint32_t i = 0; i < sp.len; i++)
-            if (el[i] == customer)
-                return true;
+            x->pairs[x->npairs++] = (Pair){r, el[i]};
     }
-    KindTable *off = kind_table(x->c, EK_OFFERING);
-    int os = attr_slot(off, x->c->n.services), oc = attr_slot(off, x->c->n.customers);
     for (uint32_t o = 0; os >= 0 && oc >= 0 && o < off->count; o++) {
         ListSpan sp = col_list(off, os, o, &el);
-        bool has = false;
-        for (uint32_t i = 0; i < sp.len && !has; i++)
-            has = el[i] == (int32_t)row;
-        if (!has)
-            continue;
-        const int32_t *ce;
         ListSpan cs = col_list(off, oc, o, &ce);
-        if (cs.len)
-            stated = true;
-        for (uint32_t i = 0; i < cs.len; i++)
-            if (ce[i] == customer)
-                return true;
+        for (uint32_t i = 0; i < sp.len; i++) {
+            if (el[i] < 0)
+                continue;
+            x->stated[el[i]] |= cs.len > 0;
+            for (uint32_t k = 0; k < cs.len; k++)
+                x->pairs[x->npairs++] = (Pair){(uint32_t)el[i], ce[k]};
+        }
     }
-    return !stated;
+    if (x->npairs)
+        qsort(x->pairs, x->npairs, sizeof *x->pairs, by_pair);
+}
+
+/* Is `customer` a consumer of service `row`: in its customers, or in those
+ * of an offering that includes it?  True also when neither says (nothing
+ * to hold the usage to).  *where: the service's customers, when set. */
+static bool consumes(Ctx *x, uint32_t row, int32_t customer, Loc *where)
+{
+    if (!x->pairs)
+        consumers_build(x);
+    int slot = attr_slot(x->svc, x->c->n.customers);
+    if (slot >= 0 && x->svc->cols[slot].list && x->svc->cols[slot].list[row].len)
+        *where = attr_loc(x->svc, slot, row);
+    if (!x->stated[row])
+        return true;
+    Pair key = {row, customer};
+    return bsearch(&key, x->pairs, x->npairs, sizeof key, by_pair) != NULL;
 }
 
 static void add_cell(Ctx *x, uint32_t service, uint32_t customer, double q, Loc loc)
@@ -500,9 +537,17 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
         to = NULL;
     }
     uint32_t nsvc = x->svc->count;
-    double *w = ARENA_ARRAY(&c->arena, double, nsvc + 1);
-    uint32_t *rows = ARENA_ARRAY(&c->arena, uint32_t, nsvc + 1);
-    bool *target = ARENA_ARRAY(&c->arena, bool, nsvc + 1);
+    if (!x->weights) {   /* one scratch for every pool: memory by services, not pools */
+        x->weights = ARENA_ARRAY(&c->arena, double, nsvc + 1);
+        x->targets = ARENA_ARRAY(&c->arena, uint32_t, nsvc + 1);
+        x->is_target = ARENA_ARRAY(&c->arena, bool, nsvc + 1);
+    }
+    double *w = x->weights;
+    uint32_t *rows = x->targets;
+    bool *target = x->is_target;
+    for (uint32_t i = 0; i < x->ntargets; i++)
+        target[rows[i]] = false;   /* the last pool's */
+    x->ntargets = 0;
     uint32_t n = 0;
     if (shares) {
         double sum = 0;
@@ -565,6 +610,7 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
                 diag_at(c, D_SB_DRIVER, reads->loc, "a driver reads attributes, not `%s`: "
                         "the allocation it drives comes before scores", reads->u.call.fn);
                 pool->unallocated = pool->cost;
+                x->ntargets = n;   /* their marks are cleared by the next pool */
                 return;
             }
         }
@@ -589,6 +635,7 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
             }
         }
     }
+    x->ntargets = n;
     double sum = 0;
     for (uint32_t i = 0; i < n; i++)
         sum += w[i];

@@ -126,7 +126,7 @@ void showback_load_csv(Compilation *c, Decl *d, uint32_t file, const char *text,
         if (n != nh) {
             if (errors++ < MAX_ROW_ERRORS)
                 diag_at(c, D_CSV_ROW, (Loc){file, (uint32_t)start, (uint32_t)start + 1},
-                        "the record has %d field%s; the header has %d", n, n == 1 ? "" : "s",
+                        "row has %d field%s; the header has %d", n, n == 1 ? "" : "s",
                         nh);
             continue;
         }
