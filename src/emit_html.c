@@ -701,11 +701,70 @@ typedef struct Chart {
     uint32_t nb, limit;
     uint32_t skipped;        /* a score is not a number */
     uint32_t nocost;         /* drawn at a fixed size: no cost */
+    uint32_t spread;         /* moved off a spot another bubble holds */
+    uint32_t spread_max;     /* the most moved off one spot */
+    double rmax;             /* the largest radius, smaller for many bubbles */
     Axis ax, ay;
     bool sized;              /* bubble area is cost */
     double cmax;
     const char *xn, *yn;     /* the scores' names */
 } Chart;
+
+/* Rank order of the bubbles for grouping by spot: pixel position rounded
+ * to the unit, then rank. */
+typedef struct Spot {
+    long x, y;
+    uint32_t i;              /* index in the bubble array (rank order) */
+} Spot;
+
+static int spot_cmp(const void *a, const void *b)
+{
+    const Spot *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* Bubbles on the same spot (the same two values, common when scores take
+ * a few discrete values) are spread around it on a sunflower spiral: the
+ * highest-ranked stays on the spot, the k-th next goes sqrt(k) steps out
+ * at k golden angles, so each is visible, hoverable and clickable.  The
+ * move depends only on the values and the ranks: the same on every run.
+ * Gives the number of bubbles moved, and in *most the most off one spot. */
+static uint32_t spread_coincident(Compilation *c, Bubble *bs, uint32_t nb, uint32_t *most)
+{
+    Spot *sp = ARENA_ARRAY(&c->arena, Spot, nb ? nb : 1);
+    for (uint32_t i = 0; i < nb; i++)
+        sp[i] = (Spot){lround(bs[i].px), lround(bs[i].py), i};
+    qsort(sp, nb, sizeof *sp, spot_cmp);
+    uint32_t moved = 0;
+    const double golden = 2.399963229728653, step = 7;
+    for (uint32_t g = 0; g < nb;) {
+        uint32_t e = g + 1;
+        while (e < nb && sp[e].x == sp[g].x && sp[e].y == sp[g].y)
+            e++;
+        if (e - g - 1 > *most)
+            *most = e - g - 1;
+        for (uint32_t k = 1; k < e - g; k++) {
+            Bubble *b = &bs[sp[g + k].i];
+            double rho = step * sqrt((double)k), a = golden * (double)k;
+            double dx = rho * cos(a), dy = rho * sin(a);
+            /* a step out of the plot area is taken the other way: the
+             * spot is inside, at least INSET from each edge */
+            if (b->px + dx < PL_L + 2 || b->px + dx > PL_R - 2)
+                dx = -dx;
+            if (b->py + dy < PL_T + 2 || b->py + dy > PL_B - 2)
+                dy = -dy;
+            b->px += dx;
+            b->py += dy;
+            moved++;
+        }
+        g = e;
+    }
+    return moved;
+}
 
 /* The bubbles, placed and sized, names placed, in drawing order; false
  * when no service has both scores. */
@@ -738,6 +797,11 @@ static bool chart_bubbles(Page *pg, Chart *ch)
     ch->ax = nice_axis(xlo, xhi);
     ch->ay = nice_axis(ylo, yhi);
     ch->sized = (pg->sv || pg->cost_slot >= 0) && ch->cmax > 0;
+    /* many bubbles: smaller ones, so a crowd stays a set of circles
+     * rather than one blob (area per bubble falls as 60/n, down to a
+     * fifth of the full size) */
+    double shrink = ch->nb > 60 ? sqrt(60.0 / ch->nb) : 1;
+    ch->rmax = R_MAX * (shrink < 0.45 ? 0.45 : shrink);
     for (uint32_t i = 0; i < ch->nb; i++) {
         Bubble *b = &bs[i];
         double cost = size_of(pg, b->row);
@@ -749,10 +813,11 @@ static bool chart_bubbles(Page *pg, Chart *ch)
             b->r = R_FIXED;
             ch->nocost++;
         } else {
-            double r = R_MAX * sqrt((cost > 0 ? cost : 0) / ch->cmax);
+            double r = ch->rmax * sqrt((cost > 0 ? cost : 0) / ch->cmax);
             b->r = r < R_MIN ? R_MIN : r;
         }
     }
+    ch->spread = spread_coincident(c, bs, ch->nb, &ch->spread_max);
     place_labels(c, pg, bs, ch->nb);     /* in rank order, before the sort */
     qsort(bs, ch->nb, sizeof *bs, bubble_cmp);
     return true;
@@ -914,15 +979,16 @@ static void chart_legend(Page *pg, const Chart *ch)
         esc(out, pg->sv ? pg->sn : "cost");
         fputs(" (bubble area)</text>\n", out);
         /* the largest cost and a quarter of it: radii R_MAX and R_MAX / 2,
-         * nested on a common baseline */
-        int cx = lx + R_MAX + 2, base = ly + 14 + 2 * R_MAX;
+         * nested on a common baseline (scaled as the bubbles are) */
+        int rm = (int)lround(ch->rmax);
+        int cx = lx + rm + 2, base = ly + 14 + 2 * rm;
         fprintf(out, "<g fill=\"none\" stroke=\"#555555\" stroke-width=\"1\">"
                      "<circle cx=\"%d\" cy=\"%d\" r=\"%d\"/>"
                      "<circle cx=\"%d\" cy=\"%d\" r=\"%d\"/></g>\n",
-                cx, base - R_MAX, R_MAX, cx, base - R_MAX / 2, R_MAX / 2);
-        fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + R_MAX + 8,
-                base - 2 * R_MAX + 10, compact(b1, sizeof b1, ch->cmax));
-        fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + R_MAX + 8, base - R_MAX + 10,
+                cx, base - rm, rm, cx, base - rm / 2, rm / 2);
+        fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + rm + 8,
+                base - 2 * rm + 10, compact(b1, sizeof b1, ch->cmax));
+        fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", cx + rm + 8, base - rm + 10,
                 compact(b1, sizeof b1, ch->cmax / 4));
         if (pg->currency && !pg->sv) {
             fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">in ", lx, base + 20);
@@ -964,6 +1030,12 @@ static void chart_caption(Page *pg, const Chart *ch)
     if (ch->skipped)
         fprintf(out, " %u service%s not plotted: an axis is not a number.", ch->skipped,
                 ch->skipped == 1 ? "" : "s");
+    if (ch->spread)
+        fprintf(out, " %u service%s sharing a spot with a higher-ranked one %s drawn spread "
+                     "around it (a spiral, up to %ld px out), so that each can be seen and "
+                     "clicked; the table has the exact values.",
+                ch->spread, ch->spread == 1 ? "" : "s", ch->spread == 1 ? "is" : "are",
+                lround(7 * sqrt((double)ch->spread_max)));
     if (ch->nocost)
         fprintf(out, " %u service%s without a cost drawn at a fixed size.", ch->nocost,
                 ch->nocost == 1 ? "" : "s");

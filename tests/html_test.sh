@@ -29,6 +29,9 @@
 #   report block a strategy's `report { x y size title }`: the page's title,
 #                the chart's axes and size and the table's axis columns
 #                follow it; std/time's default axes (inventory)
+#   at scale     tests/gen_portfolio.sh's 400 services (most sharing their
+#                two scores with others): well-formed, no two bubbles on one
+#                spot, and the render and layout checks above
 #   findings     a strategy with rules broken, a limit broken and waivers
 #                expired, expiring and in force: the findings section lists
 #                them, the expired waiver marked
@@ -370,6 +373,28 @@ if [ -z "$miss" ]; then ok; else bad "report block: the page lacks$miss"; fi
 if grep -q '<h2>technical against functional</h2>' "$work/inventory.html" 2>/dev/null; then ok; else
     bad "report block: inventory (std/time) is not charted technical against functional" \
         "$(grep -o '<h2>[^<]*' "$work/inventory.html" 2>/dev/null)"
+fi
+
+# ---- at scale: 400 services, many on the same two scores ----------------------
+big="$work/big"
+mkdir -p "$big"
+bash "$root/tests/gen_portfolio.sh" 400 "$big/big.strat"
+(cd "$big" && "$bin" decide --today "$today" --format html -o big.html big.strat >/dev/null 2>&1 </dev/null)
+if [ ! -s "$big/big.html" ]; then
+    bad "400 services: no report"
+else
+    if msg=$(python3 "$work/check.py" "$big/big.html" "Generated portfolio at scale" 400 2>&1); then ok; else
+        bad "400 services: structure" "$msg"
+    fi
+    # no two bubbles of the chart on one spot: coincident ones are spread
+    same=$(sed -n '/<section id="chart">/,/<\/section>/p' "$big/big.html" |
+        grep -o '<a href="#s[0-9]*"><circle cx="[^"]*" cy="[^"]*"' |
+        sed 's/.*cx="\([^"]*\)" cy="\([^"]*\)"/\1 \2/' | sort | uniq -d | wc -l)
+    bubbles=$(grep -c '<a href="#s[0-9]*"><circle' "$big/big.html")
+    if [ "$bubbles" = 400 ] && [ "$same" = 0 ]; then ok; else
+        bad "400 services: $bubbles bubbles, $same spots holding more than one"
+    fi
+    [ -n "$chromium" ] && render_checks big400 "$big/big.html"
 fi
 
 # ---- findings: rules and limits broken, waivers expired, expiring, in force ----

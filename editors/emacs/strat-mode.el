@@ -58,7 +58,7 @@
 
 (defconst strat-declaration-keywords
   '("import" "strategy" "role" "team" "customer" "objective" "service"
-    "offering" "value_stream" "appetite" "lint" "schema" "score" "rule" "decide"
+    "offering" "value_stream" "appetite" "lint" "report" "schema" "score" "rule" "decide"
     "approval" "scenario" "load" "waiver" "limit" "test" "const")
   "Strat keywords that begin a declaration.")
 

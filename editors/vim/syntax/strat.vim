@@ -17,7 +17,7 @@ syn iskeyword @,48-57,_,192-255
 " Declarations (top-level constructs).
 syn keyword stratInclude      import
 syn keyword stratDeclaration  strategy role team customer objective service
-syn keyword stratDeclaration  offering value_stream appetite lint schema score rule
+syn keyword stratDeclaration  offering value_stream appetite lint report schema score rule
 syn keyword stratDeclaration  decide approval scenario load waiver limit test
 syn keyword stratDeclaration  const
 " Blocks nested in declarations.
