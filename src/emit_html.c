@@ -26,6 +26,7 @@
 #include "json.h"
 #include "numeric.h"
 #include "report.h"
+#include "showback.h"
 #include "source.h"
 #include "unparse.h"
 
@@ -294,6 +295,12 @@ static const char CSS[] =
     "flex-wrap:wrap}\n"
     ".controls input{font:inherit;padding:.2rem .4rem;min-width:16em}\n"
     ".controls button{font:inherit;padding:.2rem .6rem;cursor:pointer}\n"
+    "table.showback{font-size:12.5px}\n"
+    "table.showback td,table.showback th{border-bottom:1px solid var(--rule)}\n"
+    "table.showback tr.customer_total td,table.showback tr.total td{font-weight:600;"
+    "border-bottom:2px solid var(--ink)}\n"
+    "table.showback tr.unallocated td{color:var(--muted);font-style:italic}\n"
+    "table.showback tr.reconciliation td{color:var(--muted)}\n"
     "table.findings{width:100%;table-layout:fixed;font-size:12.5px}\n"
     "table.findings td,table.findings th{border-bottom:1px solid var(--rule);"
     "overflow-wrap:anywhere}\n"
@@ -1636,15 +1643,21 @@ static void time_axes(Page *pg, int ns)
     pg->yi = fi;
 }
 
+/* Show-back (showback.c), when the strategy uses it: customer x service,
+ * the unallocated lines, the reconciliation. */
+static void emit_showback(Page *pg)
+{
+    showback_emit_html(pg->c, pg->out);
+}
+
 /* The report's sections, in page order, each a function writing one
- * <section>.  The show-back section (sb) and the forecast sparklines (fc)
- * go where their comments stand. */
+ * <section>.  The forecast sparklines (fc) go where their comment stands. */
 typedef void SectionFn(Page *pg);
 static SectionFn *const SECTIONS[] = {
     emit_summary,
     emit_findings,
     emit_chart,
-    /* SECTION: show-back (sb), e.g. emit_showback */
+    emit_showback,
     /* SECTION: forecast sparklines (fc), e.g. emit_forecasts */
     emit_lifecycle,
     emit_table,
