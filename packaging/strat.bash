@@ -25,7 +25,7 @@ _strat_files_on_line()
             --format | --jit | --color | --today | --root | --stdlib | \
                 --scenario | --scores | --max-errors | --threads | -o | --output | \
                 --runs | --spread | --seed | --knife-edge | --dialect | --table | --view | \
-                --row-order)
+                --row-order | --horizon | --holdout)
                 prev=$w
                 continue
                 ;;
@@ -79,7 +79,7 @@ _strat()
         cur=${cur#*=}
     fi
 
-    local commands="check decide explain test fmt fix diff graph sensitivity sql showback lsp help"
+    local commands="check decide explain test fmt fix diff graph sensitivity sql showback forecast lsp help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -137,6 +137,9 @@ _strat()
         showback)
             opts="--format -o --output"
             formats="table csv json md"
+        forecast)
+            opts="--format -o --output --horizon --holdout"
+            formats="table csv json"
             ;;
         help | --help | -h)
             ((COMP_CWORD == 2)) &&
@@ -186,7 +189,8 @@ _strat()
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0
             ;;
-        --max-errors | --threads | --runs | --spread | --seed | --knife-edge | --width)
+        --max-errors | --threads | --runs | --spread | --seed | --knife-edge | --width | \
+            --horizon | --holdout)
             return 0
             ;;
     esac

@@ -753,3 +753,65 @@ strat_status demand_report(Compilation *c, FILE *out, const strat_forecast_optio
     }
     return ferror(out) ? STRAT_FAILURE : STRAT_OK;
 }
+
+/* ---- a sparkline for the HTML report ----------------------------------------- */
+
+enum { SPARK_W = 1200, SPARK_H = 240, SPARK_PAD = 10, SPARK_MAX_AHEAD = 60 };
+
+static long spark_x(size_t i, size_t points)
+{
+    return points < 2 ? SPARK_W / 2
+                      : SPARK_PAD + (long)((double)i * (SPARK_W - 2 * SPARK_PAD) /
+                                           (double)(points - 1) + 0.5);
+}
+
+static long spark_y(double v, double lo, double hi)
+{
+    double share = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+    return SPARK_PAD + (long)((1 - share) * (SPARK_H - 2 * SPARK_PAD) + 0.5);
+}
+
+bool demand_sparkline_svg(const Demand *dm, int32_t service, uint32_t horizon, FILE *out)
+{
+    const DemandHistory *h = demand_history(dm, service);
+    if (!h || !h->n)
+        return false;
+    if (horizon > SPARK_MAX_AHEAD)
+        horizon = SPARK_MAX_AHEAD;
+    double ahead[SPARK_MAX_AHEAD + 1];
+    uint32_t nahead = 0;
+    for (uint32_t k = 1; k <= horizon; k++) {
+        double f = demand_forecast(dm, service, k);
+        if (!isfinite(f))
+            break;
+        ahead[nahead++] = f;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (uint32_t i = 0; i < h->n; i++) {
+        lo = fmin(lo, h->y[i]);
+        hi = fmax(hi, h->y[i]);
+    }
+    for (uint32_t i = 0; i < nahead; i++) {
+        lo = fmin(lo, ahead[i]);
+        hi = fmax(hi, ahead[i]);
+    }
+    size_t points = (size_t)h->n + nahead;
+    fprintf(out, "<svg class=\"spark\" width=\"120\" "
+                 "height=\"24\" viewBox=\"0 0 %d %d\" role=\"img\"><polyline fill=\"none\" "
+                 "stroke=\"currentColor\" stroke-width=\"12\" points=\"",
+            SPARK_W, SPARK_H);
+    for (uint32_t i = 0; i < h->n; i++)
+        fprintf(out, "%s%ld,%ld", i ? " " : "", spark_x(i, points), spark_y(h->y[i], lo, hi));
+    fputs("\"/>", out);
+    if (nahead) {
+        /* from the last observed point on, dashed */
+        fputs("<polyline fill=\"none\" stroke=\"currentColor\" stroke-width=\"12\" "
+              "stroke-dasharray=\"30 20\" points=\"", out);
+        fprintf(out, "%ld,%ld", spark_x(h->n - 1, points), spark_y(h->y[h->n - 1], lo, hi));
+        for (uint32_t i = 0; i < nahead; i++)
+            fprintf(out, " %ld,%ld", spark_x(h->n + i, points), spark_y(ahead[i], lo, hi));
+        fputs("\"/>", out);
+    }
+    fputs("</svg>", out);
+    return !ferror(out);
+}

@@ -88,4 +88,11 @@ const char *demand_method_text(Compilation *c, const ForecastMethod *m);
  * `load demand` block (an error blocks the program, or there is none). */
 strat_status demand_report(Compilation *c, FILE *out, const strat_forecast_options *opts);
 
+/* A small inline SVG sparkline (120 x 24 px) of a service's history, a
+ * solid line, and its forecasts 1..horizon after it, dashed, on one
+ * scale; for the HTML report.  Writes nothing and returns false when the
+ * service has no history.  Coordinates are whole numbers of a 1200 x 240
+ * view box, so the text is the same in every locale. */
+bool demand_sparkline_svg(const Demand *dm, int32_t service, uint32_t horizon, FILE *out);
+
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "demand.h"
 #include "diag.h"
 #include "digest.h"
 #include "emit_html.h"
@@ -295,6 +296,10 @@ static const char CSS[] =
     "flex-wrap:wrap}\n"
     ".controls input{font:inherit;padding:.2rem .4rem;min-width:16em}\n"
     ".controls button{font:inherit;padding:.2rem .6rem;cursor:pointer}\n"
+    "table.forecasts{font-size:12.5px}\n"
+    "table.forecasts td,table.forecasts th{border-bottom:1px solid var(--rule);"
+    "vertical-align:middle}\n"
+    "table.forecasts svg{display:block;width:120px;height:24px}\n"
     "table.showback{font-size:12.5px}\n"
     "table.showback td,table.showback th{border-bottom:1px solid var(--rule)}\n"
     "table.showback tr.customer_total td,table.showback tr.total td{font-weight:600;"
@@ -1643,6 +1648,54 @@ static void time_axes(Page *pg, int ns)
     pg->yi = fi;
 }
 
+/* The demand forecasts (demand.c), when the strategy loads a history: per
+ * service its method, last period and quantity, the forecasts one and
+ * three periods on, and a sparkline of the history (solid) and the next
+ * three forecasts (dashed).  At most 300 rows, in the file's order. */
+static void emit_forecasts(Page *pg)
+{
+    Compilation *c = pg->c;
+    const Demand *dm = pg->p->demand;
+    FILE *out = pg->out;
+    if (!dm || !dm->nhistories)
+        return;
+    enum { HORIZON = 3, MAX_ROWS = 300 };
+    char b1[64], b2[64], b3[64];
+    fputs("<section id=\"forecasts\">\n<h2>Demand forecasts</h2>\n"
+          "<div class=\"tablewrap\"><table class=\"forecasts\">\n<thead><tr>"
+          "<th>service</th><th>method</th><th>last period</th><th class=\"num\">last</th>"
+          "<th class=\"num\">next</th><th class=\"num\">in 3</th><th>history and forecast</th>"
+          "</tr></thead>\n<tbody>\n", out);
+    uint32_t shown = dm->nhistories < MAX_ROWS ? dm->nhistories : MAX_ROWS;
+    for (uint32_t i = 0; i < shown; i++) {
+        const DemandHistory *h = &dm->histories[i];
+        if (h->service < 0 || !h->n)
+            continue;
+        fputs("<tr><td>", out);
+        esc(out, entity_label(c, EK_SERVICE, h->service));
+        fputs("</td><td class=\"mono\">", out);
+        esc(out, demand_method_text(c, &h->method));
+        fputs("</td><td>", out);
+        esc(out, demand_period_text(c, dm->every, h->first_period + (int32_t)h->n - 1));
+        fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+                "<td class=\"num\">%s</td><td>",
+                num_money(b1, sizeof b1, h->y[h->n - 1], NULL),
+                num_money(b2, sizeof b2, demand_forecast(dm, h->service, 1), NULL),
+                num_money(b3, sizeof b3, demand_forecast(dm, h->service, HORIZON), NULL));
+        demand_sparkline_svg(dm, h->service, HORIZON, out);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+    if (shown < dm->nhistories)
+        fprintf(out, "<p class=\"note\">The first %u of %u services with a history; "
+                "<code>strat forecast</code> lists them all.</p>\n", shown, dm->nhistories);
+    else
+        fputs("<p class=\"note\">A forecast the history is too short for is "
+              "<code>nan</code>; <code>strat forecast</code> gives each method's back-test "
+              "error.</p>\n", out);
+    fputs("</section>\n", out);
+}
+
 /* Show-back (showback.c), when the strategy uses it: customer x service,
  * the unallocated lines, the reconciliation. */
 static void emit_showback(Page *pg)
@@ -1651,14 +1704,14 @@ static void emit_showback(Page *pg)
 }
 
 /* The report's sections, in page order, each a function writing one
- * <section>.  The forecast sparklines (fc) go where their comment stands. */
+ * <section> (or nothing, when the strategy has none of what it shows). */
 typedef void SectionFn(Page *pg);
 static SectionFn *const SECTIONS[] = {
     emit_summary,
     emit_findings,
     emit_chart,
     emit_showback,
-    /* SECTION: forecast sparklines (fc), e.g. emit_forecasts */
+    emit_forecasts,
     emit_lifecycle,
     emit_table,
 };

@@ -32,6 +32,9 @@
 #   at scale     tests/gen_portfolio.sh's 400 services (most sharing their
 #                two scores with others): well-formed, no two bubbles on one
 #                spot, and the render and layout checks above
+#   money        itdept's show-back section (its rows as `strat showback`
+#                gives them, the reconciliation closed) and its demand
+#                forecasts (a sparkline with a dashed forecast per service)
 #   findings     a strategy with rules broken, a limit broken and waivers
 #                expired, expiring and in force: the findings section lists
 #                them, the expired waiver marked
@@ -329,6 +332,28 @@ for day in 2027-01-15 2026-03-01; do
         bad "lifecycle (--today $day): rows '$order', $red passed marks (want $want_red)" "$(printf '%s\n' "$sec" | head -12)"
     fi
 done
+
+# Show-back and forecasts: itdept's page has both sections, one show-back row
+# per customer and service charged with the reconciliation closed, and one
+# sparkline per service with a demand history (six), each with its dashed
+# forecast.
+(cd "$root/examples/itdept" && "$bin" decide --today "$today" --format html \
+    -o "$work/money.html" itdept.strat >/dev/null 2>&1 </dev/null)
+sb=$(sed -n '/<section id="showback">/,/<\/section>/p' "$work/money.html" 2>/dev/null)
+fc=$(sed -n '/<section id="forecasts">/,/<\/section>/p' "$work/money.html" 2>/dev/null)
+charges=$(printf '%s\n' "$sb" | grep -c '<tr class="charge">')
+closed=$(printf '%s\n' "$sb" | grep -c 'reconciled to the cent')
+sparks=$(printf '%s\n' "$fc" | grep -o '<svg class="spark"' | wc -l)
+dashed=$(printf '%s\n' "$fc" | grep -o 'stroke-dasharray' | wc -l)
+want_charges=$("$bin" showback --today "$today" --format csv "$root/examples/itdept/itdept.strat" \
+    2>/dev/null | grep -c '^charge,')
+if [ "$charges" -gt 0 ] && [ "$charges" = "$want_charges" ] && [ "$closed" = 1 ] &&
+    [ "$sparks" = 6 ] && [ "$dashed" = 6 ]; then
+    ok
+else
+    bad "itdept: $charges show-back rows (want $want_charges), reconciled $closed, $sparks sparklines and $dashed forecasts (want 6)" \
+        "$(printf '%s\n' "$sb" | head -5)"
+fi
 
 # The probe must see an overflow: a 2000 px wide table planted in a report.
 if [ -n "$chromium" ] && [ -s "$work/retail.html" ]; then

@@ -85,7 +85,7 @@
 
 (defconst strat-builtin-functions
   '("alignment" "exposure" "norm" "min" "max" "clamp" "abs" "log" "sqrt"
-    "pow" "round" "floor" "ceil" "trunc" "mod" "contains" "starts_with" "ends_with" "lower" "today" "allocated_cost" "charge" "defined" "count" "sum" "decision")
+    "pow" "round" "floor" "ceil" "trunc" "mod" "contains" "starts_with" "ends_with" "lower" "today" "allocated_cost" "charge" "forecast" "defined" "count" "sum" "decision")
   "Strat built-in functions.")
 
 (defconst strat-severity-words

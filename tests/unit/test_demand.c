@@ -12,6 +12,7 @@
 #include <math.h>
 #include <sys/stat.h>
 
+#include "demand.h"
 #include "test_util.h"
 
 typedef struct Text {
@@ -370,6 +371,36 @@ static void test_problem_cap(void **state)
     free(csv.s);
 }
 
+/* The HTML report's sparkline: the history solid, the forecasts dashed
+ * from the last observed point, on one scale (lowest at the bottom). */
+static void test_sparkline(void **state)
+{
+    (void)state;
+    const char *text = STRATEGY_HEADER
+        "service a { }\nservice b { }\n"
+        "load demand from \"demand.csv\" { every = month  method = naive }\n";
+    strat_compilation *c = compile_demand(text,
+                                          "service,period,quantity\n"
+                                          "a,2026-01,1\na,2026-02,2\na,2026-03,3\n",
+                                          STRAT_JIT_OFF, NULL);
+    assert_int_equal(problems(c), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    KindTable *svc = kind_table(c, EK_SERVICE);
+    assert_true(demand_sparkline_svg(c->program->demand,
+                                     kind_lookup(svc, intern_cstr(c, "a")), 2, f));
+    assert_false(demand_sparkline_svg(c->program->demand,
+                                      kind_lookup(svc, intern_cstr(c, "b")), 2, f));
+    fclose(f);
+    assert_non_null(strstr(buf, "points=\"10,230 305,120 600,10\"/>"));
+    assert_non_null(strstr(buf, "stroke-dasharray=\"30 20\" points=\"600,10 895,10 1190,10\""));
+    assert_int_equal(strncmp(buf + len - 6, "</svg>", 6), 0);
+    free(buf);
+    strat_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_weekly_periods),
         cmocka_unit_test(test_short_history),
         cmocka_unit_test(test_problem_cap),
+        cmocka_unit_test(test_sparkline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,7 +39,7 @@ syn keyword stratDecision     invest enhance migrate retire experiment tolerate
 " Built-in functions: highlighted where they are called; `decision` is also
 " a bare word in approvals (`when = decision == invest`).
 syn keyword stratBuiltin      decision
-syn match   stratBuiltin      "\<\%(alignment\|exposure\|norm\|min\|max\|clamp\|abs\|log\|sqrt\|pow\|round\|floor\|ceil\|trunc\|mod\|contains\|starts_with\|ends_with\|lower\|today\|allocated_cost\|charge\|defined\|count\|sum\|decision\)\ze\s*("
+syn match   stratBuiltin      "\<\%(alignment\|exposure\|norm\|min\|max\|clamp\|abs\|log\|sqrt\|pow\|round\|floor\|ceil\|trunc\|mod\|contains\|starts_with\|ends_with\|lower\|today\|allocated_cost\|charge\|forecast\|defined\|count\|sum\|decision\)\ze\s*("
 " Severity of a rule: rule NAME (error|warning|info).
 syn match   stratSeverity     "\%(\<rule\s\+\h\w*\s*(\s*\)\@<=\%(error\|warning\|info\)\>"
 
