@@ -122,6 +122,19 @@ strat_compilation *cli_compile(CliOptions *o, const char *const *files,
     return c;
 }
 
+strat_compilation *cli_report_start(CliOptions *o, AtomicFile *out, strat_status *status)
+{
+    strat_compilation *c = cli_compile(o, o->files, o->nfiles, status);
+    if (!c)
+        return NULL;
+    if (*status == STRAT_FAILURE || !atomic_open(out, o->output)) {
+        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+        strat_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 /* ---- output files --------------------------------------------------------
  *
  * `-o FILE`, and `strat fmt` rewriting a file in place.  What FILE is

@@ -73,6 +73,13 @@ typedef struct AtomicFile {
 } AtomicFile;
 
 bool atomic_open(AtomicFile *f, const char *path);   /* false: reported */
+
+/* The start of a command that writes one report (sql, forecast,
+ * showback): cli_compile, then atomic_open of -o.  NULL when there is
+ * nothing to write into (memory ran out, errors stop the strategy, or the
+ * output cannot be opened: the diagnostics are printed then); else the
+ * compilation, *status its status, and *out open. */
+strat_compilation *cli_report_start(CliOptions *o, AtomicFile *out, strat_status *status);
 bool atomic_commit(AtomicFile *f);   /* false: reported, nothing replaced */
 void atomic_abort(AtomicFile *f);
 

@@ -21,22 +21,12 @@ int cmd_forecast(CliOptions *o)
         o->forecast.holdout = 3;
     o->forecast.format = o->format;
     strat_status st;
-    strat_compilation *c = cli_compile(o, o->files, o->nfiles, &st);
+    AtomicFile out;
+    strat_compilation *c = cli_report_start(o, &out, &st);
     if (!c)
         return STRAT_FAILURE;
-    if (st == STRAT_FAILURE) {
-        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-        strat_free(c);
-        return STRAT_FAILURE;
-    }
     int rc = st != STRAT_OK || (o->lib.werror && strat_warning_count(c)) ? STRAT_FINDINGS
                                                                          : STRAT_OK;
-    AtomicFile out;
-    if (!atomic_open(&out, o->output)) {
-        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-        strat_free(c);
-        return STRAT_FAILURE;
-    }
     strat_status fs = strat_forecast(c, out.fp, &o->forecast);
     if (fs == STRAT_OK) {
         if (!atomic_commit(&out))

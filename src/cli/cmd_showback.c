@@ -15,20 +15,10 @@
 int cmd_showback(CliOptions *o)
 {
     strat_status st;
-    strat_compilation *c = cli_compile(o, o->files, o->nfiles, &st);
+    AtomicFile out;
+    strat_compilation *c = cli_report_start(o, &out, &st);
     if (!c)
         return STRAT_FAILURE;
-    if (st == STRAT_FAILURE) {
-        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-        strat_free(c);
-        return STRAT_FAILURE;
-    }
-    AtomicFile out;
-    if (!atomic_open(&out, o->output)) {
-        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-        strat_free(c);
-        return STRAT_FAILURE;
-    }
     strat_status ss = strat_showback(c, out.fp, o->format);
     int rc = ss != STRAT_OK || (o->lib.werror && strat_warning_count(c)) ? STRAT_FINDINGS
                                                                          : STRAT_OK;

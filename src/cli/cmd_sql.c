@@ -46,22 +46,12 @@ int cmd_sql(CliOptions *o)
     if (!o->lib.scores)
         o->lib.scores = "";
     strat_status st;
-    strat_compilation *c = cli_compile(o, o->files, o->nfiles, &st);
+    AtomicFile out;
+    strat_compilation *c = cli_report_start(o, &out, &st);
     if (!c)
         return STRAT_FAILURE;
-    if (st == STRAT_FAILURE) {
-        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-        strat_free(c);
-        return STRAT_FAILURE;
-    }
     int rc = st != STRAT_OK || (o->lib.werror && strat_warning_count(c)) ? STRAT_FINDINGS
                                                                          : STRAT_OK;
-    AtomicFile out;
-    if (!atomic_open(&out, o->output)) {
-        cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-        strat_free(c);
-        return STRAT_FAILURE;
-    }
     strat_status ss = strat_sql(c, out.fp, &o->sql);
     if (ss == STRAT_OK) {
         if (!atomic_commit(&out))
