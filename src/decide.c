@@ -443,6 +443,9 @@ static void attach_approvers(Eval *ev, Results *res)
     Compilation *c = ev->c;
     Program *p = ev->p;
     KindTable *svc = kind_table(c, EK_SERVICE);
+    if (!p->approvals.len)
+        return;   /* res->approvers stays NULL: no row has any */
+    res->approvers = ARENA_ARRAY(&c->arena, const char *, svc->count + 1);
     for (uint32_t r = 0; r < svc->count; r++) {
         if (res->decision[r] == DEC_NONE)
             continue;
@@ -619,7 +622,6 @@ static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores, uint32
     res->rank_value = ARENA_ARRAY(&c->arena, double, n + 1);
     res->order = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
     res->rank = ARENA_ARRAY(&c->arena, uint32_t, n + 1);
-    res->approvers = ARENA_ARRAY(&c->arena, const char *, n + 1);
     res->failed = ARENA_ARRAY(&c->arena, bool, n + 1);
     res->ntables = ntables ? ntables : 1;
     res->decisions = ARENA_ARRAY(&c->arena, int8_t *, res->ntables);

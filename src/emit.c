@@ -155,7 +155,8 @@ static uint32_t row_cells(const Compilation *c, const Results *res, uint32_t row
         cells[n++] = exact ? format_double(text->scores[s], sizeof text->scores[s], v)
                            : score_text(text->scores[s], v);
     }
-    cells[n++] = res->approvers[row] ? res->approvers[row] : "";
+    const char *approvers = result_approvers(res, row);
+    cells[n++] = approvers ? approvers : "";
     return n;
 }
 
@@ -709,9 +710,9 @@ static void json_row(OutBuf *b, const Compilation *c, const Results *res, uint32
         ob_json_number(b, res->scores[(size_t)s * res->nservices + r]);
     }
     ob_str(b, "}, \"approvers\": [");
-    if (res->approvers[r]) {
+    if (result_approvers(res, r)) {
         /* the list is "a, b": each name as a JSON string */
-        const char *s = res->approvers[r];
+        const char *s = result_approvers(res, r);
         bool first = true;
         while (*s) {
             const char *e = strstr(s, ", ");

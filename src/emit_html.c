@@ -1578,7 +1578,7 @@ static void emit_table(Page *pg)
             if (axes[s])
                 fprintf(out, "<td class=\"num\">%s</td>", score_text(b, sizeof b, axes[s][r]));
         fputs("<td class=\"owner\">", out);
-        esc(out, res->approvers[r]);
+        esc(out, result_approvers(res, r));
         fputs("</td></tr>\n", out);
         if (i < nexplain) {
             fprintf(out, "<tr class=\"why\"><td></td><td colspan=\"%u\"><details>"

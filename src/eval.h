@@ -55,7 +55,10 @@ typedef struct Results {
     double *rank_value;
     uint32_t *order;         /* rows sorted by rank */
     uint32_t *rank;          /* rank of each row, 1-based */
-    const char **approvers;  /* per row, NULL when none */
+    /* per row, NULL when none; the array itself NULL when the strategy
+     * has no approval (a million-row run then zeroes no pointer per row):
+     * read it with result_approvers */
+    const char **approvers;
     bool *failed;            /* a score was NaN/inf */
     bool decided;
     /* per score, or NULL for every score (options.scores, decide.c):
@@ -136,6 +139,11 @@ void eval_memo_end(Eval *ev);
 /* The `because` of row's arm in table t: interpolated when it has `{...}`;
  * NULL when the arm has none or no arm fired. */
 const char *result_because(const Program *p, const Results *res, uint32_t t, uint32_t row);
+/* The roles that must approve row's decision, "a, b"; NULL when none. */
+static inline const char *result_approvers(const Results *res, uint32_t row)
+{
+    return res->approvers ? res->approvers[row] : NULL;
+}
 
 /* Formats a value for people ("42", "catalogue", "checkout", "[a, b]"). */
 const char *value_text(Compilation *c, const Value *v);

@@ -145,8 +145,8 @@ static void hand_computed_portfolio(void **state)
         assert_int_equal(r->decision[row], want[i].d);
         assert_int_equal(r->rank[row], want[i].rank);
     }
-    assert_string_equal(r->approvers[kind_lookup(t, intern_cstr(c, "a"))], "cfo");
-    assert_null(r->approvers[kind_lookup(t, intern_cstr(c, "b"))]);
+    assert_string_equal(result_approvers(r, (uint32_t)kind_lookup(t, intern_cstr(c, "a"))), "cfo");
+    assert_null(result_approvers(r, (uint32_t)kind_lookup(t, intern_cstr(c, "b"))));
     unsigned passed, failed;
     strat_test(c, NULL, &passed, &failed);
     assert_int_equal(passed, 1);
