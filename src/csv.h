@@ -100,4 +100,17 @@ typedef enum { CSV_NUM_OK, CSV_NUM_EMPTY, CSV_NUM_INVALID } csv_num_status;
  */
 csv_num_status csv_parse_number(const char *s, size_t len, double *out);
 
+/* Narrows s[0..*n) to leave out the spaces and tabs around a cell or a
+ * list element (the loaders' cells are read trimmed).  Inline: the CSV
+ * load calls it for every cell. */
+static inline void csv_trim(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
 #endif /* STRAT_CSV_H */

@@ -210,17 +210,6 @@ static void add_pending(CsvLoad *L, EntityKind k, uint32_t row, int slot,
     ptrvec_push(&L->c->arena, &L->pending, p);
 }
 
-/* Trims spaces around a cell or list element. */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
-
 /* A nonzero digit before the exponent, yet the value read is 0. */
 static bool underflowed(const char *s, size_t n)
 {
@@ -291,7 +280,7 @@ static void store_list(CsvLoad *L, KindTable *t, uint32_t row, int slot, const c
             const char *e = semi ? semi : end;
             const char *item = p;
             size_t len = (size_t)(e - p);
-            trim(&item, &len);
+            csv_trim(&item, &len);
             if (len) {
                 if (pass == 1) {
                     add_pending(L, t->kind, row, slot, item, len,
@@ -349,7 +338,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     CellMemo no_memo = {0};
     const AttrDef *a = &t->attrs[slot];
     Column *col = &t->cols[slot];
-    trim(&s, &n);
+    csv_trim(&s, &n);
     if (n == 0)
         return;   /* empty: missing, the default applies */
     /* a worker thread has checked the text and hashed it, or not */
@@ -515,7 +504,7 @@ static int32_t add_keyed_row(CsvLoad *L, const RowPlan *P, const csv_field *kf,
     KindTable *t = P->t;
     const char *ks = kf->ptr;
     size_t kn = kf->len;
-    trim(&ks, &kn);
+    csv_trim(&ks, &kn);
     Loc kl = field_loc(L, kf, rec_start);
     if (kn == 0) {
         if (csv_error_budget(L))
@@ -691,7 +680,7 @@ static bool parse_record_fast(const BlockReader *R, const csv_field *fields, int
             return false;   /* unescaped: the text is not in the file */
         const char *s = f->ptr;
         size_t len = f->len;
-        trim(&s, &len);
+        csv_trim(&s, &len);
         if (memchr(s, '\0', len) || utf8_invalid_at(s, len))
             return false;   /* for cell_text_ok to report */
         b->text[(size_t)j * BLOCK_RECORDS + i] =
@@ -705,7 +694,7 @@ static bool parse_record_fast(const BlockReader *R, const csv_field *fields, int
         size_t len = f->len;
         if (span_in(s, scratch, R->scratch_cap))
             return false;
-        trim(&s, &len);
+        csv_trim(&s, &len);
         double v = NAN;   /* empty: missing */
         if (len && (csv_parse_number(s, len, &v) != CSV_NUM_OK || !(v - v == 0) ||
                     (v == 0 && underflowed(s, len)) || !number_fits(P->num_attr[j], v)))
@@ -1252,7 +1241,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
         col_slot[i] = -1;
         const char *h = fields[i].ptr;
         size_t hn = fields[i].len;
-        trim(&h, &hn);
+        csv_trim(&h, &hn);
         L->headers[i] = arena_strndup(&c->arena, h, hn);
         Loc hl = field_loc(L, &fields[i], rec_start);
         if (!cell_text_ok(L, h, hn, &fields[i], rec_start))
@@ -1328,7 +1317,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
         for (int i = 0; i < ncols; i++) {
             const char *h = fields[i].ptr;
             size_t hn = fields[i].len;
-            trim(&h, &hn);
+            csv_trim(&h, &hn);
             heads[i] = intern(c, h, hn);
         }
         Name best = suggest_name(intern_cstr(c, col), heads, (uint32_t)ncols);

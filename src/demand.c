@@ -264,16 +264,6 @@ static bool budget(Reader *R)
     return false;
 }
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
-
 /* The settings of the block; false when the file should not be read. */
 typedef struct Settings {
     const char *col[3];          /* service, period, quantity headers */
@@ -424,7 +414,7 @@ void demand_load(Compilation *c, const Decl *d, uint32_t file, const char *text,
     for (int i = 0; i < n; i++) {
         const char *h = fields[i].ptr;
         size_t hn = fields[i].len;
-        trim(&h, &hn);
+        csv_trim(&h, &hn);
         for (int k = 0; k < 3; k++)
             if (col[k] < 0 && strlen(S.col[k]) == hn && memcmp(S.col[k], h, hn) == 0)
                 col[k] = i;
@@ -471,7 +461,7 @@ void demand_load(Compilation *c, const Decl *d, uint32_t file, const char *text,
         const csv_field *fs = &fields[col[0]], *fp = &fields[col[1]], *fq = &fields[col[2]];
         const char *s = fs->ptr;
         size_t sn = fs->len;
-        trim(&s, &sn);
+        csv_trim(&s, &sn);
         Name name = intern(c, s, sn);
         int32_t row = kind_lookup(svc, name);
         if (row < 0 || (uint32_t)row >= dm->nservices) {
@@ -486,7 +476,7 @@ void demand_load(Compilation *c, const Decl *d, uint32_t file, const char *text,
         }
         const char *ps = fp->ptr;
         size_t pn = fp->len;
-        trim(&ps, &pn);
+        csv_trim(&ps, &pn);
         int32_t period = 0;
         if (!parse_period(dm->every, ps, pn, &period)) {
             good = false;

@@ -37,14 +37,6 @@ static Loc cell_loc(uint32_t file, const char *text, size_t len, const csv_field
     return l;
 }
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t'))
-        (*s)++, (*n)--;
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
-
 static ShowbackRows *rows_of(Compilation *c)
 {
     Program *p = c->program;
@@ -98,7 +90,7 @@ void showback_load_csv(Compilation *c, Decl *d, uint32_t file, const char *text,
         for (int i = 0; i < nh; i++) {
             const char *s = fields[i].ptr;
             size_t n = fields[i].len;
-            trim(&s, &n);
+            csv_trim(&s, &n);
             if (n == strlen(column[k]) && memcmp(s, column[k], n) == 0)
                 col_of[k] = i;
         }
@@ -137,7 +129,7 @@ void showback_load_csv(Compilation *c, Decl *d, uint32_t file, const char *text,
             const csv_field *f = &fields[col_of[k]];
             const char *s = f->ptr;
             size_t len_k = f->len;
-            trim(&s, &len_k);
+            csv_trim(&s, &len_k);
             loc[k] = cell_loc(file, text, len, f, start);
             bool number = k == nnames - 1;
             double v = 0;
