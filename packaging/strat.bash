@@ -137,6 +137,7 @@ _strat()
         showback)
             opts="--format -o --output"
             formats="table csv json md"
+            ;;
         forecast)
             opts="--format -o --output --horizon --holdout"
             formats="table csv json"

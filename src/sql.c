@@ -535,9 +535,14 @@ static Tx tx_builtin(Sql *q, Expr *e)
     }
     case B_TODAY:   /* the run's date, as the interpreter has it (--today) */
         return tx_make(date_lit(q, q->c->program->today), 0, T_DATE, true, true);
+    /* a forecast and show-back's allocation are computed over the whole
+     * history or ledger, not row by row: outside the subset (docs/sql.md) */
     case B_FORECAST:
         return refuse(q, D_SQL_EXPR, e->loc, "forecast()");
-    case B_ALLOCATED_COST: case B_CHARGE:   /* show-back's allocation: not translated */
+    case B_ALLOCATED_COST:
+        return refuse(q, D_SQL_EXPR, e->loc, "allocated_cost()");
+    case B_CHARGE:
+        return refuse(q, D_SQL_EXPR, e->loc, "charge()");
     case B_COUNT_OF_BUILTINS:
         break;
     }

@@ -116,6 +116,24 @@ static void expect_type(Scope *sc, Expr *e, const Type *got, TypeKind want,
             type_name(sc->c, &w), type_name(sc->c, got));
 }
 
+/* Whether t is an entity of exactly one kind, `want`. */
+static bool is_one_kind(const Type *t, EntityKind want)
+{
+    EntityKind k;
+    return t->kind == T_ENTITY && single_kind(t->kinds, &k) && k == want;
+}
+
+/* The service argument of a score call or of a built-in: `who` names it
+ * for the message ("`forecast`", "score `x`"); returns its type. */
+static const Type *expect_service(Scope *sc, Expr *arg, const char *who)
+{
+    const Type *t = check_expr(sc, arg);
+    if (!is_error(t) && !is_one_kind(t, EK_SERVICE))
+        diag_at(sc->c, D_TYPE, arg->loc, "%s takes a service, not a %s", who,
+                type_name(sc->c, t));
+    return t;
+}
+
 /* The text predicates read strings and symbols (a status is text too). */
 static void expect_text(Scope *sc, Expr *e, const Type *got, const char *fn)
 {
@@ -646,11 +664,7 @@ static void check_forecast_call(Scope *sc, Expr *e)
 {
     Compilation *c = sc->c;
     Expr **args = e->u.call.args;
-    const Type *t = check_expr(sc, args[0]);
-    EntityKind k;
-    if (!is_error(t) && (t->kind != T_ENTITY || !single_kind(t->kinds, &k) || k != EK_SERVICE))
-        diag_at(c, D_TYPE, args[0]->loc, "`forecast` takes a service, not a %s",
-                type_name(c, t));
+    expect_service(sc, args[0], "`forecast`");
     check_expr(sc, args[1]);
     double h;
     if (!const_number(c, args[1], &h, false) || !(h >= 1 && h <= FORECAST_MAX_PERIOD) ||
@@ -739,12 +753,7 @@ static const Type *check_call(Scope *sc, Expr *e)
             diag_at(c, D_ARITY, e->loc, "score `%s` takes one service", fn);
             return &type_number;
         }
-        const Type *t = check_expr(sc, args[0]);
-        EntityKind k;
-        if (!is_error(t) && (t->kind != T_ENTITY || !single_kind(t->kinds, &k) ||
-                             k != EK_SERVICE))
-            diag_at(c, D_TYPE, args[0]->loc, "score `%s` takes a service, not a %s", fn,
-                    type_name(c, t));
+        expect_service(sc, args[0], arena_printf(&c->arena, "score `%s`", fn));
         return &type_number;
     }
     static const struct { int min, max; } arity[B_COUNT_OF_BUILTINS] = {
@@ -767,16 +776,10 @@ static const Type *check_call(Scope *sc, Expr *e)
     }
     switch ((Builtin)b) {
     case B_ALLOCATED_COST: case B_CHARGE: {   /* show-back (showback.c) */
-        const Type *t = check_expr(sc, args[0]);
-        EntityKind k;
-        if (!is_error(t) && (t->kind != T_ENTITY || !single_kind(t->kinds, &k) ||
-                             k != EK_SERVICE))
-            diag_at(c, D_TYPE, args[0]->loc, "`%s` takes a service, not a %s", fn,
-                    type_name(c, t));
+        expect_service(sc, args[0], arena_printf(&c->arena, "`%s`", fn));
         if (b == B_CHARGE) {
             const Type *u = check_expr(sc, args[1]);
-            if (!is_error(u) && (u->kind != T_ENTITY || !single_kind(u->kinds, &k) ||
-                                 k != EK_CUSTOMER))
+            if (!is_error(u) && !is_one_kind(u, EK_CUSTOMER))
                 diag_at(c, D_TYPE, args[1]->loc, "`charge` takes a customer second, not a %s",
                         type_name(c, u));
         }
@@ -785,12 +788,7 @@ static const Type *check_call(Scope *sc, Expr *e)
     case B_ALIGNMENT:
     case B_DECISION:
     case B_EXPOSURE: {
-        const Type *t = check_expr(sc, args[0]);
-        EntityKind k;
-        if (!is_error(t) && (t->kind != T_ENTITY || !single_kind(t->kinds, &k) ||
-                             k != EK_SERVICE))
-            diag_at(c, D_TYPE, args[0]->loc, "`%s` takes a service, not a %s", fn,
-                    type_name(c, t));
+        expect_service(sc, args[0], arena_printf(&c->arena, "`%s`", fn));
         if (b == B_EXPOSURE) {
             /* the category is a bare name: security, availability, ... */
             if (args[1]->kind != EX_NAME)

@@ -43,8 +43,22 @@ chmod 755 "$tmp"
 
 # ---- the cases: NAME, main file, table (empty: no load) -------------------------
 cases=()
+# examples outside the SQL subset (docs/sql.md: forecasts and show-back's
+# allocation): strat sql must refuse them, located (S1301), and write no query
+outside_sql=" itdept "
 for f in $(example_mains); do
-    cases+=("$(basename "$(dirname "$f")")|$f")
+    name=$(basename "$(dirname "$f")")
+    if [[ "$outside_sql" == *" $name "* ]]; then
+        query=$("$bin" sql --dialect postgres --today "$today" "$f" 2>"$tmp/refused.txt")
+        code=$?
+        if [ "$code" = 1 ] && [ -z "$query" ] && grep -q '\.strat:[0-9]*:[0-9]*: error: .*\[S1301\]' "$tmp/refused.txt"; then
+            ok
+        else
+            bad "$name: strat sql should refuse it with S1301 (exit $code)" "$(head -3 "$tmp/refused.txt")"
+        fi
+        continue
+    fi
+    cases+=("$name|$f")
 done
 mkdir -p "$tmp/gen"
 cp "$root/tests/sql/portfolio.strat" "$tmp/gen/"
