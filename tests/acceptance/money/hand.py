@@ -62,7 +62,7 @@ SERVICES = {
     "storage":         (cents("90000"), 2500, 2),
     "library":         (cents("60000"), 7000, 1),
     "legacy_sis":      (cents("120000"), 400, 2),
-    "research_portal": (cents("30000"), 150, 0),
+    "research_portal": (cents("30000"), 150, 1),
 }
 LIVE = list(SERVICES)
 # pools in declaration order, then the ledger's own (security_ops)
@@ -72,8 +72,11 @@ POOLS = {
     "service_desk": ("shares", {"email": F("0.4"), "lms": F("0.3"),
                                 "legacy_sis": F("0.2"), "library": F("0.1")}),
     "licences":     ("driver", {s: F(SERVICES[s][1] * 2) for s in LIVE}),
+    # 4, 1, 1 servers: the remainders of 1000.00 tie at 2/3 of a cent
+    "backup":       ("driver", {s: F(SERVICES[s][2]) for s in ["lms", "library", "research_portal"]}),
 }
-pool_cost = {"datacenter": 0, "network": cents("72000.01"), "service_desk": 0, "licences": 0}
+pool_cost = {"datacenter": 0, "network": cents("72000.01"), "service_desk": 0, "licences": 0,
+             "backup": 0}
 with open(d + "/ledger.csv", newline="") as f:
     for row in csv.DictReader(f):
         p = row["Cost Pool"].strip()
