@@ -172,6 +172,65 @@ static int by_remainder(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+typedef struct WholeRemainder {
+    int64_t rem;
+    uint32_t index;
+} WholeRemainder;
+
+static int by_whole_remainder(const void *a, const void *b)
+{
+    const WholeRemainder *x = a, *y = b;
+    if (x->rem != y->rem)
+        return x->rem > y->rem ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The split in integers, when the weights are whole numbers once scaled by
+ * 10^k for some k of 0..6 (quantities, server counts, shares written as
+ * decimals such as 0.15) and total x weight fits in 64 bits: then equal
+ * remainders are equal exactly and tie to the earlier part, as documented.
+ * In long double, total x w / sum rounds differently for parts of
+ * different size, which broke such ties either way (10 cents by drivers
+ * 1, 4, 1 gave 2, 6, 2, not 2, 7, 1).  False when it does not apply. */
+static bool split_whole(Compilation *c, int64_t total, const double *w, uint32_t n, int64_t *out)
+{
+    int64_t *scaled = ARENA_ARRAY(&c->arena, int64_t, n);
+    double scale = 1;
+    for (int k = 0; k <= 6; k++, scale *= 10) {
+        int64_t sum = 0;
+        bool whole = true;
+        for (uint32_t i = 0; i < n && whole; i++) {
+            double v = w[i] * scale, r = nearbyint(v);
+            if (!(r >= 0 && r < 9007199254740992.0 && fabs(v - r) <= 1e-9 * fmax(1, v)))
+                whole = false;
+            else if ((int64_t)r > 0 && ((int64_t)r > INT64_MAX / (total > 0 ? total : 1)
+                                        || sum > INT64_MAX - (int64_t)r))
+                return false;   /* too large for 64 bits: the long double split */
+            else {
+                scaled[i] = (int64_t)r;
+                sum += scaled[i];
+            }
+        }
+        if (!whole)
+            continue;
+        if (sum == 0)
+            return false;
+        WholeRemainder *rem = ARENA_ARRAY(&c->arena, WholeRemainder, n);
+        int64_t given = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            out[i] = total * scaled[i] / sum;
+            rem[i].rem = total * scaled[i] % sum;
+            rem[i].index = i;
+            given += out[i];
+        }
+        qsort(rem, n, sizeof *rem, by_whole_remainder);
+        for (uint32_t k2 = 0; given < total; k2++, given++)   /* fewer than n cents */
+            out[rem[k2].index]++;
+        return true;
+    }
+    return false;
+}
+
 void showback_split(Compilation *c, int64_t total, const double *w, uint32_t n, int64_t *out)
 {
     if (total < 0) {
@@ -180,6 +239,8 @@ void showback_split(Compilation *c, int64_t total, const double *w, uint32_t n, 
             out[i] = -out[i];
         return;
     }
+    if (n > 0 && split_whole(c, total, w, n, out))
+        return;
     long double sum = 0;
     for (uint32_t i = 0; i < n; i++)
         sum += w[i];
