@@ -113,6 +113,7 @@ typedef struct Source {
     bool is_stdlib;
     bool is_csv;
     bool owned_raw;          /* text came from the allocator (len + 2) */
+    size_t mapped_bytes;     /* else, when nonzero: text is a mapping this long */
     bool listed;             /* in Compilation.sources (else in unlisted) */
     struct Decl *decls;      /* parsed declarations */
 } Source;

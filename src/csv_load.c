@@ -1013,7 +1013,56 @@ typedef struct LoadFile {
     int32_t first;            /* the first load of the same file, or -1 */
     unsigned kinds_reserved;  /* (first load of a file) kinds its rows were
                                  reserved in */
+    bool strings_reserved;    /* (first load of a file) names reserved for a
+                                 string column */
 } LoadFile;
+
+/* Whether the header line of text holds the column name col (cells split
+ * at commas, trimmed, unquoted: an estimate, a quoted comma is rare). */
+static bool header_has(const char *text, size_t len, const char *col)
+{
+    size_t want = strlen(col), i = 0;
+    while (i < len && text[i] != '\n') {
+        size_t start = i;
+        while (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
+            i++;
+        const char *cell = text + start;
+        size_t n = i - start;
+        csv_trim(&cell, &n);
+        if (n >= 2 && cell[0] == '"' && cell[n - 1] == '"') {
+            cell++;
+            n -= 2;
+        }
+        if (n == want && memcmp(cell, col, n) == 0)
+            return true;
+        while (i < len && (text[i] == ',' || text[i] == '\r'))
+            i++;
+    }
+    return false;
+}
+
+/* Whether load d may intern a name a row besides the key: a column that
+ * fills a string attribute (a title is every row's own).  Symbols, entity
+ * names and list items repeat and are not counted.  The name table is
+ * reserved from this before any row is read: a miss costs one growth of
+ * the table during the load (the old one stays in the arena), a false hit
+ * a table twice the size (16 B a slot, two slots a name). */
+static bool load_fills_strings(Compilation *c, const Decl *d, const LoadFile *f)
+{
+    const KindTable *t = kind_table(c, f->kind);
+    for (uint32_t a = 0; a < t->nattrs; a++) {
+        if (t->attrs[a].type.kind != T_STRING)
+            continue;
+        const char *col = t->attrs[a].name;
+        for (const Item *it = d->items; it; it = it->next)
+            if (it->kind == ITEM_ATTR && it->name == t->attrs[a].name &&
+                it->value->kind == EX_STRING)
+                col = it->value->u.str.s;
+        if (header_has(f->text, f->len, col))
+            return true;
+    }
+    return false;
+}
 
 /* The files read so far, so that each is read once however many loads
  * name it: by the path as written (the same `load` text in one directory
@@ -1379,7 +1428,11 @@ void csv_load_rows(Compilation *c)
         /* names are shared by every load of one file; rows once per kind */
         LoadFile *first = f->first >= 0 ? &files[f->first] : f;
         if (f->first < 0)
-            names += 2 * (uint64_t)f->lines;   /* a key and a text cell a row */
+            names += f->lines;   /* a key a row */
+        if (!first->strings_reserved && load_fills_strings(c, p->loads.items[i], f)) {
+            first->strings_reserved = true;
+            names += f->lines;   /* and a title a row */
+        }
         if (!(first->kinds_reserved & KIND_BIT(f->kind))) {
             first->kinds_reserved |= KIND_BIT(f->kind);
             rows[f->kind] += f->lines + 1;

@@ -68,6 +68,40 @@ static void unwritten_columns_have_no_storage(void **state)
     strat_free(c);
 }
 
+/* A CSV's rows are counted before any is read and the name table reserved
+ * for them: a name a row for the keys, and one more only when a column
+ * fills a string attribute (a title).  The table holds two slots a name
+ * (16 B each); reserving for titles that are not there doubled it. */
+static void name_table_reserved_for_what_the_csv_holds(void **state)
+{
+    (void)state;
+    enum { ROWS = 10000 };
+    for (int titled = 0; titled <= 1; titled++) {
+        size_t cap = 64 + (size_t)ROWS * 32;
+        char *csv = malloc(cap);
+        assert_non_null(csv);
+        size_t n = (size_t)snprintf(csv, cap, titled ? "id,title,cost\n" : "id,cost\n");
+        for (int i = 0; i < ROWS; i++)
+            n += (size_t)snprintf(csv + n, cap - n, titled ? "s%d,Title %d,%d\n" : "s%d,%d\n",
+                                  i, titled ? i : i % 100, i % 100);
+        strat_compilation *c = compile_text_csv(
+            STRATEGY_HEADER PEOPLE "schema service { cost : number }\n"
+            "load service from \"s.csv\" { key = \"id\" }\n"
+            "decide { retire when s.cost > 50  tolerate otherwise }\n",
+            "s.csv", csv);
+        free(csv);
+        if (c->nerrors)
+            dump_diags(c);
+        assert_int_equal(c->nerrors, 0);
+        assert_int_equal(kind_table(c, EK_SERVICE)->count, ROWS);
+        /* the names fit at half load either way: 2^15 slots for the keys
+         * and the strategy's names, 2^16 with a title a row */
+        assert_true(c->names.len * 2 <= c->names.cap);
+        assert_int_equal(c->names.cap, titled ? 1u << 16 : 1u << 15);
+        strat_free(c);
+    }
+}
+
 static void undefined_reference_suggests(void **state)
 {
     (void)state;
@@ -280,6 +314,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clean_strategy_is_clean),
         cmocka_unit_test(unwritten_columns_have_no_storage),
+        cmocka_unit_test(name_table_reserved_for_what_the_csv_holds),
         cmocka_unit_test(undefined_reference_suggests),
         cmocka_unit_test(wrong_kind_and_duplicate),
         cmocka_unit_test(schema_types_ranges_required),

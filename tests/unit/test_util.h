@@ -23,20 +23,29 @@
 #include "program.h"
 #include "source.h"
 
-/* Writes `text` to a fresh file in a temporary directory and compiles it
- * (load, check, decide).  The caller frees with strat_free. */
-static inline strat_compilation *compile_text(const char *text)
+/* Writes `text` to a fresh file in a temporary directory, and `csv` (when
+ * not NULL) beside it as `csv_name`, and compiles it (load, check,
+ * decide).  The caller frees with strat_free. */
+static inline strat_compilation *compile_text_csv(const char *text, const char *csv_name,
+                                                  const char *csv)
 {
     char dir[] = "/tmp/strat-test-XXXXXX";
     if (!mkdtemp(dir))
         return NULL;
-    char path[128];
+    char path[128], csv_path[192];
     snprintf(path, sizeof path, "%s/t.strat", dir);
+    snprintf(csv_path, sizeof csv_path, "%s/%s", dir, csv ? csv_name : "");
     FILE *f = fopen(path, "w");
     if (!f)
         return NULL;
     fputs(text, f);
     fclose(f);
+    if (csv) {
+        if (!(f = fopen(csv_path, "w")))
+            return NULL;
+        fputs(csv, f);
+        fclose(f);
+    }
     strat_options o = {0};
     o.stdlib_dir = STRAT_TEST_STDLIB;
     o.today = "2027-01-15";
@@ -44,9 +53,16 @@ static inline strat_compilation *compile_text(const char *text)
     const char *files[] = {path};
     if (strat_load(c, files, 1) != STRAT_FAILURE && strat_check(c) != STRAT_FAILURE)
         strat_decide(c);
+    if (csv)
+        unlink(csv_path);
     unlink(path);
     rmdir(dir);
     return c;
+}
+
+static inline strat_compilation *compile_text(const char *text)
+{
+    return compile_text_csv(text, NULL, NULL);
 }
 
 /* The number of diagnostics with this code. */
