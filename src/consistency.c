@@ -1103,18 +1103,27 @@ static void check_lifecycle(Ctx *x)
     int eol = attr_slot(t, intern_cstr(c, "end_of_life"));
     if (eol < 0 || t->attrs[eol].type.kind != T_DATE)
         return;   /* a schema made it something else: reported there */
-    Waiver **waiver = ARENA_ARRAY(&c->arena, Waiver *, x->nsvc + 1);
+    if (!column_present(&t->attrs[eol], &t->cols[eol]) &&
+        !(t->cols[eol].fill_i32 != INT32_MIN && t->cols[eol].fill_i32 < p->today))
+        return;   /* no end of life anywhere, or none passed */
+    /* the waivers in force by row, only when there are any: a million-row
+     * load without them allocates nothing here */
+    Waiver **waiver = NULL;
     for (uint32_t i = 0; i < p->waivers.len; i++) {
         Waiver *w = p->waivers.items[i];
-        if (w->past_end_of_life && w->entity_kind == EK_SERVICE && valid_row(t, w->entity) &&
-            w->until >= p->today && !waiver[w->entity])
+        if (!w->past_end_of_life || w->entity_kind != EK_SERVICE || !valid_row(t, w->entity) ||
+            w->until < p->today)
+            continue;
+        if (!waiver)
+            waiver = ARENA_ARRAY(&c->arena, Waiver *, x->nsvc + 1);
+        if (!waiver[w->entity])
             waiver[w->entity] = w;   /* the first declared, as for rules */
     }
     for (uint32_t r = 0; r < x->nsvc; r++) {
         int32_t day = col_i32(t, eol, r);
         if (day == INT32_MIN || day >= p->today || svc_retired(x, r))
             continue;
-        if (waiver[r]) {
+        if (waiver && waiver[r]) {
             waiver[r]->used = true;
             continue;
         }

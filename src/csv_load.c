@@ -252,7 +252,7 @@ static int32_t resolve_now(Compilation *c, unsigned kinds, const char *s, size_t
             continue;
         KindTable *kt = kind_table(c, (EntityKind)k);
         int32_t v = kind_lookup(kt, name);
-        if (v >= 0 && kt->decls[v])
+        if (v >= 0 && row_decl(kt, (uint32_t)v))
             return ref_encode(kinds, (EntityKind)k, v);
     }
     return -1;

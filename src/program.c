@@ -193,8 +193,6 @@ void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
             cap *= 2;
         t->names = arena_realloc(&c->arena, t->names, sizeof(Name) * old, sizeof(Name) * cap);
         t->locs = arena_realloc(&c->arena, t->locs, sizeof(Loc) * old, sizeof(Loc) * cap);
-        t->decls = arena_realloc(&c->arena, t->decls, sizeof(Decl *) * old,
-                                 sizeof(Decl *) * cap);
         for (uint32_t i = 0; i < t->nattrs; i++)
             column_alloc(c, &t->attrs[i], &t->cols[i], old, cap);
         t->cap = cap;
@@ -216,7 +214,20 @@ uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
     uint32_t r = t->count++;
     t->names[r] = name;
     t->locs[r] = loc;
-    t->decls[r] = decl;
+    if (decl) {
+        if (r >= t->decls_len) {
+            /* declared rows come first, as a rule: a CSV row has none, and
+             * a million of them need no slot */
+            uint32_t n = t->decls_len ? t->decls_len : 16;
+            while (n <= r)
+                n *= 2;
+            t->decls = arena_realloc(&c->arena, t->decls, sizeof(Decl *) * t->decls_len,
+                                     sizeof(Decl *) * n);
+            memset(t->decls + t->decls_len, 0, sizeof(Decl *) * (n - t->decls_len));
+            t->decls_len = n;
+        }
+        t->decls[r] = decl;
+    }
     NameInfo *ni = name_info(name);
     ni->kind = (int32_t)t->kind;
     ni->row = (int32_t)r;
@@ -840,7 +851,7 @@ static void index_decl(IndexBuild *b, Decl *d)
     case D_ENTITY: {
         KindTable *t = kind_table(c, d->entity_kind);
         int32_t row = kind_lookup(t, d->name);
-        if (row >= 0 && t->decls[row] == d)
+        if (row >= 0 && row_decl(t, (uint32_t)row) == d)
             site_add(b, d->name_loc, true, *entity_symbol(c, d->entity_kind, row));
         break;
     }
@@ -910,7 +921,7 @@ static PositionIndex *position_index(Compilation *c)
     for (int k = 0; k < EK_COUNT; k++) {
         KindTable *t = kind_table(c, (EntityKind)k);
         for (uint32_t r = 0; r < t->count; r++)
-            if (!t->decls[r] && t->locs[r].file)
+            if (!row_decl(t, r) && t->locs[r].file)
                 site_add(&b, t->locs[r], true,
                          (Symbol){SYM_ENTITY, k, (int32_t)r, t->names[r], t->locs[r]});
     }

@@ -140,7 +140,8 @@ typedef struct KindTable {
     uint32_t ready;          /* rows [0, ready) of every column are set */
     Name *names;
     Loc *locs;               /* name location (declaration, or CSV cell) */
-    Decl **decls;            /* NULL for rows loaded from CSV */
+    Decl **decls;            /* per row, up to decls_len: read with row_decl */
+    uint32_t decls_len;
     AttrDef *attrs;
     uint32_t nattrs, attrs_cap;
     NameMap attr_map;        /* attribute name -> slot + 1 */
@@ -148,6 +149,12 @@ typedef struct KindTable {
     Symbol **row_syms;       /* per row, made on first reference (lazy) */
     uint32_t row_syms_len;
 } KindTable;
+
+/* The declaration of row r, or NULL for a row loaded from CSV. */
+static inline Decl *row_decl(const KindTable *t, uint32_t r)
+{
+    return r < t->decls_len ? t->decls[r] : NULL;
+}
 
 typedef struct Risk {
     uint32_t service;

@@ -1630,7 +1630,7 @@ void resolve_values(Compilation *c)
         if (d->kind == D_ENTITY) {
             KindTable *t = kind_table(c, d->entity_kind);
             int32_t r = kind_lookup(t, d->name);
-            if (r >= 0 && t->decls[r] == d)
+            if (r >= 0 && row_decl(t, (uint32_t)r) == d)
                 fill_entity(c, d, (uint32_t)r);
         } else if (d->kind == D_WAIVER) {
             fill_waiver(c, d);

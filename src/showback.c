@@ -901,8 +901,8 @@ static bool in_use(Compilation *c)
             return true;
     KindTable *svc = kind_table(c, EK_SERVICE);
     for (uint32_t r = 0; r < svc->count; r++)
-        if (svc->decls[r])
-            for (Item *it = svc->decls[r]->items; it; it = it->next)
+        if (row_decl(svc, r))
+            for (Item *it = row_decl(svc, r)->items; it; it = it->next)
                 if (it->kind == ITEM_LIFECYCLE && (named(it, "usage") || named(it, "charge")))
                     return true;
     return false;
@@ -933,7 +933,7 @@ void showback_run(Compilation *c)
     for (uint32_t r = 0; r < nsvc; r++) {
         ShowbackService *s = &sb->services[r];
         s->in_scope = is_live(&x, r);
-        for (Item *it = x.svc->decls[r] ? x.svc->decls[r]->items : NULL; it; it = it->next) {
+        for (Item *it = row_decl(x.svc, r) ? row_decl(x.svc, r)->items : NULL; it; it = it->next) {
             if (it->kind != ITEM_LIFECYCLE)
                 continue;
             if (named(it, "usage") && !x.sd[r].usage) {

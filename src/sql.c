@@ -1234,12 +1234,12 @@ strat_status sql_emit(Compilation *c, FILE *out, const SqlOptions *opts)
     q->attr_used = ARENA_ARRAY(A, bool, q->svc->nattrs + 1);
     Program *p = q->p;
     Results *res = q->res;
-    for (uint32_t r = 0; r < q->svc->count && q->svc->decls[r]; r++)
+    for (uint32_t r = 0; r < q->svc->count && row_decl(q->svc, r); r++)
         q->ndeclared = r + 1;
     if (!read_table_shape(q))
         return STRAT_FINDINGS;
     for (uint32_t r = q->ndeclared; r < q->svc->count; r++)
-        if (q->svc->decls[r]) {   /* (declared services come first; see resolve.c) */
+        if (row_decl(q->svc, r)) {   /* (declared services come first; see resolve.c) */
             diag_at(c, D_SQL_TABLE, q->svc->locs[r], "service `%s` is declared after the "
                     "loaded ones: the query cannot keep strat's row order", q->svc->names[r]);
             return STRAT_FINDINGS;

@@ -810,7 +810,7 @@ static const char *cannot_rename(Compilation *c, const Symbol *sym, const Symbol
         break;
     case SYM_ENTITY: {
         const KindTable *t = kind_table(c, (EntityKind)sym->entity_kind);
-        if (sym->index >= 0 && (uint32_t)sym->index < t->count && !t->decls[sym->index])
+        if (sym->index >= 0 && (uint32_t)sym->index < t->count && !row_decl(t, (uint32_t)sym->index))
             return "a name loaded from a CSV file cannot be renamed here: rename it in "
                    "the CSV file";
         break;
@@ -1051,7 +1051,7 @@ bool lsp_code_lenses(LspSession *s, const char *uri, Arena *a, LspLens **out, ui
     size_t ntables = strat_table_count(c);
     *out = ARENA_ARRAY(a, LspLens, count + 1);
     for (uint32_t r = 0; k.file && r < count; r++) {
-        if (svc->locs[r].file != k.file || !svc->decls[r])
+        if (svc->locs[r].file != k.file || !row_decl(svc, r))
             continue;
         Text t = {a, NULL, 0, 0};
         for (size_t tab = 0; tab < ntables; tab++) {
