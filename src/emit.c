@@ -397,7 +397,13 @@ static void ob_u32(OutBuf *b, uint32_t v)
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline. */
 static void ob_csv_cell(OutBuf *b, const char *s)
 {
-    size_t plain = strcspn(s, ",\"\r\n");
+    /* strcspn's setup costs more than these short cells (names, mostly) */
+    size_t plain = 0;
+    for (;; plain++) {
+        unsigned char ch = (unsigned char)s[plain];
+        if (ch > '"' ? ch == ',' : ch == 0 || ch == '"' || ch == '\r' || ch == '\n')
+            break;
+    }
     if (!s[plain]) {
         ob_put(b, s, plain);
         return;
