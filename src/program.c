@@ -162,6 +162,17 @@ static void column_alloc(Compilation *c, const AttrDef *a, Column *col,
                                   sizeof(Loc) * cap);
 }
 
+typedef struct MaterializeRows {
+    const AttrDef *a;
+    Column *col;
+} MaterializeRows;
+
+static void materialize_slice(void *ctx, uint32_t lo, uint32_t hi)
+{
+    MaterializeRows *job = ctx;
+    column_init_rows(job->a, job->col, lo, hi);
+}
+
 void column_materialize(Compilation *c, KindTable *t, int slot)
 {
     const AttrDef *a = &t->attrs[slot];
@@ -175,7 +186,9 @@ void column_materialize(Compilation *c, KindTable *t, int slot)
     case T_LIST: col->list = arena_alloc(&c->arena, sizeof(ListSpan) * t->cap); break;
     default: col->i32 = arena_alloc(&c->arena, sizeof(int32_t) * t->cap); break;
     }
-    column_init_rows(a, col, 0, t->ready);
+    /* across the cores: the first touch of the fresh pages is the cost */
+    MaterializeRows job = {a, col};
+    parallel_rows(c, t->ready, 1 << 16, materialize_slice, &job);
     col->locs = locs;
 }
 
