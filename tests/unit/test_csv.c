@@ -273,6 +273,21 @@ static void test_count_byte(void **state)
             assert_int_equal(csv_count_byte(buf, len, '\n'), want);
         }
     }
+    /* long runs of matches (a per-byte tally of a wider version must be
+     * summed before it wraps: the SSE2 one tried was caught here), and an
+     * unaligned start and end */
+    enum { LONG = 16 * 1024 + 13 };
+    static char all[LONG];
+    memset(all, '\n', sizeof all);
+    assert_int_equal(csv_count_byte(all, sizeof all, '\n'), LONG);
+    for (size_t i = 0; i < sizeof all; i += 7)
+        all[i] = 'x';
+    size_t lines = 0;
+    for (size_t i = 0; i < sizeof all; i++)
+        lines += all[i] == '\n';
+    assert_int_equal(csv_count_byte(all, sizeof all, '\n'), lines);
+    assert_int_equal(csv_count_byte(all + 3, sizeof all - 5, 'x'),
+                     csv_count_byte(all, sizeof all, 'x') - 1);
     assert_int_equal(csv_count_byte("a\nb\n\n", 5, '\n'), 3);
     assert_int_equal(csv_count_byte("\0\0\0\0\0\0\0\0\0", 9, 0), 9);
 }
