@@ -312,6 +312,40 @@ static void make_temp_name(char *out, size_t size, const char *base, unsigned at
              alnum[r[5] % 62]);
 }
 
+/* A replaced file's temporary is written through this: every
+ * WRITEBACK_BYTES, the writeback of what was written is started
+ * (sync_file_range, which does not wait), so that the fsync before the
+ * rename waits for the last few megabytes rather than the whole output
+ * (a 65 MB CSV's fsync took 63 ms at the end; now the disk works while
+ * the rows are formatted).  Best effort: where it fails, fsync does it
+ * all. */
+enum { WRITEBACK_BYTES = 8 << 20 };
+
+static ssize_t replace_write(void *cookie, const char *buf, size_t n)
+{
+    ReplaceSink *s = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(s->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return 0;   /* fopencookie: 0 is an error, errno says which */
+        done += (size_t)w;
+    }
+    s->written += (off_t)n;
+    if (s->written - s->started >= WRITEBACK_BYTES) {
+        sync_file_range(s->fd, s->started, s->written - s->started, SYNC_FILE_RANGE_WRITE);
+        s->started = s->written;
+    }
+    return (ssize_t)n;
+}
+
+static int replace_close(void *cookie)
+{
+    return close(((ReplaceSink *)cookie)->fd);
+}
+
 /* The temporary beside the target in dir; mode_of: the existing target's
  * stat, or NULL for a new file. */
 static bool open_temp(AtomicFile *f, int dir, const char *base, const struct stat *mode_of)
@@ -347,7 +381,9 @@ static bool open_temp(AtomicFile *f, int dir, const char *base, const struct sta
      * not leave a setuid file of its own */
     if (mode_of)
         fchmod(fd, mode_of->st_mode & 0777);
-    f->fp = fdopen(fd, "w");
+    f->sink = (ReplaceSink){fd, 0, 0};
+    f->fp = fopencookie(&f->sink, "w", (cookie_io_functions_t){
+                                           .write = replace_write, .close = replace_close});
     if (!f->fp) {
         cannot_write(f->path, strerror(errno));
         close(fd);
@@ -499,7 +535,7 @@ bool atomic_commit(AtomicFile *f)
     }
     bool replace = f->kind == OUTPUT_REPLACE;
     errno = 0;
-    bool ok = fflush(f->fp) == 0 && !ferror(f->fp) && (!replace || fsync(fileno(f->fp)) == 0);
+    bool ok = fflush(f->fp) == 0 && !ferror(f->fp) && (!replace || fsync(f->sink.fd) == 0);
     int err = errno ? errno : EIO;
     if (fclose(f->fp) != 0 && ok) {
         ok = false;

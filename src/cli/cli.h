@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "strat/strat.h"
 #include "strat/strat_test.h"
@@ -63,8 +64,16 @@ typedef enum OutputKind {
     OUTPUT_REPLACE,            /* temporary file, fsync, rename */
 } OutputKind;
 
+/* What a replaced file is written through (cli.c, replace_write). */
+typedef struct ReplaceSink {
+    int fd;
+    off_t written;             /* bytes written */
+    off_t started;             /* bytes whose writeback has been started */
+} ReplaceSink;
+
 typedef struct AtomicFile {
     FILE *fp;
+    ReplaceSink sink;          /* OUTPUT_REPLACE: fp writes through it */
     const char *path;          /* as given; NULL: stdout */
     OutputKind kind;
     int dir_fd;                /* OUTPUT_REPLACE: the target's directory */
