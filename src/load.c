@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "intern.h"
@@ -248,10 +249,11 @@ enum { MAP_MIN_BYTES = 1 << 20 };
  * mapped) when it cannot be done or the file changed size meanwhile: the
  * caller reads instead.
  *
- * A file truncated by another process while strat runs would fault
- * (SIGBUS) where a read would have seen the old bytes; the size is checked
- * once more after mapping to close the window that is ours to close. */
-static bool map_file(int fd, size_t size, Source *s)
+ * A file truncated by another process while strat runs faults (SIGBUS)
+ * where a read would have seen the old bytes: the size is checked once
+ * more after mapping, and the CLI turns a later SIGBUS into an I/O error
+ * (cli_bus_error: a message, no output file, exit 2). */
+static bool map_file(Compilation *c, int fd, size_t size, Source *s)
 {
     long page = sysconf(_SC_PAGESIZE);
     if (page <= 0)
@@ -270,6 +272,12 @@ static bool map_file(int fd, size_t size, Source *s)
     s->text = base;
     s->len = (uint32_t)size;
     s->mapped_bytes = total;
+    if (c->test.pause_after_map_ms) {
+        unsigned ms = c->test.pause_after_map_ms < 60000 ? c->test.pause_after_map_ms : 60000;
+        struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        while (nanosleep(&t, &t) != 0 && errno == EINTR)
+            ;
+    }
     return true;
 }
 
@@ -300,7 +308,7 @@ bool load_read_fd(Compilation *c, int fd, Source *s, const char **why,
         return false;
     }
     size_t size = (size_t)st.st_size;
-    if (size >= MAP_MIN_BYTES && map_file(fd, size, s)) {
+    if (size >= MAP_MIN_BYTES && map_file(c, fd, size, s)) {
         close(fd);
         c->bytes_read += size;
         c->files_read++;

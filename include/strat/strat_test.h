@@ -20,6 +20,8 @@ typedef struct strat_test_knobs {
                                   default (tiny blocks stress the seams) */
     unsigned output_block_rows;   /* CSV/JSON rows formatted per parallel
                                   block; 0: the default */
+    unsigned pause_after_map_ms;  /* a wait after a large file is mapped,
+                                  so a test can truncate it meanwhile */
 } strat_test_knobs;
 
 /* Sets the knobs of c (copied); call before loading. */

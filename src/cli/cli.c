@@ -186,6 +186,20 @@ void cli_fatal_signal(int sig)
     raise(sig);
 }
 
+void cli_bus_error(int sig)
+{
+    (void)sig;
+    /* a fault, not a request: returning would fault again.  unlinkat,
+     * write and _exit are async-signal-safe */
+    if (__atomic_load_n(&pending_temp.armed, __ATOMIC_SEQ_CST))
+        unlinkat(pending_temp.dir_fd, pending_temp.name, 0);
+    static const char msg[] = "strat: error: an input file was truncated while strat was "
+                              "reading it; nothing was written\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(2);
+}
+
 static void block_fatal_signals(sigset_t *old)
 {
     static const int sigs[] = CLI_FATAL_SIGNALS;

@@ -107,5 +107,8 @@ int cli_open_no_links(const char *path, int flags);
  * them (main.c installs cli_fatal_signal for each, unless ignored). */
 #define CLI_FATAL_SIGNALS {SIGHUP, SIGINT, SIGPIPE, SIGTERM}
 void cli_fatal_signal(int sig);
+/* The SIGBUS handler: a mapped input truncated while it was read; removes
+ * the output's temporary, says so, exits 2. */
+void cli_bus_error(int sig);
 
 #endif

@@ -384,7 +384,8 @@ static const char *find_stdlib(char *buf, size_t size)
 
 /* SIGHUP, SIGINT, SIGPIPE and SIGTERM remove an output's temporary file
  * before strat dies of them (cli_fatal_signal).  A signal the caller has
- * ignored (nohup, a background job) stays ignored. */
+ * ignored (nohup, a background job) stays ignored.  SIGBUS, which only a
+ * mapped input truncated meanwhile raises, is an I/O error (exit 2). */
 static void catch_fatal_signals(void)
 {
     static const int sigs[] = CLI_FATAL_SIGNALS;
@@ -400,6 +401,9 @@ static void catch_fatal_signals(void)
         if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
             sigaction(sigs[i], &sa, NULL);
     }
+    /* a mapped input file truncated under strat (src/load.c, map_file) */
+    sa.sa_handler = cli_bus_error;
+    sigaction(SIGBUS, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -701,6 +705,10 @@ int main(int argc, char **argv)
     const char *rows = getenv("STRAT_OUTPUT_BLOCK");
     if (rows && atol(rows) > 0)
         o.test.output_block_rows = (unsigned)atol(rows);
+    /* and a wait after mapping a large input, to truncate it meanwhile */
+    const char *pause = getenv("STRAT_TEST_PAUSE_AFTER_MAP");
+    if (pause && atol(pause) > 0)
+        o.test.pause_after_map_ms = (unsigned)atol(pause);
     int rc = cmd->run(&o);
     free(files);
     free(lint);

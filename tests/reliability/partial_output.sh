@@ -21,7 +21,8 @@
 #      has data in it.  kill -9 cannot clean up, so a leftover FILE.tmpXXXXXX
 #      is accepted there; FILE itself must be intact;
 #   h. (not a failure mode, but checked here) the file written gets the
-#      mode a new file gets, not mkstemp's 0600.
+#      mode a new file gets, not mkstemp's 0600;
+#   i. a mapped input CSV (1 MiB or more) truncated while strat reads it.
 # Prints `N passed, M failed` last; exit 1 on any failure.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -262,6 +263,45 @@ else
         fi
         rm -f "$target".tmp*
     done
+fi
+
+# ---- i. a mapped input truncated while strat reads it ------------------------------------------
+# A CSV of 1 MiB or more is mapped, not read (src/load.c, map_file); cut
+# short under strat, its missing pages fault (SIGBUS).  strat must say so
+# and exit 2, not die of the signal, and FILE must keep its old bytes.
+# STRAT_TEST_PAUSE_AFTER_MAP holds strat just after mapping, so the
+# truncation lands between the mapping and the reading.
+trunc=$tmp/trunc
+mkdir -p "$trunc"
+{
+    echo "id,cost"
+    seq 1 120000 | awk '{ print "svc" $1 "," ($1 % 997) }'
+} >"$trunc/big.csv"
+cat >"$trunc/t.strat" <<'EOF2'
+strategy "truncated" { horizon = 2027-01-01 .. 2027-12-31  budget = 1M }
+schema service { cost : number }
+load service from "big.csv" { key = "id" }
+decide { retire when s.cost > 500  tolerate otherwise }
+EOF2
+if [ "$(wc -c <"$trunc/big.csv")" -lt 1048576 ]; then
+    bad "truncated input: the CSV is under 1 MiB, so it would not be mapped"
+else
+    printf '%s' "$old_text" >"$trunc/out.csv"
+    (cd "$trunc" && STRAT_TEST_PAUSE_AFTER_MAP=2000 exec "$bin" decide --today "$today" \
+        --format csv -o out.csv t.strat >/dev/null 2>"$tmp/err") &
+    pid=$!
+    sleep 0.8
+    : >"$trunc/big.csv"
+    wait "$pid"
+    code=$?
+    if [ "$code" = 2 ] && grep -q "truncated while strat was reading it" "$tmp/err" &&
+       [ "$(cat "$trunc/out.csv"; echo x)" = "${old_text}x" ] &&
+       ! ls "$trunc"/out.csv.tmp* >/dev/null 2>&1; then
+        ok "input truncated while mapped: exit 2, said so, target intact, no temporary"
+    else
+        bad "input truncated while mapped: exit $code, want 2 with a message and the old target" \
+            "$(cat "$tmp/err")"
+    fi
 fi
 
 echo "$pass passed, $fail failed"
