@@ -67,6 +67,7 @@ static void run_stages(Compilation *c, Upto upto)
         report_check(c);
         check_consistency(c);
         showback_run(c);         /* the allocation scores read (allocated_cost) */
+        load_drop_mapped_pages(c);   /* the CSV text is read no more, as a rule */
         verbose_time(c, "check", t0);
     }
     if (upto == UPTO_DECIDE && !c->decide_ran) {

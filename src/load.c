@@ -1132,6 +1132,20 @@ strat_status load_read_file(Compilation *c, const char *path, const char **text,
     return STRAT_OK;
 }
 
+/* MADV_DONTNEED on a private file mapping never written drops its page
+ * table entries only: a later read maps the file's page again, the same
+ * bytes, so no pointer into the text goes bad.  The pages stay in the
+ * page cache, which is the system's; what goes is their count in strat's
+ * resident set (44 MB of a 1M-row CSV, a fifth of the peak). */
+void load_drop_mapped_pages(Compilation *c)
+{
+    for (uint32_t i = 0; i < c->sources.len; i++) {
+        Source *s = c->sources.items[i];
+        if (s->mapped_bytes)
+            madvise((void *)s->text, s->mapped_bytes, MADV_DONTNEED);
+    }
+}
+
 void load_release(Compilation *c)
 {
     for (uint32_t i = 0; i < c->sources.len; i++) {

@@ -29,6 +29,10 @@ strat_status load_read_file(Compilation *c, const char *path, const char **text,
 /* Frees the texts read from files and closes the directories held open
  * (strat_free; the arena goes after). */
 void load_release(Compilation *c);
+/* Lets go of the pages of the mapped input files once the rows are in
+ * their columns; what reads them later (a diagnostic's source line)
+ * faults them back in from the page cache. */
+void load_drop_mapped_pages(Compilation *c);
 
 /* The one way strat opens a file of the project (a command-line file, an
  * import, a CSV load).  `path` is absolute; its `.` and `..` are taken as
