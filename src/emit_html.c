@@ -1174,6 +1174,34 @@ static void findings_table(Page *pg)
     fputs("</p>\n", out);
 }
 
+/* Under a waiver's name, who approved it and why (its `approved_by` and
+ * `reason`), when it says: what a reviewer asks of an exception first. */
+static void waiver_why(Page *pg, const Waiver *w)
+{
+    const Compilation *c = pg->c;
+    Name by = NULL;
+    const Str *reason = NULL;
+    for (const Item *it = w->decl ? w->decl->items : NULL; it; it = it->next) {
+        if (it->kind != ITEM_ATTR)
+            continue;
+        if (it->name == c->n.approved_by && it->value->kind == EX_NAME)
+            by = it->value->u.name.id;
+        else if (it->name == c->n.reason && it->value->kind == EX_STRING)
+            reason = &it->value->u.str;
+    }
+    if (!by && !reason)
+        return;
+    fputs("<br><span class=\"note\">", pg->out);
+    if (by) {
+        fputs("approved by ", pg->out);
+        esc_wbr(pg->out, by, '_');
+        fputs(reason ? ": " : "", pg->out);
+    }
+    if (reason)
+        esc(pg->out, reason->s);
+    fputs("</span>", pg->out);
+}
+
 /* Every waiver with its expiry: expired ones (before today) marked, and
  * those ending within 90 days. */
 static void waivers_table(Page *pg)
@@ -1199,6 +1227,7 @@ static void waivers_table(Page *pg)
         bool soon = !expired && w->until != INT32_MIN && w->until - p->today <= 90;
         fprintf(out, "<tr class=\"%s\"><td>", expired ? "error" : soon ? "warning" : "ok");
         esc_wbr(out, w->name, '_');
+        waiver_why(pg, w);
         fputs("</td><td>", out);
         esc_wbr(out, w->past_end_of_life ? "past_end_of_life" : w->rule ? w->rule->name : "?",
                 '_');

@@ -37,7 +37,8 @@
 #                forecasts (a sparkline with a dashed forecast per service)
 #   findings     a strategy with rules broken, a limit broken and waivers
 #                expired, expiring and in force: the findings section lists
-#                them, the expired waiver marked
+#                them, the expired waiver marked, each waiver's approver
+#                and reason (escaped) under its name
 # Chromium comes from the Debian package `chromium` (`make test-deps`
 # installs it); without it the render checks are skipped with a message.  No HTML golden file is kept: the report
 # is large, and determinism plus these checks cover it.
@@ -445,7 +446,8 @@ service c { title = "C" owner = cio kind = supporting investment = run supports 
 rule loved (warning) "every service scores csat 3 or more" = all s in service : s.csat >= 3
 waiver old_one  { rule = loved  entity = a  until = 2026-12-31  approved_by = cio }
 waiver soon_one { rule = loved  entity = b  until = 2027-02-01  approved_by = cio }
-waiver long_one { rule = loved  entity = c  until = 2029-12-31  approved_by = cio }
+waiver long_one { rule = loved  entity = c  until = 2029-12-31  approved_by = cio
+                  reason = "vendor fix due <March> & tested" }
 limit few_invested "no spend invested" = sum(s.cost for s in service where decision(s) == invest) <= 0
 score value(s)  = 1
 score health(s) = 1
@@ -463,7 +465,9 @@ else
     for want in 'S0911</code> waiver_' 'S0913</code> rule_' 'S0914</code> limit_' 'few_invested' \
         '<tr class="error"><td>old_' 'expired</span> 15 days ago' \
         '<tr class="warning"><td>soon_' 'expires</span> in 17 days' \
-        '<tr class="ok"><td>long_' 'status on 2027-01-15'; do
+        '<tr class="ok"><td>long_' 'status on 2027-01-15' \
+        'one<br><span class="note">approved by cio</span>' \
+        'approved by cio: vendor fix due &lt;March&gt; &amp; tested</span>'; do
         case $sec in *"$want"*) ;; *) miss="$miss [$want]" ;; esac
     done
     if [ -z "$miss" ]; then ok; else
