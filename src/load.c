@@ -236,9 +236,11 @@ Source *load_prepare_source(Compilation *c, const char *shown, bool is_stdlib)
     return s;
 }
 
-/* A file this large (a CSV export, in practice) is mapped, not read:
- * reading copies every byte into pages the kernel must first zero, which
- * was a fifth of a million-row run.  Smaller files take the allocator. */
+/* A CSV file this large is mapped, not read: reading copies every byte
+ * into pages the kernel must first zero, which was a fifth of a
+ * million-row run.  Smaller files take the allocator, and so do strategy
+ * files of any size: the flex scanner writes into its buffer (it holds a
+ * character under a NUL as it goes), and a read-only mapping faults. */
 enum { MAP_MIN_BYTES = 1 << 20 };
 
 /* Maps fd's size bytes read-only with two NULs after them, as the read
@@ -308,7 +310,7 @@ bool load_read_fd(Compilation *c, int fd, Source *s, const char **why,
         return false;
     }
     size_t size = (size_t)st.st_size;
-    if (size >= MAP_MIN_BYTES && map_file(c, fd, size, s)) {
+    if (s->is_csv && size >= MAP_MIN_BYTES && map_file(c, fd, size, s)) {
         close(fd);
         c->bytes_read += size;
         c->files_read++;
