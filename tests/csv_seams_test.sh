@@ -224,7 +224,7 @@ else
     fail=$((fail + 1)); echo "FAIL gen/halves: two files decide differently from one" >&2
     diff "$tmp/one.txt" "$tmp/two.txt" | head -5 >&2
 fi
-# a file of 1 MiB or more is mapped, not read (load_read_fd in src/load.c):
+# a CSV file of 1 MiB or more is mapped, not read (load_read_fd in src/load.c):
 # one of exactly 1 MiB (a whole number of pages, so the NULs after it are
 # the next page's) whose last record has no newline, and one a byte longer,
 # against the same rows from two files under 1 MiB (read)
