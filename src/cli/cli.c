@@ -135,6 +135,23 @@ strat_compilation *cli_report_start(CliOptions *o, AtomicFile *out, strat_status
     return c;
 }
 
+int cli_report_finish(strat_compilation *c, const CliOptions *o, AtomicFile *out,
+                      strat_status written, int rc)
+{
+    if (written == STRAT_OK) {
+        if (!atomic_commit(out))
+            rc = STRAT_FAILURE;
+    } else {
+        atomic_abort(out);
+        if (strat_out_of_memory(c))
+            fputs("strat: out of memory\n", stderr);
+        rc = written == STRAT_FAILURE ? STRAT_FAILURE : STRAT_FINDINGS;
+    }
+    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
+    strat_free(c);
+    return rc;
+}
+
 /* ---- output files --------------------------------------------------------
  *
  * `-o FILE`, and `strat fmt` rewriting a file in place.  What FILE is

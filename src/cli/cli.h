@@ -89,6 +89,12 @@ bool atomic_open(AtomicFile *f, const char *path);   /* false: reported */
  * output cannot be opened: the diagnostics are printed then); else the
  * compilation, *status its status, and *out open. */
 strat_compilation *cli_report_start(CliOptions *o, AtomicFile *out, strat_status *status);
+/* Its end: *out committed when `written` is STRAT_OK (rc kept, or
+ * STRAT_FAILURE if the commit fails), else dropped, with "out of memory"
+ * when that was why, and rc STRAT_FAILURE or STRAT_FINDINGS as `written`
+ * says; then the diagnostics printed and c freed.  Gives the exit code. */
+int cli_report_finish(strat_compilation *c, const CliOptions *o, AtomicFile *out,
+                      strat_status written, int rc);
 bool atomic_commit(AtomicFile *f);   /* false: reported, nothing replaced */
 void atomic_abort(AtomicFile *f);
 

@@ -28,19 +28,8 @@ int cmd_forecast(CliOptions *o)
     int rc = st != STRAT_OK || (o->lib.werror && strat_warning_count(c)) ? STRAT_FINDINGS
                                                                          : STRAT_OK;
     strat_status fs = strat_forecast(c, out.fp, &o->forecast);
-    if (fs == STRAT_OK) {
-        if (!atomic_commit(&out))
-            rc = STRAT_FAILURE;
-    } else {
-        atomic_abort(&out);
-        if (strat_out_of_memory(c))
-            fputs("strat: out of memory\n", stderr);
-        else if (fs == STRAT_FINDINGS && strat_error_count(c) == 0)
-            fputs("strat forecast: the strategy has no `load demand` block to forecast "
-                  "from\n", stderr);
-        rc = fs == STRAT_FAILURE ? STRAT_FAILURE : STRAT_FINDINGS;
-    }
-    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-    strat_free(c);
-    return rc;
+    if (fs == STRAT_FINDINGS && !strat_out_of_memory(c) && strat_error_count(c) == 0)
+        fputs("strat forecast: the strategy has no `load demand` block to forecast "
+              "from\n", stderr);
+    return cli_report_finish(c, o, &out, fs, rc);
 }

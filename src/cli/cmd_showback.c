@@ -22,15 +22,6 @@ int cmd_showback(CliOptions *o)
     strat_status ss = strat_showback(c, out.fp, o->format);
     int rc = ss != STRAT_OK || (o->lib.werror && strat_warning_count(c)) ? STRAT_FINDINGS
                                                                          : STRAT_OK;
-    if (ss == STRAT_FAILURE) {
-        atomic_abort(&out);
-        if (strat_out_of_memory(c))
-            fputs("strat: out of memory\n", stderr);
-        rc = STRAT_FAILURE;
-    } else if (!atomic_commit(&out)) {
-        rc = STRAT_FAILURE;
-    }
-    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-    strat_free(c);
-    return rc;
+    /* a report with findings (reconciliation, shares) is still written */
+    return cli_report_finish(c, o, &out, ss == STRAT_FAILURE ? STRAT_FAILURE : STRAT_OK, rc);
 }

@@ -52,17 +52,5 @@ int cmd_sql(CliOptions *o)
         return STRAT_FAILURE;
     int rc = st != STRAT_OK || (o->lib.werror && strat_warning_count(c)) ? STRAT_FINDINGS
                                                                          : STRAT_OK;
-    strat_status ss = strat_sql(c, out.fp, &o->sql);
-    if (ss == STRAT_OK) {
-        if (!atomic_commit(&out))
-            rc = STRAT_FAILURE;
-    } else {
-        atomic_abort(&out);
-        if (strat_out_of_memory(c))
-            fputs("strat: out of memory\n", stderr);
-        rc = ss == STRAT_FAILURE ? STRAT_FAILURE : STRAT_FINDINGS;
-    }
-    cli_print_diags(c, o, stderr, STRAT_DIAG_TEXT);
-    strat_free(c);
-    return rc;
+    return cli_report_finish(c, o, &out, strat_sql(c, out.fp, &o->sql), rc);
 }
