@@ -175,7 +175,10 @@ strat_status strat_emit_decisions(strat_compilation *c, FILE *out, const char *f
 {
     STRAT_GUARD(c, STRAT_FAILURE);
     run_stages(c, UPTO_DECIDE);
-    return emit_decisions(c, out, format);
+    double t0 = now_ms();
+    strat_status st = emit_decisions(c, out, format);
+    verbose_time(c, "emit", t0);
+    return st;
 }
 
 strat_status strat_explain(strat_compilation *c, FILE *out, const char *service)

@@ -132,6 +132,7 @@ typedef struct InternSlot {
 typedef struct Interner {
     InternSlot *slots;       /* one cache line holds four: a probe costs one miss */
     uint32_t cap, len;
+    char *text_cur, *text_end;   /* the chunk names are cut from (intern.c) */
 } Interner;
 
 /* ---- the inputs hash (digest.h) ------------------------------------------- */

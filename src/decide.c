@@ -377,12 +377,11 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
     Decl *d = ev->p->rank_decl;
     uint32_t n = svc->count;
     bool desc = !(d && d->rank_order == SORT_ASC);
-    /* from the arena, not malloc: an allocation failure on the way must
-     * not strand the others */
-    uint64_t *keys = arena_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
-    uint64_t *keys2 = arena_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
-    uint32_t *rows2 = arena_alloc(&c->arena, sizeof(uint32_t) * (n + 1));
     uint32_t *rows = res->order;
+    /* whether every row has the same key (a strategy without `rank by`:
+     * all NaN), when the stable sort leaves rows in declaration order */
+    bool one_key = true;
+    uint64_t key0 = 0;
     for (uint32_t r = 0; r < n; r++) {
         double v = have_values ? res->rank_value[r] : NAN;
         if (!have_values && d && d->rank && !res->failed[r]) {
@@ -391,7 +390,6 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
             v = eval_expr(ev, d->rank).num;
         }
         res->rank_value[r] = v;
-        keys[r] = rank_key(v, desc);
         if (isnan(v) && !res->failed[r] && d && d->rank) {
             Diag *dg = diag_at(c, D_NAN, svc->locs[r],
                                "`rank by` is not a number for service `%s`: it is ranked last",
@@ -399,7 +397,26 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
             diag_note(c, dg, d->rank->loc, "the rank expression is here");
         }
         rows[r] = r;
+        uint64_t key = rank_key(v, desc);
+        if (r == 0)
+            key0 = key;
+        one_key &= key == key0;
     }
+    if (one_key) {
+        for (uint32_t r = 0; r < n; r++)
+            res->rank[r] = r + 1;
+        return;
+    }
+    /* The sort's buffers (20 bytes a row) are given back when it is done:
+     * from the arena, so an allocation failure on the way strands nothing,
+     * and after a mark, as the loop above has made every diagnostic and
+     * value that must outlive them. */
+    ArenaMark before_sort = arena_mark(&c->arena);
+    uint64_t *keys = arena_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
+    uint64_t *keys2 = arena_alloc(&c->arena, sizeof(uint64_t) * (n + 1));
+    uint32_t *rows2 = arena_alloc(&c->arena, sizeof(uint32_t) * (n + 1));
+    for (uint32_t r = 0; r < n; r++)
+        keys[r] = rank_key(res->rank_value[r], desc);
     /* LSD radix sort, stable, 11-bit digits: every histogram in one read,
      * a digit all keys share is skipped, the buffers swap roles each pass */
     enum { DIGIT_BITS = 11, DIGITS = (64 + DIGIT_BITS - 1) / DIGIT_BITS,
@@ -434,8 +451,9 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
     }
     if (rows != res->order)
         memcpy(res->order, rows, sizeof(uint32_t) * n);
+    arena_release(&c->arena, before_sort);
     for (uint32_t i = 0; i < n; i++)
-        res->rank[rows[i]] = i + 1;
+        res->rank[res->order[i]] = i + 1;
 }
 
 static void attach_approvers(Eval *ev, Results *res)

@@ -473,10 +473,11 @@ typedef void RowWriter(OutBuf *b, const Compilation *c, const Results *res, uint
                        RowText *text);
 
 /* Rows per block and blocks per round: a round is formatted in parallel,
- * then written.  A block's buffer holds BLOCK_BYTES; the rows that do not
- * fit (a long `because` a thousand times) are formatted by the calling
- * thread. */
-enum { BLOCK_ROWS = 1024, ROUND_BLOCKS = 16, BLOCK_BYTES = 1 << 19, SINK_BYTES = 1 << 16 };
+ * then written.  A block's buffer is sized from the first row's width
+ * (block_bytes, between the two bounds); the rows that do not fit (a long
+ * `because` a thousand times) are formatted by the calling thread. */
+enum { BLOCK_ROWS = 1024, ROUND_BLOCKS = 16, BLOCK_BYTES_MIN = 1 << 14, BLOCK_BYTES_MAX = 1 << 20,
+       SINK_BYTES = 1 << 16 };
 
 typedef struct Block {
     OutBuf buf;
@@ -512,6 +513,21 @@ static void format_blocks(void *ctx, uint32_t lo, uint32_t hi)
     }
 }
 
+/* The bytes a block's buffer holds: its rows at the first row's width and
+ * half as much again, a power of two.  A fixed half megabyte was 8 MB of
+ * buffers for a CSV whose blocks fill 70 KB each. */
+static size_t block_bytes(Compilation *c, const Results *res, RowWriter *write, RowText *text,
+                          uint32_t block_rows)
+{
+    OutBuf probe = {arena_alloc(&c->arena, BLOCK_BYTES_MIN), 0, BLOCK_BYTES_MIN, NULL, false};
+    write(&probe, c, res, 0, text);
+    size_t row = probe.full ? BLOCK_BYTES_MIN : probe.len;
+    size_t want = row * block_rows + row * block_rows / 2, bytes = BLOCK_BYTES_MIN;
+    while (bytes < want && bytes < BLOCK_BYTES_MAX)
+        bytes *= 2;
+    return bytes;
+}
+
 /* Every row, in rank order, through write onto sink's FILE: in parallel
  * rounds of blocks when there are more rows than a block holds. */
 static void write_rows(Compilation *c, const Results *res, OutBuf *sink, RowWriter *write,
@@ -526,9 +542,10 @@ static void write_rows(Compilation *c, const Results *res, OutBuf *sink, RowWrit
             write(sink, c, res, i, text);
         return;
     }
+    size_t bytes = block_bytes(c, res, write, text, block_rows);
     Block *blocks = ARENA_ARRAY(&c->arena, Block, ROUND_BLOCKS);
     for (uint32_t k = 0; k < ROUND_BLOCKS; k++) {
-        blocks[k].buf = (OutBuf){arena_alloc(&c->arena, BLOCK_BYTES), 0, BLOCK_BYTES, NULL, false};
+        blocks[k].buf = (OutBuf){arena_alloc(&c->arena, bytes), 0, bytes, NULL, false};
         blocks[k].text.arms = arms;
     }
     RowJob job = {c, res, write, blocks};

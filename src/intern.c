@@ -26,32 +26,53 @@ uint32_t intern_hash(const char *s, size_t len)
     return (uint32_t)h;
 }
 
+/* The table holds at most three names in four slots, and any number of
+ * slots, not a power of two: a million-row load reserves what its names
+ * need, a third more, not the next power of two above twice as many (21 MB
+ * of slots instead of 34).  A hash picks its home slot by scaling, not
+ * masking ("fastrange"): (hash * cap) >> 32 spreads 32 bits over any cap. */
+static inline uint32_t home_slot(const Interner *t, uint32_t hash)
+{
+    return (uint32_t)(((uint64_t)hash * t->cap) >> 32);
+}
+
+static inline uint32_t next_slot(const Interner *t, uint32_t j)
+{
+    return j + 1 == t->cap ? 0 : j + 1;
+}
+
+static inline bool over_load(uint64_t len, uint64_t cap)
+{
+    return len * 4 > cap * 3;
+}
+
 static void interner_resize(Compilation *c, uint32_t ncap)
 {
     Interner *t = &c->names;
-    InternSlot *slots = parallel_zalloc(c, sizeof(InternSlot) * (size_t)ncap);
+    Interner grown = *t;
+    grown.slots = parallel_zalloc(c, sizeof(InternSlot) * (size_t)ncap);
+    grown.cap = ncap;
     for (uint32_t i = 0; i < t->cap; i++) {
         if (!t->slots[i].s)
             continue;
-        uint32_t j = t->slots[i].hash & (ncap - 1);
-        while (slots[j].s)
-            j = (j + 1) & (ncap - 1);
-        slots[j] = t->slots[i];
+        uint32_t j = home_slot(&grown, t->slots[i].hash);
+        while (grown.slots[j].s)
+            j = next_slot(&grown, j);
+        grown.slots[j] = t->slots[i];
     }
-    t->slots = slots;
-    t->cap = ncap;
+    *t = grown;
 }
 
 void intern_reserve(Compilation *c, uint32_t n)
 {
     Interner *t = &c->names;
-    uint64_t need = ((uint64_t)t->len + n + 1) * 2;
-    if (need <= t->cap || need > (1ULL << 31))
+    /* a little over: names interned after a bulk load (a diagnostic's, a
+     * scenario's) must not double the table */
+    uint64_t names = (uint64_t)t->len + n + n / 64 + 1024;
+    uint64_t need = (names * 4 + 2) / 3;
+    if (!over_load(names, t->cap) || need > (1ULL << 31))
         return;
-    uint32_t ncap = t->cap ? t->cap : 1024;
-    while (ncap < need)
-        ncap *= 2;
-    interner_resize(c, ncap);
+    interner_resize(c, (uint32_t)need);
 }
 
 /* A hint that s is about to be interned: starts loading its slot, so a
@@ -61,7 +82,7 @@ void intern_prefetch(const Compilation *c, uint32_t hash)
 {
     const Interner *t = &c->names;
     if (t->cap)
-        __builtin_prefetch(&t->slots[hash & (t->cap - 1)]);
+        __builtin_prefetch(&t->slots[home_slot(t, hash)]);
 }
 
 Name intern(Compilation *c, const char *s, size_t len)
@@ -69,22 +90,40 @@ Name intern(Compilation *c, const char *s, size_t len)
     return intern_hashed(c, s, len, intern_hash(s, len));
 }
 
+/* Room for a name's header and text.  Names are cut from chunks of the
+ * arena four bytes aligned, not one arena piece each at max_align_t's 16:
+ * a million ten-byte keys take 24 MB, not 32. */
+static void *name_space(Compilation *c, size_t size)
+{
+    enum { CHUNK = 64 << 10 };
+    Interner *t = &c->names;
+    size = (size + _Alignof(NameInfo) - 1) & ~(size_t)(_Alignof(NameInfo) - 1);
+    if ((size_t)(t->text_end - t->text_cur) < size) {
+        if (size > CHUNK / 4)
+            return arena_alloc(&c->arena, size);   /* a long name: a piece of its own */
+        t->text_cur = arena_alloc(&c->arena, CHUNK);
+        t->text_end = t->text_cur + CHUNK;
+    }
+    void *p = t->text_cur;
+    t->text_cur += size;
+    return p;
+}
+
 /* intern() with the hash worked out already (by a CSV worker thread) */
 Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t h)
 {
     Interner *t = &c->names;
-    if ((t->len + 1) * 2 > t->cap)
-        interner_resize(c, t->cap ? t->cap * 2 : 1024);
-    uint32_t j = h & (t->cap - 1);
+    if (over_load((uint64_t)t->len + 1, t->cap))
+        interner_resize(c, t->cap ? (t->cap > (1u << 30) ? UINT32_MAX : t->cap * 2) : 1024);
+    uint32_t j = home_slot(t, h);
     while (t->slots[j].s) {
         if (t->slots[j].hash == h && t->slots[j].len == len &&
             memcmp(t->slots[j].s, s, len) == 0)
             return t->slots[j].s;
-        j = (j + 1) & (t->cap - 1);
+        j = next_slot(t, j);
     }
-    NameInfo *info = arena_alloc(&c->arena, sizeof(NameInfo) + len + 1);
+    NameInfo *info = name_space(c, sizeof(NameInfo) + len + 1);
     info->kind = info->row = info->atom = -1;
-    info->pad = 0;
     char *text = (char *)(info + 1);
     memcpy(text, s, len);
     text[len] = '\0';

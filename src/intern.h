@@ -18,7 +18,6 @@ typedef struct NameInfo {
     int32_t kind;      /* EntityKind of the entity so named, or -1 */
     int32_t row;       /* its row in that kind's table */
     int32_t atom;      /* atom id once the name is used as a value, or -1 */
-    int32_t pad;
 } NameInfo;
 
 static inline NameInfo *name_info(Name n)

@@ -56,6 +56,47 @@ static void malformed_backtick_names(void **state)
     strat_free(c);
 }
 
+/* The interner (intern.c): every distinct spelling one pointer, through
+ * the table's growth and a bulk reserve, at most three names in four
+ * slots; names of any length (a long one takes an arena piece of its own)
+ * with their header four-byte aligned and unset. */
+static void interner_keeps_every_name(void **state)
+{
+    (void)state;
+    enum { NAMES = 60000 };
+    strat_options o = {0};
+    strat_compilation *c = strat_new(NULL, &o);
+    assert_non_null(c);
+    Name *first = malloc(sizeof(Name) * NAMES);
+    char *big = malloc(40000);
+    assert_non_null(first);
+    assert_non_null(big);
+    memset(big, 'x', 40000);
+    char buf[64];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < NAMES; i++) {
+            if (i == NAMES / 2 && round == 0)
+                intern_reserve(c, NAMES);   /* a bulk load's reserve, midway */
+            int n = snprintf(buf, sizeof buf, "name%0*d", 1 + i % 9, i);
+            Name got = i % 5000 == 7 ? intern(c, big, (size_t)(20000 + i % 3)) : intern(c, buf, (size_t)n);
+            if (round == 0) {
+                first[i] = got;
+                assert_true((uintptr_t)got % 4 == 0);
+                assert_int_equal(name_info(got)->row, -1);
+                assert_int_equal(name_info(got)->kind, -1);
+            } else {
+                assert_ptr_equal(got, first[i]);   /* the same name: the same pointer */
+            }
+            assert_true((uint64_t)c->names.len * 4 <= (uint64_t)c->names.cap * 3);
+        }
+    }
+    assert_int_equal(strlen(first[7]), 20001);
+    assert_string_equal(first[8], "name000000008");
+    free(big);
+    free(first);
+    strat_free(c);
+}
+
 static void identifiers_and_spellings(void **state)
 {
     (void)state;
@@ -91,6 +132,7 @@ int main(void)
         cmocka_unit_test(backtick_names_are_names),
         cmocka_unit_test(malformed_backtick_names),
         cmocka_unit_test(identifiers_and_spellings),
+        cmocka_unit_test(interner_keeps_every_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
