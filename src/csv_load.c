@@ -29,6 +29,7 @@
 #include "dtoa.h"
 #include "intern.h"
 #include "load.h"
+#include "parallel.h"
 #include "source.h"
 
 enum { MAX_COLUMNS = 256, MAX_CSV_ERRORS = 100 };
@@ -1098,6 +1099,40 @@ typedef struct ReadFiles {
     PathIndex by_text, by_real;
 } ReadFiles;
 
+/* The line breaks of a file, counted across the cores in 1 MiB pieces.
+ * This is the first pass over a mapped file, and on a virtual machine the
+ * first touch of each of its pages, not the counting, is most of the cost
+ * (27 ms for 44 MB on one core, against 5 for a second pass): shared out,
+ * each core pays for its half. */
+typedef struct LineCount {
+    const char *text;
+    size_t len;
+    size_t *counts;           /* per piece */
+} LineCount;
+
+enum { COUNT_PIECE = 1 << 20 };
+
+static void count_slice(void *ctx, uint32_t lo, uint32_t hi)
+{
+    LineCount *job = ctx;
+    for (uint32_t k = lo; k < hi; k++) {
+        size_t from = (size_t)k * COUNT_PIECE;
+        size_t n = job->len - from < COUNT_PIECE ? job->len - from : COUNT_PIECE;
+        job->counts[k] = csv_count_byte(job->text + from, n, '\n');
+    }
+}
+
+static size_t count_lines(Compilation *c, const char *text, size_t len)
+{
+    uint32_t pieces = (uint32_t)((len + COUNT_PIECE - 1) / COUNT_PIECE);
+    LineCount job = {text, len, ARENA_ARRAY(&c->arena, size_t, pieces + 1)};
+    parallel_rows(c, pieces, 4, count_slice, &job);
+    size_t lines = 0;
+    for (uint32_t k = 0; k < pieces; k++)
+        lines += job.counts[k];
+    return lines;
+}
+
 static void reuse_file(LoadFile *f, const LoadFile *files, int32_t first)
 {
     const LoadFile *g = &files[first];
@@ -1170,7 +1205,7 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
         f->file = load_list_source(c, src);
         f->text = src->text;
         f->len = src->len;
-        f->lines = (uint32_t)csv_count_byte(f->text, f->len, '\n');
+        f->lines = (uint32_t)count_lines(c, f->text, f->len);
         rf->by_real.key[at_real] = src->real;
         rf->by_real.load[at_real] = (int32_t)index;
     }

@@ -696,7 +696,11 @@ int main(int argc, char **argv)
     o.lib.lint = lint;
     o.lib.progress = !o.quiet && isatty(STDERR_FILENO);
     /* the commands that stamp decisions with the inputs hash */
-    o.lib.hash_inputs = strcmp(cmd->name, "decide") == 0 || strcmp(cmd->name, "diff") == 0;
+    /* (a CSV of decisions has no place for it: hashing a large input for
+     * it would be CPU taken from the load) */
+    o.lib.hash_inputs = (strcmp(cmd->name, "decide") == 0 &&
+                         !(o.format && strcmp(o.format, "csv") == 0)) ||
+                        strcmp(cmd->name, "diff") == 0;
     /* a testing knob: tiny CSV blocks put a seam between most records */
     const char *block = getenv("STRAT_CSV_BLOCK");
     if (block && atol(block) > 0)
