@@ -292,7 +292,7 @@ analyst_section() {
                 strat-* | itil-*)
                     # the decide stage holds the score and rank stages
                     rest=$WALL
-                    for s in parse csv check "score (jit)" "score (interpreter)" rank decide; do
+                    for s in parse csv check "score (jit)" "score (interpreter)" rank decide emit; do
                         v=$(stage_ms "$TMP/err" "$s")
                         [ -n "$v" ] || continue
                         [ "${s#score}" != "$s" ] && s=score
@@ -340,14 +340,15 @@ analyst_section() {
 
         echo
         echo "   strat stage medians (ms, from --verbose; decide includes score and rank;"
-        echo "   rest = wall - parse - csv - check - decide: start-up, writing the output, exit):"
+        echo "   emit = formatting and writing the output; rest = wall - parse - csv - check -"
+        echo "   decide - emit: start-up, -o's fsync and rename, exit):"
         printf '   %-14s' runner
-        for s in csv check score rank decide rest; do printf ' %9s' "$s"; done
+        for s in csv check score rank decide emit rest; do printf ' %9s' "$s"; done
         echo
         local pooled=""
         for r in strat-csv strat-json itil-csv itil-json strat-summary; do
             printf '   %-14s' "$r"
-            for s in csv check score rank decide rest; do
+            for s in csv check score rank decide emit rest; do
                 printf ' %9s' "$(median ${AS[$n|$r|$s]:-})"
             done
             echo
