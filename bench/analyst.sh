@@ -11,6 +11,8 @@
 # the listed order and each later one shuffled:
 #
 #   strat-csv      strat decide --format csv -o out.csv analyst.strat
+#   strat-cols     the same with --columns service,decision,roi: the three
+#                  columns DuckDB's query writes
 #   strat-json     strat decide --format json -o out.json analyst.strat
 #   itil-csv       the same as strat-csv, with `import "std/itil"` added
 #   itil-json      the same as strat-json, with `import "std/itil"` added
@@ -31,7 +33,7 @@
 # floor's byte for byte; the counting jobs' counts must be the floor's.
 # A failed check prints the first differing row and fails the bench.
 
-ANALYST_RUNNERS=(strat-csv strat-json itil-csv itil-json strat-summary c-floor c-printf c-count
+ANALYST_RUNNERS=(strat-csv strat-cols strat-json itil-csv itil-json strat-summary c-floor c-printf c-count
     mawk-csv duckdb-csv duckdb-json)
 declare -A AW=() AR=() AS=() AB=() AC=()
 
@@ -85,6 +87,12 @@ analyst_run() {
         AOUT=out.$format
         XDG_CACHE_HOME=$WARM_CACHE timed "$TMP/out" "$TMP/err" \
             "$STRAT" decide --verbose --format "$format" -o "$AOUT" "$strat"
+        ;;
+    strat-cols)
+        AOUT=out.csv
+        XDG_CACHE_HOME=$WARM_CACHE timed "$TMP/out" "$TMP/err" \
+            "$STRAT" decide --verbose --format csv --columns service,decision,roi -o "$AOUT" \
+            analyst.strat
         ;;
     strat-summary)
         XDG_CACHE_HOME=$WARM_CACHE timed "$TMP/out" "$TMP/err" \
@@ -346,7 +354,7 @@ analyst_section() {
         for s in csv check score rank decide emit rest; do printf ' %9s' "$s"; done
         echo
         local pooled=""
-        for r in strat-csv strat-json itil-csv itil-json strat-summary; do
+        for r in strat-csv strat-cols strat-json itil-csv itil-json strat-summary; do
             printf '   %-14s' "$r"
             for s in csv check score rank decide emit rest; do
                 printf ' %9s' "$(median ${AS[$n|$r|$s]:-})"
@@ -385,7 +393,10 @@ analyst_section() {
             "strat json / strat csv $(xr "$(median ${AC[$n|strat-json]:-})" "$(median ${AC[$n|strat-csv]:-})")," \
             "itil csv / strat csv $(xr "$(median ${AC[$n|itil-csv]:-})" "$(median ${AC[$n|strat-csv]:-})")," \
             "strat summary / C count $(xr "$(median ${AC[$n|strat-summary]:-})" "$(median ${AC[$n|c-count]:-})")"
-        echo "   for comparison: strat json / DuckDB json $(xr "$sj" "$dj");" \
+        echo "   for comparison: strat csv --columns service,decision,roi (DuckDB's three" \
+            "columns) / DuckDB csv $(xr "$(median ${AW[$n|strat-cols]:-})" "$dc") time," \
+            "$(xr "$(median ${AC[$n|strat-cols]:-})" "$cd") CPU;"
+        echo "   strat json / DuckDB json $(xr "$sj" "$dj");" \
             "with std/itil / without, json time $(xr "$ij" "$sj");" \
             "strat csv / C floor $(xr "$sc" "$wf")"
         rm -rf "$dir"

@@ -23,7 +23,7 @@ _strat_files_on_line()
         w=${COMP_WORDS[i]}
         case $prev in
             --format | --jit | --color | --today | --root | --stdlib | \
-                --scenario | --scores | --max-errors | --threads | -o | --output | \
+                --scenario | --scores | --columns | --max-errors | --threads | -o | --output | \
                 --runs | --spread | --seed | --knife-edge | --dialect | --table | --view | \
                 --row-order | --horizon | --holdout)
                 prev=$w
@@ -97,7 +97,7 @@ _strat()
             formats="text json sarif github"
             ;;
         decide)
-            opts="--format -o --output --scenario --scores --jit --no-cache"
+            opts="--format -o --output --scenario --scores --columns --jit --no-cache"
             formats="table json csv md html summary"
             ;;
         explain)

@@ -252,6 +252,15 @@ static bool choose_scores(Compilation *c, Results *res)
             at += len + (at[len] == ',');
         }
     }
+    /* a score --columns names is computed and written (a name that is no
+     * score is emit.c's to report) */
+    for (const char *at = c->opts.columns; at && *at;) {
+        size_t len = strcspn(at, ",");
+        Score *s = namemap_get(&p->score_map, intern(c, at, len));
+        if (s)
+            written[s->index] = wanted[s->index] = true;
+        at += len + (at[len] == ',');
+    }
     res->score_wanted = wanted;
     res->score_written = written;
     return true;

@@ -21,10 +21,12 @@
 #include <string.h>
 
 #include "decide.h"
+#include "diag.h"
 #include "digest.h"
 #include "dtoa.h"
 #include "emit.h"
 #include "emit_html.h"
+#include "intern.h"
 #include "json.h"
 #include "markdown.h"
 #include "parallel.h"
@@ -111,6 +113,9 @@ static uint32_t first_score_column(const Results *res)
  * the program): one per thread, reused row after row. */
 typedef struct RowText {
     const ArmTexts *arms;
+    const bool *shown;        /* the scores formatted (NULL: every one) */
+    const uint32_t *pick;     /* CSV: the cells written, by index (--columns) */
+    uint32_t npick;           /* (pick NULL: every cell) */
     char rank[12];
     char scores[MAX_SCORE_COLUMNS][40];
 } RowText;
@@ -577,12 +582,12 @@ static uint32_t next_round(Block *blocks, uint32_t *first, uint32_t n, uint32_t 
  * formatted into the other set (writing a 65 MB CSV is a fifth of the
  * output's time, hidden this way). */
 static void write_rows(Compilation *c, const Results *res, OutBuf *sink, RowWriter *write,
-                       const ArmTexts *arms)
+                       const RowText *proto)
 {
     uint32_t n = res->nservices;
     uint32_t block_rows = c->test.output_block_rows ? c->test.output_block_rows : BLOCK_ROWS;
     RowText *text = ARENA_NEW(&c->arena, RowText);
-    text->arms = arms;
+    *text = *proto;
     if (n <= block_rows) {
         for (uint32_t i = 0; i < n; i++)
             write(sink, c, res, i, text);
@@ -594,7 +599,7 @@ static void write_rows(Compilation *c, const Results *res, OutBuf *sink, RowWrit
         sets[s] = ARENA_ARRAY(&c->arena, Block, ROUND_BLOCKS);
         for (uint32_t k = 0; k < ROUND_BLOCKS; k++) {
             sets[s][k].buf = (OutBuf){arena_alloc(&c->arena, bytes), 0, bytes, NULL, false};
-            sets[s][k].text.arms = arms;
+            sets[s][k].text = *proto;
         }
     }
     uint32_t first = 0;
@@ -625,34 +630,92 @@ static OutBuf sink_buffer(Compilation *c, FILE *out)
     return (OutBuf){arena_alloc(&c->arena, SINK_BYTES), 0, SINK_BYTES, out, false};
 }
 
-/* One CSV record: the cells of the row at rank position i, CRLF ended. */
-static void csv_row(OutBuf *b, const Compilation *c, const Results *res, uint32_t i,
-                    RowText *text)
+/* One CSV record of cells (those text->pick names, or all), CRLF ended. */
+static void csv_record(OutBuf *b, const char *const *cells, uint32_t n, const RowText *text)
 {
-    const char *cells[64];
-    uint32_t n = row_cells(c, res, res->order[i], cells, true, res->score_written, text);
-    for (uint32_t k = 0; k < n; k++) {
+    uint32_t m = text->pick ? text->npick : n;
+    for (uint32_t k = 0; k < m; k++) {
         if (k)
             ob_char(b, ',');
-        ob_csv_cell(b, cells[k]);
+        ob_csv_cell(b, cells[text->pick ? text->pick[k] : k]);
     }
     ob_put(b, "\r\n", 2);
 }
 
-static void emit_csv(Compilation *c, const Results *res, FILE *out)
+/* The CSV record of the row at rank position i. */
+static void csv_row(OutBuf *b, const Compilation *c, const Results *res, uint32_t i,
+                    RowText *text)
 {
-    OutBuf sink = sink_buffer(c, out);
-    const ArmTexts *arms = arm_texts(c);
     const char *cells[64];
-    uint32_t n = header_cells(c, res, cells, res->score_written);
-    for (uint32_t k = 0; k < n; k++) {
-        if (k)
-            ob_char(&sink, ',');
-        ob_csv_cell(&sink, cells[k]);
+    uint32_t n = row_cells(c, res, res->order[i], cells, true, text->shown, text);
+    csv_record(b, cells, n, text);
+}
+
+/* --columns (options.columns): the header cells it names, in its order,
+ * into text->pick, and only the scores it names formatted (decide.c has
+ * computed and marked written every score it names).  False when a name
+ * is no column (reported: nothing is written). */
+static bool pick_columns(Compilation *c, const Results *res, RowText *text)
+{
+    const char *spec = c->opts.columns;
+    Program *p = c->program;
+    const char *head[64];
+    uint32_t n = header_cells(c, res, head, res->score_written);
+    uint32_t count = 1;
+    for (const char *at = spec; *at; at++)
+        count += *at == ',';
+    Name *names = ARENA_ARRAY(&c->arena, Name, count);
+    bool *shown = ARENA_ARRAY(&c->arena, bool, res->nscores + 1);
+    uint32_t nnames = 0;
+    bool ok = true;
+    for (const char *at = spec;; at++) {
+        size_t len = strcspn(at, ",");
+        Name name = intern(c, at, len);
+        names[nnames++] = name;
+        uint32_t k = 0;
+        while (k < n && strcmp(head[k], name) != 0)
+            k++;
+        Score *score = namemap_get(&p->score_map, name);
+        if (k == n) {
+            Diag *d = diag_at(c, D_UNKNOWN_COLUMN, (Loc){0, 0, 0},
+                              "--columns names no column `%s`", name);
+            Name hint = suggest_name(name, head, n);
+            if (hint)
+                diag_hint(c, d, "did you mean `%s`?", hint);
+            ok = false;
+        } else if (score) {
+            shown[score->index] = true;
+        }
+        at += len;
+        if (!*at)
+            break;
     }
-    ob_put(&sink, "\r\n", 2);
-    write_rows(c, res, &sink, csv_row, arms);
+    if (!ok)
+        return false;
+    /* the header again with only the named scores: the cells' indices */
+    n = header_cells(c, res, head, shown);
+    uint32_t *pick = ARENA_ARRAY(&c->arena, uint32_t, nnames);
+    for (uint32_t i = 0; i < nnames; i++)
+        for (pick[i] = 0; strcmp(head[pick[i]], names[i]) != 0;)
+            pick[i]++;
+    text->shown = shown;
+    text->pick = pick;
+    text->npick = nnames;
+    return true;
+}
+
+static strat_status emit_csv(Compilation *c, const Results *res, FILE *out)
+{
+    RowText proto = {.arms = arm_texts(c), .shown = res->score_written};
+    if (c->opts.columns && !pick_columns(c, res, &proto))
+        return STRAT_FINDINGS;
+    OutBuf sink = sink_buffer(c, out);
+    const char *cells[64];
+    uint32_t n = header_cells(c, res, cells, proto.shown);
+    csv_record(&sink, cells, n, &proto);
+    write_rows(c, res, &sink, csv_row, &proto);
     ob_flush(&sink);
+    return STRAT_OK;
 }
 
 static void emit_md(Compilation *c, const Results *res, FILE *out)
@@ -854,7 +917,8 @@ static void emit_json(Compilation *c, const Results *res, FILE *out)
     json_summaries(c, res, out);
     fputs(",\n  \"decisions\": [", out);
     OutBuf sink = sink_buffer(c, out);
-    write_rows(c, res, &sink, json_row, arm_texts(c));
+    RowText proto = {.arms = arm_texts(c), .shown = res->score_written};
+    write_rows(c, res, &sink, json_row, &proto);
     ob_flush(&sink);
     fputs(res->nservices ? "\n  ]\n}\n" : "]\n}\n", out);
 }
@@ -893,7 +957,7 @@ strat_status emit_decisions(Compilation *c, FILE *out, const char *format)
     else if (strcmp(format, "json") == 0)
         emit_json(c, res, out);
     else if (strcmp(format, "csv") == 0)
-        emit_csv(c, res, out);
+        return emit_csv(c, res, out);
     else if (strcmp(format, "md") == 0)
         emit_md(c, res, out);
     else if (strcmp(format, "summary") == 0)

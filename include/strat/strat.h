@@ -114,6 +114,10 @@ typedef struct strat_options {
                                   and those anything reads; "a,b" those
                                   named (and those the decisions need,
                                   computed and not written) */
+    const char *columns;       /* decide's CSV: the columns written, named
+                                  as its header names them ("service,
+                                  decision,roi"), in that order; NULL:
+                                  every column.  Other formats ignore it */
     const strat_lint_setting *lint;   /* check levels, later ones win; they */
     unsigned nlint;                   /* win over the strategy's `lint` block */
     const char *table;         /* the decide table explain looks at, by name;

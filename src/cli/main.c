@@ -92,6 +92,9 @@ static const Command commands[] = {
      "  --scores NAME,...|all  the scores to write (default: the strategy's own and\n"
      "                         those something reads; a std/... import's others are\n"
      "                         neither computed nor written unless named or `all`)\n"
+     "  --columns NAME,...     with --format csv, the columns to write, in this\n"
+     "                         order, named as the header names them (rank, service,\n"
+     "                         decision, arm, because, a written score, approver)\n"
      "  --jit WHEN             auto, on or off (see docs/performance.md)\n"
      "  --no-cache             do not use or write the compiled-code cache\n",
      "table,json,csv,md,html,summary"},
@@ -612,6 +615,16 @@ int main(int argc, char **argv)
                 return usage_error(cmd->name, "--scores takes NAME,... or all, not `%s`", val);
             }
             o.lib.scores = val;
+        } else if (TAKES("--columns")) {
+            if (strcmp(cmd->name, "decide") != 0) {
+                free(files);
+                return usage_error(cmd->name, "%s applies to `strat decide` only", "--columns");
+            }
+            if (!*val || *val == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,")) {
+                free(files);
+                return usage_error(cmd->name, "--columns takes NAME,..., not `%s`", val);
+            }
+            o.lib.columns = val;
         } else if (TAKES("--width")) {
             if (strcmp(cmd->name, "fmt") != 0) {
                 free(files);
@@ -679,6 +692,11 @@ int main(int argc, char **argv)
         }
         o.nfiles2 = nfiles - split;
         nfiles = split;
+    }
+    if (o.lib.columns && !(o.format && strcmp(o.format, "csv") == 0)) {
+        free(files);
+        free(lint);
+        return usage_error(cmd->name, "%s", "--columns applies to --format csv");
     }
     if (strcmp(cmd->name, "lsp") == 0 && nfiles > 0) {
         free(files);
