@@ -695,8 +695,8 @@ static bool pick_columns(Compilation *c, const Results *res, RowText *text)
     /* the header again with only the named scores: the cells' indices */
     n = header_cells(c, res, head, shown);
     uint32_t *pick = ARENA_ARRAY(&c->arena, uint32_t, nnames);
-    for (uint32_t i = 0; i < nnames; i++)
-        for (pick[i] = 0; strcmp(head[pick[i]], names[i]) != 0;)
+    for (uint32_t i = 0; i < nnames; i++)   /* (each is there: found above) */
+        for (pick[i] = 0; pick[i] + 1 < n && strcmp(head[pick[i]], names[i]) != 0;)
             pick[i]++;
     text->shown = shown;
     text->pick = pick;

@@ -607,21 +607,25 @@ int main(int argc, char **argv)
         } else if (TAKES("--scores")) {
             if (strcmp(cmd->name, "decide") != 0) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "%s applies to `strat decide` only", "--scores");
             }
             /* names separated by commas, none empty (an empty one is a typo) */
             if (!*val || *val == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,")) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "--scores takes NAME,... or all, not `%s`", val);
             }
             o.lib.scores = val;
         } else if (TAKES("--columns")) {
             if (strcmp(cmd->name, "decide") != 0) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "%s applies to `strat decide` only", "--columns");
             }
             if (!*val || *val == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,")) {
                 free(files);
+                free(lint);
                 return usage_error(cmd->name, "--columns takes NAME,..., not `%s`", val);
             }
             o.lib.columns = val;
