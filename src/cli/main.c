@@ -604,31 +604,23 @@ int main(int argc, char **argv)
                                                             "periods from 1 to 1000, not `%s`",
                                    val);
             }
-        } else if (TAKES("--scores")) {
+        } else if (TAKES("--scores") || TAKES("--columns")) {
+            bool scores = strncmp(a, "--scores", strlen("--scores")) == 0;   /* (or --scores=) */
+            const char *what = scores ? "--scores" : "--columns";
             if (strcmp(cmd->name, "decide") != 0) {
                 free(files);
                 free(lint);
-                return usage_error(cmd->name, "%s applies to `strat decide` only", "--scores");
+                return usage_error(cmd->name, "%s applies to `strat decide` only", what);
             }
             /* names separated by commas, none empty (an empty one is a typo) */
             if (!*val || *val == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,")) {
                 free(files);
                 free(lint);
-                return usage_error(cmd->name, "--scores takes NAME,... or all, not `%s`", val);
+                return usage_error(cmd->name, scores ? "--scores takes NAME,... or all, not `%s`"
+                                                     : "--columns takes NAME,..., not `%s`",
+                                   val);
             }
-            o.lib.scores = val;
-        } else if (TAKES("--columns")) {
-            if (strcmp(cmd->name, "decide") != 0) {
-                free(files);
-                free(lint);
-                return usage_error(cmd->name, "%s applies to `strat decide` only", "--columns");
-            }
-            if (!*val || *val == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,")) {
-                free(files);
-                free(lint);
-                return usage_error(cmd->name, "--columns takes NAME,..., not `%s`", val);
-            }
-            o.lib.columns = val;
+            *(scores ? &o.lib.scores : &o.lib.columns) = val;
         } else if (TAKES("--width")) {
             if (strcmp(cmd->name, "fmt") != 0) {
                 free(files);
