@@ -917,7 +917,7 @@ static void emit_json(Compilation *c, const Results *res, FILE *out)
     json_summaries(c, res, out);
     fputs(",\n  \"decisions\": [", out);
     OutBuf sink = sink_buffer(c, out);
-    RowText proto = {.arms = arm_texts(c), .shown = res->score_written};
+    RowText proto = {.arms = arm_texts(c)};   /* (json_row writes res->score_written's) */
     write_rows(c, res, &sink, json_row, &proto);
     ob_flush(&sink);
     fputs(res->nservices ? "\n  ]\n}\n" : "]\n}\n", out);
