@@ -196,6 +196,7 @@ struct strat_compilation {
     Diag *failed_import;
     unsigned silenced;            /* undefined names hidden by failed_import */
     struct JitKept *jit_kept;
+    const char *jit_compiler;     /* libgccjit's version in the last key (jit.c) */
     struct Decl *decls, *decls_tail;   /* all declarations, imports first */
     struct Program *program;      /* after checking (api.c) */
     struct Results *results;      /* after deciding */

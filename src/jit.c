@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <libgccjit.h>
 #include <math.h>
 #include <nettle/sha2.h>
@@ -62,8 +63,9 @@
  * strat is not linked with libgccjit: its 30 MB and hundred thousand
  * relocations would be paid by every process at start-up (some 4 ms), and
  * most runs (check, a small decide, the language server) never compile.
- * The library is dlopen'ed the first time a run may use the JIT (plan_new),
- * and the functions below are found by name: first in the global scope,
+ * The library is dlopen'ed the first time a run compiles, or needs its
+ * version for the cache key and the cache has no note of it (kernel_get,
+ * compiler_identify), and the functions below are found by name: first in the global scope,
  * so that a definition in the executable or an LD_PRELOAD library
  * interposes as under ordinary linking (tests/unit/test_jit_cache.c relies
  * on it), then in the library itself.  The table is the process's, filled
@@ -86,6 +88,7 @@
 #define GCCJIT_FIELD(name) __typeof__(gcc_jit_##name) *name;
 typedef struct GccJit {
     GCCJIT_FUNCTIONS(GCCJIT_FIELD)
+    void *handle;
     bool loaded;
     char error[256];          /* why not, when not loaded */
 } GccJit;
@@ -121,6 +124,7 @@ static void gccjit_open(void)
     }
     GCCJIT_FUNCTIONS(GCCJIT_FIND)
 #undef GCCJIT_FIND
+    gccjit.handle = h;
     gccjit.loaded = true;
 }
 
@@ -192,8 +196,13 @@ typedef struct Plan {
     bool *slot_read;          /* per attribute slot: compiled code reads its column */
     char *key;                /* canonical text of everything compiled */
     size_t key_len, key_cap;
+    size_t key_body_len;      /* the key without the compiler's line */
     const char *key_hash;     /* its SHA-256: the cache's name for the code */
 } Plan;
+
+/* Ends the key with the version of the compiler that makes (or made) the
+ * code, and names it by its hash. */
+static void plan_seal(Plan *p, const char *compiler_version);
 
 static void key_put(Plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -1362,7 +1371,7 @@ typedef struct Cache {
     Loaded loaded;            /* loaded but not yet handed to the caller */
 } Cache;
 
-static void cache_init(Cache *k, Compilation *c, const char *key_hash)
+static void cache_init(Cache *k, Compilation *c)
 {
     memset(k, 0, sizeof *k);
     k->c = c;
@@ -1370,9 +1379,14 @@ static void cache_init(Cache *k, Compilation *c, const char *key_hash)
     k->state = k->dir ? CACHE_CLOSED : CACHE_NONE;
     k->dirfd = k->fd = k->fd2 = -1;
     k->loaded.fd = -1;
-    k->object = arena_printf(&c->arena, "%s.so", key_hash);
-    k->index = arena_printf(&c->arena, "%s.sha256", key_hash);
     k->real = arena_alloc(&c->arena, PATH_MAX);
+}
+
+/* The names of the object and index entry for a key. */
+static void cache_name(Cache *k, const char *key_hash)
+{
+    k->object = arena_printf(&k->c->arena, "%s.so", key_hash);
+    k->index = arena_printf(&k->c->arena, "%s.sha256", key_hash);
 }
 
 static void close_fd(int *fd)
@@ -1756,6 +1770,183 @@ static bool store(Cache *k, void *arg)
     return true;
 }
 
+/* ---- the compiler's version, without loading it -------------------------------
+ *
+ * The key names the libgccjit version that compiles the code, so that an
+ * upgraded library compiles afresh.  Loading the library only to ask would
+ * cost every warm run some 12 ms (its 117,000 relocations, each page of
+ * them a copy-on-write fault), as much as the cached kernel itself takes
+ * on a million services.  So when a run has the library loaded, it leaves
+ * a note in the cache: the version, and the identity of the file the
+ * loader opened (path, device, inode, size, mtime, ctime).  A later run
+ * that finds the note, and a file of that identity at that path (an
+ * upgrade replaces it), takes the version from the note and loads the
+ * library only if it must compile, checking the version then.  The note
+ * is read as an index entry is (the cache's rules above); the path in it
+ * is only stat()ed.  Where the loader could pick another file
+ * (LD_LIBRARY_PATH, STRAT_LIBGCCJIT) there are no notes: the library is
+ * loaded and asked. */
+#define NOTE_NAME "libgccjit.identity"
+enum { NOTE_MAX = PATH_MAX + 256 };
+
+typedef struct Compiler {
+    char version[32];
+    bool from_note;           /* not loaded to ask (yet) */
+    bool write_note;          /* loaded, and the cache has no note that holds */
+} Compiler;
+
+static bool notes_usable(void)
+{
+    return !secure_getenv("STRAT_LIBGCCJIT") && !getenv("LD_LIBRARY_PATH");
+}
+
+static void loaded_version(char out[32])
+{
+    snprintf(out, 32, "%d.%d.%d", gcc_jit_version_major(), gcc_jit_version_minor(),
+             gcc_jit_version_patchlevel());
+}
+
+/* The note's text for the file st at path. */
+static const char *note_line(Compilation *c, const char *version, const struct stat *st,
+                             const char *path)
+{
+    return arena_printf(&c->arena, "%s %llu %llu %lld %lld %ld %lld %ld %s\n", version,
+                        (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+                        (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+                        st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
+                        st->st_ctim.tv_nsec, path);
+}
+
+/* cache_guard's function: the version from the cache's note into arg (a
+ * Compiler), if the file it describes is still the one at its path. */
+static bool note_read(Cache *k, void *arg)
+{
+    Compiler *cc = arg;
+    if (!cache_open(k, false))
+        return false;
+    Blob b;
+    const char *why = read_checked(k, k->dirfd, NOTE_NAME, NOTE_MAX, &b);
+    close_fd(&k->fd);
+    if (why || b.missing)
+        return false;
+    char *text = (char *)b.bytes;
+    text[b.len] = '\0';   /* (read_checked leaves room for one byte more) */
+    char version[32];
+    int at = 0;
+    if (sscanf(text, "%31s %*s %*s %*s %*s %*s %*s %*s %n", version, &at) != 1 || at == 0)
+        return false;
+    char *path = text + at;
+    char *nl = strchr(path, '\n');
+    struct stat st;
+    if (!nl || nl[1] || *path != '/')
+        return false;
+    *nl = '\0';
+    const char *now = stat(path, &st) == 0 ? note_line(k->c, version, &st, path) : "";
+    *nl = '\n';
+    if (strlen(now) != b.len || memcmp(now, text, b.len) != 0)
+        return false;
+    memcpy(cc->version, version, sizeof version);
+    return true;
+}
+
+/* cache_guard's function: the note of the loaded library, written beside
+ * the objects (a temporary renamed into place).  Best effort: a run
+ * without a note loads the library. */
+static bool note_write(Cache *k, void *arg)
+{
+    const Compiler *cc = arg;
+    struct link_map *lm = NULL;
+    struct stat st;
+    if (!cache_open(k, false) || dlinfo(gccjit.handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm ||
+        !lm->l_name || lm->l_name[0] != '/' || stat(lm->l_name, &st) != 0)
+        return false;
+    const char *line = note_line(k->c, cc->version, &st, lm->l_name);
+    char tmp[96];
+    snprintf(tmp, sizeof tmp, ".%s.%ld.%lx", NOTE_NAME, (long)getpid(),
+             (unsigned long)(uintptr_t)k->c);
+    close_fd(&k->fd);
+    k->fd = openat(k->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (k->fd < 0)
+        return false;
+    bool ok = write_all(k->fd, line, strlen(line)) &&
+              renameat(k->dirfd, tmp, k->dirfd, NOTE_NAME) == 0;
+    if (!ok)
+        unlinkat(k->dirfd, tmp, 0);
+    close_fd(&k->fd);
+    return ok;
+}
+
+static void plan_seal(Plan *p, const char *compiler_version)
+{
+    p->key_len = p->key_body_len;
+    p->key[p->key_len] = '\0';
+    key_put(p, "libgccjit %s\n", compiler_version);
+    p->key_hash = sha256_hex(p->c, p->key, p->key_len);
+    p->c->jit_compiler = arena_strndup(&p->c->arena, compiler_version, strlen(compiler_version));
+}
+
+/* The key sealed with the compiler's version: this compilation's last one,
+ * the cache's note, or the library's own, loaded now.  False (said with
+ * --verbose) when the library cannot be loaded: the run interprets. */
+static bool compiler_identify(Plan *p, Cache *cache, Compiler *cc)
+{
+    Compilation *c = p->c;
+    memset(cc, 0, sizeof *cc);
+    if (c->jit_compiler && strlen(c->jit_compiler) < sizeof cc->version) {
+        strcpy(cc->version, c->jit_compiler);
+        cc->from_note = true;   /* (checked, if it must compile, as a note's is) */
+    } else if (notes_usable() && cache_guard(cache, note_read, cc)) {
+        cc->from_note = true;
+        verbose(c, "libgccjit %s, as the cache notes: not loaded", cc->version);
+    } else {
+        const char *why;
+        if (!gccjit_load(&why)) {
+            verbose(c, "libgccjit cannot be loaded (%s): interpreting", why);
+            return false;
+        }
+        loaded_version(cc->version);
+        cc->write_note = notes_usable();
+    }
+    cache_close(cache);
+    plan_seal(p, cc->version);
+    return true;
+}
+
+/* The library loaded to compile: a note's version is checked now, and a
+ * key made with another is sealed again (the caller renames the cache's
+ * files).  False when it cannot be loaded. */
+static bool compiler_load(Plan *p, Compiler *cc, bool *resealed)
+{
+    *resealed = false;
+    if (!cc->from_note)
+        return true;
+    const char *why;
+    if (!gccjit_load(&why)) {
+        verbose(p->c, "libgccjit cannot be loaded (%s): interpreting", why);
+        return false;
+    }
+    char real[32];
+    loaded_version(real);
+    cc->from_note = false;
+    if (strcmp(real, cc->version) != 0) {
+        memcpy(cc->version, real, sizeof real);
+        plan_seal(p, real);
+        *resealed = true;
+        cc->write_note = notes_usable();
+    }
+    return true;
+}
+
+/* A note of the library, when this run loaded it and found none. */
+static void note_update(Cache *cache, Compiler *cc)
+{
+    if (!cc->write_note)
+        return;
+    cc->write_note = false;
+    cache_guard(cache, note_write, cc);
+    cache_close(cache);
+}
+
 /* ---- 1. the plan: what compiles, and the cache key ---------------------------- */
 
 /* The plan of this run, or NULL when there is nothing to compile (or too
@@ -1776,21 +1967,16 @@ static Plan *plan_new(Eval *ev)
     /* under --jit=auto a small portfolio is interpreted (kernel_get): no
      * need of the library then, nor of its version in the key */
     bool may_compile = c->opts.jit != STRAT_JIT_AUTO || n >= JIT_AUTO_WARM;
-    const char *why;
-    if (may_compile && !gccjit_load(&why)) {
-        verbose(c, "libgccjit cannot be loaded (%s): interpreting", why);
-        return NULL;
-    }
     bool *seen = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
     const bool *wanted = ev->res ? ev->res->score_wanted : NULL;   /* decide.c */
     for (uint32_t i = 0; i < prog->scores.len; i++)
         if (!wanted || wanted[i])
             order_scores(c, prog->scores.items[i], &p->order, seen);
     p->score_jit = ARENA_ARRAY(&c->arena, bool, prog->scores.len + 1);
+    /* the compiler's version is the key's last line (plan_seal) */
     if (may_compile)
-        key_put(p, "strat-jit 1 %s source %s libgccjit %d.%d.%d O%d\n", STRAT_VERSION,
-                STRAT_JIT_SOURCE, gcc_jit_version_major(), gcc_jit_version_minor(),
-                gcc_jit_version_patchlevel(), c->test.jit_O0 ? 0 : 3);
+        key_put(p, "strat-jit 1 %s source %s O%d\n", STRAT_VERSION, STRAT_JIT_SOURCE,
+                c->test.jit_O0 ? 0 : 3);
     else
         key_put(p, "strat-jit 1 %s interpreted\n", STRAT_VERSION);   /* (not looked up) */
     for (uint32_t i = 0; i < p->svc->nattrs; i++)
@@ -1842,7 +2028,9 @@ static Plan *plan_new(Eval *ev)
                        "does not compile");
         }
     }
-    p->key_hash = sha256_hex(c, p->key, p->key_len);
+    p->key_body_len = p->key_len;
+    if (!may_compile)
+        plan_seal(p, "none");
     return p;
 }
 
@@ -1894,20 +2082,24 @@ static bool kernel_get(Plan *p, Kernel *k)
     uint32_t n = p->svc->count;
     memset(k, 0, sizeof *k);
     k->loaded = (Loaded){NULL, NULL, -1};
-    JitKept *kept = c->jit_kept;
-    k->reused = kept && strcmp(kept->key_hash, p->key_hash) == 0;
     bool is_auto = c->opts.jit == STRAT_JIT_AUTO;
     if (is_auto && n < JIT_AUTO_WARM) {
         say_interpreting(c, n);
         return false;
     }
+    Cache *cache = ARENA_NEW(&c->arena, Cache);
+    cache_init(cache, c);
+    Compiler cc;
+    if (!compiler_identify(p, cache, &cc))
+        return false;
+    JitKept *kept = c->jit_kept;
+    k->reused = kept && strcmp(kept->key_hash, p->key_hash) == 0;
     if (k->reused) {
         k->fn = kept->kernel;
         verbose(c, "compiled code reused");
         return true;
     }
-    Cache *cache = ARENA_NEW(&c->arena, Cache);
-    cache_init(cache, c, p->key_hash);
+    cache_name(cache, p->key_hash);
     bool cached = cache_guard(cache, lookup, (void *)p->key_hash);
     if (cached) {
         k->loaded = cache->loaded;   /* handed over: the cache no longer holds it */
@@ -1919,12 +2111,19 @@ static bool kernel_get(Plan *p, Kernel *k)
         k->fn = k->loaded.kernel;
         if (!k->fn)
             unload(&k->loaded);
+        else
+            note_update(cache, &cc);
         return k->fn != NULL;
     }
     if (is_auto && n < JIT_AUTO_COLD) {
         say_interpreting(c, n);
         return false;
     }
+    bool resealed;
+    if (!compiler_load(p, &cc, &resealed))
+        return false;
+    if (resealed)
+        cache_name(cache, p->key_hash);
     k->ctx = new_context(p, p->key_hash);
     if (!k->ctx)
         return false;
@@ -1973,6 +2172,7 @@ static bool kernel_get(Plan *p, Kernel *k)
             gcc_jit_context_release(k->ctx);
         return false;
     }
+    note_update(cache, &cc);
     return true;
 }
 

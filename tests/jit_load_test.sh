@@ -13,7 +13,14 @@
 #      its own, and decides as `--jit off` does;
 #   4. with STRAT_LIBGCCJIT naming a file that does not exist, `--jit on`
 #      says why with --verbose, interprets, and its output and exit code
-#      are those of `--jit off`.
+#      are those of `--jit off`;
+#   5. a warm run (the code in the cache, and the cache's note of the
+#      library that compiled it) does not load libgccjit, and decides as
+#      `--jit off` does; a note that no longer describes the file at its
+#      path (its size changed), a note that is a symbolic link, or
+#      LD_LIBRARY_PATH set: the library is loaded to ask its version, the
+#      cached code still runs, and a stale note is written afresh (the
+#      link replaced, its target left alone).
 # Prints `N passed, M failed` last; exit 1 on any failure.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,6 +88,54 @@ if grep -q "^strat: jit: libgccjit cannot be loaded (.*no/libgccjit.so.0.*): int
     "$tmp/none.err"; then ok; else
     bad "without libgccjit, --verbose does not say so"
     grep jit "$tmp/none.err" | head -3 | sed 's/^/    /'
+fi
+
+# 5 ------------------------------------------------------------------------
+note=$XDG_CACHE_HOME/strat/libgccjit.identity
+warm() {   # warm WHAT: a warm run that must decide as --jit off does
+    "$bin" decide --jit on "${args[@]}" "$example" >"$tmp/warm" 2>&1
+    if cmp -s "$tmp/warm" "$tmp/off"; then ok; else bad "$1: the output differs from --jit off"; fi
+}
+if loaded "$bin" --version; then
+    echo "skip: LD_DEBUG lists libgccjit for --version: part 5 not run"
+elif [ ! -f "$note" ]; then
+    bad "no note of the library in the cache after a compile: $(ls "$XDG_CACHE_HOME/strat" 2>&1)"
+else
+    if loaded "$bin" decide --jit on "${args[@]}" "$example"; then
+        bad "a warm run loads libgccjit"
+    else ok; fi
+    warm "a warm run"
+    if "$bin" decide --jit on --verbose "${args[@]}" "$example" 2>&1 >/dev/null |
+        grep -q "^strat: jit: libgccjit [0-9.]*, as the cache notes: not loaded"; then ok; else
+        bad "--verbose does not say the version came from the cache's note"
+    fi
+    good=$(cat "$note")
+    # the size field (fourth) off by one: the note no longer holds
+    awk '{ $4 = $4 + 1; print }' "$note" >"$note.tmp" && mv "$note.tmp" "$note"
+    if loaded "$bin" decide --jit on "${args[@]}" "$example"; then ok; else
+        bad "a note whose size is not the library's: libgccjit not loaded"
+    fi
+    if [ "$(cat "$note")" = "$good" ]; then ok; else
+        bad "a stale note is not written afresh: $(cat "$note")"
+    fi
+    warm "after a stale note"
+    # a note that is a link (to a note that would hold): not followed
+    mv "$note" "$tmp/linked-note"
+    ln -s "$tmp/linked-note" "$note"
+    if loaded "$bin" decide --jit on "${args[@]}" "$example"; then ok; else
+        bad "a note that is a symbolic link is followed"
+    fi
+    if [ -f "$note" ] && [ ! -L "$note" ] && [ "$(cat "$tmp/linked-note")" = "$good" ]; then ok; else
+        bad "the linked note is not replaced by a file, or its target changed"
+    fi
+    mkdir -p "$tmp/empty"
+    if LD_LIBRARY_PATH=$tmp/empty loaded "$bin" decide --jit on "${args[@]}" "$example"; then ok; else
+        bad "with LD_LIBRARY_PATH set, libgccjit is not loaded to ask its version"
+    fi
+    LD_LIBRARY_PATH=$tmp/empty warm "with LD_LIBRARY_PATH set"
+    if loaded "$bin" decide --jit on "${args[@]}" "$example"; then
+        bad "a warm run loads libgccjit after the note was written afresh"
+    else ok; fi
 fi
 
 echo "$pass passed, $fail failed"

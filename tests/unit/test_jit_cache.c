@@ -111,6 +111,13 @@ static int count_entries(const char *dir, const char *prefix)
     return n;
 }
 
+/* The cache's entries but its note of libgccjit (jit.c writes one once
+ * it has loaded the library, whatever became of the object). */
+static int cached_files(const char *dir)
+{
+    return count_entries(dir, "") - count_entries(dir, "libgccjit.identity");
+}
+
 static void remove_tree(const char *dir)
 {
     char cmd[256];
@@ -131,7 +138,7 @@ static void in_memory_after_a_failed_write(void **state)
     assert_non_null(c->jit_kept);
     same_results(ref, c);
     /* nothing cached, nothing left behind */
-    assert_int_equal(count_entries(cache, ""), 0);
+    assert_int_equal(cached_files(cache), 0);
     assert_int_equal(count_entries(cache, ".build-"), 0);
     strat_free(c);
     strat_free(ref);
@@ -166,7 +173,7 @@ static void loads_the_bytes_it_hashed(void **state)
     strat_free(a);
     /* one object, 0600, one index entry that sha256sum accepts, no
      * build directory */
-    assert_int_equal(count_entries(cache, ""), 2);
+    assert_int_equal(cached_files(cache), 2);
     assert_int_equal(count_entries(cache, ".build-"), 0);
     char cmd[512];
     snprintf(cmd, sizeof cmd,
@@ -210,7 +217,7 @@ static void several_objects_loaded_at_once(void **state)
         ref[i] = compile_with(strategy(i), STRAT_JIT_OFF, "");
         strat_free(compile_with(strategy(i), STRAT_JIT_ON, cache));   /* fills */
     }
-    assert_int_equal(count_entries(cache, ""), 2 * N);
+    assert_int_equal(cached_files(cache), 2 * N);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "ls -l --time-style=full-iso '%s' >'%s.before'", cache, cache);
     assert_int_equal(system(cmd), 0);
