@@ -416,7 +416,7 @@ bool strat_service_decision(const strat_compilation *c, size_t i, size_t t,
         out->line = line;
     }
     out->because = result_because(c->program, res, (uint32_t)t, (uint32_t)i);
-    out->rank = res->rank[i];
+    out->rank = result_rank(res, i);
     return true;
 }
 

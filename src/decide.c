@@ -385,6 +385,8 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
     KindTable *svc = kind_table(c, EK_SERVICE);
     Decl *d = ev->p->rank_decl;
     uint32_t n = svc->count;
+    if (!res->order)
+        return;   /* nothing ranks: the rows keep their order (result_row_at) */
     bool desc = !(d && d->rank_order == SORT_ASC);
     uint32_t *rows = res->order;
     /* whether every row has the same key (a strategy without `rank by`:
@@ -637,7 +639,8 @@ static void run_limits(Eval *ev)
 
 /* ---- the pipeline ------------------------------------------------------------ */
 
-static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores, uint32_t ntables)
+static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores, uint32_t ntables,
+                            bool ranked)
 {
     Results *res = ARENA_NEW(&c->arena, Results);
     res->nservices = n;
@@ -645,15 +648,20 @@ static Results *new_results(Compilation *c, uint32_t n, uint32_t nscores, uint32
     /* res->scores: decide_run, once it knows which columns are computed */
     res->score_ready = ARENA_ARRAY(&c->arena, bool, nscores + 1);
     /* the per-row arrays in one block, widest first (each stays aligned),
-     * zeroed across the cores: at a million rows they are 20 MB of fresh
-     * pages, whose first touch was most of the decide stage */
+     * zeroed across the cores: at a million rows they are 4 MB (20 with
+     * `rank by`) of fresh pages, whose first touch was most of the decide
+     * stage */
     size_t rows = (size_t)n + 1;
-    char *block = parallel_zalloc(c, rows * (sizeof(double) + 2 * sizeof(uint32_t) +
-                                             sizeof(int16_t) + sizeof(int8_t) + sizeof(bool)));
-    res->rank_value = (double *)(void *)block;
-    res->order = (uint32_t *)(void *)(block += rows * sizeof(double));
-    res->rank = (uint32_t *)(void *)(block += rows * sizeof(uint32_t));
-    res->arm = (int16_t *)(void *)(block += rows * sizeof(uint32_t));
+    size_t rank_bytes = ranked ? sizeof(double) + 2 * sizeof(uint32_t) : 0;
+    char *block = parallel_zalloc(c, rows * (rank_bytes + sizeof(int16_t) + sizeof(int8_t) +
+                                             sizeof(bool)));
+    if (ranked) {
+        res->rank_value = (double *)(void *)block;
+        res->order = (uint32_t *)(void *)(block += rows * sizeof(double));
+        res->rank = (uint32_t *)(void *)(block += rows * sizeof(uint32_t));
+        block += rows * sizeof(uint32_t);
+    }
+    res->arm = (int16_t *)(void *)block;
     res->decision = (int8_t *)(block += rows * sizeof(int16_t));
     res->failed = (bool *)(block + rows * sizeof(int8_t));
     res->ntables = ntables ? ntables : 1;
@@ -691,7 +699,8 @@ Results *decide_run(Compilation *c)
         apply_scenario(ev, sc);
     }
     KindTable *svc = kind_table(c, EK_SERVICE);
-    Results *res = new_results(c, svc->count, p->scores.len, p->tables.len);
+    Results *res = new_results(c, svc->count, p->scores.len, p->tables.len,
+                               p->rank_decl && p->rank_decl->rank);
     if (!choose_scores(c, res))
         return NULL;
     /* only the columns computed are zeroed: a column nothing computes is

@@ -142,7 +142,7 @@ static uint32_t row_cells(const Compilation *c, const Results *res, uint32_t row
     const Program *p = c->program;
     const KindTable *svc = &p->kinds[EK_SERVICE];
     uint32_t n = 0;
-    u32_text(text->rank, res->rank[row]);
+    u32_text(text->rank, result_rank(res, row));
     cells[n++] = text->rank;
     cells[n++] = svc->names[row];
     for (uint32_t t = 0; t < shown_tables(res) && t < p->tables.len; t++) {
@@ -290,7 +290,7 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
     /* widths over all rows: two passes, the cells are cheap to rebuild */
     uint32_t first_score = first_score_column(res);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        row_cells(c, res, res->order[i], cells, false, shown, &text);
+        row_cells(c, res, result_row_at(res, i), cells, false, shown, &text);
         for (uint32_t k = 4; k < first_score; k += 3)
             cells[k] = table_text(c, cells[k], 40);
         for (uint32_t k = 0; k < ncol; k++) {
@@ -309,7 +309,7 @@ static void emit_table(Compilation *c, const Results *res, FILE *out)
                 k + 1 < ncol ? (int)(width[k] - utf8_width(head[k])) : 0, "");
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        row_cells(c, res, res->order[i], cells, false, shown, &text);
+        row_cells(c, res, result_row_at(res, i), cells, false, shown, &text);
         for (uint32_t k = 4; k < first_score; k += 3)
             cells[k] = table_text(c, cells[k], 40);
         for (uint32_t k = 0; k < ncol; k++) {
@@ -473,7 +473,7 @@ static void ob_json_number(OutBuf *b, double v)
     ob_put(b, buf, (size_t)dtoa_format(buf, v));
 }
 
-/* Formats the row at rank position i (res->order[i]) into b.  Runs on a
+/* Formats the row at rank position i (result_row_at) into b.  Runs on a
  * worker thread: no arena, no diagnostics. */
 typedef void RowWriter(OutBuf *b, const Compilation *c, const Results *res, uint32_t i,
                        RowText *text);
@@ -647,7 +647,7 @@ static void csv_row(OutBuf *b, const Compilation *c, const Results *res, uint32_
                     RowText *text)
 {
     const char *cells[64];
-    uint32_t n = row_cells(c, res, res->order[i], cells, true, text->shown, text);
+    uint32_t n = row_cells(c, res, result_row_at(res, i), cells, true, text->shown, text);
     csv_record(b, cells, n, text);
 }
 
@@ -753,7 +753,7 @@ static void emit_md(Compilation *c, const Results *res, FILE *out)
         fputs(k == 0 || (k >= first_score && k + 1 < n) ? "---:|" : "---|", out);
     fputc('\n', out);
     for (uint32_t i = 0; i < res->nservices; i++) {
-        n = row_cells(c, res, res->order[i], cells, false, res->score_written, &text);
+        n = row_cells(c, res, result_row_at(res, i), cells, false, res->score_written, &text);
         fputs("|", out);
         for (uint32_t k = 0; k < n; k++) {
             fputc(' ', out);
@@ -828,16 +828,16 @@ static void json_row(OutBuf *b, const Compilation *c, const Results *res, uint32
 {
     const Program *p = c->program;
     const KindTable *svc = &p->kinds[EK_SERVICE];
-    uint32_t r = res->order[i];
+    uint32_t r = result_row_at(res, i);
     ob_str(b, i ? ",\n    {\"rank\": " : "\n    {\"rank\": ");
-    ob_u32(b, res->rank[r]);
+    ob_u32(b, result_rank(res, r));
     ob_str(b, ", \"service\": ");
     ob_json_string(b, svc->names[r]);
     ob_str(b, ", ");
     ob_json_table_fields(b, p, res, 0, r, text->arms);
     ob_json_named_tables(b, p, res, r, text->arms);
     ob_str(b, ", \"rank_value\": ");
-    ob_json_number(b, res->rank_value[r]);
+    ob_json_number(b, result_rank_value(res, r));
     ob_str(b, ", \"scores\": {");
     for (uint32_t s = 0, shown = 0; s < res->nscores; s++) {
         if (res->score_written && !res->score_written[s])

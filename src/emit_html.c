@@ -789,7 +789,7 @@ static bool chart_bubbles(Page *pg, Chart *ch)
     Bubble *bs = ch->bs;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (uint32_t i = 0; i < ch->limit; i++) {
-        uint32_t r = res->order[i];
+        uint32_t r = result_row_at(res, i);
         double x = pg->xv[r], y = pg->yv[r];
         if (!isfinite(x) || !isfinite(y)) {
             ch->skipped++;
@@ -930,7 +930,7 @@ static void chart_points(Page *pg, const Chart *ch)
             esc(out, pg->sn);
             fprintf(out, " %s", score_text(b1, sizeof b1, pg->sv[b->row]));
         }
-        fprintf(out, "\nrank %u</title></circle></a>\n", res->rank[b->row]);
+        fprintf(out, "\nrank %u</title></circle></a>\n", result_rank(res, b->row));
     }
     fputs("</g>\n", out);
     fprintf(out, "<g font-size=\"%d\" stroke=\"#ffffff\" stroke-width=\"3\" "
@@ -1543,7 +1543,7 @@ static void emit_table(Page *pg)
     fputs("<th>approver</th></tr></thead>\n", out);
     char b[96];
     for (uint32_t i = 0; i < res->nservices; i++) {
-        uint32_t r = res->order[i];
+        uint32_t r = result_row_at(res, i);
         int d = decision_of(res, r);
         const Arm *a = arm_at(p, res->arm[r]);
         const char *name = pg->svc->names[r];
@@ -1561,7 +1561,7 @@ static void emit_table(Page *pg)
                 esc_n(out, &ch, 1);
             }
         fprintf(out, " %s\">\n<tr><td class=\"num\">%u</td><td class=\"svc\"><b>",
-                decision_label(p, d), res->rank[r]);
+                decision_label(p, d), result_rank(res, r));
         esc_wbr(out, name, '_');
         fputs("</b>", out);
         if (title) {

@@ -52,9 +52,13 @@ typedef struct Results {
      * interpolate `{...}` (NULL for a table whose arms do not, and for a
      * row whose arm has no because); read it with result_because */
     const char ***because;
+    /* per row: the `rank by` value, the rows sorted by rank and the rank
+     * of each (1-based); all three NULL when nothing ranks (no `rank by`:
+     * rows keep their order, 16 bytes a row never touched).  Read them
+     * with result_row_at, result_rank and result_rank_value. */
     double *rank_value;
-    uint32_t *order;         /* rows sorted by rank */
-    uint32_t *rank;          /* rank of each row, 1-based */
+    uint32_t *order;
+    uint32_t *rank;
     /* per row, NULL when none; the array itself NULL when the strategy
      * has no approval (a million-row run then zeroes no pointer per row):
      * read it with result_approvers */
@@ -66,6 +70,24 @@ typedef struct Results {
     const bool *score_wanted;
     const bool *score_written;
 } Results;
+
+/* The row at rank position i (0-based). */
+static inline uint32_t result_row_at(const Results *res, uint32_t i)
+{
+    return res->order ? res->order[i] : i;
+}
+
+/* Row r's rank, 1-based. */
+static inline uint32_t result_rank(const Results *res, uint32_t r)
+{
+    return res->rank ? res->rank[r] : r + 1;
+}
+
+/* Row r's `rank by` value: NaN when nothing ranks. */
+static inline double result_rank_value(const Results *res, uint32_t r)
+{
+    return res->rank_value ? res->rank_value[r] : __builtin_nan("");
+}
 
 /* The decide tables the per-service outputs (and `strat sql`) write as
  * columns, decision, arm and because each: the first this many. */

@@ -265,8 +265,8 @@ static void print_decision(Compilation *c, FILE *out, uint32_t r, uint32_t table
     fprintf(out, "decision: %s", res->failed[r] ? "none (a score is not a number)"
                                                 : outcome_name(p, res->decisions[table][r]));
     if (p->rank_decl && p->rank_decl->rank)
-        fprintf(out, ", rank %u of %u (rank by %s = %s)", res->rank[r], res->nservices,
-                expr_text(c, p->rank_decl->rank), short_number(c, res->rank_value[r]));
+        fprintf(out, ", rank %u of %u (rank by %s = %s)", result_rank(res, r), res->nservices,
+                expr_text(c, p->rank_decl->rank), short_number(c, result_rank_value(res, r)));
 }
 
 /* Every score of the service with what it read, then every arm tried up

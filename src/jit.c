@@ -1153,7 +1153,9 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
         Decl *d = c->program->decide;
         gcc_jit_lvalue *dec_at = gcc_jit_context_new_array_access(ctx, NULL, p_decision, rowv(g));
         gcc_jit_lvalue *arm_at = gcc_jit_context_new_array_access(ctx, NULL, p_arm, rowv(g));
-        gcc_jit_lvalue *rank_at = gcc_jit_context_new_array_access(ctx, NULL, p_rank, rowv(g));
+        /* (without `rank by` there is no rank column: rank is NULL) */
+        gcc_jit_lvalue *rank_at =
+            d->rank ? gcc_jit_context_new_array_access(ctx, NULL, p_rank, rowv(g)) : NULL;
         gcc_jit_block *failed_b = gcc_jit_function_new_block(g->fn, "failed");
         gcc_jit_block *decide_b = gcc_jit_function_new_block(g->fn, "decide");
         gcc_jit_block_end_with_conditional(g->block, NULL, gcc_jit_lvalue_as_rvalue(bad),
@@ -1162,12 +1164,13 @@ static void generate(Plan *p, gcc_jit_context *ctx, const char *key_hash)
                                      gcc_jit_context_new_rvalue_from_int(ctx, g->t_schar, -1));
         gcc_jit_block_add_assignment(failed_b, NULL, arm_at,
                                      gcc_jit_context_new_rvalue_from_int(ctx, g->t_short, -1));
-        gcc_jit_block_add_assignment(failed_b, NULL, rank_at, dconst(g, NAN));
+        if (rank_at)
+            gcc_jit_block_add_assignment(failed_b, NULL, rank_at, dconst(g, NAN));
         gcc_jit_block_end_with_jump(failed_b, NULL, next);
         /* rank value first (it does not depend on the arm), then the arms */
         g->block = decide_b;
-        gcc_jit_rvalue *rank = d->rank ? gen_num(g, d->rank) : dconst(g, NAN);
-        gcc_jit_block_add_assignment(g->block, NULL, rank_at, rank);
+        if (rank_at)
+            gcc_jit_block_add_assignment(g->block, NULL, rank_at, gen_num(g, d->rank));
         int idx = 0;
         for (Arm *a = d->arms; a; a = a->next, idx++) {
             gcc_jit_block *fire = gcc_jit_function_new_block(g->fn, NULL);

@@ -216,8 +216,8 @@ static int by_change(const void *pa, const void *pb, void *arg)
     const Study *st = arg;
     if (st->changed[a] != st->changed[b])
         return st->changed[a] > st->changed[b] ? -1 : 1;
-    if (st->base->rank[a] != st->base->rank[b])
-        return st->base->rank[a] < st->base->rank[b] ? -1 : 1;
+    if (result_rank(st->base, a) != result_rank(st->base, b))
+        return result_rank(st->base, a) < result_rank(st->base, b) ? -1 : 1;
     return a < b ? -1 : a > b;
 }
 
@@ -396,7 +396,9 @@ strat_status sensitivity_run(Compilation *c, FILE *out, const strat_sensitivity_
         run->decisions[0] = run->decision;
         run->arms[0] = run->arm;
     }
-    run->rank_value = arena_alloc(&c->arena, sizeof(double) * (st.n + 1));
+    /* (the JIT writes rank values only where there is a `rank by`) */
+    run->rank_value = base->rank_value ? arena_alloc(&c->arena, sizeof(double) * (st.n + 1))
+                                       : NULL;
     run->failed = arena_alloc(&c->arena, st.n + 1);
     st.run = run;
     st.changed = ARENA_ARRAY(&c->arena, uint32_t, st.n + 1);
