@@ -1423,6 +1423,8 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
         if (col_slot[i] < 0)
             continue;
         column_materialize(c, t, col_slot[i]);   /* before the threads write */
+        if (t->attrs[col_slot[i]].type.kind == T_LIST)
+            list_reserve(c, &t->cols[col_slot[i]], f->lines);   /* an element a row */
         if (t->attrs[col_slot[i]].type.kind == T_NUMBER) {
             P->num_attr[P->nnum] = &t->attrs[col_slot[i]];
             P->num_col[P->nnum++] = i;

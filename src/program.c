@@ -514,6 +514,20 @@ Rule *program_rule(Compilation *c, Name n)
     return namemap_get(&c->program->rule_map, n);
 }
 
+/* Room for `more` elements beyond those the pool holds.  A CSV load
+ * reserves one a row, so that a million rows do not double the pool (and
+ * copy it) fourteen times on the way, touching twice the memory they
+ * keep; room never written is never paged in. */
+void list_reserve(Compilation *c, Column *col, uint32_t more)
+{
+    uint64_t want = (uint64_t)col->pool_len + more;
+    if (want <= col->pool_cap || want > UINT32_MAX / 2)
+        return;
+    col->pool = arena_realloc(&c->arena, col->pool, sizeof(int32_t) * col->pool_cap,
+                              sizeof(int32_t) * want);
+    col->pool_cap = (uint32_t)want;
+}
+
 void list_push(Compilation *c, Column *col, int32_t v)
 {
     if (col->pool_len == col->pool_cap) {

@@ -414,6 +414,7 @@ const char *type_name(Compilation *c, const Type *t);
 Type *type_new(Compilation *c, TypeKind k, unsigned kinds, const Type *elem);
 
 /* Appends one element to a list column's pool. */
+void list_reserve(Compilation *c, Column *col, uint32_t more);
 void list_push(Compilation *c, Column *col, int32_t v);
 
 /* Row management, for loaders. */
