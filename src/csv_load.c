@@ -45,19 +45,23 @@ typedef struct PendingRef {
     const char *header;      /* the CSV column's header (column_label) */
 } PendingRef;
 
-/* A CMDB export repeats the same few values down a column (statuses,
- * owners, customers): the last cell's text and result are kept per column
- * so a repeat costs a memcmp, not a hash lookup. */
+/* A CMDB export repeats a few values down a column (statuses, owners,
+ * customers), not always the one above: each column keeps the text and
+ * result of the last cell of each of MEMO_WAYS hash values, so a repeat
+ * costs a memcmp, not an intern and a lookup. */
+enum { MEMO_WAYS = 16 };
+
 typedef struct CellMemo {
     const char *text;
     size_t len;
     int32_t value;
     bool valid;
+    uint32_t hash;            /* intern_hash of the text */
 } CellMemo;
 
 typedef struct CsvLoad {
     Compilation *c;
-    CellMemo *memo;          /* per CSV column */
+    CellMemo *memo;          /* MEMO_WAYS per CSV column */
     uint32_t file;
     const char *data;
     size_t data_len;
@@ -299,7 +303,7 @@ static void store_list(CsvLoad *L, KindTable *t, uint32_t row, int slot, const c
             }
             if (!semi) {
                 if (pass == 0)   /* a repeat of this cell copies the row */
-                    *memo = (CellMemo){s, n, (int32_t)row, true};
+                    *memo = (CellMemo){s, n, (int32_t)row, true, memo->hash};
                 return;
             }
             p = semi + 1;
@@ -330,13 +334,14 @@ static const char *range_text(Compilation *c, const AttrDef *a)
 /* `f` and `rec_start` give the cell's location, worked out only when a
  * diagnostic needs it: a million clean rows never pay for it. */
 static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
-                       const csv_field *f, size_t rec_start, CellMemo *memo,
+                       const csv_field *f, size_t rec_start, CellMemo *memos,
                        const uint32_t *checked_hash)
 {
     const char *s = f->ptr;
     size_t n = f->len;
     Compilation *c = L->c;
     CellMemo no_memo = {0};
+    CellMemo *memo = &no_memo;
     const AttrDef *a = &t->attrs[slot];
     Column *col = &t->cols[slot];
     csv_trim(&s, &n);
@@ -381,8 +386,13 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     case T_LIST:
         /* (cells unescaped into the scratch buffer are not remembered: the
          * next record overwrites it) */
-        if (s < L->data || s >= L->data + L->data_len)
-            memo = &no_memo;
+        if (s >= L->data && s < L->data + L->data_len) {
+            hash = checked_hash ? hash : intern_hash(s, n);
+            memo = &memos[hash & (MEMO_WAYS - 1)];
+            if (memo->hash != hash)
+                memo->valid = false;   /* (a way holds one text; this one replaces it) */
+            memo->hash = hash;
+        }
         if (memo->valid && memo->len == n && memcmp(memo->text, s, n) == 0) {
             if (a->type.kind != T_LIST) {
                 col->i32[row] = memo->value;
@@ -405,7 +415,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
     case T_STRING:
         col->i32[row] = atom_id(c, checked_hash ? intern_hashed(c, s, n, hash)
                                                 : intern(c, s, n));
-        *memo = (CellMemo){s, n, col->i32[row], true};
+        *memo = (CellMemo){s, n, col->i32[row], true, hash};
         return;
     case T_SYMBOL: {
         Name v = checked_hash ? intern_hashed(c, s, n, hash) : intern(c, s, n);
@@ -426,7 +436,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
             }
         }
         col->i32[row] = atom_id(c, v);
-        *memo = (CellMemo){s, n, col->i32[row], true};
+        *memo = (CellMemo){s, n, col->i32[row], true, hash};
         return;
     }
     case T_DATE: {
@@ -456,7 +466,7 @@ static void store_cell(CsvLoad *L, KindTable *t, uint32_t row, int slot,
         int32_t v = resolve_now(c, a->type.kinds, s, n);
         if (v >= 0) {
             col->i32[row] = v;
-            *memo = (CellMemo){s, n, v, true};
+            *memo = (CellMemo){s, n, v, true, hash};
             return;
         }
         add_pending(L, t->kind, row, slot, s, n, field_loc(L, f, rec_start), false);
@@ -571,7 +581,7 @@ static bool read_record(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *
         if (P->col_slot[i] >= 0) {
             L->column = L->headers[i];
             store_cell(L, P->t, (uint32_t)row, P->col_slot[i], &fields[i], rec_start,
-                       &L->memo[i], NULL);
+                       &L->memo[(size_t)i * MEMO_WAYS], NULL);
         }
     L->column = NULL;
     return true;
@@ -831,10 +841,13 @@ static void prefetch_record(const CsvLoad *L, const RowPlan *P, const ParsedBloc
     if (b->slow[i])
         return;
     for (int j = 0; j <= P->ntext; j++) {
-        const uint32_t *h = &b->hash[(size_t)j * BLOCK_RECORDS + i];
-        /* a cell equal to the one above is remembered, not interned */
-        if (i == 0 || h[0] != h[-1])
-            intern_prefetch(L->c, h[0]);
+        uint32_t h = b->hash[(size_t)j * BLOCK_RECORDS + i];
+        /* a text remembered (store_cell) is not interned */
+        const CellMemo *m =
+            j < P->ntext ? &L->memo[(size_t)P->text_col[j] * MEMO_WAYS + (h & (MEMO_WAYS - 1))]
+                         : NULL;
+        if (!m || !m->valid || m->hash != h)
+            intern_prefetch(L->c, h);
     }
 }
 
@@ -852,7 +865,8 @@ static int32_t store_parsed(CsvLoad *L, const RowPlan *P, const ParsedBlock *b, 
         int col = P->text_col[j];
         csv_field f = span_field(L->data, b->text[(size_t)j * BLOCK_RECORDS + i]);
         L->column = L->headers[col];
-        store_cell(L, P->t, (uint32_t)row, P->col_slot[col], &f, rec_start, &L->memo[col],
+        store_cell(L, P->t, (uint32_t)row, P->col_slot[col], &f, rec_start,
+                   &L->memo[(size_t)col * MEMO_WAYS],
                    &b->hash[(size_t)j * BLOCK_RECORDS + i]);
     }
     L->column = NULL;
@@ -1312,7 +1326,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
     /* header: which attribute each column fills */
     int ncols = n;
     int *col_slot = ARENA_ARRAY(&c->arena, int, ncols);
-    L->memo = ARENA_ARRAY(&c->arena, CellMemo, ncols);
+    L->memo = ARENA_ARRAY(&c->arena, CellMemo, (size_t)ncols * MEMO_WAYS);
     L->headers = ARENA_ARRAY(&c->arena, const char *, ncols);
     L->column = NULL;
     int key_col = -1;
