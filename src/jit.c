@@ -1898,19 +1898,22 @@ static bool compiler_identify(Plan *p, Cache *cache, Compiler *cc)
     if (c->jit_compiler && strlen(c->jit_compiler) < sizeof cc->version) {
         strcpy(cc->version, c->jit_compiler);
         cc->from_note = true;   /* (checked, if it must compile, as a note's is) */
-    } else if (notes_usable() && cache_guard(cache, note_read, cc)) {
-        cc->from_note = true;
-        verbose(c, "libgccjit %s, as the cache notes: not loaded", cc->version);
     } else {
-        const char *why;
-        if (!gccjit_load(&why)) {
-            verbose(c, "libgccjit cannot be loaded (%s): interpreting", why);
-            return false;
+        bool noted = notes_usable() && cache_guard(cache, note_read, cc);
+        cache_close(cache);   /* (note_read may have opened it) */
+        if (noted) {
+            cc->from_note = true;
+            verbose(c, "libgccjit %s, as the cache notes: not loaded", cc->version);
+        } else {
+            const char *why;
+            if (!gccjit_load(&why)) {
+                verbose(c, "libgccjit cannot be loaded (%s): interpreting", why);
+                return false;
+            }
+            loaded_version(cc->version);
+            cc->write_note = notes_usable();
         }
-        loaded_version(cc->version);
-        cc->write_note = notes_usable();
     }
-    cache_close(cache);
     plan_seal(p, cc->version);
     return true;
 }
