@@ -64,14 +64,15 @@
  * relocations would be paid by every process at start-up (some 4 ms), and
  * most runs (check, a small decide, the language server) never compile.
  * The library is dlopen'ed the first time a run compiles, or needs its
- * version for the cache key and the cache has no note of it (kernel_get,
- * compiler_identify), and the functions below are found by name: first in the global scope,
- * so that a definition in the executable or an LD_PRELOAD library
- * interposes as under ordinary linking (tests/unit/test_jit_cache.c relies
- * on it), then in the library itself.  The table is the process's, filled
- * once (pthread_once) and never changed after: the compilations share it
- * as they would share the linked library.  When the library cannot be
- * loaded, everything is interpreted (said with --verbose). */
+ * version for the cache key and the cache has no note of it
+ * (compiler_identify), and the functions below are found by name: first in
+ * the global scope, so that a definition in the executable or an
+ * LD_PRELOAD library interposes as under ordinary linking
+ * (tests/unit/test_jit_cache.c relies on it), then in the library itself.
+ * The table is the process's, filled once (pthread_once) and never changed
+ * after: the compilations share it as they would share the linked library.
+ * When the library cannot be loaded, everything is interpreted (said with
+ * --verbose). */
 #define GCCJIT_FUNCTIONS(X)                                                               \
     X(block_add_assignment) X(block_add_assignment_op) X(block_end_with_conditional)       \
     X(block_end_with_jump) X(block_end_with_return) X(block_end_with_void_return)          \
@@ -1885,7 +1886,6 @@ static void plan_seal(Plan *p, const char *compiler_version)
     p->key[p->key_len] = '\0';
     key_put(p, "libgccjit %s\n", compiler_version);
     p->key_hash = sha256_hex(p->c, p->key, p->key_len);
-    p->c->jit_compiler = arena_strndup(&p->c->arena, compiler_version, strlen(compiler_version));
 }
 
 /* The key sealed with the compiler's version: this compilation's last one,
@@ -1913,6 +1913,7 @@ static bool compiler_identify(Plan *p, Cache *cache, Compiler *cc)
             loaded_version(cc->version);
             cc->write_note = notes_usable();
         }
+        c->jit_compiler = arena_strndup(&c->arena, cc->version, strlen(cc->version));
     }
     plan_seal(p, cc->version);
     return true;
@@ -1936,6 +1937,7 @@ static bool compiler_load(Plan *p, Compiler *cc, bool *resealed)
     cc->from_note = false;
     if (strcmp(real, cc->version) != 0) {
         memcpy(cc->version, real, sizeof real);
+        p->c->jit_compiler = arena_strndup(&p->c->arena, real, strlen(real));
         plan_seal(p, real);
         *resealed = true;
         cc->write_note = notes_usable();
