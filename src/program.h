@@ -413,8 +413,9 @@ const char *type_name(Compilation *c, const Type *t);
 /* A type in the arena (the constants above are the simple ones). */
 Type *type_new(Compilation *c, TypeKind k, unsigned kinds, const Type *elem);
 
-/* Appends one element to a list column's pool. */
+/* Room in a list column's pool for `more` elements beyond its length. */
 void list_reserve(Compilation *c, Column *col, uint32_t more);
+/* Appends one element to a list column's pool. */
 void list_push(Compilation *c, Column *col, int32_t v);
 
 /* Row management, for loaders. */
