@@ -196,6 +196,14 @@ static void scan_comments(Fmt *f)
         } else if (ch == '"') {
             in_string = true;
             line_blank = false;
+        } else if (ch == '`') {
+            /* a quoted name may hold `#` and `"` (`Spring#field`) */
+            uint32_t e = source_quoted_name_end(t, i, n);
+            for (uint32_t k = i; k < e; k++)
+                column += ((unsigned char)t[k] & 0xC0) != 0x80;
+            line_blank = false;
+            i = e - 1;
+            continue;
         } else if (ch == '#') {
             uint32_t e = i;
             while (e < n && t[e] != '\n')

@@ -522,6 +522,8 @@ static bool guess_unclosed(const char *t, uint32_t from, uint32_t to,
         if (ch == '#') {
             while (i < to && t[i] != '\n')
                 i++;
+        } else if (ch == '`') {
+            i = source_quoted_name_end(t, i, to) - 1;   /* `a {b}` holds no brace */
         } else if (ch == '"') {
             for (i++; i < to && t[i] != '"' && t[i] != '\n'; i++)
                 if (t[i] == '\\')
@@ -583,6 +585,10 @@ static void explain_unclosed(ParseState *ps, Diag *d, Loc at)
     uint32_t e = open_at + 1;
     bool in_str = false;
     while (e < src->len && t[e] != '\n' && (in_str || t[e] != '#')) {
+        if (t[e] == '`' && !in_str) {
+            e = source_quoted_name_end(t, e, (uint32_t)src->len);
+            continue;
+        }
         if (t[e] == '"')
             in_str = !in_str;
         e++;

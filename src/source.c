@@ -178,3 +178,15 @@ uint32_t source_offset(Compilation *c, uint32_t file, uint32_t line, uint32_t co
     }
     return off;
 }
+
+uint32_t source_quoted_name_end(const char *text, uint32_t at, uint32_t len)
+{
+    uint32_t e = at + 1;
+    while (e < len && text[e] != '`' && text[e] != '\n')
+        e++;
+    if (e < len && text[e] == '`')
+        return e + 1;
+    for (e = at + 1; e < len && !strchr("`\n{}()[],=", text[e]); e++)
+        ;
+    return e;
+}

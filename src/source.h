@@ -22,6 +22,12 @@ uint32_t source_add(Compilation *c, const char *path, const char *real,
  * strategy as a whole goes. */
 Loc first_user_file(Compilation *c);
 
+/* Just past the `quoted name` whose backquote is at text[at]: its closing
+ * backquote, or, unterminated, where the lexer ends it (grammar/strat.l).
+ * The scans of raw text for comments and brackets skip it: a name may
+ * hold `#`, `"` and brackets. */
+uint32_t source_quoted_name_end(const char *text, uint32_t at, uint32_t len);
+
 /* Bytes in the well-formed UTF-8 sequence at text (1 for ASCII), or 0 if
  * none starts there (RFC 3629; `avail` bytes may be read). */
 int utf8_sequence_len(const char *text, size_t avail);
