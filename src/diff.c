@@ -450,7 +450,7 @@ static bool diff_attr(Differ *df, Change *ch, uint32_t orow, int oslot, uint32_t
 static const Risk *risk_of(const Side *s, uint32_t row, const char *category)
 {
     const Risk *best = NULL;
-    for (int32_t i = s->ev->risk_head[row]; i >= 0; i = s->ev->risk_next[i]) {
+    for (int32_t i = eval_first_risk(s->ev, row); i >= 0; i = s->ev->risk_next[i]) {
         const Risk *r = &s->p->risks[i];
         if (strcmp(r->category, category) == 0 &&
             (!best || r->likelihood * r->impact > best->likelihood * best->impact))
@@ -474,7 +474,7 @@ static bool diff_risks(Differ *df, Change *ch, uint32_t orow, uint32_t nrow)
     for (int side = 0; side < 2; side++) {
         const Side *s = side ? &df->n : &df->o;
         uint32_t row = side ? nrow : orow;
-        for (int32_t i = s->ev->risk_head[row]; i >= 0; i = s->ev->risk_next[i]) {
+        for (int32_t i = eval_first_risk(s->ev, row); i >= 0; i = s->ev->risk_next[i]) {
             const char *cat = s->p->risks[i].category;
             bool seen = false;
             for (uint32_t k = 0; k < cats.len && !seen; k++)

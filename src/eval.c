@@ -49,9 +49,10 @@ void eval_init(Eval *ev, Compilation *c)
     ev->current = -1;
     Program *p = c->program;
     KindTable *svc = kind_table(c, EK_SERVICE);
-    ev->risk_head = ARENA_ARRAY(&c->arena, int32_t, svc->count + 1);
+    /* (a million services without risks need no 4 MB of -1s) */
+    ev->risk_head = p->nrisks ? ARENA_ARRAY(&c->arena, int32_t, svc->count + 1) : NULL;
     ev->risk_next = ARENA_ARRAY(&c->arena, int32_t, p->nrisks + 1);
-    for (uint32_t r = 0; r < svc->count; r++)
+    for (uint32_t r = 0; p->nrisks && r < svc->count; r++)
         ev->risk_head[r] = -1;
     for (uint32_t i = p->nrisks; i-- > 0;) {
         ev->risk_next[i] = ev->risk_head[p->risks[i].service];
@@ -205,7 +206,7 @@ double eval_exposure(Eval *ev, int32_t row, Name category)
     if (row < 0)
         return NAN;
     double best = 0;
-    for (int32_t i = ev->risk_head[row]; i >= 0; i = ev->risk_next[i]) {
+    for (int32_t i = eval_first_risk(ev, (uint32_t)row); i >= 0; i = ev->risk_next[i]) {
         const Risk *r = &ev->p->risks[i];
         if (r->category != category)
             continue;

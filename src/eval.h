@@ -106,7 +106,8 @@ typedef struct Eval {
     bool *norm_done;
     PtrVec norm_exprs;       /* the norm() call of each cache slot */
     uint32_t nnorm, norm_cap;
-    /* exposure: risks of each service, chained */
+    /* exposure: risks of each service, chained (eval_first_risk); no
+     * head a service when the strategy declares no risk */
     int32_t *risk_head, *risk_next;
     /* alignment: each objective's effective weight, worked out on first
      * use after the inputs last changed (eval_inputs_changed) */
@@ -132,6 +133,12 @@ double eval_score(Eval *ev, Score *s, uint32_t row);
 /* alignment(s) and exposure(s, category) of one service (the JIT reads
  * columns of these, computed by the same code). */
 double eval_alignment(Eval *ev, int32_t row);
+/* The first of a service's risks (ev->risk_next chains the rest), or -1. */
+static inline int32_t eval_first_risk(const Eval *ev, uint32_t row)
+{
+    return ev->risk_head ? ev->risk_head[row] : -1;
+}
+
 double eval_exposure(Eval *ev, int32_t row, Name category);
 /* The portfolio's inputs were changed in place (sensitivity's draws):
  * what the interpreter worked out from them once is worked out again. */
