@@ -400,16 +400,29 @@ static void ob_u32(OutBuf *b, uint32_t v)
     ob_put(b, buf, u32_text(buf, v));
 }
 
+/* The bytes that end a plain CSV cell: its NUL, and those that make it
+ * quoted. */
+static inline bool csv_cell_stop(unsigned char ch)
+{
+    return ch > '"' ? ch == ',' : ch == 0 || ch == '"' || ch == '\r' || ch == '\n';
+}
+
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline. */
 static void ob_csv_cell(OutBuf *b, const char *s)
 {
-    /* strcspn's setup costs more than these short cells (names, mostly) */
-    size_t plain = 0;
-    for (;; plain++) {
-        unsigned char ch = (unsigned char)s[plain];
-        if (ch > '"' ? ch == ',' : ch == 0 || ch == '"' || ch == '\r' || ch == '\n')
-            break;
+    /* copied as it is scanned, in one pass: the cells are short (names,
+     * numbers), and a scan then a memcpy call cost twice the bytes */
+    char *to = b->p + b->len;
+    size_t room = b->cap - b->len, plain = 0;
+    for (; plain < room && !csv_cell_stop((unsigned char)s[plain]); plain++)
+        to[plain] = s[plain];
+    if (plain < room && !s[plain]) {
+        b->len += plain;
+        return;
     }
+    /* no room (ob_put flushes or marks the buffer full), or a quoted cell */
+    while (!csv_cell_stop((unsigned char)s[plain]))
+        plain++;
     if (!s[plain]) {
         ob_put(b, s, plain);
         return;
