@@ -103,6 +103,20 @@ strategy oddquote oddquote.csv
 } > "$tmp/gen/bad.csv"
 strategy bad bad.csv
 
+{   # long text cells (past a word of ASCII) with a bad byte or a NUL at
+    # every position of a word, and good ones with UTF-8 after the ASCII
+    printf 'id,title,cost\n'
+    for i in $(seq 0 11); do
+        pad=$(printf '%*s' "$i" '' | tr ' ' x)
+        printf 'long-key-%d,A longer title %s\xff and more,1\n' "$i" "$pad"
+        printf 'nul-%d,A longer title %s\0 and more,2\n' "$i" "$pad"
+        printf 'ok-%d,A longer title %s caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9,3\n' "$i" "$pad"
+        printf 'badkey-%s\xc3(,title,4\n' "$pad"
+        printf 'trunc-%d,A longer title %s\xe2\x82,5\n' "$i" "$pad"
+    done
+} > "$tmp/gen/longtext.csv"
+strategy longtext longtext.csv
+
 {   # good rows, then a quote that never closes
     printf 'id,title,cost\n'
     for i in $(seq 1 30); do printf 'u%d,t%d,%d\n' "$i" "$i" "$i"; done
