@@ -30,6 +30,11 @@ static _Noreturn void arena_oom(Arena *a)
     longjmp(*a->oom_jump, 1);
 }
 
+_Noreturn void arena_fail(Arena *a)
+{
+    arena_oom(a);
+}
+
 void *arena_raw_alloc(Arena *a, size_t size)
 {
     void *p = a->alloc->fn(a->alloc->ud, NULL, 0, size ? size : 1);

@@ -84,6 +84,9 @@ void arena_release(Arena *a, ArenaMark m);
 /* Raw allocations outside the arena (large columns, file buffers) still go
  * through the compilation's allocator so failure injection sees them. */
 void *arena_raw_alloc(Arena *a, size_t size);
+/* Memory that was given but cannot be used (intern.c: a name's address
+ * that does not fit its slot): handled as an allocation failure. */
+_Noreturn void arena_fail(Arena *a);
 void arena_raw_free(Arena *a, void *p, size_t size);
 
 #define ARENA_NEW(a, T) ((T *)arena_zalloc((a), sizeof(T)))

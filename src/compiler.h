@@ -124,13 +124,14 @@ typedef struct LineCol {
 
 /* ---- interned names (intern.h) ------------------------------------------- */
 
+/* A name's address (below 2^48) with the low 16 bits of its hash above
+ * it; 0: empty. */
 typedef struct InternSlot {
-    const char *s;           /* NULL: empty */
-    uint32_t hash, len;
+    uint64_t word;
 } InternSlot;
 
 typedef struct Interner {
-    InternSlot *slots;       /* one cache line holds four: a probe costs one miss */
+    InternSlot *slots;       /* one cache line holds eight: a probe costs one miss */
     uint32_t cap, len;
     char *text_cur, *text_end;   /* the chunk names are cut from (intern.c) */
 } Interner;

@@ -56,7 +56,8 @@ static void malformed_backtick_names(void **state)
     strat_free(c);
 }
 
-/* The interner (intern.c): every distinct spelling one pointer, through
+/* The interner (intern.c): every distinct spelling one pointer, its own
+ * (60000 names share 16-bit slot tags often: the text decides), through
  * the table's growth and a bulk reserve, at most three names in four
  * slots; names of any length (a long one takes an arena piece of its own)
  * with their header four-byte aligned and unset. */
@@ -81,6 +82,11 @@ static void interner_keeps_every_name(void **state)
             Name got = i % 5000 == 7 ? intern(c, big, (size_t)(20000 + i % 3)) : intern(c, buf, (size_t)n);
             if (round == 0) {
                 first[i] = got;
+                /* its own spelling, not another name whose slot it met */
+                if (i % 5000 != 7) {
+                    assert_int_equal(strlen(got), n);
+                    assert_memory_equal(got, buf, (size_t)n);
+                }
                 assert_true((uintptr_t)got % 4 == 0);
                 assert_int_equal(name_info(got)->row, -1);
                 assert_int_equal(name_info(got)->kind, -1);
@@ -94,6 +100,28 @@ static void interner_keeps_every_name(void **state)
     assert_string_equal(first[8], "name000000008");
     free(big);
     free(first);
+    strat_free(c);
+}
+
+/* Names whose hashes collide (forced here: intern_hashed takes the hash)
+ * share a slot's tag, so the text decides, and a name that is another's
+ * prefix is not that name. */
+static void interner_tells_colliding_prefixes_apart(void **state)
+{
+    (void)state;
+    strat_options o = {0};
+    strat_compilation *c = strat_new(NULL, &o);
+    assert_non_null(c);
+    const uint32_t h = 0x9E3779B9u;
+    Name abc = intern_hashed(c, "abc", 3, h);
+    Name ab = intern_hashed(c, "ab", 2, h);
+    Name abcd = intern_hashed(c, "abcd", 4, h);
+    assert_string_equal(abc, "abc");
+    assert_string_equal(ab, "ab");
+    assert_string_equal(abcd, "abcd");
+    assert_ptr_equal(intern_hashed(c, "ab", 2, h), ab);
+    assert_ptr_equal(intern_hashed(c, "abc", 3, h), abc);
+    assert_ptr_equal(intern_hashed(c, "abcd", 4, h), abcd);
     strat_free(c);
 }
 
@@ -133,6 +161,7 @@ int main(void)
         cmocka_unit_test(malformed_backtick_names),
         cmocka_unit_test(identifiers_and_spellings),
         cmocka_unit_test(interner_keeps_every_name),
+        cmocka_unit_test(interner_tells_colliding_prefixes_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
