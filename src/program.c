@@ -274,22 +274,6 @@ int kind_add_attr(Compilation *c, KindTable *t, const AttrDef *def)
     return slot;
 }
 
-double col_num(const KindTable *t, int slot, uint32_t row)
-{
-    if (slot < 0)
-        return NAN;
-    const Column *col = &t->cols[slot];
-    return col->num ? col->num[row] : col->fill_num;
-}
-
-int32_t col_i32(const KindTable *t, int slot, uint32_t row)
-{
-    if (slot < 0)
-        return -1;
-    const Column *col = &t->cols[slot];
-    return col->i32 ? col->i32[row] : col->fill_i32;
-}
-
 void column_fill_missing(Compilation *c, KindTable *t, int slot, double num, int32_t i32)
 {
     const AttrDef *a = &t->attrs[slot];
@@ -315,19 +299,6 @@ void column_fill_missing(Compilation *c, KindTable *t, int slot, double num, int
                 col->i32[r] = i32;
         }
     }
-}
-
-ListSpan col_list(const KindTable *t, int slot, uint32_t row,
-                  const int32_t **elems)
-{
-    if (slot < 0 || !t->cols[slot].list) {
-        *elems = NULL;
-        return (ListSpan){0, 0};
-    }
-    const Column *col = &t->cols[slot];
-    ListSpan s = col->list[row];
-    *elems = col->pool ? col->pool + s.off : NULL;
-    return s;
 }
 
 Loc attr_loc(const KindTable *t, int slot, uint32_t row)
