@@ -22,6 +22,10 @@ typedef struct strat_test_knobs {
                                   block; 0: the default */
     unsigned pause_after_map_ms;  /* a wait after a large file is mapped,
                                   so a test can truncate it meanwhile */
+    bool csv_whole_records;    /* every CSV record read and checked by the
+                                  full reader, none by the block reader's
+                                  fast path: the reference the block
+                                  reader is compared with */
 } strat_test_knobs;
 
 /* Sets the knobs of c (copied); call before loading. */

@@ -719,6 +719,9 @@ int main(int argc, char **argv)
     const char *block = getenv("STRAT_CSV_BLOCK");
     if (block && atol(block) > 0)
         o.test.csv_block_bytes = (unsigned)atol(block);
+    /* and the full reader alone reads every record: the tests' reference */
+    const char *records = getenv("STRAT_CSV_RECORDS");
+    o.test.csv_whole_records = records && strcmp(records, "1") == 0;
     /* and tiny output blocks put one between most rows written */
     const char *rows = getenv("STRAT_OUTPUT_BLOCK");
     if (rows && atol(rows) > 0)
