@@ -151,6 +151,22 @@ size_t csv_count_byte(const char *data, size_t len, unsigned char byte)
     return n;
 }
 
+size_t csv_ascii_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+#if CSV_SWAR
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w & CSV_HIGHS) || csv_zero_bytes(w))
+            break;   /* a byte >= 0x80, or a zero byte */
+    }
+#endif
+    while (i < n && (unsigned char)s[i] - 1u < 0x7Fu)
+        i++;
+    return i;
+}
+
 void csv_init(csv_reader *r, const char *data, size_t len)
 {
     r->data = data;

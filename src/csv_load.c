@@ -675,21 +675,11 @@ static bool number_fits(const AttrDef *a, double v)
     return !low && !high;
 }
 
-/* No NUL and valid UTF-8 (what cell_text_ok asks of a cell): a word of
- * ASCII at a time, the rest (from the first other byte) by the full
- * checks. */
+/* No NUL and valid UTF-8 (what cell_text_ok asks of a cell): the plain
+ * ASCII a word at a time, the full checks from the first other byte. */
 static bool cell_text_clean(const char *s, size_t n)
 {
-    const uint64_t highs = 0x8080808080808080ull, ones = 0x0101010101010101ull;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if ((w & highs) || ((w - ones) & ~w & highs))
-            break;   /* a byte >= 0x80, or a zero byte */
-    }
-    while (i < n && (unsigned char)s[i] - 1u < 0x7Fu)
-        i++;
+    size_t i = csv_ascii_prefix(s, n);
     return i == n || (!memchr(s + i, '\0', n - i) && !utf8_invalid_at(s + i, n - i));
 }
 
