@@ -712,7 +712,8 @@ Results *decide_run(Compilation *c)
         res->scores = arena_alloc(&c->arena, score_bytes);
         for (uint32_t i = 0; i < p->scores.len; i++)
             if (res->score_wanted[i])
-                memset(res->scores + (size_t)i * svc->count, 0, sizeof(double) * svc->count);
+                parallel_zero(c, res->scores + (size_t)i * svc->count,
+                              sizeof(double) * svc->count);
     }
     ev->res = res;
     c->results = res;

@@ -77,13 +77,19 @@ static void zero_slice(void *ctx, uint32_t lo, uint32_t hi)
     memset(z->p + from, 0, to - from);
 }
 
-void *parallel_zalloc(Compilation *c, size_t bytes)
+void parallel_zero(const Compilation *c, void *p, size_t bytes)
 {
-    ZeroJob z = {arena_alloc(&c->arena, bytes), bytes};
+    ZeroJob z = {p, bytes};
     uint64_t chunks = (bytes + ZERO_CHUNK - 1) / ZERO_CHUNK;
     if (chunks > UINT32_MAX)
         memset(z.p, 0, bytes);
     else
         parallel_rows(c, (uint32_t)chunks, 64, zero_slice, &z);   /* 4 MiB a thread at least */
-    return z.p;
+}
+
+void *parallel_zalloc(Compilation *c, size_t bytes)
+{
+    void *p = arena_alloc(&c->arena, bytes);
+    parallel_zero(c, p, bytes);
+    return p;
 }

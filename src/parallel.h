@@ -15,5 +15,7 @@ int parallel_rows(const Compilation *c, uint32_t n, uint32_t min_rows,
                   void (*fn)(void *ctx, uint32_t lo, uint32_t hi), void *ctx);
 /* arena memory set to zero across the cores when it is large */
 void *parallel_zalloc(Compilation *c, size_t bytes);
+/* bytes at p set to zero across the cores (the first touch of fresh pages) */
+void parallel_zero(const Compilation *c, void *p, size_t bytes);
 
 #endif
