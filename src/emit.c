@@ -35,13 +35,32 @@
 
 /* Per arm of a decide table, made once before the rows (the rows then
  * look them up by index: no list walk, no line count per row). */
+/* A cell's length not known: it is scanned for what CSV quotes. */
+enum { CELL_SCAN = UINT32_MAX };
+
 typedef struct ArmTexts {
     uint32_t n;
     const Arm **arm;          /* [n] */
     const char **where;       /* "file:line" */
+    uint32_t *where_len;      /* its length, or CELL_SCAN when CSV quotes it */
     const char **file;        /* the file's path ("" when unknown) */
     unsigned *line;
 } ArmTexts;
+
+/* The bytes that end a plain CSV cell: its NUL, and those that make it
+ * quoted. */
+static inline bool csv_cell_stop(unsigned char ch)
+{
+    return ch > '"' ? ch == ',' : ch == 0 || ch == '"' || ch == '\r' || ch == '\n';
+}
+
+/* Whether s is written in CSV as it is (no quotes needed). */
+static bool csv_plain(const char *s)
+{
+    while (!csv_cell_stop((unsigned char)*s))
+        s++;
+    return !*s;
+}
 
 /* One table's arms. */
 static ArmTexts table_arm_texts(Compilation *c, const Decl *d)
@@ -51,6 +70,7 @@ static ArmTexts table_arm_texts(Compilation *c, const Decl *d)
         t.n++;
     t.arm = ARENA_ARRAY(&c->arena, const Arm *, t.n + 1);
     t.where = ARENA_ARRAY(&c->arena, const char *, t.n + 1);
+    t.where_len = ARENA_ARRAY(&c->arena, uint32_t, t.n + 1);
     t.file = ARENA_ARRAY(&c->arena, const char *, t.n + 1);
     t.line = ARENA_ARRAY(&c->arena, unsigned, t.n + 1);
     uint32_t i = 0;
@@ -61,6 +81,7 @@ static ArmTexts table_arm_texts(Compilation *c, const Decl *d)
         t.file[i] = s ? s->path : "";
         t.line[i] = lc.line;
         t.where[i] = arena_printf(&c->arena, "%s:%u", s ? s->path : "?", lc.line);
+        t.where_len[i] = csv_plain(t.where[i]) ? (uint32_t)strlen(t.where[i]) : CELL_SCAN;
     }
     return t;
 }
@@ -118,6 +139,9 @@ typedef struct RowText {
     uint32_t npick;           /* (pick NULL: every cell) */
     char rank[12];
     char scores[MAX_SCORE_COLUMNS][40];
+    /* row_cells: each cell's length when it is known to need no CSV
+     * quoting (numbers, empty cells, plain arm texts), else CELL_SCAN */
+    uint32_t len[64];
 } RowText;
 
 /* Decimal digits of v into buf (at least 11 bytes); the length. */
@@ -141,27 +165,39 @@ static uint32_t row_cells(const Compilation *c, const Results *res, uint32_t row
 {
     const Program *p = c->program;
     const KindTable *svc = &p->kinds[EK_SERVICE];
-    uint32_t n = 0;
-    u32_text(text->rank, result_rank(res, row));
+    uint32_t n = 0, *len = text->len;
+    len[n] = (uint32_t)u32_text(text->rank, result_rank(res, row));
     cells[n++] = text->rank;
+    len[n] = CELL_SCAN;
     cells[n++] = svc->names[row];
     for (uint32_t t = 0; t < shown_tables(res) && t < p->tables.len; t++) {
         int d = (t ? res->decisions[t] : res->decision)[row];
         int idx = (t ? res->arms[t] : res->arm)[row];
         const ArmTexts *at = &text->arms[t];
         const char *because = result_because(p, res, t, row);
+        len[n] = CELL_SCAN;
         cells[n++] = res->failed[row] ? "error" : outcome_name(p, d);
-        cells[n++] = row_arm(at, idx) ? at->where[idx] : "";
+        bool armed = row_arm(at, idx) != NULL;
+        len[n] = armed ? at->where_len[idx] : 0;
+        cells[n++] = armed ? at->where[idx] : "";
+        len[n] = because ? CELL_SCAN : 0;
         cells[n++] = because ? because : "";
     }
     for (uint32_t s = 0; s < res->nscores && s < MAX_SCORE_COLUMNS; s++) {
         if (shown && !shown[s])
             continue;
         double v = res->scores[(size_t)s * res->nservices + row];
-        cells[n++] = exact ? format_double(text->scores[s], sizeof text->scores[s], v)
-                           : score_text(text->scores[s], v);
+        /* (the shortest digits: never a comma, quote or line break) */
+        if (exact) {
+            len[n] = (uint32_t)dtoa_format(text->scores[s], v);
+            cells[n++] = text->scores[s];
+        } else {
+            len[n] = CELL_SCAN;
+            cells[n++] = score_text(text->scores[s], v);
+        }
     }
     const char *approvers = result_approvers(res, row);
+    len[n] = approvers ? CELL_SCAN : 0;
     cells[n++] = approvers ? approvers : "";
     return n;
 }
@@ -400,13 +436,6 @@ static void ob_u32(OutBuf *b, uint32_t v)
     ob_put(b, buf, u32_text(buf, v));
 }
 
-/* The bytes that end a plain CSV cell: its NUL, and those that make it
- * quoted. */
-static inline bool csv_cell_stop(unsigned char ch)
-{
-    return ch > '"' ? ch == ',' : ch == 0 || ch == '"' || ch == '\r' || ch == '\n';
-}
-
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline. */
 static void ob_csv_cell(OutBuf *b, const char *s)
 {
@@ -643,14 +672,20 @@ static OutBuf sink_buffer(Compilation *c, FILE *out)
     return (OutBuf){arena_alloc(&c->arena, SINK_BYTES), 0, SINK_BYTES, out, false};
 }
 
-/* One CSV record of cells (those text->pick names, or all), CRLF ended. */
-static void csv_record(OutBuf *b, const char *const *cells, uint32_t n, const RowText *text)
+/* One CSV record of cells (those text->pick names, or all), CRLF ended;
+ * len (or NULL): the cells known to be plain, by length (row_cells) */
+static void csv_record(OutBuf *b, const char *const *cells, const uint32_t *len, uint32_t n,
+                       const RowText *text)
 {
     uint32_t m = text->pick ? text->npick : n;
     for (uint32_t k = 0; k < m; k++) {
         if (k)
             ob_char(b, ',');
-        ob_csv_cell(b, cells[text->pick ? text->pick[k] : k]);
+        uint32_t cell = text->pick ? text->pick[k] : k;
+        if (len && len[cell] != CELL_SCAN)
+            ob_put(b, cells[cell], len[cell]);   /* no byte to look at */
+        else
+            ob_csv_cell(b, cells[cell]);
     }
     ob_put(b, "\r\n", 2);
 }
@@ -661,7 +696,7 @@ static void csv_row(OutBuf *b, const Compilation *c, const Results *res, uint32_
 {
     const char *cells[64];
     uint32_t n = row_cells(c, res, result_row_at(res, i), cells, true, text->shown, text);
-    csv_record(b, cells, n, text);
+    csv_record(b, cells, text->len, n, text);
 }
 
 /* --columns (options.columns): the header cells it names, in its order,
@@ -725,7 +760,7 @@ static strat_status emit_csv(Compilation *c, const Results *res, FILE *out)
     OutBuf sink = sink_buffer(c, out);
     const char *cells[64];
     uint32_t n = header_cells(c, res, cells, proto.shown);
-    csv_record(&sink, cells, n, &proto);
+    csv_record(&sink, cells, NULL, n, &proto);
     write_rows(c, res, &sink, csv_row, &proto);
     ob_flush(&sink);
     return STRAT_OK;
