@@ -156,7 +156,8 @@ Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t h)
             return name;
     }
     NameInfo *info = name_space(c, sizeof(NameInfo) + len + 1);
-    info->kind = info->row = info->atom = -1;
+    info->kind_row = NAME_NO_KIND;
+    info->atom = -1;
     char *text = (char *)(info + 1);
     memcpy(text, s, len);
     text[len] = '\0';

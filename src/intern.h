@@ -15,14 +15,32 @@
 #include "compiler.h"
 
 typedef struct NameInfo {
-    int32_t kind;      /* EntityKind of the entity so named, or -1 */
-    int32_t row;       /* its row in that kind's table */
+    /* the entity so named: its EntityKind in the low NAME_KIND_BITS
+     * (NAME_NO_KIND when it names none), its row in that kind's table
+     * above them.  Eight bytes, not twelve: a million CSV keys are a
+     * million headers (kind_add_row refuses a row past NAME_MAX_ROWS). */
+    uint32_t kind_row;
     int32_t atom;      /* atom id once the name is used as a value, or -1 */
 } NameInfo;
+
+enum { NAME_KIND_BITS = 3, NAME_NO_KIND = (1 << NAME_KIND_BITS) - 1 };
+#define NAME_MAX_ROWS (UINT32_C(1) << (32 - NAME_KIND_BITS))
 
 static inline NameInfo *name_info(Name n)
 {
     return (NameInfo *)(void *)n - 1;
+}
+
+/* The EntityKind a name names, or -1. */
+static inline int name_info_kind(const NameInfo *ni)
+{
+    unsigned k = ni->kind_row & NAME_NO_KIND;
+    return k == NAME_NO_KIND ? -1 : (int)k;
+}
+
+static inline int32_t name_info_row(const NameInfo *ni)
+{
+    return (int32_t)(ni->kind_row >> NAME_KIND_BITS);
 }
 
 Name intern(Compilation *c, const char *s, size_t len);

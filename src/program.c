@@ -80,14 +80,14 @@ int32_t kind_lookup(KindTable *t, Name name)
 {
     if (!name)
         return -1;
-    NameInfo *ni = name_info(name);
-    return ni->kind == (int32_t)t->kind ? ni->row : -1;
+    const NameInfo *ni = name_info(name);
+    return name_info_kind(ni) == (int)t->kind ? name_info_row(ni) : -1;
 }
 
 /* The kind of entity `name` names, or -1. */
 int name_entity_kind(Name name)
 {
-    return name ? name_info(name)->kind : -1;
+    return name ? name_info_kind(name_info(name)) : -1;
 }
 
 /* Whether a column has storage.  A column is allocated on its first write
@@ -220,9 +220,15 @@ void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
 }
 
 /* Adds a row; the caller has checked the name is new. */
+_Static_assert((int)EK_COUNT <= (int)NAME_NO_KIND, "every EntityKind fits in a name's header");
+
 uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
                       Decl *decl)
 {
+    /* a name's header holds the row in 29 bits: half a billion rows of one
+     * kind would take some 80 GB, so a table that large fails as memory */
+    if (t->count >= NAME_MAX_ROWS)
+        arena_fail(&c->arena);
     kind_reserve(c, t, 1);
     uint32_t r = t->count++;
     t->names[r] = name;
@@ -241,9 +247,7 @@ uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
         }
         t->decls[r] = decl;
     }
-    NameInfo *ni = name_info(name);
-    ni->kind = (int32_t)t->kind;
-    ni->row = (int32_t)r;
+    name_info(name)->kind_row = r << NAME_KIND_BITS | (uint32_t)t->kind;
     return r;
 }
 
