@@ -88,8 +88,8 @@ static void interner_keeps_every_name(void **state)
                     assert_memory_equal(got, buf, (size_t)n);
                 }
                 assert_true((uintptr_t)got % 4 == 0);
-                assert_int_equal(name_info(got)->row, -1);
-                assert_int_equal(name_info(got)->kind, -1);
+                assert_int_equal(name_info_kind(name_info(got)), -1);
+                assert_int_equal(name_info(got)->atom, -1);
             } else {
                 assert_ptr_equal(got, first[i]);   /* the same name: the same pointer */
             }
@@ -154,6 +154,34 @@ static void identifiers_and_spellings(void **state)
     strat_free(c);
 }
 
+/* A name's header packs its entity's kind and row in one word: each kind
+ * reads back its own rows, and no other kind's table finds them. */
+static void a_name_header_keeps_kind_and_row(void **state)
+{
+    (void)state;
+    strat_compilation *c = compile_text(STRATEGY_HEADER);
+    assert_non_null(c);
+    char buf[32];
+    for (int k = 0; k < EK_COUNT; k++) {
+        KindTable *t = kind_table(c, (EntityKind)k);
+        for (int i = 0; i < 40; i++) {
+            snprintf(buf, sizeof buf, "header_%d_%d", k, i);
+            Name n = intern_cstr(c, buf);
+            uint32_t r = kind_add_row(c, t, n, (Loc){0, 0, 0}, NULL);
+            assert_int_equal(kind_lookup(t, n), (int32_t)r);
+            assert_int_equal(name_entity_kind(n), k);
+            assert_int_equal(kind_lookup(kind_table(c, (EntityKind)((k + 1) % EK_COUNT)), n), -1);
+        }
+    }
+    /* and they still do once every kind has its rows */
+    for (int k = 0; k < EK_COUNT; k++) {
+        KindTable *t = kind_table(c, (EntityKind)k);
+        snprintf(buf, sizeof buf, "header_%d_%d", k, 39);
+        assert_int_equal(kind_lookup(t, intern_cstr(c, buf)), (int32_t)t->count - 1);
+    }
+    strat_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +190,7 @@ int main(void)
         cmocka_unit_test(identifiers_and_spellings),
         cmocka_unit_test(interner_keeps_every_name),
         cmocka_unit_test(interner_tells_colliding_prefixes_apart),
+        cmocka_unit_test(a_name_header_keeps_kind_and_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
