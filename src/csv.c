@@ -151,6 +151,30 @@ size_t csv_count_byte(const char *data, size_t len, unsigned char byte)
     return n;
 }
 
+size_t csv_count_lines(const char *data, size_t len, bool *quote)
+{
+    size_t n = 0, i = 0;
+    uint64_t quotes = 0;
+#if CSV_SWAR
+    /* csv_count_byte's loop, with the quotes' zero test ORed on the side */
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, mn = CSV_ONES * '\n', mq = CSV_ONES * '"';
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, data + i, 8);
+        uint64_t nl = x ^ mn;
+        uint64_t zero = ~(((nl & low7) + low7) | nl | low7);
+        n += (size_t)(((zero >> 7) * CSV_ONES) >> 56);
+        quotes |= csv_zero_bytes(x ^ mq);
+    }
+#endif
+    for (; i < len; i++) {
+        n += data[i] == '\n';
+        quotes |= data[i] == '"';
+    }
+    *quote = quotes != 0;
+    return n;
+}
+
 size_t csv_ascii_prefix(const char *s, size_t n)
 {
     size_t i = 0;

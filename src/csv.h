@@ -52,6 +52,10 @@ void csv_init(csv_reader *r, const char *data, size_t len);
 /* How many times byte occurs in data[0..len) (a line count bounds the
  * records of a file). */
 size_t csv_count_byte(const char *data, size_t len, unsigned char byte);
+/* The same count of line breaks, and whether a double quote occurs
+ * (where none does, no field is quoted: csv_load.c cuts a file into
+ * blocks at any line break). */
+size_t csv_count_lines(const char *data, size_t len, bool *quote);
 /* The length of the run of plain ASCII (bytes 1 to 0x7F) s[0..n) starts
  * with: a word at a time where the machine allows. */
 size_t csv_ascii_prefix(const char *s, size_t n);

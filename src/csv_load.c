@@ -65,6 +65,7 @@ typedef struct CsvLoad {
     uint32_t file;
     const char *data;
     size_t data_len;
+    bool data_quoted;         /* a double quote occurs in data */
     /* problems reported and held back, per source file (the cap is per
      * CSV file, whatever the problem and whichever load reads the file) */
     unsigned *errors, *more;
@@ -767,9 +768,10 @@ static void *worker_main(void *arg)
 
 /* Block boundaries: after a line break, about `step` bytes apart, with an
  * even number of quotes in each block (so, in a well-formed file, not
- * inside a quoted field). */
+ * inside a quoted field).  A text without quotes (the line count saw
+ * none) is cut at the first line break past each step, unscanned. */
 static uint32_t cut_blocks(const char *text, size_t from, size_t len, size_t step,
-                           uint32_t *bound)
+                           bool quoted, uint32_t *bound)
 {
     uint32_t n = 0;
     bound[n++] = (uint32_t)from;
@@ -777,7 +779,8 @@ static uint32_t cut_blocks(const char *text, size_t from, size_t len, size_t ste
     while (len - at > step) {
         size_t b = at + step;
         unsigned quotes = 0;
-        for (const char *q = text + at; (q = memchr(q, '"', (size_t)(text + b - q))); q++)
+        for (const char *q = text + at; quoted && (q = memchr(q, '"', (size_t)(text + b - q)));
+             q++)
             quotes++;
         for (;;) {
             const char *nl = memchr(text + b, '\n', len - b);
@@ -785,7 +788,7 @@ static uint32_t cut_blocks(const char *text, size_t from, size_t len, size_t ste
                 b = len;
                 break;
             }
-            for (const char *q = text + b; (q = memchr(q, '"', (size_t)(nl - q))); q++)
+            for (const char *q = text + b; quoted && (q = memchr(q, '"', (size_t)(nl - q))); q++)
                 quotes++;
             b = (size_t)(nl - text) + 1;
             if (quotes % 2 == 0)
@@ -975,7 +978,7 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
     R->data = L->data;
     R->len = len;
     R->bound = arena_alloc(&c->arena, sizeof(uint32_t) * ((len - r->pos) / step + 2));
-    R->nblocks = cut_blocks(L->data, r->pos, len, step, R->bound);
+    R->nblocks = cut_blocks(L->data, r->pos, len, step, L->data_quoted, R->bound);
     R->nslots = nworkers ? (uint32_t)nworkers * SLOTS_PER_WORKER : 1;
     R->slots = ARENA_ARRAY(&c->arena, ParsedBlock, R->nslots);
     R->slot_block = arena_alloc(&c->arena, sizeof(int64_t) * R->nslots);
@@ -1040,6 +1043,7 @@ typedef struct LoadFile {
     const char *text;
     size_t len;
     uint32_t lines;
+    bool quoted;              /* a double quote occurs in the text */
     int32_t first;            /* the first load of the same file, or -1 */
     unsigned kinds_reserved;  /* (first load of a file) kinds its rows were
                                  reserved in */
@@ -1137,6 +1141,7 @@ typedef struct LineCount {
     const char *text;
     size_t len;
     size_t *counts;           /* per piece */
+    bool *quoted;             /* per piece: a double quote occurs */
 } LineCount;
 
 enum { COUNT_PIECE = 1 << 20 };
@@ -1147,18 +1152,22 @@ static void count_slice(void *ctx, uint32_t lo, uint32_t hi)
     for (uint32_t k = lo; k < hi; k++) {
         size_t from = (size_t)k * COUNT_PIECE;
         size_t n = job->len - from < COUNT_PIECE ? job->len - from : COUNT_PIECE;
-        job->counts[k] = csv_count_byte(job->text + from, n, '\n');
+        job->counts[k] = csv_count_lines(job->text + from, n, &job->quoted[k]);
     }
 }
 
-static size_t count_lines(Compilation *c, const char *text, size_t len)
+static size_t count_lines(Compilation *c, const char *text, size_t len, bool *quoted)
 {
     uint32_t pieces = (uint32_t)((len + COUNT_PIECE - 1) / COUNT_PIECE);
-    LineCount job = {text, len, ARENA_ARRAY(&c->arena, size_t, pieces + 1)};
+    LineCount job = {text, len, ARENA_ARRAY(&c->arena, size_t, pieces + 1),
+                     ARENA_ARRAY(&c->arena, bool, pieces + 1)};
     parallel_rows(c, pieces, 4, count_slice, &job);
     size_t lines = 0;
-    for (uint32_t k = 0; k < pieces; k++)
+    *quoted = false;
+    for (uint32_t k = 0; k < pieces; k++) {
         lines += job.counts[k];
+        *quoted |= job.quoted[k];
+    }
     return lines;
 }
 
@@ -1169,6 +1178,7 @@ static void reuse_file(LoadFile *f, const LoadFile *files, int32_t first)
     f->text = g->text;
     f->len = g->len;
     f->lines = g->lines;
+    f->quoted = g->quoted;
     f->first = g->first >= 0 ? g->first : first;   /* the load that read it */
 }
 
@@ -1234,7 +1244,7 @@ static void load_file(Compilation *c, Decl *d, LoadFile *files, uint32_t index,
         f->file = load_list_source(c, src);
         f->text = src->text;
         f->len = src->len;
-        f->lines = (uint32_t)count_lines(c, f->text, f->len);
+        f->lines = (uint32_t)count_lines(c, f->text, f->len, &f->quoted);
         rf->by_real.key[at_real] = src->real;
         rf->by_real.load[at_real] = (int32_t)index;
     }
@@ -1320,6 +1330,7 @@ static void load_one(Compilation *c, CsvLoad *L, Decl *d, const LoadFile *f)
     L->file = f->file;
     L->data = f->text;
     L->data_len = f->len;
+    L->data_quoted = f->quoted;
     const char *text = f->text;
     size_t len = f->len;
 

@@ -292,6 +292,28 @@ static void test_count_byte(void **state)
     assert_int_equal(csv_count_byte("\0\0\0\0\0\0\0\0\0", 9, 0), 9);
 }
 
+/* csv_count_lines: csv_count_byte's count of line breaks, and whether a
+ * double quote occurs, for every length around the 8-byte words, a quote
+ * at every position (or none), bytes one bit off a quote ('"' ^ 0x80,
+ * '#', '!') and line breaks around it. */
+static void test_count_lines_sees_quotes(void **state)
+{
+    (void)state;
+    char buf[40];
+    for (size_t len = 0; len <= sizeof buf; len++) {
+        for (size_t at = 0; at <= len; at++) {   /* at == len: no quote */
+            for (size_t i = 0; i < sizeof buf; i++)
+                buf[i] = (char)(i % 4 == 0 ? '\n' : i % 4 == 1 ? ('"' | 0x80) : i % 4 == 2 ? '#' : '!');
+            if (at < len)
+                buf[at] = '"';
+            bool quote = true;
+            size_t lines = csv_count_lines(buf, len, &quote);
+            assert_int_equal(lines, csv_count_byte(buf, len, '\n'));
+            assert_int_equal(quote, at < len);
+        }
+    }
+}
+
 static void test_seek_rereads_a_record(void **state)
 {
     (void)state;
@@ -767,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_number_edge_cases),
         cmocka_unit_test(test_count_byte),
         cmocka_unit_test(test_seek_rereads_a_record),
+        cmocka_unit_test(test_count_lines_sees_quotes),
         cmocka_unit_test(test_number_random_vs_strtod),
         cmocka_unit_test(test_number_halfway_vs_strtod),
         cmocka_unit_test(test_number_locale_independent),
