@@ -897,6 +897,14 @@ static void write_digits(char *p, uint64_t n, int k)
         at[-1] = (char)('0' + m);
 }
 
+int dtoa_uint(char buf[DTOA_BUFSIZE], uint64_t n)
+{
+    int k = n ? digit_count(n) : 1;
+    write_digits(buf, n, k);
+    buf[k] = '\0';
+    return k;
+}
+
 int dtoa_format(char buf[DTOA_BUFSIZE], double v)
 {
     char *p = buf;

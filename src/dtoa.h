@@ -30,4 +30,8 @@ enum { DTOA_BUFSIZE = 32 };
  * at least that precision, plain form ("0.0001", "420000") otherwise. */
 int dtoa_format(char buf[DTOA_BUFSIZE], double v);
 
+/* Writes n in decimal, NUL ended, and returns the length: the digits two
+ * at a time from a table, as dtoa_format writes them (a row's rank). */
+int dtoa_uint(char buf[DTOA_BUFSIZE], uint64_t n);
+
 #endif

@@ -137,26 +137,12 @@ typedef struct RowText {
     const bool *shown;        /* the scores formatted (NULL: every one) */
     const uint32_t *pick;     /* CSV: the cells written, by index (--columns) */
     uint32_t npick;           /* (pick NULL: every cell) */
-    char rank[12];
+    char rank[DTOA_BUFSIZE];
     char scores[MAX_SCORE_COLUMNS][40];
     /* row_cells: each cell's length when it is known to need no CSV
      * quoting (numbers, empty cells, plain arm texts), else CELL_SCAN */
     uint32_t len[64];
 } RowText;
-
-/* Decimal digits of v into buf (at least 11 bytes); the length. */
-static size_t u32_text(char *buf, uint32_t v)
-{
-    char tmp[10];
-    size_t n = 0;
-    do
-        tmp[n++] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    buf[n] = '\0';
-    return n;
-}
 
 /* The columns every format shares: rank, service, then decision, arm,
  * because of each decide table shown, scores, approvers.  May run on a worker thread (CSV): no arena. */
@@ -166,7 +152,7 @@ static uint32_t row_cells(const Compilation *c, const Results *res, uint32_t row
     const Program *p = c->program;
     const KindTable *svc = &p->kinds[EK_SERVICE];
     uint32_t n = 0, *len = text->len;
-    len[n] = (uint32_t)u32_text(text->rank, result_rank(res, row));
+    len[n] = (uint32_t)dtoa_uint(text->rank, result_rank(res, row));
     cells[n++] = text->rank;
     len[n] = CELL_SCAN;
     cells[n++] = svc->names[row];
@@ -404,6 +390,31 @@ static void ob_flush(OutBuf *b)
     b->len = 0;
 }
 
+/* n bytes, s to to: a cell of a row is a few bytes, too few for a call to
+ * memcpy; two fixed-size copies that overlap in the middle cover 4 to 16
+ * bytes without reading or writing past either end. */
+static inline void copy_short(char *to, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, z;
+        memcpy(&a, s, 8);
+        memcpy(&z, s + n - 8, 8);
+        memcpy(to, &a, 8);
+        memcpy(to + n - 8, &z, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, z;
+        memcpy(&a, s, 4);
+        memcpy(&z, s + n - 4, 4);
+        memcpy(to, &a, 4);
+        memcpy(to + n - 4, &z, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            to[i] = s[i];
+    } else {
+        memcpy(to, s, n);
+    }
+}
+
 static void ob_put(OutBuf *b, const char *s, size_t n)
 {
     if (b->cap - b->len < n) {
@@ -417,7 +428,7 @@ static void ob_put(OutBuf *b, const char *s, size_t n)
             return;
         }
     }
-    memcpy(b->p + b->len, s, n);
+    copy_short(b->p + b->len, s, n);
     b->len += n;
 }
 
@@ -436,8 +447,8 @@ static void ob_str(OutBuf *b, const char *s)
 
 static void ob_u32(OutBuf *b, uint32_t v)
 {
-    char buf[12];
-    ob_put(b, buf, u32_text(buf, v));
+    char buf[DTOA_BUFSIZE];
+    ob_put(b, buf, (size_t)dtoa_uint(buf, v));
 }
 
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote or newline. */

@@ -41,11 +41,14 @@
 #define DTOA_PORTABLE_MUL 1
 #define dtoa_shortest dtoa_shortest_portable
 #define dtoa_format dtoa_format_portable
+#define dtoa_uint dtoa_uint_portable
 #include "dtoa.c"
 #undef dtoa_shortest
 #undef dtoa_format
+#undef dtoa_uint
 dtoa_decimal dtoa_shortest(double v);
 int dtoa_format(char buf[DTOA_BUFSIZE], double v);
+int dtoa_uint(char buf[DTOA_BUFSIZE], uint64_t n);
 
 #include "json.h"
 
@@ -733,6 +736,37 @@ static double now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+/* dtoa_uint against printf's %llu: every power of ten and its
+ * neighbours (each digit count, both ends), and random values. */
+static void unsigned_integers(void **state)
+{
+    (void)state;
+    char got[DTOA_BUFSIZE], want[32];
+    uint64_t p = 1;
+    for (int i = 0; i <= 19; i++, p *= 10) {
+        const uint64_t around[] = {p - 1, p, p + 1, p * 2 - 1, p / 2 + 7};
+        for (size_t j = 0; j < sizeof around / sizeof *around; j++) {
+            int n = dtoa_uint(got, around[j]);
+            snprintf(want, sizeof want, "%llu", (unsigned long long)around[j]);
+            assert_string_equal(got, want);
+            assert_int_equal(n, (int)strlen(want));
+        }
+    }
+    const uint64_t ends[] = {0, UINT32_MAX, UINT64_MAX};
+    for (size_t j = 0; j < 3; j++) {
+        dtoa_uint(got, ends[j]);
+        snprintf(want, sizeof want, "%llu", (unsigned long long)ends[j]);
+        assert_string_equal(got, want);
+    }
+    uint64_t rng = seed() ^ 0x77;
+    for (int i = 0; i < 100000; i++) {
+        uint64_t v = next_random(&rng) >> (next_random(&rng) % 64);
+        dtoa_uint(got, v);
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+        assert_string_equal(got, want);
+    }
+}
+
 static void benchmark(void **state)
 {
     (void)state;
@@ -782,6 +816,7 @@ int main(void)
         cmocka_unit_test(nice_decimals),
         cmocka_unit_test(scores),
         cmocka_unit_test(costs),
+        cmocka_unit_test(unsigned_integers),
         cmocka_unit_test(benchmark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
