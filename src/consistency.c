@@ -206,7 +206,7 @@ static void check_objective_fields(Ctx *x)
         bool no_target = isnan(col_num(t, x->o_target, r)) &&
                          !attr_failed(t, x->o_target, r);
         if (no_metric || no_target)
-            diag_at(c, D_OBJ_MEASURABLE, t->locs[r],
+            diag_at(c, D_OBJ_MEASURABLE, row_loc(t, r),
                     "objective `%s` is not measurable: it has no %s", name,
                     no_metric && no_target ? "metric and no target"
                     : no_metric            ? "metric"
@@ -215,7 +215,7 @@ static void check_objective_fields(Ctx *x)
         int32_t due = col_i32(t, x->o_due, r);
         if (due == INT32_MIN) {
             if (!attr_failed(t, x->o_due, r))
-                diag_at(c, D_OBJ_TIMEBOUND, t->locs[r],
+                diag_at(c, D_OBJ_TIMEBOUND, row_loc(t, r),
                         "objective `%s` has no due date", name);
         } else if (have_horizon &&
                    (due < st->horizon_start || due > st->horizon_end)) {
@@ -231,7 +231,7 @@ static void check_objective_fields(Ctx *x)
         }
         /* owned */
         if (col_i32(t, x->o_owner, r) < 0 && !attr_failed(t, x->o_owner, r))
-            diag_at(c, D_OBJ_OWNER, t->locs[r], "objective `%s` has no owner", name);
+            diag_at(c, D_OBJ_OWNER, row_loc(t, r), "objective `%s` has no owner", name);
         /* direction */
         double base = col_num(t, x->o_baseline, r), target = col_num(t, x->o_target, r);
         if (!isnan(base) && !isnan(target) && base == target) {
@@ -266,7 +266,7 @@ static void check_objective_weights(Ctx *x)
     fmt_short(text, sizeof text, sum, 6);
     if (strcmp(text, "1") == 0)   /* off by more than 1e-9 but prints as 1 */
         snprintf(text, sizeof text, "%.15g", sum);
-    Diag *d = diag_at(c, D_OBJ_WEIGHTS, t->locs[first],
+    Diag *d = diag_at(c, D_OBJ_WEIGHTS, row_loc(t, first),
                       "the weights of the %u top-level objective%s sum to %s, not 1",
                       ntop, ntop == 1 ? "" : "s", text);
     uint32_t shown = 0;
@@ -274,14 +274,14 @@ static void check_objective_weights(Ctx *x)
         if (col_i32(t, x->o_parent, r) >= 0 || attr_failed(t, x->o_parent, r))
             continue;
         if (shown == SHOW_NOTES) {
-            diag_note(c, d, t->locs[r], "... and %u more top-level objectives",
+            diag_note(c, d, row_loc(t, r), "... and %u more top-level objectives",
                       ntop - shown);
             break;
         }
         shown++;
         double w = col_num(t, x->o_weight, r);
         if (isnan(w))
-            diag_note(c, d, t->locs[r], "`%s` has no weight", t->names[r]);
+            diag_note(c, d, row_loc(t, r), "`%s` has no weight", t->names[r]);
         else
             diag_note(c, d, attr_loc(t, x->o_weight, r), "`%s` has weight %s",
                       t->names[r], fmt_num(c, w));
@@ -323,7 +323,7 @@ static void check_objective_cycles(Ctx *x)
             cyc[len++] = u;
             u = (uint32_t)col_i32(t, x->o_parent, u);
         } while (u != start);
-        Diag *d = diag_at(c, D_OBJ_PARENT_CYCLE, t->locs[start],
+        Diag *d = diag_at(c, D_OBJ_PARENT_CYCLE, row_loc(t, start),
                           "objective parent cycle: %s", cycle_text(c, t, cyc, len));
         for (uint32_t i = 0; i < len; i++) {
             uint32_t from = cyc[i], to = cyc[(i + 1) % len];
@@ -350,7 +350,7 @@ static void report_dep_cycle(Ctx *x, const uint32_t *cyc, uint32_t len)
 {
     Compilation *c = x->c;
     KindTable *t = x->svc;
-    Diag *d = diag_at(c, D_DEP_CYCLE, t->locs[cyc[0]], "dependency cycle%s: %s",
+    Diag *d = diag_at(c, D_DEP_CYCLE, row_loc(t, cyc[0]), "dependency cycle%s: %s",
                       len > SHOW_HOPS ? arena_printf(&c->arena, " of %u services", len)
                                       : "",
                       cycle_text(c, t, cyc, len));
@@ -581,7 +581,7 @@ static void check_value_streams(Ctx *x)
     }
     for (uint32_t o = 0; o < ot->count; o++)
         if (!served[o])
-            diag_at(c, D_UNSERVED, ot->locs[o], "no value stream delivers objective `%s`",
+            diag_at(c, D_UNSERVED, row_loc(ot, o), "no value stream delivers objective `%s`",
                     ot->names[o]);
 }
 
@@ -620,7 +620,7 @@ static void check_unused(Ctx *x)
         if (svc_retired(x, r))
             continue;
         if (col_i32(t, x->s_kind, r) == x->a_business && !(x->flags[r] & F_IN_STAGE))
-            diag_at(c, D_UNUSED_SERVICE, t->locs[r],
+            diag_at(c, D_UNUSED_SERVICE, row_loc(t, r),
                     "business service `%s` takes part in no value stream", t->names[r]);
         const int32_t *el;
         if (col_list(t, x->s_supports, r, &el).len || col_list(t, x->s_customers, r, &el).len ||
@@ -629,7 +629,7 @@ static void check_unused(Ctx *x)
         /* a list whose names did not resolve is reported already */
         if (attr_failed(t, x->s_supports, r) || attr_failed(t, x->s_customers, r))
             continue;
-        diag_at(c, D_ORPHAN, t->locs[r],
+        diag_at(c, D_ORPHAN, row_loc(t, r),
                 "service `%s` supports no objective, has no customer, and no live service "
                 "or offering needs it: nobody can explain why it exists",
                 t->names[r]);
@@ -906,7 +906,7 @@ static void check_duplicates(Ctx *x)
             end++;
         for (uint32_t j = i + 1; j < end && rows[i].cap >= 0; j++) {
             uint32_t first = rows[i].row, r = rows[j].row;
-            Diag *d = diag_at(c, D_DUP_SERVICE, t->locs[r],
+            Diag *d = diag_at(c, D_DUP_SERVICE, row_loc(t, r),
                               "`%s` may duplicate `%s`: both have capability \"%s\" and "
                               "support the same objectives for the same customers",
                               t->names[r], t->names[first], nonempty_capability(x, r));
@@ -933,11 +933,11 @@ static void check_duplicates(Ctx *x)
                 if (reported[r] || !titles_alike(a->title, b->title))
                     continue;
                 reported[r] = 1;
-                Diag *d = diag_at(c, D_DUP_SERVICE, t->locs[r],
+                Diag *d = diag_at(c, D_DUP_SERVICE, row_loc(t, r),
                                   "`%s` may duplicate `%s`: their titles are alike and both "
                                   "support the same objectives for the same customers",
                                   t->names[r], t->names[first]);
-                diag_note(c, d, t->locs[first], "`%s` is declared here", t->names[first]);
+                diag_note(c, d, row_loc(t, first), "`%s` is declared here", t->names[first]);
             }
         }
     }

@@ -532,7 +532,7 @@ static int32_t add_keyed_row(CsvLoad *L, const RowPlan *P, const csv_field *kf,
             KindTable *ot = kind_table(c, (EntityKind)other);
             Diag *dg = diag_at(c, D_DUPLICATE, kl, "`%s` is already the name of a %s",
                                name, entity_kind_name((EntityKind)other));
-            diag_note(c, dg, ot->locs[kind_lookup(ot, name)], "`%s` is declared here", name);
+            diag_note(c, dg, row_loc(ot, kind_lookup(ot, name)), "`%s` is declared here", name);
         }
         return -1;
     }
@@ -541,7 +541,7 @@ static int32_t add_keyed_row(CsvLoad *L, const RowPlan *P, const csv_field *kf,
         if (csv_error_budget(L)) {
             Diag *dg = diag_at(c, D_DUPLICATE, kl, "duplicate %s `%s`",
                                entity_kind_name(t->kind), name);
-            diag_note(c, dg, t->locs[dup], "`%s` is first declared here", name);
+            diag_note(c, dg, row_loc(t, dup), "`%s` is first declared here", name);
         }
         return -1;
     }

@@ -142,7 +142,7 @@ static void compute_scores(Eval *ev, Results *res, bool computed)
             ev->trace.len = 0;
             eval_score(ev, s, r);
             ev->tracing = false;
-            Diag *d = diag_at(c, D_NAN, svc->locs[r], "score `%s` is %s for service `%s` "
+            Diag *d = diag_at(c, D_NAN, row_loc(svc, r), "score `%s` is %s for service `%s` "
                                                       "(%s)", s->name,
                               isnan(v) ? "not a number" : "infinite", svc->names[r],
                               trace_text(ev));
@@ -402,7 +402,7 @@ static void rank_rows(Eval *ev, Results *res, bool have_values)
         }
         res->rank_value[r] = v;
         if (isnan(v) && !res->failed[r] && d && d->rank) {
-            Diag *dg = diag_at(c, D_NAN, svc->locs[r],
+            Diag *dg = diag_at(c, D_NAN, row_loc(svc, r),
                                "`rank by` is not a number for service `%s`: it is ranked last",
                                svc->names[r]);
             diag_note(c, dg, d->rank->loc, "the rank expression is here");
@@ -587,7 +587,7 @@ static void run_rules(Eval *ev)
                     continue;
                 }
                 reported++;
-                Diag *d = diag_sev(c, D_RULE_VIOLATION, sev, t->locs[r],
+                Diag *d = diag_sev(c, D_RULE_VIOLATION, sev, row_loc(t, r),
                                    "%s `%s` breaks rule `%s`: %s", entity_kind_name(k),
                                    t->names[r], rule->name, rule->decl->text.s);
                 diag_note(c, d, rule->decl->name_loc, "rule `%s` is here", rule->name);
@@ -741,11 +741,11 @@ Results *decide_run(Compilation *c)
             if (res->decisions[t][r] == DEC_NONE && !res->failed[r]) {
                 Diag *dg;
                 if (table->name)
-                    dg = diag_at(c, D_NO_DECISION, svc->locs[r],
+                    dg = diag_at(c, D_NO_DECISION, row_loc(svc, r),
                                  "service `%s` matches no arm of decide table `%s`",
                                  svc->names[r], table->name);
                 else
-                    dg = diag_at(c, D_NO_DECISION, svc->locs[r],
+                    dg = diag_at(c, D_NO_DECISION, row_loc(svc, r),
                                  "service `%s` matches no arm of the decision table",
                                  svc->names[r]);
                 diag_hint(c, dg, table->name ? "end the table with an `otherwise` arm"

@@ -256,8 +256,8 @@ static void print_decision(Compilation *c, FILE *out, uint32_t r, uint32_t table
     Program *p = c->program;
     Results *res = c->results;
     KindTable *svc = kind_table(c, EK_SERVICE);
-    Source *src = source_get(c, svc->locs[r].file);
-    LineCol lc = source_linecol(c, svc->locs[r].file, svc->locs[r].start);
+    Source *src = source_get(c, row_loc(svc, r).file);
+    LineCol lc = source_linecol(c, row_loc(svc, r).file, row_loc(svc, r).start);
     fprintf(out, "service %s  (%s:%u)\n", svc->names[r], src ? src->path : "?", lc.line);
     const DecideTable *t = program_table(p, table);
     if (t->name)

@@ -205,7 +205,8 @@ void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
         while (cap < want)
             cap *= 2;
         t->names = arena_realloc(&c->arena, t->names, sizeof(Name) * old, sizeof(Name) * cap);
-        t->locs = arena_realloc(&c->arena, t->locs, sizeof(Loc) * old, sizeof(Loc) * cap);
+        t->spans = arena_realloc(&c->arena, t->spans, sizeof(RowSpan) * old,
+                                 sizeof(RowSpan) * cap);
         for (uint32_t i = 0; i < t->nattrs; i++)
             column_alloc(c, &t->attrs[i], &t->cols[i], old, cap);
         t->cap = cap;
@@ -232,7 +233,16 @@ uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
     kind_reserve(c, t, 1);
     uint32_t r = t->count++;
     t->names[r] = name;
-    t->locs[r] = loc;
+    t->spans[r] = (RowSpan){loc.start, loc.end};
+    if (!t->nruns || t->runs[t->nruns - 1].file != loc.file) {
+        if (t->nruns == t->runs_cap) {
+            uint32_t n = t->runs_cap ? t->runs_cap * 2 : 4;
+            t->runs = arena_realloc(&c->arena, t->runs, sizeof(FileRun) * t->runs_cap,
+                                    sizeof(FileRun) * n);
+            t->runs_cap = n;
+        }
+        t->runs[t->nruns++] = (FileRun){r, loc.file};
+    }
     if (decl) {
         if (r >= t->decls_len) {
             /* declared rows come first, as a rule: a CSV row has none, and
@@ -309,7 +319,7 @@ Loc attr_loc(const KindTable *t, int slot, uint32_t row)
 {
     if (slot >= 0 && t->cols[slot].locs && t->cols[slot].locs[row].file)
         return t->cols[slot].locs[row];
-    return t->locs[row];
+    return row_loc(t, row);
 }
 
 void attr_set_loc(Compilation *c, KindTable *t, int slot, uint32_t row, Loc loc)
@@ -704,7 +714,7 @@ Symbol *entity_symbol(Compilation *c, EntityKind k, int32_t row)
         t->row_syms_len = n;
     }
     if (!t->row_syms[row])
-        t->row_syms[row] = symbol_new(c, SYM_ENTITY, (int)k, row, t->names[row], t->locs[row]);
+        t->row_syms[row] = symbol_new(c, SYM_ENTITY, (int)k, row, t->names[row], row_loc(t, row));
     return t->row_syms[row];
 }
 
@@ -923,9 +933,9 @@ static PositionIndex *position_index(Compilation *c)
     for (int k = 0; k < EK_COUNT; k++) {
         KindTable *t = kind_table(c, (EntityKind)k);
         for (uint32_t r = 0; r < t->count; r++)
-            if (!row_decl(t, r) && t->locs[r].file)
-                site_add(&b, t->locs[r], true,
-                         (Symbol){SYM_ENTITY, k, (int32_t)r, t->names[r], t->locs[r]});
+            if (!row_decl(t, r) && row_loc(t, r).file)
+                site_add(&b, row_loc(t, r), true,
+                         (Symbol){SYM_ENTITY, k, (int32_t)r, t->names[r], row_loc(t, r)});
     }
     if (ix->len)
         qsort(ix->sites, ix->len, sizeof *ix->sites, site_order);

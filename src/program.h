@@ -134,12 +134,27 @@ typedef struct Symbol {
 
 const char *symbol_kind_name(SymbolKind k);
 
+typedef struct RowSpan {
+    uint32_t start, end;
+} RowSpan;
+
+typedef struct FileRun {
+    uint32_t first_row;      /* rows from here to the next run's first */
+    uint32_t file;
+} FileRun;
+
 typedef struct KindTable {
     EntityKind kind;
     uint32_t count, cap;
     uint32_t ready;          /* rows [0, ready) of every column are set */
     Name *names;
-    Loc *locs;               /* name location (declaration, or CSV cell) */
+    /* where each row's name is (its declaration, or its CSV cell): read
+     * with row_loc.  A row keeps its offsets only; the file is that of
+     * the run of rows it falls in (rows come a file at a time), 8 bytes a
+     * row instead of 12. */
+    RowSpan *spans;
+    FileRun *runs;           /* [nruns]: by first row, ascending */
+    uint32_t nruns, runs_cap;
     Decl **decls;            /* per row, up to decls_len: read with row_decl */
     uint32_t decls_len;
     AttrDef *attrs;
@@ -154,6 +169,20 @@ typedef struct KindTable {
 static inline Decl *row_decl(const KindTable *t, uint32_t r)
 {
     return r < t->decls_len ? t->decls[r] : NULL;
+}
+
+/* Where row r's name is (r < t->count). */
+static inline Loc row_loc(const KindTable *t, uint32_t r)
+{
+    uint32_t lo = 0, hi = t->nruns;   /* the last run that starts at or before r */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->runs[mid].first_row <= r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (Loc){t->nruns ? t->runs[lo].file : 0, t->spans[r].start, t->spans[r].end};
 }
 
 typedef struct Risk {

@@ -213,7 +213,7 @@ static void report_undefined(Compilation *c, Loc loc, Name name, unsigned kinds)
                               name, article(entity_kind_name(k)), entity_kind_name(k),
                               article(kinds_text(c, kinds)), kinds_text(c, kinds));
             KindTable *t = kind_table(c, (EntityKind)k);
-            diag_note(c, d, t->locs[kind_lookup(t, name)], "`%s` is declared here", name);
+            diag_note(c, d, row_loc(t, kind_lookup(t, name)), "`%s` is declared here", name);
             return;
         }
     }
@@ -889,7 +889,7 @@ static void apply_defaults(Compilation *c, KindTable *t)
             if (missing && !(col->locs && col->locs[r].file)) {
                 /* (a value that was written but rejected is reported
                  * already; "missing" would be a second message for it) */
-                Diag *d = diag_at(c, D_REQUIRED, t->locs[r],
+                Diag *d = diag_at(c, D_REQUIRED, row_loc(t, r),
                                   "%s `%s` lacks required attribute `%s`",
                                   entity_kind_name(t->kind), t->names[r], a->name);
                 if (a->loc.file)
@@ -1441,7 +1441,7 @@ static void register_decls(Compilation *c)
             int32_t r = kind_lookup(t, d->name);
             if (r >= 0) {
                 report_duplicate(c, entity_kind_name(d->entity_kind), d->name,
-                                 d->name_loc, t->locs[r]);
+                                 d->name_loc, row_loc(t, r));
                 break;
             }
             /* one namespace: `owner = cio` must not depend on which kind
@@ -1454,7 +1454,7 @@ static void register_decls(Compilation *c)
                     Diag *dg = diag_at(c, D_DUPLICATE, d->name_loc,
                                        "`%s` is already the name of a %s", d->name,
                                        entity_kind_name((EntityKind)k));
-                    diag_note(c, dg, o->locs[orow], "`%s` is declared here", d->name);
+                    diag_note(c, dg, row_loc(o, orow), "`%s` is declared here", d->name);
                     clash = true;
                 }
             }

@@ -688,7 +688,7 @@ static void allocate_pool(Ctx *x, Eval *ev, ShowbackPool *pool)
                     Diag *dg = diag_at(c, D_SB_NEGATIVE, driver->loc,
                                        "the driver of pool `%s` is %g for `%s`: a driver is 0 "
                                        "or more", pool->name, w[i], x->svc->names[rows[i]]);
-                    diag_note(c, dg, x->svc->locs[rows[i]], "`%s` is declared here",
+                    diag_note(c, dg, row_loc(x->svc, rows[i]), "`%s` is declared here",
                               x->svc->names[rows[i]]);
                 }
                 reported = true;
@@ -760,7 +760,7 @@ static void charge_service(Ctx *x, uint32_t row, ShowbackCell *cells, uint32_t n
         w[i] = cells[i].quantity;
     ChargeMethod m = sd->method;
     if (m == CHARGE_CAPACITY && q > sd->capacity) {
-        Diag *d = diag_at(c, D_SB_CAPACITY, x->svc->locs[row],
+        Diag *d = diag_at(c, D_SB_CAPACITY, row_loc(x->svc, row),
                           "the customers of `%s` use %g units of its capacity of %g",
                           x->svc->names[row], q, sd->capacity);
         diag_hint(c, d, "they are charged proportionally");
@@ -772,7 +772,7 @@ static void charge_service(Ctx *x, uint32_t row, ShowbackCell *cells, uint32_t n
             int64_t amount;
             double whole = round(tiered_amount(sd, cells[i].quantity) * 100);
             if (!(whole < (double)MAX_CENTS)) {
-                diag_at(c, D_SB_CENTS, x->svc->locs[row], "the tiered charge of `%s` is too "
+                diag_at(c, D_SB_CENTS, row_loc(x->svc, row), "the tiered charge of `%s` is too "
                         "large to count to the cent", x->svc->names[row]);
                 whole = 0;
             }
@@ -804,7 +804,7 @@ static void charge_service(Ctx *x, uint32_t row, ShowbackCell *cells, uint32_t n
         if (full) {
             s->why = m == CHARGE_CAPACITY ? "no capacity" : "no usage";
             if (m != CHARGE_CAPACITY)
-                diag_at(c, D_SB_NO_USAGE, x->svc->locs[row],
+                diag_at(c, D_SB_NO_USAGE, row_loc(x->svc, row),
                         "`%s` has a cost but no usage: it stays unallocated",
                         x->svc->names[row]);
         }
@@ -870,7 +870,7 @@ static void reconcile(Ctx *x)
         sb->charged_total = add_cents(x, sb->charged_total, charged[r]);
         sb->unallocated_total = add_cents(x, sb->unallocated_total, s->unallocated);
         if (charged[r] + s->unallocated != s->direct + s->shared) {
-            diag_at(c, D_SB_RECONCILE, x->svc->locs[r],
+            diag_at(c, D_SB_RECONCILE, row_loc(x->svc, r),
                     "service `%s`: charged %lld + unallocated %lld cents != direct %lld + "
                     "shared %lld cents", x->svc->names[r], (long long)charged[r],
                     (long long)s->unallocated, (long long)s->direct, (long long)s->shared);

@@ -1240,7 +1240,7 @@ strat_status sql_emit(Compilation *c, FILE *out, const SqlOptions *opts)
         return STRAT_FINDINGS;
     for (uint32_t r = q->ndeclared; r < q->svc->count; r++)
         if (row_decl(q->svc, r)) {   /* (declared services come first; see resolve.c) */
-            diag_at(c, D_SQL_TABLE, q->svc->locs[r], "service `%s` is declared after the "
+            diag_at(c, D_SQL_TABLE, row_loc(q->svc, r), "service `%s` is declared after the "
                     "loaded ones: the query cannot keep strat's row order", q->svc->names[r]);
             return STRAT_FINDINGS;
         }

@@ -997,7 +997,7 @@ static void program_symbols(LspChecked *k, Found *f, const char *query)
         for (uint32_t r = 0; r < t->count; r++)
             if (matches(t->names[r], query))
                 found_add(k, f, t->names[r], SYM_CLASS, entity_kind_name((EntityKind)kind),
-                          t->locs[r]);
+                          row_loc(t, r));
     }
     for (uint32_t i = 0; i < p->scores.len; i++) {
         const Score *sc = p->scores.items[i];
@@ -1051,7 +1051,7 @@ bool lsp_code_lenses(LspSession *s, const char *uri, Arena *a, LspLens **out, ui
     size_t ntables = strat_table_count(c);
     *out = ARENA_ARRAY(a, LspLens, count + 1);
     for (uint32_t r = 0; k.file && r < count; r++) {
-        if (svc->locs[r].file != k.file || !row_decl(svc, r))
+        if (row_loc(svc, r).file != k.file || !row_decl(svc, r))
             continue;
         Text t = {a, NULL, 0, 0};
         for (size_t tab = 0; tab < ntables; tab++) {
@@ -1066,7 +1066,7 @@ bool lsp_code_lenses(LspSession *s, const char *uri, Arena *a, LspLens **out, ui
             text_printf(&t, "%s", !ntables ? "no decide block"
                                   : strat_error_count(c) ? "not decided: the strategy has errors"
                                                          : "not decided");
-        (*out)[(*n)++] = (LspLens){checked_range(&k, svc->locs[r]), t.s};
+        (*out)[(*n)++] = (LspLens){checked_range(&k, row_loc(svc, r)), t.s};
     }
     bool ok = !strat_out_of_memory(c);
     if (!ok)
