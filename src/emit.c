@@ -33,11 +33,11 @@
 #include "source.h"
 #include "unparse.h"
 
-/* Per arm of a decide table, made once before the rows (the rows then
- * look them up by index: no list walk, no line count per row). */
 /* A cell's length not known: it is scanned for what CSV quotes. */
 enum { CELL_SCAN = UINT32_MAX };
 
+/* Per arm of a decide table, made once before the rows (the rows then
+ * look them up by index: no list walk, no line count per row). */
 typedef struct ArmTexts {
     uint32_t n;
     const Arm **arm;          /* [n] */
