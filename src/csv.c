@@ -130,49 +130,45 @@ static inline uint32_t csv_cols(const char *p, size_t n, uint64_t hi)
 /* Reader                                                                   */
 /* ------------------------------------------------------------------------ */
 
-size_t csv_count_byte(const char *data, size_t len, unsigned char byte)
+/* How many times byte occurs in data[0..len), and whether look does. */
+static inline size_t count_and_look(const char *data, size_t len, unsigned char byte,
+                                    unsigned char look, bool *seen)
 {
     size_t n = 0, i = 0;
+    uint64_t found = 0;
 #if CSV_SWAR
-    /* exact per-byte zero test (no borrow between bytes), then a popcount */
-    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, mb = CSV_ONES * byte;
+    /* exact per-byte zero test (no borrow between bytes), then a popcount;
+     * for look only whether a zero byte occurs, which csv_zero_bytes says
+     * exactly */
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, mb = CSV_ONES * byte, ml = CSV_ONES * look;
     for (; i + 8 <= len; i += 8) {
         uint64_t x;
         memcpy(&x, data + i, 8);
-        x ^= mb;
-        uint64_t zero = ~(((x & low7) + low7) | x | low7);
+        uint64_t y = x ^ mb;
+        uint64_t zero = ~(((y & low7) + low7) | y | low7);
         /* one bit per matching byte: sum the bytes with a multiply (a
          * popcount would be a libgcc call without -mpopcnt) */
         n += (size_t)(((zero >> 7) * CSV_ONES) >> 56);
+        found |= csv_zero_bytes(x ^ ml);
     }
 #endif
-    for (; i < len; i++)
+    for (; i < len; i++) {
         n += (unsigned char)data[i] == byte;
+        found |= (unsigned char)data[i] == look;
+    }
+    *seen = found != 0;
     return n;
+}
+
+size_t csv_count_byte(const char *data, size_t len, unsigned char byte)
+{
+    bool unused;
+    return count_and_look(data, len, byte, byte, &unused);
 }
 
 size_t csv_count_lines(const char *data, size_t len, bool *quote)
 {
-    size_t n = 0, i = 0;
-    uint64_t quotes = 0;
-#if CSV_SWAR
-    /* csv_count_byte's loop, with the quotes' zero test ORed on the side */
-    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, mn = CSV_ONES * '\n', mq = CSV_ONES * '"';
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x;
-        memcpy(&x, data + i, 8);
-        uint64_t nl = x ^ mn;
-        uint64_t zero = ~(((nl & low7) + low7) | nl | low7);
-        n += (size_t)(((zero >> 7) * CSV_ONES) >> 56);
-        quotes |= csv_zero_bytes(x ^ mq);
-    }
-#endif
-    for (; i < len; i++) {
-        n += data[i] == '\n';
-        quotes |= data[i] == '"';
-    }
-    *quote = quotes != 0;
-    return n;
+    return count_and_look(data, len, '\n', '"', quote);
 }
 
 size_t csv_ascii_prefix(const char *s, size_t n)

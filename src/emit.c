@@ -160,12 +160,10 @@ static uint32_t row_cells(const Compilation *c, const Results *res, uint32_t row
         int d = (t ? res->decisions[t] : res->decision)[row];
         int idx = (t ? res->arms[t] : res->arm)[row];
         const ArmTexts *at = &text->arms[t];
-        bool armed = row_arm(at, idx) != NULL;
-        /* result_because, with the arm in hand (no walk of the table's arms) */
-        const char *because = res->because && res->because[t] && res->because[t][row]
-                                  ? res->because[t][row]
-                              : armed ? at->arm[idx]->because.s
-                                      : NULL;
+        const Arm *arm = row_arm(at, idx);
+        bool armed = arm != NULL;
+        /* (the arm in hand: result_because would walk the table's arms) */
+        const char *because = result_because_of(res, t, row, arm);
         len[n] = CELL_SCAN;
         cells[n++] = res->failed[row] ? "error" : outcome_name(p, d);
         len[n] = armed ? at->where_len[idx] : 0;

@@ -1007,10 +1007,8 @@ const char *result_because(const Program *p, const Results *res, uint32_t t, uin
 {
     if (t >= res->ntables || t >= p->tables.len)
         return NULL;
-    if (res->because && res->because[t] && res->because[t][row])
-        return res->because[t][row];
-    const Arm *a = table_arm_at(program_table(p, t), (t ? res->arms[t] : res->arm)[row]);
-    return a && a->because.s ? a->because.s : NULL;
+    return result_because_of(res, t, row,
+                             table_arm_at(program_table(p, t), (t ? res->arms[t] : res->arm)[row]));
 }
 
 /* ---- values as text ----------------------------------------------------------- */

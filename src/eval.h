@@ -168,6 +168,14 @@ void eval_memo_end(Eval *ev);
 /* The `because` of row's arm in table t: interpolated when it has `{...}`;
  * NULL when the arm has none or no arm fired. */
 const char *result_because(const Program *p, const Results *res, uint32_t t, uint32_t row);
+/* The same for a caller that holds the row's arm of table t (or NULL). */
+static inline const char *result_because_of(const Results *res, uint32_t t, uint32_t row,
+                                            const Arm *arm)
+{
+    if (res->because && res->because[t] && res->because[t][row])
+        return res->because[t][row];
+    return arm && arm->because.s ? arm->because.s : NULL;
+}
 /* The roles that must approve row's decision, "a, b"; NULL when none. */
 static inline const char *result_approvers(const Results *res, uint32_t row)
 {
