@@ -687,21 +687,23 @@ static bool cell_text_clean(const char *s, size_t n)
 /* Stores record i of block b from its fields when every cell is clean
  * (the right number of fields, number cells that parse and fit the schema,
  * text that is UTF-8 without NUL, nothing unescaped): then store_cell would
- * say nothing about it.  False sends the record to read_record. */
+ * say nothing about it.  False sends the record to read_record.  A plain
+ * record (csv_next_plain_record) is ASCII without NUL or quotes: its text
+ * is clean and in the file. */
 static bool parse_record_fast(const BlockReader *R, const csv_field *fields, int n,
-                              const char *scratch, ParsedBlock *b, uint32_t i)
+                              bool plain, const char *scratch, ParsedBlock *b, uint32_t i)
 {
     const RowPlan *P = R->plan;
     if (n != P->ncols)
         return false;
     for (int j = 0; j <= P->ntext; j++) {
         const csv_field *f = &fields[j < P->ntext ? P->text_col[j] : P->key_col];
-        if (span_in(f->ptr, scratch, R->scratch_cap))
+        if (!plain && span_in(f->ptr, scratch, R->scratch_cap))
             return false;   /* unescaped: the text is not in the file */
         const char *s = f->ptr;
         size_t len = f->len;
         csv_trim(&s, &len);
-        if (!cell_text_clean(s, len))
+        if (!plain && !cell_text_clean(s, len))
             return false;   /* for cell_text_ok to report */
         b->text[(size_t)j * BLOCK_RECORDS + i] =
             (CellSpan){(uint32_t)(f->ptr - R->data),
@@ -712,7 +714,7 @@ static bool parse_record_fast(const BlockReader *R, const csv_field *fields, int
         const csv_field *f = &fields[P->num_col[j]];
         const char *s = f->ptr;
         size_t len = f->len;
-        if (span_in(s, scratch, R->scratch_cap))
+        if (!plain && span_in(s, scratch, R->scratch_cap))
             return false;
         csv_trim(&s, &len);
         double v = NAN;   /* empty: missing */
@@ -734,13 +736,17 @@ static void parse_block(const BlockReader *R, int who, ParsedBlock *b, uint32_t 
     csv_seek(&r, b->start);
     while (r.pos < b->end && b->nrec < BLOCK_RECORDS) {
         size_t rec_start = r.pos;
-        int n = csv_next_record(&r, R->fields[who], MAX_COLUMNS, R->scratch[who],
+        /* a plain line (ASCII, no quotes) split fast, and its text known clean */
+        int n = csv_next_plain_record(&r, R->fields[who], MAX_COLUMNS);
+        bool plain = n > 0;
+        if (!plain)
+            n = csv_next_record(&r, R->fields[who], MAX_COLUMNS, R->scratch[who],
                                 R->scratch_cap, NULL);
         if (n <= 0)
             break;   /* the main thread reads on from rec_start and reports */
         uint32_t i = b->nrec++;
         b->rec[i] = (uint32_t)rec_start;
-        b->slow[i] = !parse_record_fast(R, R->fields[who], n, R->scratch[who], b, i);
+        b->slow[i] = !parse_record_fast(R, R->fields[who], n, plain, R->scratch[who], b, i);
     }
     b->stop = (uint32_t)r.pos;
 }
