@@ -66,7 +66,7 @@ mkdir -p "$out/obj" "$out/gen" "$out/artifacts" "$out/seeds" "$out/corpus"
 # shellcheck disable=SC2054  # the commas belong to one flag
 SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 CFLAGS=(-std=c11 -D_GNU_SOURCE -g -O1 -ffp-contract=off -w -Iinclude -Isrc "-I$out/gen"
-        -I/usr/lib/gcc/x86_64-linux-gnu/12/include
+        -idirafter /usr/lib/gcc/x86_64-linux-gnu/12/include
         "-DSTRAT_STDLIB_DIR=\"$root/stdlib\"" "-DFUZZ_STDLIB_DIR=\"$root/stdlib\"")
 stamp=$( (cd "$root" && cat grammar/strat.y grammar/strat.l src/*.c src/*.h src/*.def \
           src/cli/*.c src/cli/*.h src/lsp/*.c src/lsp/*.h include/strat/*.h tests/fuzz/*.c tests/fuzz/*.h; echo "$CLANG ${CFLAGS[*]}") |
