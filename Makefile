@@ -17,7 +17,9 @@ CC      ?= cc
 V       ?= 0
 Q       = $(if $(filter 1,$(V)),,@)
 
-GCCJIT_CFLAGS ?= -I/usr/lib/gcc/x86_64-linux-gnu/12/include
+# where libgccjit.h is (jit.c only; docs/install.md); searched after the
+# compiler's own headers, which may sit in the same directory
+GCCJIT_CFLAGS ?= -idirafter /usr/lib/gcc/x86_64-linux-gnu/12/include
 # libgccjit is not linked: jit.c dlopens it when a run may compile
 # (libgccjit0 at run time, libgccjit-12-dev's header to build)
 LIBS    = -lnettle -lm -ldl -lpthread
@@ -97,7 +99,8 @@ $(DEP_FILES):
 # The JIT cache's key names the code generator's own source, so a build
 # whose src/jit.c differs (a fix, a planted bug) never loads an object
 # another build compiled under the same version number.
-$(BUILD)/obj/jit.o: ALL_CFLAGS += -DSTRAT_JIT_SOURCE='"$(shell sha256sum src/jit.c | cut -c1-16)"'
+$(BUILD)/obj/jit.o: ALL_CFLAGS += -DSTRAT_JIT_SOURCE='"$(shell sha256sum src/jit.c | cut -c1-16)"' \
+    $(GCCJIT_CFLAGS)
 
 $(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj
