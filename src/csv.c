@@ -944,7 +944,11 @@ static inline bool csv_is_digit(char c)
     return (unsigned char)(c - '0') < 10;
 }
 
-csv_num_status csv_parse_number(const char *s, size_t len, double *out)
+const double csv_exact_pow10[16] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+};
+
+csv_num_status csv_parse_number_general(const char *s, size_t len, double *out)
 {
     if (len == 0) /* before any arithmetic on s, which may be NULL */
         return CSV_NUM_EMPTY;

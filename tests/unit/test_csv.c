@@ -739,6 +739,50 @@ static void test_number_random_vs_strtod(void **state)
     freelocale(c_loc);
 }
 
+/* The cells of a CMDB export: `-`? digits with at most one point, no
+ * exponent, up to 18 digits (so across csv_parse_number's fifteen-digit
+ * fast path and past it), leading and trailing zeros often.  Each agrees
+ * with strtod and with csv_parse_number_general, bit for bit. */
+static void test_number_plain_cells_vs_strtod(void **state)
+{
+    (void)state;
+    locale_t c_loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    assert_non_null(c_loc);
+    uint64_t rng = 0x2545F4914F6CDD1Dull;
+    unsigned short_cells = 0, pointed = 0, long_cells = 0;
+    for (int i = 0; i < 200000; i++) {
+        char buf[32];
+        size_t n = 0;
+        uint64_t r = xorshift64(&rng);
+        if (r % 4 == 0)
+            buf[n++] = '-';
+        int ndig = 1 + (int)((r >> 2) % 18);
+        int dot = (int)((r >> 8) % (uint64_t)(ndig + 3)) - 2;   /* < 0: no point */
+        for (int d = 0; d < ndig; d++) {
+            if (d == dot)
+                buf[n++] = '.';
+            uint64_t z = xorshift64(&rng);
+            /* runs of zeros: 100, 0.05, 1e15 - 1 and its neighbours */
+            buf[n++] = (char)('0' + (z % 3 == 0 ? 0 : z % 3 == 1 ? 9 : (z >> 8) % 10));
+        }
+        if (dot == ndig)
+            buf[n++] = '.';
+        buf[n] = '\0';
+        check_vs_strtod(c_loc, buf);
+        double fast = 0, general = 0;
+        assert_int_equal(csv_parse_number(buf, n, &fast), CSV_NUM_OK);
+        assert_int_equal(csv_parse_number_general(buf, n, &general), CSV_NUM_OK);
+        if (bits_of(fast) != bits_of(general))
+            fail_msg("\"%s\": %a, the general parser %a", buf, fast, general);
+        short_cells += ndig <= 15;
+        pointed += ndig <= 15 && dot >= 0;
+        long_cells += ndig > 15;
+    }
+    /* both sides of the fifteen-digit line were tried */
+    assert_true(short_cells > 100000 && pointed > 50000 && long_cells > 10000);
+    freelocale(c_loc);
+}
+
 /* The hardest inputs: an exact halfway point between adjacent doubles
  * (exact in x87 long double) printed in full, nudged up and down by far
  * less than an ulp, and truncated. */
@@ -871,6 +915,7 @@ int main(void)
         cmocka_unit_test(test_count_lines_sees_quotes),
         cmocka_unit_test(test_plain_record_agrees),
         cmocka_unit_test(test_number_random_vs_strtod),
+        cmocka_unit_test(test_number_plain_cells_vs_strtod),
         cmocka_unit_test(test_number_halfway_vs_strtod),
         cmocka_unit_test(test_number_locale_independent),
     };
