@@ -79,7 +79,7 @@ typedef struct CsvLoad {
 static Loc field_loc(CsvLoad *L, const csv_field *f, size_t record_start)
 {
     size_t off = record_start;
-    if (f->ptr >= L->data && f->ptr <= L->data + source_get(L->c, L->file)->len)
+    if (f->ptr >= L->data && f->ptr <= L->data + L->data_len)
         off = (size_t)(f->ptr - L->data) - (f->quoted ? 1 : 0);
     Loc l = {L->file, (uint32_t)off, (uint32_t)(off + f->len + (f->quoted ? 2 : 0))};
     if (l.end == l.start)
@@ -526,6 +526,8 @@ static int32_t add_keyed_row(CsvLoad *L, const RowPlan *P, const csv_field *kf,
     if (!checked_hash && !cell_text_ok(L, ks, kn, kf, rec_start))
         return -1;
     Name name = checked_hash ? intern_hashed(c, ks, kn, *checked_hash) : intern(c, ks, kn);
+    if (name_info(name)->kind_row == NAME_NO_KIND)
+        return (int32_t)kind_add_row(c, t, name, kl, NULL);   /* (the common case) */
     int other = name_entity_kind(name);
     if (other >= 0 && other != (int)t->kind) {
         if (csv_error_budget(L)) {

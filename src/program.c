@@ -220,20 +220,16 @@ void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
     }
 }
 
-/* Adds a row; the caller has checked the name is new. */
 _Static_assert((int)EK_COUNT <= (int)NAME_NO_KIND, "every EntityKind fits in a name's header");
 
-uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
-                      Decl *decl)
+void kind_prepare_row(Compilation *c, KindTable *t, Loc loc, Decl *decl)
 {
     /* a name's header holds the row in 29 bits: half a billion rows of one
      * kind would take some 80 GB, so a table that large fails as memory */
     if (t->count >= NAME_MAX_ROWS)
         arena_fail(&c->arena);
     kind_reserve(c, t, 1);
-    uint32_t r = t->count++;
-    t->names[r] = name;
-    t->spans[r] = (RowSpan){loc.start, loc.end};
+    uint32_t r = t->count;
     if (!t->nruns || t->runs[t->nruns - 1].file != loc.file) {
         if (t->nruns == t->runs_cap) {
             uint32_t n = t->runs_cap ? t->runs_cap * 2 : 4;
@@ -257,8 +253,6 @@ uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
         }
         t->decls[r] = decl;
     }
-    name_info(name)->kind_row = r << NAME_KIND_BITS | (uint32_t)t->kind;
-    return r;
 }
 
 int attr_slot(const KindTable *t, Name name)

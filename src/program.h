@@ -30,6 +30,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "compiler.h"
+#include "intern.h"
 
 typedef enum TypeKind {
     T_ERROR,      /* already reported: silences follow-on errors */
@@ -474,8 +475,24 @@ void list_push(Compilation *c, Column *col, int32_t v);
 
 /* Row management, for loaders. */
 void kind_reserve(Compilation *c, KindTable *t, uint32_t n);
-uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
-                      Decl *decl);
+/* kind_add_row's uncommon part (program.c): room for the row, a new file
+ * run, the declaration's slot. */
+void kind_prepare_row(Compilation *c, KindTable *t, Loc loc, Decl *decl);
+
+/* Adds a row; the caller has checked the name is new.  Inline: a CSV load
+ * adds a million rows, each already reserved, from one file. */
+static inline uint32_t kind_add_row(Compilation *c, KindTable *t, Name name, Loc loc,
+                                    Decl *decl)
+{
+    if (decl || t->count >= t->ready || t->count >= NAME_MAX_ROWS || !t->nruns ||
+        t->runs[t->nruns - 1].file != loc.file)
+        kind_prepare_row(c, t, loc, decl);
+    uint32_t r = t->count++;
+    t->names[r] = name;
+    t->spans[r] = (RowSpan){loc.start, loc.end};
+    name_info(name)->kind_row = r << NAME_KIND_BITS | (uint32_t)t->kind;
+    return r;
+}
 
 /* The named declarations, by name (NULL when none). */
 Const *program_const(Compilation *c, Name n);
