@@ -1536,7 +1536,6 @@ void csv_load_rows(Compilation *c)
     /* a text column is an atom a row, as a rule (titles) */
     ptrvec_reserve(&c->arena, &p->atoms, (uint32_t)(names / 2 < UINT32_MAX / 4 ? names / 2
                                                                              : UINT32_MAX / 4));
-    digest_start(c);   /* the inputs hash, on a thread while the rows load */
     /* every CSV source is known now: the problems counted per file */
     L->nfiles = c->sources.len + 1;
     L->errors = ARENA_ARRAY(&c->arena, unsigned, L->nfiles);
@@ -1547,6 +1546,9 @@ void csv_load_rows(Compilation *c)
     for (uint32_t i = 0; i < p->loads.len; i++)
         if (demand_is_load(c, p->loads.items[i]))
             demand_load(c, p->loads.items[i], files[i].file, files[i].text, files[i].len);
+    /* the inputs hash, on a thread while the rows are checked and decided:
+     * started before the load, it took a core from the load's workers */
+    digest_start(c);
     p->csv_pending = L;
 }
 

@@ -5,9 +5,10 @@
  *
  * Hashing a 77 MB inventory takes about 50 ms, all of it on the critical
  * path if done at output time.  So when the caller says it will emit
- * decisions (strat_options.hash_inputs), a large CSV's load starts a thread
- * that hashes every source read so far while the CSV is parsed; the result
- * is the same hash, only earlier.  The thread reads source texts, which
+ * decisions (strat_options.hash_inputs), the end of a large CSV load starts
+ * a thread that hashes every source read so far while the rows are checked
+ * and decided, which leaves a core free (the load itself keeps both busy);
+ * the result is the same hash, only earlier.  The thread reads source texts, which
  * never change once read, and its own context; it is joined before the
  * hash is read and before the sources are freed.
  */
