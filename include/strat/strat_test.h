@@ -26,6 +26,11 @@ typedef struct strat_test_knobs {
                                   full reader, none by the block reader's
                                   fast path: the reference the block
                                   reader is compared with */
+    bool csv_sleep_at_once;    /* a CSV worker waiting for a free slot, or
+                                  the main thread for a parsed block,
+                                  sleeps at once instead of yielding the CPU
+                                  a while first: every hand-over goes
+                                  through the wake-ups */
 } strat_test_knobs;
 
 /* Sets the knobs of c (copied); call before loading. */

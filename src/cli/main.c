@@ -722,6 +722,9 @@ int main(int argc, char **argv)
     /* and the full reader alone reads every record: the tests' reference */
     const char *records = getenv("STRAT_CSV_RECORDS");
     o.test.csv_whole_records = records && strcmp(records, "1") == 0;
+    /* and CSV threads that sleep at once, waking each other every block */
+    const char *sleep_at_once = getenv("STRAT_CSV_SLEEP");
+    o.test.csv_sleep_at_once = sleep_at_once && strcmp(sleep_at_once, "1") == 0;
     /* and tiny output blocks put one between most rows written */
     const char *rows = getenv("STRAT_OUTPUT_BLOCK");
     if (rows && atol(rows) > 0)
