@@ -7,6 +7,24 @@
 #include "intern.h"
 #include "parallel.h"
 
+/* The n < 8 bytes at s as a little-endian number (what a memcpy into a
+ * zeroed word gives), from two overlapping loads of fixed size: a memcpy
+ * of a variable length is a call, and the word read back just after it
+ * was written byte by byte waits for the stores. */
+static inline uint64_t tail_word(const char *s, size_t n)
+{
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        return (uint64_t)lo | (uint64_t)hi << ((n - 4) * 8);   /* (overlap: same bytes) */
+    }
+    if (n == 0)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    return (uint64_t)u[0] | (uint64_t)u[n / 2] << (n / 2 * 8) | (uint64_t)u[n - 1] << ((n - 1) * 8);
+}
+
 /* Eight bytes at a time, then a final mix: names are short, and a
  * million-row load hashes two million of them. */
 uint32_t intern_hash(const char *s, size_t len)
@@ -19,9 +37,7 @@ uint32_t intern_hash(const char *s, size_t len)
         h = (h ^ w) * 0x100000001b3ULL;
         h ^= h >> 29;
     }
-    uint64_t tail = 0;
-    memcpy(&tail, s + i, len - i);
-    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    h = (h ^ tail_word(s + i, len - i)) * 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 32;
     return (uint32_t)h;
 }

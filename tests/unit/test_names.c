@@ -103,6 +103,52 @@ static void interner_keeps_every_name(void **state)
     strat_free(c);
 }
 
+/* intern_hash reads a name's last bytes (fewer than eight) with two
+ * fixed-size loads: every byte of the name must count, whatever its
+ * length, as with the word a memcpy of those bytes would give.  The
+ * reference here is that memcpy. */
+static uint32_t reference_hash(const char *s, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (len * 0xff51afd7ed558ccdULL);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, s + i, len - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+static void intern_hash_counts_every_byte(void **state)
+{
+    (void)state;
+    char buf[48];
+    uint64_t x = 88172645463325252ULL;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)round % 40;
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[i] = (char)(x >> 24);
+        }
+        assert_int_equal(intern_hash(buf, len), reference_hash(buf, len));
+        /* one byte changed anywhere: another hash, as a rule */
+        if (len) {
+            size_t at = (size_t)(x % len);
+            uint32_t before = intern_hash(buf, len);
+            buf[at] ^= 0x20;
+            assert_int_equal(intern_hash(buf, len), reference_hash(buf, len));
+            assert_int_not_equal(intern_hash(buf, len), before);
+        }
+    }
+}
+
 /* Names whose hashes collide (forced here: intern_hashed takes the hash)
  * share a slot's tag, so the text decides, and a name that is another's
  * prefix is not that name. */
@@ -186,6 +232,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(backtick_names_are_names),
+        cmocka_unit_test(intern_hash_counts_every_byte),
         cmocka_unit_test(malformed_backtick_names),
         cmocka_unit_test(identifiers_and_spellings),
         cmocka_unit_test(interner_keeps_every_name),
