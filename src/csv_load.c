@@ -725,7 +725,8 @@ static bool parse_record_fast(const BlockReader *R, const csv_field *fields, int
             return false;
         csv_trim(&s, &len);
         double v = NAN;   /* empty: missing */
-        if (len && (csv_parse_number(s, len, &v) != CSV_NUM_OK || !(v - v == 0) ||
+        if (len && (csv_parse_number_in(s, len, R->data + R->len, &v) != CSV_NUM_OK ||
+                    !(v - v == 0) ||
                     (v == 0 && underflowed(s, len)) || !number_fits(P->num_attr[j], v)))
             return false;
         b->num[(size_t)j * BLOCK_RECORDS + i] = v;

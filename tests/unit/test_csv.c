@@ -783,6 +783,41 @@ static void test_number_plain_cells_vs_strtod(void **state)
     freelocale(c_loc);
 }
 
+/* csv_parse_number_in reads a short cell as one word when eight bytes
+ * from its start are readable: the same status and value as the general
+ * parser for every cell, made of digits, points, signs and other bytes,
+ * at every distance from the end of the buffer (the buffer is a heap
+ * block of exactly its size, for ASan to see any read past it). */
+static void test_number_in_buffer_vs_general(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0123456789012345678901234567890123456789..-+e x\x80";
+    uint64_t rng = 0x7F4A7C159E3779B9ull;
+    unsigned words = 0, points = 0;
+    for (int i = 0; i < 300000; i++) {
+        uint64_t r = xorshift64(&rng);
+        size_t len = (size_t)(r % 11), pad = (size_t)((r >> 8) % 10);
+        char *buf = malloc(len + pad ? len + pad : 1);
+        assert_non_null(buf);
+        for (size_t k = 0; k < len + pad; k++)
+            buf[k] = alphabet[xorshift64(&rng) % (sizeof alphabet - 1)];
+        double got = 12345, want = 12345;
+        csv_num_status st = csv_parse_number_in(buf, len, buf + len + pad, &got);
+        csv_num_status ref = csv_parse_number_general(buf, len, &want);
+        if (st != ref || (st == CSV_NUM_OK && bits_of(got) != bits_of(want)))
+            fail_msg("\"%.*s\": status %d value %a, the general parser %d %a", (int)len, buf,
+                     (int)st, got, (int)ref, want);
+        /* inputs the word path takes: eight readable bytes, a short cell */
+        size_t sign = len > 1 && buf[0] == '-';
+        if (st == CSV_NUM_OK && len - sign <= 8 && len + pad >= sign + 8) {
+            words++;
+            points += memchr(buf, '.', len) != NULL;
+        }
+        free(buf);
+    }
+    assert_true(words > 2000 && points > 500);
+}
+
 /* The hardest inputs: an exact halfway point between adjacent doubles
  * (exact in x87 long double) printed in full, nudged up and down by far
  * less than an ulp, and truncated. */
@@ -916,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_plain_record_agrees),
         cmocka_unit_test(test_number_random_vs_strtod),
         cmocka_unit_test(test_number_plain_cells_vs_strtod),
+        cmocka_unit_test(test_number_in_buffer_vs_general),
         cmocka_unit_test(test_number_halfway_vs_strtod),
         cmocka_unit_test(test_number_locale_independent),
     };
