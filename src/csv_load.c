@@ -10,6 +10,7 @@
  * separated by `;`.  No allocation per cell: names are interned, values go
  * straight into the columns.
  */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "csv.h"
@@ -75,6 +77,7 @@ typedef struct CsvLoad {
     PtrVec pending;          /* PendingRef* (references resolved later) */
     const char **headers;    /* the current load's header, per CSV column */
     const char *column;      /* the header of the cell being stored, or NULL */
+    uint32_t rows_end[EK_COUNT];   /* the rows reserved for every load, per kind */
 } CsvLoad;
 
 static Loc field_loc(CsvLoad *L, const csv_field *f, size_t record_start)
@@ -637,6 +640,53 @@ typedef struct ParsedBlock {
     uint32_t *hash;           /* intern_hash of each trimmed text cell */
 } ParsedBlock;
 
+/* ---- the work ahead of the store ----
+ *
+ * The main thread stores the rows; the workers parse blocks for it and
+ * are idle whenever the slots are full.  Then they work ahead of the
+ * main thread on the memory it is about to write: they fault in the
+ * fresh pages (the rows' columns, names and locations, the keys' text, a
+ * list column's elements), and sets the reserved rows' columns to
+ * missing.  Fresh memory is the load's largest cost on a virtual machine
+ * whose host has taken freed pages back (about 3.5 ms a 2 MiB page), and
+ * the main thread is the one the load waits for.
+ *
+ * Faulting in (MADV_POPULATE_WRITE) changes no byte, so it may run
+ * anywhere near the main thread.  Setting rows writes them, so the main
+ * thread stores a row only once its piece is set (rows_ready), setting a
+ * piece itself when no worker has taken it. */
+#define FRESH_AHEAD ((size_t)4 << 20)   /* how far ahead of the main thread */
+#define FRESH_PIECE ((size_t)512 << 10) /* faulted in at a time */
+
+typedef struct FreshRegion {
+    char *base;               /* the first byte the load will write */
+    size_t len;
+    size_t used;              /* atomic: written by the main thread, as of its last block */
+    size_t done;              /* atomic: faulted in */
+    /* (main thread) where it writes next: *cursor, or element *count of
+     * an array of stride-byte elements whose element count0 is at base */
+    char *const *cursor;
+    const uint32_t *count;
+    uint32_t count0;
+    size_t stride;
+} FreshRegion;
+
+/* The workers set copies of the columns, taken before they start (the
+ * main thread may change a Column while they run: a list's pool, a
+ * column's write locations). */
+enum { SET_PIECE_ROWS = 1 << 11, SET_AHEAD_ROWS = 1 << 16 };
+
+typedef struct RowSetter {
+    const AttrDef *attrs;
+    Column *cols;             /* copies */
+    uint32_t nattrs;
+    uint32_t from, end;       /* rows [from, end) */
+    uint32_t npieces;
+    uint32_t claimed;         /* atomic: pieces taken */
+    uint8_t *done;            /* atomic, per piece */
+    uint32_t ready;           /* atomic: the main thread's t->ready */
+} RowSetter;
+
 typedef struct BlockReader {
     const RowPlan *plan;
     const char *data;
@@ -661,6 +711,11 @@ typedef struct BlockReader {
     bool cancel;
     int nworkers;             /* started; 0: the main thread parses */
     int wait_yields;          /* WAIT_YIELDS, or 0 (csv_sleep_at_once) */
+    RowSetter set;
+    FreshRegion *fresh;
+    int nfresh, fresh_cap;
+    bool fresh_refused;       /* atomic: the kernel has no MADV_POPULATE_WRITE */
+    uintptr_t page;           /* the page size */
 } BlockReader;
 
 typedef struct Worker {
@@ -810,17 +865,88 @@ static void wake_sleepers(BlockReader *R, int *sleepers, pthread_cond_t *cv)
     pthread_mutex_unlock(&R->mu);
 }
 
+static void set_piece(RowSetter *S, uint32_t p)
+{
+    uint32_t lo = S->from + p * SET_PIECE_ROWS;
+    uint32_t hi = S->end - lo > SET_PIECE_ROWS ? lo + SET_PIECE_ROWS : S->end;
+    for (uint32_t i = 0; i < S->nattrs; i++)
+        column_init_rows(&S->attrs[i], &S->cols[i], lo, hi);
+    __atomic_store_n(&S->done[p], 1, __ATOMIC_RELEASE);
+}
+
+/* Sets the next piece of rows no thread has taken; false when none is
+ * due (at most SET_AHEAD_ROWS past the main thread). */
+static bool set_rows_ahead(RowSetter *S)
+{
+    uint32_t p = __atomic_load_n(&S->claimed, __ATOMIC_RELAXED);
+    uint32_t ready = __atomic_load_n(&S->ready, __ATOMIC_RELAXED);
+    if (p >= S->npieces || S->from + (uint64_t)p * SET_PIECE_ROWS >= (uint64_t)ready + SET_AHEAD_ROWS)
+        return false;
+    if (__atomic_compare_exchange_n(&S->claimed, &p, p + 1, false, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED))
+        set_piece(S, p);
+    return true;
+}
+
+/* Faults in the next piece of fresh memory due (at most FRESH_AHEAD past
+ * what the main thread has written); false when none is.  Populating
+ * changes no byte, so a piece the main thread has reached meanwhile is
+ * harmless. */
+static bool fault_in_ahead(BlockReader *R)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (__atomic_load_n(&R->fresh_refused, __ATOMIC_RELAXED))
+        return false;
+    for (int n = 0; n < R->nfresh; n++) {
+        FreshRegion *f = &R->fresh[n];
+        size_t used = __atomic_load_n(&f->used, __ATOMIC_RELAXED);
+        size_t done = __atomic_load_n(&f->done, __ATOMIC_RELAXED);
+        size_t due = f->len - used > FRESH_AHEAD ? used + FRESH_AHEAD : f->len;
+        size_t from = done > used ? done : used;
+        if (from >= due)
+            continue;
+        size_t to = due - from > FRESH_PIECE ? from + FRESH_PIECE : due;
+        if (!__atomic_compare_exchange_n(&f->done, &done, to, false, __ATOMIC_RELAXED,
+                                         __ATOMIC_RELAXED))
+            return true;   /* another worker took a piece: look again */
+        uintptr_t lo = (uintptr_t)(f->base + from) & ~(R->page - 1);
+        uintptr_t hi = ((uintptr_t)(f->base + to) + R->page - 1) & ~(R->page - 1);
+        if (madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
+            __atomic_store_n(&R->fresh_refused, true, __ATOMIC_RELAXED);
+        return true;
+    }
+#else
+    (void)R;
+#endif
+    return false;
+}
+
+/* One piece of the work ahead of the main thread: the rows it will store
+ * next set, else the memory it will write next faulted in.  False when
+ * there is none to do. */
+static bool work_ahead(BlockReader *R)
+{
+    return set_rows_ahead(&R->set) || fault_in_ahead(R);
+}
+
 static void *worker_main(void *arg)
 {
     Worker *w = arg;
     BlockReader *R = w->R;
-    for (;;) {
-        uint32_t k = __atomic_fetch_add(&R->next, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&R->cancel, __ATOMIC_SEQ_CST)) {
+        uint32_t k = __atomic_load_n(&R->next, __ATOMIC_SEQ_CST);
         if (k >= R->nblocks)
             break;
-        wait_until(R, slot_free, k, &R->workers_sleeping, &R->freed);
-        if (__atomic_load_n(&R->cancel, __ATOMIC_SEQ_CST))
-            break;
+        if (!slot_free(R, k)) {
+            /* the slots are full: work ahead, holding no block (the main
+             * thread may want the next at any moment), or wait */
+            if (!work_ahead(R))
+                wait_until(R, slot_free, k, &R->workers_sleeping, &R->freed);
+            continue;
+        }
+        if (!__atomic_compare_exchange_n(&R->next, &k, k + 1, false, __ATOMIC_SEQ_CST,
+                                         __ATOMIC_SEQ_CST))
+            continue;   /* another worker took it */
         parse_block(R, w->index, &R->slots[k % R->nslots], k);
         __atomic_store_n(&R->slot_block[k % R->nslots], (int64_t)k, __ATOMIC_SEQ_CST);
         wake_sleepers(R, &R->main_sleeps, &R->parsed);
@@ -896,6 +1022,106 @@ static void release_block(BlockReader *R, uint32_t k)
         return;
     __atomic_store_n(&R->consumed, k + 1, __ATOMIC_SEQ_CST);
     wake_sleepers(R, &R->workers_sleeping, &R->freed);
+}
+
+/* (main thread, before the workers start) rows [t->ready, end) to be set
+ * ahead of the store */
+static void row_setter_plan(BlockReader *R, Compilation *c, KindTable *t, uint32_t end)
+{
+    RowSetter *S = &R->set;
+    *S = (RowSetter){.from = t->ready, .end = end > t->ready ? end : t->ready, .ready = t->ready};
+    if (S->end == S->from)
+        return;
+    S->attrs = t->attrs;
+    S->nattrs = t->nattrs;
+    S->cols = ARENA_ARRAY(&c->arena, Column, t->nattrs + 1);
+    memcpy(S->cols, t->cols, sizeof *t->cols * t->nattrs);
+    S->npieces = (S->end - S->from + SET_PIECE_ROWS - 1) / SET_PIECE_ROWS;
+    S->done = ARENA_ARRAY(&c->arena, uint8_t, S->npieces);
+}
+
+/* (main thread) rows [0, want) set, as far as they were reserved: the
+ * pieces done by workers counted, the others set here; then the workers
+ * set nothing more below t->ready.  Past the reservation, every piece is
+ * done first: the columns may then be grown (moved). */
+static void rows_ready(BlockReader *R, KindTable *t, uint32_t want)
+{
+    RowSetter *S = &R->set;
+    while (t->ready < want && t->ready < S->end) {
+        uint32_t p = (t->ready - S->from) / SET_PIECE_ROWS;
+        uint32_t claimed = p;
+        if (__atomic_compare_exchange_n(&S->claimed, &claimed, p + 1, false, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED))
+            set_piece(S, p);
+        else
+            while (!__atomic_load_n(&S->done[p], __ATOMIC_ACQUIRE))
+                sched_yield();
+        uint32_t hi = S->end - t->ready > SET_PIECE_ROWS ? t->ready + SET_PIECE_ROWS : S->end;
+        t->ready = hi;
+    }
+    __atomic_store_n(&S->ready, t->ready, __ATOMIC_RELAXED);
+}
+
+/* (main thread, the workers stopped) the pieces they set, counted */
+static void rows_ready_done(BlockReader *R, KindTable *t)
+{
+    RowSetter *S = &R->set;
+    while (t->ready >= S->from && t->ready < S->end &&
+           __atomic_load_n(&S->done[(t->ready - S->from) / SET_PIECE_ROWS], __ATOMIC_ACQUIRE))
+        t->ready = S->end - t->ready > SET_PIECE_ROWS ? t->ready + SET_PIECE_ROWS : S->end;
+}
+
+static void fresh_rows(BlockReader *R, void *array, size_t stride, const uint32_t *count,
+                       uint32_t end)
+{
+    if (R->nfresh < R->fresh_cap && array && end > *count)
+        R->fresh[R->nfresh++] = (FreshRegion){(char *)array + stride * *count,
+                                              stride * (end - *count), 0, 0, NULL, count,
+                                              *count, stride};
+}
+
+/* The memory this load's store will write (rows [t->count, end)), for
+ * fault_in_ahead. */
+static void fresh_plan(BlockReader *R, Compilation *c, const RowPlan *P, uint32_t end)
+{
+    KindTable *t = P->t;
+    R->fresh_cap = 2 * (int)t->nattrs + P->ntext + 3;
+    R->fresh = ARENA_ARRAY(&c->arena, FreshRegion, R->fresh_cap);
+    fresh_rows(R, t->names, sizeof *t->names, &t->count, end);
+    fresh_rows(R, t->spans, sizeof *t->spans, &t->count, end);
+    for (uint32_t i = 0; i < t->nattrs; i++) {
+        const Column *col = &t->cols[i];
+        switch (t->attrs[i].type.kind) {
+        case T_NUMBER: fresh_rows(R, col->num, sizeof *col->num, &t->count, end); break;
+        case T_LIST: fresh_rows(R, col->list, sizeof *col->list, &t->count, end); break;
+        default: fresh_rows(R, col->i32, sizeof *col->i32, &t->count, end); break;
+        }
+        fresh_rows(R, col->locs, sizeof *col->locs, &t->count, end);
+    }
+    Interner *in = &c->names;
+    if (R->nfresh < R->fresh_cap && in->text_end > in->text_cur)
+        R->fresh[R->nfresh++] = (FreshRegion){in->text_cur, (size_t)(in->text_end - in->text_cur),
+                                              0, 0, &in->text_cur, NULL, 0, 0};
+    for (int j = 0; j < P->ntext; j++) {
+        Column *col = &t->cols[P->col_slot[P->text_col[j]]];
+        if (t->attrs[P->col_slot[P->text_col[j]]].type.kind == T_LIST)
+            fresh_rows(R, col->pool, sizeof *col->pool, &col->pool_len, col->pool_cap);
+    }
+}
+
+/* (main thread, after each block) how far it has written */
+static void fresh_publish(BlockReader *R)
+{
+    for (int n = 0; n < R->nfresh; n++) {
+        FreshRegion *f = &R->fresh[n];
+        size_t used = f->len;   /* a cursor gone to other memory: nothing more here */
+        if (f->cursor && *f->cursor >= f->base && *f->cursor <= f->base + f->len)
+            used = (size_t)(*f->cursor - f->base);
+        else if (f->count && *f->count >= f->count0 &&
+                 (size_t)(*f->count - f->count0) <= f->len / f->stride)
+            used = (size_t)(*f->count - f->count0) * f->stride;
+        __atomic_store_n(&f->used, used, __ATOMIC_RELAXED);
+    }
 }
 
 static csv_field span_field(const char *data, CellSpan s)
@@ -986,6 +1212,7 @@ static size_t read_blocks(CsvLoad *L, const RowPlan *P, BlockReader *R, csv_read
         ParsedBlock *b = take_block(R, k);
         if (b->start != pos)
             break;   /* the guessed start was inside a record */
+        rows_ready(R, P->t, P->t->count + b->nrec);   /* a record adds a row at most */
         for (uint32_t i = 0; i < b->nrec; i++) {
             if (i + PREFETCH_AHEAD < b->nrec)
                 prefetch_record(L, P, b, i + PREFETCH_AHEAD);
@@ -998,11 +1225,13 @@ static size_t read_blocks(CsvLoad *L, const RowPlan *P, BlockReader *R, csv_read
             read_record(L, P, r, fields, scratch, R->scratch_cap);
         }
         store_numbers(P, b, R->row_of);
+        fresh_publish(R);
         pos = b->stop;
         size_t end = b->end;
         release_block(R, k);   /* (a worker may now refill *b) */
         /* what the worker left: a record it could not read, or a full block */
         while (*more && pos < end) {
+            rows_ready(R, P->t, P->t->count + 1);
             csv_seek(r, pos);
             *more = read_record(L, P, r, fields, scratch, R->scratch_cap);
             pos = r->pos;
@@ -1018,9 +1247,12 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
                       char *scratch, size_t scratch_cap)
 {
     Compilation *c = L->c;
+    KindTable *t = P->t;
+    uint32_t rows_end = L->rows_end[t->kind];
     if (c->test.csv_whole_records) {
         /* (the block reader's fast path is also the path of a small file
          * on one thread: a test's reference must not share it) */
+        kind_set_rows(c, t, rows_end);
         while (read_record(L, P, r, fields, scratch, scratch_cap))
             ;
         return;
@@ -1061,6 +1293,13 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
     pthread_mutex_init(&R->mu, NULL);
     pthread_cond_init(&R->parsed, NULL);
     pthread_cond_init(&R->freed, NULL);
+    if (nworkers) {
+        R->page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        row_setter_plan(R, c, t, rows_end);
+        fresh_plan(R, c, P, rows_end);
+    } else {
+        kind_set_rows(c, t, rows_end);
+    }
     Worker *workers = ARENA_ARRAY(&c->arena, Worker, nworkers + 1);
     for (int w = 0; w < nworkers; w++) {
         workers[w] = (Worker){R, w + 1, 0};
@@ -1085,6 +1324,8 @@ static void read_rows(CsvLoad *L, const RowPlan *P, csv_reader *r, csv_field *fi
     size_t pos = read_blocks(L, P, R, r, fields, scratch, &more, &pr);
     c->arena.oom_jump = outer;
     stop_workers(R, workers);
+    rows_ready_done(R, t);
+    kind_set_rows(c, t, rows_end);
     /* the sequential rest, after a block that did not start on a record */
     csv_seek(r, pos);
     while (more && read_record(L, P, r, fields, scratch, scratch_cap))
@@ -1554,6 +1795,7 @@ void csv_load_rows(Compilation *c)
     path_index_init(c, &rf.by_text, p->loads.len);
     path_index_init(c, &rf.by_real, p->loads.len);
     uint64_t names = 16;
+    uint64_t name_bytes = 0;  /* room for the names: a line's name is at most the line */
     uint64_t rows[EK_COUNT] = {0};
     uint64_t bytes_before = c->bytes_read;
     uint32_t files_before = c->files_read;
@@ -1564,11 +1806,16 @@ void csv_load_rows(Compilation *c)
             continue;
         /* names are shared by every load of one file; rows once per kind */
         LoadFile *first = f->first >= 0 ? &files[f->first] : f;
-        if (f->first < 0)
+        uint64_t line_bytes = f->len / (f->lines + 1);
+        uint64_t name_room = sizeof(NameInfo) + 4 + (line_bytes < 64 ? line_bytes : 64);
+        if (f->first < 0) {
             names += f->lines;   /* a key a row */
+            name_bytes += f->lines * name_room;
+        }
         if (!first->strings_reserved && load_fills_strings(c, p->loads.items[i], f)) {
             first->strings_reserved = true;
             names += f->lines;   /* and a title a row */
+            name_bytes += f->lines * name_room;
         }
         if (!(first->kinds_reserved & KIND_BIT(f->kind))) {
             first->kinds_reserved |= KIND_BIT(f->kind);
@@ -1580,11 +1827,15 @@ void csv_load_rows(Compilation *c)
                 c->files_read - files_before,
                 (unsigned long long)(c->bytes_read - bytes_before));
     /* every file's rows at once: a newline count bounds them */
-    for (int k = 0; k < EK_COUNT; k++)
-        if (rows[k])
-            kind_reserve(c, kind_table(c, (EntityKind)k),
-                         rows[k] > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)rows[k]);
+    for (int k = 0; k < EK_COUNT; k++) {
+        KindTable *t = kind_table(c, (EntityKind)k);
+        uint64_t end = t->count + rows[k];
+        L->rows_end[k] = end > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)end;
+        kind_grow(c, t, L->rows_end[k]);   /* set as each load reaches them (read_rows) */
+    }
     intern_reserve(c, names > UINT32_MAX / 4 ? UINT32_MAX / 4 : (uint32_t)names);
+    intern_reserve_text(c, (size_t)(name_bytes < 2 * (c->bytes_read - bytes_before)
+                                        ? name_bytes : 2 * (c->bytes_read - bytes_before)));
     /* a text column is an atom a row, as a rule (titles) */
     ptrvec_reserve(&c->arena, &p->atoms, (uint32_t)(names / 2 < UINT32_MAX / 4 ? names / 2
                                                                              : UINT32_MAX / 4));
@@ -1594,6 +1845,8 @@ void csv_load_rows(Compilation *c)
     L->more = ARENA_ARRAY(&c->arena, unsigned, L->nfiles);
     for (uint32_t i = 0; i < p->loads.len; i++)
         load_one(c, L, p->loads.items[i], &files[i]);
+    for (int k = 0; k < EK_COUNT; k++)   /* (a load that stopped at its header) */
+        kind_set_rows(c, kind_table(c, (EntityKind)k), L->rows_end[k]);
     /* demand history (demand.c), once every service row is known */
     for (uint32_t i = 0; i < p->loads.len; i++)
         if (demand_is_load(c, p->loads.items[i]))

@@ -160,6 +160,19 @@ static void *name_space(Compilation *c, size_t size)
     return p;
 }
 
+/* Room for `bytes` of names (headers and text) in one piece: a bulk
+ * load's keys then go to memory known in advance, which the CSV workers
+ * fault in ahead of the interning (csv_load.c).  What is not used stays
+ * untouched memory. */
+void intern_reserve_text(Compilation *c, size_t bytes)
+{
+    Interner *t = &c->names;
+    if ((size_t)(t->text_end - t->text_cur) >= bytes)
+        return;
+    t->text_cur = arena_alloc(&c->arena, bytes);
+    t->text_end = t->text_cur + bytes;
+}
+
 /* intern() with the hash worked out already (by a CSV worker thread) */
 Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t h)
 {

@@ -46,6 +46,8 @@ static inline int32_t name_info_row(const NameInfo *ni)
 Name intern(Compilation *c, const char *s, size_t len);
 /* Makes room for n more names without rehashing (bulk loads). */
 void intern_reserve(Compilation *c, uint32_t n);
+/* Room for bytes of names' headers and text in one piece (bulk loads). */
+void intern_reserve_text(Compilation *c, size_t bytes);
 uint32_t intern_hash(const char *s, size_t len);   /* pure: any thread */
 Name intern_hashed(Compilation *c, const char *s, size_t len, uint32_t hash);
 void intern_prefetch(const Compilation *c, uint32_t hash);

@@ -106,8 +106,7 @@ bool column_present(const AttrDef *a, const Column *col)
 }
 
 /* Rows [from, to) of a column set to its fill: missing, or a default. */
-static void column_init_rows(const AttrDef *a, Column *col, uint32_t from,
-                             uint32_t to)
+void column_init_rows(const AttrDef *a, const Column *col, uint32_t from, uint32_t to)
 {
     if (column_present(a, col)) {
         switch (a->type.kind) {
@@ -192,32 +191,43 @@ void column_materialize(Compilation *c, KindTable *t, int slot)
     col->locs = locs;
 }
 
+/* Room for rows [0, want) in every column, the rows past t->ready not
+ * yet set: kind_set_rows sets them. */
+void kind_grow(Compilation *c, KindTable *t, uint32_t want)
+{
+    if (want <= t->cap)
+        return;
+    uint32_t old = t->cap;
+    uint32_t cap = t->cap ? t->cap : 16;
+    while (cap < want)
+        cap *= 2;
+    t->names = arena_realloc(&c->arena, t->names, sizeof(Name) * old, sizeof(Name) * cap);
+    t->spans = arena_realloc(&c->arena, t->spans, sizeof(RowSpan) * old, sizeof(RowSpan) * cap);
+    for (uint32_t i = 0; i < t->nattrs; i++)
+        column_alloc(c, &t->attrs[i], &t->cols[i], old, cap);
+    t->cap = cap;
+}
+
+/* Rows [t->ready, want) of every column set to missing (want <= t->cap). */
+void kind_set_rows(Compilation *c, KindTable *t, uint32_t want)
+{
+    if (want <= t->ready)
+        return;
+    /* a big reservation (a CSV load) is set across the cores: the writes
+     * are cheap, the first touch of the fresh pages is not */
+    InitRows job = {t, t->ready};
+    parallel_rows(c, want - t->ready, 1 << 16, init_rows_slice, &job);
+    t->ready = want;
+}
+
 /* Makes room for n more rows in every column, set to missing.  Rows are
  * made ready only as far as asked: capacity past them stays untouched
  * memory (a 10M-row load reserved in doublings would otherwise write
  * millions of rows it never uses). */
 void kind_reserve(Compilation *c, KindTable *t, uint32_t n)
 {
-    uint32_t want = t->count + n;
-    if (want > t->cap) {
-        uint32_t old = t->cap;
-        uint32_t cap = t->cap ? t->cap : 16;
-        while (cap < want)
-            cap *= 2;
-        t->names = arena_realloc(&c->arena, t->names, sizeof(Name) * old, sizeof(Name) * cap);
-        t->spans = arena_realloc(&c->arena, t->spans, sizeof(RowSpan) * old,
-                                 sizeof(RowSpan) * cap);
-        for (uint32_t i = 0; i < t->nattrs; i++)
-            column_alloc(c, &t->attrs[i], &t->cols[i], old, cap);
-        t->cap = cap;
-    }
-    if (want > t->ready) {
-        /* a big reservation (a CSV load) is set across the cores: the
-         * writes are cheap, the first touch of the fresh pages is not */
-        InitRows job = {t, t->ready};
-        parallel_rows(c, want - t->ready, 1 << 16, init_rows_slice, &job);
-        t->ready = want;
-    }
+    kind_grow(c, t, t->count + n);
+    kind_set_rows(c, t, t->count + n);
 }
 
 _Static_assert((int)EK_COUNT <= (int)NAME_NO_KIND, "every EntityKind fits in a name's header");

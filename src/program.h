@@ -473,8 +473,17 @@ void list_reserve(Compilation *c, Column *col, uint32_t more);
 /* Appends one element to a list column's pool. */
 void list_push(Compilation *c, Column *col, int32_t v);
 
-/* Row management, for loaders. */
+/* Row management, for loaders.  kind_reserve makes room for n more rows,
+ * set to missing; a loader that sets rows itself, ahead of its writes
+ * (csv_load.c), makes room with kind_grow, sets pieces with
+ * column_init_rows and marks them with t->ready, or has kind_set_rows
+ * set rows [t->ready, want) at once. */
 void kind_reserve(Compilation *c, KindTable *t, uint32_t n);
+void kind_grow(Compilation *c, KindTable *t, uint32_t want);
+void kind_set_rows(Compilation *c, KindTable *t, uint32_t want);
+/* Rows [from, to) of a column (with storage) set to its fill: missing, or
+ * a default. */
+void column_init_rows(const AttrDef *a, const Column *col, uint32_t from, uint32_t to);
 /* kind_add_row's uncommon part (program.c): room for the row, a new file
  * run, the declaration's slot. */
 void kind_prepare_row(Compilation *c, KindTable *t, Loc loc, Decl *decl);
