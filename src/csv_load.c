@@ -1025,7 +1025,9 @@ static void release_block(BlockReader *R, uint32_t k)
 }
 
 /* (main thread, before the workers start) rows [t->ready, end) to be set
- * ahead of the store */
+ * ahead of the store.  The columns are copied here, so every column the
+ * load writes has storage by now (load_one materializes them): one given
+ * storage later would have rows set by nobody. */
 static void row_setter_plan(BlockReader *R, Compilation *c, KindTable *t, uint32_t end)
 {
     RowSetter *S = &R->set;
