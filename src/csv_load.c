@@ -646,7 +646,7 @@ typedef struct ParsedBlock {
  * are idle whenever the slots are full.  Then they work ahead of the
  * main thread on the memory it is about to write: they fault in the
  * fresh pages (the rows' columns, names and locations, the keys' text, a
- * list column's elements), and sets the reserved rows' columns to
+ * list column's elements), and set the reserved rows' columns to
  * missing.  Fresh memory is the load's largest cost on a virtual machine
  * whose host has taken freed pages back (about 3.5 ms a 2 MiB page), and
  * the main thread is the one the load waits for.
