@@ -19,7 +19,8 @@
 # is not a number for some rows (decision `error`), and two scores.  For
 # csv and json it compares the serial writer's output with the default
 # and with blocks of 1, 7, 333 and 2999 rows on 1, 2, 3 and 8 threads, and
-# `-o FILE` with standard output; table and md (serial writers) against
+# `-o FILE` with standard output (also with the file flushed as it grows,
+# STRAT_TEST_SYNC_BYTES); table and md (serial writers) against
 # themselves over threads.  Prints `N passed, M failed` last; exit 1 on
 # any failure.
 set -u
@@ -103,6 +104,26 @@ for fmt in csv json; do
     done
     OUT=$fmt.file run --format "$fmt" -o "out.$fmt"
     if cmp -s "out.$fmt" "$fmt.serial"; then ok; else bad "$fmt: -o FILE differs from standard output"; fi
+    # the file made durable as it grows (src/cli/cli.c, "syncing ahead"):
+    # past 2 x STRAT_TEST_SYNC_BYTES a thread flushes it while the rows
+    # are written, every 8 kB here; under strace, the flushes are seen
+    size=$(wc -c <"$fmt.serial")
+    if [ "$size" -lt 65536 ]; then
+        bad "$fmt: a $size-byte output is too small to meet the syncer"
+    fi
+    OUT=$fmt.synced STRAT_TEST_SYNC_BYTES=4096 STRAT_OUTPUT_BLOCK=7 run --format "$fmt" --threads 3 \
+        -o "out.sync.$fmt"
+    if cmp -s "out.sync.$fmt" "$fmt.serial" && [ ! -s "$fmt.synced" ]; then ok; else
+        bad "$fmt: -o FILE synced as it grows differs from standard output"
+    fi
+    if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
+        STRAT_TEST_SYNC_BYTES=4096 strace -f -qq -e trace=fdatasync -o "$fmt.strace" \
+            "$bin" decide --today 2027-01-15 --format "$fmt" -o "out.sync.$fmt" w.strat 2>/dev/null
+        flushes=$(grep -c 'fdatasync' "$fmt.strace")
+        # (asks that come while a flush runs are one flush: how many is
+        # timing; none is a syncer that never ran)
+        if [ "$flushes" -ge 1 ]; then ok; else bad "$fmt: no flush while the output grew"; fi
+    fi
 done
 # --columns: a projection of the full CSV, in the order named (checked
 # with Python's csv module), the same from the serial and threaded writers

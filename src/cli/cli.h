@@ -3,6 +3,7 @@
 #define STRAT_CLI_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -64,11 +65,24 @@ typedef enum OutputKind {
     OUTPUT_REPLACE,            /* temporary file, fsync, rename */
 } OutputKind;
 
-/* What a replaced file is written through (cli.c, replace_write). */
+/* What a replaced file is written through (cli.c, replace_write), and
+ * the thread that makes it durable as it grows (cli.c, "syncing ahead"). */
 typedef struct ReplaceSink {
     int fd;
     off_t written;             /* bytes written */
     off_t started;             /* bytes whose writeback has been started */
+    off_t asked;               /* bytes the syncer was last asked to sync */
+    off_t writeback_bytes;     /* how often to start the writeback (and, at
+                                * twice this, to ask the syncer) */
+    bool syncing;              /* the syncer runs */
+    bool no_syncer;            /* it could not be started: not tried again */
+    /* under `lock` */
+    off_t want;                /* bytes the syncer is to make durable */
+    bool stop;
+    int error;                 /* errno of the syncer's failed fdatasync; 0 */
+    pthread_t syncer;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
 } ReplaceSink;
 
 typedef struct AtomicFile {

@@ -22,7 +22,11 @@
 #      is accepted there; FILE itself must be intact;
 #   h. (not a failure mode, but checked here) the file written gets the
 #      mode a new file gets, not mkstemp's 0600;
-#   i. a mapped input CSV (1 MiB or more) truncated while strat reads it.
+#   i. a mapped input CSV (1 MiB or more) truncated while strat reads it;
+#   j. a flush that fails while a large output grows (src/cli/cli.c,
+#      "syncing ahead"): fdatasync made to fail with EIO by a preloaded
+#      shim; the kernel reports a failed writeback once per open file, so
+#      the final fsync would not see it again: strat must fail, exit 2.
 # Prints `N passed, M failed` last; exit 1 on any failure.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -263,6 +267,53 @@ else
         fi
         rm -f "$target".tmp*
     done
+fi
+
+# ---- j. a flush that fails while the output grows -----------------------------------------------
+# Past 16 MB, a thread makes the temporary durable as it grows (fdatasync);
+# an error it meets must fail the run even though the final fsync, which
+# the shim leaves alone, succeeds.  The shim leaves a mark when it is
+# called: no mark, and the output never reached the syncer.
+if [ -s "$big/complete.json" ] && [ "$(wc -c <"$big/complete.json")" -gt $((40 << 20)) ] &&
+   command -v cc >/dev/null 2>&1; then
+    cat >"$tmp/eio.c" <<'EOF3'
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+int fdatasync(int fd)
+{
+    (void)fd;
+    const char *mark = getenv("EIO_MARK");
+    if (mark)
+        close(open(mark, O_WRONLY | O_CREAT, 0644));
+    errno = EIO;
+    return -1;
+}
+EOF3
+    if cc -shared -fPIC -o "$tmp/eio.so" "$tmp/eio.c" 2>"$tmp/cc.err"; then
+        printf '%s' "$old_text" >"$target"
+        rm -f "$tmp/eio.mark"
+        (cd "$big" && EIO_MARK=$tmp/eio.mark LD_PRELOAD=$tmp/eio.so \
+            ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 \
+            exec "$bin" decide --jit off --today "$today" --format json -o "$target" big.strat \
+            >/dev/null 2>"$tmp/err")
+        code=$?
+        if [ ! -e "$tmp/eio.mark" ]; then
+            bad "failed flush: strat never called fdatasync on a $(wc -c <"$big/complete.json")-byte output"
+        elif [ "$code" = 2 ] && grep -q "cannot write.*Input/output error" "$tmp/err" &&
+             [ "$(cat "$target"; echo x)" = "${old_text}x" ] && ! ls "$target".tmp* >/dev/null 2>&1; then
+            ok "failed flush while the output grows: exit 2, said so, target intact, no temporary"
+        else
+            bad "failed flush while the output grows: exit $code, want 2 with a message and the old target" \
+                "$(cat "$tmp/err")"
+        fi
+        rm -f "$target".tmp*
+    else
+        bad "cc could not build the fdatasync shim" "$(cat "$tmp/cc.err")"
+    fi
+else
+    echo "skip failed flush: no 40 MB output from case g, or no cc"
 fi
 
 # ---- i. a mapped input truncated while strat reads it ------------------------------------------
