@@ -393,7 +393,8 @@ static void ask_syncer(ReplaceSink *s)
     if (s->no_syncer)
         return;
     if (!s->syncing) {
-        /* the signals the CLI handles stay with the threads that had them */
+        /* no signal for the syncer: the CLI's handlers run on the threads
+         * that write, which is where they were before it existed */
         sigset_t all, old;
         sigfillset(&all);
         pthread_sigmask(SIG_BLOCK, &all, &old);
