@@ -363,9 +363,9 @@ enum { WRITEBACK_BYTES = 8 << 20 };
  * JSON's largest cost after its formatting.  So a thread, started once a
  * file passes twice WRITEBACK_BYTES, calls fdatasync as the file grows,
  * each flush paid while the rows are still formatted; the final fsync
- * then flushes the last few megabytes (4 ms for the JSON).  An error the
- * thread meets is kept: the kernel reports a failed writeback once per
- * open file, so the final fsync would not see it again. */
+ * then flushes the last few megabytes (2-15 ms for the JSON).  An error
+ * the thread meets is kept: the kernel reports a failed writeback once
+ * per open file, so the final fsync would not see it again. */
 static void *syncer_main(void *arg)
 {
     ReplaceSink *s = arg;
